@@ -1,0 +1,27 @@
+// Migration runner behind `<binary> migrate`: ordered files, one transaction each, an advisory
+// lock so that concurrent runners serialise, checksums so an edited applied file is refused.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "integration/pg/sql_file.h"
+
+namespace integration::pg {
+
+struct MigrationResult {
+  std::vector<std::string> applied;  // names applied by this run, in order
+  std::vector<std::string> skipped;  // names already applied with a matching checksum
+};
+
+// Applies `migrations` (sorted by name, "NNNN_name") to `schema` over a fresh connection to
+// `dsn`. Records them in <schema>.schema_migrations(version, name, checksum sha256,
+// applied_at). Fails with FAILED_PRECONDITION, reason MIGRATION_CHECKSUM_MISMATCH, naming the
+// file, when an applied migration's text has changed; with INVALID_ARGUMENT on a bad name or
+// duplicate version. The search_path of each migration transaction is `schema`.
+absl::StatusOr<MigrationResult> Migrate(const std::string& dsn, const std::string& schema,
+                                        std::span<const SqlFile> migrations);
+
+}  // namespace integration::pg

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian and npm packages the suite needs to build, test and run; a no-op when present.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+debian_packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libpqxx-dev libpq-dev libhiredis-dev libssl-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  golang-github-gogo-googleapis-dev
+  postgresql postgresql-contrib redis-server redis-tools
+  libboost-dev libcairo2-dev poppler-utils
+  openssl curl ca-certificates wrk
+)
+# Node.js may come from elsewhere (it bundles npm); take Debian's only when there is none.
+if ! command -v npm >/dev/null 2>&1; then debian_packages+=(nodejs npm); fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${debian_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# npm tools live in the project (tools/node), never globally.
+if [ ! -x "$here/tools/node/node_modules/.bin/buf" ]; then
+  echo "deps: installing npm tools (buf)" >&2
+  (cd "$here/tools/node" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
