@@ -70,6 +70,13 @@ class ScopedContext {
 // digits with optional '-'/'+'), JWTs and bearer tokens, and values of keys that look like
 // secrets (password, token, secret, authorization). Applied to every string field.
 std::string Redact(std::string_view text);
+// Whether a field named `key` holds a secret or personal data whatever its value looks like
+// (personnummer, pnr, token, password, secret, authorization, api key); its value is logged
+// as "[REDACTED]".
+bool IsSecretKey(std::string_view key);
+// `text` as the inside of a JSON string literal (quotes, backslash and control characters
+// escaped; invalid UTF-8 replaced by U+FFFD).
+std::string JsonEscape(std::string_view text);
 
 // Process-wide settings, set once at start-up by the server runtime.
 void SetService(std::string_view service);

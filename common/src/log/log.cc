@@ -1,0 +1,274 @@
+// Structured JSON log lines: formatting, thread context and the process-wide sink.
+#include "integration/log/log.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace integration::log {
+namespace {
+
+// The process-wide logger: the one accepted mutable global. Settings and output have separate
+// locks so that a slow sink never blocks SetService readers longer than needed.
+struct Logger {
+  absl::Mutex settings_mu;
+  std::string service ABSL_GUARDED_BY(settings_mu);
+  std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
+
+  // Held while one line is emitted, so lines never interleave and test sinks need no lock.
+  absl::Mutex out_mu;
+  std::function<void(std::string_view)> sink ABSL_GUARDED_BY(out_mu);
+};
+
+Logger& TheLogger() {
+  // Never destroyed (the union's destructor does nothing): detached threads may still log
+  // while static destructors run at exit.
+  union Storage {
+    Storage() : logger() {}
+    ~Storage() {}
+    Logger logger;
+  };
+  static Storage storage;
+  return storage.logger;
+}
+
+thread_local std::string tls_request_id;
+thread_local std::string tls_trace_id;
+
+std::string_view LevelName(Level level) {
+  switch (level) {
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
+  }
+  return "info";
+}
+
+// Keys the line itself uses; a field with one of these names is renamed, not duplicated.
+bool IsReservedKey(std::string_view key) {
+  return key == "ts" || key == "level" || key == "service" || key == "event" ||
+         key == "request_id" || key == "trace_id";
+}
+
+void AppendString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  out.append(JsonEscape(s));
+  out.push_back('"');
+}
+
+void AppendDouble(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    // JSON has no NaN/Infinity literals.
+    AppendString(out, std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"));
+    return;
+  }
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d);
+  if (ec != std::errc()) {
+    AppendString(out, "unformattable");
+    return;
+  }
+  out.append(buf, end);
+}
+
+void AppendField(std::string& out, std::string_view key, const Value& value) {
+  out.push_back(',');
+  AppendString(out, IsReservedKey(key) ? std::string("field_").append(key) : std::string(key));
+  out.push_back(':');
+  if (IsSecretKey(key)) {
+    AppendString(out, "[REDACTED]");
+    return;
+  }
+  switch (value.kind()) {
+    case Value::Kind::kString:
+      AppendString(out, Redact(value.str()));
+      break;
+    case Value::Kind::kBool:
+      out.append(value.integer() != 0 ? "true" : "false");
+      break;
+    case Value::Kind::kInt:
+      absl::StrAppend(&out, value.integer());
+      break;
+    case Value::Kind::kDouble:
+      AppendDouble(out, value.dbl());
+      break;
+  }
+}
+
+void WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // Nowhere left to report a failing stderr.
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Number of bytes of the valid UTF-8 sequence at s[i], or 0 when it is not valid.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t len;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string JsonEscape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      size_t len = Utf8SequenceLength(text, i);
+      if (len == 0) {
+        out.append("\xEF\xBF\xBD");  // U+FFFD keeps the line parseable.
+        ++i;
+      } else {
+        out.append(text.substr(i, len));
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  return out;
+}
+
+void Write(Level level, std::string_view event, Fields fields) {
+  Logger& logger = TheLogger();
+  if (static_cast<int>(level) < logger.min_level.load(std::memory_order_relaxed)) return;
+
+  std::string line;
+  line.reserve(256);
+  line.append("{\"ts\":");
+  AppendString(line, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
+  line.append(",\"level\":");
+  AppendString(line, LevelName(level));
+  line.append(",\"service\":");
+  {
+    absl::ReaderMutexLock lock(&logger.settings_mu);
+    AppendString(line, logger.service);
+  }
+  line.append(",\"event\":");
+  AppendString(line, Redact(event));
+  line.append(",\"request_id\":");
+  AppendString(line, Redact(tls_request_id));
+  if (!tls_trace_id.empty()) {
+    line.append(",\"trace_id\":");
+    AppendString(line, Redact(tls_trace_id));
+  }
+  for (const auto& [key, value] : fields) AppendField(line, key, value);
+  line.append("}\n");
+
+  absl::MutexLock lock(&logger.out_mu);
+  if (logger.sink) {
+    logger.sink(std::string_view(line).substr(0, line.size() - 1));
+  } else {
+    WriteAll(STDERR_FILENO, line);
+  }
+}
+
+ScopedContext::ScopedContext(std::string request_id, std::string trace_id)
+    : prev_request_id_(std::exchange(tls_request_id, std::move(request_id))),
+      prev_trace_id_(std::exchange(tls_trace_id, std::move(trace_id))) {}
+
+ScopedContext::~ScopedContext() {
+  tls_request_id = std::move(prev_request_id_);
+  tls_trace_id = std::move(prev_trace_id_);
+}
+
+const std::string& ScopedContext::request_id() { return tls_request_id; }
+const std::string& ScopedContext::trace_id() { return tls_trace_id; }
+
+void SetService(std::string_view service) {
+  Logger& logger = TheLogger();
+  absl::MutexLock lock(&logger.settings_mu);
+  logger.service = std::string(service);
+}
+
+void SetMinLevel(Level level) {
+  TheLogger().min_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
+
+void SetSinkForTesting(std::function<void(std::string_view line)> sink) {
+  Logger& logger = TheLogger();
+  absl::MutexLock lock(&logger.out_mu);
+  logger.sink = std::move(sink);
+}
+
+}  // namespace integration::log
