@@ -16,9 +16,6 @@ debian_packages=(
 # Node.js may come from elsewhere (it bundles npm); take Debian's only when there is none.
 if ! command -v npm >/dev/null 2>&1; then debian_packages+=(nodejs npm); fi
 
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-
 missing=()
 for p in "${debian_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -26,14 +23,27 @@ for p in "${debian_packages[@]}"; do
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "deps: missing packages: ${missing[*]}" >&2
+      echo "deps: run as root, or install sudo, or install them yourself" >&2
+      exit 1
+    fi
+    sudo_cmd=(sudo)
+  fi
   echo "deps: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# npm tools live in the project (tools/node), never globally.
-if [ ! -x "$here/tools/node/node_modules/.bin/buf" ]; then
+# npm tools live in the project (tools/node), never globally. The stamp is the lock file they
+# were installed from, so a changed lock file reinstalls them.
+node_dir="$here/tools/node"
+stamp="$node_dir/node_modules/.installed-from-package-lock.json"
+if [ ! -x "$node_dir/node_modules/.bin/buf" ] || ! cmp -s "$node_dir/package-lock.json" "$stamp"; then
   echo "deps: installing npm tools (buf)" >&2
-  (cd "$here/tools/node" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  cp "$node_dir/package-lock.json" "$stamp"
 fi

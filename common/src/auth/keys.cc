@@ -63,8 +63,8 @@ std::string OpenSslError() {
 
 // A string member of a JSON object: nullopt when absent, error when present but not a string.
 absl::StatusOr<std::optional<std::string>> OptionalString(const Struct& object,
-                                                          std::string_view name,
-                                                          std::string_view what) {
+                                                          absl::string_view name,
+                                                          absl::string_view what) {
   const auto it = object.fields().find(std::string(name));
   if (it == object.fields().end()) return std::optional<std::string>();
   if (it->second.kind_case() != Value::kStringValue) {
@@ -73,8 +73,8 @@ absl::StatusOr<std::optional<std::string>> OptionalString(const Struct& object,
   return std::optional<std::string>(it->second.string_value());
 }
 
-absl::StatusOr<std::string> Coordinate(const Struct& jwk, std::string_view name, size_t size,
-                                       std::string_view what) {
+absl::StatusOr<std::string> Coordinate(const Struct& jwk, absl::string_view name, size_t size,
+                                       absl::string_view what) {
   auto value = OptionalString(jwk, name, what);
   if (!value.ok()) return value.status();
   if (!value->has_value()) {
@@ -94,7 +94,7 @@ absl::StatusOr<Pkey> Ed25519FromRaw(std::string_view x) {
   return Own(pkey);
 }
 
-absl::StatusOr<Pkey> P256FromCoordinates(std::string_view x, std::string_view y) {
+absl::StatusOr<Pkey> P256FromCoordinates(const std::string& x, const std::string& y) {
   // Uncompressed SEC1 point: 0x04 || x || y.
   std::string point = absl::StrCat("\x04", x, y);
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
@@ -171,6 +171,17 @@ std::optional<Alg> AlgFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> Split(std::string_view text, char sep) {
+  std::vector<std::string_view> pieces;
+  size_t start = 0;
+  for (size_t pos = text.find(sep); pos != std::string_view::npos; pos = text.find(sep, start)) {
+    pieces.push_back(text.substr(start, pos - start));
+    start = pos + 1;
+  }
+  pieces.push_back(text.substr(start));
+  return pieces;
+}
+
 bool ParseJsonObject(std::string_view json, Struct* out) {
   out->Clear();
   const auto status = google::protobuf::util::JsonStringToMessage(
@@ -181,7 +192,7 @@ bool ParseJsonObject(std::string_view json, Struct* out) {
 absl::StatusOr<std::string> ToJson(const Struct& object) {
   std::string out;
   const auto status = google::protobuf::util::MessageToJsonString(object, &out);
-  if (!status.ok()) return absl::InternalError(std::string(status.message()));
+  if (!status.ok()) return absl::InternalError(status.ToString());
   return out;
 }
 
@@ -370,8 +381,8 @@ bool VerifySignature(const PublicKey& key, std::string_view signing_input,
       return false;
     }
     // ECDSA_SIG now owns r and s.
-    r.release();
-    s.release();
+    static_cast<void>(r.release());
+    static_cast<void>(s.release());
     const int len = i2d_ECDSA_SIG(ecdsa.get(), nullptr);
     if (len <= 0) {
       ERR_clear_error();

@@ -54,6 +54,10 @@ absl::StatusOr<std::string> Sign(const PrivateKey& key, std::string_view signing
 bool VerifySignature(const PublicKey& key, std::string_view signing_input,
                      std::string_view signature);
 
+// Splits on every `sep` (empty pieces kept). Debian's Abseil has its own string_view type,
+// so absl::StrSplit does not take or yield std::string_view.
+std::vector<std::string_view> Split(std::string_view text, char sep);
+
 // Parses a JSON object into a Struct; false on anything else (arrays, scalars, bad JSON).
 bool ParseJsonObject(std::string_view json, google::protobuf::Struct* out);
 // Compact JSON of a Struct.

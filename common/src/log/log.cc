@@ -102,9 +102,17 @@ void AppendField(std::string& out, std::string_view key, const Value& value) {
     case Value::Kind::kBool:
       out.append(value.integer() != 0 ? "true" : "false");
       break;
-    case Value::Kind::kInt:
-      absl::StrAppend(&out, value.integer());
+    case Value::Kind::kInt: {
+      // A number can be a personnummer too (e.g. an id column holding one).
+      std::string digits = absl::StrCat(value.integer());
+      std::string redacted = Redact(digits);
+      if (redacted == digits) {
+        out.append(digits);
+      } else {
+        AppendString(out, redacted);
+      }
       break;
+    }
     case Value::Kind::kDouble:
       AppendDouble(out, value.dbl());
       break;

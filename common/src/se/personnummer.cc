@@ -49,11 +49,14 @@ std::string Personnummer::TenDigitForm(absl::CivilDay day) const {
   std::string_view digits = normalized;
   if (digits.size() != 12) return {};
   const char separator = se::AgeOn(birth_date, day) >= 100 ? '+' : '-';
-  return absl::StrCat(digits.substr(2, 6), std::string_view(&separator, 1), digits.substr(8, 4));
+  std::string result(digits.substr(2, 6));
+  result += separator;
+  result += digits.substr(8, 4);
+  return result;
 }
 
 absl::StatusOr<Personnummer> ParsePersonnummer(std::string_view text, absl::CivilDay today,
-                                                std::string_view field) {
+                                               std::string_view field) {
   const std::string_view input = internal::Trim(text);
 
   // Split into an optional century, the 10-digit form and the separator (if any).
@@ -71,7 +74,7 @@ absl::StatusOr<Personnummer> ParsePersonnummer(std::string_view text, absl::Civi
         return FormatError(field);
       }
       separator = input[6];
-      ten = absl::StrCat(input.substr(0, 6), input.substr(7));
+      ten = std::string(input.substr(0, 6)) + std::string(input.substr(7));
       break;
     case 12:  // YYYYMMDDNNNC
       if (!AllDigits(input)) return FormatError(field);
@@ -83,7 +86,7 @@ absl::StatusOr<Personnummer> ParsePersonnummer(std::string_view text, absl::Civi
         return FormatError(field);
       }
       century = input.substr(0, 2);
-      ten = absl::StrCat(input.substr(2, 6), input.substr(9));
+      ten = std::string(input.substr(2, 6)) + std::string(input.substr(9));
       break;
     default:
       return FormatError(field);
@@ -102,9 +105,9 @@ absl::StatusOr<Personnummer> ParsePersonnummer(std::string_view text, absl::Civi
     // The latest year ending in yy whose month/day is not after today; a '+' moves it back
     // one more century. Comparing tuples avoids building a possibly invalid date.
     year = today.year() - today.year() % 100 + yy;
-    if (std::make_tuple(year, month, day) >
-        std::make_tuple(today.year(), static_cast<int>(today.month()),
-                        static_cast<int>(today.day()))) {
+    if (std::make_tuple(year, month, day) > std::make_tuple(today.year(),
+                                                            static_cast<int>(today.month()),
+                                                            static_cast<int>(today.day()))) {
       year -= 100;
     }
     if (separator == '+') year -= 100;

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
 
 namespace integration::se::internal {
 
@@ -26,8 +26,20 @@ inline std::optional<int64_t> DigitsValue(std::string_view s) {
   return value;
 }
 
+inline bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 // Input from forms and files often carries stray surrounding whitespace; inner spaces are
 // never accepted.
-inline std::string_view Trim(std::string_view s) { return absl::StripAsciiWhitespace(s); }
+inline std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Debian's Abseil has its own string_view type, distinct from std::string_view.
+inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 }  // namespace integration::se::internal

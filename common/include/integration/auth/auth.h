@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,7 +39,9 @@ struct VerifierOptions {
   std::string issuer;      // required "iss"
   std::string audience;    // required in "aud" (string or array)
   std::chrono::seconds leeway{30};
-  size_t cache_size = 4096;  // verified tokens kept until their exp
+  size_t cache_size = 4096;  // verified tokens kept until their exp; 0 disables the cache
+  // The current time; tests set it to check exp/nbf edges. Defaults to system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 // Verifies bearer tokens: "alg" must be EdDSA or ES256 and match the key's type ("none",

@@ -41,7 +41,7 @@ struct Personnummer {
 // PERSONNUMMER_INVALID_FORMAT, PERSONNUMMER_INVALID_DATE, PERSONNUMMER_INVALID_CHECKSUM,
 // PERSONNUMMER_FUTURE_BIRTH_DATE. Messages never contain the number.
 absl::StatusOr<Personnummer> ParsePersonnummer(std::string_view text, absl::CivilDay today,
-                                                std::string_view field = "personnummer");
+                                               std::string_view field = "personnummer");
 
 // Completed years between `birth_date` and `day`: the age goes up on the day whose month and
 // day are not before the birth's (a 29 February birthday therefore counts from 1 March in

@@ -1,0 +1,57 @@
+// The one wrapper every unary RPC of every service goes through: request id, trace, deadline,
+// authentication, access policy, tenant check, executor hand-off, error mapping, access log.
+#pragma once
+
+#include "integration/grpc/names.h"  // first: see there
+
+#include <functional>
+#include <string_view>
+#include <utility>
+
+#include <grpcpp/support/server_callback.h>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "integration/grpc/call_context.h"
+#include "integration/grpc/runtime.h"
+
+namespace integration::grpc {
+
+namespace internal {
+using UnaryBody = absl::AnyInvocable<absl::Status(const CallContext&) &&>;
+// The type-erased pipeline behind Serve().
+::grpc::ServerUnaryReactor* ServeUnary(Runtime& rt, ::grpc::CallbackServerContext* ctx,
+                                       const google::protobuf::Message& request,
+                                       std::string_view method_name, UnaryBody body);
+}  // namespace internal
+
+// Serves one unary call from a CallbackService method:
+//
+//   ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const EchoRequest* req,
+//                                    EchoResponse* resp) override {
+//     return Serve(rt_, ctx, req, resp, "Echo", [this](const CallContext& call,
+//                  const EchoRequest& r, EchoResponse* out) { ...; return absl::OkStatus(); });
+//   }
+//
+// On the gRPC thread (never blocking): resolves the method ("pkg.Service/Method", or "Method"
+// of a registered service taking Req), takes x-request-id (or makes one) and echoes it as
+// initial metadata, reads traceparent, caps the deadline, verifies the bearer token (none:
+// anonymous caller), applies the method's access policy and tenant check, and queues the
+// call on the executor (full: RESOURCE_EXHAUSTED, reason SERVER_BUSY). On the executor: skips
+// calls already cancelled or past their deadline, runs `fn` with the request id and trace id
+// on every log line, maps its status with status::ToGrpc (a thrown exception becomes
+// INTERNAL), writes one access log line and the RPC metrics, and finishes the call.
+// `fn` fills `resp`; whatever it returns other than OK discards the response.
+template <class Req, class Resp>
+::grpc::ServerUnaryReactor* Serve(
+    Runtime& rt, ::grpc::CallbackServerContext* ctx, const Req* req, Resp* resp,
+    std::string_view method_name,
+    std::function<absl::Status(const CallContext&, const Req&, Resp*)> fn) {
+  return internal::ServeUnary(
+      rt, ctx, *req, method_name,
+      [req, resp, fn = std::move(fn)](const CallContext& call) mutable {
+        return fn(call, *req, resp);
+      });
+}
+
+}  // namespace integration::grpc

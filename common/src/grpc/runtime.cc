@@ -1,0 +1,372 @@
+// Runtime: builds and runs the gRPC server, readiness loop, health states and shutdown.
+#include "integration/grpc/runtime.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/base/call_once.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "files.h"
+#include "integration/auth/auth.h"
+#include "integration/log/log.h"
+#include "telemetry.h"
+#include "text.h"
+
+namespace integration::grpc {
+namespace {
+
+absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> ServerCredentials(const ServerTls& tls) {
+  if (!tls.enabled()) {
+    if (!tls.key_file.empty() || !tls.client_ca_file.empty()) {
+      return absl::InvalidArgumentError("TLS key or client CA file given without a certificate file");
+    }
+    return ::grpc::InsecureServerCredentials();
+  }
+  if (tls.key_file.empty()) {
+    return absl::InvalidArgumentError("TLS certificate file given without a key file");
+  }
+  if (auto st = internal::CheckReadableFile(tls.cert_file, "TLS certificate file"); !st.ok()) {
+    return st;
+  }
+  if (auto st = internal::CheckReadableFile(tls.key_file, "TLS key file"); !st.ok()) return st;
+  if (!tls.client_ca_file.empty()) {
+    if (auto st = internal::CheckReadableFile(tls.client_ca_file, "TLS client CA file"); !st.ok()) {
+      return st;
+    }
+  }
+  const auto interval =
+      static_cast<unsigned int>(std::max<int64_t>(tls.reload_interval.count(), 1));
+  // The file watcher re-reads the files, so renewed certificates need no restart.
+  auto provider = std::make_shared<::grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.client_ca_file, interval);
+  ::grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (!tls.client_ca_file.empty()) {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return ::grpc::experimental::TlsServerCredentials(options);
+}
+
+absl::Status ValidateOptions(const ServerOptions& o) {
+  if (o.service_name.empty()) return absl::InvalidArgumentError("service_name is empty");
+  if (o.listen_address.empty()) return absl::InvalidArgumentError("listen_address is empty");
+  if (o.max_message_bytes <= 0) return absl::InvalidArgumentError("max_message_bytes must be > 0");
+  if (o.default_deadline <= std::chrono::milliseconds::zero() ||
+      o.max_deadline < o.default_deadline) {
+    return absl::InvalidArgumentError(
+        "deadlines must satisfy 0 < default_deadline <= max_deadline");
+  }
+  if (o.keepalive_time <= std::chrono::milliseconds::zero() ||
+      o.keepalive_timeout <= std::chrono::milliseconds::zero()) {
+    return absl::InvalidArgumentError("keepalive time and timeout must be > 0");
+  }
+  if (o.readiness_interval <= std::chrono::milliseconds::zero()) {
+    return absl::InvalidArgumentError("readiness_interval must be > 0");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Runtime::Runtime(ServerOptions options)
+    : options_(std::move(options)), error_domain_(status::DomainOf(options_.service_name)) {
+  log::SetService(options_.service_name);
+}
+
+Runtime::~Runtime() {
+  bool running;
+  {
+    absl::MutexLock lock(&mu_);
+    running = state_ != State::kNew;
+  }
+  if (running) {
+    // A destructor must not linger: no notice delay, no drain.
+    ShutdownImpl(std::chrono::milliseconds::zero(), std::chrono::milliseconds::zero());
+    Wait();
+  } else {
+    RunCloseHooks();
+  }
+}
+
+absl::Status Runtime::AddService(::grpc::Service* service, std::string_view full_name) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kNew) {
+      return absl::FailedPreconditionError("AddService() after Start()");
+    }
+  }
+  if (service == nullptr) return absl::InvalidArgumentError("AddService(nullptr)");
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(full_name));
+  if (descriptor == nullptr) {
+    return absl::NotFoundError(absl::StrCat("service \"", internal::Av(full_name),
+                                            "\" has no compiled descriptor; link its proto library"));
+  }
+  for (const auto& [s, name] : services_) {
+    if (name == full_name) {
+      return absl::AlreadyExistsError(absl::StrCat("service \"", internal::Av(full_name), "\" added twice"));
+    }
+  }
+  services_.emplace_back(service, std::string(full_name));
+  for (int i = 0; i < descriptor->method_count(); ++i) {
+    auto info = std::make_unique<MethodInfo>();
+    info->descriptor = descriptor->method(i);
+    info->full_name = absl::StrCat(descriptor->full_name(), "/", info->descriptor->name());
+    info->policy = auth::PolicyOf(*info->descriptor);
+    if (info->policy == nullptr) {
+      // Deny-all is safe but almost certainly a mistake in the proto.
+      log::Warn("method_without_policy", {{"method", info->full_name}});
+    }
+    by_full_name_[info->full_name] = info.get();
+    by_short_name_[info->descriptor->name()].push_back(info.get());
+    methods_.push_back(std::move(info));
+  }
+  return absl::OkStatus();
+}
+
+void Runtime::AddReadinessCheck(std::string name, std::function<absl::Status()> check) {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kNew) {
+    log::Error("readiness_check_after_start", {{"check", name}});
+    return;
+  }
+  checks_.push_back({std::move(name), std::move(check)});
+}
+
+void Runtime::AddCloseHook(std::string name, std::function<void()> hook) {
+  absl::MutexLock lock(&mu_);
+  close_hooks_.push_back({std::move(name), std::move(hook)});
+}
+
+const MethodInfo* Runtime::FindMethod(std::string_view name,
+                                      const google::protobuf::Descriptor& request_type) const {
+  const MethodInfo* found = nullptr;
+  if (auto it = by_full_name_.find(internal::Av(name)); it != by_full_name_.end()) {
+    found = it->second;
+  } else if (auto it = by_short_name_.find(internal::Av(name)); it != by_short_name_.end()) {
+    for (const MethodInfo* m : it->second) {
+      if (m->descriptor->input_type() != &request_type) continue;
+      if (found != nullptr) return nullptr;  // ambiguous: the caller must use the full name
+      found = m;
+    }
+  }
+  if (found == nullptr || found->descriptor->input_type() != &request_type) return nullptr;
+  return found;
+}
+
+int Runtime::admin_port() const { return internal::AdminPort(admin_.get()); }
+
+absl::Status Runtime::CheckReadiness() const {
+  std::vector<std::string> failures;
+  for (const Check& check : checks_) {
+    absl::Status st = check.fn ? check.fn() : absl::OkStatus();
+    if (!st.ok()) failures.push_back(absl::StrCat(check.name, ": ", st.message()));
+  }
+  if (failures.empty()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrJoin(failures, "; "));
+}
+
+absl::Status Runtime::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kNew) return absl::FailedPreconditionError("Start() called twice");
+  }
+  if (absl::Status st = ValidateOptions(options_); !st.ok()) return st;
+  if (services_.empty()) return absl::FailedPreconditionError("Start() without any service");
+
+  ExecutorOptions executor_options;
+  executor_options.name = options_.service_name;
+  executor_options.threads = options_.executor_threads;
+  executor_options.queue_capacity = options_.executor_queue;
+  executor_options.on_depth_change = internal::QueueDepthGauge(options_.service_name);
+  executor_ = std::make_unique<BoundedExecutor>(std::move(executor_options));
+
+  if (absl::Status st = BuildServer(); !st.ok()) {
+    executor_->Stop();
+    return st;
+  }
+  if (!options_.admin_address.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::AdminServer>> admin =
+        internal::StartAdmin(options_.admin_address, [this] { return CheckReadiness(); });
+    if (!admin.ok()) {
+      server_->Shutdown(std::chrono::system_clock::now());
+      executor_->Stop();
+      return admin.status();
+    }
+    admin_ = *std::move(admin);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    state_ = State::kRunning;
+  }
+  readiness_thread_ = std::thread([this] { ReadinessLoop(); });
+  log::Info("server_started", {{"address", options_.listen_address},
+                               {"port", port()},
+                               {"admin_port", admin_port()},
+                               {"tls", options_.tls.enabled()},
+                               {"mtls", !options_.tls.client_ca_file.empty()}});
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::BuildServer() {
+  absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> creds =
+      ServerCredentials(options_.tls);
+  if (!creds.ok()) return creds.status();
+
+  // Both are process-wide switches of gRPC; setting them again is harmless, racing is not.
+  static absl::once_flag grpc_plugins_once;
+  absl::call_once(grpc_plugins_once, [] {
+    ::grpc::EnableDefaultHealthCheckService(true);
+    ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  });
+
+  ::grpc::ServerBuilder builder;
+  int selected_port = 0;
+  builder.AddListeningPort(options_.listen_address, *creds, &selected_port);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(options_.keepalive_time.count()));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             static_cast<int>(options_.keepalive_timeout.count()));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                             options_.keepalive_permit_without_calls ? 1 : 0);
+  // Our own keepalive pings must not be capped on idle connections.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             static_cast<int>(options_.min_ping_interval.count()));
+  for (const auto& [service, name] : services_) builder.RegisterService(service);
+
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || selected_port == 0) {
+    server_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options_.listen_address,
+                     " (address in use, bad address or no permission)"));
+  }
+  port_.store(selected_port);
+  // The default health service starts with the server SERVING; nothing may look ready
+  // before the readiness checks passed.
+  SetHealth(false);
+  return absl::OkStatus();
+}
+
+void Runtime::SetHealth(bool serving) {
+  serving_.store(serving);
+  ::grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  for (const auto& [service, name] : services_) health->SetServingStatus(name, serving);
+  health->SetServingStatus("", serving);
+}
+
+void Runtime::ReadinessLoop() {
+  bool first = true;
+  std::string last_failure;
+  std::string last_reload_error;
+  while (true) {
+    absl::Status ready = CheckReadiness();
+    {
+      absl::MutexLock lock(&mu_);
+      // Shutdown owns the health state from its first step on.
+      if (stop_readiness_) return;
+      if (first || ready.ok() != serving_.load()) SetHealth(ready.ok());
+    }
+    if (ready.ok() && (first || !last_failure.empty())) {
+      log::Info("readiness", {{"serving", true}});
+      last_failure.clear();
+    } else if (!ready.ok() && ready.message() != last_failure) {
+      last_failure = std::string(ready.message());
+      log::Warn("readiness", {{"serving", false}, {"failed", last_failure}});
+    }
+    first = false;
+    if (auth::Verifier* verifier = options_.verifier.get(); verifier != nullptr) {
+      // Key rotation: a changed JWKS file is picked up here; a broken one keeps the old keys.
+      absl::Status reload = verifier->ReloadIfChanged();
+      std::string error = reload.ok() ? "" : std::string(reload.message());
+      if (error != last_reload_error && !error.empty()) {
+        log::Error("jwks_reload_failed", {{"error", error}});
+      }
+      last_reload_error = std::move(error);
+    }
+    absl::MutexLock lock(&mu_);
+    const absl::Time wake = absl::Now() + absl::FromChrono(options_.readiness_interval);
+    while (!stop_readiness_ && absl::Now() < wake) {
+      state_changed_.WaitWithDeadline(&mu_, wake);
+    }
+    if (stop_readiness_) return;
+  }
+}
+
+void Runtime::Shutdown(std::chrono::milliseconds drain_timeout) {
+  ShutdownImpl(drain_timeout, options_.shutdown_notice_delay);
+}
+
+void Runtime::ShutdownImpl(std::chrono::milliseconds drain_timeout,
+                           std::chrono::milliseconds notice_delay) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kRunning) return;
+    state_ = State::kStopping;
+    stop_readiness_ = true;
+    state_changed_.SignalAll();
+  }
+  log::Info("shutdown_started", {{"drain_timeout_ms", static_cast<int64_t>(drain_timeout.count())}});
+  if (readiness_thread_.joinable()) readiness_thread_.join();
+  serving_.store(false);
+  // Every service NOT_SERVING, frozen: later status changes are ignored.
+  if (::grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+    health->Shutdown();
+  }
+  internal::SetAdminNotReady(admin_.get());
+  if (notice_delay > std::chrono::milliseconds::zero()) {
+    absl::SleepFor(absl::FromChrono(notice_delay));
+  }
+  // New calls are refused from here; in-flight ones finish (the executor keeps running) until
+  // the deadline, after which gRPC cancels them.
+  server_->Shutdown(std::chrono::system_clock::now() + drain_timeout);
+  executor_->Stop();
+  admin_.reset();
+  RunCloseHooks();
+  log::Info("shutdown_finished");
+  absl::MutexLock lock(&mu_);
+  state_ = State::kStopped;
+  state_changed_.SignalAll();
+}
+
+void Runtime::RunCloseHooks() {
+  std::vector<Hook> hooks;
+  {
+    absl::MutexLock lock(&mu_);
+    hooks.swap(close_hooks_);
+  }
+  for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) {
+    log::Info("close_hook", {{"name", it->name}});
+    if (it->fn) it->fn();
+  }
+}
+
+void Runtime::Wait() {
+  absl::MutexLock lock(&mu_);
+  while (state_ == State::kRunning || state_ == State::kStopping) state_changed_.Wait(&mu_);
+}
+
+void Runtime::RecordRpc(const MethodInfo* method, std::string_view code, absl::Duration latency) {
+  internal::RecordRpc(options_.service_name, method != nullptr ? method->full_name : "unknown",
+                      code, latency);
+}
+
+}  // namespace integration::grpc

@@ -1,0 +1,396 @@
+// The connection pool: lazily opened libpqxx connections, bounded waiting for one, health
+// checks of long-idle connections, and transactions bounded by the caller's deadline.
+#include "integration/pg/pool.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "errors.h"
+#include "integration/log/log.h"
+#include "integration/pg/dsn.h"
+#include "integration/status/status.h"
+
+namespace integration::pg {
+namespace {
+
+using internal::Failure;
+using internal::FailureKind;
+
+// A connection idle for longer than this is checked with SELECT 1 before it is handed out;
+// fresher ones are trusted, and a failure in use is handled by the retry in Transact.
+constexpr absl::Duration kIdleCheckAfter = absl::Seconds(5);
+// Bounded retries of serialization failures and deadlocks, with jittered exponential backoff.
+constexpr int kMaxConflictRetries = 6;
+constexpr absl::Duration kConflictBackoff = absl::Milliseconds(5);
+// Used when the DSN names no connect_timeout, so that an unreachable server cannot hold a
+// request for the operating system's TCP timeout (libpq counts whole seconds, at least 2).
+constexpr const char* kDefaultConnectTimeoutSeconds = "5";
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!absl::ascii_islower(s[0]) && s[0] != '_') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_';
+  });
+}
+
+const char* IsolationSql(Isolation isolation) {
+  switch (isolation) {
+    case Isolation::kReadCommitted:
+      return "";
+    case Isolation::kRepeatableRead:
+      return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; ";
+    case Isolation::kSerializable:
+      return "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; ";
+  }
+  return "";
+}
+
+struct Connection {
+  std::unique_ptr<pqxx::connection> conn;
+  absl::Time last_used;
+  int backend_pid = 0;
+};
+
+}  // namespace
+
+struct Pool::Impl {
+  PoolOptions options;
+  std::vector<SqlFile> queries;  // the texts are static (embedded); only the list is copied
+  std::string dsn;               // options.dsn plus connect_timeout and start-up settings
+  std::string description;       // password-free, for logs
+
+  mutable absl::Mutex mu;
+  std::vector<std::unique_ptr<Connection>> idle ABSL_GUARDED_BY(mu);  // most recent last
+  int open ABSL_GUARDED_BY(mu) = 0;    // idle + in use + being opened
+  int in_use ABSL_GUARDED_BY(mu) = 0;  // handed out or being opened
+  int64_t acquire_timeouts ABSL_GUARDED_BY(mu) = 0;
+  int64_t reconnects ABSL_GUARDED_BY(mu) = 0;
+  // Connections found broken and not yet replaced; the next opens count as reconnects.
+  int64_t to_replace ABSL_GUARDED_BY(mu) = 0;
+  // When a connection was last found broken: idle connections used before then are checked
+  // before reuse, since a server restart breaks all of them at once.
+  absl::Time last_breakage ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+
+  bool CanTake() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return !idle.empty() || open < options.size;
+  }
+
+  // Hands a connection back to the pool (or discards it) when an attempt ends, however it ends.
+  class Lease {
+   public:
+    Lease(Impl* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    ~Lease() { pool_->Release(std::move(c_), broken_); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+    pqxx::connection& conn() { return *c_->conn; }
+    Connection& connection() { return *c_; }
+    void MarkBroken() { broken_ = true; }
+
+   private:
+    Impl* pool_;
+    std::unique_ptr<Connection> c_;
+    bool broken_ = false;
+  };
+
+  absl::StatusOr<std::unique_ptr<Connection>> Acquire(absl::Time deadline);
+  void Release(std::unique_ptr<Connection> c, bool broken);
+  absl::StatusOr<std::unique_ptr<Connection>> Open();
+  bool Healthy(Connection& c);
+  void NoteBackend(Connection& c);
+};
+
+absl::StatusOr<std::unique_ptr<Connection>> Pool::Impl::Open() {
+  try {
+    auto c = std::make_unique<Connection>();
+    c->conn = std::make_unique<pqxx::connection>(dsn);
+    // Registered here, prepared by libpqxx on first use (and again after a reconnect).
+    for (const SqlFile& q : queries) c->conn->prepare(q.name, q.text);
+    c->backend_pid = c->conn->backendpid();
+    c->last_used = absl::Now();
+    bool replacing = false;
+    {
+      absl::MutexLock lock(&mu);
+      if (to_replace > 0) {
+        --to_replace;
+        ++reconnects;
+        replacing = true;
+      }
+    }
+    if (replacing) log::Warn("pg_reconnected", {{"dsn", description}});
+    return c;
+  } catch (...) {
+    Failure f = internal::ClassifyCurrentException();
+    std::string error;
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      error = internal::FirstLine(e.what());
+    } catch (...) {
+      error = "unknown exception";
+    }
+    log::Warn("pg_connect_failed", {{"dsn", description}, {"error", error}});
+    return f.status;
+  }
+}
+
+namespace {
+
+// Whether the server has closed the connection (a terminated backend, a restart), seen without
+// a round trip: get_notifs() reads whatever already arrived on the socket, and libpq marks
+// the connection bad when that is the server's goodbye. Beginning a transaction on such a
+// connection would fail anyway, and libpqxx 6.4 leaks a result when BEGIN fails that way.
+bool StillConnected(pqxx::connection& conn) {
+  try {
+    // Twice: the first read may consume the server's final error message, the second
+    // then meets the end of the stream.
+    conn.get_notifs();
+    conn.get_notifs();
+    return conn.is_open();
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+bool Pool::Impl::Healthy(Connection& c) {
+  try {
+    pqxx::nontransaction tx(*c.conn);
+    tx.exec("SELECT 1");
+    NoteBackend(c);
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+// libpqxx may re-open a broken connection by itself (outside transactions); a new backend
+// pid is how that shows, and it counts as a reconnect like one made by the pool.
+void Pool::Impl::NoteBackend(Connection& c) {
+  const int pid = c.conn->backendpid();
+  if (pid == 0 || pid == c.backend_pid) return;
+  c.backend_pid = pid;
+  {
+    absl::MutexLock lock(&mu);
+    ++reconnects;
+  }
+  log::Warn("pg_reconnected", {{"dsn", description}});
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Pool::Impl::Acquire(absl::Time deadline) {
+  const absl::Time give_up = absl::Now() + absl::FromChrono(options.acquire_timeout);
+  const absl::Time limit = std::min(give_up, deadline);
+  std::unique_ptr<Connection> c;
+  bool check = false;
+  {
+    absl::MutexLock lock(&mu);
+    if (!mu.AwaitWithDeadline(absl::Condition(this, &Impl::CanTake), limit)) {
+      if (deadline < give_up) {
+        return absl::DeadlineExceededError(
+            "the deadline passed while waiting for a database connection");
+      }
+      ++acquire_timeouts;
+      return status::ResourceExhausted(
+          "PG_POOL_EXHAUSTED",
+          absl::StrCat("all ", options.size, " database connections stayed in use for ",
+                       options.acquire_timeout.count(), " ms"));
+    }
+    ++in_use;
+    if (!idle.empty()) {
+      c = std::move(idle.back());
+      idle.pop_back();
+      check = absl::Now() - c->last_used > kIdleCheckAfter || c->last_used <= last_breakage;
+    } else {
+      ++open;  // the slot is reserved while the connection is opened outside the lock
+    }
+  }
+  if (c != nullptr) {
+    if (StillConnected(*c->conn) && (!check || Healthy(*c))) return c;
+    c.reset();
+    absl::MutexLock lock(&mu);
+    ++to_replace;
+    last_breakage = absl::Now();
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> opened = Open();
+  if (!opened.ok()) {
+    absl::MutexLock lock(&mu);
+    --open;
+    --in_use;
+  }
+  return opened;
+}
+
+void Pool::Impl::Release(std::unique_ptr<Connection> c, bool broken) {
+  absl::MutexLock lock(&mu);
+  --in_use;
+  if (broken || c == nullptr || !c->conn->is_open()) {
+    --open;
+    ++to_replace;
+    last_breakage = absl::Now();
+    return;  // `c` closes as it goes out of scope
+  }
+  c->last_used = absl::Now();
+  idle.push_back(std::move(c));
+}
+
+absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
+  status::FieldErrors errors;
+  if (options.dsn.empty()) errors.Add("dsn", "must name the database to connect to");
+  if (options.size < 1) errors.Add("size", "must be at least 1");
+  if (options.acquire_timeout.count() < 0) errors.Add("acquire_timeout", "must not be negative");
+  std::vector<std::string> schemas;
+  for (absl::string_view part : absl::StrSplit(options.search_path, ',', absl::SkipWhitespace())) {
+    std::string schema(absl::StripAsciiWhitespace(part));
+    if (!IsIdentifier(schema)) {
+      errors.Add("search_path",
+                 "must be a comma-separated list of lower-case schema names ([a-z_][a-z0-9_]*)");
+      break;
+    }
+    schemas.push_back(std::move(schema));
+  }
+  std::set<std::string> names;
+  for (const SqlFile& q : options.queries) {
+    if (q.name == nullptr || q.text == nullptr || *q.name == '\0') {
+      errors.Add("queries", "every query needs a name and a text");
+    } else if (!names.insert(q.name).second) {
+      errors.Add("queries", absl::StrCat("the name \"", q.name, "\" is used twice"));
+    }
+  }
+  if (!errors.empty()) return errors.ToStatus();
+
+  std::map<std::string, std::string> settings;
+  absl::StatusOr<std::map<std::string, std::string>> parsed = ParseDsn(options.dsn);
+  if (!parsed.ok()) return status::InvalidField("dsn", std::string(parsed.status().message()));
+  if (!parsed->contains("connect_timeout")) {
+    settings["connect_timeout"] = kDefaultConnectTimeoutSeconds;
+  }
+  // Sent in the start-up packet, so these hold on every connection, including ones libpqxx
+  // re-opens by itself, at no extra round trip.
+  if (!options.application_name.empty()) settings["application_name"] = options.application_name;
+  if (!schemas.empty()) {
+    std::string startup = (*parsed)["options"];
+    absl::StrAppend(&startup, startup.empty() ? "" : " ", "-c search_path=",
+                    absl::StrJoin(schemas, ","));
+    settings["options"] = std::move(startup);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->dsn = *DsnWith(options.dsn, settings);
+  impl->description = DescribeDsn(options.dsn);
+  impl->queries.assign(options.queries.begin(), options.queries.end());
+  impl->options = std::move(options);
+  impl->options.queries = {};  // the caller's span need not outlive Create
+  return std::unique_ptr<Pool>(new Pool(std::move(impl)));
+}
+
+Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Pool::~Pool() = default;
+
+absl::Status Pool::Transact(absl::Time deadline,
+                            const std::function<absl::Status(pqxx::work&)>& fn,
+                            Isolation isolation) {
+  std::minstd_rand jitter(static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())) ^
+                          static_cast<uint32_t>(std::hash<std::thread::id>()(
+                              std::this_thread::get_id())));
+  int conflicts = 0;
+  bool reopened = false;
+  for (;;) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError("the deadline passed before the database transaction");
+    }
+    absl::StatusOr<std::unique_ptr<Connection>> acquired = impl_->Acquire(deadline);
+    if (!acquired.ok()) return acquired.status();
+    Impl::Lease lease(impl_.get(), *std::move(acquired));
+
+    Failure failure;
+    try {
+      std::string setup = IsolationSql(isolation);
+      if (deadline == absl::InfiniteFuture()) {
+        // "No limit" overrides a statement_timeout configured for the role or database.
+        absl::StrAppend(&setup, "SET LOCAL statement_timeout = 0");
+      } else {
+        const absl::Duration left = deadline - absl::Now();
+        if (left <= absl::ZeroDuration()) {
+          return absl::DeadlineExceededError(
+              "the deadline passed before the database transaction");
+        }
+        const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(
+                                                    left, absl::Milliseconds(1))));
+        absl::StrAppend(&setup, "SET LOCAL statement_timeout = ", ms);
+      }
+      pqxx::work tx(lease.conn());
+      tx.exec(setup);
+      absl::Status st = fn(tx);
+      if (!st.ok()) {
+        tx.abort();
+        impl_->NoteBackend(lease.connection());
+        return st;
+      }
+      tx.commit();
+      impl_->NoteBackend(lease.connection());
+      return absl::OkStatus();
+    } catch (...) {
+      failure = internal::ClassifyCurrentException();
+    }
+
+    if (failure.kind == FailureKind::kBroken || failure.kind == FailureKind::kInDoubt ||
+        !lease.conn().is_open()) {
+      lease.MarkBroken();
+    }
+    switch (failure.kind) {
+      case FailureKind::kFinal:
+      case FailureKind::kInDoubt:
+        return failure.status;
+      case FailureKind::kBroken:
+        if (reopened) return failure.status;
+        reopened = true;
+        continue;  // the lease ends here and the next attempt takes or opens another
+      case FailureKind::kRetryable: {
+        if (++conflicts > kMaxConflictRetries) return failure.status;
+        const absl::Duration base = kConflictBackoff * (1 << (conflicts - 1));
+        const absl::Duration pause =
+            base + absl::Microseconds(jitter() % static_cast<uint32_t>(
+                                                     absl::ToInt64Microseconds(base) + 1));
+        if (absl::Now() + pause >= deadline) return failure.status;
+        absl::SleepFor(pause);
+        continue;
+      }
+    }
+  }
+}
+
+absl::Status Pool::Ping(std::chrono::milliseconds timeout) {
+  return Transact(absl::Now() + absl::FromChrono(timeout), [](pqxx::work& tx) {
+    tx.exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
+PoolStats Pool::Stats() const {
+  absl::MutexLock lock(&impl_->mu);
+  PoolStats stats;
+  stats.size = impl_->options.size;
+  stats.open = impl_->open;
+  stats.in_use = impl_->in_use;
+  stats.acquire_timeouts = impl_->acquire_timeouts;
+  stats.reconnects = impl_->reconnects;
+  return stats;
+}
+
+}  // namespace integration::pg

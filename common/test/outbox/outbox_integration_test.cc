@@ -1,0 +1,553 @@
+// Integration tests of the outbox against a real PostgreSQL and Redis: what the relay publishes
+// (and does not), events surviving a Redis outage, and consumers handling each event once.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "integration/outbox/consumer.h"
+#include "integration/outbox/outbox.h"
+#include "integration/outbox/relay.h"
+#include "integration/pg/pool.h"
+#include "integration/redis/client.h"
+#include "integration/status/status.h"
+#include "integration/testing/environment.h"
+
+namespace integration::outbox {
+namespace {
+
+using ::testing::UnorderedElementsAreArray;
+
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(15)) {
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return done();
+}
+
+absl::Time Deadline() { return absl::Now() + absl::Seconds(10); }
+
+redis::ClientOptions RedisOptions(int port) {
+  redis::ClientOptions o;
+  o.host = testing::RedisHost();
+  o.port = port;
+  o.pool_size = 4;
+  o.connect_timeout = std::chrono::milliseconds(300);
+  o.command_timeout = std::chrono::milliseconds(3000);
+  return o;
+}
+
+std::unique_ptr<redis::Client> NewRedis(int port = testing::RedisPort()) {
+  auto c = redis::Client::Create(RedisOptions(port));
+  EXPECT_TRUE(c.ok()) << c.status();
+  return c.ok() ? *std::move(c) : nullptr;
+}
+
+// A stream entry read back with XRANGE.
+struct StreamEntry {
+  std::string id;
+  std::map<std::string, std::string> fields;
+};
+
+std::vector<StreamEntry> ReadStream(redis::Client& redis, const std::string& stream) {
+  std::vector<StreamEntry> out;
+  auto r = redis.Command({"XRANGE", stream, "-", "+"});
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (!r.ok()) return out;
+  for (const redis::Reply& item : r->elements()) {
+    StreamEntry e;
+    e.id = item.elements()[0].str();
+    const auto& kv = item.elements()[1].elements();
+    for (size_t i = 0; i + 1 < kv.size(); i += 2) e.fields[kv[i].str()] = kv[i + 1].str();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// One test database per binary; each test gets its own schema (with the outbox tables, created
+// by the migration SQL under test), its own pool and its own stream.
+class OutboxTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { db_ = std::make_unique<testing::TestDatabase>(); }
+  static void TearDownTestSuite() { db_.reset(); }
+
+  void SetUp() override {
+    schema_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    service_ = absl::StrCat("t", ::getpid(), "_", schema_);
+    stream_ = StreamName(service_);
+    {
+      pqxx::connection conn(db_->dsn());
+      pqxx::work tx(conn);
+      tx.exec("CREATE SCHEMA " + tx.quote_name(schema_));
+      tx.exec("SET LOCAL search_path = " + tx.quote_name(schema_));
+      tx.exec(std::string(OutboxTableSql()));
+      tx.exec("CREATE TABLE effects (event_id uuid NOT NULL, type text NOT NULL)");
+      tx.commit();
+    }
+    pg::PoolOptions po;
+    po.dsn = db_->dsn();
+    po.size = 4;
+    po.search_path = schema_;
+    auto pool = pg::Pool::Create(po);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    redis_ = NewRedis();
+    ASSERT_NE(redis_, nullptr);
+    ASSERT_TRUE(redis_->Command({"DEL", stream_}).ok());
+  }
+
+  void TearDown() override {
+    if (redis_ != nullptr) redis_->Command({"DEL", stream_}).IgnoreError();
+  }
+
+  RelayOptions FastRelay() const {
+    RelayOptions o;
+    o.service = service_;
+    o.poll_interval = std::chrono::milliseconds(50);
+    o.min_backoff = std::chrono::milliseconds(50);
+    o.max_backoff = std::chrono::milliseconds(200);
+    return o;
+  }
+
+  Event MakeEvent(const std::string& type, const std::string& payload) {
+    Event e;
+    e.type = type;
+    e.aggregate = "learners/7/diplomas/3";
+    e.payload = payload;
+    e.request_id = "req-1";
+    e.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    auto id = NewEventId();
+    EXPECT_TRUE(id.ok());
+    e.event_id = *id;
+    return e;
+  }
+
+  absl::Status EnqueueCommitted(const Event& e) {
+    return pool_->Transact(Deadline(), [&](pqxx::work& tx) { return Enqueue(tx, e); });
+  }
+
+  // Runs `sql` in the test schema and returns the first column of the first row as text.
+  std::string Query(const std::string& sql) {
+    auto r = pool_->TransactFor<std::string>(
+        Deadline(), [&](pqxx::work& tx) -> absl::StatusOr<std::string> {
+          pqxx::row row = tx.exec1(sql);
+          return row[0].is_null() ? std::string("NULL") : row[0].as<std::string>();
+        });
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::string();
+  }
+
+  int64_t Unpublished() {
+    auto lag = MeasureLag(*pool_, Deadline());
+    EXPECT_TRUE(lag.ok()) << lag.status();
+    return lag.ok() ? lag->unpublished : -1;
+  }
+
+  static std::unique_ptr<testing::TestDatabase> db_;
+  std::string schema_;
+  std::string service_;
+  std::string stream_;
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<redis::Client> redis_;
+};
+
+std::unique_ptr<testing::TestDatabase> OutboxTest::db_;
+
+TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
+  const std::string payload("\x08\x96\x01\x00\xff\r\n", 7);
+  Event e = MakeEvent("training.DiplomaIssued", payload);
+  e.event_id = absl::AsciiStrToUpper(e.event_id);  // stored and published in lowercase
+  ASSERT_TRUE(EnqueueCommitted(e).ok());
+  EXPECT_EQ(Unpublished(), 1);
+
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  EXPECT_EQ((*relay)->stream(), stream_);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+
+  std::vector<StreamEntry> entries = ReadStream(*redis_, stream_);
+  ASSERT_EQ(entries.size(), 1u);
+  const auto& f = entries[0].fields;
+  EXPECT_EQ(f.at("event_id"), absl::AsciiStrToLower(e.event_id));
+  EXPECT_EQ(f.at("type"), "training.DiplomaIssued");
+  EXPECT_EQ(f.at("aggregate"), "learners/7/diplomas/3");
+  EXPECT_EQ(f.at("payload"), payload);
+  EXPECT_EQ(f.at("request_id"), "req-1");
+  EXPECT_EQ(f.at("trace_id"), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(std::regex_match(f.at("created_at"),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
+      << f.at("created_at");
+  EXPECT_EQ(f.size(), 7u);
+
+  EXPECT_EQ(Query("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"), "1");
+  EXPECT_EQ(Query("SELECT headers->>'request_id' FROM outbox"), "req-1");
+
+  // A nudge after a commit publishes without waiting for the next poll.
+  RelayOptions slow = FastRelay();
+  slow.poll_interval = std::chrono::milliseconds(60'000);
+  (*relay)->Stop();
+  auto slow_relay = Relay::Start(*pool_, *redis_, slow);
+  ASSERT_TRUE(slow_relay.ok());
+  absl::SleepFor(absl::Milliseconds(200));  // let its first (empty) poll pass
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.DiplomaRevoked", "x")).ok());
+  (*slow_relay)->Nudge();
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(5)));
+  EXPECT_EQ(ReadStream(*redis_, stream_).size(), 2u);
+  EXPECT_EQ((*relay)->Stats().published + (*slow_relay)->Stats().published, 2);
+}
+
+TEST_F(OutboxTest, RolledBackTransactionPublishesNothing) {
+  const Event rolled_back = MakeEvent("training.LearnerCreated", "lost");
+  absl::Status st = pool_->Transact(Deadline(), [&](pqxx::work& tx) -> absl::Status {
+    absl::Status enqueued = Enqueue(tx, rolled_back);
+    if (!enqueued.ok()) return enqueued;
+    return absl::AbortedError("the change failed after the event was written");
+  });
+  ASSERT_EQ(st.code(), absl::StatusCode::kAborted);
+  const Event committed = MakeEvent("training.LearnerCreated", "kept");
+  ASSERT_TRUE(EnqueueCommitted(committed).ok());
+
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  // The relay works in id order: once the later, committed event is out, an earlier row
+  // would have been too had it existed.
+  std::vector<StreamEntry> entries = ReadStream(*redis_, stream_);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].fields.at("event_id"), committed.event_id);
+  EXPECT_EQ(Query("SELECT count(*) FROM outbox"), "1");
+}
+
+TEST_F(OutboxTest, EnqueueRejectsIncompleteEvents) {
+  Event e = MakeEvent("", "p");
+  e.aggregate = "";
+  e.event_id = "not-a-uuid";
+  absl::Status st = EnqueueCommitted(e);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  auto bad = status::GetBadRequest(st);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field_violations_size(), 3);
+  EXPECT_EQ(Unpublished(), 0);
+
+  // Generated ids are version 4 UUIDs and differ.
+  auto a = NewEventId(), b = NewEventId();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(std::regex_match(
+      *a, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+      << *a;
+  EXPECT_NE(*a, *b);
+  Event no_id = MakeEvent("training.CourseChanged", "p");
+  no_id.event_id.clear();
+  ASSERT_TRUE(EnqueueCommitted(no_id).ok());
+  EXPECT_EQ(Query("SELECT count(DISTINCT event_id) FROM outbox"), "1");
+}
+
+TEST_F(OutboxTest, LagReportsWaitingEventsAndTheirAge) {
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.A", "1")).ok());
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.B", "2")).ok());
+  absl::SleepFor(absl::Milliseconds(1100));
+  auto lag = MeasureLag(*pool_, Deadline());
+  ASSERT_TRUE(lag.ok()) << lag.status();
+  EXPECT_EQ(lag->unpublished, 2);
+  EXPECT_GE(lag->oldest_age_seconds, 1.0);
+  EXPECT_LT(lag->oldest_age_seconds, 30.0);
+
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok());
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  lag = (*relay)->Lag(Deadline());
+  ASSERT_TRUE(lag.ok());
+  EXPECT_EQ(lag->unpublished, 0);
+  EXPECT_EQ(lag->oldest_age_seconds, 0);
+}
+
+// A redis-server of the test's own on a free port, which the test stops and starts again.
+class OwnRedisServer {
+ public:
+  OwnRedisServer() : port_(FreePort()) {}
+  ~OwnRedisServer() {
+    if (running_) Stop();
+  }
+  int port() const { return port_; }
+
+  void Start() {
+    const std::string cmd = absl::StrCat(
+        "redis-server --port ", port_, " --bind 127.0.0.1 --save '' --appendonly no ",
+        "--daemonize yes --dir /tmp --pidfile /tmp/outbox_test_redis_", port_, ".pid ",
+        "--logfile /tmp/outbox_test_redis_", port_, ".log");
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    running_ = true;
+    auto probe = NewRedis(port_);
+    ASSERT_NE(probe, nullptr);
+    ASSERT_TRUE(WaitFor([&] { return probe->Ping().ok(); }, absl::Seconds(10)));
+  }
+
+  void Stop() {
+    auto admin = NewRedis(port_);
+    ASSERT_NE(admin, nullptr);
+    // The server closes the connection instead of answering SHUTDOWN.
+    auto r = admin->Command({"SHUTDOWN", "NOSAVE"});
+    EXPECT_FALSE(r.ok());
+    running_ = false;
+    ASSERT_TRUE(WaitFor([&] { return !admin->Ping().ok(); }, absl::Seconds(10)));
+  }
+
+ private:
+  static int FreePort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+  }
+
+  int port_;
+  bool running_ = false;
+};
+
+TEST_F(OutboxTest, EventsWaitWhileRedisIsDownAndAreDeliveredOnceItReturns) {
+  OwnRedisServer server;
+  ASSERT_NO_FATAL_FAILURE(server.Start());
+  auto redis = NewRedis(server.port());
+  ASSERT_NE(redis, nullptr);
+  auto relay = Relay::Start(*pool_, *redis, FastRelay());
+  ASSERT_TRUE(relay.ok()) << relay.status();
+
+  // Delivered while Redis is up.
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.Before", "0")).ok());
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  ASSERT_EQ(ReadStream(*redis, stream_).size(), 1u);
+
+  ASSERT_NO_FATAL_FAILURE(server.Stop());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    Event e = MakeEvent("training.During", absl::StrCat(i));
+    ids.push_back(e.event_id);
+    ASSERT_TRUE(EnqueueCommitted(e).ok());
+    (*relay)->Nudge();
+  }
+  // The relay keeps trying (and failing) while the events wait, unmarked.
+  const int64_t failed_before = (*relay)->Stats().failed_attempts;
+  ASSERT_TRUE(WaitFor([&] { return (*relay)->Stats().failed_attempts >= failed_before + 3; }));
+  EXPECT_FALSE((*relay)->Stats().healthy);
+  EXPECT_EQ(Unpublished(), 5);
+
+  // Back (empty, without persistence): all five arrive, each once.
+  ASSERT_NO_FATAL_FAILURE(server.Start());
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  std::vector<std::string> published;
+  for (const StreamEntry& e : ReadStream(*redis, stream_)) {
+    published.push_back(e.fields.at("event_id"));
+  }
+  EXPECT_THAT(published, UnorderedElementsAreArray(ids));
+  EXPECT_TRUE((*relay)->Stats().healthy);
+  EXPECT_EQ((*relay)->Stats().published, 6);
+
+  // Nothing further is sent once everything is marked.
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(ReadStream(*redis, stream_).size(), 5u);
+  (*relay)->Stop();
+}
+
+TEST_F(OutboxTest, ConsumerHandlesEachEventOnceAndAcks) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    Event e = MakeEvent(absl::StrCat("training.Event", i), absl::StrCat("payload", i));
+    ids.push_back(e.event_id);
+    ASSERT_TRUE(EnqueueCommitted(e).ok());
+  }
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok());
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  (*relay)->Stop();
+
+  // The same event delivered twice (a relay that published, then failed to mark it).
+  std::vector<StreamEntry> entries = ReadStream(*redis_, stream_);
+  ASSERT_EQ(entries.size(), 3u);
+  std::vector<std::string> dup = {"XADD", stream_, "*"};
+  for (const auto& [k, v] : entries[0].fields) dup.insert(dup.end(), {k, v});
+  ASSERT_TRUE(redis_->Command(dup).ok());
+
+  std::atomic<int> calls{0};
+  std::set<std::string> payloads;
+  ConsumerOptions co;
+  co.stream = stream_;
+  co.group = "cache";
+  co.consumer = "c1";
+  co.block = std::chrono::milliseconds(200);
+  auto consumer = Consumer::Start(
+      *pool_, *redis_, co, [&](pqxx::work& tx, const ReceivedEvent& ev) -> absl::Status {
+        ++calls;
+        payloads.insert(ev.payload);
+        EXPECT_EQ(ev.request_id, "req-1");
+        EXPECT_FALSE(ev.stream_id.empty());
+        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)",
+                       ev.event_id, ev.type);
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE(WaitFor([&] { return (*consumer)->Stats().acked == 4; }));
+  ConsumerStats stats = (*consumer)->Stats();
+  EXPECT_EQ(stats.handled, 3);
+  EXPECT_EQ(stats.duplicates, 1);
+  EXPECT_EQ(stats.failed, 0);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(payloads, (std::set<std::string>{"payload0", "payload1", "payload2"}));
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), "3");
+  EXPECT_EQ(Query("SELECT count(DISTINCT event_id) FROM effects"), "3");
+  EXPECT_EQ(Query("SELECT count(*) FROM handled_events WHERE consumer = 'cache'"), "3");
+
+  auto pending = redis_->Command({"XPENDING", stream_, "cache"});
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(pending->elements()[0], redis::Reply::Integer(0));
+
+  // A new event published while the consumer runs is handled too.
+  const Event later = MakeEvent("training.Later", "payload3");
+  ASSERT_TRUE(EnqueueCommitted(later).ok());
+  auto relay2 = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay2.ok());
+  ASSERT_TRUE(WaitFor([&] { return (*consumer)->Stats().handled == 4; }));
+  (*consumer)->Stop();
+  EXPECT_EQ(calls.load(), 4);
+}
+
+TEST_F(OutboxTest, ConsumerRereadsItsPendingEntriesWithoutApplyingTwice) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    Event e = MakeEvent("training.Pending", absl::StrCat(i));
+    ids.push_back(e.event_id);
+    ASSERT_TRUE(EnqueueCommitted(e).ok());
+  }
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok());
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  (*relay)->Stop();
+
+  // A previous run of consumer c1 read both entries and crashed: the first after its
+  // transaction committed but before XACK, the second before its transaction.
+  ASSERT_TRUE(redis_->Command({"XGROUP", "CREATE", stream_, "g", "0"}).ok());
+  auto read = redis_->Command(
+      {"XREADGROUP", "GROUP", "g", "c1", "COUNT", "10", "STREAMS", stream_, ">"});
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->elements()[0].elements()[1].elements().size(), 2u);
+  ASSERT_TRUE(pool_
+                  ->Transact(Deadline(),
+                             [&](pqxx::work& tx) {
+                               tx.exec_params(
+                                   "INSERT INTO handled_events (consumer, event_id) "
+                                   "VALUES ('g', $1::uuid)",
+                                   ids[0]);
+                               tx.exec_params(
+                                   "INSERT INTO effects (event_id, type) VALUES ($1::uuid, 'x')",
+                                   ids[0]);
+                               return absl::OkStatus();
+                             })
+                  .ok());
+
+  std::atomic<int> calls{0};
+  ConsumerOptions co;
+  co.stream = stream_;
+  co.group = "g";
+  co.consumer = "c1";
+  co.block = std::chrono::milliseconds(200);
+  auto consumer = Consumer::Start(
+      *pool_, *redis_, co, [&](pqxx::work& tx, const ReceivedEvent& ev) -> absl::Status {
+        ++calls;
+        EXPECT_EQ(ev.event_id, ids[1]);
+        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)",
+                       ev.event_id, ev.type);
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE(WaitFor([&] { return (*consumer)->Stats().acked == 2; }));
+  (*consumer)->Stop();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ((*consumer)->Stats().duplicates, 1);
+  EXPECT_EQ((*consumer)->Stats().handled, 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), "2");
+  auto pending = redis_->Command({"XPENDING", stream_, "g"});
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->elements()[0], redis::Reply::Integer(0));
+}
+
+TEST_F(OutboxTest, ConsumerRetriesTransientHandlerFailuresAndKeepsOthersPending) {
+  const Event flaky = MakeEvent("training.Flaky", "f");
+  const Event broken = MakeEvent("training.Broken", "b");
+  const Event fine = MakeEvent("training.Fine", "ok");
+  for (const Event* e : {&flaky, &broken, &fine}) ASSERT_TRUE(EnqueueCommitted(*e).ok());
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok());
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  (*relay)->Stop();
+
+  std::atomic<int> flaky_calls{0};
+  ConsumerOptions co;
+  co.stream = stream_;
+  co.group = "g";
+  co.consumer = "c1";
+  co.block = std::chrono::milliseconds(200);
+  co.min_backoff = std::chrono::milliseconds(20);
+  co.max_backoff = std::chrono::milliseconds(50);
+  auto consumer = Consumer::Start(
+      *pool_, *redis_, co, [&](pqxx::work& tx, const ReceivedEvent& ev) -> absl::Status {
+        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)",
+                       ev.event_id, ev.type);
+        if (ev.type == "training.Flaky" && ++flaky_calls == 1) {
+          return absl::UnavailableError("a dependency is briefly down");
+        }
+        if (ev.type == "training.Broken") return absl::InvalidArgumentError("cannot apply");
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE(WaitFor([&] { return (*consumer)->Stats().handled == 2; }));
+  (*consumer)->Stop();
+  EXPECT_EQ(flaky_calls.load(), 2);
+  // Rolled back attempts left no effect; the broken event stays pending for an operator.
+  EXPECT_EQ(Query("SELECT string_agg(type, ',' ORDER BY type) FROM effects"),
+            "training.Fine,training.Flaky");
+  auto pending = redis_->Command({"XPENDING", stream_, "g"});
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->elements()[0], redis::Reply::Integer(1));
+  EXPECT_GE((*consumer)->Stats().failed, 2);
+}
+
+TEST_F(OutboxTest, ConsumerRejectsABlockTimeLongerThanTheRedisCommandTimeout) {
+  ConsumerOptions co;
+  co.stream = stream_;
+  co.group = "g";
+  co.consumer = "c1";
+  co.block = std::chrono::milliseconds(5000);
+  auto consumer =
+      Consumer::Start(*pool_, *redis_, co, [](pqxx::work&, const ReceivedEvent&) {
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(consumer.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace integration::outbox

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# ./dev up: installs what is missing, builds (release), starts the private PostgreSQL and Redis,
+# creates the database, schemas and roles, migrates, (re)starts every built service, loads demo
+# data and prints the endpoints. Safe to re-run: data is kept, running services get the new build.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    -h | --help)
+      echo "usage: ./dev up [--no-build]   (--no-build: skip package install and build)"
+      exit 0
+      ;;
+    *) die "up: unknown argument '$1' (see ./dev help)" ;;
+  esac
+  shift
+done
+
+load_services
+take_lock up
+mkdir -p "$run_dir/logs" "$run_dir/pids"
+ensure_secrets_dir
+started_at="$(now_ms)"
+
+# --- packages and build ------------------------------------------------------------------------
+if [ "$build" -eq 1 ]; then
+  t="$(now_ms)"
+  "$repo_root/scripts/deps.sh"
+  say "packages ready ($(elapsed "$t"))"
+  t="$(now_ms)"
+  (cd "$repo_root" && cmake --preset release >/dev/null && cmake --build --preset release)
+  say "release build ready in build/release ($(elapsed "$t"))"
+fi
+
+# --- secrets (created once) --------------------------------------------------------------------
+ensure_random_hex "$secrets_dir/pg_admin_password" 24
+ensure_random_hex "$secrets_dir/pnr_encryption_key" 32
+ensure_random_hex "$secrets_dir/pnr_hmac_key" 32
+for i in "${!svc_names[@]}"; do
+  if [ "${svc_schemas[$i]}" != - ]; then
+    ensure_random_hex "$secrets_dir/pg_${svc_names[$i]}_password" 24
+  fi
+done
+if [ ! -s "$secrets_dir/jwt_dev_key.pem" ]; then
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$secrets_dir/jwt_dev_key.pem.tmp" &&
+    mv "$secrets_dir/jwt_dev_key.pem.tmp" "$secrets_dir/jwt_dev_key.pem")
+fi
+# libpq reads passwords from here, so DSNs in environments and process lists carry none.
+{
+  printf '127.0.0.1:%s:*:postgres:%s\n' "$dev_pg_port" "$(cat "$secrets_dir/pg_admin_password")"
+  for i in "${!svc_names[@]}"; do
+    if [ "${svc_schemas[$i]}" != - ]; then
+      printf '127.0.0.1:%s:*:%s_svc:%s\n' "$dev_pg_port" "${svc_schemas[$i]}" \
+        "$(cat "$secrets_dir/pg_${svc_names[$i]}_password")"
+    fi
+  done
+} >"$secrets_dir/pgpass.tmp"
+chmod 600 "$secrets_dir/pgpass.tmp"
+mv "$secrets_dir/pgpass.tmp" "$secrets_dir/pgpass"
+
+# --- PostgreSQL and Redis ----------------------------------------------------------------------
+[ -x "$pg_bin/initdb" ] || die "$pg_bin/initdb is missing: run ./dev up without --no-build once (it installs PostgreSQL 15)"
+pg_home="$(prepare_pg_home "$run_dir/pg" pg)"
+if [ ! -f "$pg_home/data/PG_VERSION" ]; then
+  say "creating the PostgreSQL cluster in $pg_home/data"
+  pg_initdb "$pg_home" scram-sha-256 "$secrets_dir/pg_admin_password"
+fi
+pg_configure "$pg_home" "$dev_pg_port"
+if pg_running "$pg_home"; then
+  say "PostgreSQL already running on 127.0.0.1:$dev_pg_port"
+else
+  pg_start "$pg_home" "$dev_pg_port"
+  say "PostgreSQL started on 127.0.0.1:$dev_pg_port"
+fi
+if ! psql "$(dev_admin_dsn postgres)" -XAtq -c 'SELECT 1' >/dev/null 2>&1; then
+  die "cannot log in to PostgreSQL as postgres with .run/secrets/pg_admin_password; if the secrets were deleted, run ./dev down and remove .run/pg to start afresh"
+fi
+redis_start "$run_dir/redis" "$dev_redis_port" yes
+say "Redis running on 127.0.0.1:$dev_redis_port"
+
+# --- database, schemas and roles ---------------------------------------------------------------
+[ -x "$dbadmin_bin" ] || die "$dbadmin_bin is missing: the release build did not produce integration-dbadmin (tools/dbadmin), which creates the database, schemas and roles"
+"$dbadmin_bin" create-database --dsn "$(dev_admin_dsn postgres)" --database integration
+for i in "${!svc_names[@]}"; do
+  if [ "${svc_schemas[$i]}" != - ]; then
+    "$dbadmin_bin" bootstrap --dsn "$(dev_admin_dsn integration)" --service "${svc_schemas[$i]}" \
+      --password-file "$secrets_dir/pg_${svc_names[$i]}_password"
+  fi
+done
+say "database integration ready with one schema and role per service"
+
+# --- token verification keys -------------------------------------------------------------------
+[ -x "$token_bin" ] || die "$token_bin is missing: the release build did not produce integration-token (tools/token), which publishes the dev signing key as JWKS"
+"$token_bin" jwks --key-file "$secrets_dir/jwt_dev_key.pem" --kid "$jwt_kid" >"$secrets_dir/jwks.json.tmp"
+mv "$secrets_dir/jwks.json.tmp" "$secrets_dir/jwks.json"
+
+# --- services ----------------------------------------------------------------------------------
+# Fills env_vars with the settings of service row $1.
+service_env() {
+  local i=$1 p
+  p="$(svc_prefix "${svc_names[$i]}")"
+  env_vars=(
+    "${p}_PORT=${svc_grpc_ports[$i]}"
+    "${p}_ADMIN_PORT=${svc_admin_ports[$i]}"
+    "${p}_REDIS_ADDR=127.0.0.1:$dev_redis_port"
+    "${p}_JWKS_FILE=$secrets_dir/jwks.json"
+    "${p}_JWT_ISSUER=$jwt_issuer"
+    "${p}_JWT_AUDIENCE=$jwt_audience"
+    "${p}_PNR_ENCRYPTION_KEY_FILE=$secrets_dir/pnr_encryption_key"
+    "${p}_PNR_HMAC_KEY_FILE=$secrets_dir/pnr_hmac_key"
+  )
+  if [ "${svc_schemas[$i]}" != - ]; then
+    env_vars+=("${p}_PG_DSN=$(dev_service_dsn "${svc_schemas[$i]}")")
+  fi
+  if [ "${svc_names[$i]}" = gateway ]; then
+    env_vars+=("${p}_HTTP_PORT=$gateway_http_port")
+  fi
+}
+
+# Running servers are stopped first so that each restarts with the new build and migrations.
+for i in "${!svc_names[@]}"; do
+  if pid="$(running_pid "$(svc_pid_file "${svc_names[$i]}")" "${svc_binaries[$i]}")"; then
+    say "stopping ${svc_names[$i]} (pid $pid) to restart it"
+    stop_pid "$pid" "${svc_names[$i]}" 20
+  fi
+  rm -f "$(svc_pid_file "${svc_names[$i]}")"
+done
+
+states=()
+binaries=()
+for i in "${!svc_names[@]}"; do
+  states[i]="not built"
+  binaries[i]=""
+  if bin="$(svc_binary_path "${svc_names[$i]}" "${svc_binaries[$i]}")"; then
+    binaries[i]="$bin"
+  fi
+done
+
+for i in "${!svc_names[@]}"; do
+  if [ -z "${binaries[$i]}" ] || [ "${svc_schemas[$i]}" = - ]; then continue; fi
+  service_env "$i"
+  migrate_log="$run_dir/logs/${svc_names[$i]}.migrate.log"
+  if ! env "${env_vars[@]}" "${binaries[$i]}" migrate </dev/null >"$migrate_log" 2>&1; then
+    tail -n 30 "$migrate_log" >&2
+    die "${svc_binaries[$i]} migrate failed (log: $migrate_log)"
+  fi
+  say "migrated ${svc_names[$i]}"
+done
+
+for i in "${!svc_names[@]}"; do
+  [ -n "${binaries[$i]}" ] || continue
+  name="${svc_names[$i]}"
+  for port in "${svc_grpc_ports[$i]}" "${svc_admin_ports[$i]}"; do
+    if port_open "$port"; then die "port $port of $name is taken by another program"; fi
+  done
+  service_env "$i"
+  log="$(svc_log_file "$name")"
+  if [ -f "$log" ]; then mv -f "$log" "$log.1"; fi
+  # setsid: the server gets its own session, so a Ctrl-C at this terminal does not reach it.
+  env "${env_vars[@]}" setsid "${binaries[$i]}" </dev/null >"$log" 2>&1 9>&- &
+  echo "$!" >"$(svc_pid_file "$name")"
+  states[i]="starting"
+done
+
+# Readiness: every started server's admin /readyz must answer 200 within 15 s.
+deadline=$(($(now_ms) + 15000))
+failed=0
+while :; do
+  pending=0
+  for i in "${!svc_names[@]}"; do
+    [ "${states[$i]}" = starting ] || continue
+    name="${svc_names[$i]}"
+    if ! running_pid "$(svc_pid_file "$name")" "${svc_binaries[$i]}" >/dev/null; then
+      states[i]="exited"
+      failed=1
+      continue
+    fi
+    code="$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:${svc_admin_ports[$i]}/readyz" || true)"
+    if [ "$code" = 200 ]; then
+      states[i]="ready"
+    else
+      pending=1
+    fi
+  done
+  [ "$pending" -eq 1 ] || break
+  if [ "$(now_ms)" -ge "$deadline" ]; then
+    for i in "${!svc_names[@]}"; do
+      if [ "${states[$i]}" = starting ]; then
+        states[i]="not ready"
+        failed=1
+      fi
+    done
+    break
+  fi
+  sleep 0.2
+done
+if [ "$failed" -eq 1 ]; then
+  for i in "${!svc_names[@]}"; do
+    case "${states[$i]}" in
+      exited | "not ready")
+        log="$(svc_log_file "${svc_names[$i]}")"
+        printf '\n--- %s: %s; last lines of %s ---\n' "${svc_names[$i]}" "${states[$i]}" "$log" >&2
+        tail -n 30 "$log" >&2 || true
+        ;;
+    esac
+  done
+fi
+
+# --- demo data ---------------------------------------------------------------------------------
+if [ "$failed" -eq 0 ]; then
+  for i in "${!svc_names[@]}"; do
+    demo="$repo_root/scripts/demo/${svc_names[$i]}.sh"
+    if [ "${states[$i]}" = ready ] && [ -f "$demo" ]; then
+      DEV="$repo_root/dev" bash "$demo" || die "demo data of ${svc_names[$i]} failed ($demo)"
+      say "demo data loaded into ${svc_names[$i]}"
+    fi
+  done
+fi
+
+# --- summary -----------------------------------------------------------------------------------
+echo
+printf '%-16s %-18s %-18s %s\n' component gRPC admin state
+for i in "${!svc_names[@]}"; do
+  printf '%-16s %-18s %-18s %s\n' "${svc_names[$i]}" "127.0.0.1:${svc_grpc_ports[$i]}" \
+    "127.0.0.1:${svc_admin_ports[$i]}" "${states[$i]}"
+done
+echo
+gw="$(svc_index gateway || true)"
+if [ -n "$gw" ] && [ "${states[$gw]}" = ready ]; then
+  echo "HTTP/JSON (gateway): http://127.0.0.1:$gateway_http_port"
+fi
+echo "PostgreSQL: 127.0.0.1:$dev_pg_port, database integration, superuser postgres (password in .run/secrets/pg_admin_password); ./dev psql [service]"
+echo "Redis:      127.0.0.1:$dev_redis_port"
+echo "Token:      ./dev token --role county_officer --lan 01   (then ./dev call METHOD JSON --token TOKEN)"
+echo "Logs:       ./dev logs <component>; stop everything with ./dev down"
+say "up finished in $(elapsed "$started_at")"
+[ "$failed" -eq 0 ] || die "some services did not become ready (see above)"

@@ -1,0 +1,117 @@
+// Runs the built integration-token: its tokens verify against its own JWKS, and bad arguments
+// exit 2 with a message naming the flag.
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "integration/auth/auth.h"
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr
+};
+
+Run Execute(const std::string& args) {
+  const std::string command = std::string(INTEGRATION_TOKEN_BINARY) + " " + args + " 2>&1";
+  Run run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+class TokenToolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "token_tool_test_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    ASSERT_NE(key, nullptr);
+    FILE* f = std::fopen((dir_ / "key.pem").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+    std::fclose(f);
+    EVP_PKEY_free(key);
+    key_args_ = "--key-file " + (dir_ / "key.pem").string() + " --kid dev-1";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::filesystem::path dir_;
+  std::string key_args_;
+};
+
+TEST_F(TokenToolTest, TokenVerifiesAgainstItsJwks) {
+  const Run jwks = Execute("jwks " + key_args_);
+  ASSERT_EQ(jwks.exit_code, 0) << jwks.out;
+  std::ofstream(dir_ / "jwks.json") << jwks.out;
+
+  const Run token = Execute(key_args_ +
+                            " --issuer https://dev.local --audience integration"
+                            " --role municipality_officer --kommun 0180 --scope 'a b' --ttl 30m");
+  ASSERT_EQ(token.exit_code, 0) << token.out;
+
+  integration::auth::VerifierOptions options;
+  options.jwks_file = (dir_ / "jwks.json").string();
+  options.issuer = "https://dev.local";
+  options.audience = "integration";
+  auto verifier = integration::auth::Verifier::Create(options);
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  auto caller = (*verifier)->Verify(Trimmed(token.out));
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->role, "municipality_officer");
+  EXPECT_EQ(caller->kommun, "0180");
+  EXPECT_EQ(caller->subject, "dev-municipality_officer");
+  EXPECT_EQ(caller->scopes, (std::vector<std::string>{"a", "b"}));
+  const auto ttl = caller->expires_at - std::chrono::system_clock::now();
+  EXPECT_GT(ttl, std::chrono::minutes(28));
+  EXPECT_LE(ttl, std::chrono::minutes(30));
+}
+
+TEST_F(TokenToolTest, BadArgumentsExitTwoNamingTheProblem) {
+  const std::string base = key_args_ + " --issuer i --audience a ";
+  const std::pair<std::string, std::string> cases[] = {
+      {base + "--role superuser", "--role"},
+      {base + "--role municipality_officer --kommun 180", "--kommun"},
+      {base + "--role municipality_officer --kommun 01a0", "--kommun"},
+      {base + "--role municipality_officer", "--kommun is required"},
+      {base + "--role organisation_rep --orgnr 802456789", "--orgnr"},
+      {base + "--role county_officer --lan 1", "--lan"},
+      {base + "--role county_officer --lan 12 --kommun 0180", "--kommun does not apply"},
+      {base + "--role learner", "--sub is required"},
+      {key_args_ + " --audience a --role county_admin --lan 12", "--issuer"},
+      {"--key-file /nonexistent/key.pem --kid k jwks", "--key-file"},
+      {key_args_ + " publish", "sub-command"},
+      {"jwks --kid k", "key-file"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const Run run = Execute(args);
+    EXPECT_EQ(run.exit_code, 2) << args << "\n" << run.out;
+    EXPECT_NE(run.out.find(expected), std::string::npos) << args << "\n" << run.out;
+  }
+}
+
+}  // namespace
