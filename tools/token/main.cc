@@ -64,8 +64,10 @@ int main(int argc, char** argv) {
       "integration-token", "INTEGRATION_TOKEN",
       "Signs a development bearer token with a PEM private key (Ed25519 -> EdDSA, P-256 -> "
       "ES256), or with the sub-command `jwks` prints the public JWKS of that key. Local use only.");
-  std::string* key_file = flags.String("key-file", "", "PEM private key (Ed25519 or EC P-256)", true);
-  std::string* kid = flags.String("kid", "", "key id written to the token header and the JWKS", true);
+  std::string* key_file =
+      flags.String("key-file", "", "PEM private key (Ed25519 or EC P-256)", true);
+  std::string* kid =
+      flags.String("kid", "", "key id written to the token header and the JWKS", true);
   std::string* issuer = flags.String("issuer", "", "iss claim (token only)");
   std::string* audience = flags.String("audience", "", "aud claim (token only)");
   std::string* role = flags.String(
@@ -75,8 +77,10 @@ int main(int argc, char** argv) {
   std::string* sub = flags.String("sub", "", "subject; required for learner, default dev-<role>");
   std::string* lan = flags.String("lan", "", "länskod, two digits (county roles)");
   std::string* kommun = flags.String("kommun", "", "kommunkod, four digits (municipality_officer)");
-  std::string* orgnr = flags.String("orgnr", "", "organisationsnummer, ten digits (organisation_rep)");
-  std::string* agency = flags.String("agency", "", "agency name, e.g. migrationsverket (agency_system)");
+  std::string* orgnr =
+      flags.String("orgnr", "", "organisationsnummer, ten digits (organisation_rep)");
+  std::string* agency =
+      flags.String("agency", "", "agency name, e.g. migrationsverket (agency_system)");
   std::string* scope = flags.String("scope", "", "space-separated scopes");
   std::chrono::milliseconds* ttl =
       flags.Duration("ttl", std::chrono::hours(8), "lifetime of the token, e.g. 30m or 8h");
@@ -109,11 +113,12 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, "--lan \"" + *lan + "\" is not a two-digit länskod, e.g. 12");
   }
   if (!kommun->empty() && !AllDigits(*kommun, 4)) {
-    return Fail(kExitUsage, "--kommun \"" + *kommun + "\" is not a four-digit kommunkod, e.g. 0180");
+    return Fail(kExitUsage,
+                "--kommun \"" + *kommun + "\" is not a four-digit kommunkod, e.g. 0180");
   }
   if (!orgnr->empty() && !AllDigits(*orgnr, 10)) {
-    return Fail(kExitUsage,
-                "--orgnr \"" + *orgnr + "\" is not a ten-digit organisationsnummer, e.g. 8024567890");
+    return Fail(kExitUsage, "--orgnr \"" + *orgnr +
+                                "\" is not a ten-digit organisationsnummer, e.g. 8024567890");
   }
   const RoleClaims need = RequiredClaims(*role);
   const struct {

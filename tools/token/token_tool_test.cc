@@ -1,5 +1,8 @@
 // Runs the built integration-token: its tokens verify against its own JWKS, and bad arguments
 // exit 2 with a message naming the flag.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -9,22 +12,18 @@
 #include <fstream>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 #include "integration/auth/auth.h"
 
 namespace {
 
-struct Run {
+struct ToolRun {
   int exit_code = -1;
   std::string out;  // stdout and stderr
 };
 
-Run Execute(const std::string& args) {
+ToolRun Execute(const std::string& args) {
   const std::string command = std::string(INTEGRATION_TOKEN_BINARY) + " " + args + " 2>&1";
-  Run run;
+  ToolRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
   std::array<char, 4096> buf;
@@ -65,13 +64,14 @@ class TokenToolTest : public ::testing::Test {
 };
 
 TEST_F(TokenToolTest, TokenVerifiesAgainstItsJwks) {
-  const Run jwks = Execute("jwks " + key_args_);
+  const ToolRun jwks = Execute("jwks " + key_args_);
   ASSERT_EQ(jwks.exit_code, 0) << jwks.out;
   std::ofstream(dir_ / "jwks.json") << jwks.out;
 
-  const Run token = Execute(key_args_ +
-                            " --issuer https://dev.local --audience integration"
-                            " --role municipality_officer --kommun 0180 --scope 'a b' --ttl 30m");
+  const ToolRun token =
+      Execute(key_args_ +
+              " --issuer https://dev.local --audience integration"
+              " --role municipality_officer --kommun 0180 --scope 'a b' --ttl 30m");
   ASSERT_EQ(token.exit_code, 0) << token.out;
 
   integration::auth::VerifierOptions options;
@@ -108,7 +108,7 @@ TEST_F(TokenToolTest, BadArgumentsExitTwoNamingTheProblem) {
       {"jwks --kid k", "key-file"},
   };
   for (const auto& [args, expected] : cases) {
-    const Run run = Execute(args);
+    const ToolRun run = Execute(args);
     EXPECT_EQ(run.exit_code, 2) << args << "\n" << run.out;
     EXPECT_NE(run.out.find(expected), std::string::npos) << args << "\n" << run.out;
   }

@@ -1,10 +1,6 @@
 // JOSE EdDSA/ES256 over OpenSSL 3: JWKS parsing, PEM private keys, signing and verification.
 #include "keys.h"
 
-#include <cstring>
-#include <set>
-#include <utility>
-
 #include <google/protobuf/util/json_util.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -13,6 +9,10 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+
+#include <cstring>
+#include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "integration/auth/base64url.h"
@@ -99,8 +99,8 @@ absl::StatusOr<Pkey> P256FromCoordinates(const std::string& x, const std::string
   std::string point = absl::StrCat("\x04", x, y);
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
-                                      SN_X9_62_prime256v1, 0) != 1 ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_X9_62_prime256v1,
+                                      0) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size()) != 1) {
     return absl::InternalError(OpenSslError());
@@ -267,7 +267,8 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(std::string_view json) {
       key.pkey = *std::move(pkey);
     }
     if (!kids.insert(kid_text).second) {
-      return absl::InvalidArgumentError(absl::StrCat("JWKS has two keys with kid \"", kid_text, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("JWKS has two keys with kid \"", kid_text, "\""));
     }
     keys.push_back(std::move(key));
   }

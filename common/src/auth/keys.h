@@ -2,14 +2,14 @@
 // helpers shared by the verifier and the token issuer.
 #pragma once
 
+#include <google/protobuf/struct.pb.h>
+#include <openssl/evp.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/struct.pb.h>
-#include <openssl/evp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -123,8 +123,7 @@ absl::Status Authorize(const Policy* policy, const Caller& caller) {
   const auto& roles = policy->roles();
   if (caller.role.empty() || std::find(roles.begin(), roles.end(), caller.role) == roles.end()) {
     return status::PermissionDenied(
-        "ROLE_NOT_ALLOWED",
-        absl::StrCat("role \"", caller.role, "\" may not call this method"));
+        "ROLE_NOT_ALLOWED", absl::StrCat("role \"", caller.role, "\" may not call this method"));
   }
   return absl::OkStatus();
 }

@@ -1,16 +1,14 @@
 // Bearer token verification: JWS compact parsing, alg allow-list, JWKS keys with reload, claim
 // checks and a bounded cache of verified tokens.
+#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <list>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
-
-#include <openssl/evp.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/memory/memory.h"
@@ -63,8 +61,7 @@ absl::StatusOr<std::optional<std::string>> StringClaim(const Struct& object, con
 }
 
 // A NumericDate claim (seconds since the epoch); nullopt when absent.
-absl::StatusOr<std::optional<Clock::time_point>> DateClaim(const Struct& object,
-                                                            const char* name) {
+absl::StatusOr<std::optional<Clock::time_point>> DateClaim(const Struct& object, const char* name) {
   const auto it = object.fields().find(name);
   if (it == object.fields().end()) return std::optional<Clock::time_point>();
   const Value& v = it->second;
@@ -72,8 +69,9 @@ absl::StatusOr<std::optional<Clock::time_point>> DateClaim(const Struct& object,
       v.number_value() < 0 || v.number_value() > kMaxNumericDate) {
     return Malformed(absl::StrCat("claim \"", name, "\" is not a NumericDate"));
   }
-  return std::optional<Clock::time_point>(Clock::time_point(
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(v.number_value()))));
+  return std::optional<Clock::time_point>(
+      Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(v.number_value()))));
 }
 
 bool AudienceMatches(const Value& aud, const std::string& audience) {
@@ -115,7 +113,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
       return absl::FailedPreconditionError(absl::StrCat("JWKS file ", path, ": larger than 1 MiB"));
     }
   }
-  if (in.bad()) return absl::FailedPreconditionError(absl::StrCat("JWKS file ", path, ": read error"));
+  if (in.bad())
+    return absl::FailedPreconditionError(absl::StrCat("JWKS file ", path, ": read error"));
   return data;
 }
 
@@ -136,7 +135,7 @@ class TokenCache {
     absl::MutexLock lock(&mu_);
     const auto it = index_.find(key);
     if (it == index_.end()) return std::nullopt;
-    if (false) {
+    if (now >= it->second->second.expires_at) {
       // Never serve a token past its exp, whatever the leeway: drop it and verify afresh.
       lru_.erase(it->second);
       index_.erase(it);
@@ -194,9 +193,9 @@ struct Verifier::Impl {
     absl::StatusOr<std::vector<PublicKey>> parsed =
         data.ok() ? internal::ParseJwks(*data) : data.status();
     if (!parsed.ok()) {
-      last_status = absl::Status(parsed.status().code(),
-                                 absl::StrCat("JWKS file ", options.jwks_file, ": ",
-                                              parsed.status().message()));
+      last_status = absl::Status(
+          parsed.status().code(),
+          absl::StrCat("JWKS file ", options.jwks_file, ": ", parsed.status().message()));
       log::Warn("auth_jwks_load_failed",
                 {{"file", options.jwks_file}, {"error", std::string(last_status.message())}});
       return last_status;
@@ -289,9 +288,9 @@ absl::StatusOr<Caller> Verifier::Verify(std::string_view token) const {
   if (!alg_name->has_value()) return Malformed("token header has no alg");
   const std::optional<Alg> alg = internal::AlgFromName(**alg_name);
   if (!alg) {
-    return status::Unauthenticated("TOKEN_ALG_NOT_ALLOWED",
-                                   absl::StrCat("token alg \"", **alg_name,
-                                                "\" is not allowed (EdDSA or ES256)"));
+    return status::Unauthenticated(
+        "TOKEN_ALG_NOT_ALLOWED",
+        absl::StrCat("token alg \"", **alg_name, "\" is not allowed (EdDSA or ES256)"));
   }
   if (header.fields().contains("crit")) {
     // RFC 7515 §4.1.11: extensions we do not implement must make the token invalid.
@@ -359,7 +358,7 @@ absl::StatusOr<Caller> Verifier::Verify(std::string_view token) const {
   caller.expires_at = **exp;
   caller.token = std::string(token);
   const std::pair<const char*, std::string*> strings[] = {
-      {"sub", &caller.subject}, {"role", &caller.role},     {"lan", &caller.lan},
+      {"sub", &caller.subject},   {"role", &caller.role},   {"lan", &caller.lan},
       {"kommun", &caller.kommun}, {"orgnr", &caller.orgnr}, {"agency", &caller.agency}};
   for (const auto& [name, field] : strings) {
     auto value = StringClaim(claims, name);

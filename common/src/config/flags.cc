@@ -14,9 +14,7 @@ namespace {
 
 enum class Kind { kString, kSecret, kInt, kBool, kDuration };
 
-absl::Status Invalid(const std::string& message) {
-  return absl::InvalidArgumentError(message);
-}
+absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
 
 std::string Quote(std::string_view value) {
   std::string out = "\"";
@@ -240,10 +238,9 @@ int64_t* Flags::Int(std::string_view name, int64_t default_value, std::string_vi
   s->max_value = max_value;
   s->default_int = default_value;
   if (min_value > max_value || default_value < min_value || default_value > max_value) {
-    impl_->registration_errors.push_back("setting --" + std::string(name) + ": default " +
-                                         std::to_string(default_value) + " outside [" +
-                                         std::to_string(min_value) + ", " +
-                                         std::to_string(max_value) + "]");
+    impl_->registration_errors.push_back(
+        "setting --" + std::string(name) + ": default " + std::to_string(default_value) +
+        " outside [" + std::to_string(min_value) + ", " + std::to_string(max_value) + "]");
   }
   Impl::Reset(*s);
   return &s->int_value;

@@ -20,13 +20,14 @@
 #include "files.h"
 #include "integration/auth/auth.h"
 #include "integration/log/log.h"
-#include "telemetry.h"
+#include "integration/metrics/admin_server.h"
+#include "integration/metrics/metrics.h"
 #include "text.h"
 
 namespace integration::grpc {
 namespace {
 
-absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> ServerCredentials(const ServerTls& tls) {
+absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> ListenerCredentials(const ServerTls& tls) {
   if (!tls.enabled()) {
     if (!tls.key_file.empty() || !tls.client_ca_file.empty()) {
       return absl::InvalidArgumentError("TLS key or client CA file given without a certificate file");
@@ -74,6 +75,7 @@ absl::Status ValidateOptions(const ServerOptions& o) {
       o.keepalive_timeout <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError("keepalive time and timeout must be > 0");
   }
+  if (o.admin_port > 65535) return absl::InvalidArgumentError("admin_port must be <= 65535");
   if (o.readiness_interval <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError("readiness_interval must be > 0");
   }
@@ -83,7 +85,10 @@ absl::Status ValidateOptions(const ServerOptions& o) {
 }  // namespace
 
 Runtime::Runtime(ServerOptions options)
-    : options_(std::move(options)), error_domain_(status::DomainOf(options_.service_name)) {
+    : options_(std::move(options)),
+      error_domain_(status::DomainOf(options_.service_name)),
+      metrics_(options_.metrics != nullptr ? options_.metrics
+                                           : std::make_shared<metrics::Metrics>()) {
   log::SetService(options_.service_name);
 }
 
@@ -126,6 +131,7 @@ absl::Status Runtime::AddService(::grpc::Service* service, std::string_view full
     auto info = std::make_unique<MethodInfo>();
     info->descriptor = descriptor->method(i);
     info->full_name = absl::StrCat(descriptor->full_name(), "/", info->descriptor->name());
+    info->path = absl::StrCat("/", info->full_name);
     info->policy = auth::PolicyOf(*info->descriptor);
     if (info->policy == nullptr) {
       // Deny-all is safe but almost certainly a mistake in the proto.
@@ -168,7 +174,7 @@ const MethodInfo* Runtime::FindMethod(std::string_view name,
   return found;
 }
 
-int Runtime::admin_port() const { return internal::AdminPort(admin_.get()); }
+int Runtime::admin_port() const { return admin_ != nullptr ? admin_->port() : 0; }
 
 absl::Status Runtime::CheckReadiness() const {
   std::vector<std::string> failures;
@@ -192,22 +198,32 @@ absl::Status Runtime::Start() {
   executor_options.name = options_.service_name;
   executor_options.threads = options_.executor_threads;
   executor_options.queue_capacity = options_.executor_queue;
-  executor_options.on_depth_change = internal::QueueDepthGauge(options_.service_name);
+  absl::StatusOr<prometheus::Gauge*> depth = metrics_->Gauge(
+      "integration_executor_queue_depth", "Calls waiting for an executor thread",
+      {{"service", options_.service_name}});
+  if (!depth.ok()) return depth.status();
+  // The gauge lives as long as metrics_, which outlives the executor.
+  executor_options.on_depth_change = [gauge = *depth](size_t d) {
+    gauge->Set(static_cast<double>(d));
+  };
   executor_ = std::make_unique<BoundedExecutor>(std::move(executor_options));
 
   if (absl::Status st = BuildServer(); !st.ok()) {
     executor_->Stop();
     return st;
   }
-  if (!options_.admin_address.empty()) {
-    absl::StatusOr<std::unique_ptr<metrics::AdminServer>> admin =
-        internal::StartAdmin(options_.admin_address, [this] { return CheckReadiness(); });
-    if (!admin.ok()) {
+  if (options_.admin_port >= 0) {
+    std::vector<metrics::ReadinessCheck> admin_checks;
+    for (const Check& check : checks_) admin_checks.push_back({check.name, check.fn});
+    admin_ = std::make_unique<metrics::AdminServer>(metrics_, std::move(admin_checks));
+    absl::Status st =
+        admin_->Start(static_cast<uint16_t>(options_.admin_port), options_.admin_bind_address);
+    if (!st.ok()) {
+      admin_.reset();
       server_->Shutdown(std::chrono::system_clock::now());
       executor_->Stop();
-      return admin.status();
+      return st;
     }
-    admin_ = *std::move(admin);
   }
   {
     absl::MutexLock lock(&mu_);
@@ -224,7 +240,7 @@ absl::Status Runtime::Start() {
 
 absl::Status Runtime::BuildServer() {
   absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> creds =
-      ServerCredentials(options_.tls);
+      ListenerCredentials(options_.tls);
   if (!creds.ok()) return creds.status();
 
   // Both are process-wide switches of gRPC; setting them again is harmless, racing is not.
@@ -331,7 +347,7 @@ void Runtime::ShutdownImpl(std::chrono::milliseconds drain_timeout,
   if (::grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
     health->Shutdown();
   }
-  internal::SetAdminNotReady(admin_.get());
+  if (admin_ != nullptr) admin_->SetShuttingDown();
   if (notice_delay > std::chrono::milliseconds::zero()) {
     absl::SleepFor(absl::FromChrono(notice_delay));
   }
@@ -339,7 +355,7 @@ void Runtime::ShutdownImpl(std::chrono::milliseconds drain_timeout,
   // the deadline, after which gRPC cancels them.
   server_->Shutdown(std::chrono::system_clock::now() + drain_timeout);
   executor_->Stop();
-  admin_.reset();
+  if (admin_ != nullptr) admin_->Stop();
   RunCloseHooks();
   log::Info("shutdown_finished");
   absl::MutexLock lock(&mu_);
@@ -365,8 +381,8 @@ void Runtime::Wait() {
 }
 
 void Runtime::RecordRpc(const MethodInfo* method, std::string_view code, absl::Duration latency) {
-  internal::RecordRpc(options_.service_name, method != nullptr ? method->full_name : "unknown",
-                      code, latency);
+  metrics_->RecordRpc(method != nullptr ? std::string_view(method->path) : "unknown", code,
+                      absl::ToDoubleSeconds(latency));
 }
 
 }  // namespace integration::grpc

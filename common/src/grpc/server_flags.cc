@@ -87,10 +87,8 @@ absl::StatusOr<ServerOptions> ServerFlags::Options(std::string service_name) con
   const bool ipv6 = listen_host_->find(':') != std::string::npos;
   o.listen_address = ipv6 ? absl::StrCat("[", *listen_host_, "]:", *grpc_port_)
                           : absl::StrCat(*listen_host_, ":", *grpc_port_);
-  if (*admin_port_ != 0) {
-    o.admin_address = ipv6 ? absl::StrCat("[", *listen_host_, "]:", *admin_port_)
-                           : absl::StrCat(*listen_host_, ":", *admin_port_);
-  }
+  o.admin_port = *admin_port_ == 0 ? -1 : static_cast<int>(*admin_port_);
+  o.admin_bind_address = *listen_host_;
   o.max_message_bytes = static_cast<int>(*max_message_bytes_);
   o.executor_threads = static_cast<size_t>(*executor_threads_);
   o.executor_queue = static_cast<size_t>(*executor_queue_);

@@ -16,9 +16,9 @@ constexpr std::string_view kSecretMark = "[REDACTED]";
 
 // Parts of a key name whose value is a secret whatever it looks like. Matched as substrings
 // of the lower-cased key so that "access_token", "db_password" or "X-Client-Secret" count.
-constexpr std::array<std::string_view, 9> kSecretKeyParts = {
-    "password", "passwd", "token", "secret", "authorization", "api_key", "apikey",
-    "personnummer", "pnr"};
+constexpr std::array<std::string_view, 9> kSecretKeyParts = {"password", "passwd",        "token",
+                                                             "secret",   "authorization", "api_key",
+                                                             "apikey",   "personnummer",  "pnr"};
 
 // Debian's Abseil keeps its own string_view type, so these small helpers work on std's.
 std::string ToLower(std::string_view s) {
@@ -96,8 +96,8 @@ std::string RedactKeyValues(std::string_view in) {
       };
       while (value_end < in.size() && !is_delim(in[value_end])) ++value_end;
       // "Authorization: Basic dXNlcjpwYXNz": the scheme is followed by the credential.
-      if (Contains(lower_key, "authorization") && value_end < in.size() &&
-          in[value_end] == ' ' && value_end > value_begin) {
+      if (Contains(lower_key, "authorization") && value_end < in.size() && in[value_end] == ' ' &&
+          value_end > value_begin) {
         size_t cred = value_end + 1;
         size_t cred_end = cred;
         while (cred_end < in.size() && !is_delim(in[cred_end])) ++cred_end;
@@ -119,8 +119,9 @@ std::string RedactKeyValues(std::string_view in) {
 // Words that follow "bearer" in prose ("missing bearer token") rather than a credential.
 bool IsProseWord(std::string_view word) {
   static constexpr std::array<std::string_view, 12> kWords = {
-      "token", "tokens", "auth", "authentication", "authorization", "scheme",
-      "header", "credential", "credentials", "is", "was", "required"};
+      "token",         "tokens", "auth",   "authentication",
+      "authorization", "scheme", "header", "credential",
+      "credentials",   "is",     "was",    "required"};
   for (std::string_view w : kWords) {
     if (word == w) return true;
   }
@@ -249,8 +250,6 @@ std::string Redact(std::string_view text) {
   return RedactPnr(s);
 }
 
-bool IsSecretKey(std::string_view key) {
-  return KeyIsSecretLower(ToLower(key));
-}
+bool IsSecretKey(std::string_view key) { return KeyIsSecretLower(ToLower(key)); }
 
 }  // namespace integration::log

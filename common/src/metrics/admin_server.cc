@@ -2,19 +2,18 @@
 #include "integration/metrics/admin_server.h"
 
 #include <atomic>
-#include <chrono>
-#include <exception>
-#include <optional>
-#include <string>
-#include <thread>
-#include <utility>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -61,7 +60,8 @@ Response MakeResponse(const Request& request, http::status status, std::string_v
                       std::string body) {
   Response response(status, request.version());
   response.set(http::field::server, "integration-admin");
-  response.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+  response.set(http::field::content_type,
+               beast::string_view(content_type.data(), content_type.size()));
   response.set(http::field::cache_control, "no-store");
   response.keep_alive(request.keep_alive());
   response.body() = std::move(body);
@@ -72,8 +72,7 @@ Response MakeResponse(const Request& request, http::status status, std::string_v
 // One client connection: read a request, answer it, repeat while the client keeps it alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Handler* server)
-      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, Handler* server) : stream_(std::move(socket)), server_(server) {}
 
   void Start() { Read(); }
 
@@ -83,10 +82,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(kHeaderLimit);
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {

@@ -55,8 +55,8 @@ void Metrics::RecordRpc(std::string_view method, std::string_view code, double s
     auto it = methods_.find(method);
     if (it == methods_.end()) {
       MethodMetrics fresh;
-      fresh.latency = &handling_seconds_.Add({{"grpc_method", std::string(method)}},
-                                             RpcLatencyBuckets());
+      fresh.latency =
+          &handling_seconds_.Add({{"grpc_method", std::string(method)}}, RpcLatencyBuckets());
       it = methods_.emplace(std::string(method), std::move(fresh)).first;
     }
     auto by_code = it->second.handled_by_code.find(code);

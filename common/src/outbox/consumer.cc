@@ -200,8 +200,9 @@ struct Consumer::Impl {
                   {"STREAMS", options.stream, reading_pending ? pending_cursor : ">"});
       absl::StatusOr<redis::Reply> reply = redis.Command(read);
       if (!reply.ok()) {
-        // NOGROUP: the stream or group vanished (Redis restarted without persistence).
-        if (redis::IsRedisError(reply.status(), "NOGROUP")) group_ready = false;
+        // The stream or group may have vanished (NOGROUP after a restart of Redis without
+        // persistence, UNBLOCKED when the key was deleted): creating it again is harmless.
+        group_ready = false;
         fail(reply.status(), "read");
         continue;
       }

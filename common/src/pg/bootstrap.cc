@@ -4,10 +4,9 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
-
-#include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -40,8 +39,7 @@ absl::StatusOr<std::string> ScramVerifier(const std::string& admin_dsn, const st
   if (conn == nullptr || PQstatus(conn.get()) != CONNECTION_OK) {
     std::string reason = conn != nullptr ? internal::FirstLine(PQerrorMessage(conn.get()))
                                          : std::string("out of memory");
-    return status::Unavailable("PG_UNAVAILABLE",
-                               absl::StrCat("cannot connect as admin: ", reason));
+    return status::Unavailable("PG_UNAVAILABLE", absl::StrCat("cannot connect as admin: ", reason));
   }
   std::unique_ptr<char, decltype(&PQfreemem)> verifier(
       PQencryptPasswordConn(conn.get(), password.c_str(), role.c_str(), "scram-sha-256"),
@@ -55,9 +53,7 @@ absl::StatusOr<std::string> ScramVerifier(const std::string& admin_dsn, const st
 
 }  // namespace
 
-std::string ServiceRole(const std::string& service) {
-  return absl::StrCat(service, kRoleSuffix);
-}
+std::string ServiceRole(const std::string& service) { return absl::StrCat(service, kRoleSuffix); }
 
 absl::Status BootstrapDatabase(const std::string& admin_dsn, const std::string& database) {
   if (!IsLowerName(database)) {
@@ -81,8 +77,7 @@ absl::Status BootstrapDatabase(const std::string& admin_dsn, const std::string& 
     log::Info("pg_database_created", {{"database", database}});
     return absl::OkStatus();
   } catch (...) {
-    return internal::CurrentExceptionWithContext(
-        absl::StrCat("cannot create database ", database));
+    return internal::CurrentExceptionWithContext(absl::StrCat("cannot create database ", database));
   }
 }
 
@@ -91,8 +86,7 @@ absl::Status BootstrapService(const std::string& admin_dsn, const std::string& s
   status::FieldErrors errors;
   if (!IsLowerName(service) || !absl::ascii_islower(service[0]) ||
       service.size() + kRoleSuffix.size() > kMaxIdentifier) {
-    errors.Add("service",
-               "must be a lower-case name ([a-z][a-z0-9_]*) of at most 59 characters");
+    errors.Add("service", "must be a lower-case name ([a-z][a-z0-9_]*) of at most 59 characters");
   } else if (service == "public" || absl::StartsWith(service, "pg_") ||
              service == "information_schema") {
     errors.Add("service", "must not be a reserved schema name");
@@ -140,10 +134,10 @@ absl::Status BootstrapService(const std::string& admin_dsn, const std::string& s
     tx.exec("REVOKE ALL ON SCHEMA public FROM PUBLIC");
     tx.exec(absl::StrCat("REVOKE ALL ON SCHEMA ", q_schema, " FROM PUBLIC"));
     // Unqualified names of the service's own SQL resolve in its schema, in psql too.
-    tx.exec(absl::StrCat("ALTER ROLE ", q_role, " IN DATABASE ", q_database,
-                         " SET search_path TO ", q_schema));
+    tx.exec(absl::StrCat("ALTER ROLE ", q_role, " IN DATABASE ", q_database, " SET search_path TO ",
+                         q_schema));
     tx.commit();
-    log::Info("pg_service_bootstrapped", {{"service", service}, {"role", role}});
+    log::Info("pg_service_bootstrapped", {{"schema", service}, {"role", role}});
     return absl::OkStatus();
   } catch (...) {
     return internal::CurrentExceptionWithContext(

@@ -2,7 +2,6 @@
 #include "errors.h"
 
 #include <exception>
-
 #include <pqxx/pqxx>
 
 #include "absl/strings/match.h"
@@ -25,12 +24,17 @@ std::string ConstraintName(std::string_view message) {
   return std::string(message.substr(open + 1, close - open - 1));
 }
 
-absl::Status Unavailable() {
-  return status::Unavailable("PG_UNAVAILABLE", "database unavailable");
+absl::Status Unavailable() { return status::Unavailable("PG_UNAVAILABLE", "database unavailable"); }
+
+// libpqxx 6.4 drops the SQLSTATE of some errors it gives a class of their own.
+std::string SqlState(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr) return "42501";
+  return "";
 }
 
 Failure FromSqlError(const pqxx::sql_error& e) {
-  const std::string& state = e.sqlstate();
+  const std::string state = SqlState(e);
   const std::string first = FirstLine(e.what());
   if (state == "57014") {
     return {FailureKind::kFinal,
@@ -38,8 +42,7 @@ Failure FromSqlError(const pqxx::sql_error& e) {
                 "the database statement was cancelled because the deadline passed")};
   }
   // Class 08 (connection exception) and the shutdown states 57P01-57P03 end the session.
-  if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" ||
-      state == "57P03") {
+  if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" || state == "57P03") {
     return {FailureKind::kBroken, Unavailable()};
   }
   if (state == "40001") {
@@ -60,9 +63,8 @@ Failure FromSqlError(const pqxx::sql_error& e) {
             status::AlreadyExists("UNIQUE_VIOLATION", "a row with the same unique key exists",
                                   std::move(metadata))};
   }
-  return {FailureKind::kFinal,
-          status::Internal(absl::StrCat("postgres error ", state.empty() ? "?" : state, ": ",
-                                        first))};
+  return {FailureKind::kFinal, status::Internal(absl::StrCat(
+                                   "postgres error ", state.empty() ? "?" : state, ": ", first))};
 }
 
 }  // namespace
@@ -91,9 +93,9 @@ Failure ClassifyCurrentException() {
             status::Aborted("PG_DEADLOCK", "the transaction deadlocked with another")};
   } catch (const pqxx::transaction_rollback& e) {
     return {FailureKind::kFinal,
-            status::Aborted("PG_TRANSACTION_ROLLBACK",
-                            absl::StrCat("the database rolled the transaction back: ",
-                                         FirstLine(e.what())))};
+            status::Aborted(
+                "PG_TRANSACTION_ROLLBACK",
+                absl::StrCat("the database rolled the transaction back: ", FirstLine(e.what())))};
   } catch (const pqxx::broken_connection&) {
     return {FailureKind::kBroken, Unavailable()};
   } catch (const pqxx::sql_error& e) {

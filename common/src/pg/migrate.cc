@@ -6,10 +6,9 @@
 
 #include <cstring>
 #include <map>
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
-
-#include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -75,8 +74,8 @@ absl::StatusOr<std::vector<Pending>> Validate(std::span<const SqlFile> migration
     Pending p;
     p.name = file.name != nullptr ? file.name : "";
     if (file.text == nullptr) {
-      return status::InvalidField("migrations", absl::StrCat("migration \"", p.name,
-                                                             "\" has no text"),
+      return status::InvalidField("migrations",
+                                  absl::StrCat("migration \"", p.name, "\" has no text"),
                                   "MIGRATION_INVALID");
     }
     if (!ParseMigrationName(p.name, &p.version)) {
@@ -144,9 +143,8 @@ class Runner {
       if (it->second.checksum != file.checksum) {
         return status::FailedPrecondition(
             "MIGRATION_CHECKSUM_MISMATCH",
-            absl::StrCat("migration ", file.name,
-                         " was changed after it was applied (checksum ", it->second.checksum,
-                         " applied, ", file.checksum,
+            absl::StrCat("migration ", file.name, " was changed after it was applied (checksum ",
+                         it->second.checksum, " applied, ", file.checksum,
                          " now); migrations are append-only, add a new file instead"),
             {{"migration", file.name}});
       }
@@ -181,8 +179,7 @@ class Runner {
     try {
       pqxx::work tx(conn_);
       CheckSession();
-      pqxx::result found =
-          tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema_);
+      pqxx::result found = tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema_);
       if (found.empty()) {
         return status::FailedPrecondition(
             "SCHEMA_MISSING",
@@ -198,7 +195,8 @@ class Runner {
       tx.commit();
       return absl::OkStatus();
     } catch (...) {
-      return internal::CurrentExceptionWithContext(absl::StrCat("cannot prepare ", schema_, ".schema_migrations"));
+      return internal::CurrentExceptionWithContext(
+          absl::StrCat("cannot prepare ", schema_, ".schema_migrations"));
     }
   }
 
@@ -207,14 +205,15 @@ class Runner {
       pqxx::work tx(conn_);
       CheckSession();
       std::map<int, Applied> applied;
-      for (const auto& row : tx.exec(absl::StrCat("SELECT version, name, checksum FROM ", table_,
-                                                  " ORDER BY version"))) {
+      for (const auto& row : tx.exec(
+               absl::StrCat("SELECT version, name, checksum FROM ", table_, " ORDER BY version"))) {
         applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
       }
       tx.commit();
       return applied;
     } catch (...) {
-      return internal::CurrentExceptionWithContext(absl::StrCat("cannot read ", schema_, ".schema_migrations"));
+      return internal::CurrentExceptionWithContext(
+          absl::StrCat("cannot read ", schema_, ".schema_migrations"));
     }
   }
 
@@ -236,7 +235,8 @@ class Runner {
                                         internal::FirstLine(e.what())),
                            {{"migration", file.name}});
     } catch (...) {
-      return internal::CurrentExceptionWithContext(absl::StrCat("migration ", file.name, " was not applied"));
+      return internal::CurrentExceptionWithContext(
+          absl::StrCat("migration ", file.name, " was not applied"));
     }
   }
 

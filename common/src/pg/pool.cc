@@ -284,8 +284,8 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
   if (!options.application_name.empty()) settings["application_name"] = options.application_name;
   if (!schemas.empty()) {
     std::string startup = (*parsed)["options"];
-    absl::StrAppend(&startup, startup.empty() ? "" : " ", "-c search_path=",
-                    absl::StrJoin(schemas, ","));
+    absl::StrAppend(&startup, startup.empty() ? "" : " ",
+                    "-c search_path=", absl::StrJoin(schemas, ","));
     settings["options"] = std::move(startup);
   }
 
@@ -302,12 +302,11 @@ Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Pool::~Pool() = default;
 
-absl::Status Pool::Transact(absl::Time deadline,
-                            const std::function<absl::Status(pqxx::work&)>& fn,
+absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Status(pqxx::work&)>& fn,
                             Isolation isolation) {
-  std::minstd_rand jitter(static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())) ^
-                          static_cast<uint32_t>(std::hash<std::thread::id>()(
-                              std::this_thread::get_id())));
+  std::minstd_rand jitter(
+      static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())) ^
+      static_cast<uint32_t>(std::hash<std::thread::id>()(std::this_thread::get_id())));
   int conflicts = 0;
   bool reopened = false;
   for (;;) {
@@ -327,11 +326,10 @@ absl::Status Pool::Transact(absl::Time deadline,
       } else {
         const absl::Duration left = deadline - absl::Now();
         if (left <= absl::ZeroDuration()) {
-          return absl::DeadlineExceededError(
-              "the deadline passed before the database transaction");
+          return absl::DeadlineExceededError("the deadline passed before the database transaction");
         }
-        const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(
-                                                    left, absl::Milliseconds(1))));
+        const int64_t ms = std::max<int64_t>(
+            1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
         absl::StrAppend(&setup, "SET LOCAL statement_timeout = ", ms);
       }
       pqxx::work tx(lease.conn());
@@ -365,8 +363,8 @@ absl::Status Pool::Transact(absl::Time deadline,
         if (++conflicts > kMaxConflictRetries) return failure.status;
         const absl::Duration base = kConflictBackoff * (1 << (conflicts - 1));
         const absl::Duration pause =
-            base + absl::Microseconds(jitter() % static_cast<uint32_t>(
-                                                     absl::ToInt64Microseconds(base) + 1));
+            base + absl::Microseconds(jitter() %
+                                      static_cast<uint32_t>(absl::ToInt64Microseconds(base) + 1));
         if (absl::Now() + pause >= deadline) return failure.status;
         absl::SleepFor(pause);
         continue;

@@ -188,11 +188,10 @@ grpc::Status ToGrpc(const absl::Status& status, std::string_view domain) {
   if (HidesDetails(code)) {
     // The caller learns only that it failed; the operator finds the cause in the log line,
     // joined by the request id.
-    log::Error("internal_error",
-               {{"code", CodeName(code)},
-                {"reason", info.has_value() ? info->reason() : std::string()},
-                {"message", Sv(status.message())},
-                {"domain", domain}});
+    log::Error("internal_error", {{"code", CodeName(code)},
+                                  {"reason", info.has_value() ? info->reason() : std::string()},
+                                  {"message", Sv(status.message())},
+                                  {"domain", domain}});
     if (code != absl::StatusCode::kUnknown && code != absl::StatusCode::kDataLoss) {
       code = absl::StatusCode::kInternal;
     }
@@ -226,8 +225,7 @@ grpc::Status ToGrpc(const absl::Status& status, std::string_view domain) {
 
 absl::Status FromGrpc(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
-  absl::Status result(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
+  absl::Status result(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   const std::string& details = status.error_details();
   if (details.empty()) return result;
   google::rpc::Status rpc;

@@ -2,7 +2,7 @@
 // database per test binary, and a PostgreSQL restart for recovery tests.
 #include "integration/testing/environment.h"
 
-#include <libpq-fe.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -11,17 +11,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <thread>
 
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "integration/pg/dsn.h"
 
 namespace integration::testing {
 namespace {
@@ -45,40 +43,14 @@ std::string RequiredEnv(const char* name) {
   return value;
 }
 
-// Quotes a libpq keyword/value so that spaces, quotes and backslashes survive.
-std::string QuoteConninfoValue(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+// `dsn` with some keywords replaced (see integration::pg::DsnWith).
+std::string RewriteDsn(const std::string& dsn,
+                       const std::map<std::string, std::string>& overrides) {
+  absl::StatusOr<std::string> rewritten = pg::DsnWith(dsn, overrides);
+  if (!rewritten.ok()) {
+    FailHard(absl::StrCat("INTEGRATION_TEST_PG_DSN: ", rewritten.status().message()));
   }
-  out.push_back('\'');
-  return out;
-}
-
-// Rewrites a DSN (keyword/value or URI form, parsed by libpq itself so both work) with some
-// keywords replaced; the result is always in keyword/value form.
-std::string RewriteDsn(const std::string& dsn, const std::map<std::string, std::string>& overrides) {
-  char* err = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-      PQconninfoParse(dsn.c_str(), &err), &PQconninfoFree);
-  if (options == nullptr) {
-    std::string message = err != nullptr ? err : "out of memory";
-    if (err != nullptr) PQfreemem(err);
-    // The DSN itself may hold a password, so it is not repeated in the message.
-    FailHard(absl::StrCat("INTEGRATION_TEST_PG_DSN cannot be parsed: ", message));
-  }
-  std::map<std::string, std::string> values;
-  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
-    if (o->val != nullptr) values[o->keyword] = o->val;
-  }
-  for (const auto& [key, value] : overrides) values[key] = value;
-  std::string out;
-  for (const auto& [key, value] : values) {
-    if (!out.empty()) out.push_back(' ');
-    absl::StrAppend(&out, key, "=", QuoteConninfoValue(value));
-  }
-  return out;
+  return *std::move(rewritten);
 }
 
 // "t_<binary>_<pid>": lower-case identifier characters only, within PostgreSQL's 63 bytes.
@@ -108,8 +80,8 @@ int RedisPort() {
   std::string text = RequiredEnv("INTEGRATION_TEST_REDIS_PORT");
   int port = 0;
   if (!absl::SimpleAtoi(text, &port) || port <= 0 || port > 65535) {
-    FailHard(absl::StrCat("INTEGRATION_TEST_REDIS_PORT is not a port number: \"", text,
-                          "\"; ", kHowToRun));
+    FailHard(absl::StrCat("INTEGRATION_TEST_REDIS_PORT is not a port number: \"", text, "\"; ",
+                          kHowToRun));
   }
   return port;
 }
@@ -151,8 +123,8 @@ TestDatabase::TestDatabase() : name_(DatabaseNameForThisProcess()) {
     tx.exec("DROP DATABASE IF EXISTS " + conn.quote_name(name_) + " WITH (FORCE)");
     tx.exec("CREATE DATABASE " + conn.quote_name(name_));
   } catch (const std::exception& e) {
-    FailHard(absl::StrCat("cannot create test database ", name_, ": ", e.what(), " (",
-                          kHowToRun, ")"));
+    FailHard(
+        absl::StrCat("cannot create test database ", name_, ": ", e.what(), " (", kHowToRun, ")"));
   }
 }
 

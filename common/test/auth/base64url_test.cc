@@ -1,16 +1,16 @@
 // Unit tests of strict unpadded base64url (RFC 4648 §5 as JOSE uses it).
 #include "integration/auth/base64url.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace integration::auth {
 namespace {
 
 TEST(Base64UrlTest, Rfc4648VectorsWithoutPadding) {
   const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},      {"foo", "Zm9v"},
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(Base64UrlEncode(plain), encoded);

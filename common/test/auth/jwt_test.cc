@@ -1,5 +1,8 @@
 // Unit tests of bearer token verification: allowed algorithms, key selection, signatures,
 // claims, the verified-token cache, JWKS reload, and interoperability with the openssl CLI.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -17,10 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-#include <gtest/gtest.h>
 
 #include "integration/auth/auth.h"
 #include "integration/auth/base64url.h"
@@ -297,8 +296,8 @@ TEST_F(JwtTest, Hs256WithPublicKeyAsSecretIsRejected) {
   unsigned char pub[32];
   size_t pub_len = sizeof(pub);
   ASSERT_EQ(EVP_PKEY_get_raw_public_key(ed.get(), pub, &pub_len), 1);
-  const std::string input =
-      Base64UrlEncode(R"({"alg":"HS256","typ":"JWT","kid":"ed-1"})") + "." + Base64UrlEncode(Payload());
+  const std::string input = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT","kid":"ed-1"})") + "." +
+                            Base64UrlEncode(Payload());
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t mac_len = 0;
   ASSERT_NE(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, pub, pub_len,
@@ -329,13 +328,17 @@ TEST_F(JwtTest, AlgMustMatchTheKeyType) {
   PkeyPtr ec = FromPem(ec_pem_);
   PkeyPtr ed = FromPem(ed_pem_);
   // ES256 signed by the EC key, but naming the Ed25519 key; and the reverse.
-  EXPECT_EQ(Reason(verifier->Verify(SignRaw(ec.get(), R"({"alg":"ES256","kid":"ed-1"})", Payload()))),
-            "TOKEN_ALG_NOT_ALLOWED");
-  EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), R"({"alg":"EdDSA","kid":"ec-1"})", Payload()))),
-            "TOKEN_ALG_NOT_ALLOWED");
+  EXPECT_EQ(
+      Reason(verifier->Verify(SignRaw(ec.get(), R"({"alg":"ES256","kid":"ed-1"})", Payload()))),
+      "TOKEN_ALG_NOT_ALLOWED");
+  EXPECT_EQ(
+      Reason(verifier->Verify(SignRaw(ed.get(), R"({"alg":"EdDSA","kid":"ec-1"})", Payload()))),
+      "TOKEN_ALG_NOT_ALLOWED");
   // The same headers with matching keys pass, so the rejections above are about the pairing.
-  EXPECT_TRUE(verifier->Verify(SignRaw(ec.get(), R"({"alg":"ES256","kid":"ec-1"})", Payload())).ok());
-  EXPECT_TRUE(verifier->Verify(SignRaw(ed.get(), R"({"alg":"EdDSA","kid":"ed-1"})", Payload())).ok());
+  EXPECT_TRUE(
+      verifier->Verify(SignRaw(ec.get(), R"({"alg":"ES256","kid":"ec-1"})", Payload())).ok());
+  EXPECT_TRUE(
+      verifier->Verify(SignRaw(ed.get(), R"({"alg":"EdDSA","kid":"ed-1"})", Payload())).ok());
 }
 
 TEST_F(JwtTest, SignatureByAnotherKeyWithTheSameKidIsRejected) {
@@ -419,7 +422,8 @@ TEST_F(JwtTest, ExpIsRequiredAndDatesMustBeNumbers) {
   auto verifier = MakeVerifier();
   PkeyPtr ed = FromPem(ed_pem_);
   const std::string header = R"({"alg":"EdDSA","kid":"ed-1"})";
-  const std::string no_exp = std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":\"" + kAudience + "\"}";
+  const std::string no_exp =
+      std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":\"" + kAudience + "\"}";
   EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header, no_exp))), "TOKEN_MALFORMED");
   const std::string text_exp = std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":\"" + kAudience +
                                "\",\"exp\":\"1800000000\"}";
@@ -445,8 +449,9 @@ TEST_F(JwtTest, IssuerAndAudienceAreChecked) {
   const std::string exp = std::to_string(
       std::chrono::duration_cast<seconds>((now_ + hours(1)).time_since_epoch()).count());
   const auto with_aud = [&](const std::string& aud) {
-    return SignRaw(ed.get(), header,
-                   std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":" + aud + ",\"exp\":" + exp + "}");
+    return SignRaw(
+        ed.get(), header,
+        std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":" + aud + ",\"exp\":" + exp + "}");
   };
   EXPECT_TRUE(verifier->Verify(with_aud(R"(["gateway","integration"])")).ok());
   EXPECT_EQ(Reason(verifier->Verify(with_aud(R"(["gateway","integrations"])"))),
@@ -454,13 +459,14 @@ TEST_F(JwtTest, IssuerAndAudienceAreChecked) {
   EXPECT_EQ(Reason(verifier->Verify(with_aud("[]"))), "TOKEN_AUDIENCE_INVALID");
   EXPECT_EQ(Reason(verifier->Verify(with_aud("7"))), "TOKEN_AUDIENCE_INVALID");
   // Missing iss and missing aud.
-  EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header,
-                                            std::string("{\"aud\":\"") + kAudience +
-                                                "\",\"exp\":" + exp + "}"))),
-            "TOKEN_ISSUER_INVALID");
-  EXPECT_EQ(Reason(verifier->Verify(SignRaw(
-                ed.get(), header, std::string("{\"iss\":\"") + kIssuer + "\",\"exp\":" + exp + "}"))),
-            "TOKEN_AUDIENCE_INVALID");
+  EXPECT_EQ(
+      Reason(verifier->Verify(SignRaw(
+          ed.get(), header, std::string("{\"aud\":\"") + kAudience + "\",\"exp\":" + exp + "}"))),
+      "TOKEN_ISSUER_INVALID");
+  EXPECT_EQ(
+      Reason(verifier->Verify(SignRaw(
+          ed.get(), header, std::string("{\"iss\":\"") + kIssuer + "\",\"exp\":" + exp + "}"))),
+      "TOKEN_AUDIENCE_INVALID");
 }
 
 TEST_F(JwtTest, GarbageIsMalformed) {
@@ -577,8 +583,9 @@ TEST_F(JwtTest, ReloadPicksUpARotatedKey) {
 TEST_F(JwtTest, FailedReloadKeepsTheOldKeys) {
   auto verifier = MakeVerifier();
   const std::string token = Sign(Claims(), ed_pem_, "ed-1");
-  for (const std::string& bad : {std::string("{not json"), std::string(R"({"keys":[]})"),
-                                 std::string(R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAA"}]})")}) {
+  for (const std::string& bad :
+       {std::string("{not json"), std::string(R"({"keys":[]})"),
+        std::string(R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAA"}]})")}) {
     WriteJwks(bad);
     EXPECT_FALSE(verifier->ReloadIfChanged().ok()) << bad;
     EXPECT_FALSE(verifier->ReloadIfChanged().ok()) << bad;  // reported again, not forgotten
@@ -604,7 +611,14 @@ TEST_F(JwtTest, CreateRejectsBadConfiguration) {
   const std::string ed_jwk = Jwk(ed_pem_, "ed-1");
   google::protobuf::Struct jwks;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(ed_jwk, &jwks).ok());
-  const std::string x = jwks.fields().at("keys").list_value().values(0).struct_value().fields().at("x").string_value();
+  const std::string x = jwks.fields()
+                            .at("keys")
+                            .list_value()
+                            .values(0)
+                            .struct_value()
+                            .fields()
+                            .at("x")
+                            .string_value();
   const std::vector<std::string> bad_sets = {
       "{}",
       R"({"keys":{}})",
@@ -680,23 +694,23 @@ TEST_F(JwtTest, OpensslCliKeysAndSignatures) {
   const std::string ed_jwks = Jwk(ed_pem, "cli-ed");
   const std::string ec_jwks = Jwk(ec_pem, "cli-ec");
   EXPECT_NE(ed_jwks.find(Base64UrlEncode(ed_spki.substr(ed_spki.size() - 32))), std::string::npos);
-  EXPECT_NE(ec_jwks.find(Base64UrlEncode(ec_spki.substr(ec_spki.size() - 64, 32))), std::string::npos);
+  EXPECT_NE(ec_jwks.find(Base64UrlEncode(ec_spki.substr(ec_spki.size() - 64, 32))),
+            std::string::npos);
   EXPECT_NE(ec_jwks.find(Base64UrlEncode(ec_spki.substr(ec_spki.size() - 32))), std::string::npos);
 
   // Signatures made by openssl over our signing input verify.
   const std::string ed_input =
       Base64UrlEncode(R"({"alg":"EdDSA","kid":"cli-ed"})") + "." + Base64UrlEncode(Payload());
   std::ofstream(dir_ / "ed.in", std::ios::binary) << ed_input;
-  Shell("openssl pkeyutl -sign -rawin -inkey " + dir + "/ed.pem -in " + dir + "/ed.in -out " +
-        dir + "/ed.sig");
+  Shell("openssl pkeyutl -sign -rawin -inkey " + dir + "/ed.pem -in " + dir + "/ed.in -out " + dir +
+        "/ed.sig");
   EXPECT_TRUE(verifier->Verify(ed_input + "." + Base64UrlEncode(ReadAll(dir_ / "ed.sig"))).ok());
 
   const std::string ec_input =
       Base64UrlEncode(R"({"alg":"ES256","kid":"cli-ec"})") + "." + Base64UrlEncode(Payload());
   std::ofstream(dir_ / "ec.in", std::ios::binary) << ec_input;
   Shell("openssl dgst -sha256 -sign " + dir + "/ec.pem -out " + dir + "/ec.sig " + dir + "/ec.in");
-  const std::string ec_token =
-      ec_input + "." + Base64UrlEncode(DerToRaw(ReadAll(dir_ / "ec.sig")));
+  const std::string ec_token = ec_input + "." + Base64UrlEncode(DerToRaw(ReadAll(dir_ / "ec.sig")));
   EXPECT_TRUE(verifier->Verify(ec_token).ok());
   // A DER signature as the JWS signature (a common interop bug) is not accepted.
   EXPECT_EQ(Reason(verifier->Verify(ec_input + "." + Base64UrlEncode(ReadAll(dir_ / "ec.sig")))),

@@ -1,12 +1,12 @@
 // Unit tests of authorization from the proto access policy: role checks, the tenant check over
 // request fields (dynamic messages), and reading the policy option from method descriptors.
-#include <memory>
-#include <string>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
 #include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
 
 #include "integration/auth/auth.h"
 #include "integration/status/status.h"
@@ -72,7 +72,8 @@ class PolicyTest : public ::testing::Test {
     auto* request = file.add_message_type();
     request->set_name("Request");
     AddField(request, "parent", 1, FieldDescriptorProto::TYPE_STRING);
-    AddField(request, "application", 2, FieldDescriptorProto::TYPE_MESSAGE, ".authtest.Application");
+    AddField(request, "application", 2, FieldDescriptorProto::TYPE_MESSAGE,
+             ".authtest.Application");
     AddField(request, "names", 3, FieldDescriptorProto::TYPE_STRING, "", /*repeated=*/true);
     AddField(request, "count", 4, FieldDescriptorProto::TYPE_INT32);
     AddField(request, "blob", 5, FieldDescriptorProto::TYPE_BYTES);
@@ -86,8 +87,8 @@ class PolicyTest : public ::testing::Test {
     guarded->set_name("Guarded");
     guarded->set_input_type(".authtest.Request");
     guarded->set_output_type(".authtest.Request");
-    Policy* option =
-        guarded->mutable_options()->MutableExtension(::lansstyrelsen::integration::auth::v1::policy);
+    Policy* option = guarded->mutable_options()->MutableExtension(
+        ::lansstyrelsen::integration::auth::v1::policy);
     option->add_roles("learner");
     option->set_tenant_field("application.name");
 
@@ -156,7 +157,8 @@ TEST_F(PolicyTest, NoPolicyDeniesEveryone) {
 TEST_F(PolicyTest, PolicyOfTheEchoMethod) {
   // Looked up by full name, as the gateway does from the descriptors of a request.
   const auto* file = ::lansstyrelsen::integration::echo::v1::EchoRequest::descriptor()->file();
-  const auto* method = file->pool()->FindMethodByName("lansstyrelsen.integration.echo.v1.EchoService.Echo");
+  const auto* method =
+      file->pool()->FindMethodByName("lansstyrelsen.integration.echo.v1.EchoService.Echo");
   ASSERT_NE(method, nullptr);
   const Policy* policy = PolicyOf(*method);
   ASSERT_NE(policy, nullptr);
@@ -198,9 +200,9 @@ TEST_F(PolicyTest, MunicipalityOfficerOwnKommunOnly) {
                          "calls/7/kommuner/0180/applications/1"}) {
     EXPECT_TRUE(CheckTenant(policy, caller, *Request(ok)).ok()) << ok;
   }
-  for (const char* denied : {"kommuner/1480/applications/42", "1480", "kommuner/01800",
-                             "kommuner/018", "organisations/0180", "kommuner", "0180/kommuner",
-                             "", "kommuner/-/applications/1"}) {
+  for (const char* denied :
+       {"kommuner/1480/applications/42", "1480", "kommuner/01800", "kommuner/018",
+        "organisations/0180", "kommuner", "0180/kommuner", "", "kommuner/-/applications/1"}) {
     const absl::Status status = CheckTenant(policy, caller, *Request(denied));
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << denied;
     EXPECT_EQ(Reason(status), "TENANT_MISMATCH") << denied;
@@ -248,7 +250,8 @@ TEST_F(PolicyTest, NestedTenantField) {
   caller.kommun = "0180";
   EXPECT_TRUE(
       CheckTenant(policy, caller, *Request("ignored", "kommuner/0180/applications/7")).ok());
-  EXPECT_EQ(Reason(CheckTenant(policy, caller, *Request("kommuner/0180", "kommuner/1480/applications/7"))),
+  EXPECT_EQ(Reason(CheckTenant(policy, caller,
+                               *Request("kommuner/0180", "kommuner/1480/applications/7"))),
             "TENANT_MISMATCH");
   // Unset message on the path reads as empty, which belongs to nobody.
   EXPECT_EQ(Reason(CheckTenant(policy, caller, *Request("kommuner/0180"))), "TENANT_MISMATCH");

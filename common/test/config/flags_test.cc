@@ -1,13 +1,13 @@
 // Tests of flag parsing: sources and precedence, types, validation, help and secrecy.
 #include "integration/config/flags.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace integration::config {
 namespace {
@@ -80,8 +80,8 @@ TEST(FlagsTest, BothFlagSpellingsAndPositionals) {
   std::string* a = flags.String("a", "", "");
   std::string* b = flags.String("b", "", "");
   std::vector<std::string> positional;
-  ASSERT_TRUE(ParseArgs(flags, {"migrate", "--a=1", "--b", "two words", "extra", "--", "--a=9"},
-                        {}, &positional)
+  ASSERT_TRUE(ParseArgs(flags, {"migrate", "--a=1", "--b", "two words", "extra", "--", "--a=9"}, {},
+                        &positional)
                   .ok());
   EXPECT_EQ(*a, "1");
   EXPECT_EQ(*b, "two words");
@@ -208,7 +208,8 @@ TEST(FlagsTest, SecretsNeverShowInHelpOrErrors) {
   ASSERT_TRUE(ParseArgs(flags, {"--jwt-key", "sup3r-s3cret"}).ok());
   EXPECT_EQ(*key, "sup3r-s3cret");
   EXPECT_THAT(flags.Help(), Not(HasSubstr("sup3r-s3cret")));
-  absl::Status s = ParseArgs(flags, {"--jwt-key=sup3r-s3cret", "--port=99", "--jwt-kee=sup3r-s3cret"});
+  absl::Status s =
+      ParseArgs(flags, {"--jwt-key=sup3r-s3cret", "--port=99", "--jwt-kee=sup3r-s3cret"});
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(Message(s), Not(HasSubstr("sup3r-s3cret")));
   EXPECT_EQ(*port, 1);

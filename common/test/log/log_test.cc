@@ -1,13 +1,13 @@
 // Tests of the JSON log lines: format, escaping, thread context, levels and redaction.
 #include "integration/log/log.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/struct.pb.h"
@@ -230,12 +230,10 @@ TEST_P(RedactTest, ReplacesWhatMustNotBeLogged) {
 INSTANTIATE_TEST_SUITE_P(
     PersonalIdentityNumbers, RedactTest,
     ::testing::Values(
-        RedactCase{"850709-9805", "[REDACTED-PNR]"},
-        RedactCase{"19850709-9805", "[REDACTED-PNR]"},
-        RedactCase{"8507099805", "[REDACTED-PNR]"},
-        RedactCase{"198507099805", "[REDACTED-PNR]"},
-        RedactCase{"850769-9804", "[REDACTED-PNR]"},     // samordningsnummer (day + 60)
-        RedactCase{"121212+1212", "[REDACTED-PNR]"},     // '+' for people past 100
+        RedactCase{"850709-9805", "[REDACTED-PNR]"}, RedactCase{"19850709-9805", "[REDACTED-PNR]"},
+        RedactCase{"8507099805", "[REDACTED-PNR]"}, RedactCase{"198507099805", "[REDACTED-PNR]"},
+        RedactCase{"850769-9804", "[REDACTED-PNR]"},  // samordningsnummer (day + 60)
+        RedactCase{"121212+1212", "[REDACTED-PNR]"},  // '+' for people past 100
         RedactCase{"20121212+1212", "[REDACTED-PNR]"},
         RedactCase{"ansökan från 850709-9805 mottagen", "ansökan från [REDACTED-PNR] mottagen"},
         RedactCase{"pnr=198507099805,", "pnr=[REDACTED],"},
@@ -246,31 +244,33 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     Tokens, RedactTest,
-    ::testing::Values(
-        RedactCase{"eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlLXZhbHVl",
-                   "[REDACTED-TOKEN]"},
-        RedactCase{"got eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1MSJ9. from caller",
-                   "got [REDACTED-TOKEN] from caller"},
-        RedactCase{"Bearer abc123.def-456", "[REDACTED-TOKEN]"},
-        RedactCase{"header bearer xxx sent", "header [REDACTED-TOKEN] sent"},
-        RedactCase{"Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.eyJhIjoxfQ.sig",
-                   "Authorization: [REDACTED]"},
-        RedactCase{"authorization: Basic dXNlcjpwYXNz", "authorization: [REDACTED]"}));
+    ::testing::Values(RedactCase{"eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlLXZhbHVl",
+                                 "[REDACTED-TOKEN]"},
+                      RedactCase{"got eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1MSJ9. from caller",
+                                 "got [REDACTED-TOKEN] from caller"},
+                      RedactCase{"Bearer abc123.def-456", "[REDACTED-TOKEN]"},
+                      RedactCase{"header bearer xxx sent", "header [REDACTED-TOKEN] sent"},
+                      RedactCase{"Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.eyJhIjoxfQ.sig",
+                                 "Authorization: [REDACTED]"},
+                      RedactCase{"authorization: Basic dXNlcjpwYXNz",
+                                 "authorization: [REDACTED]"}));
 
 INSTANTIATE_TEST_SUITE_P(
     SecretValues, RedactTest,
-    ::testing::Values(
-        RedactCase{"password=hunter2 user=bob", "password=[REDACTED] user=bob"},
-        RedactCase{"login failed: password = 'hunter 2' for bob",
-                   "login failed: password = '[REDACTED]' for bob"},
-        RedactCase{"https://idp/cb?code=1&token=abc&state=x",
-                   "https://idp/cb?code=1&token=[REDACTED]&state=x"},
-        RedactCase{"secret: s3cr3t", "secret: [REDACTED]"},
-        RedactCase{"client_secret=zzz", "client_secret=[REDACTED]"},
-        RedactCase{R"({"password":"p w","user":"bob"})", R"({"password":"[REDACTED]","user":"bob"})"},
-        RedactCase{R"(body {\"access_token\":\"tok\"})", R"(body {\"access_token\":\"[REDACTED]\"})"},
-        RedactCase{"host=db port=5432 user=grants_svc password=pw dbname=x",
-                   "host=db port=5432 user=grants_svc password=[REDACTED] dbname=x"}));
+    ::testing::Values(RedactCase{"password=hunter2 user=bob", "password=[REDACTED] user=bob"},
+                      RedactCase{"login failed: password = 'hunter 2' for bob",
+                                 "login failed: password = '[REDACTED]' for bob"},
+                      RedactCase{"https://idp/cb?code=1&token=abc&state=x",
+                                 "https://idp/cb?code=1&token=[REDACTED]&state=x"},
+                      RedactCase{"secret: s3cr3t", "secret: [REDACTED]"},
+                      RedactCase{"client_secret=zzz", "client_secret=[REDACTED]"},
+                      RedactCase{R"({"password":"p w","user":"bob"})",
+                                 R"({"password":"[REDACTED]","user":"bob"})"},
+                      RedactCase{R"(body {\"access_token\":\"tok\"})",
+                                 R"(body {\"access_token\":\"[REDACTED]\"})"},
+                      RedactCase{
+                          "host=db port=5432 user=grants_svc password=pw dbname=x",
+                          "host=db port=5432 user=grants_svc password=[REDACTED] dbname=x"}));
 
 INSTANTIATE_TEST_SUITE_P(
     HarmlessTextStays, RedactTest,
@@ -278,10 +278,10 @@ INSTANTIATE_TEST_SUITE_P(
         RedactCase{"diarienummer 851-1234-2026", "diarienummer 851-1234-2026"},
         RedactCase{"at 2026-01-15T12:30:45.123Z", "at 2026-01-15T12:30:45.123Z"},
         RedactCase{"kommun 0180 (Stockholm)", "kommun 0180 (Stockholm)"},
-        RedactCase{"number 12345678901", "number 12345678901"},        // 11 digits
-        RedactCase{"number 1234567890123", "number 1234567890123"},    // 13 digits
-        RedactCase{"epoch 1700000000", "epoch 1700000000"},            // no plausible month
-        RedactCase{"orgnr 556012-5790", "orgnr 556012-5790"},          // organisations: month >= 20
+        RedactCase{"number 12345678901", "number 12345678901"},      // 11 digits
+        RedactCase{"number 1234567890123", "number 1234567890123"},  // 13 digits
+        RedactCase{"epoch 1700000000", "epoch 1700000000"},          // no plausible month
+        RedactCase{"orgnr 556012-5790", "orgnr 556012-5790"},        // organisations: month >= 20
         RedactCase{"amount 150000000 öre", "amount 150000000 öre"},
         RedactCase{"missing bearer token", "missing bearer token"},
         RedactCase{"token_count", "token_count"},

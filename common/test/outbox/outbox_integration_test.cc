@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <regex>
 #include <set>
@@ -20,6 +21,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -426,7 +428,10 @@ TEST_F(OutboxTest, ConsumerHandlesEachEventOnceAndAcks) {
   ASSERT_TRUE(pending.ok()) << pending.status();
   EXPECT_EQ(pending->elements()[0], redis::Reply::Integer(0));
 
-  // A new event published while the consumer runs is handled too.
+  // The stream disappearing under the running consumer (and its group with it, as after a
+  // Redis restart without persistence) is survived: the group is created again and a new
+  // event is handled.
+  ASSERT_TRUE(redis_->Command({"DEL", stream_}).ok());
   const Event later = MakeEvent("training.Later", "payload3");
   ASSERT_TRUE(EnqueueCommitted(later).ok());
   auto relay2 = Relay::Start(*pool_, *redis_, FastRelay());

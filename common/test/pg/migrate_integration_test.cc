@@ -1,16 +1,15 @@
 // Migration runner against a real PostgreSQL: ordering, idempotence, checksums, name rules,
 // rollback of a failing file and concurrent runners.
-#include "integration/pg/migrate.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
-
+#include "integration/pg/migrate.h"
 #include "integration/status/status.h"
 #include "integration/testing/environment.h"
 
@@ -71,7 +70,8 @@ TEST_F(MigrateTest, AppliesInOrderIntoTheSchemaAndRecordsChecksums) {
   // The recorded checksum is the SHA-256 of the file text, as PostgreSQL computes it too.
   pqxx::result rows = Exec(
       "SELECT version, name, checksum, "
-      "  checksum = encode(sha256(convert_to($$" + std::string(kCreateItems.text) +
+      "  checksum = encode(sha256(convert_to($$" +
+      std::string(kCreateItems.text) +
       "$$, 'UTF8')), 'hex'), applied_at <= now() "
       "FROM svc.schema_migrations ORDER BY version");
   ASSERT_EQ(rows.size(), 2u);
@@ -158,11 +158,11 @@ TEST_F(MigrateTest, BadNamesAndDuplicateVersionsAreRejectedBeforeTouchingTheData
 }
 
 TEST_F(MigrateTest, FailingMigrationRollsBackAndKeepsEarlierOnes) {
-  const SqlFile files[] = {
-      kCreateItems,
-      {"0002_broken", "CREATE TABLE half_done (id int); INSERT INTO items VALUES (7, 'x');"
-                      "SELECT 1 / 0;"},
-      kSeed};
+  const SqlFile files[] = {kCreateItems,
+                           {"0002_broken",
+                            "CREATE TABLE half_done (id int); INSERT INTO items VALUES (7, 'x');"
+                            "SELECT 1 / 0;"},
+                           kSeed};
   absl::StatusOr<MigrationResult> result = Migrate(db_.dsn(), "svc", files);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(ReasonOf(result.status()), "MIGRATION_FAILED");
@@ -176,8 +176,8 @@ TEST_F(MigrateTest, FailingMigrationRollsBackAndKeepsEarlierOnes) {
   EXPECT_EQ(Count("SELECT version FROM svc.schema_migrations"), 1);
 
   // Once fixed, the run continues where it stopped.
-  const SqlFile fixed[] = {kCreateItems, {"0002_broken", "CREATE TABLE half_done (id int);"},
-                           kSeed};
+  const SqlFile fixed[] = {
+      kCreateItems, {"0002_broken", "CREATE TABLE half_done (id int);"}, kSeed};
   absl::StatusOr<MigrationResult> rerun = Migrate(db_.dsn(), "svc", fixed);
   ASSERT_TRUE(rerun.ok()) << rerun.status();
   EXPECT_THAT(rerun->applied, ElementsAre("0002_broken", "0003_seed"));

@@ -1,20 +1,19 @@
 // Connection pool against a real PostgreSQL: commit/rollback, deadlines, exhaustion, prepared
 // statements, error mapping, serialization retries and recovery from a killed connection.
-#include "integration/pg/pool.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <latch>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
-
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "integration/pg/pool.h"
 #include "integration/status/status.h"
 #include "integration/testing/environment.h"
 
@@ -75,10 +74,12 @@ class PoolTest : public ::testing::Test {
 TEST_F(PoolTest, CommitIsVisibleAndAnErrorStatusRollsBack) {
   auto pool = MakePool();
   ASSERT_NE(pool, nullptr);
-  ASSERT_TRUE(pool->Transact(In(absl::Seconds(10)), [](pqxx::work& tx) {
-                    tx.exec("INSERT INTO items VALUES (1, 'kept')");
-                    return absl::OkStatus();
-                  }).ok());
+  ASSERT_TRUE(pool->Transact(In(absl::Seconds(10)),
+                             [](pqxx::work& tx) {
+                               tx.exec("INSERT INTO items VALUES (1, 'kept')");
+                               return absl::OkStatus();
+                             })
+                  .ok());
   EXPECT_EQ(ItemCount(), 1);
 
   absl::Status st = pool->Transact(In(absl::Seconds(10)), [](pqxx::work& tx) {
@@ -121,10 +122,12 @@ TEST_F(PoolTest, ConnectionsCarrySearchPathAndApplicationName) {
 TEST_F(PoolTest, PreparedStatementsFromSqlFilesAreCallableByName) {
   auto pool = MakePool();
   ASSERT_NE(pool, nullptr);
-  ASSERT_TRUE(pool->Transact(In(absl::Seconds(10)), [](pqxx::work& tx) {
-                    tx.exec_prepared("insert_item", 42, "answer");
-                    return absl::OkStatus();
-                  }).ok());
+  ASSERT_TRUE(pool->Transact(In(absl::Seconds(10)),
+                             [](pqxx::work& tx) {
+                               tx.exec_prepared("insert_item", 42, "answer");
+                               return absl::OkStatus();
+                             })
+                  .ok());
   absl::StatusOr<std::string> name = pool->TransactFor<std::string>(
       In(absl::Seconds(10)), [](pqxx::work& tx) -> absl::StatusOr<std::string> {
         pqxx::result r = tx.exec_prepared("get_item_name", 42);
@@ -294,10 +297,9 @@ TEST_F(PoolTest, SerializationFailuresAreRetried) {
 TEST_F(PoolTest, IsolationLevelIsApplied) {
   auto pool = MakePool();
   ASSERT_NE(pool, nullptr);
-  for (auto [isolation, expected] :
-       {std::pair{Isolation::kReadCommitted, "read committed"},
-        std::pair{Isolation::kRepeatableRead, "repeatable read"},
-        std::pair{Isolation::kSerializable, "serializable"}}) {
+  for (auto [isolation, expected] : {std::pair{Isolation::kReadCommitted, "read committed"},
+                                     std::pair{Isolation::kRepeatableRead, "repeatable read"},
+                                     std::pair{Isolation::kSerializable, "serializable"}}) {
     absl::StatusOr<std::string> level = pool->TransactFor<std::string>(
         In(absl::Seconds(10)),
         [](pqxx::work& tx) -> absl::StatusOr<std::string> {
@@ -312,16 +314,18 @@ TEST_F(PoolTest, IsolationLevelIsApplied) {
 TEST_F(PoolTest, KilledConnectionIsReplacedAndTheTransactionRetried) {
   auto pool = MakePool(/*size=*/1);
   ASSERT_NE(pool, nullptr);
-  absl::StatusOr<int> pid = pool->TransactFor<int>(
-      In(absl::Seconds(10)), [](pqxx::work& tx) -> absl::StatusOr<int> {
+  absl::StatusOr<int> pid =
+      pool->TransactFor<int>(In(absl::Seconds(10)), [](pqxx::work& tx) -> absl::StatusOr<int> {
         return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
       });
   ASSERT_TRUE(pid.ok()) << pid.status();
-  Admin("SELECT pg_terminate_backend(" + std::to_string(*pid) + ")");
+  // pg_terminate_backend only signals; wait until the backend is really gone, as after a
+  // server restart.
+  Admin("SELECT pg_terminate_backend(" + std::to_string(*pid) + ", 5000)");
 
   int calls = 0;
-  absl::StatusOr<int> new_pid = pool->TransactFor<int>(
-      In(absl::Seconds(10)), [&](pqxx::work& tx) -> absl::StatusOr<int> {
+  absl::StatusOr<int> new_pid =
+      pool->TransactFor<int>(In(absl::Seconds(10)), [&](pqxx::work& tx) -> absl::StatusOr<int> {
         ++calls;
         return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
       });

@@ -1,8 +1,8 @@
 // Pool recovery across a PostgreSQL restart (its own binary: the restart disturbs every
 // connection of the private cluster, so it must not run beside the other pool tests' state).
-#include <chrono>
-
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <pqxx/pqxx>
 
 #include "absl/time/clock.h"

@@ -1,11 +1,11 @@
 // Tests of the error helpers and of the absl::Status <-> grpc::Status mapping.
 #include "integration/status/status.h"
 
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/cord.h"
 #include "absl/synchronization/mutex.h"
@@ -123,7 +123,8 @@ TEST(StatusTest, ToGrpcCarriesRpcStatusDetails) {
 }
 
 TEST(StatusTest, EveryNonOkStatusGetsAnErrorInfo) {
-  grpc::Status g = ToGrpc(absl::NotFoundError("no such call"), "training.integration.lansstyrelsen.se");
+  grpc::Status g =
+      ToGrpc(absl::NotFoundError("no such call"), "training.integration.lansstyrelsen.se");
   EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND);
   google::rpc::Status rpc = DetailsOf(g);
   ASSERT_EQ(rpc.details_size(), 1);
@@ -142,8 +143,7 @@ TEST(StatusTest, EveryNonOkStatusGetsAnErrorInfo) {
 
 TEST(StatusTest, DomainAlreadySetIsKept) {
   // An error relayed from another service keeps that service's domain.
-  absl::Status from_grants =
-      FromGrpc(ToGrpc(NotFound("CALL_NOT_FOUND", "x"), DomainOf("grants")));
+  absl::Status from_grants = FromGrpc(ToGrpc(NotFound("CALL_NOT_FOUND", "x"), DomainOf("grants")));
   absl::Status relayed = FromGrpc(ToGrpc(from_grants, DomainOf("early_measures")));
   EXPECT_EQ(GetErrorInfo(relayed)->domain(), "grants.integration.lansstyrelsen.se");
 }

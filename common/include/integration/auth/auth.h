@@ -21,23 +21,23 @@ using Policy = ::lansstyrelsen::integration::auth::v1::Policy;
 
 // Who is calling, from a verified token. Handlers read it; they never parse tokens.
 struct Caller {
-  bool authenticated = false;  // false: no token (only public methods)
-  std::string subject;         // "sub"
-  std::string role;            // "role": county_officer, county_admin, municipality_officer,
-                               // organisation_rep, agency_system, learner
-  std::string lan;             // "lan": county code of county roles, e.g. "12"
-  std::string kommun;          // "kommun": kommunkod of municipality officers
-  std::string orgnr;           // "orgnr": organisationsnummer of organisation reps
-  std::string agency;          // "agency": agency of agency systems, e.g. "migrationsverket"
+  bool authenticated = false;       // false: no token (only public methods)
+  std::string subject;              // "sub"
+  std::string role;                 // "role": county_officer, county_admin, municipality_officer,
+                                    // organisation_rep, agency_system, learner
+  std::string lan;                  // "lan": county code of county roles, e.g. "12"
+  std::string kommun;               // "kommun": kommunkod of municipality officers
+  std::string orgnr;                // "orgnr": organisationsnummer of organisation reps
+  std::string agency;               // "agency": agency of agency systems, e.g. "migrationsverket"
   std::vector<std::string> scopes;  // "scope", space separated in the token
-  std::string token;           // the raw bearer token, for forwarding to other services
+  std::string token;                // the raw bearer token, for forwarding to other services
   std::chrono::system_clock::time_point expires_at;
 };
 
 struct VerifierOptions {
-  std::string jwks_file;   // JSON Web Key Set: OKP/Ed25519 and EC/P-256 keys with "kid"
-  std::string issuer;      // required "iss"
-  std::string audience;    // required in "aud" (string or array)
+  std::string jwks_file;  // JSON Web Key Set: OKP/Ed25519 and EC/P-256 keys with "kid"
+  std::string issuer;     // required "iss"
+  std::string audience;   // required in "aud" (string or array)
   std::chrono::seconds leeway{30};
   size_t cache_size = 4096;  // verified tokens kept until their exp; 0 disables the cache
   // The current time; tests set it to check exp/nbf edges. Defaults to system_clock::now.

@@ -33,7 +33,8 @@ class Flags {
                int64_t min_value, int64_t max_value);
   bool* Bool(std::string_view name, bool default_value, std::string_view help);
   // Durations like "250ms", "5s", "2m", "1h".
-  std::chrono::milliseconds* Duration(std::string_view name, std::chrono::milliseconds default_value,
+  std::chrono::milliseconds* Duration(std::string_view name,
+                                      std::chrono::milliseconds default_value,
                                       std::string_view help);
 
   // Parses argv (argv[0] is the program) and the environment. Arguments that are not flags

@@ -37,6 +37,7 @@ class Verifier;
 
 namespace integration::metrics {
 class AdminServer;
+class Metrics;
 }  // namespace integration::metrics
 
 namespace integration::grpc {
@@ -79,14 +80,19 @@ struct ServerOptions {
   // Between "health NOT_SERVING" and draining at shutdown, so load balancers stop routing
   // here first. 0 in tests.
   std::chrono::milliseconds shutdown_notice_delay{5000};
-  // host:port of the admin HTTP server (/metrics, /healthz, /readyz); empty: none.
-  std::string admin_address;
+  // The process's metrics registry (shared with pools and relays); null: the Runtime makes one.
+  std::shared_ptr<metrics::Metrics> metrics;
+  // Admin HTTP server (/metrics, /healthz, /readyz with the readiness checks): -1 none,
+  // 0 picks a free port (see Runtime::admin_port()).
+  int admin_port = -1;
+  std::string admin_bind_address = "0.0.0.0";
 };
 
 // One RPC of a registered service, resolved once at registration.
 struct MethodInfo {
   const google::protobuf::MethodDescriptor* descriptor = nullptr;
-  std::string full_name;  // "pkg.Service/Method", as in logs and metrics
+  std::string full_name;  // "pkg.Service/Method", as in logs
+  std::string path;       // "/pkg.Service/Method", the HTTP/2 path, as in metrics
   const lansstyrelsen::integration::auth::v1::Policy* policy = nullptr;  // null: deny-all
 };
 
@@ -161,6 +167,8 @@ class Runtime {
   const std::string& error_domain() const { return error_domain_; }
   // Counts a finished call in the metrics.
   void RecordRpc(const MethodInfo* method, std::string_view code, absl::Duration latency);
+  // The metrics registry the runtime records into.
+  const std::shared_ptr<metrics::Metrics>& metrics() const { return metrics_; }
 
  private:
   enum class State { kNew, kRunning, kStopping, kStopped };
@@ -181,6 +189,7 @@ class Runtime {
 
   const ServerOptions options_;
   const std::string error_domain_;
+  const std::shared_ptr<metrics::Metrics> metrics_;
 
   std::vector<std::unique_ptr<MethodInfo>> methods_;
   absl::flat_hash_map<std::string, const MethodInfo*> by_full_name_;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <grpcpp/support/server_callback.h>
@@ -46,7 +47,8 @@ template <class Req, class Resp>
 ::grpc::ServerUnaryReactor* Serve(
     Runtime& rt, ::grpc::CallbackServerContext* ctx, const Req* req, Resp* resp,
     std::string_view method_name,
-    std::function<absl::Status(const CallContext&, const Req&, Resp*)> fn) {
+    // type_identity: Req and Resp come from the pointers, so a lambda converts here.
+    std::type_identity_t<std::function<absl::Status(const CallContext&, const Req&, Resp*)>> fn) {
   return internal::ServeUnary(
       rt, ctx, *req, method_name,
       [req, resp, fn = std::move(fn)](const CallContext& call) mutable {

@@ -44,10 +44,16 @@ using Fields = std::initializer_list<std::pair<std::string_view, Value>>;
 // Writes one line: {"ts":"…","level":"info","service":"…","event":"…","request_id":"…",
 // "trace_id":"…", <fields…>}. request_id/trace_id come from the thread's ScopedContext.
 void Write(Level level, std::string_view event, Fields fields = {});
-inline void Debug(std::string_view event, Fields fields = {}) { Write(Level::kDebug, event, fields); }
+inline void Debug(std::string_view event, Fields fields = {}) {
+  Write(Level::kDebug, event, fields);
+}
 inline void Info(std::string_view event, Fields fields = {}) { Write(Level::kInfo, event, fields); }
-inline void Warn(std::string_view event, Fields fields = {}) { Write(Level::kWarning, event, fields); }
-inline void Error(std::string_view event, Fields fields = {}) { Write(Level::kError, event, fields); }
+inline void Warn(std::string_view event, Fields fields = {}) {
+  Write(Level::kWarning, event, fields);
+}
+inline void Error(std::string_view event, Fields fields = {}) {
+  Write(Level::kError, event, fields);
+}
 
 // Request id and trace id attached to every line written by this thread while it lives.
 // Nested scopes restore the outer values on destruction.

@@ -2,13 +2,13 @@
 // and the one mapping between absl::Status and grpc::Status used by every service.
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
 #include "google/rpc/error_details.pb.h"

@@ -1,0 +1,134 @@
+// Audit trail and request-id idempotency records inside the caller's transaction.
+#include "integration/store/store.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <memory>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "integration/status/status.h"
+
+namespace integration::store {
+namespace {
+
+constexpr char kRuntimeTablesSql[] = R"sql(
+CREATE TABLE audit_log (
+  id          bigserial PRIMARY KEY,
+  occurred_at timestamptz NOT NULL DEFAULT now(),
+  actor       text NOT NULL,
+  role        text NOT NULL,
+  action      text NOT NULL,
+  resource    text NOT NULL,
+  request_id  text NOT NULL DEFAULT '',
+  trace_id    text NOT NULL DEFAULT '',
+  detail      text NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_resource_idx ON audit_log (resource, id);
+
+CREATE TABLE request_ids (
+  scope       text NOT NULL,
+  request_id  uuid NOT NULL,
+  fingerprint bytea NOT NULL,
+  response    bytea NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (scope, request_id)
+);
+CREATE INDEX request_ids_created_at_idx ON request_ids (created_at);
+)sql";
+
+// Deterministic serialization so equal requests give equal fingerprints.
+std::string Deterministic(const google::protobuf::Message& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+std::string Sha256(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(md.data()), len);
+}
+
+std::string Fingerprint(const google::protobuf::Message& request, std::string_view field_name) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  if (const auto* field = copy->GetDescriptor()->FindFieldByName(std::string(field_name))) {
+    copy->GetReflection()->ClearField(copy.get(), field);
+  }
+  return Sha256(Deterministic(*copy));
+}
+
+}  // namespace
+
+std::string_view RuntimeTablesSql() { return {kRuntimeTablesSql, sizeof(kRuntimeTablesSql) - 1}; }
+
+void Audit(pqxx::work& tx, const AuditEntry& e) {
+  tx.exec_params(
+      "INSERT INTO audit_log (actor, role, action, resource, request_id, trace_id, detail) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      e.actor, e.role, e.action, e.resource, e.request_id, e.trace_id, e.detail);
+}
+
+bool IsValidRequestId(std::string_view id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::string_view scope,
+                                                        std::string_view request_id,
+                                                        const google::protobuf::Message& request,
+                                                        std::string_view request_id_field) {
+  if (!IsValidRequestId(request_id)) {
+    return status::Error(absl::StatusCode::kInvalidArgument, "INVALID_REQUEST_ID",
+                         "request_id must be a UUID such as 123e4567-e89b-12d3-a456-426614174000",
+                         {}, {{std::string(request_id_field), "must be a UUID"}});
+  }
+  const std::string scope_s(scope);
+  const std::string id_s(request_id);
+  // Serialises concurrent calls with the same id until the first one's transaction ends.
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || lower($2), 0))",
+                 scope_s, id_s);
+  const pqxx::result rows = tx.exec_params(
+      "SELECT fingerprint, response FROM request_ids WHERE scope = $1 AND request_id = $2::uuid",
+      scope_s, id_s);
+  if (rows.empty()) return std::optional<std::string>();
+  const pqxx::binarystring stored_fp(rows[0][0]);
+  const std::string fingerprint = Fingerprint(request, request_id_field);
+  if (stored_fp.str() != fingerprint) {
+    return status::AlreadyExists("REQUEST_ID_REUSED",
+                                 "request_id was already used for a different request",
+                                 {{"request_id", id_s}});
+  }
+  const pqxx::binarystring response(rows[0][1]);
+  return std::optional<std::string>(response.str());
+}
+
+void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view request_id,
+                   const google::protobuf::Message& request,
+                   const google::protobuf::Message& response, std::string_view request_id_field) {
+  const pqxx::binarystring fingerprint(Fingerprint(request, request_id_field));
+  const pqxx::binarystring body(Deterministic(response));
+  tx.exec_params(
+      "INSERT INTO request_ids (scope, request_id, fingerprint, response) "
+      "VALUES ($1, $2::uuid, $3, $4)",
+      std::string(scope), std::string(request_id), fingerprint, body);
+}
+
+}  // namespace integration::store

@@ -1,0 +1,243 @@
+// Shared pieces of the grpc concern's tests: temporary files, a signing key with its JWKS, an
+// EchoService served through Serve(), and a running Runtime around it.
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/server_context.h>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "integration/auth/auth.h"
+#include "integration/grpc/call_context.h"
+#include "integration/grpc/client.h"
+#include "integration/grpc/runtime.h"
+#include "integration/grpc/serve.h"
+#include "integration/log/log.h"
+#include "lansstyrelsen/integration/echo/v1/echo.grpc.pb.h"
+
+namespace integration::grpc::testing {
+
+namespace echo = ::lansstyrelsen::integration::echo::v1;
+
+inline constexpr char kEchoService[] = "lansstyrelsen.integration.echo.v1.EchoService";
+inline constexpr char kEchoMethod[] = "lansstyrelsen.integration.echo.v1.EchoService/Echo";
+inline constexpr char kIssuer[] = "https://issuer.test";
+inline constexpr char kAudience[] = "integration-test";
+
+// A directory removed with everything in it when the object goes.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "grpc_test_XXXXXX").string();
+    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string Write(const std::string& name, const std::string& content) const {
+    std::string file = path_ + "/" + name;
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+    return file;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A fresh P-256 private key as PKCS#8 PEM, or "" on failure.
+inline std::string NewEcKeyPem() {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  if (key == nullptr) return "";
+  BIO* bio = BIO_new(BIO_s_mem());
+  std::string pem;
+  if (PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio, &data);
+    pem.assign(data, static_cast<size_t>(len));
+  }
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+// A signing key, its JWKS file and a Verifier reading it.
+class TokenIssuer {
+ public:
+  explicit TokenIssuer(const TempDir& dir) {
+    key_pem_ = NewEcKeyPem();
+    absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(key_pem_, "test-key");
+    EXPECT_TRUE(jwks.ok()) << jwks.status();
+    jwks_file_ = dir.Write("jwks.json", jwks.ok() ? *jwks : "");
+    auth::VerifierOptions options;
+    options.jwks_file = jwks_file_;
+    options.issuer = kIssuer;
+    options.audience = kAudience;
+    absl::StatusOr<std::unique_ptr<auth::Verifier>> verifier = auth::Verifier::Create(options);
+    EXPECT_TRUE(verifier.ok()) << verifier.status();
+    if (verifier.ok()) verifier_ = std::shared_ptr<auth::Verifier>(*std::move(verifier));
+  }
+
+  std::string Token(const std::string& role, const std::string& subject = "user-1") const {
+    auth::TokenClaims claims;
+    claims.issuer = kIssuer;
+    claims.audience = kAudience;
+    claims.subject = subject;
+    claims.role = role;
+    claims.lan = "12";
+    claims.not_before = std::chrono::system_clock::now() - std::chrono::minutes(1);
+    claims.expires_at = std::chrono::system_clock::now() + std::chrono::hours(1);
+    absl::StatusOr<std::string> token = auth::SignToken(claims, key_pem_, "test-key");
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.ok() ? *token : "";
+  }
+
+  const std::shared_ptr<auth::Verifier>& verifier() const { return verifier_; }
+  const std::string& jwks_file() const { return jwks_file_; }
+
+ private:
+  std::string key_pem_;
+  std::string jwks_file_;
+  std::shared_ptr<auth::Verifier> verifier_;
+};
+
+using EchoHandler =
+    std::function<absl::Status(const CallContext&, const echo::EchoRequest&, echo::EchoResponse*)>;
+
+// Echoes the request back.
+inline absl::Status PlainEcho(const CallContext&, const echo::EchoRequest& req,
+                              echo::EchoResponse* resp) {
+  resp->set_message(req.message());
+  resp->set_payload(req.payload());
+  return absl::OkStatus();
+}
+
+// The EchoService of the tests, written like a real service: every RPC goes through Serve().
+class EchoServiceImpl final : public echo::EchoService::CallbackService {
+ public:
+  EchoServiceImpl(Runtime& rt, EchoHandler handler) : rt_(rt), handler_(std::move(handler)) {}
+
+  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx,
+                                   const echo::EchoRequest* req,
+                                   echo::EchoResponse* resp) override {
+    return Serve(rt_, ctx, req, resp, "Echo", handler_);
+  }
+
+ private:
+  Runtime& rt_;
+  EchoHandler handler_;
+};
+
+// Options of a test server: loopback, port 0, no delays.
+inline ServerOptions TestOptions() {
+  ServerOptions o;
+  o.service_name = "echo";
+  o.listen_address = "127.0.0.1:0";
+  o.executor_threads = 4;
+  o.executor_queue = 16;
+  o.readiness_interval = std::chrono::milliseconds(20);
+  o.shutdown_notice_delay = std::chrono::milliseconds(0);
+  return o;
+}
+
+// A started Runtime serving EchoServiceImpl; shut down (service still alive) on destruction.
+class EchoServer {
+ public:
+  explicit EchoServer(EchoHandler handler = PlainEcho, ServerOptions options = TestOptions(),
+                      std::function<void(Runtime&)> before_start = nullptr) {
+    runtime_ = std::make_unique<Runtime>(std::move(options));
+    service_ = std::make_unique<EchoServiceImpl>(*runtime_, std::move(handler));
+    EXPECT_TRUE(runtime_->AddService<echo::EchoService>(service_.get()).ok());
+    if (before_start) before_start(*runtime_);
+    start_status_ = runtime_->Start();
+    EXPECT_TRUE(start_status_.ok()) << start_status_;
+  }
+  ~EchoServer() {
+    runtime_->Shutdown(std::chrono::seconds(5));
+    runtime_.reset();
+    service_.reset();
+  }
+  EchoServer(const EchoServer&) = delete;
+  EchoServer& operator=(const EchoServer&) = delete;
+
+  Runtime& runtime() { return *runtime_; }
+  const absl::Status& start_status() const { return start_status_; }
+  std::string target() const { return "127.0.0.1:" + std::to_string(runtime_->port()); }
+
+  std::shared_ptr<::grpc::Channel> Channel(ChannelOptions options = {}) const {
+    absl::StatusOr<std::shared_ptr<::grpc::Channel>> channel = MakeChannel(target(), options);
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    return channel.ok() ? *channel : nullptr;
+  }
+  std::unique_ptr<echo::EchoService::Stub> Stub(ChannelOptions options = {}) const {
+    return echo::EchoService::NewStub(Channel(std::move(options)));
+  }
+
+ private:
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<EchoServiceImpl> service_;
+  absl::Status start_status_;
+};
+
+// Captures log lines for the life of the object.
+class LogCapture {
+ public:
+  LogCapture() {
+    log::SetSinkForTesting([this](std::string_view line) {
+      absl::MutexLock lock(&mu_);
+      lines_.emplace_back(line);
+    });
+  }
+  ~LogCapture() { log::SetSinkForTesting(nullptr); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  // Lines containing every one of `needles`.
+  std::vector<std::string> Matching(const std::vector<std::string>& needles) const {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string> out;
+    for (const std::string& line : lines_) {
+      bool all = true;
+      for (const std::string& n : needles) all = all && line.find(n) != std::string::npos;
+      if (all) out.push_back(line);
+    }
+    return out;
+  }
+  std::vector<std::string> All() const {
+    absl::MutexLock lock(&mu_);
+    return lines_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+// A client context with a deadline, so a broken server fails the test instead of hanging it.
+inline void WithDeadline(::grpc::ClientContext& ctx,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
+}  // namespace integration::grpc::testing
