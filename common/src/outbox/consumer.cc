@@ -104,8 +104,8 @@ struct Consumer::Impl {
     ev.stream_id = entry.id;
     std::optional<std::string> event_id = internal::NormalizeUuid(FieldOr(entry, "event_id"));
     if (!event_id.has_value()) {
-      log::Error("event_malformed", {{"stream", options.stream}, {"stream_id", entry.id},
-                                      {"group", options.group}});
+      log::Error("event_malformed",
+                 {{"stream", options.stream}, {"stream_id", entry.id}, {"group", options.group}});
       {
         absl::MutexLock lock(&mu);
         ++stats.malformed;
@@ -140,9 +140,9 @@ struct Consumer::Impl {
       }
       const std::string code = absl::StatusCodeToString(st.code());
       const std::string error(st.message());
-      const log::Fields fields = {{"stream", options.stream}, {"group", options.group},
-                                  {"event_id", ev.event_id}, {"type", ev.type},
-                                  {"code", code}, {"error", error}};
+      const log::Fields fields = {
+          {"stream", options.stream}, {"group", options.group}, {"event_id", ev.event_id},
+          {"type", ev.type},          {"code", code},           {"error", error}};
       if (IsTransient(st)) {
         log::Warn("event_handling_failed", fields);
         return st;
@@ -169,9 +169,10 @@ struct Consumer::Impl {
     std::string pending_cursor = "0";
     auto fail = [&](const absl::Status& st, std::string_view what) {
       if (backoff == absl::ZeroDuration()) {
-        log::Warn("event_consumer_failed",
-                  {{"stream", options.stream}, {"group", options.group}, {"step", what},
-                   {"error", std::string(st.message())}});
+        log::Warn("event_consumer_failed", {{"stream", options.stream},
+                                            {"group", options.group},
+                                            {"step", what},
+                                            {"error", std::string(st.message())}});
       }
       backoff = backoff == absl::ZeroDuration()
                     ? absl::FromChrono(options.min_backoff)
@@ -191,13 +192,12 @@ struct Consumer::Impl {
         }
         group_ready = true;
       }
-      std::vector<std::string> read = {"XREADGROUP", "GROUP", options.group, options.consumer,
-                                       "COUNT", absl::StrCat(options.count)};
+      std::vector<std::string> read = {"XREADGROUP",     "GROUP", options.group,
+                                       options.consumer, "COUNT", absl::StrCat(options.count)};
       if (!reading_pending) {
         read.insert(read.end(), {"BLOCK", absl::StrCat(options.block.count())});
       }
-      read.insert(read.end(),
-                  {"STREAMS", options.stream, reading_pending ? pending_cursor : ">"});
+      read.insert(read.end(), {"STREAMS", options.stream, reading_pending ? pending_cursor : ">"});
       absl::StatusOr<redis::Reply> reply = redis.Command(read);
       if (!reply.ok()) {
         // The stream or group may have vanished (NOGROUP after a restart of Redis without
@@ -223,8 +223,8 @@ struct Consumer::Impl {
         }
       }
       if (!failed && backoff != absl::ZeroDuration()) {
-        log::Info("event_consumer_recovered", {{"stream", options.stream},
-                                               {"group", options.group}});
+        log::Info("event_consumer_recovered",
+                  {{"stream", options.stream}, {"group", options.group}});
         backoff = absl::ZeroDuration();
       }
     }

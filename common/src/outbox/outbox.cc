@@ -73,8 +73,8 @@ absl::StatusOr<std::string> NewEventId() {
   }
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  const std::string hex = absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+  const std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
   return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
                       hex.substr(16, 4), "-", hex.substr(20));
 }
@@ -99,8 +99,8 @@ absl::Status Enqueue(pqxx::work& tx, const Event& event) {
       "INSERT INTO outbox (event_id, event_type, aggregate, payload, headers) "
       "VALUES ($1::uuid, $2, $3, $4, jsonb_build_object('request_id', $5::text, "
       "'trace_id', $6::text))",
-      event_id, event.type, event.aggregate, pqxx::binarystring(event.payload),
-      event.request_id, event.trace_id);
+      event_id, event.type, event.aggregate, pqxx::binarystring(event.payload), event.request_id,
+      event.trace_id);
   return absl::OkStatus();
 }
 

@@ -118,16 +118,17 @@ struct Relay::Impl {
         if (r.is_error()) {
           // E.g. WRONGTYPE when something else owns the stream's key: not transient, but
           // nothing is marked, so the events wait until an operator fixes it.
-          return status::FailedPrecondition(
-              redis::kReasonError, absl::StrCat("XADD to ", stream, " failed: ", r.str()));
+          return status::FailedPrecondition(redis::kReasonError,
+                                            absl::StrCat("XADD to ", stream, " failed: ", r.str()));
         }
       }
 
       std::vector<int64_t> ids;
       ids.reserve(batch.size());
       for (const Pending& p : batch) ids.push_back(p.id);
-      tx.exec_params("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
-                     absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+      tx.exec_params(
+          "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
+          absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
       published = static_cast<int>(batch.size());
       return absl::OkStatus();
     });

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -150,7 +151,7 @@ struct Client::Impl {
         absl::MutexLock lock(&mu);
         --in_use;
         --open;
-        ++pending_replacements;
+        NoteBroken();
         continue;
       }
       ++open;
@@ -180,13 +181,19 @@ struct Client::Impl {
     }
   }
 
+  // Counts a discarded connection as one to be replaced (at most one per pool slot, so that a
+  // long outage does not inflate the reconnect count).
+  void NoteBroken() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    pending_replacements = std::min<int64_t>(pending_replacements + 1, options.pool_size);
+  }
+
   // A broken connection is closed (ctx freed) and its slot freed for a new connection.
   void Release(ContextPtr ctx, bool broken) {
     absl::MutexLock lock(&mu);
     --in_use;
     if (broken || ctx == nullptr || ctx->err != 0) {
       --open;
-      ++pending_replacements;
+      NoteBroken();
       return;
     }
     idle.push_back(std::move(ctx));
@@ -197,9 +204,8 @@ struct Client::Impl {
     ContextPtr c(redisConnectWithTimeout(options.host.c_str(), options.port,
                                          ToTimeval(options.connect_timeout)));
     if (c == nullptr) {
-      return status::Unavailable(kReasonUnavailable,
-                                 absl::StrCat("cannot connect to redis at ", where,
-                                              ": out of memory"));
+      return status::Unavailable(kReasonUnavailable, absl::StrCat("cannot connect to redis at ",
+                                                                  where, ": out of memory"));
     }
     if (c->err != 0) {
       return status::Unavailable(
@@ -225,7 +231,8 @@ struct Client::Impl {
 
   // A connection whose AUTH or SELECT is refused is as useless to callers as an unreachable
   // server, so it is reported the same way (with the server's reason, never the password).
-  absl::Status Setup(redisContext* c, const std::vector<std::string>& args, absl::string_view what) {
+  absl::Status Setup(redisContext* c, const std::vector<std::string>& args,
+                     absl::string_view what) {
     absl::StatusOr<Reply> r = Send(c, args);
     if (!r.ok()) return r.status();
     if (r->is_error()) {

@@ -20,8 +20,7 @@ std::string Sha1Hex(const std::string& data) {
     // NOSCRIPT, after which EvalSha loads the script by source, so calls still work.
     return std::string();
   }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Integration tests of the outbox against a real PostgreSQL and Redis: what the relay publishes
 // (and does not), events surviving a Redis outage, and consumers handling each event once.
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,15 +13,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <pqxx/pqxx>
 #include <regex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -197,8 +196,8 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   EXPECT_EQ(f.at("payload"), payload);
   EXPECT_EQ(f.at("request_id"), "req-1");
   EXPECT_EQ(f.at("trace_id"), "4bf92f3577b34da6a3ce929d0e0e4736");
-  EXPECT_TRUE(std::regex_match(f.at("created_at"),
-                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
+  EXPECT_TRUE(
+      std::regex_match(f.at("created_at"), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
       << f.at("created_at");
   EXPECT_EQ(f.size(), 7u);
 
@@ -294,10 +293,10 @@ class OwnRedisServer {
   int port() const { return port_; }
 
   void Start() {
-    const std::string cmd = absl::StrCat(
-        "redis-server --port ", port_, " --bind 127.0.0.1 --save '' --appendonly no ",
-        "--daemonize yes --dir /tmp --pidfile /tmp/outbox_test_redis_", port_, ".pid ",
-        "--logfile /tmp/outbox_test_redis_", port_, ".log");
+    const std::string cmd =
+        absl::StrCat("redis-server --port ", port_, " --bind 127.0.0.1 --save '' --appendonly no ",
+                     "--daemonize yes --dir /tmp --pidfile /tmp/outbox_test_redis_", port_, ".pid ",
+                     "--logfile /tmp/outbox_test_redis_", port_, ".log");
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     running_ = true;
     auto probe = NewRedis(port_);
@@ -408,8 +407,8 @@ TEST_F(OutboxTest, ConsumerHandlesEachEventOnceAndAcks) {
         payloads.insert(ev.payload);
         EXPECT_EQ(ev.request_id, "req-1");
         EXPECT_FALSE(ev.stream_id.empty());
-        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)",
-                       ev.event_id, ev.type);
+        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)", ev.event_id,
+                       ev.type);
         return absl::OkStatus();
       });
   ASSERT_TRUE(consumer.ok()) << consumer.status();
@@ -456,8 +455,8 @@ TEST_F(OutboxTest, ConsumerRereadsItsPendingEntriesWithoutApplyingTwice) {
   // A previous run of consumer c1 read both entries and crashed: the first after its
   // transaction committed but before XACK, the second before its transaction.
   ASSERT_TRUE(redis_->Command({"XGROUP", "CREATE", stream_, "g", "0"}).ok());
-  auto read = redis_->Command(
-      {"XREADGROUP", "GROUP", "g", "c1", "COUNT", "10", "STREAMS", stream_, ">"});
+  auto read =
+      redis_->Command({"XREADGROUP", "GROUP", "g", "c1", "COUNT", "10", "STREAMS", stream_, ">"});
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(read->elements()[0].elements()[1].elements().size(), 2u);
   ASSERT_TRUE(pool_
@@ -484,8 +483,8 @@ TEST_F(OutboxTest, ConsumerRereadsItsPendingEntriesWithoutApplyingTwice) {
       *pool_, *redis_, co, [&](pqxx::work& tx, const ReceivedEvent& ev) -> absl::Status {
         ++calls;
         EXPECT_EQ(ev.event_id, ids[1]);
-        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)",
-                       ev.event_id, ev.type);
+        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)", ev.event_id,
+                       ev.type);
         return absl::OkStatus();
       });
   ASSERT_TRUE(consumer.ok()) << consumer.status();
@@ -520,8 +519,8 @@ TEST_F(OutboxTest, ConsumerRetriesTransientHandlerFailuresAndKeepsOthersPending)
   co.max_backoff = std::chrono::milliseconds(50);
   auto consumer = Consumer::Start(
       *pool_, *redis_, co, [&](pqxx::work& tx, const ReceivedEvent& ev) -> absl::Status {
-        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)",
-                       ev.event_id, ev.type);
+        tx.exec_params("INSERT INTO effects (event_id, type) VALUES ($1::uuid, $2)", ev.event_id,
+                       ev.type);
         if (ev.type == "training.Flaky" && ++flaky_calls == 1) {
           return absl::UnavailableError("a dependency is briefly down");
         }
@@ -547,10 +546,8 @@ TEST_F(OutboxTest, ConsumerRejectsABlockTimeLongerThanTheRedisCommandTimeout) {
   co.group = "g";
   co.consumer = "c1";
   co.block = std::chrono::milliseconds(5000);
-  auto consumer =
-      Consumer::Start(*pool_, *redis_, co, [](pqxx::work&, const ReceivedEvent&) {
-        return absl::OkStatus();
-      });
+  auto consumer = Consumer::Start(
+      *pool_, *redis_, co, [](pqxx::work&, const ReceivedEvent&) { return absl::OkStatus(); });
   EXPECT_EQ(consumer.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

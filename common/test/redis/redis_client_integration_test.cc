@@ -1,6 +1,8 @@
 // Integration tests of redis::Client against the private test Redis: replies, binary safety,
 // scripts after SCRIPT FLUSH, bounded failure times and recovery from killed connections.
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,9 +12,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "integration/redis/client.h"

@@ -6,9 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <string>
-
 #include <pqxx/pqxx>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -68,8 +67,7 @@ class Consumer {
   // but not acknowledged before a crash) and then reads new ones. `pool` (search_path = the
   // schema holding handled_events) and `redis` must outlive the consumer.
   static absl::StatusOr<std::unique_ptr<Consumer>> Start(pg::Pool& pool, redis::Client& redis,
-                                                         ConsumerOptions options,
-                                                         Handler handler);
+                                                         ConsumerOptions options, Handler handler);
   // Stops and joins the thread.
   ~Consumer();
   Consumer(const Consumer&) = delete;

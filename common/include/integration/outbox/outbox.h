@@ -2,10 +2,9 @@
 // transaction as the change it announces (published later by outbox::Relay).
 #pragma once
 
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
-
-#include <pqxx/pqxx>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -16,7 +16,7 @@
 namespace integration::redis {
 
 // Reasons in the ErrorInfo of the statuses returned by Client.
-inline constexpr std::string_view kReasonUnavailable = "REDIS_UNAVAILABLE";        // UNAVAILABLE
+inline constexpr std::string_view kReasonUnavailable = "REDIS_UNAVAILABLE";       // UNAVAILABLE
 inline constexpr std::string_view kReasonPoolExhausted = "REDIS_POOL_EXHAUSTED";  // UNAVAILABLE
 inline constexpr std::string_view kReasonError = "REDIS_ERROR";  // FAILED_PRECONDITION
 
@@ -90,9 +90,9 @@ class Script {
 };
 
 struct ClientStats {
-  int size = 0;    // configured pool size
-  int open = 0;    // connections currently open
-  int in_use = 0;  // connections checked out
+  int size = 0;                  // configured pool size
+  int open = 0;                  // connections currently open
+  int in_use = 0;                // connections checked out
   int64_t connects = 0;          // connections opened successfully, ever
   int64_t connect_failures = 0;  // connection attempts that failed
   int64_t reconnects = 0;        // connections opened to replace a discarded broken one
@@ -121,7 +121,8 @@ class Client {
   // Sends several commands in one round trip on one connection. Error replies of single
   // commands are returned as Reply::Error elements; the status fails only as Command does
   // for connection problems (then none, some or all of the commands may have run).
-  absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
+  absl::StatusOr<std::vector<Reply>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
 
   // EVALSHA script.sha1 numkeys keys… args…; on NOSCRIPT the script is loaded (SCRIPT LOAD)
   // and the call retried once.
