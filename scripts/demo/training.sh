@@ -111,13 +111,17 @@ PY
 # code name integration-call puts first on stderr ("ALREADY_EXISTS: ..."); FAILED when there is
 # none (a usage error, exit status 2, or no answer at all).
 rpc() {
-  local method=$1 body=$2 first=""
-  if reply="$("$CALL" --target "$TARGET" --token "$TOKEN" "$service/$method" "$body" \
-    </dev/null 2>"$err_file")"; then
+  local method=$1 body=$2 first="" status=0
+  reply="$("$CALL" --target "$TARGET" --token "$TOKEN" "$service/$method" "$body" \
+    </dev/null 2>"$err_file")" || status=$?
+  if [ "$status" -eq 0 ]; then
     code=OK
     return
   fi
   reply=""
+  if [ ! -s "$err_file" ]; then
+    echo "integration-call exited with status $status and printed no error" >"$err_file"
+  fi
   read -r first _ <"$err_file" || true
   first="${first%:}"
   if [[ $first =~ ^[A-Z][A-Z_]+$ ]]; then code="$first"; else code=FAILED; fi

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace integration::pg {
@@ -33,8 +34,11 @@ absl::StatusOr<std::map<std::string, std::string>> ParseDsn(const std::string& d
     std::string message = err != nullptr ? err : "out of memory";
     if (err != nullptr) PQfreemem(err);
     while (!message.empty() && message.back() == '\n') message.pop_back();
-    // libpq's message names the bad keyword or syntax, not the values (a password may be
-    // among them), so it is safe to pass on.
+    // libpq quotes pieces of the string in some messages (e.g. the word before a missing
+    // '='), which may be part of a password; only the unknown-keyword message is passed on.
+    if (!absl::StartsWith(message, "invalid connection option")) {
+      message = "check the keyword=value syntax and the quoting of values with spaces";
+    }
     return absl::InvalidArgumentError(absl::StrCat("invalid PostgreSQL DSN: ", message));
   }
   std::map<std::string, std::string> keywords;

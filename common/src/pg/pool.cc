@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -236,13 +237,15 @@ absl::StatusOr<std::unique_ptr<Connection>> Pool::Impl::Acquire(absl::Time deadl
 }
 
 void Pool::Impl::Release(std::unique_ptr<Connection> c, bool broken) {
+  std::unique_ptr<Connection> discarded;  // closed after the lock is released
   absl::MutexLock lock(&mu);
   --in_use;
   if (broken || c == nullptr || !c->conn->is_open()) {
     --open;
     ++to_replace;
     last_breakage = absl::Now();
-    return;  // `c` closes as it goes out of scope
+    discarded = std::move(c);
+    return;
   }
   c->last_used = absl::Now();
   idle.push_back(std::move(c));
@@ -302,6 +305,31 @@ Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Pool::~Pool() = default;
 
+namespace {
+
+// "SET TRANSACTION …; SET LOCAL statement_timeout = …" for one attempt, or nullopt when the
+// deadline has already passed.
+std::optional<std::string> SetupSql(absl::Time deadline, Isolation isolation) {
+  std::string setup = IsolationSql(isolation);
+  if (deadline == absl::InfiniteFuture()) {
+    // "No limit" also overrides a statement_timeout configured for the role or database.
+    absl::StrAppend(&setup, "SET LOCAL statement_timeout = 0");
+    return setup;
+  }
+  const absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return std::nullopt;
+  const int64_t ms =
+      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
+  absl::StrAppend(&setup, "SET LOCAL statement_timeout = ", ms);
+  return setup;
+}
+
+absl::Status DeadlinePassed() {
+  return absl::DeadlineExceededError("the deadline passed before the database transaction");
+}
+
+}  // namespace
+
 absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Status(pqxx::work&)>& fn,
                             Isolation isolation) {
   std::minstd_rand jitter(
@@ -310,55 +338,51 @@ absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Statu
   int conflicts = 0;
   bool reopened = false;
   for (;;) {
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError("the deadline passed before the database transaction");
-    }
-    absl::StatusOr<std::unique_ptr<Connection>> acquired = impl_->Acquire(deadline);
-    if (!acquired.ok()) return acquired.status();
-    Impl::Lease lease(impl_.get(), *std::move(acquired));
-
+    if (absl::Now() >= deadline) return DeadlinePassed();
     Failure failure;
-    try {
-      std::string setup = IsolationSql(isolation);
-      if (deadline == absl::InfiniteFuture()) {
-        // "No limit" overrides a statement_timeout configured for the role or database.
-        absl::StrAppend(&setup, "SET LOCAL statement_timeout = 0");
-      } else {
-        const absl::Duration left = deadline - absl::Now();
-        if (left <= absl::ZeroDuration()) {
-          return absl::DeadlineExceededError("the deadline passed before the database transaction");
+    {
+      absl::StatusOr<std::unique_ptr<Connection>> acquired = impl_->Acquire(deadline);
+      if (!acquired.ok()) return acquired.status();
+      Impl::Lease lease(impl_.get(), *std::move(acquired));
+      // Computed after waiting for the connection, from the time then left.
+      std::optional<std::string> setup = SetupSql(deadline, isolation);
+      if (!setup.has_value()) return DeadlinePassed();
+      try {
+        pqxx::work tx(lease.conn());
+        tx.exec(*setup);
+        absl::Status st = fn(tx);
+        if (!st.ok()) {
+          // The caller's status stands even when the rollback itself fails (a lost
+          // connection rolls back anyway); the connection is then dropped.
+          try {
+            tx.abort();
+          } catch (...) {
+            lease.MarkBroken();
+          }
+          if (!lease.conn().is_open()) lease.MarkBroken();
+          return st;
         }
-        const int64_t ms = std::max<int64_t>(
-            1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
-        absl::StrAppend(&setup, "SET LOCAL statement_timeout = ", ms);
-      }
-      pqxx::work tx(lease.conn());
-      tx.exec(setup);
-      absl::Status st = fn(tx);
-      if (!st.ok()) {
-        tx.abort();
+        tx.commit();
         impl_->NoteBackend(lease.connection());
-        return st;
+        return absl::OkStatus();
+      } catch (...) {
+        failure = internal::ClassifyCurrentException();
       }
-      tx.commit();
-      impl_->NoteBackend(lease.connection());
-      return absl::OkStatus();
-    } catch (...) {
-      failure = internal::ClassifyCurrentException();
-    }
+      if (failure.kind == FailureKind::kBroken || failure.kind == FailureKind::kInDoubt ||
+          !lease.conn().is_open()) {
+        lease.MarkBroken();
+      }
+    }  // the connection goes back to the pool before any retry or back-off
 
-    if (failure.kind == FailureKind::kBroken || failure.kind == FailureKind::kInDoubt ||
-        !lease.conn().is_open()) {
-      lease.MarkBroken();
-    }
     switch (failure.kind) {
       case FailureKind::kFinal:
       case FailureKind::kInDoubt:
         return failure.status;
       case FailureKind::kBroken:
+        // Nothing was committed, so the function may run once more on a fresh connection.
         if (reopened) return failure.status;
         reopened = true;
-        continue;  // the lease ends here and the next attempt takes or opens another
+        continue;
       case FailureKind::kRetryable: {
         if (++conflicts > kMaxConflictRetries) return failure.status;
         const absl::Duration base = kConflictBackoff * (1 << (conflicts - 1));

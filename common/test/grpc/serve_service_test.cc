@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/metrics/metrics.h"
 #include "integration/status/status.h"

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -175,6 +176,8 @@ class DiplomaSigner {
       : key_(std::move(key)), verify_key_(std::move(verify_key)) {}
   static absl::StatusOr<DiplomaSigner> FromPrivateKey(std::shared_ptr<evp_pkey_st> key,
                                                       std::string_view origin);
+  // `origin` names where the PEM came from, for the error message.
+  static absl::StatusOr<DiplomaSigner> FromPemText(std::string_view pem, std::string_view origin);
 
   std::shared_ptr<evp_pkey_st> key_;
   DiplomaVerifyKey verify_key_;

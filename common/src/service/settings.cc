@@ -1,0 +1,126 @@
+// The common service settings: registration, validation and conversion to client options.
+#include "settings.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "integration/pg/dsn.h"
+
+namespace integration::service::internal {
+
+Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
+  pg_dsn_ = flags.Secret("pg-dsn",
+                         "libpq connection string of the service's role, e.g. \"host=… "
+                         "dbname=integration user=<service>_svc password=…\"",
+                         /*required=*/true);
+  pg_pool_size_ = flags.Int("pg-pool-size", 8,
+                            "most PostgreSQL connections open at once (match --executor-threads)",
+                            1, 1000);
+  pg_acquire_timeout_ = flags.Duration("pg-acquire-timeout", std::chrono::seconds(2),
+                                       "how long a call waits for a free PostgreSQL connection");
+  redis_addr_ = flags.String("redis-addr", "127.0.0.1:6379",
+                             "Redis host:port (events; cache and rate limits where used)");
+  redis_password_file_ = flags.String("redis-password-file", "",
+                                      "file holding the Redis password (none: no AUTH)");
+  // The relay needs one connection; services that cache or rate-limit need more.
+  redis_pool_size_ = flags.Int("redis-pool-size", uses_redis ? 8 : 2,
+                               "most Redis connections open at once", 1, 1000);
+  outbox_poll_interval_ = flags.Duration("outbox-poll-interval", std::chrono::milliseconds(500),
+                                         "how often the outbox relay looks for new events");
+  log_level_ = flags.String("log-level", "info", "least severe log lines written: debug, info, "
+                                                 "warning or error");
+}
+
+std::string Settings::Label(std::string_view name) const {
+  return absl::StrCat("setting --", name, " (env ", flags_.EnvName(name), ")");
+}
+
+absl::Status Settings::ValidatePg() const {
+  // ParseDsn never echoes the DSN, which may hold a password.
+  if (absl::StatusOr<std::map<std::string, std::string>> parsed = pg::ParseDsn(*pg_dsn_);
+      !parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Label("pg-dsn"), ": ", parsed.status().message()));
+  }
+  if (*pg_acquire_timeout_ <= std::chrono::milliseconds::zero()) {
+    return absl::InvalidArgumentError(absl::StrCat(Label("pg-acquire-timeout"), ": must be > 0"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<log::Level> Settings::LogLevel() const {
+  const std::string level = absl::AsciiStrToLower(*log_level_);
+  if (level == "debug") return log::Level::kDebug;
+  if (level == "info") return log::Level::kInfo;
+  if (level == "warning" || level == "warn") return log::Level::kWarning;
+  if (level == "error") return log::Level::kError;
+  return absl::InvalidArgumentError(absl::StrCat(
+      Label("log-level"), ": \"", *log_level_, "\" is not one of debug, info, warning, error"));
+}
+
+absl::StatusOr<redis::ClientOptions> Settings::RedisOptions() const {
+  redis::ClientOptions o;
+  if (!ParseHostPort(*redis_addr_, &o.host, &o.port)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Label("redis-addr"), ": \"", *redis_addr_, "\" is not host:port (port 1-65535)"));
+  }
+  o.pool_size = static_cast<int>(*redis_pool_size_);
+  if (!redis_password_file_->empty()) {
+    std::ifstream in(*redis_password_file_, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(absl::StrCat(Label("redis-password-file"),
+                                                     ": cannot read \"", *redis_password_file_,
+                                                     "\": ", std::strerror(errno)));
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    // Secret files usually end with a newline that is not part of the password.
+    std::string password(absl::StripTrailingAsciiWhitespace(content.str()));
+    if (password.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(Label("redis-password-file"), ": \"",
+                                                     *redis_password_file_, "\" is empty"));
+    }
+    o.password = std::move(password);
+  }
+  return o;
+}
+
+bool ParseHostPort(std::string_view text, std::string* host, int* port) {
+  std::string_view host_part;
+  std::string_view port_part;
+  if (text.starts_with("[")) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return false;
+    }
+    host_part = text.substr(1, close - 1);
+    port_part = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    host_part = text.substr(0, colon);
+    port_part = text.substr(colon + 1);
+    // An unbracketed IPv6 address is ambiguous.
+    if (host_part.find(':') != std::string_view::npos) return false;
+  }
+  int value = 0;
+  if (host_part.empty() || port_part.empty() || !absl::SimpleAtoi(port_part, &value) ||
+      value < 1 || value > 65535) {
+    return false;
+  }
+  for (char c : port_part) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
+  *host = std::string(host_part);
+  *port = value;
+  return true;
+}
+
+}  // namespace integration::service::internal
