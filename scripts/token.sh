@@ -10,8 +10,8 @@ key="$secrets_dir/jwt_dev_key.pem"
 [ -x "$token_bin" ] || die "$token_bin is missing: run ./dev up (it builds the tools)"
 case " $* " in
   *" --role "* | *" --role="*) ;;
-  *" -h "* | *" --help "*) exec "$token_bin" sign --help ;;
+  *" -h "* | *" --help "*) exec "$token_bin" --help ;;
   *) die "usage: ./dev token --role R [--kommun K|--orgnr O|--sub S|--lan L|--agency A|--scope S]" ;;
 esac
-exec "$token_bin" sign --key-file "$key" --kid "$jwt_kid" --issuer "$jwt_issuer" \
+exec "$token_bin" --key-file "$key" --kid "$jwt_kid" --issuer "$jwt_issuer" \
   --audience "$jwt_audience" "$@"

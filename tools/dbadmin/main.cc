@@ -1,6 +1,5 @@
 // integration-dbadmin: creates the database and bootstraps service roles and schemas with
 // the cluster's admin credentials (the services themselves never hold them).
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -84,7 +83,7 @@ bool ParseFlags(const std::vector<std::string>& args, const std::set<std::string
   return true;
 }
 
-// The value of a required flag, or "" after printing what is missing.
+// The value of a required, non-empty flag; otherwise false with what is missing in `error`.
 bool Require(const std::map<std::string, std::string>& flags, const std::string& name,
              std::string* value, std::string* error) {
   auto it = flags.find(name);

@@ -265,6 +265,8 @@ absl::Status Runtime::BuildServer() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              static_cast<int>(options_.min_ping_interval.count()));
+  // A second instance on the same port must fail to start, not silently share the traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (const auto& [service, name] : services_) builder.RegisterService(service);
 
   server_ = builder.BuildAndStart();

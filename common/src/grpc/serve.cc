@@ -93,12 +93,20 @@ void FinishCall(UnaryCall& c, const ::grpc::Status& status, const absl::Status& 
   if (c.call.has_value() && c.call->caller().authenticated) role = c.call->caller().role;
   const std::string_view method = c.method != nullptr ? std::string_view(c.method->full_name)
                                                       : std::string_view(c.method_name);
-  log::Write(IsServerFault(status.error_code()) ? log::Level::kError : log::Level::kInfo, "rpc",
-             {{"method", method},
-              {"code", code},
-              {"latency_ms", absl::ToDoubleMilliseconds(latency)},
-              {"role", role},
-              {"reason", reason}});
+  const log::Level level =
+      IsServerFault(status.error_code()) ? log::Level::kError : log::Level::kInfo;
+  const double latency_ms = absl::ToDoubleMilliseconds(latency);
+  if (reason.empty()) {
+    log::Write(level, "rpc",
+               {{"method", method}, {"code", code}, {"latency_ms", latency_ms}, {"role", role}});
+  } else {
+    log::Write(level, "rpc",
+               {{"method", method},
+                {"code", code},
+                {"latency_ms", latency_ms},
+                {"role", role},
+                {"reason", reason}});
+  }
   c.rt->RecordRpc(c.method, code, latency);
   c.reactor->Finish(status);
 }

@@ -113,8 +113,7 @@ struct Relay::Impl {
       }
       absl::StatusOr<std::vector<redis::Reply>> replies = redis.Pipeline(commands);
       if (!replies.ok()) return replies.status();
-      for (size_t i = 0; i < replies->size(); ++i) {
-        const redis::Reply& r = (*replies)[i];
+      for (const redis::Reply& r : *replies) {
         if (r.is_error()) {
           // E.g. WRONGTYPE when something else owns the stream's key: not transient, but
           // nothing is marked, so the events wait until an operator fixes it.

@@ -33,7 +33,7 @@ TEST(ServeTest, EchoesClientRequestIdAsInitialMetadata) {
   EchoServer server;
   auto stub = server.Stub();
   ::grpc::ClientContext ctx;
-  WithDeadline(ctx);
+  server.Prepare(ctx);
   ctx.AddMetadata("x-request-id", "req-4711.a:b_c");
   echo::EchoRequest req;
   req.set_message("hej");
@@ -61,7 +61,7 @@ TEST(ServeTest, GeneratesRequestIdWhenMissingOrInvalid) {
   const std::regex uuid_v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   for (const char* sent : {"", "has space", "quote\"inside"}) {
     ::grpc::ClientContext ctx;
-    WithDeadline(ctx);
+    server.Prepare(ctx);
     if (*sent != '\0') ctx.AddMetadata("x-request-id", sent);
     echo::EchoResponse resp;
     ASSERT_TRUE(stub->Echo(&ctx, echo::EchoRequest(), &resp).ok());
@@ -82,7 +82,7 @@ TEST(ServeTest, ErrorDetailsSurviveTheRoundTrip) {
   });
   auto stub = server.Stub();
   ::grpc::ClientContext ctx;
-  WithDeadline(ctx);
+  server.Prepare(ctx);
   echo::EchoRequest req;
   req.set_message("far too long text");
   echo::EchoResponse resp;
@@ -131,7 +131,7 @@ TEST(ServeTest, HandlerExceptionBecomesOpaqueInternal) {
   });
   auto stub = server.Stub();
   ::grpc::ClientContext ctx;
-  WithDeadline(ctx);
+  server.Prepare(ctx);
   echo::EchoResponse resp;
   ::grpc::Status st = stub->Echo(&ctx, echo::EchoRequest(), &resp);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INTERNAL);
@@ -139,7 +139,7 @@ TEST(ServeTest, HandlerExceptionBecomesOpaqueInternal) {
   // The server keeps serving.
   EchoServer ok_server;
   ::grpc::ClientContext ctx2;
-  WithDeadline(ctx2);
+  ok_server.Prepare(ctx2);
   EXPECT_TRUE(ok_server.Stub()->Echo(&ctx2, echo::EchoRequest(), &resp).ok());
 }
 
@@ -259,9 +259,9 @@ TEST(ServeTest, FullExecutorAnswersServerBusy) {
       },
       options);
   auto stub = server.Stub();
-  auto call = [&stub](::grpc::Status* out) {
+  auto call = [&stub, &server](::grpc::Status* out) {
     ::grpc::ClientContext ctx;
-    WithDeadline(ctx, std::chrono::seconds(20));
+    server.Prepare(ctx, std::chrono::seconds(20));
     echo::EchoResponse resp;
     *out = stub->Echo(&ctx, echo::EchoRequest(), &resp);
   };
@@ -306,13 +306,13 @@ TEST(ServeTest, CallWhoseDeadlinePassedInTheQueueIsNotRun) {
   ::grpc::Status first;
   std::thread blocker([&] {
     ::grpc::ClientContext ctx;
-    WithDeadline(ctx, std::chrono::seconds(20));
+    server.Prepare(ctx, std::chrono::seconds(20));
     echo::EchoResponse resp;
     first = stub->Echo(&ctx, echo::EchoRequest(), &resp);
   });
   ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(10)));
   ::grpc::ClientContext ctx;
-  WithDeadline(ctx, std::chrono::milliseconds(200));
+  server.Prepare(ctx, std::chrono::milliseconds(200));
   echo::EchoResponse resp;
   EXPECT_EQ(stub->Echo(&ctx, echo::EchoRequest(), &resp).error_code(),
             ::grpc::StatusCode::DEADLINE_EXCEEDED);
@@ -344,6 +344,7 @@ TEST(ServeTest, DeadlineIsClientsCappedOrDefault) {
   auto stub = server.Stub();
   auto remaining_for = [&](std::optional<std::chrono::milliseconds> timeout) {
     ::grpc::ClientContext ctx;
+    server.AddToken(ctx);
     if (timeout.has_value()) ctx.set_deadline(std::chrono::system_clock::now() + *timeout);
     echo::EchoResponse resp;
     EXPECT_TRUE(stub->Echo(&ctx, echo::EchoRequest(), &resp).ok());
@@ -374,7 +375,7 @@ TEST(ServeTest, TraceparentContinuesTheClientsTrace) {
   LogCapture logs;
   {
     ::grpc::ClientContext ctx;
-    WithDeadline(ctx);
+    server.Prepare(ctx);
     ctx.AddMetadata("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     ctx.AddMetadata("x-request-id", "trace-test-1");
     echo::EchoResponse resp;
@@ -393,12 +394,12 @@ TEST(ServeTest, TraceparentContinuesTheClientsTrace) {
             1u);
   EXPECT_EQ(logs.Matching({"\"event\":\"rpc\"", "\"request_id\":\"trace-test-1\"",
                            "\"trace_id\":\"0af7651916cd43dd8448eb211c80319c\"", "\"code\":\"OK\"",
-                           "\"role\":\"anonymous\"", "latency_ms"})
+                           "\"role\":\"county_officer\"", "latency_ms"})
                 .size(),
             1u);
   {
     ::grpc::ClientContext ctx;
-    WithDeadline(ctx);
+    server.Prepare(ctx);
     ctx.AddMetadata("traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01");
     echo::EchoResponse resp;
     ASSERT_TRUE(stub->Echo(&ctx, echo::EchoRequest(), &resp).ok());
@@ -421,7 +422,7 @@ TEST(ServeTest, RecordsRpcMetrics) {
   auto stub = server.Stub();
   for (const char* m : {"a", "b", "fail"}) {
     ::grpc::ClientContext ctx;
-    WithDeadline(ctx);
+    server.Prepare(ctx);
     echo::EchoRequest req;
     req.set_message(m);
     echo::EchoResponse resp;

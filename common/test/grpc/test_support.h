@@ -162,10 +162,15 @@ inline ServerOptions TestOptions() {
 }
 
 // A started Runtime serving EchoServiceImpl; shut down (service still alive) on destruction.
+// Without a verifier in the options it verifies tokens of its own issuer, which Prepare()
+// attaches (role county_officer, allowed by Echo's policy).
 class EchoServer {
  public:
   explicit EchoServer(EchoHandler handler = PlainEcho, ServerOptions options = TestOptions(),
-                      std::function<void(Runtime&)> before_start = nullptr) {
+                      std::function<void(Runtime&)> before_start = nullptr)
+      : issuer_(dir_) {
+    if (options.verifier == nullptr) options.verifier = issuer_.verifier();
+    token_ = issuer_.Token("county_officer");
     runtime_ = std::make_unique<Runtime>(std::move(options));
     service_ = std::make_unique<EchoServiceImpl>(*runtime_, std::move(handler));
     EXPECT_TRUE(runtime_->AddService<echo::EchoService>(service_.get()).ok());
@@ -181,6 +186,17 @@ class EchoServer {
   EchoServer(const EchoServer&) = delete;
   EchoServer& operator=(const EchoServer&) = delete;
 
+  // Deadline and the bearer token of an allowed caller.
+  void Prepare(::grpc::ClientContext& ctx,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) const {
+    ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+    AddToken(ctx);
+  }
+  void AddToken(::grpc::ClientContext& ctx) const {
+    ctx.AddMetadata("authorization", "Bearer " + token_);
+  }
+  const TokenIssuer& issuer() const { return issuer_; }
+
   Runtime& runtime() { return *runtime_; }
   const absl::Status& start_status() const { return start_status_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(runtime_->port()); }
@@ -195,6 +211,9 @@ class EchoServer {
   }
 
  private:
+  TempDir dir_;
+  TokenIssuer issuer_;
+  std::string token_;
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<EchoServiceImpl> service_;
   absl::Status start_status_;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +18,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -289,6 +291,9 @@ class OwnRedisServer {
   OwnRedisServer() : port_(FreePort()) {}
   ~OwnRedisServer() {
     if (running_) Stop();
+    // The server's log is kept only when it may explain a failure.
+    std::error_code ignored;
+    if (!::testing::Test::HasFailure()) std::filesystem::remove(LogFile(), ignored);
   }
   int port() const { return port_; }
 
@@ -296,7 +301,7 @@ class OwnRedisServer {
     const std::string cmd =
         absl::StrCat("redis-server --port ", port_, " --bind 127.0.0.1 --save '' --appendonly no ",
                      "--daemonize yes --dir /tmp --pidfile /tmp/outbox_test_redis_", port_, ".pid ",
-                     "--logfile /tmp/outbox_test_redis_", port_, ".log");
+                     "--logfile ", LogFile());
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     running_ = true;
     auto probe = NewRedis(port_);
@@ -315,6 +320,8 @@ class OwnRedisServer {
   }
 
  private:
+  std::string LogFile() const { return absl::StrCat("/tmp/outbox_test_redis_", port_, ".log"); }
+
   static int FreePort() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};

@@ -1,0 +1,2 @@
+-- Records one echoed message; $1 = the message.
+INSERT INTO echoes (message) VALUES ($1) RETURNING id
