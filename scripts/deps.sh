@@ -43,7 +43,7 @@ fi
 node_dir="$here/tools/node"
 stamp="$node_dir/node_modules/.installed-from-package-lock.json"
 if [ ! -x "$node_dir/node_modules/.bin/buf" ] || ! cmp -s "$node_dir/package-lock.json" "$stamp"; then
-  echo "deps: installing npm tools (buf)" >&2
-  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "deps: installing the npm tools of tools/node" >&2
+  (cd "$node_dir" && npm ci --no-audit --no-fund --update-notifier=false --loglevel=error >&2)
   cp "$node_dir/package-lock.json" "$stamp"
 fi

@@ -54,7 +54,8 @@ for i in "${!svc_names[@]}"; do
     if [ "$code" = 200 ]; then
       state="ready (pid $pid)"
     else
-      state="running, not ready (pid $pid, /readyz: ${code:-no answer})"
+      [ "$code" != 000 ] || code="no answer"
+      state="running, not ready (pid $pid, /readyz: $code)"
       healthy=0
     fi
   elif svc_binary_path "$name" "${svc_binaries[$i]}" >/dev/null; then

@@ -83,11 +83,11 @@ say "Redis running on 127.0.0.1:$dev_redis_port"
 
 # --- database, schemas and roles ---------------------------------------------------------------
 [ -x "$dbadmin_bin" ] || die "$dbadmin_bin is missing: the release build did not produce integration-dbadmin (tools/dbadmin), which creates the database, schemas and roles"
-"$dbadmin_bin" create-database --dsn "$(dev_admin_dsn postgres)" --database integration
+"$dbadmin_bin" create-database --dsn "$(dev_admin_dsn postgres)" --database integration >/dev/null
 for i in "${!svc_names[@]}"; do
   if [ "${svc_schemas[$i]}" != - ]; then
     "$dbadmin_bin" bootstrap --dsn "$(dev_admin_dsn integration)" --service "${svc_schemas[$i]}" \
-      --password-file "$secrets_dir/pg_${svc_names[$i]}_password"
+      --password-file "$secrets_dir/pg_${svc_names[$i]}_password" >/dev/null
   fi
 done
 say "database integration ready with one schema and role per service"
@@ -131,6 +131,7 @@ done
 
 states=()
 binaries=()
+pids=()
 for i in "${!svc_names[@]}"; do
   states[i]="not built"
   binaries[i]=""
@@ -161,7 +162,8 @@ for i in "${!svc_names[@]}"; do
   if [ -f "$log" ]; then mv -f "$log" "$log.1"; fi
   # setsid: the server gets its own session, so a Ctrl-C at this terminal does not reach it.
   env "${env_vars[@]}" setsid "${binaries[$i]}" </dev/null >"$log" 2>&1 9>&- &
-  echo "$!" >"$(svc_pid_file "$name")"
+  pids[i]=$!
+  echo "${pids[$i]}" >"$(svc_pid_file "$name")"
   states[i]="starting"
 done
 
@@ -173,8 +175,11 @@ while :; do
   for i in "${!svc_names[@]}"; do
     [ "${states[$i]}" = starting ] || continue
     name="${svc_names[$i]}"
-    if ! running_pid "$(svc_pid_file "$name")" "${svc_binaries[$i]}" >/dev/null; then
-      states[i]="exited"
+    # The pid is alive from the fork on; its command name becomes the binary's only after exec.
+    if ! proc_alive "${pids[$i]}"; then
+      status=0
+      wait "${pids[$i]}" 2>/dev/null || status=$?
+      states[i]="exited (status $status)"
       failed=1
       continue
     fi
@@ -200,7 +205,7 @@ done
 if [ "$failed" -eq 1 ]; then
   for i in "${!svc_names[@]}"; do
     case "${states[$i]}" in
-      exited | "not ready")
+      exited* | "not ready")
         log="$(svc_log_file "${svc_names[$i]}")"
         printf '\n--- %s: %s; last lines of %s ---\n' "${svc_names[$i]}" "${states[$i]}" "$log" >&2
         tail -n 30 "$log" >&2 || true
@@ -210,11 +215,19 @@ if [ "$failed" -eq 1 ]; then
 fi
 
 # --- demo data ---------------------------------------------------------------------------------
+# scripts/demo/<service>.sh loads demo data into its running service and must be safe to re-run.
+# It gets CALL (integration-call), TARGET (the service's gRPC host:port), TOKEN (a county_admin
+# token for county 01) and DEV (./dev, e.g. for "$DEV token --role ..." with other roles).
 if [ "$failed" -eq 0 ]; then
   for i in "${!svc_names[@]}"; do
     demo="$repo_root/scripts/demo/${svc_names[$i]}.sh"
     if [ "${states[$i]}" = ready ] && [ -f "$demo" ]; then
-      DEV="$repo_root/dev" bash "$demo" || die "demo data of ${svc_names[$i]} failed ($demo)"
+      [ -x "$call_bin" ] || die "$call_bin is missing: the release build did not produce integration-call (tools/call), which loads the demo data"
+      demo_token="$("$token_bin" --key-file "$secrets_dir/jwt_dev_key.pem" --kid "$jwt_kid" \
+        --issuer "$jwt_issuer" --audience "$jwt_audience" --role county_admin --lan 01 \
+        --sub dev-demo-loader --ttl 1h)"
+      CALL="$call_bin" TARGET="127.0.0.1:${svc_grpc_ports[$i]}" TOKEN="$demo_token" \
+        DEV="$repo_root/dev" bash "$demo" || die "demo data of ${svc_names[$i]} failed ($demo)"
       say "demo data loaded into ${svc_names[$i]}"
     fi
   done

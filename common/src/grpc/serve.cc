@@ -108,6 +108,15 @@ void FinishCall(UnaryCall& c, const ::grpc::Status& status, const absl::Status& 
                 {"reason", reason}});
   }
   c.rt->RecordRpc(c.method, code, latency);
+  // The request id goes with the headers of a success, but with the trailers of a failure: a
+  // failure without custom headers is sent "trailers-only", the only form gRPC clients retry.
+  if (c.call.has_value()) {
+    if (status.ok()) {
+      c.ctx->AddInitialMetadata(std::string(kRequestIdHeader), c.call->request_id());
+    } else {
+      c.ctx->AddTrailingMetadata(std::string(kRequestIdHeader), c.call->request_id());
+    }
+  }
   c.reactor->Finish(status);
 }
 
@@ -180,7 +189,6 @@ namespace internal {
   } else {
     request_id = NewRequestId();
   }
-  ctx->AddInitialMetadata(std::string(kRequestIdHeader), request_id);
   std::optional<TraceContext> parent;
   if (auto header = Header(*ctx, kTraceparentHeader); header.has_value()) {
     parent = TraceContext::Parse(*header);

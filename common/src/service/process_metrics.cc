@@ -112,7 +112,8 @@ void ProcessMetrics::Refresh() {
       handles_.outbox_unpublished->Set(static_cast<double>(lag->unpublished));
       handles_.outbox_oldest_age->Set(lag->oldest_age_seconds);
     } else {
-      log::Debug("outbox_lag_unavailable", {{"error", lag.status().message()}});
+      const absl::string_view error = lag.status().message();
+      log::Debug("outbox_lag_unavailable", {{"error", std::string_view(error.data(), error.size())}});
     }
   }
   if (redis_ != nullptr) {

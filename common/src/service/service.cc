@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <grpcpp/impl/service_type.h>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -43,6 +45,10 @@ namespace integration::service {
 namespace {
 
 constexpr std::string_view kRuntimeMigrationName = "0000_runtime";
+
+// This Abseil's string_view is its own type, not std::string_view.
+std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // The outbox relay, once started. Shared with every nudge_outbox copy, which may outlive the
 // relay; those calls then do nothing.
@@ -178,7 +184,7 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings,
   absl::StatusOr<pg::MigrationResult> result = pg::Migrate(*dsn, spec.name, *migrations);
   if (!result.ok()) {
     err << spec.binary << " migrate: " << result.status().message() << "\n";
-    log::Error("migrate_failed", {{"schema", spec.name}, {"error", result.status().message()}});
+    log::Error("migrate_failed", {{"schema", spec.name}, {"error", Sv(result.status().message())}});
     return kExitFailure;
   }
   for (const std::string& name : result->skipped) out << "skipped " << name << "\n";
@@ -203,9 +209,9 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   };
 
   absl::StatusOr<redis::ClientOptions> redis_options = settings.RedisOptions();
-  if (!redis_options.ok()) return fail(kExitUsage, redis_options.status().message());
+  if (!redis_options.ok()) return fail(kExitUsage, Sv(redis_options.status().message()));
   absl::StatusOr<grpc::ServerOptions> server_options = server_flags.Options(spec.name);
-  if (!server_options.ok()) return fail(kExitUsage, server_options.status().message());
+  if (!server_options.ok()) return fail(kExitUsage, Sv(server_options.status().message()));
   auto registry = std::make_shared<metrics::Metrics>();
   server_options->metrics = registry;
 
@@ -232,7 +238,7 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
 
   absl::StatusOr<std::shared_ptr<internal::ProcessMetrics>> process_metrics =
       internal::ProcessMetrics::Register(*registry, spec.name);
-  if (!process_metrics.ok()) return fail(kExitFailure, process_metrics.status().message());
+  if (!process_metrics.ok()) return fail(kExitFailure, Sv(process_metrics.status().message()));
   p.process_metrics = *std::move(process_metrics);
   p.process_metrics->Attach(p.pool.get(), p.redis.get(),
                             [relay = p.relay] { return relay->Stats(); });
@@ -303,12 +309,12 @@ ServiceHandle::~ServiceHandle() {
   while (!kept_.empty()) kept_.pop_back();
 }
 
-std::string EnvPrefix(std::string_view name) { return absl::AsciiStrToUpper(name); }
+std::string EnvPrefix(std::string_view name) { return absl::AsciiStrToUpper(Av(name)); }
 
 pg::SqlFile RuntimeMigration() {
   // Built once; the text is checksummed when applied, so its composition never changes.
   static const std::string kText =
-      absl::StrCat(outbox::OutboxTableSql(), "\n", store::RuntimeTablesSql());
+      absl::StrCat(Av(outbox::OutboxTableSql()), "\n", Av(store::RuntimeTablesSql()));
   return pg::SqlFile{kRuntimeMigrationName.data(), kText.c_str()};
 }
 
@@ -322,7 +328,7 @@ absl::StatusOr<std::vector<pg::SqlFile>> AllMigrations(
     if (name.starts_with("0000")) {
       return status::InvalidField(
           "migrations",
-          absl::StrCat("migration \"", name,
+          absl::StrCat("migration \"", Av(name),
                        "\" uses version 0000, which belongs to the runtime tables; number the "
                        "service's migrations from 0001"),
           "MIGRATION_RESERVED_VERSION");
@@ -373,7 +379,7 @@ int Run(const ServiceSpec& spec, const std::vector<std::string>& args, const Run
     err.flush();
     return kExitUsage;
   };
-  if (!parsed.ok()) return usage_error(parsed.message());
+  if (!parsed.ok()) return usage_error(Sv(parsed.message()));
   if (positional.size() > 1) {
     return usage_error(absl::StrCat("expected at most one command, got ", positional.size()));
   }
@@ -383,9 +389,9 @@ int Run(const ServiceSpec& spec, const std::vector<std::string>& args, const Run
         absl::StrCat("unknown command \"", command, "\" (commands: serve, migrate)"));
   }
   absl::StatusOr<log::Level> level = settings.LogLevel();
-  if (!level.ok()) return usage_error(level.status().message());
+  if (!level.ok()) return usage_error(Sv(level.status().message()));
   log::SetMinLevel(*level);
-  if (absl::Status st = settings.ValidatePg(); !st.ok()) return usage_error(st.message());
+  if (absl::Status st = settings.ValidatePg(); !st.ok()) return usage_error(Sv(st.message()));
 
   if (command == "migrate") return MigrateCommand(spec, settings, out, err);
   return ServeCommand(spec, flags, settings, server_flags, options, err);

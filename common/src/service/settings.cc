@@ -39,7 +39,8 @@ Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
 }
 
 std::string Settings::Label(std::string_view name) const {
-  return absl::StrCat("setting --", name, " (env ", flags_.EnvName(name), ")");
+  return absl::StrCat("setting --", absl::string_view(name.data(), name.size()), " (env ",
+                      flags_.EnvName(name), ")");
 }
 
 absl::Status Settings::ValidatePg() const {
@@ -111,7 +112,7 @@ bool ParseHostPort(std::string_view text, std::string* host, int* port) {
     if (host_part.find(':') != std::string_view::npos) return false;
   }
   int value = 0;
-  if (host_part.empty() || port_part.empty() || !absl::SimpleAtoi(port_part, &value) ||
+  if (host_part.empty() || port_part.empty() || !absl::SimpleAtoi(absl::string_view(port_part.data(), port_part.size()), &value) ||
       value < 1 || value > 65535) {
     return false;
   }

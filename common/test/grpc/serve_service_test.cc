@@ -90,6 +90,10 @@ TEST(ServeTest, ErrorDetailsSurviveTheRoundTrip) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(st.error_message(), "the request has 2 invalid fields");
   EXPECT_EQ(resp.message(), "");
+  // Failures carry the request id in the trailers.
+  auto trailer = ctx.GetServerTrailingMetadata().find("x-request-id");
+  ASSERT_NE(trailer, ctx.GetServerTrailingMetadata().end());
+  EXPECT_FALSE(trailer->second.empty());
 
   // As any gRPC client sees it: google.rpc.Status in the details trailer.
   google::rpc::Status rpc;

@@ -44,18 +44,17 @@ absl::Status CanStart(const StartInputs& in) {
                               "the learner has already passed this module");
   }
   if (in.max_attempts > 0 && in.attempts_used >= in.max_attempts) {
-    return FailedPrecondition(kReasonAttemptLimitReached,
-                              "all " + std::to_string(in.max_attempts) +
-                                  " attempts at this module are used",
-                              {{"max_attempts", std::to_string(in.max_attempts)}});
+    return FailedPrecondition(
+        kReasonAttemptLimitReached,
+        "all " + std::to_string(in.max_attempts) + " attempts at this module are used",
+        {{"max_attempts", std::to_string(in.max_attempts)}});
   }
   if (in.last_failed_submit_time.has_value() && in.retry_delay_seconds > 0) {
     const absl::Time retry_after =
         *in.last_failed_submit_time + absl::Seconds(in.retry_delay_seconds);
     if (in.now < retry_after) {
       const std::string when = Rfc3339(CeilToSecond(retry_after));
-      return FailedPrecondition(kReasonRetryTooEarly,
-                                "a new attempt can be started from " + when,
+      return FailedPrecondition(kReasonRetryTooEarly, "a new attempt can be started from " + when,
                                 {{"retry_after", when}});
     }
   }
@@ -82,8 +81,8 @@ absl::Status CanSubmit(v1::AttemptState state, absl::Time expire_time, absl::Tim
 }
 
 absl::Time ExpireTime(absl::Time start, int time_limit_seconds) {
-  return start + absl::Seconds(time_limit_seconds > 0 ? time_limit_seconds
-                                                      : kDefaultTimeLimitSeconds);
+  return start +
+         absl::Seconds(time_limit_seconds > 0 ? time_limit_seconds : kDefaultTimeLimitSeconds);
 }
 
 int AttemptsLeft(int max_attempts, int attempts_used) {

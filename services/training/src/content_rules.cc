@@ -26,7 +26,9 @@ std::string Indexed(std::string_view base, std::string_view child, int index) {
   return path;
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
@@ -96,8 +98,8 @@ bool IsHttpsUri(std::string_view uri) {
   return !host.empty() && host.front() != ':' && host.find('@') == std::string_view::npos;
 }
 
-void CheckText(FieldErrors& errors, std::string_view field, std::string_view text,
-               size_t max_bytes, bool required) {
+void CheckText(FieldErrors& errors, std::string_view field, std::string_view text, size_t max_bytes,
+               bool required) {
   if (required && IsBlank(text)) {
     errors.Add(field, "must not be empty");
   } else if (text.size() > max_bytes) {
@@ -120,8 +122,9 @@ void CheckGivenIds(FieldErrors& errors, const std::vector<std::string>& ids,
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i].empty()) continue;
     if (!IsValidId(ids[i])) {
-      errors.Add(fields[i], "must be 1-40 lower-case letters, digits or '-' (or empty to "
-                            "have one generated)");
+      errors.Add(fields[i],
+                 "must be 1-40 lower-case letters, digits or '-' (or empty to "
+                 "have one generated)");
       continue;
     }
     auto [it, inserted] = first.emplace(ids[i], i);
@@ -159,8 +162,9 @@ void CheckQuestion(FieldErrors& errors, std::string_view base, v1::QuizQuestion&
   const bool single = question.kind() == v1::QUESTION_KIND_SINGLE_ANSWER;
   const bool multiple = question.kind() == v1::QUESTION_KIND_MULTIPLE_ANSWER;
   if (!single && !multiple) {
-    errors.Add(Path(base, "kind"), "must be QUESTION_KIND_SINGLE_ANSWER or "
-                                   "QUESTION_KIND_MULTIPLE_ANSWER");
+    errors.Add(Path(base, "kind"),
+               "must be QUESTION_KIND_SINGLE_ANSWER or "
+               "QUESTION_KIND_MULTIPLE_ANSWER");
   }
   const std::string options_field = Path(base, "options");
   const int count = question.options_size();
@@ -223,13 +227,10 @@ bool IsValidId(std::string_view id) {
 absl::Status ValidateId(std::string_view id, std::string_view field) {
   if (IsValidId(id)) return absl::OkStatus();
   return integration::status::InvalidField(
-      field, "must be 1-40 characters of lower-case letters a-z, digits and '-'",
-      kReasonIdInvalid);
+      field, "must be 1-40 characters of lower-case letters a-z, digits and '-'", kReasonIdInvalid);
 }
 
-std::string PartName(std::string_view part_id) {
-  return std::string("parts/").append(part_id);
-}
+std::string PartName(std::string_view part_id) { return std::string("parts/").append(part_id); }
 
 std::string ModuleName(std::string_view part_id, std::string_view module_id) {
   return PartName(part_id).append("/modules/").append(module_id);
@@ -324,13 +325,12 @@ absl::Status ValidatePart(const v1::Part& part, std::string_view field) {
 absl::Status ValidateModule(const v1::Module& module, std::string_view field) {
   FieldErrors errors;
   CheckText(errors, Path(field, "title"), module.title(), kMaxTitleBytes, true);
-  CheckText(errors, Path(field, "description"), module.description(), kMaxDescriptionBytes,
-            false);
+  CheckText(errors, Path(field, "description"), module.description(), kMaxDescriptionBytes, false);
   CheckPosition(errors, Path(field, "position"), module.position());
   if (module.content_size() > kMaxContentItems) {
     errors.Add(Path(field, "content"), "must have at most " + std::to_string(kMaxContentItems) +
-                                           " items (has " +
-                                           std::to_string(module.content_size()) + ")");
+                                           " items (has " + std::to_string(module.content_size()) +
+                                           ")");
   }
   for (int i = 0; i < module.content_size(); ++i) {
     const v1::ContentItem& item = module.content(i);
@@ -377,8 +377,7 @@ absl::StatusOr<v1::Quiz> ValidateQuiz(const v1::Quiz& quiz, std::string_view fie
   if (quiz.questions_per_attempt() < 0 || quiz.questions_per_attempt() > count) {
     errors.Add(Path(field, "questions_per_attempt"),
                "must be 0 (all questions) or 1 to the number of questions (" +
-                   std::to_string(count) + "), is " +
-                   std::to_string(quiz.questions_per_attempt()));
+                   std::to_string(count) + "), is " + std::to_string(quiz.questions_per_attempt()));
   }
   if (quiz.max_attempts() < 0) {
     errors.Add(Path(field, "max_attempts"),

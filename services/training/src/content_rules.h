@@ -60,10 +60,10 @@ struct DiplomaRef {
 };
 
 // Formatting. The arguments are trusted ids (validated or generated), not user input.
-std::string PartName(std::string_view part_id);                                 // parts/{p}
-std::string ModuleName(std::string_view part_id, std::string_view module_id);   // …/modules/{m}
-std::string QuizName(std::string_view part_id, std::string_view module_id);     // …/quiz
-std::string LearnerName(std::string_view learner_id);                           // learners/{l}
+std::string PartName(std::string_view part_id);                                // parts/{p}
+std::string ModuleName(std::string_view part_id, std::string_view module_id);  // …/modules/{m}
+std::string QuizName(std::string_view part_id, std::string_view module_id);    // …/quiz
+std::string LearnerName(std::string_view learner_id);                          // learners/{l}
 std::string ProgressName(std::string_view learner_id);  // learners/{l}/progress
 std::string AttemptName(std::string_view learner_id, std::string_view attempt_id);
 std::string DiplomaName(std::string_view learner_id, std::string_view code);

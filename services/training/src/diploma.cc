@@ -1,18 +1,18 @@
 // Diploma codes, eligibility, canonical text and Ed25519 signatures (OpenSSL 3).
 #include "diploma.h"
 
-#include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <utility>
-
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
 
 #include "absl/time/civil_time.h"
 #include "integration/status/status.h"
@@ -350,8 +350,8 @@ absl::StatusOr<DiplomaVerifyKey> DiplomaVerifyKey::FromPem(std::string_view publ
   if (bio == nullptr) return integration::status::Internal("BIO_new_mem_buf failed");
   EVP_PKEY* raw = PEM_read_bio_PUBKEY(bio.get(), nullptr, NoPassword, nullptr);
   if (raw == nullptr) {
-    return KeyError("(public key PEM)", "not a PEM public key (\"-----BEGIN PUBLIC KEY-----\"): " +
-                                            TakeOpenSslError());
+    return KeyError("(public key PEM)",
+                    "not a PEM public key (\"-----BEGIN PUBLIC KEY-----\"): " + TakeOpenSslError());
   }
   std::shared_ptr<EVP_PKEY> key = ShareKey(raw);
   if (!IsEd25519(key.get())) {
@@ -363,8 +363,8 @@ absl::StatusOr<DiplomaVerifyKey> DiplomaVerifyKey::FromPem(std::string_view publ
 
 absl::StatusOr<DiplomaVerifyKey> DiplomaVerifyKey::FromRaw(std::string_view raw_public_key) {
   if (raw_public_key.size() != kEd25519KeyBytes) {
-    return KeyError("(raw public key)", "must be 32 bytes, is " +
-                                            std::to_string(raw_public_key.size()));
+    return KeyError("(raw public key)",
+                    "must be 32 bytes, is " + std::to_string(raw_public_key.size()));
   }
   EVP_PKEY* raw = EVP_PKEY_new_raw_public_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw_public_key.data()),
@@ -425,7 +425,7 @@ absl::StatusOr<DiplomaSigner> DiplomaSigner::FromPrivateKey(std::shared_ptr<EVP_
                                                             std::string_view origin) {
   if (!IsEd25519(key.get())) {
     return KeyError(origin, std::string("is a ") + EVP_PKEY_get0_type_name(key.get()) +
-                                " key; diplomas are signed with Ed25519 (openssl genpkey "
+                                " key, not Ed25519 (make one with: openssl genpkey "
                                 "-algorithm ed25519)");
   }
   absl::StatusOr<DiplomaVerifyKey> verify_key = DiplomaVerifyKey::FromKey(key);
@@ -438,7 +438,7 @@ absl::StatusOr<DiplomaSigner> DiplomaSigner::FromPem(std::string_view private_ke
 }
 
 absl::StatusOr<DiplomaSigner> DiplomaSigner::FromPemText(std::string_view pem,
-                                                        std::string_view origin) {
+                                                         std::string_view origin) {
   if (pem.find("-----BEGIN") == std::string_view::npos) {
     return KeyError(origin, "is not PEM (no \"-----BEGIN PRIVATE KEY-----\" line)");
   }
@@ -447,8 +447,9 @@ absl::StatusOr<DiplomaSigner> DiplomaSigner::FromPemText(std::string_view pem,
     return KeyError(origin, "holds a public key; the service needs the private key");
   }
   if (pem.find("ENCRYPTED") != std::string_view::npos) {
-    return KeyError(origin, "is encrypted; give the service an unencrypted PKCS#8 key (keep "
-                            "the file itself secret)");
+    return KeyError(origin,
+                    "is encrypted; give the service an unencrypted PKCS#8 key (keep "
+                    "the file itself secret)");
   }
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (bio == nullptr) return integration::status::Internal("BIO_new_mem_buf failed");
@@ -461,8 +462,7 @@ absl::StatusOr<DiplomaSigner> DiplomaSigner::FromPemText(std::string_view pem,
 
 absl::StatusOr<DiplomaSigner> DiplomaSigner::FromPemFile(const std::string& path) {
   const std::string origin = "file " + path;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       std::fclose);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
   if (file == nullptr) {
     return KeyError(origin, std::string("cannot be opened: ") + std::strerror(errno));
   }
@@ -491,8 +491,7 @@ absl::StatusOr<DiplomaSigner> DiplomaSigner::Generate() {
 
 absl::StatusOr<std::string> DiplomaSigner::Sign(std::string_view text) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) {
+  if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) {
     return integration::status::Internal("EVP_DigestSignInit failed: " + TakeOpenSslError());
   }
   std::string signature(kEd25519SignatureBytes, '\0');

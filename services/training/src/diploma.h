@@ -128,8 +128,7 @@ class DiplomaVerifyKey {
   // INVALID_ARGUMENT, reason DIPLOMA_SIGNATURE_INVALID.
   absl::Status Verify(std::string_view text, std::string_view signature) const;
   // Verify(CanonicalText(content)), and the content's key_id must be this key's.
-  absl::Status VerifyContent(const v1::DiplomaContent& content,
-                             std::string_view signature) const;
+  absl::Status VerifyContent(const v1::DiplomaContent& content, std::string_view signature) const;
 
  private:
   DiplomaVerifyKey() = default;

@@ -1,14 +1,15 @@
 // Diploma PDF layout with cairo's PDF surface, written into memory.
 #include "diploma_pdf.h"
 
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+
 #include <algorithm>
 #include <array>
 #include <memory>
 #include <string_view>
 #include <vector>
-
-#include <cairo-pdf.h>
-#include <cairo.h>
 
 #include "diploma.h"
 #include "integration/status/status.h"
@@ -131,8 +132,8 @@ absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
     DrawCentred(cr.get(), {"Detta intygar att", 13, false, kMuted}, 320);
     DrawCentred(cr.get(), {content.learner_name(), 30, true, kInk}, 372);
     DrawCentred(cr.get(),
-                {course ? "har genomfört hela utbildningen med delarna" : "har genomfört delen",
-                 13, false, kMuted},
+                {course ? "har genomfört hela utbildningen med delarna" : "har genomfört delen", 13,
+                 false, kMuted},
                 420);
     // The parts share 150 points of height, so a long list gets smaller lines.
     const int parts = content.part_titles_size();
@@ -159,6 +160,11 @@ absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
         cairo_status_to_string(cairo_surface_status(surface.get())));
   }
   return pdf;
+}
+
+void ReleasePdfFontCaches() {
+  cairo_debug_reset_static_data();
+  FcFini();
 }
 
 }  // namespace integration::training

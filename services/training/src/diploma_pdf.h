@@ -32,4 +32,9 @@ std::string SwedishDate(const lansstyrelsen::integration::type::v1::Date& date);
 absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
                                              const DiplomaPdfOptions& options = {});
 
+// Frees the font caches cairo and fontconfig keep for the life of the process. Call it once at
+// the very end (after the server has stopped and no thread renders any more): it only matters
+// to leak checkers (ASan/LSan), which otherwise report fontconfig's process-wide state.
+void ReleasePdfFontCaches();
+
 }  // namespace integration::training

@@ -1,12 +1,12 @@
 // Random drawing of quiz questions and options, and the answer-free served view.
 #include "quiz_draw.h"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <iterator>
-
-#include <openssl/rand.h>
 
 #include "integration/status/status.h"
 

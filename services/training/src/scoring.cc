@@ -65,9 +65,9 @@ absl::StatusOr<ScoreResult> Score(const QuizSnapshot& snapshot,
     for (int j = 0; j < answer.option_ids_size(); ++j) {
       const std::string& id = answer.option_ids(j);
       if (!known.contains(id)) {
-        return Reject(kReasonOptionNotInQuestion, OptionField(i, j),
-                      "\"" + id + "\" is not an option of question \"" + answer.question_id() +
-                          "\"");
+        return Reject(
+            kReasonOptionNotInQuestion, OptionField(i, j),
+            "\"" + id + "\" is not an option of question \"" + answer.question_id() + "\"");
       }
       if (!chosen.insert(id).second) {
         return Reject(kReasonOptionChosenTwice, OptionField(i, j),
@@ -76,9 +76,8 @@ absl::StatusOr<ScoreResult> Score(const QuizSnapshot& snapshot,
     }
     if (question.kind() == v1::QUESTION_KIND_SINGLE_ANSWER && chosen.size() > 1) {
       return Reject(kReasonTooManyOptions, AnswerField(i, "option_ids"),
-                    "question \"" + answer.question_id() +
-                        "\" takes exactly one option, " + std::to_string(chosen.size()) +
-                        " were given");
+                    "question \"" + answer.question_id() + "\" takes exactly one option, " +
+                        std::to_string(chosen.size()) + " were given");
     }
     right[q] = chosen == correct;
   }
@@ -91,8 +90,8 @@ absl::StatusOr<ScoreResult> Score(const QuizSnapshot& snapshot,
     outcome.set_correct(right[q]);
     if (right[q]) ++right_count;
   }
-  result.score_percent =
-      static_cast<int>(static_cast<long long>(right_count) * 100 / static_cast<long long>(snapshot.size()));
+  result.score_percent = static_cast<int>(static_cast<long long>(right_count) * 100 /
+                                          static_cast<long long>(snapshot.size()));
   result.passed = result.score_percent >= pass_mark_percent;
   return result;
 }

@@ -32,18 +32,18 @@ std::vector<std::string> Fields(const absl::Status& status) {
 // ---- ids and names --------------------------------------------------------------------------
 
 TEST(IdTest, AcceptsLowerCaseLettersDigitsAndDashes) {
-  for (const std::string id : {"introduktion", "a", "0", "modul-1", "asyl-process-2026",
-                               std::string(40, 'x')}) {
+  for (const std::string& id : std::vector<std::string>{
+           "introduktion", "a", "0", "modul-1", "asyl-process-2026", std::string(40, 'x')}) {
     EXPECT_TRUE(IsValidId(id)) << id;
     EXPECT_TRUE(ValidateId(id, "part_id").ok()) << id;
   }
 }
 
 TEST(IdTest, RejectsEverythingElseNamingTheField) {
-  for (const std::string id : {std::string(), std::string(41, 'x'), std::string("Intro"),
-                               std::string("a_b"), std::string("a b"), std::string("a/b"),
-                               std::string("kulturkunskap\n"), std::string("öppen"),
-                               std::string("a.b")}) {
+  for (const std::string& id :
+       {std::string(), std::string(41, 'x'), std::string("Intro"), std::string("a_b"),
+        std::string("a b"), std::string("a/b"), std::string("kulturkunskap\n"),
+        std::string("öppen"), std::string("a.b")}) {
     SCOPED_TRACE(id);
     EXPECT_FALSE(IsValidId(id));
     absl::Status status = ValidateId(id, "module_id");
@@ -112,10 +112,8 @@ TEST(NameTest, RejectsMalformedNamesNamingTheField) {
       {ParseAttemptName("learners/a/attempts", "name").status(), "name"},
       {ParseAttemptName("learners/a/attempts/B", "name").status(), "name"},
       {ParseDiplomaName("learners/a/diplomas/short", "name").status(), "name"},
-      {ParseDiplomaName("learners/a/diplomas/0123456789ABCDEFGHJKMNPQRU", "name").status(),
-       "name"},
-      {ParseDiplomaName("learners/A/diplomas/0123456789ABCDEFGHJKMNPQRS", "name").status(),
-       "name"},
+      {ParseDiplomaName("learners/a/diplomas/0123456789ABCDEFGHJKMNPQRU", "name").status(), "name"},
+      {ParseDiplomaName("learners/A/diplomas/0123456789ABCDEFGHJKMNPQRS", "name").status(), "name"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(i);
@@ -180,22 +178,29 @@ TEST(ModuleTest, RejectsEachBadContentItemField) {
   const std::vector<Case> cases = {
       {"title", [](v1::Module& m) { m.set_title(""); }, {"module.title"}},
       {"position", [](v1::Module& m) { m.set_position(-2); }, {"module.position"}},
-      {"kind", [](v1::Module& m) { m.mutable_content(0)->clear_kind(); },
+      {"kind",
+       [](v1::Module& m) { m.mutable_content(0)->clear_kind(); },
        {"module.content[0].kind"}},
-      {"item title", [](v1::Module& m) { m.mutable_content(1)->set_title(" "); },
+      {"item title",
+       [](v1::Module& m) { m.mutable_content(1)->set_title(" "); },
        {"module.content[1].title"}},
-      {"film without uri", [](v1::Module& m) { m.mutable_content(0)->clear_uri(); },
+      {"film without uri",
+       [](v1::Module& m) { m.mutable_content(0)->clear_uri(); },
        {"module.content[0].uri"}},
-      {"http film", [](v1::Module& m) { m.mutable_content(0)->set_uri("http://example.se/f"); },
+      {"http film",
+       [](v1::Module& m) { m.mutable_content(0)->set_uri("http://example.se/f"); },
        {"module.content[0].uri"}},
       {"uri with space",
        [](v1::Module& m) { m.mutable_content(0)->set_uri("https://example.se/a film"); },
        {"module.content[0].uri"}},
-      {"uri without host", [](v1::Module& m) { m.mutable_content(0)->set_uri("https:///film"); },
+      {"uri without host",
+       [](v1::Module& m) { m.mutable_content(0)->set_uri("https:///film"); },
        {"module.content[0].uri"}},
-      {"javascript uri", [](v1::Module& m) { m.mutable_content(0)->set_uri("javascript:x"); },
+      {"javascript uri",
+       [](v1::Module& m) { m.mutable_content(0)->set_uri("javascript:x"); },
        {"module.content[0].uri"}},
-      {"lecture without uri or text", [](v1::Module& m) { m.mutable_content(1)->clear_text(); },
+      {"lecture without uri or text",
+       [](v1::Module& m) { m.mutable_content(1)->clear_text(); },
        {"module.content[1].uri"}},
       {"negative duration",
        [](v1::Module& m) { m.mutable_content(0)->set_duration_seconds(-1); },
@@ -219,9 +224,9 @@ TEST(ModuleTest, ReportsAllViolationsAtOnceUnderTheGivenField) {
   module.mutable_content(0)->set_duration_seconds(-5);
   module.mutable_content(1)->clear_text();
   absl::Status status = ValidateModule(module, "m");
-  EXPECT_THAT(Fields(status), UnorderedElementsAre("m.title", "m.content[0].kind",
-                                                   "m.content[0].duration_seconds",
-                                                   "m.content[1].uri"));
+  EXPECT_THAT(Fields(status),
+              UnorderedElementsAre("m.title", "m.content[0].kind", "m.content[0].duration_seconds",
+                                   "m.content[1].uri"));
 }
 
 // ---- quizzes --------------------------------------------------------------------------------
@@ -242,15 +247,15 @@ v1::QuizQuestion Question(v1::QuestionKind kind, std::vector<std::pair<std::stri
 v1::Quiz GoodQuiz() {
   v1::Quiz quiz;
   quiz.set_name("parts/intro/modules/m1/quiz");
-  *quiz.add_questions() = Question(v1::QUESTION_KIND_SINGLE_ANSWER,
-                                   {{"Migrationsverket", true}, {"Skatteverket", false}},
-                                   "Vem prövar en asylansökan?");
+  *quiz.add_questions() =
+      Question(v1::QUESTION_KIND_SINGLE_ANSWER,
+               {{"Migrationsverket", true}, {"Skatteverket", false}}, "Vem prövar en asylansökan?");
   *quiz.add_questions() =
       Question(v1::QUESTION_KIND_MULTIPLE_ANSWER,
                {{"Svenska", true}, {"Samhällsorientering", true}, {"Praktik", false}},
                "Vad ingår i tidiga insatser?");
-  *quiz.add_questions() = Question(v1::QUESTION_KIND_SINGLE_ANSWER,
-                                   {{"Ja", false}, {"Nej", true}, {"Ibland", false}});
+  *quiz.add_questions() =
+      Question(v1::QUESTION_KIND_SINGLE_ANSWER, {{"Ja", false}, {"Nej", true}, {"Ibland", false}});
   quiz.set_pass_mark_percent(80);
   return quiz;
 }
@@ -371,8 +376,7 @@ TEST(QuizTest, SettingsRanges) {
       {[](v1::Quiz& q) { q.set_pass_mark_percent(101); }, false, "quiz.pass_mark_percent"},
       {[](v1::Quiz& q) { q.set_pass_mark_percent(1); }, true, ""},
       {[](v1::Quiz& q) { q.set_pass_mark_percent(100); }, true, ""},
-      {[](v1::Quiz& q) { q.set_questions_per_attempt(-1); }, false,
-       "quiz.questions_per_attempt"},
+      {[](v1::Quiz& q) { q.set_questions_per_attempt(-1); }, false, "quiz.questions_per_attempt"},
       {[](v1::Quiz& q) { q.set_questions_per_attempt(4); }, false, "quiz.questions_per_attempt"},
       {[](v1::Quiz& q) { q.set_questions_per_attempt(3); }, true, ""},
       {[](v1::Quiz& q) { q.set_questions_per_attempt(1); }, true, ""},
@@ -409,10 +413,10 @@ TEST(QuizTest, RejectsBadAndDuplicateIds) {
   quiz.mutable_questions(1)->mutable_options(0)->set_option_id("x");
   quiz.mutable_questions(1)->mutable_options(2)->set_option_id("x");
   quiz.mutable_questions(0)->mutable_options(1)->set_option_id("b b");
-  EXPECT_THAT(QuizFields(quiz), UnorderedElementsAre("quiz.questions[2].question_id",
-                                                     "quiz.questions[1].question_id",
-                                                     "quiz.questions[1].options[2].option_id",
-                                                     "quiz.questions[0].options[1].option_id"));
+  EXPECT_THAT(QuizFields(quiz),
+              UnorderedElementsAre("quiz.questions[2].question_id", "quiz.questions[1].question_id",
+                                   "quiz.questions[1].options[2].option_id",
+                                   "quiz.questions[0].options[1].option_id"));
 }
 
 TEST(QuizTest, ReportsEveryViolationAtOnce) {
@@ -422,10 +426,10 @@ TEST(QuizTest, ReportsEveryViolationAtOnce) {
   quiz.mutable_questions(0)->set_text("");
   quiz.mutable_questions(2)->mutable_options(1)->set_correct(false);
   quiz.mutable_questions(1)->mutable_options(0)->set_text("");
-  EXPECT_THAT(QuizFields(quiz),
-              UnorderedElementsAre("quiz.pass_mark_percent", "quiz.max_attempts",
-                                   "quiz.questions[0].text", "quiz.questions[2].options",
-                                   "quiz.questions[1].options[0].text"));
+  EXPECT_THAT(
+      QuizFields(quiz),
+      UnorderedElementsAre("quiz.pass_mark_percent", "quiz.max_attempts", "quiz.questions[0].text",
+                           "quiz.questions[2].options", "quiz.questions[1].options[0].text"));
 }
 
 TEST(QuizTest, UsesTheGivenFieldPrefix) {

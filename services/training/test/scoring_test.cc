@@ -104,7 +104,7 @@ TEST(ScoreTest, RoundsDown) {
 }
 
 TEST(ScoreTest, MultipleAnswerIsAllOrNothing) {
-  auto q2 = [](std::vector<std::string> chosen) {
+  auto q2 = [](std::vector<std::string> chosen) -> bool {
     return Correct(*Score(Snapshot(), Make({{"q2", std::move(chosen)}}), 50))[1];
   };
   EXPECT_TRUE(q2({"d", "e"}));
@@ -144,8 +144,7 @@ TEST(ScoreRejectionTest, UnknownQuestion) {
 
 TEST(ScoreRejectionTest, OptionOfAnotherQuestionOrUnknown) {
   ExpectRejected(Make({{"q1", {"d"}}}), "OPTION_NOT_IN_QUESTION", "answers[0].option_ids[0]");
-  ExpectRejected(Make({{"q2", {"d", "zz"}}}), "OPTION_NOT_IN_QUESTION",
-                 "answers[0].option_ids[1]");
+  ExpectRejected(Make({{"q2", {"d", "zz"}}}), "OPTION_NOT_IN_QUESTION", "answers[0].option_ids[1]");
 }
 
 TEST(ScoreRejectionTest, QuestionAnsweredTwice) {

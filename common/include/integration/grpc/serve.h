@@ -35,8 +35,9 @@ using UnaryBody = absl::AnyInvocable<absl::Status(const CallContext&) &&>;
 //   }
 //
 // On the gRPC thread (never blocking): resolves the method ("pkg.Service/Method", or "Method"
-// of a registered service taking Req), takes x-request-id (or makes one) and echoes it as
-// initial metadata, reads traceparent, caps the deadline, verifies the bearer token (none:
+// of a registered service taking Req), takes x-request-id (or makes one) and echoes it (in
+// the initial metadata of a success, the trailing metadata of a failure, which keeps
+// failures retryable "trailers-only" responses), reads traceparent, caps the deadline, verifies the bearer token (none:
 // anonymous caller), applies the method's access policy and tenant check, and queues the
 // call on the executor (full: RESOURCE_EXHAUSTED, reason SERVER_BUSY). On the executor: skips
 // calls already cancelled or past their deadline, runs `fn` with the request id and trace id

@@ -1,0 +1,83 @@
+// ServerFlags: defaults, environment overrides and start-up errors naming the setting.
+#include "integration/grpc/server_flags.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "test_support.h"
+
+namespace integration::grpc::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::StatusOr<ServerOptions> Parse(std::vector<const char*> args,
+                                    std::map<std::string, std::string> env = {}) {
+  config::Flags flags("training-server", "TRAINING");
+  ServerFlags server_flags(flags, 50051, 9090);
+  args.insert(args.begin(), "training-server");
+  std::vector<std::string> positional;
+  absl::Status st =
+      flags.Parse(static_cast<int>(args.size()), args.data(), &positional, &env);
+  if (!st.ok()) return st;
+  return server_flags.Options("training");
+}
+
+class ServerFlagsTest : public ::testing::Test {
+ protected:
+  ServerFlagsTest() : issuer_(dir_) {}
+  TempDir dir_;
+  TokenIssuer issuer_;
+};
+
+TEST_F(ServerFlagsTest, DefaultsAndOverrides) {
+  const std::string jwks = "--jwks-file=" + issuer_.jwks_file();
+  absl::StatusOr<ServerOptions> o = Parse({jwks.c_str()});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->service_name, "training");
+  EXPECT_EQ(o->listen_address, "0.0.0.0:50051");
+  EXPECT_EQ(o->admin_port, 9090);
+  EXPECT_EQ(o->max_message_bytes, 4 * 1024 * 1024);
+  EXPECT_EQ(o->default_deadline, std::chrono::seconds(10));
+  EXPECT_EQ(o->max_deadline, std::chrono::seconds(60));
+  EXPECT_FALSE(o->tls.enabled());
+  EXPECT_NE(o->verifier, nullptr);
+
+  o = Parse({jwks.c_str(), "--grpc-port=0", "--admin-port=0", "--executor-threads=3"},
+            {{"TRAINING_LISTEN_HOST", "::1"}, {"TRAINING_DEFAULT_DEADLINE", "2s"}});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->listen_address, "[::1]:0");
+  EXPECT_EQ(o->admin_port, -1);  // 0 turns the admin server off
+  EXPECT_EQ(o->executor_threads, 3u);
+  EXPECT_EQ(o->default_deadline, std::chrono::seconds(2));
+}
+
+TEST_F(ServerFlagsTest, ErrorsNameTheSetting) {
+  absl::StatusOr<ServerOptions> o = Parse({});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("--jwks-file (env TRAINING_JWKS_FILE)"));
+
+  const std::string jwks = "--jwks-file=" + issuer_.jwks_file();
+  o = Parse({jwks.c_str(), "--tls-cert-file=/etc/tls/tls.crt"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("--tls-key-file"));
+
+  o = Parse({jwks.c_str(), "--tls-client-ca-file=/etc/tls/ca.crt"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("--tls-client-ca-file"));
+
+  o = Parse({jwks.c_str(), "--default-deadline=90s"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("--max-deadline"));
+
+  const std::string missing = "--jwks-file=" + dir_.path() + "/missing.json";
+  o = Parse({missing.c_str()});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("--jwks-file"));
+}
+
+}  // namespace
+}  // namespace integration::grpc::testing
