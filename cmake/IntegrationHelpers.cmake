@@ -4,6 +4,14 @@ set(INTEGRATION_PROTO_ROOT "${PROJECT_SOURCE_DIR}/proto")
 set(INTEGRATION_PROTO_GEN_DIR "${PROJECT_BINARY_DIR}/gen/proto")
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 
+# Link feature for libraries linked only so that their descriptors register in protobuf's
+# generated pool (the call tool, the gateway): kept on the link line even when the linker
+# drops unreferenced shared libraries by default (--as-needed).
+#   target_link_libraries(t PRIVATE "$<LINK_LIBRARY:INTEGRATION_NO_AS_NEEDED,lib1,lib2>")
+set(CMAKE_LINK_LIBRARY_USING_INTEGRATION_NO_AS_NEEDED
+    "LINKER:--push-state,--no-as-needed" "<LINK_ITEM>" "LINKER:--pop-state")
+set(CMAKE_LINK_LIBRARY_USING_INTEGRATION_NO_AS_NEEDED_SUPPORTED TRUE)
+
 # integration_proto_library(<target> ROOT <dir> PROTOS <relative paths...> [DEPS <targets...>] [GRPC])
 # Generates C++ (and gRPC stubs with GRPC) into the build tree and builds one shared library.
 function(integration_proto_library target)

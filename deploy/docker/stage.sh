@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Collects what the runtime image of one binary needs, from a finished build:
+#   OUT/bin/BINARY              the binary
+#   OUT/lib/*.so*               the project's own shared libraries it loads (proto libraries)
+#   OUT/runtime-packages.txt    the Debian packages owning every other library it loads, plus
+#                               the data packages runtime-extras.tsv lists for it
+# Run in the image's build stage (where the -dev packages, and so the libraries, are
+# installed); the runtime stage installs exactly that package list. Also usable on a
+# developer machine to see what an image of a binary would contain.
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 BINARY BUILD_DIR OUT_DIR   (e.g. $0 training-server build/release /stage)" >&2
+  exit 2
+}
+[ $# -eq 3 ] || usage
+binary=$1
+build_dir="$(cd "$2" && pwd -P)"
+out=$3
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+die() {
+  echo "stage: $*" >&2
+  exit 1
+}
+
+[[ $binary =~ ^[a-z][a-z0-9-]*$ ]] || die "'$binary' is not a binary name of this project"
+# The same search as the local runner's (scripts/lib.sh): services/<name>/<binary> or any depth.
+binary_path="$(find "$build_dir/services" "$build_dir/tools" -maxdepth 3 -type f -name "$binary" \
+  -perm -u+x -print -quit 2>/dev/null || true)"
+[ -n "$binary_path" ] || die "no executable '$binary' under $build_dir/services or $build_dir/tools (was its target built?)"
+
+ldd_out="$(ldd "$binary_path")" || die "ldd failed on $binary_path"
+if grep -q 'not found' <<<"$ldd_out"; then
+  grep 'not found' <<<"$ldd_out" >&2
+  die "$binary_path has unresolved libraries (above)"
+fi
+
+mkdir -p "$out/bin" "$out/lib"
+cp "$binary_path" "$out/bin/$binary"
+
+packages=()
+# Lines look like "libfoo.so.1 => /usr/lib/x86_64-linux-gnu/libfoo.so.1 (0x…)", and the loader
+# "/lib64/ld-linux-x86-64.so.2 (0x…)"; linux-vdso has no file.
+while read -r lib; do
+  [ -n "$lib" ] || continue
+  real="$(readlink -f "$lib")"
+  case "$real" in
+    "$build_dir"/*)
+      # A library of this project: copied under its soname (the name the binary asks for).
+      cp "$real" "$out/lib/$(basename "$lib")"
+      continue
+      ;;
+  esac
+  owner=""
+  # Debian 12 merges /lib into /usr/lib and dpkg knows only one spelling of each path.
+  for candidate in "$lib" "$real" "${lib/#\/lib/\/usr\/lib}" "${real/#\/usr\/lib/\/lib}" \
+    "${lib/#\/usr\/lib/\/lib}" "${real/#\/lib/\/usr\/lib}"; do
+    if owner_line="$(dpkg-query -S "$candidate" 2>/dev/null)"; then
+      owner="${owner_line%%:*}"
+      break
+    fi
+  done
+  [ -n "$owner" ] || die "no Debian package owns $lib, and it is not built by this project"
+  packages+=("$owner")
+done < <(awk '/=>/ { print $3; next } /^[[:space:]]*\// { print $1 }' <<<"$ldd_out")
+
+# Data the binary opens by name instead of linking (CA certificates, time zones, fonts).
+while IFS=$'\t' read -r name list; do
+  case "$name" in '' | '#'*) continue ;; esac
+  if [ "$name" = '*' ] || [ "$name" = "$binary" ]; then
+    read -r -a more <<<"$list"
+    packages+=("${more[@]}")
+  fi
+done <"$here/runtime-extras.tsv"
+
+printf '%s\n' "${packages[@]}" | sort -u >"$out/runtime-packages.txt"
+echo "stage: $binary with $(find "$out/lib" -type f | wc -l) project libraries and $(wc -l <"$out/runtime-packages.txt") Debian packages in $out" >&2
