@@ -1,0 +1,52 @@
+// The heart of the gateway shared by its gRPC and HTTP/JSON fronts: authenticate, authorise by
+// the method's policy, rate limit, serve from cache, forward to the owning service.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/support/status.h>
+
+#include "absl/time/time.h"
+
+namespace integration::gateway {
+
+// One call as either front received it; the request already in protobuf wire format.
+struct BackendCall {
+  const google::protobuf::MethodDescriptor* method = nullptr;  // from the generated pool
+  std::string request;        // serialized request message
+  std::string authorization;  // the "authorization" value ("Bearer …"), empty without a token
+  std::string request_id;     // client x-request-id (validated) or empty: one is generated
+  std::string traceparent;    // client traceparent or empty
+  absl::Time deadline = absl::InfiniteFuture();  // client deadline; default/cap applied
+  std::string client_address;  // peer address, for rate limiting of anonymous callers
+};
+
+struct BackendResult {
+  grpc::Status status;  // with the backend's error details (google.rpc.Status) when it failed
+  std::string response;  // serialized response message when status is OK
+  std::string request_id;  // the request id used (echoed to the client)
+  // Extra response headers for the fronts, e.g. {"retry-after", "3"} on RESOURCE_EXHAUSTED
+  // from the rate limiter, {"x-cache", "hit"}.
+  std::multimap<std::string, std::string> headers;
+};
+
+using Done = std::function<void(BackendResult)>;
+
+// Implemented in dispatcher.cc. Thread-safe; `done` runs exactly once, on any thread, and never
+// on the caller's stack frame of Dispatch when that would block a gRPC thread.
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  // The methods this gateway exposes: every method of every service with a configured
+  // backend, plus the gateway's own GatewayService.
+  virtual std::vector<const google::protobuf::MethodDescriptor*> Methods() const = 0;
+  virtual void Dispatch(BackendCall call, Done done) = 0;
+};
+
+}  // namespace integration::gateway
