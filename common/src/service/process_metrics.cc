@@ -20,8 +20,8 @@ void Advance(prometheus::Counter* counter, int64_t total, int64_t* seen) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<ProcessMetrics>> ProcessMetrics::Register(
-    metrics::Metrics& registry, std::string_view service) {
+absl::StatusOr<std::shared_ptr<ProcessMetrics>> ProcessMetrics::Register(metrics::Metrics& registry,
+                                                                         std::string_view service) {
   const metrics::Labels labels = {{"service", std::string(service)}};
   auto with_state = [&](std::string_view state) {
     metrics::Labels l = labels;
@@ -58,19 +58,19 @@ absl::StatusOr<std::shared_ptr<ProcessMetrics>> ProcessMetrics::Register(
                                   "Calls that found no free PostgreSQL connection in time");
   h.pg_reconnects = counter("integration_pg_pool_reconnects_total",
                             "PostgreSQL connections re-opened after they broke");
-  h.redis_open = gauge("integration_redis_pool_connections", "Redis connections by state",
-                       with_state("open"));
+  h.redis_open =
+      gauge("integration_redis_pool_connections", "Redis connections by state", with_state("open"));
   h.redis_in_use = gauge("integration_redis_pool_connections", "Redis connections by state",
                          with_state("in_use"));
-  h.redis_connect_failures = counter("integration_redis_connect_failures_total",
-                                     "Failed attempts to connect to Redis");
+  h.redis_connect_failures =
+      counter("integration_redis_connect_failures_total", "Failed attempts to connect to Redis");
   h.outbox_unpublished = gauge("integration_outbox_unpublished_events",
                                "Committed events the relay has not published yet", labels);
   h.outbox_oldest_age = gauge("integration_outbox_oldest_unpublished_age_seconds",
                               "Age of the oldest unpublished event (0 when none waits)", labels);
-  h.relay_healthy = gauge("integration_outbox_relay_healthy",
-                          "1 when the relay's last attempt succeeded (Redis and PostgreSQL up)",
-                          labels);
+  h.relay_healthy =
+      gauge("integration_outbox_relay_healthy",
+            "1 when the relay's last attempt succeeded (Redis and PostgreSQL up)", labels);
   h.outbox_published = counter("integration_outbox_published_events_total",
                                "Events published to the service's Redis stream");
   if (!error.ok()) return error;
@@ -107,13 +107,15 @@ void ProcessMetrics::Refresh() {
     Advance(handles_.pg_acquire_timeouts, s.acquire_timeouts, &totals_.pg_acquire_timeouts);
     Advance(handles_.pg_reconnects, s.reconnects, &totals_.pg_reconnects);
     // A scrape must not hang on a dead database; a failed measurement keeps the last values.
-    absl::StatusOr<outbox::OutboxLag> lag = outbox::MeasureLag(*pool_, absl::Now() + absl::Seconds(1));
+    absl::StatusOr<outbox::OutboxLag> lag =
+        outbox::MeasureLag(*pool_, absl::Now() + absl::Seconds(1));
     if (lag.ok()) {
       handles_.outbox_unpublished->Set(static_cast<double>(lag->unpublished));
       handles_.outbox_oldest_age->Set(lag->oldest_age_seconds);
     } else {
       const absl::string_view error = lag.status().message();
-      log::Debug("outbox_lag_unavailable", {{"error", std::string_view(error.data(), error.size())}});
+      log::Debug("outbox_lag_unavailable",
+                 {{"error", std::string_view(error.data(), error.size())}});
     }
   }
   if (redis_ != nullptr) {

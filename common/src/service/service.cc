@@ -2,6 +2,8 @@
 // order (pool, Redis, runtime, factory, start, relay ... shutdown, hooks, teardown).
 #include "integration/service/service.h"
 
+#include <grpcpp/impl/service_type.h>
+
 #include <iostream>
 #include <map>
 #include <memory>
@@ -9,8 +11,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <grpcpp/impl/service_type.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
@@ -151,8 +151,8 @@ absl::Status ValidateSpec(const ServiceSpec& spec) {
         "ServiceSpec.name \"", spec.name, "\" must be a lower-case name ([a-z][a-z0-9_]*)"));
   }
   if (spec.binary.empty()) return absl::InvalidArgumentError("ServiceSpec.binary is empty");
-  if (spec.default_grpc_port < 1 || spec.default_grpc_port > 65535 ||
-      spec.default_admin_port < 1 || spec.default_admin_port > 65535) {
+  if (spec.default_grpc_port < 1 || spec.default_grpc_port > 65535 || spec.default_admin_port < 1 ||
+      spec.default_admin_port > 65535) {
     return absl::InvalidArgumentError(
         "ServiceSpec.default_grpc_port and default_admin_port must be ports (1-65535)");
   }
@@ -160,8 +160,8 @@ absl::Status ValidateSpec(const ServiceSpec& spec) {
   return absl::OkStatus();
 }
 
-int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings,
-                   std::ostream& out, std::ostream& err) {
+int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, std::ostream& out,
+                   std::ostream& err) {
   absl::StatusOr<std::vector<pg::SqlFile>> migrations = AllMigrations(spec.migrations);
   if (!migrations.ok()) {
     err << spec.binary << " migrate: " << migrations.status().message() << "\n";
@@ -201,6 +201,7 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings,
 int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
                  const internal::Settings& settings, const grpc::ServerFlags& server_flags,
                  const RunOptions& run_options, std::ostream& err) {
+  const absl::Time start = absl::Now();
   const auto fail = [&](int code, std::string_view message) {
     err << spec.binary << ": " << message << "\n";
     err.flush();
@@ -246,16 +247,16 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   p.runtime = std::make_unique<grpc::Runtime>(*std::move(server_options));
   // Only PostgreSQL gates SERVING: without Redis the service still answers (events wait in
   // the outbox, caches are bypassed), so Redis trouble shows in the relay metrics instead.
-  p.runtime->AddReadinessCheck(
-      "postgres", [pool = p.pool.get(), timeout = settings.pg_acquire_timeout()] {
-        return pool->Ping(timeout);
-      });
+  p.runtime->AddReadinessCheck("postgres",
+                               [pool = p.pool.get(), timeout = settings.pg_acquire_timeout()] {
+                                 return pool->Ping(timeout);
+                               });
   // Registered before the factory runs, so the service's own close hooks (which run in
   // reverse order) finish before the relay stops.
   p.runtime->AddCloseHook("outbox_relay", [relay = p.relay] { relay->Stop(); });
 
-  const Dependencies deps{spec, *p.pool, *p.redis, *p.runtime, flags,
-                          [relay = p.relay] { relay->Nudge(); }};
+  const Dependencies deps{spec,       *p.pool, *p.redis,
+                          *p.runtime, flags,   [relay = p.relay] { relay->Nudge(); }};
   absl::StatusOr<std::unique_ptr<ServiceHandle>> handle = spec.factory(deps);
   if (!handle.ok()) {
     return fail(kExitFailure,
@@ -264,7 +265,6 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   if (*handle == nullptr) return fail(kExitFailure, "the service factory returned no handle");
   p.handle = *std::move(handle);
 
-  const absl::Time start = absl::Now();
   if (absl::Status st = p.runtime->Start(); !st.ok()) {
     return fail(kExitFailure, absl::StrCat("cannot start the server: ", st.message()));
   }
@@ -289,9 +289,9 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
 
   auto latch = std::make_shared<ShutdownLatch>();
   if (run_options.on_started) {
-    const Running running{p.runtime->port(), p.runtime->admin_port(), *p.runtime,
-                          *p.pool,           *p.redis,                *p.handle,
-                          [latch] { latch->Trigger(); }};
+    const Running running{
+        p.runtime->port(), p.runtime->admin_port(),      *p.runtime, *p.pool, *p.redis,
+        *p.handle,         [latch] { latch->Trigger(); }};
     run_options.on_started(running);
   }
   latch->Wait();
@@ -349,9 +349,10 @@ int Run(const ServiceSpec& spec, const std::vector<std::string>& args, const Run
 
   const std::string description =
       spec.description.empty()
-          ? absl::StrCat("Commands: serve (default) runs the server; migrate applies the "
-                         "migrations of schema ",
-                         spec.name, ".")
+          ? absl::StrCat(
+                "Commands: serve (default) runs the server; migrate applies the "
+                "migrations of schema ",
+                spec.name, ".")
           : absl::StrCat(spec.description,
                          "\nCommands: serve (default) runs the server; migrate applies the "
                          "migrations of schema ",
@@ -366,8 +367,8 @@ int Run(const ServiceSpec& spec, const std::vector<std::string>& args, const Run
   argv.push_back(spec.binary.c_str());
   for (const std::string& arg : args) argv.push_back(arg.c_str());
   std::vector<std::string> positional;
-  absl::Status parsed = flags.Parse(static_cast<int>(argv.size()), argv.data(), &positional,
-                                    options.environment);
+  absl::Status parsed =
+      flags.Parse(static_cast<int>(argv.size()), argv.data(), &positional, options.environment);
   if (parsed.code() == absl::StatusCode::kCancelled) {  // --help
     out << parsed.message();
     out.flush();

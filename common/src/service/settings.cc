@@ -20,22 +20,23 @@ Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
                          "libpq connection string of the service's role, e.g. \"host=… "
                          "dbname=integration user=<service>_svc password=…\"",
                          /*required=*/true);
-  pg_pool_size_ = flags.Int("pg-pool-size", 8,
-                            "most PostgreSQL connections open at once (match --executor-threads)",
-                            1, 1000);
+  pg_pool_size_ =
+      flags.Int("pg-pool-size", 8,
+                "most PostgreSQL connections open at once (match --executor-threads)", 1, 1000);
   pg_acquire_timeout_ = flags.Duration("pg-acquire-timeout", std::chrono::seconds(2),
                                        "how long a call waits for a free PostgreSQL connection");
   redis_addr_ = flags.String("redis-addr", "127.0.0.1:6379",
                              "Redis host:port (events; cache and rate limits where used)");
-  redis_password_file_ = flags.String("redis-password-file", "",
-                                      "file holding the Redis password (none: no AUTH)");
+  redis_password_file_ =
+      flags.String("redis-password-file", "", "file holding the Redis password (none: no AUTH)");
   // The relay needs one connection; services that cache or rate-limit need more.
   redis_pool_size_ = flags.Int("redis-pool-size", uses_redis ? 8 : 2,
                                "most Redis connections open at once", 1, 1000);
   outbox_poll_interval_ = flags.Duration("outbox-poll-interval", std::chrono::milliseconds(500),
                                          "how often the outbox relay looks for new events");
-  log_level_ = flags.String("log-level", "info", "least severe log lines written: debug, info, "
-                                                 "warning or error");
+  log_level_ = flags.String("log-level", "info",
+                            "least severe log lines written: debug, info, "
+                            "warning or error");
 }
 
 std::string Settings::Label(std::string_view name) const {
@@ -62,15 +63,15 @@ absl::StatusOr<log::Level> Settings::LogLevel() const {
   if (level == "info") return log::Level::kInfo;
   if (level == "warning" || level == "warn") return log::Level::kWarning;
   if (level == "error") return log::Level::kError;
-  return absl::InvalidArgumentError(absl::StrCat(
-      Label("log-level"), ": \"", *log_level_, "\" is not one of debug, info, warning, error"));
+  return absl::InvalidArgumentError(absl::StrCat(Label("log-level"), ": \"", *log_level_,
+                                                 "\" is not one of debug, info, warning, error"));
 }
 
 absl::StatusOr<redis::ClientOptions> Settings::RedisOptions() const {
   redis::ClientOptions o;
   if (!ParseHostPort(*redis_addr_, &o.host, &o.port)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Label("redis-addr"), ": \"", *redis_addr_, "\" is not host:port (port 1-65535)"));
+    return absl::InvalidArgumentError(absl::StrCat(Label("redis-addr"), ": \"", *redis_addr_,
+                                                   "\" is not host:port (port 1-65535)"));
   }
   o.pool_size = static_cast<int>(*redis_pool_size_);
   if (!redis_password_file_->empty()) {
@@ -85,8 +86,8 @@ absl::StatusOr<redis::ClientOptions> Settings::RedisOptions() const {
     // Secret files usually end with a newline that is not part of the password.
     std::string password(absl::StripTrailingAsciiWhitespace(content.str()));
     if (password.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(Label("redis-password-file"), ": \"",
-                                                     *redis_password_file_, "\" is empty"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(Label("redis-password-file"), ": \"", *redis_password_file_, "\" is empty"));
     }
     o.password = std::move(password);
   }
@@ -112,7 +113,8 @@ bool ParseHostPort(std::string_view text, std::string* host, int* port) {
     if (host_part.find(':') != std::string_view::npos) return false;
   }
   int value = 0;
-  if (host_part.empty() || port_part.empty() || !absl::SimpleAtoi(absl::string_view(port_part.data(), port_part.size()), &value) ||
+  if (host_part.empty() || port_part.empty() ||
+      !absl::SimpleAtoi(absl::string_view(port_part.data(), port_part.size()), &value) ||
       value < 1 || value > 65535) {
     return false;
   }

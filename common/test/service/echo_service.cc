@@ -31,8 +31,7 @@ class EchoServiceImpl final : public echo::EchoService::CallbackService {
         nudge_outbox_(std::move(nudge_outbox)),
         prefix_(std::move(prefix)) {}
 
-  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx,
-                                   const echo::EchoRequest* req,
+  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
                                    echo::EchoResponse* resp) override {
     return grpc::Serve(runtime_, ctx, req, resp, "Echo",
                        [this](const grpc::CallContext& call, const echo::EchoRequest& r,
@@ -42,8 +41,8 @@ class EchoServiceImpl final : public echo::EchoService::CallbackService {
  private:
   absl::Status Handle(const grpc::CallContext& call, const echo::EchoRequest& req,
                       echo::EchoResponse* resp) {
-    absl::StatusOr<int64_t> id = pool_.TransactFor<int64_t>(
-        call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+    absl::StatusOr<int64_t> id =
+        pool_.TransactFor<int64_t>(call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
           const int64_t id = tx.exec_prepared1("insert_echo", req.message())[0].as<int64_t>();
           outbox::Event event;
           event.type = kEchoedEvent;
@@ -94,12 +93,12 @@ ServiceSpec EchoSpec(std::string name) {
   spec.register_flags = [settings](config::Flags& flags) {
     settings->prefix = flags.String("echo-prefix", "", "text put before every echoed message");
   };
-  spec.factory = [settings](const Dependencies& deps)
-      -> absl::StatusOr<std::unique_ptr<ServiceHandle>> {
+  spec.factory =
+      [settings](const Dependencies& deps) -> absl::StatusOr<std::unique_ptr<ServiceHandle>> {
     auto handle = std::make_unique<ServiceHandle>();
     absl::StatusOr<EchoServiceImpl*> added = handle->AddService<echo::EchoService>(
-        deps.runtime, std::make_unique<EchoServiceImpl>(deps.runtime, deps.pool,
-                                                        deps.nudge_outbox, *settings->prefix));
+        deps.runtime, std::make_unique<EchoServiceImpl>(deps.runtime, deps.pool, deps.nudge_outbox,
+                                                        *settings->prefix));
     if (!added.ok()) return added.status();
     return handle;
   };

@@ -64,8 +64,7 @@ class MigrateTest : public ::testing::Test {
     pqxx::work tx(conn);
     std::set<std::string> out;
     for (const auto& row : tx.exec_params(
-             "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",
-             schema)) {
+             "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema)) {
       out.insert(row[0].as<std::string>());
     }
     return out;
@@ -75,9 +74,8 @@ class MigrateTest : public ::testing::Test {
     pqxx::connection conn(db_->dsn());
     pqxx::work tx(conn);
     std::vector<std::string> out;
-    for (const auto& row :
-         tx.exec("SELECT version || ' ' || name FROM " + tx.quote_name(schema) +
-                 ".schema_migrations ORDER BY version")) {
+    for (const auto& row : tx.exec("SELECT version || ' ' || name FROM " + tx.quote_name(schema) +
+                                   ".schema_migrations ORDER BY version")) {
       out.push_back(row[0].as<std::string>());
     }
     return out;
@@ -96,11 +94,9 @@ TEST_F(MigrateTest, AppliesRuntimeThenServiceMigrationsAndIsANoOpTheSecondTime) 
             "applied 0000_runtime\napplied 0001_test\n"
             "schema echo_migrate: 2 applied, 0 already applied\n");
   EXPECT_EQ(first.err, "");
-  EXPECT_THAT(Tables("echo_migrate"),
-              IsSupersetOf({"outbox", "handled_events", "audit_log", "request_ids", "echoes",
-                            "schema_migrations"}));
-  EXPECT_EQ(Recorded("echo_migrate"),
-            (std::vector<std::string>{"0 0000_runtime", "1 0001_test"}));
+  EXPECT_THAT(Tables("echo_migrate"), IsSupersetOf({"outbox", "handled_events", "audit_log",
+                                                    "request_ids", "echoes", "schema_migrations"}));
+  EXPECT_EQ(Recorded("echo_migrate"), (std::vector<std::string>{"0 0000_runtime", "1 0001_test"}));
 
   // The DSN from the environment this time, as the Kubernetes Job passes it.
   Result second = Migrate("echo_migrate", {}, {{"ECHO_MIGRATE_PG_DSN", dsn}});
@@ -108,8 +104,7 @@ TEST_F(MigrateTest, AppliesRuntimeThenServiceMigrationsAndIsANoOpTheSecondTime) 
   EXPECT_EQ(second.out,
             "skipped 0000_runtime\nskipped 0001_test\n"
             "schema echo_migrate: 0 applied, 2 already applied\n");
-  EXPECT_EQ(Recorded("echo_migrate"),
-            (std::vector<std::string>{"0 0000_runtime", "1 0001_test"}));
+  EXPECT_EQ(Recorded("echo_migrate"), (std::vector<std::string>{"0 0000_runtime", "1 0001_test"}));
 }
 
 TEST_F(MigrateTest, TablesBelongToTheServiceRole) {
@@ -117,8 +112,8 @@ TEST_F(MigrateTest, TablesBelongToTheServiceRole) {
   ASSERT_EQ(Migrate("echo_owner", {"--pg-dsn=" + dsn}).code, kExitOk);
   pqxx::connection conn(db_->dsn());
   pqxx::work tx(conn);
-  pqxx::result owners = tx.exec(
-      "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'echo_owner'");
+  pqxx::result owners =
+      tx.exec("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'echo_owner'");
   ASSERT_EQ(owners.size(), 1u);
   EXPECT_EQ(owners[0][0].as<std::string>(), "echo_owner_svc");
 }

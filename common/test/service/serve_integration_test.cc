@@ -35,11 +35,11 @@ namespace {
 
 namespace echo = ::lansstyrelsen::integration::echo::v1;
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::HealthStatus;
 using testing::InProcessServer;
 using testing::kNotServing;
 using testing::kServing;
+using ::testing::Not;
 using testing::WaitFor;
 
 // A stream entry's fields, read back with XRANGE.
@@ -86,7 +86,8 @@ class ServeTest : public ::testing::Test {
     options.environment = &env;
     options.out = &out;
     options.err = &err;
-    EXPECT_EQ(service::Run(testing::EchoSpec(name), {"migrate", "--pg-dsn=" + dsn}, options), kExitOk)
+    EXPECT_EQ(service::Run(testing::EchoSpec(name), {"migrate", "--pg-dsn=" + dsn}, options),
+              kExitOk)
         << err.str();
     EXPECT_TRUE(redis_->Command({"DEL", outbox::StreamName(name)}).ok());
     return dsn;
@@ -94,21 +95,21 @@ class ServeTest : public ::testing::Test {
 
   std::vector<std::string> ServeArgs(const std::string& dsn, int admin_port = 0,
                                      const std::string& redis_addr = "") const {
-    return {"--pg-dsn=" + dsn,
-            "--redis-addr=" + (redis_addr.empty() ? absl::StrCat(integration::testing::RedisHost(),
-                                                                 ":",
-                                                                 integration::testing::RedisPort())
-                                                  : redis_addr),
-            "--listen-host=127.0.0.1",
-            "--grpc-port=0",
-            absl::StrCat("--admin-port=", admin_port),
-            "--shutdown-delay=0",
-            "--drain-timeout=5s",
-            "--jwks-file=" + issuer_.jwks_file(),
-            absl::StrCat("--jwt-issuer=", grpc::testing::kIssuer),
-            absl::StrCat("--jwt-audience=", grpc::testing::kAudience),
-            "--outbox-poll-interval=50ms",
-            "--log-level=warning"};
+    return {
+        "--pg-dsn=" + dsn,
+        "--redis-addr=" + (redis_addr.empty() ? absl::StrCat(integration::testing::RedisHost(), ":",
+                                                             integration::testing::RedisPort())
+                                              : redis_addr),
+        "--listen-host=127.0.0.1",
+        "--grpc-port=0",
+        absl::StrCat("--admin-port=", admin_port),
+        "--shutdown-delay=0",
+        "--drain-timeout=5s",
+        "--jwks-file=" + issuer_.jwks_file(),
+        absl::StrCat("--jwt-issuer=", grpc::testing::kIssuer),
+        absl::StrCat("--jwt-audience=", grpc::testing::kAudience),
+        "--outbox-poll-interval=50ms",
+        "--log-level=warning"};
   }
 
   ::grpc::Status Echo(const std::string& target, const std::string& message,
@@ -146,12 +147,12 @@ TEST_F(ServeTest, EchoCommitsRowAuditAndEventAndTheRelayPublishesIt) {
   args.push_back("--echo-prefix=re: ");
   InProcessServer server(testing::EchoSpec("echo_calls"), args);
   ASSERT_TRUE(server.WaitStarted()) << server.err();
-  ASSERT_TRUE(WaitFor([&] { return HealthStatus(server.target()) == kServing; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return HealthStatus(server.target()) == kServing; }, absl::Seconds(10)));
 
   echo::EchoResponse resp;
-  ::grpc::Status st = Echo(server.target(), "hej",
-                           issuer_.Token("county_officer", "officer-7"), "req-echo-1", &resp);
+  ::grpc::Status st = Echo(server.target(), "hej", issuer_.Token("county_officer", "officer-7"),
+                           "req-echo-1", &resp);
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(resp.message(), "re: hej");  // the service's own setting reached its factory
 
@@ -172,16 +173,15 @@ TEST_F(ServeTest, EchoCommitsRowAuditAndEventAndTheRelayPublishesIt) {
   EXPECT_EQ(payload.message(), "hej");
   EXPECT_TRUE(WaitFor(
       [&] {
-        return Count("SELECT count(*) FROM echo_calls.outbox WHERE published_at IS NOT NULL") ==
-               1;
+        return Count("SELECT count(*) FROM echo_calls.outbox WHERE published_at IS NOT NULL") == 1;
       },
       absl::Seconds(5)));
 
   {
     pqxx::connection conn(db_->dsn());
     pqxx::work tx(conn);
-    pqxx::result audit = tx.exec(
-        "SELECT actor, role, action, resource, request_id FROM echo_calls.audit_log");
+    pqxx::result audit =
+        tx.exec("SELECT actor, role, action, resource, request_id FROM echo_calls.audit_log");
     ASSERT_EQ(audit.size(), 1u);
     EXPECT_EQ(audit[0][0].as<std::string>(), "officer-7");
     EXPECT_EQ(audit[0][1].as<std::string>(), "county_officer");
@@ -214,8 +214,8 @@ TEST_F(ServeTest, ServingSoonAfterStartWithReadyzAndMetrics) {
   const int admin_port = testing::FreePort();
   InProcessServer server(testing::EchoSpec("echo_health"), ServeArgs(dsn, admin_port));
   ASSERT_TRUE(server.WaitStarted()) << server.err();
-  ASSERT_TRUE(WaitFor([&] { return HealthStatus(server.target()) == kServing; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return HealthStatus(server.target()) == kServing; }, absl::Seconds(10)));
   const absl::Duration to_serving = absl::Now() - server.run_started();
   // Start-up to SERVING is a pool ping away; a generous bound for a loaded sanitizer build.
   EXPECT_LT(to_serving, absl::Seconds(2));
@@ -246,8 +246,8 @@ TEST_F(ServeTest, NotServingWhilePostgresIsUnreachable) {
       ServeArgs(absl::StrCat("host=127.0.0.1 port=", dead_port, " user=u dbname=d"), admin_port));
   ASSERT_TRUE(server.WaitStarted()) << server.err();
   // The listener is up (the process is alive and answers health checks), but not ready.
-  ASSERT_TRUE(WaitFor([&] { return HealthStatus(server.target()) == kNotServing; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return HealthStatus(server.target()) == kNotServing; }, absl::Seconds(10)));
   absl::SleepFor(absl::Milliseconds(1500));  // more than one readiness interval
   EXPECT_EQ(HealthStatus(server.target()), kNotServing);
   testing::HttpReply ready = testing::HttpGet(admin_port, "/readyz");
@@ -268,8 +268,8 @@ TEST_F(ServeTest, RedisDownDoesNotGateServingAndEventsWaitInTheOutbox) {
   InProcessServer server(testing::EchoSpec("echo_noredis"),
                          ServeArgs(dsn, admin_port, absl::StrCat("127.0.0.1:", dead_redis)));
   ASSERT_TRUE(server.WaitStarted()) << server.err();
-  ASSERT_TRUE(WaitFor([&] { return HealthStatus(server.target()) == kServing; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return HealthStatus(server.target()) == kServing; }, absl::Seconds(10)));
   EXPECT_EQ(testing::HttpGet(admin_port, "/readyz").status, 200);
   echo::EchoResponse resp;
   ::grpc::Status st = Echo(server.target(), "later", issuer_.Token("county_officer"), "", &resp);
@@ -337,20 +337,19 @@ TEST_F(ServeTest, RealProcessStopsCleanlyOnSigterm) {
   posix_spawnattr_destroy(&attr);
 
   const std::string target = absl::StrCat("127.0.0.1:", grpc_port);
-  const bool serving = WaitFor([&] { return HealthStatus(target) == kServing; },
-                               absl::Seconds(20));
+  const bool serving = WaitFor([&] { return HealthStatus(target) == kServing; }, absl::Seconds(20));
   if (serving) {
     echo::EchoResponse resp;
     ::grpc::Status st = Echo(target, "from a process", issuer_.Token("county_officer"), "", &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
-    EXPECT_TRUE(WaitFor(
-        [&] { return ReadStream(*redis_, "integration.events.echo_process").size() == 1; },
-        absl::Seconds(10)));
+    EXPECT_TRUE(
+        WaitFor([&] { return ReadStream(*redis_, "integration.events.echo_process").size() == 1; },
+                absl::Seconds(10)));
   }
   ::kill(pid, SIGTERM);
   int wait_status = 0;
-  bool exited = WaitFor([&] { return ::waitpid(pid, &wait_status, WNOHANG) == pid; },
-                        absl::Seconds(30));
+  bool exited =
+      WaitFor([&] { return ::waitpid(pid, &wait_status, WNOHANG) == pid; }, absl::Seconds(30));
   if (!exited) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &wait_status, 0);

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/security/credentials.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,11 +19,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/unknown_field_set.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -72,8 +71,8 @@ inline int HealthStatus(const std::string& target) {
   ::grpc::ByteBuffer request(&empty, 1);
   ::grpc::ByteBuffer response;
   std::promise<::grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", ::grpc::StubOptions(), &request,
-                 &response, [&done](::grpc::Status st) { done.set_value(std::move(st)); });
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", ::grpc::StubOptions(), &request, &response,
+                 [&done](::grpc::Status st) { done.set_value(std::move(st)); });
   ::grpc::Status st = done.get_future().get();
   if (!st.ok()) return -1;
   std::vector<::grpc::Slice> slices;

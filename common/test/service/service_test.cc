@@ -1,8 +1,14 @@
 // The service runtime without a database: migration list, flags, --help and the start-up
 // refusals that name the bad or missing setting.
+#include "integration/service/service.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <map>
 #include <sstream>
 #include <string>
@@ -11,7 +17,6 @@
 #include "../grpc/test_support.h"
 #include "echo_service.h"
 #include "integration/outbox/outbox.h"
-#include "integration/service/service.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
 
@@ -92,8 +97,8 @@ TEST(RunTest, HelpListsEverySettingWithItsEnvironmentVariable) {
   for (const char* flag :
        {"pg-dsn", "pg-pool-size", "pg-acquire-timeout", "redis-addr", "redis-password-file",
         "redis-pool-size", "outbox-poll-interval", "log-level", "listen-host", "grpc-port",
-        "admin-port", "drain-timeout", "shutdown-delay", "jwks-file", "jwt-issuer",
-        "jwt-audience", "tls-cert-file", "executor-threads", "echo-prefix"}) {
+        "admin-port", "drain-timeout", "shutdown-delay", "jwks-file", "jwt-issuer", "jwt-audience",
+        "tls-cert-file", "executor-threads", "echo-prefix"}) {
     std::string env = std::string("TRAINING_") + flag;
     for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
     EXPECT_THAT(r.out, HasSubstr(std::string("--") + flag + "=")) << flag;
@@ -168,11 +173,34 @@ TEST(RunTest, FactoryFailureStopsStartUp) {
     return absl::FailedPreconditionError("pnr key file unreadable");
   };
   // Start-up reaches the factory without PostgreSQL or Redis: both connect lazily.
-  Result r = RunWith(spec,
-                     {"--pg-dsn=host=127.0.0.1 port=1", "--redis-addr=127.0.0.1:1",
-                      "--jwks-file=" + issuer.jwks_file(), "--grpc-port=0", "--admin-port=0"});
+  Result r =
+      RunWith(spec, {"--pg-dsn=host=127.0.0.1 port=1", "--redis-addr=127.0.0.1:1",
+                     "--jwks-file=" + issuer.jwks_file(), "--grpc-port=0", "--admin-port=0"});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_THAT(r.err, HasSubstr("cannot build the service: pnr key file unreadable"));
+}
+
+TEST(RunTest, PortInUseFailsWithExitOne) {
+  grpc::testing::TempDir dir;
+  grpc::testing::TokenIssuer issuer(dir);
+  // Held without SO_REUSEPORT, so gRPC cannot share it.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  Result r = RunWith(testing::EchoSpec("training"),
+                     {"--pg-dsn=host=127.0.0.1 port=1", "--redis-addr=127.0.0.1:1",
+                      "--jwks-file=" + issuer.jwks_file(), "--listen-host=127.0.0.1",
+                      "--grpc-port=" + std::to_string(port), "--admin-port=0"});
+  ::close(fd);
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_THAT(r.err, HasSubstr("cannot start the server"));
+  EXPECT_THAT(r.err, HasSubstr(std::to_string(port)));
 }
 
 TEST(RunTest, InvalidSpecIsAProgrammingError) {

@@ -1,6 +1,7 @@
 // Rules for course content and resource names: ids, names, parts, modules and quizzes.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 

@@ -1,0 +1,91 @@
+// The gateway's HTTP/JSON front: an HTTP/1.1 server (Boost.Beast) that routes requests by the
+// google.api.http rules of the exposed methods, transcodes JSON to protobuf and hands the call to
+// the Dispatcher; also serves GET /openapi.json and GET /healthz.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "dispatcher.h"
+
+namespace integration::metrics {
+class Metrics;
+}  // namespace integration::metrics
+
+namespace integration::gateway {
+
+// PEM files of the HTTPS listener; plain HTTP when cert_file is empty (loopback development
+// only). The files are re-read every reload_interval when they changed, so a renewed
+// certificate applies to new connections without a restart.
+struct HttpTls {
+  std::string cert_file;       // certificate chain
+  std::string key_file;        // its private key; required with cert_file
+  std::string client_ca_file;  // when set, clients must present a certificate it signed (mTLS)
+  std::chrono::seconds reload_interval{60};
+
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+struct HttpFrontOptions {
+  // Listener address; port 0 picks a free port (see HttpFront::port()).
+  std::string bind = "0.0.0.0";
+  int port = 0;
+  // I/O threads. Handlers never block (the Dispatcher is asynchronous), so a few suffice.
+  int threads = 2;
+  // Largest accepted request body; larger ones get 413 with a JSON google.rpc.Status.
+  std::size_t max_body_bytes = 1024 * 1024;
+  // Largest accepted request line plus headers; larger ones get 431.
+  std::size_t max_header_bytes = 16 * 1024;
+  // Time a client has to send a whole request once it started one (slowloris guard).
+  std::chrono::milliseconds read_timeout{30000};
+  // Time a kept-alive connection may sit idle between requests before it is closed.
+  std::chrono::milliseconds idle_timeout{60000};
+  // Time a client has to accept a response.
+  std::chrono::milliseconds write_timeout{30000};
+  // Largest client deadline accepted from the "x-timeout-ms" header (the Dispatcher applies its
+  // own default and cap as well).
+  std::chrono::milliseconds max_timeout{60000};
+  // Browser origins allowed to call the API cross-origin, exactly as sent in the Origin header
+  // ("https://kurs.lansstyrelsen.se"). Empty: no CORS headers at all.
+  std::vector<std::string> cors_origins;
+  // How long a browser may cache a preflight answer.
+  std::chrono::seconds cors_max_age{600};
+  // Absolute base URL listed under "servers" in /openapi.json; empty lists "/" (same origin).
+  std::string public_base_url;
+  HttpTls tls;
+  // When set, every request is counted in gateway_http_requests_total{route,code} and timed in
+  // gateway_http_request_seconds{route}.
+  std::shared_ptr<metrics::Metrics> metrics;
+};
+
+// Started once by main(); thread-safe. Routes come from dispatcher.Methods() at Start(); the
+// dispatcher must outlive the HttpFront.
+class HttpFront {
+ public:
+  // Builds the route table (errors: conflicting or unparsable http rules, naming the methods),
+  // binds the listener (errors: address in use, bad TLS files) and starts the I/O threads.
+  static absl::StatusOr<std::unique_ptr<HttpFront>> Start(Dispatcher& dispatcher,
+                                                          HttpFrontOptions options);
+  // Stops if still running.
+  ~HttpFront();
+  HttpFront(const HttpFront&) = delete;
+  HttpFront& operator=(const HttpFront&) = delete;
+
+  // The bound port (the picked one when the options said 0).
+  int port() const;
+  // Stops accepting, closes every connection (a call still in the Dispatcher completes into
+  // the void), joins the I/O threads. Idempotent; must not be called from an I/O thread.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit HttpFront(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace integration::gateway
