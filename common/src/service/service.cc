@@ -288,12 +288,10 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
                         {"start_ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
 
   auto latch = std::make_shared<ShutdownLatch>();
-  if (run_options.on_started) {
-    const Running running{
-        p.runtime->port(), p.runtime->admin_port(),      *p.runtime, *p.pool, *p.redis,
-        *p.handle,         [latch] { latch->Trigger(); }};
-    run_options.on_started(running);
-  }
+  const Running running{
+      p.runtime->port(), p.runtime->admin_port(),      *p.runtime, *p.pool, *p.redis,
+      *p.handle,         [latch] { latch->Trigger(); }};
+  if (run_options.on_started) run_options.on_started(running);
   latch->Wait();
   // On this thread rather than the signal's, so nothing of the runtime is still in use when
   // Process tears it down.
@@ -347,16 +345,11 @@ int Run(const ServiceSpec& spec, const std::vector<std::string>& args, const Run
   }
   log::SetService(spec.name);
 
-  const std::string description =
-      spec.description.empty()
-          ? absl::StrCat(
-                "Commands: serve (default) runs the server; migrate applies the "
-                "migrations of schema ",
-                spec.name, ".")
-          : absl::StrCat(spec.description,
-                         "\nCommands: serve (default) runs the server; migrate applies the "
-                         "migrations of schema ",
-                         spec.name, ".");
+  std::string description = spec.description.empty() ? "" : spec.description + "\n";
+  absl::StrAppend(&description,
+                  "Commands: serve (default) runs the server; migrate applies the migrations of "
+                  "schema ",
+                  spec.name, ".");
   config::Flags flags(spec.binary, EnvPrefix(spec.name), description);
   const grpc::ServerFlags server_flags(flags, spec.default_grpc_port, spec.default_admin_port);
   const internal::Settings settings(flags, spec.uses_redis);

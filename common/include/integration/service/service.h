@@ -74,7 +74,9 @@ class ServiceHandle {
 
 struct ServiceSpec;
 
-// What the factory gets. The references stay valid until the handle has been destroyed.
+// What the factory gets. spec, pool, redis and flags stay valid until the handle has been
+// destroyed. The runtime is destroyed just before the handle (its services must outlive it), so
+// destructors of the handle's objects must not use it.
 struct Dependencies {
   const ServiceSpec& spec;
   // search_path = the service schema, the spec's queries prepared on every connection.
