@@ -2,6 +2,7 @@
 #include "integration/grpc/runtime.h"
 
 #include <algorithm>
+#include <exception>
 #include <utility>
 
 #include <google/protobuf/descriptor.h>
@@ -179,7 +180,15 @@ int Runtime::admin_port() const { return admin_ != nullptr ? admin_->port() : 0;
 absl::Status Runtime::CheckReadiness() const {
   std::vector<std::string> failures;
   for (const Check& check : checks_) {
-    absl::Status st = check.fn ? check.fn() : absl::OkStatus();
+    absl::Status st;
+    try {
+      st = check.fn ? check.fn() : absl::OkStatus();
+    } catch (const std::exception& e) {
+      // A throwing check must not take the readiness thread (and the process) down.
+      st = absl::UnavailableError(absl::StrCat("check threw: ", e.what()));
+    } catch (...) {
+      st = absl::UnavailableError("check threw");
+    }
     if (!st.ok()) failures.push_back(absl::StrCat(check.name, ": ", st.message()));
   }
   if (failures.empty()) return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/support/status.h>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace integration::gateway {
@@ -48,5 +49,55 @@ class Dispatcher {
   virtual std::vector<const google::protobuf::MethodDescriptor*> Methods() const = 0;
   virtual void Dispatch(BackendCall call, Done done) = 0;
 };
+
+}  // namespace integration::gateway
+
+// ---------------------------------------------------------------------------------------------
+// Construction of the gateway's Dispatcher (implemented in dispatcher.cc). The fronts only need
+// the interface above; main() and the tests build it from its parts.
+
+namespace lansstyrelsen::integration::auth::v1 {
+class Policy;
+}  // namespace lansstyrelsen::integration::auth::v1
+
+namespace integration::auth {
+class Verifier;
+}  // namespace integration::auth
+
+namespace integration::metrics {
+class Metrics;
+}  // namespace integration::metrics
+
+namespace integration::gateway {
+
+class Backends;
+class RateLimiter;
+class ResponseCache;
+
+// The access policy of a method; auth::PolicyOf unless a test substitutes its own.
+using PolicyLookup = std::function<const ::lansstyrelsen::integration::auth::v1::Policy*(
+    const google::protobuf::MethodDescriptor&)>;
+
+struct CoreOptions {
+  // Verifies bearer tokens; null makes every call anonymous (tests without auth only).
+  std::shared_ptr<auth::Verifier> verifier;
+  Backends* backends = nullptr;          // required; outlives the dispatcher
+  RateLimiter* rate_limiter = nullptr;   // null: no rate limits
+  ResponseCache* cache = nullptr;        // null: nothing cached
+  // A call without a client deadline gets default_deadline; longer ones are capped.
+  absl::Duration default_deadline = absl::Seconds(10);
+  absl::Duration max_deadline = absl::Seconds(60);
+  // Threads for the blocking steps (token check, Redis); the backend calls are asynchronous.
+  size_t executor_threads = 8;
+  size_t executor_queue = 1024;
+  PolicyLookup policy_of;  // null: auth::PolicyOf
+  std::shared_ptr<metrics::Metrics> metrics;  // null: no gateway metrics
+};
+
+// The Dispatcher of the gateway: authentication, policy and tenant check, rate limit, response
+// cache, then the backend (raw bytes over the backend's channel) or, for GatewayService, the
+// in-process implementation. Its destructor waits for calls still in flight (each bounded by
+// its deadline). INVALID_ARGUMENT for missing parts or bad limits.
+absl::StatusOr<std::unique_ptr<Dispatcher>> NewDispatcher(CoreOptions options);
 
 }  // namespace integration::gateway

@@ -118,7 +118,7 @@ class Runtime {
   // --- Before Start() ---
   // Registers a callback service; `full_name` ("pkg.Service") finds its compiled descriptor,
   // whose methods Serve() resolves and whose access policies it enforces. The service must
-  // outlive the Runtime.
+  // stay alive until Shutdown() returned.
   absl::Status AddService(::grpc::Service* service, std::string_view full_name);
   // Same, with the name taken from the generated class (e.g. echo::v1::EchoService).
   template <class GeneratedService>
@@ -150,7 +150,8 @@ class Runtime {
   // health NOT_SERVING for every service -> wait shutdown_notice_delay -> stop accepting calls
   // and let in-flight calls finish for up to drain_timeout (then they are cancelled) -> stop
   // the executor after its queue drained -> stop the admin server -> close hooks in reverse.
-  // Returns when done, or at once when another thread is already shutting down.
+  // Returns when done, or at once when another thread is already shutting down. Never call it
+  // from a handler or a gRPC callback: it waits for those to finish.
   void Shutdown(std::chrono::milliseconds drain_timeout);
   // Blocks until a Shutdown() finished; returns at once if Start() never succeeded.
   void Wait();

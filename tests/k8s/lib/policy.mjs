@@ -1,0 +1,228 @@
+// The rules every rendered workload must follow, as functions returning the problems found
+// (empty = fine), so that the tests can run them on the overlays and on broken examples alike.
+import { matchesSelector } from "./netpol.mjs";
+import {
+  containerEnv,
+  containersOf,
+  durationSeconds,
+  id,
+  podPorts,
+  podTemplate,
+  quantity,
+} from "./manifests.mjs";
+
+// A pinned image names a tag other than "latest" or a digest.
+export function imageProblems(image) {
+  if (typeof image !== "string" || image === "") return ["no image"];
+  const digest = /@sha256:[0-9a-f]{64}$/.test(image);
+  const lastSegment = image.replace(/@.*$/, "").split("/").pop();
+  const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : null;
+  if (!digest && tag === null) return [`image ${image} has no tag (an unpinned image is "latest")`];
+  if (tag === "latest") return [`image ${image} uses the tag "latest"`];
+  if (tag !== null && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return [`image ${image}: bad tag`];
+  return [];
+}
+
+// Probes, resources, security context and image of every container of a workload.
+export function containerProblems(obj) {
+  const problems = [];
+  const podSpec = podTemplate(obj)?.spec ?? {};
+  const podSc = podSpec.securityContext ?? {};
+  const longRunning = ["Deployment", "StatefulSet", "DaemonSet"].includes(obj.kind);
+  for (const { container: c, role } of containersOf(obj)) {
+    const where = `${id(obj)} container ${c.name}`;
+    for (const p of imageProblems(c.image)) problems.push(`${where}: ${p}`);
+
+    const r = c.resources ?? {};
+    for (const kind of ["requests", "limits"]) {
+      for (const res of ["cpu", "memory"]) {
+        if (r[kind]?.[res] === undefined) problems.push(`${where}: no ${kind}.${res}`);
+      }
+    }
+    for (const res of ["cpu", "memory"]) {
+      if (r.requests?.[res] !== undefined && r.limits?.[res] !== undefined &&
+          quantity(r.requests[res]) > quantity(r.limits[res])) {
+        problems.push(`${where}: requests.${res} above limits.${res}`);
+      }
+    }
+
+    const sc = c.securityContext ?? {};
+    const effective = (key) => (sc[key] !== undefined ? sc[key] : podSc[key]);
+    if (effective("runAsNonRoot") !== true) problems.push(`${where}: runAsNonRoot is not true`);
+    if (effective("runAsUser") === 0) problems.push(`${where}: runs as uid 0`);
+    if (sc.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+    if (sc.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
+    if (sc.privileged === true) problems.push(`${where}: privileged`);
+    if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${where}: capabilities do not drop ALL`);
+    if ((sc.capabilities?.add ?? []).length > 0) problems.push(`${where}: adds capabilities`);
+    const seccomp = effective("seccompProfile")?.type;
+    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
+      problems.push(`${where}: seccompProfile is not RuntimeDefault`);
+    }
+
+    if (longRunning && role === "container") {
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+        if (!c[probe]) problems.push(`${where}: no ${probe}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// Pod-level rules: no API token, no service-link variables, nothing of the host.
+export function podProblems(obj) {
+  const spec = podTemplate(obj)?.spec;
+  if (!spec) return [];
+  const problems = [];
+  if (spec.automountServiceAccountToken !== false) problems.push(`${id(obj)}: automountServiceAccountToken is not false`);
+  if (spec.enableServiceLinks !== false) problems.push(`${id(obj)}: enableServiceLinks is not false`);
+  for (const k of ["hostNetwork", "hostPID", "hostIPC"]) {
+    if (spec[k] === true) problems.push(`${id(obj)}: ${k}`);
+  }
+  for (const v of spec.volumes ?? []) {
+    if (v.hostPath) problems.push(`${id(obj)}: hostPath volume ${v.name}`);
+  }
+  return problems;
+}
+
+// A server's probes ask the gRPC health service on the gRPC port, and its grace period covers
+// preStop + --shutdown-delay + --drain-timeout (+10 s for closing pools and the relay).
+export function serverProblems(deployment, objects, prefix) {
+  const problems = [];
+  const spec = podTemplate(deployment)?.spec ?? {};
+  const c = (spec.containers ?? []).find((x) => x.name === "server");
+  if (!c) return [`${id(deployment)}: no container named server`];
+  for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+    const p = c[probe];
+    if (!p?.grpc) problems.push(`${id(deployment)}: ${probe} is not a gRPC probe`);
+    else {
+      if (p.grpc.port !== podPorts.grpc) problems.push(`${id(deployment)}: ${probe} on port ${p.grpc.port}, not ${podPorts.grpc}`);
+      if (p.grpc.service) problems.push(`${id(deployment)}: ${probe} asks for service "${p.grpc.service}" (the server-wide status "" is meant)`);
+    }
+  }
+  const { env } = containerEnv(objects, c);
+  const delay = durationSeconds(env.get(`${prefix}_SHUTDOWN_DELAY`));
+  const drain = durationSeconds(env.get(`${prefix}_DRAIN_TIMEOUT`));
+  if (Number.isNaN(delay)) problems.push(`${id(deployment)}: ${prefix}_SHUTDOWN_DELAY is not set to a duration`);
+  if (Number.isNaN(drain)) problems.push(`${id(deployment)}: ${prefix}_DRAIN_TIMEOUT is not set to a duration`);
+  const preStop = c.lifecycle?.preStop?.sleep?.seconds;
+  if (typeof preStop !== "number") problems.push(`${id(deployment)}: no preStop sleep`);
+  const grace = spec.terminationGracePeriodSeconds ?? 30;
+  if (!Number.isNaN(delay) && !Number.isNaN(drain) && typeof preStop === "number" &&
+      grace < preStop + delay + drain + 10) {
+    problems.push(`${id(deployment)}: terminationGracePeriodSeconds ${grace} < preStop ${preStop} + shutdown delay ${delay} + drain ${drain} + 10`);
+  }
+  return problems;
+}
+
+// The PodDisruptionBudgets that select a workload's pods.
+export function pdbsFor(obj, objects) {
+  const labels = podTemplate(obj)?.metadata?.labels ?? {};
+  return objects.filter(
+    (o) => o.kind === "PodDisruptionBudget" &&
+      o.metadata.namespace === obj.metadata.namespace &&
+      matchesSelector(o.spec.selector, labels),
+  );
+}
+
+export function isDefaultDeny(policy) {
+  const s = policy.spec;
+  return Object.keys(s.podSelector ?? {}).length === 0 &&
+    (s.policyTypes ?? []).includes("Ingress") && (s.policyTypes ?? []).includes("Egress") &&
+    (s.ingress ?? []).length === 0 && (s.egress ?? []).length === 0;
+}
+
+// A workload is covered when its namespace denies by default and a policy of its own (one that
+// selects it by label, not every pod) says who may connect to it.
+export function networkPolicyProblems(obj, objects) {
+  const labels = podTemplate(obj)?.metadata?.labels ?? {};
+  const policies = objects.filter(
+    (o) => o.kind === "NetworkPolicy" && o.metadata.namespace === obj.metadata.namespace,
+  );
+  const problems = [];
+  if (!policies.some(isDefaultDeny)) problems.push(`${id(obj)}: its namespace has no default-deny NetworkPolicy`);
+  const own = policies.filter(
+    (p) => Object.keys(p.spec.podSelector ?? {}).length > 0 && matchesSelector(p.spec.podSelector, labels) &&
+      (p.spec.ingress ?? []).length > 0,
+  );
+  if (own.length === 0) problems.push(`${id(obj)}: no NetworkPolicy selects its pods to allow their callers`);
+  return problems;
+}
+
+// Secrets are created by operators (k8s/README.md); the manifests only reference them.
+export function secretProblems(objects) {
+  return objects
+    .filter((o) => o.kind === "Secret")
+    .map((o) => `${id(o)}: a Secret object in the manifests${o.data || o.stringData ? " carrying data" : ""} (create Secrets outside git, reference them by name)`);
+}
+
+// Every Secret name the objects reference, with where.
+export function secretReferences(objects) {
+  const refs = new Map();
+  const add = (name, where) => {
+    if (!name) return;
+    if (!refs.has(name)) refs.set(name, []);
+    refs.get(name).push(where);
+  };
+  for (const o of objects) {
+    const spec = podTemplate(o)?.spec;
+    if (spec) {
+      for (const v of spec.volumes ?? []) add(v.secret?.secretName, `${id(o)} volume ${v.name}`);
+      for (const v of spec.volumes ?? []) {
+        for (const s of v.projected?.sources ?? []) add(s.secret?.name, `${id(o)} volume ${v.name}`);
+      }
+      for (const { container: c } of containersOf(o)) {
+        for (const e of c.env ?? []) add(e.valueFrom?.secretKeyRef?.name, `${id(o)} env ${e.name}`);
+        for (const e of c.envFrom ?? []) add(e.secretRef?.name, `${id(o)} envFrom`);
+      }
+      for (const s of spec.imagePullSecrets ?? []) add(s.name, `${id(o)} imagePullSecrets`);
+    }
+    if (o.kind === "Cluster") {
+      for (const r of o.spec.managed?.roles ?? []) add(r.passwordSecret?.name, `${id(o)} role ${r.name}`);
+      const creds = o.spec.backup?.barmanObjectStore?.s3Credentials ?? {};
+      for (const [k, v] of Object.entries(creds)) if (v?.name) add(v.name, `${id(o)} backup ${k}`);
+      add(o.spec.bootstrap?.initdb?.secret?.name, `${id(o)} initdb owner`);
+      add(o.spec.superuserSecret?.name, `${id(o)} superuser`);
+    }
+    if (o.kind === "Gateway") {
+      for (const l of o.spec.listeners ?? []) {
+        for (const ref of l.tls?.certificateRefs ?? []) {
+          if ((ref.kind ?? "Secret") === "Secret") add(ref.name, `${id(o)} listener ${l.name}`);
+        }
+      }
+    }
+  }
+  return refs;
+}
+
+// File settings (<PREFIX>_..._FILE, sslrootcert in the DSN) must point into a mounted volume,
+// and into a key of it when the volume selects keys; returns the problems.
+export function mountedFileProblems(obj, container, files) {
+  const spec = podTemplate(obj)?.spec ?? {};
+  const problems = [];
+  for (const [setting, file] of files) {
+    if (!file) continue;
+    const mount = (container.volumeMounts ?? [])
+      .filter((m) => file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`))
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    if (!mount) {
+      problems.push(`${id(obj)} ${container.name}: ${setting}=${file} is not inside a mounted volume`);
+      continue;
+    }
+    const volume = (spec.volumes ?? []).find((v) => v.name === mount.name);
+    if (!volume) {
+      problems.push(`${id(obj)} ${container.name}: volume ${mount.name} is mounted but not defined`);
+      continue;
+    }
+    const rel = file.slice(mount.mountPath.replace(/\/$/, "").length + 1);
+    const source = volume.secret ?? volume.configMap;
+    if (source?.items) {
+      if (!source.items.some((i) => i.path === rel)) {
+        problems.push(`${id(obj)} ${container.name}: ${setting}=${file} but volume ${mount.name} holds only ${source.items.map((i) => i.path).join(", ")}`);
+      }
+    } else if (volume.emptyDir) {
+      problems.push(`${id(obj)} ${container.name}: ${setting}=${file} is in an empty volume`);
+    }
+  }
+  return problems;
+}
