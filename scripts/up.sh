@@ -48,8 +48,13 @@ if [ ! -s "$secrets_dir/jwt_dev_key.pem" ]; then
   (umask 077 && openssl genpkey -algorithm ed25519 -out "$secrets_dir/jwt_dev_key.pem.tmp" &&
     mv "$secrets_dir/jwt_dev_key.pem.tmp" "$secrets_dir/jwt_dev_key.pem")
 fi
+# The training service signs diplomas with it; diplomas already issued verify only with this key.
+if [ ! -s "$secrets_dir/diploma_signing_key.pem" ]; then
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$secrets_dir/diploma_signing_key.pem.tmp" &&
+    mv "$secrets_dir/diploma_signing_key.pem.tmp" "$secrets_dir/diploma_signing_key.pem")
+fi
 # libpq reads passwords from here, so DSNs in environments and process lists carry none.
-{
+(umask 077 && {
   printf '127.0.0.1:%s:*:postgres:%s\n' "$dev_pg_port" "$(cat "$secrets_dir/pg_admin_password")"
   for i in "${!svc_names[@]}"; do
     if [ "${svc_schemas[$i]}" != - ]; then
@@ -57,8 +62,7 @@ fi
         "$(cat "$secrets_dir/pg_${svc_names[$i]}_password")"
     fi
   done
-} >"$secrets_dir/pgpass.tmp"
-chmod 600 "$secrets_dir/pgpass.tmp"
+} >"$secrets_dir/pgpass.tmp")
 mv "$secrets_dir/pgpass.tmp" "$secrets_dir/pgpass"
 
 # --- PostgreSQL and Redis ----------------------------------------------------------------------
@@ -117,6 +121,9 @@ service_env() {
   fi
   if [ "${svc_names[$i]}" = gateway ]; then
     env_vars+=("${p}_HTTP_PORT=$gateway_http_port")
+  fi
+  if [ "${svc_names[$i]}" = training ]; then
+    env_vars+=("${p}_DIPLOMA_SIGNING_KEY_FILE=$secrets_dir/diploma_signing_key.pem")
   fi
 }
 

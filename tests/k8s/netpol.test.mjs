@@ -72,7 +72,8 @@ for (const overlay of overlayNames()) {
 
     test("the modelled workloads exist", () => {
       assert.ok(serverPods.length > 0 && gateway, "servers and the gateway");
-      assert.ok(pgPods.length === 1 && redis.length === 1, "one PostgreSQL cluster and one Redis");
+      // None when the overlay uses a managed PostgreSQL or Redis instead (k8s/README.md).
+      assert.ok(pgPods.length <= 1 && redis.length <= 1, "at most one PostgreSQL cluster and one Redis");
     });
 
     test("only the gateway and declared callers reach a server's gRPC port; only monitoring its admin port", () => {

@@ -52,6 +52,17 @@ for (const overlay of overlayNames()) {
       assert.deepEqual(workloads().flatMap(podProblems), []);
     });
 
+    test("every pod runs under a ServiceAccount of the manifests that mounts no token", () => {
+      const problems = [];
+      for (const w of workloads()) {
+        const name = podTemplate(w).spec.serviceAccountName;
+        const sa = name && objects().find((o) => o.kind === "ServiceAccount" && o.metadata.name === name);
+        if (!sa) problems.push(`${id(w)}: service account ${name ?? "(default)"} is not in the manifests`);
+        else if (sa.automountServiceAccountToken !== false) problems.push(`ServiceAccount/${name}: automountServiceAccountToken is not false`);
+      }
+      assert.deepEqual(problems, []);
+    });
+
     test("servers probe the gRPC health service on 50051 and shut down within their grace period", () => {
       const list = servers(objects());
       assert.ok(list.length > 0, "no server Deployments");

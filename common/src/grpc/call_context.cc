@@ -1,13 +1,12 @@
 // Trace context parsing/generation, request ids and CallContext.
 #include "integration/grpc/call_context.h"
 
+#include <grpcpp/server_context.h>
 #include <openssl/rand.h>
 
 #include <array>
 #include <cstring>
 #include <utility>
-
-#include <grpcpp/server_context.h>
 
 #include "absl/strings/ascii.h"
 
@@ -70,7 +69,8 @@ std::optional<TraceContext> TraceContext::Parse(std::string_view traceparent) {
   if (version == "00" && traceparent.size() != kV0Length) return std::nullopt;
   // Later versions may append fields, always after another '-'.
   if (traceparent.size() > kV0Length && traceparent[kV0Length] != '-') return std::nullopt;
-  if (traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-') return std::nullopt;
+  if (traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-')
+    return std::nullopt;
   std::string_view trace_id = traceparent.substr(3, 32);
   std::string_view span_id = traceparent.substr(36, 16);
   std::string_view flags = traceparent.substr(53, 2);

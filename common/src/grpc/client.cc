@@ -1,9 +1,6 @@
 // Channel construction (TLS, keepalive, retry service config) and outgoing client contexts.
 #include "integration/grpc/client.h"
 
-#include <algorithm>
-#include <utility>
-
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
@@ -14,12 +11,15 @@
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/validate_service_config.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "files.h"
-#include "text.h"
 #include "integration/grpc/call_context.h"
+#include "text.h"
 
 namespace integration::grpc {
 namespace {
@@ -50,7 +50,8 @@ absl::StatusOr<std::shared_ptr<::grpc::ChannelCredentials>> Credentials(const Ch
     if (auto st = internal::CheckReadableFile(tls.key_file, "TLS key file"); !st.ok()) return st;
   }
   ::grpc::experimental::TlsChannelCredentialsOptions options;
-  const auto interval = static_cast<unsigned int>(std::max<int64_t>(tls.reload_interval.count(), 1));
+  const auto interval =
+      static_cast<unsigned int>(std::max<int64_t>(tls.reload_interval.count(), 1));
   if (!tls.ca_file.empty() || !tls.cert_file.empty()) {
     options.set_certificate_provider(
         std::make_shared<::grpc::experimental::FileWatcherCertificateProvider>(
@@ -92,11 +93,11 @@ absl::StatusOr<std::string> RetryServiceConfig(const std::vector<std::string>& r
   if (max_attempts < 2 || max_attempts > 5) {
     return absl::InvalidArgumentError("max_attempts must be between 2 and 5 (gRPC's limit)");
   }
-  std::string json = absl::StrCat(
-      "{\"methodConfig\":[{\"name\":[", absl::StrJoin(names, ","),
-      "],\"retryPolicy\":{\"maxAttempts\":", max_attempts,
-      ",\"initialBackoff\":\"0.05s\",\"maxBackoff\":\"1s\",\"backoffMultiplier\":2,"
-      "\"retryableStatusCodes\":[\"UNAVAILABLE\"]}}]}");
+  std::string json =
+      absl::StrCat("{\"methodConfig\":[{\"name\":[", absl::StrJoin(names, ","),
+                   "],\"retryPolicy\":{\"maxAttempts\":", max_attempts,
+                   ",\"initialBackoff\":\"0.05s\",\"maxBackoff\":\"1s\",\"backoffMultiplier\":2,"
+                   "\"retryableStatusCodes\":[\"UNAVAILABLE\"]}}]}");
   std::string error = ::grpc::experimental::ValidateServiceConfigJSON(json);
   if (!error.empty()) {
     return absl::InternalError(absl::StrCat("generated service config is invalid: ", error));

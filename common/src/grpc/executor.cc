@@ -19,7 +19,8 @@ ExecutorOptions Normalized(ExecutorOptions options) {
 
 }  // namespace
 
-BoundedExecutor::BoundedExecutor(ExecutorOptions options) : options_(Normalized(std::move(options))) {
+BoundedExecutor::BoundedExecutor(ExecutorOptions options)
+    : options_(Normalized(std::move(options))) {
   {
     absl::MutexLock lock(&mu_);
     queue_.resize(options_.queue_capacity);
@@ -63,7 +64,8 @@ void BoundedExecutor::WorkerLoop() {
     } catch (const std::exception& e) {
       log::Error("executor_task_threw", {{"executor", options_.name}, {"error", e.what()}});
     } catch (...) {
-      log::Error("executor_task_threw", {{"executor", options_.name}, {"error", "unknown exception"}});
+      log::Error("executor_task_threw",
+                 {{"executor", options_.name}, {"error", "unknown exception"}});
     }
     // Captures are released before the task counts as finished, so Stop() returning means no
     // task state of this executor is alive any more.

@@ -21,7 +21,8 @@ absl::Status CheckReadableFile(std::string_view path, std::string_view what) {
         absl::StrCat(Av(what), " \"", Av(path), "\" cannot be read: ", std::strerror(errno)));
   }
   if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(Av(what), " \"", Av(path), "\" is not a file"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(Av(what), " \"", Av(path), "\" is not a file"));
   }
   if (st.st_size == 0) {
     return absl::FailedPreconditionError(absl::StrCat(Av(what), " \"", Av(path), "\" is empty"));

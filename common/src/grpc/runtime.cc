@@ -1,10 +1,6 @@
 // Runtime: builds and runs the gRPC server, readiness loop, health states and shutdown.
 #include "integration/grpc/runtime.h"
 
-#include <algorithm>
-#include <exception>
-#include <utility>
-
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -13,6 +9,10 @@
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
 
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
@@ -28,10 +28,12 @@
 namespace integration::grpc {
 namespace {
 
-absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> ListenerCredentials(const ServerTls& tls) {
+absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> ListenerCredentials(
+    const ServerTls& tls) {
   if (!tls.enabled()) {
     if (!tls.key_file.empty() || !tls.client_ca_file.empty()) {
-      return absl::InvalidArgumentError("TLS key or client CA file given without a certificate file");
+      return absl::InvalidArgumentError(
+          "TLS key or client CA file given without a certificate file");
     }
     return ::grpc::InsecureServerCredentials();
   }
@@ -119,12 +121,14 @@ absl::Status Runtime::AddService(::grpc::Service* service, std::string_view full
   const google::protobuf::ServiceDescriptor* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(full_name));
   if (descriptor == nullptr) {
-    return absl::NotFoundError(absl::StrCat("service \"", internal::Av(full_name),
-                                            "\" has no compiled descriptor; link its proto library"));
+    return absl::NotFoundError(
+        absl::StrCat("service \"", internal::Av(full_name),
+                     "\" has no compiled descriptor; link its proto library"));
   }
   for (const auto& [s, name] : services_) {
     if (name == full_name) {
-      return absl::AlreadyExistsError(absl::StrCat("service \"", internal::Av(full_name), "\" added twice"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("service \"", internal::Av(full_name), "\" added twice"));
     }
   }
   services_.emplace_back(service, std::string(full_name));
@@ -207,9 +211,9 @@ absl::Status Runtime::Start() {
   executor_options.name = options_.service_name;
   executor_options.threads = options_.executor_threads;
   executor_options.queue_capacity = options_.executor_queue;
-  absl::StatusOr<prometheus::Gauge*> depth = metrics_->Gauge(
-      "integration_executor_queue_depth", "Calls waiting for an executor thread",
-      {{"service", options_.service_name}});
+  absl::StatusOr<prometheus::Gauge*> depth =
+      metrics_->Gauge("integration_executor_queue_depth", "Calls waiting for an executor thread",
+                      {{"service", options_.service_name}});
   if (!depth.ok()) return depth.status();
   // The gauge lives as long as metrics_, which outlives the executor.
   executor_options.on_depth_change = [gauge = *depth](size_t d) {
@@ -281,9 +285,8 @@ absl::Status Runtime::BuildServer() {
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || selected_port == 0) {
     server_.reset();
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options_.listen_address,
-                     " (address in use, bad address or no permission)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address,
+                                               " (address in use, bad address or no permission)"));
   }
   port_.store(selected_port);
   // The default health service starts with the server SERVING; nothing may look ready
@@ -351,7 +354,8 @@ void Runtime::ShutdownImpl(std::chrono::milliseconds drain_timeout,
     stop_readiness_ = true;
     state_changed_.SignalAll();
   }
-  log::Info("shutdown_started", {{"drain_timeout_ms", static_cast<int64_t>(drain_timeout.count())}});
+  log::Info("shutdown_started",
+            {{"drain_timeout_ms", static_cast<int64_t>(drain_timeout.count())}});
   if (readiness_thread_.joinable()) readiness_thread_.join();
   serving_.store(false);
   // Every service NOT_SERVING, frozen: later status changes are ignored.

@@ -2,14 +2,14 @@
 // executor part (handler, error mapping, access log, metrics, Finish).
 #include "integration/grpc/serve.h"
 
+#include <grpcpp/server_context.h>
+
 #include <algorithm>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <grpcpp/server_context.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -23,24 +23,42 @@ namespace {
 
 std::string_view CodeName(::grpc::StatusCode code) {
   switch (code) {
-    case ::grpc::StatusCode::OK: return "OK";
-    case ::grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case ::grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case ::grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case ::grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case ::grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case ::grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case ::grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case ::grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case ::grpc::StatusCode::ABORTED: return "ABORTED";
-    case ::grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case ::grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case ::grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case ::grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case ::grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    default: return "UNKNOWN";
+    case ::grpc::StatusCode::OK:
+      return "OK";
+    case ::grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case ::grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case ::grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case ::grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case ::grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case ::grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case ::grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    case ::grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case ::grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case ::grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case ::grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case ::grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case ::grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case ::grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case ::grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -91,8 +109,8 @@ void FinishCall(UnaryCall& c, const ::grpc::Status& status, const absl::Status& 
   if (auto info = status::GetErrorInfo(cause); info.has_value()) reason = info->reason();
   std::string_view role = "anonymous";
   if (c.call.has_value() && c.call->caller().authenticated) role = c.call->caller().role;
-  const std::string_view method = c.method != nullptr ? std::string_view(c.method->full_name)
-                                                      : std::string_view(c.method_name);
+  const std::string_view method =
+      c.method != nullptr ? std::string_view(c.method->full_name) : std::string_view(c.method_name);
   const log::Level level =
       IsServerFault(status.error_code()) ? log::Level::kError : log::Level::kInfo;
   const double latency_ms = absl::ToDoubleMilliseconds(latency);
@@ -200,8 +218,8 @@ namespace internal {
     // A wiring mistake of the service (wrong name in Serve or service not added): fail the
     // call loudly instead of serving it without its access policy.
     c->call.emplace(auth::Caller{}, std::move(request_id), std::move(trace), c->start, ctx);
-    FinishWith(*c, status::Internal(absl::StrCat("Serve(): no registered method \"", internal::Av(method_name),
-                                                 "\" taking ",
+    FinishWith(*c, status::Internal(absl::StrCat("Serve(): no registered method \"",
+                                                 internal::Av(method_name), "\" taking ",
                                                  request.GetDescriptor()->full_name())));
     return c->reactor;
   }
@@ -222,8 +240,8 @@ namespace internal {
 
   c->body = std::move(body);
   if (!rt.executor().TrySubmit([c]() { RunOnExecutor(*c); })) {
-    FinishWith(*c, status::ResourceExhausted(
-                       "SERVER_BUSY", "the server is busy; retry after a short back-off"));
+    FinishWith(*c, status::ResourceExhausted("SERVER_BUSY",
+                                             "the server is busy; retry after a short back-off"));
   }
   return c->reactor;
 }

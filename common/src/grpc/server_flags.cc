@@ -11,17 +11,18 @@ namespace integration::grpc {
 
 ServerFlags::ServerFlags(config::Flags& flags, int default_grpc_port, int default_admin_port)
     : flags_(flags) {
-  listen_host_ = flags.String("listen-host", "0.0.0.0",
-                              "address the gRPC and admin listeners bind to");
-  grpc_port_ = flags.Int("grpc-port", default_grpc_port, "gRPC port (0 picks a free one)", 0, 65535);
-  admin_port_ = flags.Int("admin-port", default_admin_port,
-                          "admin HTTP port for /metrics, /healthz, /readyz (0: no admin server)",
-                          0, 65535);
+  listen_host_ =
+      flags.String("listen-host", "0.0.0.0", "address the gRPC and admin listeners bind to");
+  grpc_port_ =
+      flags.Int("grpc-port", default_grpc_port, "gRPC port (0 picks a free one)", 0, 65535);
+  admin_port_ =
+      flags.Int("admin-port", default_admin_port,
+                "admin HTTP port for /metrics, /healthz, /readyz (0: no admin server)", 0, 65535);
   max_message_bytes_ = flags.Int("max-message-bytes", 4 * 1024 * 1024,
                                  "largest request or response message", 1024, 64 * 1024 * 1024);
-  executor_threads_ = flags.Int("executor-threads", 8,
-                                "threads for blocking handler work (match the database pool)", 1,
-                                1024);
+  executor_threads_ =
+      flags.Int("executor-threads", 8,
+                "threads for blocking handler work (match the database pool)", 1, 1024);
   executor_queue_ = flags.Int("executor-queue", 256,
                               "calls waiting for a thread before RESOURCE_EXHAUSTED", 1, 100000);
   default_deadline_ = flags.Duration("default-deadline", std::chrono::seconds(10),
@@ -55,9 +56,9 @@ absl::StatusOr<ServerOptions> ServerFlags::Options(std::string service_name) con
     return absl::InvalidArgumentError(absl::StrCat(Setting("default-deadline"), ": must be > 0"));
   }
   if (tls_cert_file_->empty() != tls_key_file_->empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Setting(tls_cert_file_->empty() ? "tls-cert-file" : "tls-key-file"),
-        ": --tls-cert-file and --tls-key-file go together"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(Setting(tls_cert_file_->empty() ? "tls-cert-file" : "tls-key-file"),
+                     ": --tls-cert-file and --tls-key-file go together"));
   }
   if (!tls_client_ca_file_->empty() && tls_cert_file_->empty()) {
     return absl::InvalidArgumentError(

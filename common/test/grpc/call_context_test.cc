@@ -26,14 +26,13 @@ TEST(TraceContextTest, ReadsFutureVersionsByTheirPrefix) {
   auto t = TraceContext::Parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09-what");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->flags, 9);
-  EXPECT_FALSE(TraceContext::Parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09x")
-                   .has_value());
+  EXPECT_FALSE(
+      TraceContext::Parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09x").has_value());
 }
 
 TEST(TraceContextTest, RejectsInvalidHeaders) {
   for (const char* bad : {
-           "",
-           "garbage",
+           "", "garbage",
            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",   // version ff
            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",   // zero trace id
            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",   // zero parent id

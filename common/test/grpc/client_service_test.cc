@@ -1,11 +1,11 @@
 // The client helpers against real servers: deadline, token, request id and trace forwarded
 // from an incoming call to an outgoing one; retries of idempotent methods only; channel errors.
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -32,12 +32,12 @@ TEST(ClientTest, OutgoingCallInheritsDeadlineTokenRequestIdAndTrace) {
   Seen downstream_seen;
   Seen upstream_seen;
   absl::Time outgoing_deadline;  // as PrepareClientContext set it
-  EchoServer downstream([&](const CallContext& c, const echo::EchoRequest& r,
-                            echo::EchoResponse* o) {
-    absl::MutexLock lock(&mu);
-    downstream_seen = {c.deadline(), c.request_id(), c.trace(), c.caller()};
-    return PlainEcho(c, r, o);
-  });
+  EchoServer downstream(
+      [&](const CallContext& c, const echo::EchoRequest& r, echo::EchoResponse* o) {
+        absl::MutexLock lock(&mu);
+        downstream_seen = {c.deadline(), c.request_id(), c.trace(), c.caller()};
+        return PlainEcho(c, r, o);
+      });
   auto downstream_stub = downstream.Stub();
   ServerOptions upstream_options = TestOptions();
   upstream_options.verifier = downstream.issuer().verifier();
@@ -49,9 +49,9 @@ TEST(ClientTest, OutgoingCallInheritsDeadlineTokenRequestIdAndTrace) {
         }
         ::grpc::ClientContext out;
         // "short" asks for a method default shorter than what the caller left us.
-        PrepareClientContext(out, &c,
-                             r.message() == "short" ? std::chrono::milliseconds(300)
-                                                    : std::chrono::seconds(30));
+        PrepareClientContext(
+            out, &c,
+            r.message() == "short" ? std::chrono::milliseconds(300) : std::chrono::seconds(30));
         {
           absl::MutexLock lock(&mu);
           outgoing_deadline = absl::FromChrono(out.deadline());
@@ -130,8 +130,7 @@ TEST(ClientTest, ContextOfExpiredParentFailsFast) {
 // Fails the first attempt of every distinct message with UNAVAILABLE.
 class FlakyEcho {
  public:
-  absl::Status operator()(const CallContext& c, const echo::EchoRequest& r,
-                          echo::EchoResponse* o) {
+  absl::Status operator()(const CallContext& c, const echo::EchoRequest& r, echo::EchoResponse* o) {
     absl::MutexLock lock(&mu_);
     if (attempts_[r.message()]++ == 0) return status::Unavailable("FLAKY", "try again");
     return PlainEcho(c, r, o);
@@ -148,8 +147,9 @@ class FlakyEcho {
 
 TEST(ClientTest, RetriesOnlyTheListedIdempotentMethods) {
   FlakyEcho flaky;
-  EchoServer server([&](const CallContext& c, const echo::EchoRequest& r,
-                        echo::EchoResponse* o) { return flaky(c, r, o); });
+  EchoServer server([&](const CallContext& c, const echo::EchoRequest& r, echo::EchoResponse* o) {
+    return flaky(c, r, o);
+  });
   auto call = [&](const ChannelOptions& options, const std::string& message) {
     auto stub = server.Stub(options);
     ::grpc::ClientContext ctx;

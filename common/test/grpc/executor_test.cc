@@ -114,9 +114,8 @@ TEST(BoundedExecutorTest, MoveOnlyTasksAndReleasedCaptures) {
   std::weak_ptr<int> watch = owned;
   std::atomic<int> seen{0};
   auto unique = std::make_unique<int>(3);
-  ASSERT_TRUE(executor.TrySubmit([p = std::move(owned), u = std::move(unique), &seen] {
-    seen = *p + *u;
-  }));
+  ASSERT_TRUE(
+      executor.TrySubmit([p = std::move(owned), u = std::move(unique), &seen] { seen = *p + *u; }));
   executor.Stop();
   EXPECT_EQ(seen.load(), 10);
   EXPECT_TRUE(watch.expired());  // the task's captures are gone once Stop returned

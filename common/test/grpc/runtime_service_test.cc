@@ -1,6 +1,8 @@
 // Runtime through a real server: health states driven by readiness checks and shutdown,
 // graceful drain of an in-flight call, close hooks, admin port, reflection, start-up errors.
 #include <arpa/inet.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,9 +12,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -164,7 +163,8 @@ TEST(RuntimeTest, GracefulShutdownCompletesInFlightCallAndRefusesNewOnes) {
         }
         return PlainEcho(c, r, o);
       },
-      TestOptions(), [&](Runtime& rt) {
+      TestOptions(),
+      [&](Runtime& rt) {
         rt.AddCloseHook("postgres", [&] {
           EXPECT_TRUE(handler_done.load());
           closed.push_back("postgres");
@@ -254,8 +254,8 @@ TEST(RuntimeTest, ReflectionListsTheService) {
   ::grpc::CompletionQueue cq;
   ::grpc::ClientContext ctx;
   WithDeadline(ctx, std::chrono::seconds(5));
-  auto call = stub.PrepareCall(
-      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   auto step = [&cq](intptr_t want) {
     void* tag = nullptr;
     bool ok = false;

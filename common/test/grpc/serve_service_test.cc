@@ -1,18 +1,18 @@
 // Serve() through a real server and a generated client: request ids, error details, auth,
 // executor saturation, deadlines, trace context, access log and metrics.
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <regex>
 #include <string>
 #include <thread>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/metrics/metrics.h"
 #include "integration/status/status.h"
@@ -50,13 +50,13 @@ TEST(ServeTest, GeneratesRequestIdWhenMissingOrInvalid) {
   std::atomic<int> seen_calls{0};
   std::string handler_request_id;
   absl::Mutex mu;
-  EchoServer server([&](const CallContext& call, const echo::EchoRequest& req,
-                        echo::EchoResponse* resp) {
-    absl::MutexLock lock(&mu);
-    handler_request_id = call.request_id();
-    ++seen_calls;
-    return PlainEcho(call, req, resp);
-  });
+  EchoServer server(
+      [&](const CallContext& call, const echo::EchoRequest& req, echo::EchoResponse* resp) {
+        absl::MutexLock lock(&mu);
+        handler_request_id = call.request_id();
+        ++seen_calls;
+        return PlainEcho(call, req, resp);
+      });
   auto stub = server.Stub();
   const std::regex uuid_v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   for (const char* sent : {"", "has space", "quote\"inside"}) {
@@ -76,9 +76,10 @@ TEST(ServeTest, GeneratesRequestIdWhenMissingOrInvalid) {
 TEST(ServeTest, ErrorDetailsSurviveTheRoundTrip) {
   EchoServer server([](const CallContext&, const echo::EchoRequest&, echo::EchoResponse* resp) {
     resp->set_message("must not be sent");
-    return status::Error(absl::StatusCode::kInvalidArgument, "MESSAGE_INVALID",
-                         "the request has 2 invalid fields", {{"limit", "10"}},
-                         {{"message", "longer than 10 characters"}, {"payload", "must not be empty"}});
+    return status::Error(
+        absl::StatusCode::kInvalidArgument, "MESSAGE_INVALID", "the request has 2 invalid fields",
+        {{"limit", "10"}},
+        {{"message", "longer than 10 characters"}, {"payload", "must not be empty"}});
   });
   auto stub = server.Stub();
   ::grpc::ClientContext ctx;
@@ -129,10 +130,10 @@ TEST(ServeTest, ErrorDetailsSurviveTheRoundTrip) {
 }
 
 TEST(ServeTest, HandlerExceptionBecomesOpaqueInternal) {
-  EchoServer server([](const CallContext&, const echo::EchoRequest&,
-                       echo::EchoResponse*) -> absl::Status {
-    throw std::runtime_error("connection to db-secret-host:5432 refused");
-  });
+  EchoServer server(
+      [](const CallContext&, const echo::EchoRequest&, echo::EchoResponse*) -> absl::Status {
+        throw std::runtime_error("connection to db-secret-host:5432 refused");
+      });
   auto stub = server.Stub();
   ::grpc::ClientContext ctx;
   server.Prepare(ctx);
@@ -449,8 +450,7 @@ TEST(ServeTest, RecordsRpcMetrics) {
 class MisnamedEchoService final : public echo::EchoService::CallbackService {
  public:
   explicit MisnamedEchoService(Runtime& rt) : rt_(rt) {}
-  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx,
-                                   const echo::EchoRequest* req,
+  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
                                    echo::EchoResponse* resp) override {
     return Serve(rt_, ctx, req, resp, "Ehco",
                  [this](const CallContext&, const echo::EchoRequest&, echo::EchoResponse*) {
@@ -469,9 +469,8 @@ TEST(ServeTest, UnknownMethodNameIsInternalAndNotRun) {
   MisnamedEchoService service(rt);
   ASSERT_TRUE(rt.AddService<echo::EchoService>(&service).ok());
   ASSERT_TRUE(rt.Start().ok());
-  auto stub = echo::EchoService::NewStub(
-      ::grpc::CreateChannel("127.0.0.1:" + std::to_string(rt.port()),
-                            ::grpc::InsecureChannelCredentials()));
+  auto stub = echo::EchoService::NewStub(::grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(rt.port()), ::grpc::InsecureChannelCredentials()));
   ::grpc::ClientContext ctx;
   WithDeadline(ctx);
   echo::EchoResponse resp;

@@ -20,8 +20,7 @@ absl::StatusOr<ServerOptions> Parse(std::vector<const char*> args,
   ServerFlags server_flags(flags, 50051, 9090);
   args.insert(args.begin(), "training-server");
   std::vector<std::string> positional;
-  absl::Status st =
-      flags.Parse(static_cast<int>(args.size()), args.data(), &positional, &env);
+  absl::Status st = flags.Parse(static_cast<int>(args.size()), args.data(), &positional, &env);
   if (!st.ok()) return st;
   return server_flags.Options("training");
 }

@@ -1,7 +1,5 @@
 // SignalWaiter: a SIGTERM sent to the whole process reaches the handler on its own thread.
 // Its own binary: the mask must be set before any other thread exists.
-#include "integration/grpc/signals.h"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "integration/grpc/signals.h"
 
 namespace integration::grpc {
 namespace {

@@ -2,6 +2,10 @@
 // EchoService served through Serve(), and a running Runtime around it.
 #pragma once
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/server_context.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
@@ -15,11 +19,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/server_context.h>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -138,8 +137,7 @@ class EchoServiceImpl final : public echo::EchoService::CallbackService {
  public:
   EchoServiceImpl(Runtime& rt, EchoHandler handler) : rt_(rt), handler_(std::move(handler)) {}
 
-  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx,
-                                   const echo::EchoRequest* req,
+  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
                                    echo::EchoResponse* resp) override {
     return Serve(rt_, ctx, req, resp, "Echo", handler_);
   }

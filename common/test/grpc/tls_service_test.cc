@@ -1,5 +1,6 @@
 // TLS and mutual TLS between MakeChannel and a Runtime listener, with certificates made in the
 // test by a throw-away CA.
+#include <grpcpp/grpcpp.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -7,8 +8,6 @@
 
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -57,8 +56,8 @@ void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 // A certificate for `key` named `cn`, signed by issuer_key (self-signed when issuer is null).
-Cert MakeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuer_key,
-              bool is_ca, const char* san, long serial) {
+Cert MakeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuer_key, bool is_ca,
+              const char* san, long serial) {
   Cert cert(X509_new());
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
@@ -117,7 +116,8 @@ class TlsFiles {
 ::grpc::Status CallEcho(const EchoServer& server, const std::string& target,
                         const ChannelOptions& options) {
   absl::StatusOr<std::shared_ptr<::grpc::Channel>> channel = MakeChannel(target, options);
-  if (!channel.ok()) return ::grpc::Status(::grpc::StatusCode::UNKNOWN, channel.status().ToString());
+  if (!channel.ok())
+    return ::grpc::Status(::grpc::StatusCode::UNKNOWN, channel.status().ToString());
   auto stub = echo::EchoService::NewStub(*channel);
   ::grpc::ClientContext ctx;
   server.Prepare(ctx, std::chrono::seconds(5));
@@ -186,8 +186,7 @@ TEST(TlsTest, MutualTlsRequiresAClientCertificateFromTheCa) {
   no_client_cert.tls.enabled = true;
   no_client_cert.tls.ca_file = files.ca_file;
   no_client_cert.tls.server_name_override = "localhost";
-  EXPECT_EQ(CallEcho(server, target, no_client_cert).error_code(),
-            ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(CallEcho(server, target, no_client_cert).error_code(), ::grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

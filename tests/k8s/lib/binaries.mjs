@@ -58,7 +58,7 @@ export function parseHelp(text) {
     settings.push({
       flag: m[1],
       env: m[3],
-      kind: (m[2] ?? "").replace(/^=/, "") || "BOOL",
+      kind: m[2]?.startsWith("=") ? m[2].slice(1) : "BOOL",
       defaultValue: def ? def[1].replace(/^"(.*)"$/, "$1") : undefined,
       required: /, required\b/.test(rest),
     });

@@ -1,8 +1,6 @@
 // What a handler knows about the call it serves: caller, request id, trace, deadline.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "integration/auth/auth.h"
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 
 namespace integration::grpc {
 

@@ -2,8 +2,6 @@
 // incoming call, forwarded token, request id and trace.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -12,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 
 namespace integration::grpc {
 
@@ -19,11 +18,11 @@ class CallContext;
 
 // TLS of a channel; the files are watched and re-read when they change.
 struct ChannelTls {
-  bool enabled = false;               // plaintext when false (loopback development only)
-  std::string ca_file;                // roots for the server's certificate; empty: system roots
-  std::string cert_file;              // client certificate for mutual TLS (with key_file)
+  bool enabled = false;   // plaintext when false (loopback development only)
+  std::string ca_file;    // roots for the server's certificate; empty: system roots
+  std::string cert_file;  // client certificate for mutual TLS (with key_file)
   std::string key_file;
-  std::string server_name_override;   // name to verify instead of the target's host
+  std::string server_name_override;  // name to verify instead of the target's host
   std::chrono::seconds reload_interval{60};
 };
 

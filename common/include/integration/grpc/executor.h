@@ -1,8 +1,6 @@
 // A fixed pool of worker threads with a bounded queue, where blocking work of RPC handlers runs.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
-
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -12,6 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 
 namespace integration::grpc {
 

@@ -1,6 +1,7 @@
 // Keeps `grpc::X` meaning gRPC's X inside namespace integration, where this concern's
-// namespace integration::grpc would otherwise hide ::grpc. Every header of the concern
-// includes it first. New code should still write `::grpc::`.
+// namespace integration::grpc would otherwise hide ::grpc (e.g. status.h's grpc::Status).
+// Every header of the concern includes it before opening that namespace. New code should
+// still write `::grpc::`.
 #pragma once
 
 #include <grpcpp/support/status.h>

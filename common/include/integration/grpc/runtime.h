@@ -2,8 +2,6 @@
 // admin port and graceful shutdown.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
-
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -20,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "integration/grpc/executor.h"
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 #include "integration/status/status.h"
 
 namespace google::protobuf {
@@ -183,7 +182,8 @@ class Runtime {
   };
 
   absl::Status BuildServer();
-  void ShutdownImpl(std::chrono::milliseconds drain_timeout, std::chrono::milliseconds notice_delay);
+  void ShutdownImpl(std::chrono::milliseconds drain_timeout,
+                    std::chrono::milliseconds notice_delay);
   void ReadinessLoop();
   void SetHealth(bool serving);
   void RunCloseHooks();
@@ -196,7 +196,7 @@ class Runtime {
   absl::flat_hash_map<std::string, const MethodInfo*> by_full_name_;
   absl::flat_hash_map<std::string, std::vector<const MethodInfo*>> by_short_name_;
   std::vector<std::pair<::grpc::Service*, std::string>> services_;  // with full names
-  std::vector<Check> checks_;  // fixed once Start() ran
+  std::vector<Check> checks_;                                       // fixed once Start() ran
 
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<::grpc::Server> server_;

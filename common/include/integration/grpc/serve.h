@@ -2,18 +2,17 @@
 // authentication, access policy, tenant check, executor hand-off, error mapping, access log.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
+#include <grpcpp/support/server_callback.h>
 
 #include <functional>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
-#include <grpcpp/support/server_callback.h>
-
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "integration/grpc/call_context.h"
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 #include "integration/grpc/runtime.h"
 
 namespace integration::grpc {
@@ -37,10 +36,10 @@ using UnaryBody = absl::AnyInvocable<absl::Status(const CallContext&) &&>;
 // On the gRPC thread (never blocking): resolves the method ("pkg.Service/Method", or "Method"
 // of a registered service taking Req), takes x-request-id (or makes one) and echoes it (in
 // the initial metadata of a success, the trailing metadata of a failure, which keeps
-// failures retryable "trailers-only" responses), reads traceparent, caps the deadline, verifies the bearer token (none:
-// anonymous caller), applies the method's access policy and tenant check, and queues the
-// call on the executor (full: RESOURCE_EXHAUSTED, reason SERVER_BUSY). On the executor: skips
-// calls already cancelled or past their deadline, runs `fn` with the request id and trace id
+// failures retryable "trailers-only" responses), reads traceparent, caps the deadline, verifies the
+// bearer token (none: anonymous caller), applies the method's access policy and tenant check, and
+// queues the call on the executor (full: RESOURCE_EXHAUSTED, reason SERVER_BUSY). On the executor:
+// skips calls already cancelled or past their deadline, runs `fn` with the request id and trace id
 // on every log line, maps its status with status::ToGrpc (a thrown exception becomes
 // INTERNAL), writes one access log line and the RPC metrics, and finishes the call.
 // `fn` fills `resp`; whatever it returns other than OK discards the response.
@@ -50,11 +49,10 @@ template <class Req, class Resp>
     std::string_view method_name,
     // type_identity: Req and Resp come from the pointers, so a lambda converts here.
     std::type_identity_t<std::function<absl::Status(const CallContext&, const Req&, Resp*)>> fn) {
-  return internal::ServeUnary(
-      rt, ctx, *req, method_name,
-      [req, resp, fn = std::move(fn)](const CallContext& call) mutable {
-        return fn(call, *req, resp);
-      });
+  return internal::ServeUnary(rt, ctx, *req, method_name,
+                              [req, resp, fn = std::move(fn)](const CallContext& call) mutable {
+                                return fn(call, *req, resp);
+                              });
 }
 
 }  // namespace integration::grpc

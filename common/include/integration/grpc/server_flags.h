@@ -2,14 +2,13 @@
 // registered on the program's config::Flags and turned into ServerOptions.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
-
 #include <chrono>
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "integration/config/flags.h"
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 #include "integration/grpc/runtime.h"
 
 namespace integration::grpc {

@@ -2,14 +2,14 @@
 // received by one dedicated thread with sigwait, so shutdown code runs as ordinary code.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
-
 #include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
 #include <functional>
 #include <thread>
+
+#include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 
 namespace integration::grpc {
 

@@ -1,0 +1,216 @@
+// The gateway's settings: registration with defaults and help, validation into GatewaySettings.
+#include "gateway_flags.h"
+
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace integration::gateway {
+namespace {
+
+absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace
+
+bool ParseHostPort(std::string_view text, std::string* host, int* port) {
+  std::string_view host_part;
+  std::string_view port_part;
+  if (text.starts_with("[")) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return false;
+    }
+    host_part = text.substr(1, close - 1);
+    port_part = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    host_part = text.substr(0, colon);
+    port_part = text.substr(colon + 1);
+    // An unbracketed IPv6 address is ambiguous.
+    if (host_part.find(':') != std::string_view::npos) return false;
+  }
+  if (host_part.empty() || port_part.empty() || port_part.size() > 5) return false;
+  for (char c : port_part) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  int value = 0;
+  if (!absl::SimpleAtoi(Av(port_part), &value) || value < 1 || value > 65535) return false;
+  *host = std::string(host_part);
+  *port = value;
+  return true;
+}
+
+GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
+  backends_ = flags.String(
+      "backends", "",
+      "the services behind the gateway: <service>=<host:port>,… e.g. "
+      "\"training=127.0.0.1:50055,grants=127.0.0.1:50051\"; a service without a backend is "
+      "not exposed");
+  backend_tls_ = flags.Bool("backend-tls", false,
+                            "TLS to the backends (plaintext is for loopback development only)");
+  backend_ca_file_ = flags.String("backend-ca-file", "",
+                                  "CA certificates (PEM) of the backends; empty: system roots");
+  backend_cert_file_ =
+      flags.String("backend-cert-file", "", "client certificate (PEM) for mutual TLS to backends");
+  backend_key_file_ = flags.String("backend-key-file", "", "its private key (PEM)");
+  backend_server_name_ = flags.String(
+      "backend-server-name", "", "name to verify in backend certificates instead of the host");
+  redis_addr_ = flags.String("redis-addr", "127.0.0.1:6379",
+                             "Redis host:port (rate limits, response cache, event streams)");
+  redis_password_file_ =
+      flags.String("redis-password-file", "", "file holding the Redis password (none: no AUTH)");
+  redis_timeout_ = flags.Duration(
+      "redis-timeout", std::chrono::milliseconds(50),
+      "connect and command timeout of the rate limit and cache look-ups; when Redis does not "
+      "answer within it, the in-process limiter takes over and the cache is bypassed");
+  redis_pool_size_ = flags.Int("redis-pool-size", 16, "most Redis connections open at once", 1,
+                               1000);
+  rate_read_ = flags.String("rate-read", "100/s burst 200",
+                            "limit per caller of READ methods: \"<n>/<s|m|h> [burst <b>]\" "
+                            "or \"off\"");
+  rate_write_ = flags.String("rate-write", "20/s burst 40",
+                             "limit per caller of WRITE methods (same format)");
+  rate_public_ = flags.String("rate-public", "50/s burst 100",
+                              "limit per caller (subject, or IP address without a token) of "
+                              "PUBLIC methods (same format)");
+  cache_ttl_ = flags.Duration("cache-ttl", std::chrono::seconds(30),
+                              "lifetime of cached responses of cacheable methods; 0s: no cache");
+  http_host_ = flags.String("http-host", "0.0.0.0", "address of the HTTP/JSON listener");
+  http_port_ = flags.Int("http-port", 8080, "HTTP/JSON port; 0 turns the HTTP front off", 0,
+                         65535);
+  http_threads_ = flags.Int("http-threads", 2, "I/O threads of the HTTP/JSON front", 1, 64);
+  http_max_body_bytes_ = flags.Int("http-max-body-bytes", 1024 * 1024,
+                                   "largest accepted HTTP request body", 1, 64 * 1024 * 1024);
+  cors_origins_ = flags.String(
+      "cors-origins", "",
+      "browser origins allowed to call the HTTP API, comma separated, e.g. "
+      "\"https://kurs.lansstyrelsen.se\"; empty: no CORS");
+  public_base_url_ = flags.String("public-base-url", "",
+                                  "absolute base URL listed in /openapi.json; empty: \"/\"");
+  http_tls_cert_file_ = flags.String("http-tls-cert-file", "",
+                                     "certificate chain (PEM) of the HTTPS listener; empty: HTTP");
+  http_tls_key_file_ = flags.String("http-tls-key-file", "", "its private key (PEM)");
+  http_tls_client_ca_file_ = flags.String(
+      "http-tls-client-ca-file", "", "CA (PEM) HTTPS clients' certificates must chain to (mTLS)");
+  log_level_ = flags.String("log-level", "info",
+                            "least severe log lines written: debug, info, warning or error");
+}
+
+std::string GatewayFlags::Label(std::string_view name) const {
+  return absl::StrCat("setting --", Av(name), " (env ", flags_.EnvName(name), ")");
+}
+
+absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
+  GatewaySettings s;
+  auto invalid = [this](std::string_view name, absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(Label(name), ": ", why));
+  };
+
+  absl::StatusOr<std::vector<BackendTarget>> backends = ParseBackends(*backends_);
+  if (!backends.ok()) return invalid("backends", backends.status().message());
+  s.backends = *std::move(backends);
+
+  s.channel.tls.enabled = *backend_tls_;
+  s.channel.tls.ca_file = *backend_ca_file_;
+  s.channel.tls.cert_file = *backend_cert_file_;
+  s.channel.tls.key_file = *backend_key_file_;
+  s.channel.tls.server_name_override = *backend_server_name_;
+  if (!*backend_tls_ && (!backend_ca_file_->empty() || !backend_cert_file_->empty() ||
+                         !backend_key_file_->empty())) {
+    return invalid("backend-tls", "TLS files are given but --backend-tls is off");
+  }
+  if (backend_cert_file_->empty() != backend_key_file_->empty()) {
+    return invalid("backend-cert-file", "a client certificate needs --backend-key-file too");
+  }
+
+  if (!ParseHostPort(*redis_addr_, &s.redis.host, &s.redis.port)) {
+    return invalid("redis-addr", absl::StrCat("\"", *redis_addr_, "\" is not host:port"));
+  }
+  if (!redis_password_file_->empty()) {
+    std::ifstream in(*redis_password_file_, std::ios::binary);
+    if (!in) {
+      return invalid("redis-password-file",
+                     absl::StrCat("cannot read \"", *redis_password_file_, "\""));
+    }
+    std::stringstream content;
+    content << in.rdbuf();
+    // Secret files usually end with a newline that is not part of the password.
+    std::string password(absl::StripTrailingAsciiWhitespace(content.str()));
+    if (password.empty()) {
+      return invalid("redis-password-file", absl::StrCat("\"", *redis_password_file_, "\" is empty"));
+    }
+    s.redis.password = std::move(password);
+  }
+  if (*redis_timeout_ <= std::chrono::milliseconds::zero()) {
+    return invalid("redis-timeout", "must be > 0");
+  }
+  s.redis.connect_timeout = *redis_timeout_;
+  s.redis.command_timeout = *redis_timeout_;
+  s.redis.acquire_timeout = *redis_timeout_;
+  s.redis.pool_size = static_cast<int>(*redis_pool_size_);
+
+  struct RateFlag {
+    std::string_view name;
+    const std::string* value;
+    Rate* out;
+  };
+  for (const RateFlag& f : {RateFlag{"rate-read", rate_read_, &s.limits.read},
+                            RateFlag{"rate-write", rate_write_, &s.limits.write},
+                            RateFlag{"rate-public", rate_public_, &s.limits.public_}}) {
+    absl::StatusOr<Rate> rate = ParseRate(*f.value);
+    if (!rate.ok()) return invalid(f.name, rate.status().message());
+    *f.out = *rate;
+  }
+
+  if (*cache_ttl_ < std::chrono::milliseconds::zero()) return invalid("cache-ttl", "must be >= 0");
+  s.cache_ttl = *cache_ttl_;
+
+  s.http_enabled = *http_port_ != 0;
+  s.http.bind = *http_host_;
+  s.http.port = static_cast<int>(*http_port_);
+  s.http.threads = static_cast<int>(*http_threads_);
+  s.http.max_body_bytes = static_cast<size_t>(*http_max_body_bytes_);
+  for (absl::string_view origin : absl::StrSplit(*cors_origins_, ',', absl::SkipWhitespace())) {
+    std::string o(absl::StripAsciiWhitespace(origin));
+    if (!(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with("/")) {
+      return invalid("cors-origins",
+                     absl::StrCat("\"", o, "\" is not an origin like https://host[:port]"));
+    }
+    s.http.cors_origins.push_back(std::move(o));
+  }
+  s.http.public_base_url = *public_base_url_;
+  s.http.tls.cert_file = *http_tls_cert_file_;
+  s.http.tls.key_file = *http_tls_key_file_;
+  s.http.tls.client_ca_file = *http_tls_client_ca_file_;
+  if (s.http.tls.cert_file.empty() &&
+      (!s.http.tls.key_file.empty() || !s.http.tls.client_ca_file.empty())) {
+    return invalid("http-tls-cert-file", "a key or client CA file is given without a certificate");
+  }
+  if (!s.http.tls.cert_file.empty() && s.http.tls.key_file.empty()) {
+    return invalid("http-tls-key-file", "required with --http-tls-cert-file");
+  }
+
+  const std::string level = absl::AsciiStrToLower(*log_level_);
+  if (level == "debug") {
+    s.log_level = log::Level::kDebug;
+  } else if (level == "info") {
+    s.log_level = log::Level::kInfo;
+  } else if (level == "warning" || level == "warn") {
+    s.log_level = log::Level::kWarning;
+  } else if (level == "error") {
+    s.log_level = log::Level::kError;
+  } else {
+    return invalid("log-level", absl::StrCat("\"", *log_level_,
+                                             "\" is not debug, info, warning or error"));
+  }
+  return s;
+}
+
+}  // namespace integration::gateway

@@ -1,0 +1,8 @@
+-- One module.
+SELECT m.part_id, m.module_id, m.title, m.description, m.position, m.content, m.state,
+       m.quiz_version IS NOT NULL,
+       (extract(epoch FROM m.create_time) * 1000000)::bigint,
+       (extract(epoch FROM m.update_time) * 1000000)::bigint,
+       m.revision
+  FROM modules m
+ WHERE m.part_id = $1 AND m.module_id = $2

@@ -1,0 +1,165 @@
+// Quiz attempts in PostgreSQL: the snapshot and results as serialized messages.
+#include "attempt_repository.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "integration/status/status.h"
+#include "service_util.h"
+
+namespace integration::training {
+namespace {
+
+absl::StatusOr<v1::AttemptState> ParseState(const std::string& state) {
+  if (state == "IN_PROGRESS") return v1::ATTEMPT_STATE_IN_PROGRESS;
+  if (state == "SUBMITTED") return v1::ATTEMPT_STATE_SUBMITTED;
+  if (state == "EXPIRED") return v1::ATTEMPT_STATE_EXPIRED;
+  return status::Internal(absl::StrCat("unknown attempt state ", state));
+}
+
+absl::StatusOr<AttemptRow> ToAttemptRow(const pqxx::row& row) {
+  AttemptRow out;
+  out.attempt_id = row[0].as<int64_t>();
+  out.learner_id = row[1].as<std::string>();
+  out.part_id = row[2].as<std::string>();
+  out.module_id = row[3].as<std::string>();
+  out.quiz_version = row[4].as<int>();
+  out.attempt_number = row[5].as<int>();
+  absl::StatusOr<QuizSnapshot> snapshot = ParseSnapshot(pqxx::binarystring(row[6]).str());
+  if (!snapshot.ok()) return snapshot.status();
+  out.snapshot = *std::move(snapshot);
+  out.pass_mark_percent = row[7].as<int>();
+  absl::StatusOr<v1::AttemptState> state = ParseState(row[8].as<std::string>());
+  if (!state.ok()) return state.status();
+  out.state = *state;
+  out.start_time = FromMicros(row[9].as<int64_t>());
+  out.expire_time = FromMicros(row[10].as<int64_t>());
+  if (!row[11].is_null()) out.submit_time = FromMicros(row[11].as<int64_t>());
+  if (!row[12].is_null()) out.score_percent = row[12].as<int>();
+  if (!row[13].is_null()) out.passed = row[13].as<bool>();
+  if (!row[14].is_null()) {
+    // An Attempt message holding only `results`.
+    v1::Attempt holder;
+    if (!holder.ParseFromString(pqxx::binarystring(row[14]).str())) {
+      return status::Internal(absl::StrCat("stored results of attempt ", out.attempt_id,
+                                           " are corrupt"));
+    }
+    out.results.assign(holder.results().begin(), holder.results().end());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<AttemptRow>> ToAttemptRows(const pqxx::result& r) {
+  std::vector<AttemptRow> out;
+  for (const pqxx::row& row : r) {
+    absl::StatusOr<AttemptRow> a = ToAttemptRow(row);
+    if (!a.ok()) return a.status();
+    out.push_back(*std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<ModuleForAttempt>> AttemptRepository::Module(
+    const std::string& part_id, const std::string& module_id) {
+  pqxx::result r = tx_.exec_prepared("attempt_module_quiz", part_id, module_id);
+  if (r.empty()) return std::optional<ModuleForAttempt>();
+  ModuleForAttempt out;
+  out.published = r[0][0].as<bool>();
+  if (!r[0][1].is_null()) out.quiz_version = r[0][1].as<int>();
+  if (!r[0][2].is_null()) {
+    v1::Quiz quiz;
+    if (!quiz.ParseFromString(pqxx::binarystring(r[0][2]).str())) {
+      return status::Internal(absl::StrCat("stored quiz of ", part_id, "/", module_id,
+                                           " is corrupt"));
+    }
+    out.quiz = std::move(quiz);
+  }
+  return std::optional<ModuleForAttempt>(std::move(out));
+}
+
+AttemptHistory AttemptRepository::History(const std::string& learner_id,
+                                          const std::string& part_id,
+                                          const std::string& module_id) {
+  pqxx::row r = tx_.exec_prepared1("attempt_history", learner_id, part_id, module_id);
+  AttemptHistory out;
+  out.attempts_used = r[0].as<int>();
+  out.passed = r[1].as<bool>();
+  if (!r[2].is_null()) out.last_failed_submit_time = FromMicros(r[2].as<int64_t>());
+  return out;
+}
+
+int64_t AttemptRepository::Insert(const AttemptRow& row) {
+  return tx_
+      .exec_prepared1("attempt_insert", row.learner_id, row.part_id, row.module_id,
+                      row.quiz_version, row.attempt_number,
+                      pqxx::binarystring(SerializeSnapshot(row.snapshot)), row.pass_mark_percent,
+                      ToMicros(row.start_time), ToMicros(row.expire_time))[0]
+      .as<int64_t>();
+}
+
+absl::StatusOr<std::optional<AttemptRow>> AttemptRepository::Get(const std::string& learner_id,
+                                                                  int64_t attempt_id, bool lock) {
+  pqxx::result r =
+      tx_.exec_prepared(lock ? "attempt_lock" : "attempt_get", learner_id, attempt_id);
+  if (r.empty()) return std::optional<AttemptRow>();
+  absl::StatusOr<AttemptRow> row = ToAttemptRow(r[0]);
+  if (!row.ok()) return row.status();
+  return std::optional<AttemptRow>(*std::move(row));
+}
+
+absl::StatusOr<std::vector<AttemptRow>> AttemptRepository::List(const std::string& learner_id,
+                                                                std::optional<int64_t> before,
+                                                                int limit) {
+  return ToAttemptRows(tx_.exec_prepared("attempt_list", learner_id, before.has_value(),
+                                         before.value_or(0), limit));
+}
+
+void AttemptRepository::Expire(int64_t attempt_id) {
+  tx_.exec_prepared0("attempt_expire", attempt_id);
+}
+
+void AttemptRepository::Submit(int64_t attempt_id, absl::Time submit_time,
+                               const ScoreResult& score) {
+  v1::Attempt holder;
+  for (const v1::QuestionResult& r : score.results) *holder.add_results() = r;
+  tx_.exec_prepared0("attempt_submit", attempt_id, ToMicros(submit_time), score.score_percent,
+                     score.passed, pqxx::binarystring(holder.SerializeAsString()));
+}
+
+bool AttemptRepository::PassedBefore(const std::string& learner_id, const std::string& part_id,
+                                     const std::string& module_id, int64_t attempt_id) {
+  return tx_.exec_prepared1("attempt_passed_before", learner_id, part_id, module_id, attempt_id)[0]
+      .as<bool>();
+}
+
+absl::StatusOr<std::vector<ProgressRow>> AttemptRepository::Progress(
+    const std::string& learner_id) {
+  std::vector<ProgressRow> out;
+  for (const pqxx::row& row : tx_.exec_prepared("attempt_progress", learner_id)) {
+    ProgressRow p;
+    p.part_id = row[0].as<std::string>();
+    p.part_title = row[1].as<std::string>();
+    if (!row[2].is_null()) {
+      p.module_id = row[2].as<std::string>();
+      p.module_title = row[3].as<std::string>();
+    }
+    p.attempts_used = row[4].as<int>();
+    p.passed = row[5].as<bool>();
+    p.best_score_percent = row[6].as<int>();
+    if (!row[7].is_null()) p.pass_time = FromMicros(row[7].as<int64_t>());
+    if (!row[8].is_null()) {
+      v1::Quiz quiz;
+      if (!quiz.ParseFromString(pqxx::binarystring(row[8]).str())) {
+        return status::Internal(absl::StrCat("stored quiz of ", p.part_id, "/", p.module_id,
+                                             " is corrupt"));
+      }
+      p.max_attempts = quiz.max_attempts();
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace integration::training

@@ -1,0 +1,94 @@
+// SQL of course content: parts, modules and the versioned quizzes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "lansstyrelsen/integration/training/v1/resources.pb.h"
+
+namespace integration::training {
+
+namespace v1 = ::lansstyrelsen::integration::training::v1;
+
+// A part row with its revision (the etag is derived from it).
+struct PartRow {
+  v1::Part part;  // every field set, etag included
+  int64_t revision = 0;
+};
+
+struct ModuleRow {
+  std::string part_id;
+  std::string module_id;
+  v1::Module module;  // every field set, etag included
+  int64_t revision = 0;
+  bool published = false;
+};
+
+// The locked state of a module (content_lock_module).
+struct ModuleLock {
+  int64_t revision = 0;
+  bool published = false;
+  std::optional<int> quiz_version;
+};
+
+struct QuizRow {
+  v1::Quiz quiz;  // as stored (with correctness), name/version/update_time/etag set
+  int version = 0;
+};
+
+// Runs the content statements on the caller's transaction. libpqxx errors propagate to
+// pg::Pool::Transact (which rolls back and maps them); a corrupt stored message is INTERNAL.
+class ContentRepository {
+ public:
+  explicit ContentRepository(pqxx::work& tx) : tx_(tx) {}
+
+  // --- Parts ---
+  // Parts after position `after_position`, at most `limit`; module counts include drafts when
+  // `all_modules`.
+  absl::StatusOr<std::vector<PartRow>> ListParts(bool all_modules, int after_position, int limit);
+  absl::StatusOr<std::optional<PartRow>> GetPart(const std::string& part_id, bool all_modules);
+  // The revision of the locked part; nullopt when there is no such part.
+  std::optional<int64_t> LockPart(const std::string& part_id);
+  // The id of another part at `position`, if any.
+  std::optional<std::string> PartAtPosition(int position, const std::string& except_part_id);
+  // False when the id is taken. Position 0 appends.
+  bool InsertPart(const std::string& part_id, const v1::Part& part);
+  void UpdatePart(const std::string& part_id, const v1::Part& part);
+
+  // --- Modules ---
+  absl::StatusOr<std::vector<ModuleRow>> ListModules(const std::string& part_id, bool drafts,
+                                                     int after_position, int limit);
+  absl::StatusOr<std::optional<ModuleRow>> GetModule(const std::string& part_id,
+                                                     const std::string& module_id);
+  std::optional<ModuleLock> LockModule(const std::string& part_id, const std::string& module_id);
+  std::optional<std::string> ModuleAtPosition(const std::string& part_id, int position,
+                                              const std::string& except_module_id);
+  // A new draft; false when the id is taken in the part. Position 0 appends.
+  bool InsertModule(const std::string& part_id, const std::string& module_id,
+                    const v1::Module& module);
+  void UpdateModule(const std::string& part_id, const std::string& module_id,
+                    const v1::Module& module);
+  void PublishModule(const std::string& part_id, const std::string& module_id);
+
+  // --- Quizzes ---
+  // The module's current quiz; nullopt when the module has none (or does not exist).
+  absl::StatusOr<std::optional<QuizRow>> GetQuiz(const std::string& part_id,
+                                                 const std::string& module_id);
+  // Stores `quiz` (validated) as the module's next version and makes it current; the module
+  // must be locked (LockModule). Returns the stored quiz as GetQuiz would.
+  QuizRow AddQuizVersion(const std::string& part_id, const std::string& module_id,
+                         const v1::Quiz& quiz, const std::string& created_by);
+
+ private:
+  pqxx::work& tx_;
+};
+
+// The etag of a quiz version.
+std::string QuizEtag(int version);
+
+}  // namespace integration::training

@@ -1,0 +1,116 @@
+// Learners in PostgreSQL: rows to and from v1::Learner.
+#include "learner_repository.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "content_rules.h"
+#include "integration/status/status.h"
+#include "lansstyrelsen/integration/type/v1/types.pb.h"
+#include "service_util.h"
+
+namespace integration::training {
+namespace {
+
+namespace type = ::lansstyrelsen::integration::type::v1;
+
+absl::StatusOr<LearnerRow> ToLearnerRow(const pqxx::row& row) {
+  LearnerRow out;
+  out.learner_id = row[0].as<std::string>();
+  out.lanskod = row[6].as<std::string>();
+  out.enrol_micros = row[7].as<int64_t>();
+  out.revision = row[9].as<int64_t>();
+  const std::string parts = row[10].as<std::string>();
+  if (!parts.empty()) out.part_ids = absl::StrSplit(parts, ',');
+  v1::Learner& l = out.learner;
+  l.set_name(LearnerName(out.learner_id));
+  l.set_display_name(row[1].as<std::string>());
+  l.set_email(row[2].as<std::string>());
+  type::OrganisationType org = type::ORGANISATION_TYPE_UNSPECIFIED;
+  if (!type::OrganisationType_Parse(row[3].as<std::string>(), &org)) {
+    return status::Internal(absl::StrCat("learner ", out.learner_id,
+                                         " has an unknown organisation type"));
+  }
+  l.set_organisation_type(org);
+  l.set_organisation_name(row[4].as<std::string>());
+  l.set_kommunkod(row[5].as<std::string>());
+  for (const std::string& id : out.part_ids) l.add_parts(PartName(id));
+  l.set_whole_course(row[11].as<bool>());
+  SetTimestampMicros(out.enrol_micros, l.mutable_enrol_time());
+  SetTimestampMicros(row[8].as<int64_t>(), l.mutable_update_time());
+  l.set_etag(EtagOf(out.revision));
+  return out;
+}
+
+// A PostgreSQL text[] literal of validated ids (no quoting needed: [a-z0-9-] only).
+std::string IdArray(const std::vector<std::string>& ids) {
+  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<LearnerRow>> LearnerRepository::Get(const std::string& learner_id) {
+  pqxx::result r = tx_.exec_prepared("learner_get", learner_id);
+  if (r.empty()) return std::optional<LearnerRow>();
+  absl::StatusOr<LearnerRow> row = ToLearnerRow(r[0]);
+  if (!row.ok()) return row.status();
+  return std::optional<LearnerRow>(*std::move(row));
+}
+
+std::optional<LearnerLock> LearnerRepository::Lock(const std::string& learner_id) {
+  pqxx::result r = tx_.exec_prepared("learner_lock", learner_id);
+  if (r.empty()) return std::nullopt;
+  return LearnerLock{.revision = r[0][0].as<int64_t>(), .lanskod = r[0][1].as<std::string>()};
+}
+
+bool LearnerRepository::Insert(const std::string& learner_id, const v1::Learner& learner,
+                               const std::string& lanskod) {
+  return !tx_.exec_prepared("learner_insert", learner_id, learner.display_name(), learner.email(),
+                            type::OrganisationType_Name(learner.organisation_type()),
+                            learner.organisation_name(), learner.kommunkod(), lanskod)
+              .empty();
+}
+
+void LearnerRepository::Update(const std::string& learner_id, const v1::Learner& learner,
+                               const std::string& lanskod) {
+  tx_.exec_prepared0("learner_update", learner_id, learner.display_name(), learner.email(),
+                     type::OrganisationType_Name(learner.organisation_type()),
+                     learner.organisation_name(), learner.kommunkod(), lanskod);
+}
+
+void LearnerRepository::SetParts(const std::string& learner_id,
+                                 const std::vector<std::string>& part_ids) {
+  tx_.exec_prepared0("learner_remove_parts_except", learner_id, IdArray(part_ids));
+  for (const std::string& part_id : part_ids) {
+    tx_.exec_prepared0("learner_add_part", learner_id, part_id);
+  }
+}
+
+std::vector<std::string> LearnerRepository::ExistingParts(
+    const std::vector<std::string>& part_ids) {
+  std::vector<std::string> out;
+  for (const pqxx::row& row : tx_.exec_prepared("learner_existing_parts", IdArray(part_ids))) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<LearnerRow>> LearnerRepository::List(
+    const std::string& lanskod, const std::string& kommunkod,
+    const std::optional<std::pair<int64_t, std::string>>& after, int limit) {
+  std::vector<LearnerRow> out;
+  const bool has_after = after.has_value();
+  const int64_t after_us = has_after ? after->first : 0;
+  const std::string after_id = has_after ? after->second : "";
+  for (const pqxx::row& row : tx_.exec_prepared("learner_list", lanskod, kommunkod, has_after,
+                                                after_us, after_id, limit)) {
+    absl::StatusOr<LearnerRow> l = ToLearnerRow(row);
+    if (!l.ok()) return l.status();
+    out.push_back(*std::move(l));
+  }
+  return out;
+}
+
+}  // namespace integration::training

@@ -1,0 +1,116 @@
+// The container image recipe: built with the local runner's own scripts (scripts/deps.sh, the
+// release preset), runtime stage without build tools, run as the non-root user the manifests
+// expect, and stage.sh really collects a runnable set of libraries for the binaries built here.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { binaryPath, buildDir } from "./lib/binaries.mjs";
+import { overlayNames, podPorts, podTemplate, rendered, repoRoot, servers, servicesTable } from "./lib/manifests.mjs";
+
+const dockerDir = path.join(repoRoot, "deploy/docker");
+const dockerfile = readFileSync(path.join(dockerDir, "Dockerfile"), "utf8");
+
+// The Dockerfile's instructions per stage, continuation lines joined.
+function stages() {
+  const lines = dockerfile.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const out = [];
+  for (const l of lines) {
+    const m = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(l);
+    if (m) out.push({ from: m[1], name: m[2], instructions: [] });
+    else if (out.length > 0) out[out.length - 1].instructions.push(l);
+  }
+  return out;
+}
+
+describe("deploy/docker/Dockerfile", () => {
+  const [build, runtime] = stages();
+
+  test("two stages on the same pinned Debian 12 image", () => {
+    assert.equal(stages().length, 2);
+    assert.equal(build.from, runtime.from);
+    const arg = /^ARG DEBIAN_IMAGE=(\S+)$/m.exec(dockerfile);
+    assert.ok(arg, "ARG DEBIAN_IMAGE=<image> before the stages");
+    assert.match(arg[1], /^debian:12\.\d+-slim$/, "a Debian 12 point release, not a moving tag");
+  });
+
+  test("the build stage runs the local runner's scripts and preset", () => {
+    const runs = build.instructions.filter((i) => /^RUN /.test(i)).join("\n");
+    assert.match(runs, /scripts\/deps\.sh/);
+    assert.match(runs, /cmake --preset release/);
+    assert.match(runs, /cmake --build --preset release --target "\$\{BINARY\}"/);
+    assert.match(runs, /deploy\/docker\/stage\.sh "\$\{BINARY\}" build\/release/);
+    // The same script and preset are what `./dev up` and `./dev test` run.
+    assert.match(readFileSync(path.join(repoRoot, "scripts/up.sh"), "utf8"), /scripts\/deps\.sh/);
+    assert.match(readFileSync(path.join(repoRoot, "scripts/test.sh"), "utf8"), /scripts\/deps\.sh/);
+    const presets = JSON.parse(readFileSync(path.join(repoRoot, "CMakePresets.json"), "utf8"));
+    assert.ok(presets.configurePresets.some((p) => p.name === "release"));
+    for (const f of ["scripts/deps.sh", "deploy/docker/stage.sh"]) accessSync(path.join(repoRoot, f), constants.X_OK);
+  });
+
+  test("the runtime stage installs no build tools, runs as the manifests' non-root user, exposes the pod ports", () => {
+    const text = runtime.instructions.join("\n");
+    assert.doesNotMatch(text, /\b(build-essential|gcc|g\+\+|cmake|ninja-build|make|[a-z0-9.+-]+-dev)\b/, "build tools in the runtime stage");
+    assert.match(text, /xargs -a \/tmp\/runtime-packages\.txt/, "installs exactly the staged package list");
+    const user = /^USER (\d+):(\d+)$/m.exec(text);
+    assert.ok(user, "USER uid:gid, numeric (runAsNonRoot needs a numeric user)");
+    assert.notEqual(user[1], "0");
+    for (const overlay of overlayNames()) {
+      for (const d of servers(rendered(overlay))) {
+        assert.equal(String(podTemplate(d).spec.securityContext.runAsUser), user[1], `${overlay} ${d.metadata.name} runAsUser`);
+      }
+    }
+    const expose = /^EXPOSE (.+)$/m.exec(text);
+    assert.deepEqual(expose[1].split(/\s+/).map(Number).sort(), Object.values(podPorts).sort());
+    assert.doesNotMatch(dockerfile, /\.run\/secrets|PASSWORD=|_KEY=/, "no secrets in the image");
+  });
+
+  test(".dockerignore keeps builds, run state (secrets) and git history out of the context", () => {
+    const ignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    for (const p of [".git", ".run", "build", "tools/node/node_modules"]) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
+  });
+
+  test("runtime-extras.tsv names only binaries of services.tsv", () => {
+    const binaries = new Set(servicesTable().map((s) => s.binary));
+    for (const line of readFileSync(path.join(dockerDir, "runtime-extras.tsv"), "utf8").split("\n")) {
+      if (!line || line.startsWith("#")) continue;
+      const [name, list] = line.split("\t");
+      assert.ok(name === "*" || binaries.has(name), `unknown binary ${name}`);
+      assert.ok(list && list.trim().length > 0, `no packages for ${name}`);
+    }
+  });
+});
+
+describe("deploy/docker/stage.sh on this machine's build", () => {
+  const built = servicesTable().map((s) => ({ s, bin: binaryPath(s) })).filter((x) => x.bin);
+  if (built.length === 0) {
+    test("no service binary built yet", (t) => t.skip(`no service binary under ${buildDir() ?? "build/"}`));
+  }
+  for (const { s, bin } of built) {
+    test(`${s.binary}: binary, project libraries and installed Debian runtime packages`, () => {
+      const out = mkdtempSync(path.join(os.tmpdir(), "stage-"));
+      try {
+        const build = buildDir();
+        execFileSync(path.join(dockerDir, "stage.sh"), [s.binary, build, out], { stdio: ["ignore", "ignore", "pipe"] });
+        assert.ok(existsSync(path.join(out, "bin", s.binary)));
+        const packages = readFileSync(path.join(out, "runtime-packages.txt"), "utf8").split("\n").filter(Boolean);
+        assert.ok(packages.includes("libc6"), "libc6 among the packages");
+        for (const p of packages) {
+          assert.doesNotMatch(p, /-dev$/, `${p}: a -dev package in the runtime list`);
+          const status = execFileSync("dpkg-query", ["-W", "-f=${Status}", p], { encoding: "utf8" });
+          assert.match(status, /install ok installed/, `${p} is not an installed package`);
+        }
+        // What the binary loads is either a listed package's file or a staged project library.
+        const ldd = execFileSync("ldd", [bin], { encoding: "utf8" });
+        const staged = new Set(readdirSync(path.join(out, "lib")));
+        for (const m of ldd.matchAll(/^\s*(\S+) => (\S+)/gm)) {
+          if (m[2].startsWith(build)) assert.ok(staged.has(m[1]), `${m[1]} not staged`);
+        }
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+  }
+});

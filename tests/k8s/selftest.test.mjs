@@ -1,0 +1,214 @@
+// The checkers themselves catch what they are for: broken objects, unsafe containers, open
+// networks, unmounted files and misread --help output are reported (so a green run means
+// something).
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { buildDir, helpOf, parseHelp } from "./lib/binaries.mjs";
+import { durationSeconds, parseDsn } from "./lib/manifests.mjs";
+import { allowed, ipInCidr } from "./lib/netpol.mjs";
+import {
+  containerProblems,
+  imageProblems,
+  mountedFileProblems,
+  networkPolicyProblems,
+  podProblems,
+  secretProblems,
+  serverProblems,
+} from "./lib/policy.mjs";
+import { validateObject } from "./lib/schema.mjs";
+
+const safeContainer = () => ({
+  name: "server",
+  image: "registry.example.org/x/app:1.2.3",
+  resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "128Mi" } },
+  securityContext: {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  },
+  startupProbe: { grpc: { port: 50051 } },
+  readinessProbe: { grpc: { port: 50051 } },
+  livenessProbe: { grpc: { port: 50051 } },
+  lifecycle: { preStop: { sleep: { seconds: 5 } } },
+});
+
+const deployment = (container, extra = {}) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "app", namespace: "ns", labels: { "app.kubernetes.io/name": "app" } },
+  spec: {
+    selector: { matchLabels: { "app.kubernetes.io/name": "app" } },
+    template: {
+      metadata: { labels: { "app.kubernetes.io/name": "app" } },
+      spec: { automountServiceAccountToken: false, enableServiceLinks: false, containers: [container], ...extra },
+    },
+  },
+});
+
+describe("schema validation", () => {
+  test("accepts a valid Deployment", async () => {
+    assert.deepEqual(await validateObject(deployment(safeContainer())), []);
+  });
+  test("reports a misspelt field, a wrong type and a missing required field", async () => {
+    const c = { ...safeContainer(), readinesProbe: {} };
+    const d = deployment(c);
+    d.spec.replicas = "2";
+    delete d.spec.selector;
+    const problems = (await validateObject(d)).join("\n");
+    assert.match(problems, /readinesProbe: unknown field/);
+    assert.match(problems, /replicas must be integer/);
+    assert.match(problems, /required property selector/);
+  });
+  test("reports unknown fields in Gateway API objects and unknown kinds", async () => {
+    const route = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "r" }, spec: { parentRefs: [{ name: "g", sectionNam: "x" }] } };
+    assert.match((await validateObject(route)).join(), /parentRefs\[0\]\.sectionNam: unknown field/);
+    assert.match((await validateObject({ apiVersion: "example.org/v1", kind: "Thing", metadata: { name: "t" } })).join(), /no schema/);
+  });
+  test("the CloudNativePG schema refuses a Cluster without instances and a role with a stray field", async () => {
+    const cluster = {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Cluster",
+      metadata: { name: "pg" },
+      spec: { storage: { size: "1Gi" }, managed: { roles: [{ name: "a_svc", login: true, pasword: "x" }] }, postgresql: { parameters: { max_connections: 100 } } },
+    };
+    const problems = (await validateObject(cluster)).join("\n");
+    assert.match(problems, /instances/);
+    assert.match(problems, /pasword/);
+    assert.match(problems, /max_connections must be string/);
+  });
+});
+
+describe("policies", () => {
+  test("a safe container passes and every weakening is reported", () => {
+    assert.deepEqual(containerProblems(deployment(safeContainer())), []);
+    const weakenings = [
+      [(c) => delete c.readinessProbe, /no readinessProbe/],
+      [(c) => delete c.resources.limits.memory, /no limits\.memory/],
+      [(c) => (c.resources.requests.cpu = "2"), /requests\.cpu above limits\.cpu/],
+      [(c) => (c.securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem/],
+      [(c) => (c.securityContext.capabilities.drop = ["NET_RAW"]), /drop ALL/],
+      [(c) => delete c.securityContext.runAsNonRoot, /runAsNonRoot/],
+      [(c) => delete c.securityContext.seccompProfile, /seccompProfile/],
+      [(c) => delete c.securityContext.allowPrivilegeEscalation, /allowPrivilegeEscalation/],
+      [(c) => (c.image = "registry.example.org/x/app:latest"), /latest/],
+      [(c) => (c.image = "registry.example.org/x/app"), /no tag/],
+    ];
+    for (const [weaken, expected] of weakenings) {
+      const c = safeContainer();
+      weaken(c);
+      assert.match(containerProblems(deployment(c)).join("\n"), expected);
+    }
+  });
+  test("image pinning accepts a digest and a port in the registry host", () => {
+    assert.deepEqual(imageProblems(`registry:5000/app@sha256:${"a".repeat(64)}`), []);
+    assert.deepEqual(imageProblems("registry:5000/app:0.1.0"), []);
+    assert.notDeepEqual(imageProblems("registry:5000/app"), []);
+  });
+  test("pods with API tokens, service links or host access are reported", () => {
+    const d = deployment(safeContainer(), { automountServiceAccountToken: true, hostNetwork: true });
+    delete d.spec.template.spec.enableServiceLinks;
+    const problems = podProblems(d).join("\n");
+    assert.match(problems, /automountServiceAccountToken/);
+    assert.match(problems, /enableServiceLinks/);
+    assert.match(problems, /hostNetwork/);
+  });
+  test("a grace period shorter than preStop + delay + drain + 10 s is reported", () => {
+    const c = { ...safeContainer(), envFrom: [{ configMapRef: { name: "cfg" } }] };
+    const cfg = { kind: "ConfigMap", metadata: { name: "cfg" }, data: { APP_SHUTDOWN_DELAY: "5s", APP_DRAIN_TIMEOUT: "20s" } };
+    const ok = deployment(c, { terminationGracePeriodSeconds: 40 });
+    assert.deepEqual(serverProblems(ok, [cfg], "APP"), []);
+    const short = deployment(c, { terminationGracePeriodSeconds: 39 });
+    assert.match(serverProblems(short, [cfg], "APP").join(), /terminationGracePeriodSeconds 39/);
+    const httpProbe = deployment({ ...c, livenessProbe: { httpGet: { port: 9090, path: "/healthz" } } }, { terminationGracePeriodSeconds: 40 });
+    assert.match(serverProblems(httpProbe, [cfg], "APP").join(), /livenessProbe is not a gRPC probe/);
+  });
+  test("missing default-deny or own policy is reported, and Secret objects are refused", () => {
+    const d = deployment(safeContainer());
+    const own = { kind: "NetworkPolicy", metadata: { name: "app", namespace: "ns" }, spec: { podSelector: { matchLabels: { "app.kubernetes.io/name": "app" } }, ingress: [{ from: [] }] } };
+    const deny = { kind: "NetworkPolicy", metadata: { name: "deny", namespace: "ns" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } };
+    assert.deepEqual(networkPolicyProblems(d, [own, deny]), []);
+    assert.match(networkPolicyProblems(d, [own]).join(), /default-deny/);
+    assert.match(networkPolicyProblems(d, [deny]).join(), /no NetworkPolicy selects/);
+    assert.match(secretProblems([{ kind: "Secret", metadata: { name: "s" }, data: { a: "eA==" } }]).join(), /carrying data/);
+  });
+  test("files outside mounts, or missing from a volume's selected keys, are reported", () => {
+    const c = { ...safeContainer(), volumeMounts: [{ name: "keys", mountPath: "/etc/keys" }] };
+    const d = deployment(c, { volumes: [{ name: "keys", secret: { secretName: "k", items: [{ key: "a", path: "a.pem" }] } }] });
+    assert.deepEqual(mountedFileProblems(d, c, [["APP_KEY_FILE", "/etc/keys/a.pem"]]), []);
+    assert.match(mountedFileProblems(d, c, [["APP_KEY_FILE", "/etc/keys/b.pem"]]).join(), /holds only a\.pem/);
+    assert.match(mountedFileProblems(d, c, [["APP_KEY_FILE", "/etc/other/a.pem"]]).join(), /not inside a mounted volume/);
+  });
+});
+
+describe("network policy evaluation", () => {
+  const pod = (labels, ns = "ns", ports = [{ name: "grpc", containerPort: 50051 }]) => ({ namespace: ns, namespaceLabels: { "kubernetes.io/metadata.name": ns }, labels, ports });
+  const deny = { metadata: { name: "deny", namespace: "ns" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } };
+  const a = pod({ app: "a" });
+  const b = pod({ app: "b" });
+  test("default deny blocks, an ingress+egress pair allows, named ports resolve", () => {
+    assert.equal(allowed([], a, b, 50051), true);
+    assert.equal(allowed([deny], a, b, 50051), false);
+    const ingress = { metadata: { name: "b", namespace: "ns" }, spec: { podSelector: { matchLabels: { app: "b" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }], ports: [{ port: "grpc" }] }] } };
+    const egress = { metadata: { name: "a", namespace: "ns" }, spec: { podSelector: { matchLabels: { app: "a" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { app: "b" } } }] }] } };
+    assert.equal(allowed([deny, ingress], a, b, 50051), false, "egress still denied");
+    assert.equal(allowed([deny, ingress, egress], a, b, 50051), true);
+    assert.equal(allowed([deny, ingress, egress], a, b, 9090), false, "other port");
+    assert.equal(allowed([deny, ingress, egress], b, a, 50051), false, "other direction");
+  });
+  test("a podSelector without namespaceSelector stays in the policy's namespace; both together are ANDed", () => {
+    const fromA = (peer) => ({ metadata: { name: "b", namespace: "ns" }, spec: { podSelector: { matchLabels: { app: "b" } }, ingress: [{ from: [peer] }] } });
+    const foreignA = pod({ app: "a" }, "other");
+    assert.equal(allowed([deny, fromA({ podSelector: { matchLabels: { app: "a" } } })], foreignA, b, 50051), false);
+    const both = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "other" } }, podSelector: { matchLabels: { app: "a" } } };
+    assert.equal(allowed([deny, fromA(both)], foreignA, b, 50051), true);
+    assert.equal(allowed([deny, fromA(both)], pod({ app: "z" }, "other"), b, 50051), false);
+  });
+  test("ipBlock with except", () => {
+    assert.equal(ipInCidr("10.1.2.3", "10.0.0.0/8"), true);
+    assert.equal(ipInCidr("11.1.2.3", "10.0.0.0/8"), false);
+    const out = { metadata: { name: "a", namespace: "ns" }, spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }] }] } };
+    assert.equal(allowed([deny, out], a, { ip: "203.0.113.1" }, 443), true);
+    assert.equal(allowed([deny, out], a, { ip: "10.0.0.1" }, 443), false);
+  });
+});
+
+describe("parsers", () => {
+  test("--help lines give flag, environment variable, default and required", () => {
+    const settings = parseHelp([
+      "Usage: x [flags] [command]",
+      "  --grpc-port=INT  (env TRAINING_GRPC_PORT, default 50055, range [0, 65535])",
+      "      gRPC port",
+      "  --pg-dsn=SECRET  (env TRAINING_PG_DSN, <secret>, required)",
+      '  --jwt-issuer=STRING  (env TRAINING_JWT_ISSUER, default "https://a, b")',
+      "  --verbose[=true|false]  (env TRAINING_VERBOSE, default false)",
+      "  --help  (show this text)",
+    ].join("\n"));
+    assert.deepEqual(settings.map((s) => s.env), ["TRAINING_GRPC_PORT", "TRAINING_PG_DSN", "TRAINING_JWT_ISSUER", "TRAINING_VERBOSE"]);
+    assert.equal(settings[0].defaultValue, "50055");
+    assert.equal(settings[1].required, true);
+    assert.equal(settings[2].defaultValue, "https://a, b");
+    assert.equal(settings[3].kind, "BOOL");
+  });
+  test("the service runtime's real --help parses (its test server, when built)", (t) => {
+    const bin = buildDir() && path.join(buildDir(), "common/integration_service_echo_server");
+    if (!bin || !existsSync(bin)) {
+      t.skip("common's integration_service_echo_server is not built");
+      return;
+    }
+    const envs = helpOf(bin).map((s) => s.env);
+    for (const flag of ["GRPC_PORT", "ADMIN_PORT", "PG_DSN", "REDIS_ADDR", "SHUTDOWN_DELAY", "DRAIN_TIMEOUT", "JWKS_FILE", "LOG_LEVEL"]) {
+      assert.ok(envs.some((e) => e.endsWith(`_${flag}`)), `${flag} not found in ${envs.join(", ")}`);
+    }
+    assert.ok(helpOf(bin).find((s) => s.env.endsWith("_PG_DSN")).required);
+  });
+  test("durations and DSNs", () => {
+    assert.equal(durationSeconds("250ms"), 0.25);
+    assert.equal(durationSeconds("2m"), 120);
+    assert.ok(Number.isNaN(durationSeconds("5")));
+    assert.deepEqual(parseDsn("host=h port=5432 application_name='a b'"), { host: "h", port: "5432", application_name: "a b" });
+  });
+});
