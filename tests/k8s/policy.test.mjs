@@ -23,6 +23,7 @@ import {
 } from "./lib/manifests.mjs";
 import {
   containerProblems,
+  imageProblems,
   networkPolicyProblems,
   pdbsFor,
   podProblems,
@@ -46,6 +47,15 @@ for (const overlay of overlayNames()) {
 
     test("every container has probes (long-running), requests and limits, the security context and a pinned image", () => {
       assert.deepEqual(workloads().flatMap(containerProblems), []);
+    });
+
+    test("the PostgreSQL operator's image is pinned too", () => {
+      const problems = byKind(objects(), "Cluster").flatMap((c) =>
+        c.spec.imageName === undefined
+          ? [`${id(c)}: no imageName (the operator's default changes with its version)`]
+          : imageProblems(c.spec.imageName).map((p) => `${id(c)}: ${p}`),
+      );
+      assert.deepEqual(problems, []);
     });
 
     test("no pod mounts an API token, gets service-link variables or uses the host", () => {

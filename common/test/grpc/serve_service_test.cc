@@ -316,16 +316,30 @@ TEST(ServeTest, CallWhoseDeadlinePassedInTheQueueIsNotRun) {
     first = stub->Echo(&ctx, echo::EchoRequest(), &resp);
   });
   ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(10)));
-  ::grpc::ClientContext ctx;
-  server.Prepare(ctx, std::chrono::milliseconds(200));
-  echo::EchoResponse resp;
-  EXPECT_EQ(stub->Echo(&ctx, echo::EchoRequest(), &resp).error_code(),
-            ::grpc::StatusCode::DEADLINE_EXCEEDED);
+  ::grpc::Status expired;
+  std::thread short_call([&] {
+    ::grpc::ClientContext ctx;
+    server.Prepare(ctx, std::chrono::milliseconds(200));
+    echo::EchoResponse resp;
+    expired = stub->Echo(&ctx, echo::EchoRequest(), &resp);
+  });
+  // Once the call sits in the queue the server has received it, so its server-side deadline
+  // (receipt + 200 ms) is at most 200 ms from now, whatever the transit time was.
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (server.runtime().executor().queue_depth() < 1 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(server.runtime().executor().queue_depth(), 1u);
+  const absl::Time queued = absl::Now();
+  short_call.join();
+  EXPECT_EQ(expired.error_code(), ::grpc::StatusCode::DEADLINE_EXCEEDED);
+  const absl::Duration left = queued + absl::Milliseconds(210) - absl::Now();
+  if (left > absl::ZeroDuration()) absl::SleepFor(left);
   release.Notify();
   blocker.join();
   EXPECT_TRUE(first.ok());
   // Let the executor reach the expired call, then check its handler never ran.
-  const absl::Time until = absl::Now() + absl::Seconds(5);
+  until = absl::Now() + absl::Seconds(5);
   while (server.runtime().executor().queue_depth() + server.runtime().executor().running() > 0 &&
          absl::Now() < until) {
     absl::SleepFor(absl::Milliseconds(5));

@@ -84,8 +84,9 @@ class HttpFront {
   struct Impl;
 
  private:
-  explicit HttpFront(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit HttpFront(std::shared_ptr<Impl> impl);
+  // Shared with the open connections, so a late Dispatcher callback finds it alive.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace integration::gateway

@@ -21,8 +21,9 @@ namespace {
 absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 constexpr std::string_view kHex = "0123456789abcdef";
+constexpr std::string_view kUpperHex = "0123456789ABCDEF";
 
-// Percent-encodes everything but [A-Za-z0-9_.-].
+// Percent-encodes (RFC 3986 style) everything but [A-Za-z0-9_.-].
 std::string KeySafe(std::string_view s) {
   std::string out;
   for (char ch : s) {
@@ -31,8 +32,8 @@ std::string KeySafe(std::string_view s) {
       out.push_back(ch);
     } else {
       out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
+      out.push_back(kUpperHex[c >> 4]);
+      out.push_back(kUpperHex[c & 0xf]);
     }
   }
   return out;

@@ -32,8 +32,8 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-absl::Status FieldError(std::string_view reason, std::string_view field,
-                        std::string_view description) {
+absl::Status FieldError(std::string_view reason, absl::string_view field,
+                        absl::string_view description) {
   return status::Error(absl::StatusCode::kInvalidArgument, reason,
                        absl::StrCat("invalid request: ", field, ": ", description),
                        {{"field", std::string(field)}},
@@ -58,7 +58,7 @@ google::protobuf::util::JsonPrintOptions PrintOptions() {
 
 // Makes protobuf's type names readable: "TYPE_INT32" -> "int32",
 // "type.googleapis.com/google.protobuf.Timestamp" -> "google.protobuf.Timestamp".
-std::string TidyDescription(std::string_view text) {
+std::string TidyDescription(absl::string_view text) {
   std::string out = absl::StrReplaceAll(text, {{"type.googleapis.com/", ""}});
   std::size_t pos = 0;
   while ((pos = out.find("TYPE_", pos)) != std::string::npos) {
@@ -73,7 +73,7 @@ std::string TidyDescription(std::string_view text) {
   return out;
 }
 
-std::string JoinField(std::string_view prefix, std::string_view field) {
+std::string JoinField(absl::string_view prefix, absl::string_view field) {
   if (prefix.empty()) return std::string(field);
   if (field.empty()) return std::string(prefix);
   return absl::StrCat(prefix, ".", field);
@@ -83,16 +83,15 @@ std::string JoinField(std::string_view prefix, std::string_view field) {
 // "(loc) name: Cannot find field." for unknown fields and "(loc): invalid value ..." for values
 // of the wrong type, where loc is the proto field path inside the parsed message; anything else
 // is malformed JSON.
-absl::Status JsonParseError(const absl::Status& status, std::string_view prefix,
-                            std::string_view body_field) {
-  std::string_view message = status.message();
-  constexpr std::string_view kUnknown = ": Cannot find field.";
+absl::Status JsonParseError(absl::string_view message, absl::string_view prefix,
+                            absl::string_view body_field) {
+  constexpr absl::string_view kUnknown = ": Cannot find field.";
   if (absl::EndsWith(message, kUnknown)) {
-    std::string_view head = message.substr(0, message.size() - kUnknown.size());
-    std::string_view loc;
+    absl::string_view head = message.substr(0, message.size() - kUnknown.size());
+    absl::string_view loc;
     if (absl::StartsWith(head, "(")) {
       const std::size_t close = head.find(") ");
-      if (close != std::string_view::npos) {
+      if (close != absl::string_view::npos) {
         loc = head.substr(1, close - 1);
         head = head.substr(close + 2);
       }
@@ -100,10 +99,10 @@ absl::Status JsonParseError(const absl::Status& status, std::string_view prefix,
     std::string field = JoinField(prefix, JoinField(loc, head));
     return FieldError(kReasonUnknownField, field, "unknown field");
   }
-  constexpr std::string_view kInvalid = "): invalid value ";
+  constexpr absl::string_view kInvalid = "): invalid value ";
   if (absl::StartsWith(message, "(")) {
     const std::size_t close = message.find(kInvalid);
-    if (close != std::string_view::npos) {
+    if (close != absl::string_view::npos) {
       std::string field = JoinField(prefix, message.substr(1, close - 1));
       return FieldError(kReasonInvalidFieldValue, field,
                         TidyDescription(absl::StrCat("invalid value ",
@@ -111,28 +110,30 @@ absl::Status JsonParseError(const absl::Status& status, std::string_view prefix,
     }
   }
   // The parser's message may span lines (it draws a caret under the offending input).
-  std::string_view first_line = message.substr(0, message.find('\n'));
+  absl::string_view first_line = message.substr(0, message.find('\n'));
   return FieldError(kReasonInvalidJson, body_field,
                     absl::StrCat("malformed JSON: ", absl::StripAsciiWhitespace(first_line)));
 }
 
-absl::Status ParseJsonInto(std::string_view json, Message* message, std::string_view prefix,
-                           std::string_view body_field) {
+absl::Status ParseJsonInto(absl::string_view json, Message* message, absl::string_view prefix,
+                           absl::string_view body_field) {
   if (absl::StripAsciiWhitespace(json).empty()) json = "{}";
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   options.case_insensitive_enum_parsing = false;
-  absl::Status st = google::protobuf::util::JsonStringToMessage(json, message, options);
-  if (st.ok()) return st;
-  return JsonParseError(st, prefix, body_field);
+  const auto st = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message, options);
+  if (st.ok()) return absl::OkStatus();
+  return JsonParseError(absl::string_view(st.message().data(), st.message().size()), prefix,
+                        body_field);
 }
 
 bool IsWrapper(const Descriptor& type) {
-  static constexpr std::string_view kWrappers[] = {
+  static constexpr absl::string_view kWrappers[] = {
       "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
       "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
       "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue"};
-  for (std::string_view name : kWrappers) {
+  for (absl::string_view name : kWrappers) {
     if (type.full_name() == name) return true;
   }
   return false;
@@ -153,11 +154,11 @@ bool IsTextSettable(const FieldDescriptor& field) {
 }
 
 template <typename T>
-bool ParseInteger(std::string_view text, T* out) {
+bool ParseInteger(absl::string_view text, T* out) {
   return absl::SimpleAtoi(text, out);
 }
 
-bool ParseDouble(std::string_view text, double* out) {
+bool ParseDouble(absl::string_view text, double* out) {
   if (text == "NaN") {
     *out = std::numeric_limits<double>::quiet_NaN();
     return true;
@@ -171,18 +172,19 @@ bool ParseDouble(std::string_view text, double* out) {
     return true;
   }
   // SimpleAtod would accept "inf"/"nan" spellings that proto JSON does not.
-  if (absl::StrContainsIgnoreCase(text, "inf") || absl::StrContainsIgnoreCase(text, "nan")) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  if (absl::StrContains(lower, "inf") || absl::StrContains(lower, "nan")) {
     return false;
   }
   return absl::SimpleAtod(text, out);
 }
 
 // Sets (or, for repeated fields, appends) `value` as the value of `field` in `message`.
-absl::Status SetFromText(Message* message, const FieldDescriptor* field, std::string_view value,
-                         std::string_view reason, std::string_view name) {
+absl::Status SetFromText(Message* message, const FieldDescriptor* field, absl::string_view value,
+                         std::string_view reason, absl::string_view name) {
   const Reflection* reflection = message->GetReflection();
   const bool repeated = field->is_repeated();
-  auto bad = [&](std::string_view what) {
+  auto bad = [&](absl::string_view what) {
     return FieldError(reason, name, absl::StrCat("\"", value, "\" is not ", what));
   };
   switch (field->cpp_type()) {
@@ -193,7 +195,7 @@ absl::Status SetFromText(Message* message, const FieldDescriptor* field, std::st
           return bad("base64");
         }
       } else {
-        if (!IsValidUtf8(value)) return FieldError(reason, name, "is not valid UTF-8");
+        if (!IsValidUtf8(ToStd(value))) return FieldError(reason, name, "is not valid UTF-8");
         bytes = std::string(value);
       }
       if (repeated) {
@@ -285,7 +287,7 @@ absl::Status SetFromText(Message* message, const FieldDescriptor* field, std::st
       }
       if (IsStringWkt(type)) {
         std::unique_ptr<Message> parsed = NewMessage(type);
-        const std::string json = absl::StrCat("\"", log::JsonEscape(value), "\"");
+        const std::string json = absl::StrCat("\"", log::JsonEscape(ToStd(value)), "\"");
         if (parsed == nullptr ||
             !google::protobuf::util::JsonStringToMessage(json, parsed.get()).ok()) {
           return bad(type.full_name() == "google.protobuf.Timestamp"
@@ -317,31 +319,31 @@ bool IsPrefix(const FieldPath& prefix, const FieldPath& path) {
   return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
 }
 
-absl::Status ApplyQuery(const Route& route, std::string_view query, Message* request) {
+absl::Status ApplyQuery(const Route& route, absl::string_view query, Message* request) {
   std::set<std::string> seen;
-  for (std::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+  for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const std::size_t eq = pair.find('=');
-    std::string_view raw_key = pair.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-    auto key = PercentDecode(raw_key, /*plus_as_space=*/true);
+    absl::string_view raw_key = pair.substr(0, eq);
+    absl::string_view raw_value = eq == absl::string_view::npos ? "" : pair.substr(eq + 1);
+    auto key = PercentDecode(ToStd(raw_key), /*plus_as_space=*/true);
     if (!key.ok() || !IsValidUtf8(*key)) {
       return FieldError(kReasonUnknownField, raw_key, "query parameter name is not well-formed");
     }
-    auto value = PercentDecode(raw_value, /*plus_as_space=*/true);
+    auto value = PercentDecode(ToStd(raw_value), /*plus_as_space=*/true);
     if (!value.ok()) {
       return FieldError(kReasonInvalidFieldValue, *key, "bad percent-encoding in the query value");
     }
     // Resolve the dotted name through singular message fields.
     FieldPath path;
     const Descriptor* type = request->GetDescriptor();
-    for (std::string_view part : absl::StrSplit(*key, '.')) {
+    for (absl::string_view part : absl::StrSplit(*key, '.')) {
       if (type == nullptr || (!path.empty() && (path.back()->is_repeated() ||
                                                  IsTextSettable(*path.back())))) {
         return FieldError(kReasonUnknownField, *key,
                           "unknown query parameter: only singular message fields have "
                           "dotted sub-fields");
       }
-      const FieldDescriptor* field = FindFieldByAnyName(*type, part);
+      const FieldDescriptor* field = FindFieldByAnyName(*type, ToStd(part));
       if (field == nullptr) {
         return FieldError(kReasonUnknownField, *key,
                           absl::StrCat("unknown query parameter: no field \"", part, "\" in ",
@@ -382,7 +384,7 @@ absl::Status ApplyQuery(const Route& route, std::string_view query, Message* req
 }
 
 absl::StatusOr<std::string> DecodePathValue(const std::vector<std::string_view>& raw,
-                                            std::string_view name) {
+                                            absl::string_view name) {
   std::vector<std::string> segments;
   for (std::string_view segment : raw) {
     auto decoded = PercentDecode(segment, /*plus_as_space=*/false);
@@ -453,13 +455,15 @@ absl::StatusOr<std::string> TranscodeRequest(
         absl::StrCat("no generated type for ", route.method->input_type()->full_name()));
   }
   if (route.body_is_whole_request()) {
-    if (auto st = ParseJsonInto(body, request.get(), "", "*"); !st.ok()) return st;
+    if (auto st = ParseJsonInto(ToAbsl(body), request.get(), "", "*"); !st.ok()) return st;
   } else if (route.has_body()) {
     Message* target = request->GetReflection()->MutableMessage(
         MutableParent(request.get(), route.body_field), route.body_field.back());
-    if (auto st = ParseJsonInto(body, target, route.body, route.body); !st.ok()) return st;
+    if (auto st = ParseJsonInto(ToAbsl(body), target, route.body, route.body); !st.ok()) {
+      return st;
+    }
   }
-  if (auto st = ApplyQuery(route, query, request.get()); !st.ok()) return st;
+  if (auto st = ApplyQuery(route, ToAbsl(query), request.get()); !st.ok()) return st;
   if (auto st = ApplyPathVariables(route, raw_path_values, request.get()); !st.ok()) return st;
   std::string serialized;
   if (!request->SerializeToString(&serialized)) {
@@ -551,7 +555,9 @@ HttpResponse ErrorResponse(int http_status, const absl::Status& status) {
 
 HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_response) {
   std::unique_ptr<Message> response = NewMessage(*route.method->output_type());
-  if (response == nullptr || !response->ParseFromString(serialized_response)) {
+  if (response == nullptr ||
+      !response->ParseFromArray(serialized_response.data(),
+                                static_cast<int>(serialized_response.size()))) {
     return ErrorResponse(status::Internal(absl::StrCat(
         "response of ", route.method->full_name(), " does not parse as ",
         route.method->output_type()->full_name())));
@@ -570,7 +576,7 @@ HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_r
       !st.ok()) {
     return ErrorResponse(status::Internal(absl::StrCat(
         "response of ", route.method->full_name(), " cannot be printed as JSON: ",
-        st.message())));
+        std::string(st.message()))));
   }
   return result;
 }

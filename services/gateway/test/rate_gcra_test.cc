@@ -47,7 +47,9 @@ TEST(ParseRate, RejectsMalformedRatesSayingWhy) {
                           "10/s bust 5", "10/s burst 5 extra"}) {
     absl::StatusOr<Rate> r = ParseRate(bad);
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
-    if (!r.ok()) EXPECT_NE(r.status().message().find("burst"), absl::string_view::npos) << bad;
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find("burst"), absl::string_view::npos) << bad;
+    }
   }
 }
 

@@ -70,10 +70,9 @@ absl::StatusOr<v1::Diploma> FromRow(const pqxx::row& row) {
   if (!row[kRevokeMicros].is_null()) {
     *d.mutable_revoke_time() = TimeUtil::MicrosecondsToTimestamp(row[kRevokeMicros].as<int64_t>());
   }
-  for (std::string_view part_id :
-       absl::StrSplit(row[kParts].as<std::string>(), ',', absl::SkipEmpty())) {
-    d.add_parts(PartName(part_id));
-  }
+  const std::vector<std::string> part_ids =
+      absl::StrSplit(row[kParts].as<std::string>(), ',', absl::SkipEmpty());
+  for (const std::string& part_id : part_ids) d.add_parts(PartName(part_id));
   return d;
 }
 
@@ -100,7 +99,8 @@ std::vector<CoursePart> DiplomaRepository::Course() {
     const std::string part_id = row[0].as<std::string>();
     const std::string name = PartName(part_id);
     if (course.empty() || course.back().name != name) {
-      course.push_back(CoursePart{.name = name, .title = row[1].as<std::string>()});
+      course.push_back(CoursePart{
+          .name = name, .title = row[1].as<std::string>(), .published_modules = {}});
     }
     if (!row[2].is_null()) {
       course.back().published_modules.push_back(ModuleName(part_id, row[2].as<std::string>()));

@@ -305,7 +305,7 @@ absl::Status TrainingServiceImpl::DoVerifyDiploma(const grpc::CallContext& call,
     // published ones); the caller learns only that the code cannot be confirmed.
     log::Error("diploma_verification_failed", {{"diploma", diploma.name()},
                                                {"key_id", key_id},
-                                               {"error", verified.message()}});
+                                               {"error", std::string(verified.message())}});
     return absl::OkStatus();
   }
 

@@ -75,7 +75,7 @@ std::string KommunLabel(const std::string& kommunkod) {
 
 // "2026-03" -> "mars 2026".
 std::string MonthLabel(const std::string& month) {
-  static constexpr std::array<std::string_view, 12> kMonths = {
+  static constexpr std::array<const char*, 12> kMonths = {
       "januari", "februari", "mars",      "april",   "maj",      "juni",
       "juli",    "augusti",  "september", "oktober", "november", "december"};
   int m = 0;

@@ -23,9 +23,9 @@
 namespace integration::training {
 namespace {
 
-constexpr std::string_view kSigningKeyFlag = "diploma-signing-key-file";
-constexpr std::string_view kPreviousKeysFlag = "diploma-previous-public-keys-file";
-constexpr std::string_view kVerifyUrlFlag = "diploma-verify-url";
+constexpr char kSigningKeyFlag[] = "diploma-signing-key-file";
+constexpr char kPreviousKeysFlag[] = "diploma-previous-public-keys-file";
+constexpr char kVerifyUrlFlag[] = "diploma-verify-url";
 
 // Values of the service's own settings, registered by register_flags and read by the factory
 // (both hold the shared_ptr, so it outlives the Flags object's parse).
@@ -36,7 +36,7 @@ struct Settings {
 };
 
 // "setting --x (env TRAINING_X)": how start-up errors name a setting.
-std::string Label(const config::Flags& flags, std::string_view flag) {
+std::string Label(const config::Flags& flags, const char* flag) {
   return absl::StrCat("setting --", flag, " (env ", flags.EnvName(flag), ")");
 }
 
@@ -54,8 +54,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 absl::StatusOr<std::vector<DiplomaVerifyKey>> ReadPreviousKeys(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
-  constexpr std::string_view kBegin = "-----BEGIN PUBLIC KEY-----";
-  constexpr std::string_view kEnd = "-----END PUBLIC KEY-----";
+  const std::string kBegin = "-----BEGIN PUBLIC KEY-----";
+  const std::string kEnd = "-----END PUBLIC KEY-----";
   std::vector<DiplomaVerifyKey> keys;
   size_t pos = 0;
   while ((pos = text->find(kBegin, pos)) != std::string::npos) {
@@ -64,9 +64,8 @@ absl::StatusOr<std::vector<DiplomaVerifyKey>> ReadPreviousKeys(const std::string
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": public key block ", keys.size() + 1, " has no END line"));
     }
-    const std::string_view block =
-        std::string_view(*text).substr(pos, end + kEnd.size() - pos);
-    absl::StatusOr<DiplomaVerifyKey> key = DiplomaVerifyKey::FromPem(absl::StrCat(block, "\n"));
+    const std::string block = text->substr(pos, end + kEnd.size() - pos) + "\n";
+    absl::StatusOr<DiplomaVerifyKey> key = DiplomaVerifyKey::FromPem(block);
     if (!key.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": public key ", keys.size() + 1, ": ",
                                                      key.status().message()));
