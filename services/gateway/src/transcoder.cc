@@ -40,9 +40,10 @@ absl::Status FieldError(std::string_view reason, absl::string_view field,
                        {{std::string(field), std::string(description)}});
 }
 
-std::unique_ptr<Message> NewMessage(const Descriptor& type) {
-  const Message* prototype =
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(&type);
+std::unique_ptr<Message> NewMessage(const Descriptor& type,
+                                    google::protobuf::MessageFactory* factory = nullptr) {
+  if (factory == nullptr) factory = google::protobuf::MessageFactory::generated_factory();
+  const Message* prototype = factory->GetPrototype(&type);
   if (prototype == nullptr) return nullptr;
   return std::unique_ptr<Message>(prototype->New());
 }
@@ -448,8 +449,8 @@ std::string GatewayErrorDomain() { return status::DomainOf("gateway"); }
 
 absl::StatusOr<std::string> TranscodeRequest(
     const Route& route, const std::vector<std::vector<std::string_view>>& raw_path_values,
-    std::string_view query, std::string_view body) {
-  std::unique_ptr<Message> request = NewMessage(*route.method->input_type());
+    std::string_view query, std::string_view body, google::protobuf::MessageFactory* factory) {
+  std::unique_ptr<Message> request = NewMessage(*route.method->input_type(), factory);
   if (request == nullptr) {
     return status::Internal(
         absl::StrCat("no generated type for ", route.method->input_type()->full_name()));
@@ -553,8 +554,9 @@ HttpResponse ErrorResponse(int http_status, const absl::Status& status) {
   return response;
 }
 
-HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_response) {
-  std::unique_ptr<Message> response = NewMessage(*route.method->output_type());
+HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_response,
+                               google::protobuf::MessageFactory* factory) {
+  std::unique_ptr<Message> response = NewMessage(*route.method->output_type(), factory);
   if (response == nullptr ||
       !response->ParseFromArray(serialized_response.data(),
                                 static_cast<int>(serialized_response.size()))) {

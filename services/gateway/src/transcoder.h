@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <google/protobuf/message.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
@@ -36,9 +37,12 @@ std::string GatewayErrorDomain();
 // variables. A body or query value for a path-bound field must be empty or equal to the path's.
 // Errors are INVALID_ARGUMENT statuses with ErrorInfo and BadRequest payloads
 // (integration::status), ready for ErrorResponse.
+// `factory` makes the request message; null means the generated factory (the methods of the
+// gateway come from the generated pool; tests pass a DynamicMessageFactory for their own).
 absl::StatusOr<std::string> TranscodeRequest(
     const Route& route, const std::vector<std::vector<std::string_view>>& raw_path_values,
-    std::string_view query, std::string_view body);
+    std::string_view query, std::string_view body,
+    google::protobuf::MessageFactory* factory = nullptr);
 
 // An HTTP response ready to send.
 struct HttpResponse {
@@ -49,7 +53,8 @@ struct HttpResponse {
 
 // The successful response: JSON of the response message (or of its response_body field), or
 // the raw bytes of `data` for binary routes. A response that does not parse is a 500.
-HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_response);
+HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_response,
+                               google::protobuf::MessageFactory* factory = nullptr);
 
 // The HTTP status for a gRPC code, as grpc-gateway maps it (CANCELLED 499, ...).
 int HttpStatusFromGrpc(grpc::StatusCode code);

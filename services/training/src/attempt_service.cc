@@ -36,13 +36,13 @@ constexpr std::string_view kReasonModuleNotFound = "MODULE_NOT_FOUND";
 constexpr std::string_view kReasonAttemptConflict = "ATTEMPT_CONFLICT";
 constexpr std::string_view kEventModulePassed = "training.ModulePassed";
 
-absl::Status AttemptNotFound(std::string_view name) {
+absl::Status AttemptNotFound(const std::string& name) {
   return status::NotFound(kReasonAttemptNotFound, absl::StrCat("no attempt ", name),
                           {{"attempt", std::string(name)}});
 }
 
 // Attempt ids are the row ids; anything else names no attempt.
-std::optional<int64_t> AttemptId(std::string_view id) {
+std::optional<int64_t> AttemptId(const std::string& id) {
   int64_t value = 0;
   if (!absl::SimpleAtoi(id, &value) || value <= 0 || absl::StrCat(value) != id) {
     return std::nullopt;

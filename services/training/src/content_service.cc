@@ -49,8 +49,8 @@ absl::Status ModuleNotFound(const ModuleRef& ref) {
 absl::Status PositionTaken(std::string_view field, int position, std::string_view holder) {
   return status::Error(
       absl::StatusCode::kFailedPrecondition, kReasonPositionTaken,
-      absl::StrCat("position ", position, " is taken by ", holder), {{"holder", std::string(holder)}},
-      {{std::string(field), absl::StrCat("position ", position, " is taken by ", holder,
+      absl::StrCat("position ", position, " is taken by ", std::string(holder)), {{"holder", std::string(holder)}},
+      {{std::string(field), absl::StrCat("position ", position, " is taken by ", std::string(holder),
                                          "; move that one first or use 0 to append")}});
 }
 

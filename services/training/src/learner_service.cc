@@ -137,7 +137,7 @@ absl::StatusOr<std::vector<std::string>> ValidateLearner(const v1::Learner& l) {
     if (bad && bad->field_violations_size() > 0) {
       for (const auto& v : bad->field_violations()) errors.Add(v.field(), v.description());
     } else {
-      errors.Add("learner.kommunkod", kommun.message());
+      errors.Add("learner.kommunkod", std::string(kommun.message()));
     }
   }
   if (!errors.empty()) return errors.ToStatus(kReasonLearnerInvalid);

@@ -23,7 +23,9 @@ constexpr std::string_view kQueryContext = "training page token query v1";
 constexpr std::string_view kChecksumContext = "training page token checksum v1";
 
 std::string Digest(std::string_view context, std::string_view data) {
-  std::string input = absl::StrCat(context, std::string_view("\0", 1), data);
+  std::string input(context);
+  input.push_back('\0');
+  input.append(data);
   unsigned char full[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), full);
   return std::string(reinterpret_cast<const char*>(full), kDigestBytes);
@@ -51,7 +53,7 @@ bool ReadVarint(std::string_view& in, uint64_t& value) {
 
 absl::Status Invalid(std::string_view field, std::string_view why) {
   return status::Error(absl::StatusCode::kInvalidArgument, kReasonPageTokenInvalid,
-                       absl::StrCat("page token is invalid: ", why), {},
+                       absl::StrCat("page token is invalid: ", std::string(why)), {},
                        {{std::string(field),
                          "use the next_page_token of the previous response to this same "
                          "request, unchanged"}});

@@ -90,7 +90,7 @@ inline absl::Status CheckEtag(std::string_view given, std::string_view current,
                               std::string_view resource) {
   if (given.empty() || given == current) return absl::OkStatus();
   return status::Aborted(kReasonEtagMismatch,
-                         absl::StrCat(resource,
+                         absl::StrCat(std::string(resource),
                                       " was changed since it was read; read it again and "
                                       "reapply the change"),
                          {{"resource", std::string(resource)}});
@@ -108,7 +108,7 @@ inline bool IsUniqueViolation(const absl::Status& st, std::string_view constrain
 // The scope of a request id (store::BeginRequest): per caller and method, so that two callers
 // can never see each other's responses by reusing an id.
 inline std::string RequestScope(const grpc::CallContext& call, std::string_view method) {
-  return absl::StrCat(call.caller().role, ":", call.caller().subject, "/", method);
+  return absl::StrCat(call.caller().role, ":", call.caller().subject, "/", std::string(method));
 }
 
 // --- Who may touch learners/{id} and what hangs below it (attempts, progress, diplomas) ---
@@ -118,7 +118,7 @@ inline constexpr std::string_view kCountyOfficerRole = "county_officer";
 
 // NOT_FOUND LEARNER_NOT_FOUND: the learner has not enrolled.
 inline absl::Status LearnerNotFound(std::string_view learner_id) {
-  const std::string name = absl::StrCat("learners/", learner_id);
+  const std::string name = absl::StrCat("learners/", std::string(learner_id));
   return status::NotFound("LEARNER_NOT_FOUND", absl::StrCat(name, " has not enrolled"),
                           {{"learner", name}});
 }
