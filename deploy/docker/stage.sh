@@ -38,11 +38,27 @@ fi
 mkdir -p "$out/bin" "$out/lib"
 cp "$binary_path" "$out/bin/$binary"
 
-packages=()
 # Lines look like "libfoo.so.1 => /usr/lib/x86_64-linux-gnu/libfoo.so.1 (0x…)", and the loader
 # "/lib64/ld-linux-x86-64.so.2 (0x…)"; linux-vdso has no file.
-while read -r lib; do
-  [ -n "$lib" ] || continue
+mapfile -t libs < <(awk '/=>/ { print $3; next } /^[[:space:]]*\// { print $1 }' <<<"$ldd_out")
+
+# Debian 12 merges /lib into /usr/lib and dpkg knows only one spelling of each path: ask for
+# every spelling of every library at once (one pass over dpkg's database), then pick.
+spellings() {
+  local lib=$1 real
+  real="$(readlink -f "$lib")"
+  printf '%s\n' "$lib" "$real" "${lib/#\/lib/\/usr\/lib}" "${real/#\/usr\/lib/\/lib}" \
+    "${lib/#\/usr\/lib/\/lib}" "${real/#\/lib/\/usr\/lib}"
+}
+declare -A owner_of=()
+mapfile -t candidates < <(for lib in "${libs[@]}"; do spellings "$lib"; done | sort -u)
+while IFS= read -r line; do
+  # "pkg[:arch][, pkg2]: /path"
+  owner_of["${line#*: }"]="${line%%: *}"
+done < <(dpkg-query -S "${candidates[@]}" 2>/dev/null || true)
+
+packages=()
+for lib in "${libs[@]}"; do
   real="$(readlink -f "$lib")"
   case "$real" in
     "$build_dir"/*)
@@ -52,17 +68,17 @@ while read -r lib; do
       ;;
   esac
   owner=""
-  # Debian 12 merges /lib into /usr/lib and dpkg knows only one spelling of each path.
-  for candidate in "$lib" "$real" "${lib/#\/lib/\/usr\/lib}" "${real/#\/usr\/lib/\/lib}" \
-    "${lib/#\/usr\/lib/\/lib}" "${real/#\/lib/\/usr\/lib}"; do
-    if owner_line="$(dpkg-query -S "$candidate" 2>/dev/null)"; then
-      owner="${owner_line%%:*}"
+  while IFS= read -r candidate; do
+    if [ -n "${owner_of[$candidate]:-}" ]; then
+      owner="${owner_of[$candidate]}"
       break
     fi
-  done
+  done < <(spellings "$lib")
   [ -n "$owner" ] || die "no Debian package owns $lib, and it is not built by this project"
-  packages+=("$owner")
-done < <(awk '/=>/ { print $3; next } /^[[:space:]]*\// { print $1 }' <<<"$ldd_out")
+  # "libfoo1:amd64" -> "libfoo1"; a path shared by several packages lists them all.
+  owner="${owner%%,*}"
+  packages+=("${owner%%:*}")
+done
 
 # Data the binary opens by name instead of linking (CA certificates, time zones, fonts).
 while IFS=$'\t' read -r name list; do

@@ -122,6 +122,9 @@ struct Backends::Backend {
   grpc_connectivity_state state ABSL_GUARDED_BY(mu) = GRPC_CHANNEL_IDLE;
   absl::Time since ABSL_GUARDED_BY(mu);
   bool observed ABSL_GUARDED_BY(mu) = false;
+  // The last READY/failure state logged.
+  grpc_connectivity_state logged ABSL_GUARDED_BY(mu) = GRPC_CHANNEL_IDLE;
+  bool logged_once ABSL_GUARDED_BY(mu) = false;
 };
 
 absl::StatusOr<std::unique_ptr<Backends>> Backends::Create(
@@ -147,7 +150,7 @@ absl::StatusOr<std::unique_ptr<Backends>> Backends::Create(
     if (!b->known) {
       // Tolerated so that a deployment can list a backend before this build knows its proto;
       // its methods are simply not exposed.
-      log::Warn("backend_without_proto", {{"service", t.service}, {"target", t.target}});
+      log::Warn("backend_without_proto", {{"backend", t.service}, {"target", t.target}});
     }
     if (metrics != nullptr) {
       absl::StatusOr<prometheus::Gauge*> gauge = metrics->Gauge(
@@ -232,24 +235,30 @@ void Backends::Observe(Backend& b) {
     // again promptly, so the next attempt is at most one watch interval away.
     ::grpc::experimental::ChannelResetConnectionBackoff(b.channel.get());
   }
-  bool changed;
+  // CONNECTING and IDLE come and go between attempts; what operators need is the move between
+  // READY and a failure, once, not every reconnect cycle of a backend that stays down.
+  const bool settled = state != GRPC_CHANNEL_CONNECTING && state != GRPC_CHANNEL_IDLE;
+  bool log_it = false;
   grpc_connectivity_state previous;
   {
     absl::MutexLock lock(&b.mu);
-    previous = b.state;
-    changed = !b.observed || previous != state;
-    b.observed = true;
-    if (changed) {
+    if (!b.observed || b.state != state) {
       b.state = state;
       b.since = absl::Now();
     }
+    b.observed = true;
+    previous = b.logged;
+    if (settled && (!b.logged_once || b.logged != state)) {
+      log_it = true;
+      b.logged = state;
+      b.logged_once = true;
+    }
   }
   if (b.up_gauge != nullptr) b.up_gauge->Set(state == GRPC_CHANNEL_READY ? 1 : 0);
-  // CONNECTING between two other states is noise; READY and failures are what operators need.
-  if (changed && state != GRPC_CHANNEL_CONNECTING && state != GRPC_CHANNEL_IDLE) {
+  if (log_it) {
     const log::Level level =
         state == GRPC_CHANNEL_READY ? log::Level::kInfo : log::Level::kWarning;
-    log::Write(level, "backend_state", {{"service", b.target.service},
+    log::Write(level, "backend_state", {{"backend", b.target.service},
                                         {"target", b.target.target},
                                         {"state", StateName(state)},
                                         {"previous", StateName(previous)}});

@@ -454,7 +454,30 @@ void GatewayDispatcher::Forward(BackendCall call, Done done) {
                       }
                     }
                     CountBackendCall(rpc->service, st.error_code());
-                    // The backend's status passes unchanged, details included.
+                    // The backend's status passes unchanged, details included. A failure
+                    // without details was raised by the gateway's channel (no connection,
+                    // deadline on the way): its text names internal addresses, so the caller
+                    // gets the gateway's own error and the log keeps the original.
+                    if (st.error_details().empty() &&
+                        (st.error_code() == ::grpc::StatusCode::UNAVAILABLE ||
+                         st.error_code() == ::grpc::StatusCode::DEADLINE_EXCEEDED)) {
+                      log::ScopedContext scope(rpc->request_id, "");
+                      log::Warn("backend_call_failed",
+                                {{"backend", rpc->service},
+                                 {"code", CodeName(st.error_code())},
+                                 {"error", st.error_message()}});
+                      st = status::ToGrpc(
+                          st.error_code() == ::grpc::StatusCode::UNAVAILABLE
+                              ? status::Unavailable(
+                                    "BACKEND_UNAVAILABLE",
+                                    absl::StrCat("the ", rpc->service,
+                                                 " service is unavailable; retry later"))
+                              : status::Error(absl::StatusCode::kDeadlineExceeded,
+                                              "BACKEND_DEADLINE_EXCEEDED",
+                                              absl::StrCat("the ", rpc->service,
+                                                           " service did not answer in time")),
+                          domain_);
+                    }
                     result.status = std::move(st);
                     Done done = std::move(rpc->done);
                     done(std::move(result));

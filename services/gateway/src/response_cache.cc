@@ -263,7 +263,7 @@ absl::Status CacheInvalidator::ReadOnce(std::vector<std::string>* ids) {
             "Cache generations bumped by events of the service", {{"service", services_[i]}});
         if (c.ok()) (*c)->Increment();
       }
-      log::Debug("cache_invalidated", {{"service", services_[i]},
+      log::Debug("cache_invalidated", {{"backend", services_[i]},
                                        {"events", static_cast<int64_t>(entries.size())},
                                        {"generation", static_cast<int64_t>(incr->integer())}});
     }

@@ -225,6 +225,9 @@ TEST_F(GrpcFrontTest, StoppedBackendIsUnavailableFastAndTheGatewayStaysServing) 
     o.timeout = absl::Seconds(5);
     CallResult r = Call(gateway.target(), kEchoPath, EchoOf("down"), o);
     EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNAVAILABLE) << r.status.error_message();
+    EXPECT_EQ(r.Reason(), "BACKEND_UNAVAILABLE");
+    EXPECT_EQ(r.status.error_message().find("127.0.0.1"), std::string::npos)
+        << "no internal addresses for the caller: " << r.status.error_message();
     EXPECT_LT(r.elapsed, absl::Seconds(1)) << "a down backend fails fast, not at the deadline";
   }
   EXPECT_TRUE(WaitFor([&] { return HealthStatus(gateway.target()) == 1; }, absl::Seconds(5)))

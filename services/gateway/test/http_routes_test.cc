@@ -30,7 +30,9 @@ std::vector<const MethodDescriptor*> MethodsOf(const google::protobuf::ServiceDe
 }
 
 const google::protobuf::ServiceDescriptor& Training() {
-  return *lansstyrelsen::integration::training::v1::TrainingService::descriptor();
+  return *lansstyrelsen::integration::training::v1::ListPartsRequest::descriptor()
+              ->file()
+              ->FindServiceByName("TrainingService");
 }
 
 // A concrete request path for a template: every '*' becomes "x<i>", '**' becomes "y/z".

@@ -287,9 +287,11 @@ TEST_F(AttemptTest, EditingAPublishedQuizDoesNotChangeAStartedAttempt) {
   absl::StatusOr<v1::Attempt> later = env().Start("bertil", kIntro, kModule);
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(later->quiz_version(), 2);
-  absl::StatusOr<v1::Attempt> later_scored =
-      env().Submit("bertil", *later, RightAnswers(*later, original));
-  ASSERT_TRUE(later_scored.ok());
+  // Picking "a" everywhere (right in version 1) is wrong in version 2.
+  std::vector<v1::Answer> old_right = WrongAnswers(*later, edited);
+  for (const v1::Answer& a : old_right) ASSERT_THAT(a.option_ids(), ElementsAre("a"));
+  absl::StatusOr<v1::Attempt> later_scored = env().Submit("bertil", *later, old_right);
+  ASSERT_TRUE(later_scored.ok()) << later_scored.status();
   EXPECT_EQ(later_scored->score_percent(), 0);
 }
 

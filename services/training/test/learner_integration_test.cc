@@ -115,7 +115,7 @@ TEST_F(LearnerTest, EnrolmentIsValidatedFieldByField) {
                             "learner.organisation_type", "learner.organisation_name",
                             "learner.parts"}));
 
-  for (const std::string& email : {"a@b", "a b@example.se", "@example.se", "a@@example.se",
+  for (const char* email : {"a@b", "a b@example.se", "@example.se", "a@@example.se",
                                    "a@example..se"}) {
     req = Request("anna");
     req.mutable_learner()->set_email(email);

@@ -32,6 +32,7 @@
 #include "integration/config/flags.h"
 #include "load.h"
 #include "request_template.h"
+#include "string_util.h"
 
 namespace {
 
@@ -42,7 +43,10 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-int Fail(int code, std::string_view message) {
+// Any streamable text: std::string, std::string_view or absl::string_view (a type of its own
+// in this Abseil).
+template <class Text>
+int Fail(int code, const Text& message) {
   std::cerr << "integration-bench: " << message << "\n";
   return code;
 }
@@ -369,7 +373,9 @@ int Main(int argc, char** argv) {
   auto parse = [](std::string_view text, std::string_view what)
       -> absl::StatusOr<bench::RequestTemplate> {
     absl::StatusOr<bench::RequestTemplate> t = bench::RequestTemplate::Parse(text);
-    if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", t.status().message()));
+    if (!t.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(bench::Av(what), ": ", t.status().message()));
+    }
     return t;
   };
   {

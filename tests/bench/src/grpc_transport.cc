@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "string_util.h"
 
 namespace integration::bench {
 namespace {
@@ -62,7 +63,7 @@ absl::StatusOr<std::unique_ptr<GrpcTransport>> GrpcTransport::Create(
         std::string(target), ::grpc::InsecureChannelCredentials(), args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + connect_timeout)) {
       return absl::UnavailableError(
-          absl::StrCat("cannot connect to ", target, " within ", connect_timeout.count(), " ms"));
+          absl::StrCat("cannot connect to ", Av(target), " within ", connect_timeout.count(), " ms"));
     }
     made.push_back(std::move(channel));
   }
@@ -154,7 +155,7 @@ absl::Status WaitServing(std::string_view target, std::chrono::milliseconds time
     std::this_thread::sleep_for(interval);
   }
   return absl::DeadlineExceededError(
-      absl::StrCat(target, " did not report SERVING within ", timeout.count(), " ms (", last, ")"));
+      absl::StrCat(Av(target), " did not report SERVING within ", timeout.count(), " ms (", last, ")"));
 }
 
 }  // namespace integration::bench

@@ -20,6 +20,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "string_util.h"
 
 namespace integration::bench {
 
@@ -44,16 +45,16 @@ absl::Status ParseHttpUrl(std::string_view url, std::string* host, int* port) {
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", url, "\" is not an http:// URL (HTTPS is not supported)"));
+        absl::StrCat("\"", Av(url), "\" is not an http:// URL (HTTPS is not supported)"));
   }
   url.remove_prefix(kScheme.size());
   while (url.ends_with("/")) url.remove_suffix(1);
   const size_t colon = url.rfind(':');
   if (colon == std::string_view::npos || colon == 0 ||
-      !absl::SimpleAtoi(url.substr(colon + 1), port) || *port < 1 || *port > 65535 ||
+      !absl::SimpleAtoi(Av(url.substr(colon + 1)), port) || *port < 1 || *port > 65535 ||
       url.find('/') != std::string_view::npos) {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"http://", url, "\" must be http://host:port without a path"));
+        absl::StrCat("\"http://", Av(url), "\" must be http://host:port without a path"));
   }
   *host = std::string(url.substr(0, colon));
   return absl::OkStatus();

@@ -5,7 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "strings.h"
+#include "string_util.h"
 
 namespace integration::bench {
 

@@ -1,0 +1,73 @@
+// Lints the generated OpenAPI document with Redocly CLI (pinned in tools/node): it must be valid
+// OpenAPI 3 with no errors under the "recommended" rule set.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lansstyrelsen/integration/echo/v1/echo.pb.h"
+#include "lansstyrelsen/integration/gateway/v1/gateway_service.pb.h"
+#include "lansstyrelsen/integration/training/v1/training_service.pb.h"
+#include "openapi.h"
+
+#ifndef INTEGRATION_REDOCLY
+#error "INTEGRATION_REDOCLY must name the redocly executable (see services/gateway/CMakeLists.txt)"
+#endif
+
+namespace integration::gateway {
+namespace {
+
+TEST(OpenApiLintTest, RedoclyRecommendedPassesWithoutErrors) {
+  const std::filesystem::path redocly = INTEGRATION_REDOCLY;
+  ASSERT_TRUE(std::filesystem::exists(redocly))
+      << redocly << " is missing: run `npm ci` in tools/node";
+
+  std::vector<const google::protobuf::MethodDescriptor*> methods;
+  for (const google::protobuf::ServiceDescriptor* service :
+       {lansstyrelsen::integration::training::v1::ListPartsRequest::descriptor()
+            ->file()
+            ->FindServiceByName("TrainingService"),
+        lansstyrelsen::integration::echo::v1::EchoRequest::descriptor()->file()->FindServiceByName(
+            "EchoService"),
+        lansstyrelsen::integration::gateway::v1::GetRegionalOverviewRequest::descriptor()
+            ->file()
+            ->FindServiceByName("GatewayService")}) {
+    for (int i = 0; i < service->method_count(); ++i) methods.push_back(service->method(i));
+  }
+  auto document = BuildOpenApi(methods);
+  ASSERT_TRUE(document.ok()) << document.status();
+
+  // A directory of our own: redocly would pick up a redocly.yaml from the working directory.
+  std::string dir_template =
+      (std::filesystem::temp_directory_path() / "gateway-openapi-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
+  const std::filesystem::path dir = dir_template;
+  const std::filesystem::path spec = dir / "openapi.json";
+  const std::filesystem::path output = dir / "lint.txt";
+  {
+    std::ofstream out(spec);
+    out << *document;
+  }
+  const std::string command =
+      "cd '" + dir.string() + "' && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "
+      "NO_COLOR=1 '" + redocly.string() + "' lint --extends=recommended --format=stylish '" +
+      spec.string() + "' > '" + output.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(output);
+  const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(WIFEXITED(status)) << report;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << report;
+  // Redocly prints "You have N warnings." for warnings it does not fail on; none expected.
+  EXPECT_EQ(report.find("warning"), std::string::npos) << report;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace integration::gateway
