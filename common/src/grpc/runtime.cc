@@ -292,6 +292,11 @@ absl::Status Runtime::BuildServer() {
   // The default health service starts with the server SERVING; nothing may look ready
   // before the readiness checks passed.
   SetHealth(false);
+  // Liveness is separate from readiness: a process waiting for its database is alive and must
+  // not be restarted, so "liveness" is SERVING for as long as the server runs.
+  if (auto* health = server_->GetHealthCheckService(); health != nullptr) {
+    health->SetServingStatus(std::string(kLivenessService), true);
+  }
   return absl::OkStatus();
 }
 

@@ -119,6 +119,9 @@ TEST(RuntimeTest, HealthFollowsReadinessThenShutdown) {
   auto channel = server.Channel();
   EXPECT_EQ(HealthCheck(channel), kNotServing);
   EXPECT_EQ(HealthCheck(channel, kEchoService), kNotServing);
+  // Alive although not ready: a liveness probe must not restart a server waiting for its
+  // database.
+  EXPECT_EQ(HealthCheck(channel, std::string(kLivenessService)), kServing);
   EXPECT_FALSE(server.runtime().serving());
   absl::Status readiness = server.runtime().CheckReadiness();
   EXPECT_THAT(std::string(readiness.message()), HasSubstr("postgres: connection refused"));
@@ -131,6 +134,7 @@ TEST(RuntimeTest, HealthFollowsReadinessThenShutdown) {
   // A failing dependency takes the service out again.
   database_up = false;
   EXPECT_TRUE(EventuallyHealth(channel, kNotServing, kEchoService));
+  EXPECT_EQ(HealthCheck(channel, std::string(kLivenessService)), kServing);
   database_up = true;
   EXPECT_TRUE(EventuallyHealth(channel, kServing, kEchoService));
 

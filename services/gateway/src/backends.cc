@@ -2,12 +2,12 @@
 // channel per backend and the connectivity watcher behind /readyz detail and backend_up.
 #include "backends.h"
 
+#include <google/protobuf/descriptor_database.h>
+#include <grpcpp/channel.h>
+
 #include <algorithm>
 #include <set>
 #include <utility>
-
-#include <google/protobuf/descriptor_database.h>
-#include <grpcpp/channel.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -102,11 +102,16 @@ absl::StatusOr<std::vector<BackendTarget>> ParseBackends(std::string_view spec) 
 
 std::string_view StateName(grpc_connectivity_state state) {
   switch (state) {
-    case GRPC_CHANNEL_IDLE: return "IDLE";
-    case GRPC_CHANNEL_CONNECTING: return "CONNECTING";
-    case GRPC_CHANNEL_READY: return "READY";
-    case GRPC_CHANNEL_TRANSIENT_FAILURE: return "TRANSIENT_FAILURE";
-    case GRPC_CHANNEL_SHUTDOWN: return "SHUTDOWN";
+    case GRPC_CHANNEL_IDLE:
+      return "IDLE";
+    case GRPC_CHANNEL_CONNECTING:
+      return "CONNECTING";
+    case GRPC_CHANNEL_READY:
+      return "READY";
+    case GRPC_CHANNEL_TRANSIENT_FAILURE:
+      return "TRANSIENT_FAILURE";
+    case GRPC_CHANNEL_SHUTDOWN:
+      return "SHUTDOWN";
   }
   return "UNKNOWN";
 }
@@ -153,9 +158,9 @@ absl::StatusOr<std::unique_ptr<Backends>> Backends::Create(
       log::Warn("backend_without_proto", {{"backend", t.service}, {"target", t.target}});
     }
     if (metrics != nullptr) {
-      absl::StatusOr<prometheus::Gauge*> gauge = metrics->Gauge(
-          "backend_up", "1 while the gateway's channel to the backend is connected",
-          {{"service", t.service}});
+      absl::StatusOr<prometheus::Gauge*> gauge =
+          metrics->Gauge("backend_up", "1 while the gateway's channel to the backend is connected",
+                         {{"service", t.service}});
       if (!gauge.ok()) return gauge.status();
       b->up_gauge = *gauge;
       b->up_gauge->Set(0);
@@ -256,12 +261,12 @@ void Backends::Observe(Backend& b) {
   }
   if (b.up_gauge != nullptr) b.up_gauge->Set(state == GRPC_CHANNEL_READY ? 1 : 0);
   if (log_it) {
-    const log::Level level =
-        state == GRPC_CHANNEL_READY ? log::Level::kInfo : log::Level::kWarning;
-    log::Write(level, "backend_state", {{"backend", b.target.service},
-                                        {"target", b.target.target},
-                                        {"state", StateName(state)},
-                                        {"previous", StateName(previous)}});
+    const log::Level level = state == GRPC_CHANNEL_READY ? log::Level::kInfo : log::Level::kWarning;
+    log::Write(level, "backend_state",
+               {{"backend", b.target.service},
+                {"target", b.target.target},
+                {"state", StateName(state)},
+                {"previous", StateName(previous)}});
   }
 }
 

@@ -2,16 +2,16 @@
 // one channel per backend and the watched state of each channel.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+#include <grpc/impl/codegen/connectivity_state.h>
+#include <grpcpp/generic/generic_stub.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <grpc/impl/codegen/connectivity_state.h>
-#include <grpcpp/generic/generic_stub.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"

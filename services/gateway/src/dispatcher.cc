@@ -1,12 +1,7 @@
 // The gateway's Dispatcher: per call, ids and deadline on the caller's thread, then on the
 // executor authentication, policy, tenant check, rate limit and cache, then the backend call
 // (asynchronous, raw bytes) or the in-process GatewayService.
-#include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <memory>
-#include <optional>
-#include <utility>
+#include "dispatcher.h"
 
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/message.h>
@@ -14,13 +9,19 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <utility>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "backends.h"
-#include "dispatcher.h"
 #include "google/rpc/error_details.pb.h"
 #include "integration/auth/auth.h"
 #include "integration/grpc/call_context.h"
@@ -48,33 +49,51 @@ bool HasTenantClaim(const auth::Caller& caller) {
 
 std::string_view CodeName(::grpc::StatusCode code) {
   switch (code) {
-    case ::grpc::StatusCode::OK: return "OK";
-    case ::grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case ::grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case ::grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case ::grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case ::grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case ::grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case ::grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case ::grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case ::grpc::StatusCode::ABORTED: return "ABORTED";
-    case ::grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case ::grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case ::grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case ::grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case ::grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    default: return "UNKNOWN";
+    case ::grpc::StatusCode::OK:
+      return "OK";
+    case ::grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case ::grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case ::grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case ::grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case ::grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case ::grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case ::grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    case ::grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case ::grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case ::grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case ::grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case ::grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case ::grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case ::grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case ::grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    default:
+      return "UNKNOWN";
   }
 }
 
 // What the gateway knows about one exposed method, resolved once.
 struct MethodEntry {
   const google::protobuf::MethodDescriptor* method = nullptr;
-  std::string full_name;  // "pkg.Service/Method"
-  std::string path;       // "/pkg.Service/Method"
-  std::string service;    // stem
+  std::string full_name;                 // "pkg.Service/Method"
+  std::string path;                      // "/pkg.Service/Method"
+  std::string service;                   // stem
   const auth::Policy* policy = nullptr;  // null: deny-all
   MethodClass method_class = MethodClass::kWrite;
   bool cacheable = false;
@@ -143,7 +162,8 @@ GatewayDispatcher::GatewayDispatcher(CoreOptions options)
     : options_(std::move(options)), domain_(status::DomainOf(kGatewayStem)) {}
 
 absl::Status GatewayDispatcher::Init() {
-  if (options_.backends == nullptr) return absl::InvalidArgumentError("CoreOptions.backends is null");
+  if (options_.backends == nullptr)
+    return absl::InvalidArgumentError("CoreOptions.backends is null");
   if (options_.default_deadline <= absl::ZeroDuration() ||
       options_.max_deadline < options_.default_deadline) {
     return absl::InvalidArgumentError(
@@ -238,7 +258,8 @@ void GatewayDispatcher::Dispatch(BackendCall call, Done done) {
   if (!grpc::IsValidRequestId(call.request_id)) call.request_id = grpc::NewRequestId();
   std::optional<grpc::TraceContext> parent = grpc::TraceContext::Parse(call.traceparent);
   // The gateway's span: the backend sees it as its parent.
-  const grpc::TraceContext span = parent.has_value() ? parent->Child() : grpc::TraceContext::NewRoot();
+  const grpc::TraceContext span =
+      parent.has_value() ? parent->Child() : grpc::TraceContext::NewRoot();
   call.traceparent = span.ToTraceparent();
   c->trace_id = span.trace_id;
   call.deadline = call.deadline == absl::InfiniteFuture()
@@ -257,11 +278,11 @@ void GatewayDispatcher::Dispatch(BackendCall call, Done done) {
   if (it == methods_.end()) {
     const std::string stem = ServiceStem(*m->service());
     if (stem.empty() || stem == kGatewayStem || options_.backends->Configured(stem)) {
-      Fail(c, status::Error(absl::StatusCode::kUnimplemented,
-                            m->client_streaming() || m->server_streaming()
-                                ? "STREAMING_NOT_SUPPORTED"
-                                : "METHOD_NOT_EXPOSED",
-                            absl::StrCat("the gateway does not serve ", m->full_name())));
+      Fail(c,
+           status::Error(absl::StatusCode::kUnimplemented,
+                         m->client_streaming() || m->server_streaming() ? "STREAMING_NOT_SUPPORTED"
+                                                                        : "METHOD_NOT_EXPOSED",
+                         absl::StrCat("the gateway does not serve ", m->full_name())));
     } else {
       Fail(c, status::Unavailable("BACKEND_NOT_CONFIGURED",
                                   absl::StrCat("no backend is configured for service ", stem)));
@@ -300,9 +321,9 @@ absl::Status GatewayDispatcher::CheckTenant(const Call& c) const {
   if (prototype == nullptr) return status::Internal("no prototype of the request type");
   std::unique_ptr<google::protobuf::Message> request(prototype->New());
   if (!request->ParseFromString(c.call.request)) {
-    return status::Error(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
-                         absl::StrCat("the request is not a valid ",
-                                      c.entry->method->input_type()->full_name()));
+    return status::Error(
+        absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+        absl::StrCat("the request is not a valid ", c.entry->method->input_type()->full_name()));
   }
   return auth::CheckTenant(*policy, c.caller, *request);
 }
@@ -315,12 +336,11 @@ absl::Status GatewayDispatcher::Limit(Call& c) {
   const int64_t micros = std::max<int64_t>(1, absl::ToInt64Microseconds(d.retry_after));
   const int64_t seconds = std::max<int64_t>(1, (micros + 999'999) / 1'000'000);
   c.headers.emplace("retry-after", absl::StrCat(seconds));
-  absl::Status st = status::Error(
-      absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-      absl::StrCat("too many ", Av(ClassName(c.entry->method_class)),
-                   " calls; retry in ", seconds, " s"),
-      {{"method_class", std::string(ClassName(c.entry->method_class))},
-       {"retry_after_ms", absl::StrCat((micros + 999) / 1000)}});
+  absl::Status st = status::Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                                  absl::StrCat("too many ", Av(ClassName(c.entry->method_class)),
+                                               " calls; retry in ", seconds, " s"),
+                                  {{"method_class", std::string(ClassName(c.entry->method_class))},
+                                   {"retry_after_ms", absl::StrCat((micros + 999) / 1000)}});
   google::rpc::RetryInfo retry;
   retry.mutable_retry_delay()->set_seconds(micros / 1'000'000);
   retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
@@ -344,8 +364,8 @@ void GatewayDispatcher::Admit(const std::shared_ptr<Call>& c) {
   }
   if (c->entry->cacheable && options_.cache != nullptr) {
     const std::string visibility = CacheVisibility(*c->entry->policy, c->caller);
-    ResponseCache::Lookup hit = options_.cache->Get(c->entry->service, c->entry->full_name,
-                                                    c->call.request, visibility);
+    ResponseCache::Lookup hit =
+        options_.cache->Get(c->entry->service, c->entry->full_name, c->call.request, visibility);
     if (hit.hit) {
       c->cache = "hit";
       c->headers.emplace("x-cache", "hit");
@@ -440,48 +460,45 @@ void GatewayDispatcher::Forward(BackendCall call, Done done) {
   if (!call.traceparent.empty()) {
     rpc->context.AddMetadata(std::string(grpc::kTraceparentHeader), call.traceparent);
   }
-  stub->UnaryCall(&rpc->context, rpc->path, ::grpc::StubOptions(), &rpc->request, &rpc->response,
-                  [this, rpc](::grpc::Status st) {
-                    BackendResult result;
-                    result.request_id = rpc->request_id;
-                    if (st.ok()) {
-                      ::grpc::Slice bytes;
-                      if (rpc->response.DumpToSingleSlice(&bytes).ok()) {
-                        result.response.assign(reinterpret_cast<const char*>(bytes.begin()),
-                                               bytes.size());
-                      } else if (rpc->response.Valid()) {
-                        st = ::grpc::Status(::grpc::StatusCode::INTERNAL, "internal error");
-                      }
-                    }
-                    CountBackendCall(rpc->service, st.error_code());
-                    // The backend's status passes unchanged, details included. A failure
-                    // without details was raised by the gateway's channel (no connection,
-                    // deadline on the way): its text names internal addresses, so the caller
-                    // gets the gateway's own error and the log keeps the original.
-                    if (st.error_details().empty() &&
-                        (st.error_code() == ::grpc::StatusCode::UNAVAILABLE ||
-                         st.error_code() == ::grpc::StatusCode::DEADLINE_EXCEEDED)) {
-                      log::ScopedContext scope(rpc->request_id, "");
-                      log::Warn("backend_call_failed",
-                                {{"backend", rpc->service},
-                                 {"code", CodeName(st.error_code())},
-                                 {"error", st.error_message()}});
-                      st = status::ToGrpc(
-                          st.error_code() == ::grpc::StatusCode::UNAVAILABLE
-                              ? status::Unavailable(
-                                    "BACKEND_UNAVAILABLE",
-                                    absl::StrCat("the ", rpc->service,
-                                                 " service is unavailable; retry later"))
-                              : status::Error(absl::StatusCode::kDeadlineExceeded,
-                                              "BACKEND_DEADLINE_EXCEEDED",
-                                              absl::StrCat("the ", rpc->service,
-                                                           " service did not answer in time")),
-                          domain_);
-                    }
-                    result.status = std::move(st);
-                    Done done = std::move(rpc->done);
-                    done(std::move(result));
-                  });
+  stub->UnaryCall(
+      &rpc->context, rpc->path, ::grpc::StubOptions(), &rpc->request, &rpc->response,
+      [this, rpc](::grpc::Status st) {
+        BackendResult result;
+        result.request_id = rpc->request_id;
+        if (st.ok()) {
+          ::grpc::Slice bytes;
+          if (rpc->response.DumpToSingleSlice(&bytes).ok()) {
+            result.response.assign(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+          } else if (rpc->response.Valid()) {
+            st = ::grpc::Status(::grpc::StatusCode::INTERNAL, "internal error");
+          }
+        }
+        CountBackendCall(rpc->service, st.error_code());
+        // The backend's status passes unchanged, details included. A failure
+        // without details was raised by the gateway's channel (no connection,
+        // deadline on the way): its text names internal addresses, so the caller
+        // gets the gateway's own error and the log keeps the original.
+        if (st.error_details().empty() &&
+            (st.error_code() == ::grpc::StatusCode::UNAVAILABLE ||
+             st.error_code() == ::grpc::StatusCode::DEADLINE_EXCEEDED)) {
+          log::ScopedContext scope(rpc->request_id, "");
+          log::Warn("backend_call_failed", {{"backend", rpc->service},
+                                            {"code", CodeName(st.error_code())},
+                                            {"error", st.error_message()}});
+          st = status::ToGrpc(
+              st.error_code() == ::grpc::StatusCode::UNAVAILABLE
+                  ? status::Unavailable(
+                        "BACKEND_UNAVAILABLE",
+                        absl::StrCat("the ", rpc->service, " service is unavailable; retry later"))
+                  : status::Error(
+                        absl::StatusCode::kDeadlineExceeded, "BACKEND_DEADLINE_EXCEEDED",
+                        absl::StrCat("the ", rpc->service, " service did not answer in time")),
+              domain_);
+        }
+        result.status = std::move(st);
+        Done done = std::move(rpc->done);
+        done(std::move(result));
+      });
 }
 
 void GatewayDispatcher::Fail(const std::shared_ptr<Call>& c, const absl::Status& st) {
@@ -502,12 +519,12 @@ void GatewayDispatcher::Complete(const std::shared_ptr<Call>& c, BackendResult r
   }
   {
     log::ScopedContext scope(c->call.request_id, c->trace_id);
-    const std::string_view method =
-        c->entry != nullptr ? std::string_view(c->entry->full_name)
-        : c->call.method != nullptr ? std::string_view(c->call.method->full_name())
-                                    : std::string_view("unknown");
-    const std::string_view role = c->caller.authenticated ? std::string_view(c->caller.role)
-                                                          : std::string_view("anonymous");
+    const std::string_view method = c->entry != nullptr ? std::string_view(c->entry->full_name)
+                                    : c->call.method != nullptr
+                                        ? std::string_view(c->call.method->full_name())
+                                        : std::string_view("unknown");
+    const std::string_view role =
+        c->caller.authenticated ? std::string_view(c->caller.role) : std::string_view("anonymous");
     const log::Level level = code == ::grpc::StatusCode::INTERNAL ||
                                      code == ::grpc::StatusCode::UNKNOWN ||
                                      code == ::grpc::StatusCode::DATA_LOSS

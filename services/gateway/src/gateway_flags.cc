@@ -60,8 +60,8 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   backend_cert_file_ =
       flags.String("backend-cert-file", "", "client certificate (PEM) for mutual TLS to backends");
   backend_key_file_ = flags.String("backend-key-file", "", "its private key (PEM)");
-  backend_server_name_ = flags.String(
-      "backend-server-name", "", "name to verify in backend certificates instead of the host");
+  backend_server_name_ = flags.String("backend-server-name", "",
+                                      "name to verify in backend certificates instead of the host");
   redis_addr_ = flags.String("redis-addr", "127.0.0.1:6379",
                              "Redis host:port (rate limits, response cache, event streams)");
   redis_password_file_ =
@@ -70,8 +70,8 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
       "redis-timeout", std::chrono::milliseconds(50),
       "connect and command timeout of the rate limit and cache look-ups; when Redis does not "
       "answer within it, the in-process limiter takes over and the cache is bypassed");
-  redis_pool_size_ = flags.Int("redis-pool-size", 16, "most Redis connections open at once", 1,
-                               1000);
+  redis_pool_size_ =
+      flags.Int("redis-pool-size", 16, "most Redis connections open at once", 1, 1000);
   rate_read_ = flags.String("rate-read", "100/s burst 200",
                             "limit per caller of READ methods: \"<n>/<s|m|h> [burst <b>]\" "
                             "or \"off\"");
@@ -83,15 +83,14 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   cache_ttl_ = flags.Duration("cache-ttl", std::chrono::seconds(30),
                               "lifetime of cached responses of cacheable methods; 0s: no cache");
   http_host_ = flags.String("http-host", "0.0.0.0", "address of the HTTP/JSON listener");
-  http_port_ = flags.Int("http-port", 8080, "HTTP/JSON port; 0 turns the HTTP front off", 0,
-                         65535);
+  http_port_ = flags.Int("http-port", 8080, "HTTP/JSON port; 0 turns the HTTP front off", 0, 65535);
   http_threads_ = flags.Int("http-threads", 2, "I/O threads of the HTTP/JSON front", 1, 64);
   http_max_body_bytes_ = flags.Int("http-max-body-bytes", 1024 * 1024,
                                    "largest accepted HTTP request body", 1, 64 * 1024 * 1024);
-  cors_origins_ = flags.String(
-      "cors-origins", "",
-      "browser origins allowed to call the HTTP API, comma separated, e.g. "
-      "\"https://kurs.lansstyrelsen.se\"; empty: no CORS");
+  cors_origins_ =
+      flags.String("cors-origins", "",
+                   "browser origins allowed to call the HTTP API, comma separated, e.g. "
+                   "\"https://kurs.lansstyrelsen.se\"; empty: no CORS");
   public_base_url_ = flags.String("public-base-url", "",
                                   "absolute base URL listed in /openapi.json; empty: \"/\"");
   http_tls_cert_file_ = flags.String("http-tls-cert-file", "",
@@ -122,8 +121,8 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   s.channel.tls.cert_file = *backend_cert_file_;
   s.channel.tls.key_file = *backend_key_file_;
   s.channel.tls.server_name_override = *backend_server_name_;
-  if (!*backend_tls_ && (!backend_ca_file_->empty() || !backend_cert_file_->empty() ||
-                         !backend_key_file_->empty())) {
+  if (!*backend_tls_ &&
+      (!backend_ca_file_->empty() || !backend_cert_file_->empty() || !backend_key_file_->empty())) {
     return invalid("backend-tls", "TLS files are given but --backend-tls is off");
   }
   if (backend_cert_file_->empty() != backend_key_file_->empty()) {
@@ -144,7 +143,8 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
     // Secret files usually end with a newline that is not part of the password.
     std::string password(absl::StripTrailingAsciiWhitespace(content.str()));
     if (password.empty()) {
-      return invalid("redis-password-file", absl::StrCat("\"", *redis_password_file_, "\" is empty"));
+      return invalid("redis-password-file",
+                     absl::StrCat("\"", *redis_password_file_, "\" is empty"));
     }
     s.redis.password = std::move(password);
   }
@@ -207,8 +207,8 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   } else if (level == "error") {
     s.log_level = log::Level::kError;
   } else {
-    return invalid("log-level", absl::StrCat("\"", *log_level_,
-                                             "\" is not debug, info, warning or error"));
+    return invalid("log-level",
+                   absl::StrCat("\"", *log_level_, "\" is not debug, info, warning or error"));
   }
   return s;
 }

@@ -2,13 +2,13 @@
 // BackendResult to response bytes, headers or trailers, and the final status.
 #include "grpc_front.h"
 
-#include <chrono>
-#include <map>
-#include <utility>
-
 #include <grpcpp/impl/codegen/server_callback_handlers.h>
 #include <grpcpp/impl/rpc_service_method.h>
 #include <grpcpp/server_context.h>
+
+#include <chrono>
+#include <map>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,24 +21,42 @@ namespace {
 
 std::string_view CodeName(::grpc::StatusCode code) {
   switch (code) {
-    case ::grpc::StatusCode::OK: return "OK";
-    case ::grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case ::grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case ::grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case ::grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case ::grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case ::grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case ::grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case ::grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case ::grpc::StatusCode::ABORTED: return "ABORTED";
-    case ::grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case ::grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case ::grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case ::grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case ::grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    default: return "UNKNOWN";
+    case ::grpc::StatusCode::OK:
+      return "OK";
+    case ::grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case ::grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case ::grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case ::grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case ::grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case ::grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case ::grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    case ::grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case ::grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case ::grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case ::grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case ::grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case ::grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case ::grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case ::grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -102,9 +120,8 @@ GrpcFront::GrpcFront(Dispatcher& dispatcher) : dispatcher_(dispatcher) {
     services_.push_back(std::make_unique<RawUnaryService>(
         *s, by_service[s],
         [this](const google::protobuf::MethodDescriptor& m, ::grpc::CallbackServerContext* ctx,
-               const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) {
-          return Handle(m, ctx, request, response);
-        }));
+               const ::grpc::ByteBuffer* request,
+               ::grpc::ByteBuffer* response) { return Handle(m, ctx, request, response); }));
   }
 }
 
@@ -118,8 +135,8 @@ absl::Status GrpcFront::AddTo(grpc::Runtime& runtime) {
     }
     for (int i = 0; i < service->descriptor().method_count(); ++i) {
       const google::protobuf::MethodDescriptor* m = service->descriptor().method(i);
-      infos_[m] = runtime.FindMethod(absl::StrCat(service->descriptor().full_name(), "/", m->name()),
-                                     *m->input_type());
+      infos_[m] = runtime.FindMethod(
+          absl::StrCat(service->descriptor().full_name(), "/", m->name()), *m->input_type());
     }
   }
   runtime_ = &runtime;
@@ -160,30 +177,30 @@ std::vector<std::string> GrpcFront::ServiceNames() const {
   auto it = infos_.find(&method);
   const grpc::MethodInfo* info = it != infos_.end() ? it->second : nullptr;
   grpc::Runtime* runtime = runtime_;
-  dispatcher_.Dispatch(std::move(call), [ctx, reactor, response, runtime, info,
-                                         start](BackendResult result) {
-    // Like the services: headers with a success, trailers with a failure, which keeps a
-    // failure a "trailers-only" response that clients can retry.
-    const bool ok = result.status.ok();
-    auto add = [&](const std::string& key, const std::string& value) {
-      if (ok) {
-        ctx->AddInitialMetadata(key, value);
-      } else {
-        ctx->AddTrailingMetadata(key, value);
-      }
-    };
-    if (!result.request_id.empty()) add(std::string(grpc::kRequestIdHeader), result.request_id);
-    for (const auto& [key, value] : result.headers) add(key, value);
-    if (ok) {
-      ::grpc::Slice slice(result.response);
-      ::grpc::ByteBuffer buffer(&slice, 1);
-      response->Swap(&buffer);
-    }
-    if (runtime != nullptr) {
-      runtime->RecordRpc(info, CodeName(result.status.error_code()), absl::Now() - start);
-    }
-    reactor->Finish(result.status);
-  });
+  dispatcher_.Dispatch(
+      std::move(call), [ctx, reactor, response, runtime, info, start](BackendResult result) {
+        // Like the services: headers with a success, trailers with a failure, which keeps a
+        // failure a "trailers-only" response that clients can retry.
+        const bool ok = result.status.ok();
+        auto add = [&](const std::string& key, const std::string& value) {
+          if (ok) {
+            ctx->AddInitialMetadata(key, value);
+          } else {
+            ctx->AddTrailingMetadata(key, value);
+          }
+        };
+        if (!result.request_id.empty()) add(std::string(grpc::kRequestIdHeader), result.request_id);
+        for (const auto& [key, value] : result.headers) add(key, value);
+        if (ok) {
+          ::grpc::Slice slice(result.response);
+          ::grpc::ByteBuffer buffer(&slice, 1);
+          response->Swap(&buffer);
+        }
+        if (runtime != nullptr) {
+          runtime->RecordRpc(info, CodeName(result.status.error_code()), absl::Now() - start);
+        }
+        reactor->Finish(result.status);
+      });
   return reactor;
 }
 

@@ -2,21 +2,20 @@
 // with raw request and response bytes and handed to the Dispatcher.
 #pragma once
 
-#include "integration/grpc/names.h"  // first: see there
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/impl/service_type.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/server_callback.h>
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-#include <grpcpp/impl/service_type.h>
-#include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/server_callback.h>
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "dispatcher.h"
+#include "integration/grpc/names.h"  // first: see there
 
 namespace integration::grpc {
 class Runtime;

@@ -309,6 +309,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (closed_) return;
     pending_ = Pending{};
     pending_.start = absl::Now();
+    // A Content-Length over the limit fails the header read already.
+    if (ec == http::error::body_limit) return SendTooLarge();
     if (ec == http::error::header_limit) {
       return SendError(431, HttpError(absl::StatusCode::kInvalidArgument, "HEADERS_TOO_LARGE",
                                       absl::StrCat("request headers exceed ",

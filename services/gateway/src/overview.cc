@@ -1,11 +1,11 @@
 // The regional overview: fan-out to the sections' methods, fan-in into one RegionalOverview.
 #include "overview.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <memory>
 #include <utility>
-
-#include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -23,10 +23,14 @@ namespace gw = ::lansstyrelsen::integration::gateway::v1;
 
 gw::SectionStatus SectionStatusOf(::grpc::StatusCode code) {
   switch (code) {
-    case ::grpc::StatusCode::OK: return gw::SECTION_STATUS_OK;
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED: return gw::SECTION_STATUS_DEADLINE_EXCEEDED;
-    case ::grpc::StatusCode::UNAVAILABLE: return gw::SECTION_STATUS_UNAVAILABLE;
-    default: return gw::SECTION_STATUS_ERROR;
+    case ::grpc::StatusCode::OK:
+      return gw::SECTION_STATUS_OK;
+    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
+      return gw::SECTION_STATUS_DEADLINE_EXCEEDED;
+    case ::grpc::StatusCode::UNAVAILABLE:
+      return gw::SECTION_STATUS_UNAVAILABLE;
+    default:
+      return gw::SECTION_STATUS_ERROR;
   }
 }
 
@@ -88,10 +92,10 @@ void Overview::Run(const BackendCall& call, Done done) const {
   if (!request.ParseFromString(call.request)) {
     BackendResult bad;
     bad.request_id = call.request_id;
-    bad.status = status::ToGrpc(
-        status::Error(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
-                      "the request is not a GetRegionalOverviewRequest"),
-        status::DomainOf(kGatewayStem));
+    bad.status =
+        status::ToGrpc(status::Error(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                                     "the request is not a GetRegionalOverviewRequest"),
+                       status::DomainOf(kGatewayStem));
     done(std::move(bad));
     return;
   }
@@ -109,8 +113,7 @@ void Overview::Run(const BackendCall& call, Done done) const {
                               : absl::Milliseconds(request.section_timeout_ms());
   budget = std::min(budget, kMaxSectionTimeout);
   // The sections must end early enough for the overview itself to reach the caller.
-  const absl::Time deadline =
-      std::min(absl::Now() + budget, call.deadline - grpc::kDeadlineMargin);
+  const absl::Time deadline = std::min(absl::Now() + budget, call.deadline - grpc::kDeadlineMargin);
 
   if (sections_.empty()) {
     Answer({}, done, call.request_id);
@@ -132,8 +135,8 @@ void Overview::Run(const BackendCall& call, Done done) const {
     forward_(std::move(sub), [gathering, i, &section, start](BackendResult result) {
       gw::Section s;
       s.set_service(section.service);
-      s.set_method(absl::StrCat(section.method->service()->full_name(), "/",
-                                section.method->name()));
+      s.set_method(
+          absl::StrCat(section.method->service()->full_name(), "/", section.method->name()));
       s.set_status(SectionStatusOf(result.status.error_code()));
       s.set_latency_ms(absl::ToInt64Milliseconds(absl::Now() - start));
       if (result.status.ok()) {

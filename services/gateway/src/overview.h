@@ -2,11 +2,11 @@
 // in parallel, each with its own time budget, returned with a status per section.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/time/time.h"
 #include "dispatcher.h"

@@ -33,9 +33,12 @@ constexpr std::string_view kRateFormat =
 
 std::string_view ClassName(MethodClass c) {
   switch (c) {
-    case MethodClass::kRead: return "read";
-    case MethodClass::kWrite: return "write";
-    case MethodClass::kPublic: return "public";
+    case MethodClass::kRead:
+      return "read";
+    case MethodClass::kWrite:
+      return "write";
+    case MethodClass::kPublic:
+      return "public";
   }
   return "write";
 }
@@ -43,10 +46,14 @@ std::string_view ClassName(MethodClass c) {
 MethodClass ClassOf(const google::protobuf::MethodDescriptor& method, const auth::Policy* policy) {
   if (policy != nullptr) {
     switch (policy->method_class()) {
-      case lansstyrelsen::integration::auth::v1::METHOD_CLASS_READ: return MethodClass::kRead;
-      case lansstyrelsen::integration::auth::v1::METHOD_CLASS_WRITE: return MethodClass::kWrite;
-      case lansstyrelsen::integration::auth::v1::METHOD_CLASS_PUBLIC: return MethodClass::kPublic;
-      default: break;
+      case lansstyrelsen::integration::auth::v1::METHOD_CLASS_READ:
+        return MethodClass::kRead;
+      case lansstyrelsen::integration::auth::v1::METHOD_CLASS_WRITE:
+        return MethodClass::kWrite;
+      case lansstyrelsen::integration::auth::v1::METHOD_CLASS_PUBLIC:
+        return MethodClass::kPublic;
+      default:
+        break;
     }
     if (policy->public_()) return MethodClass::kPublic;
   }
@@ -104,9 +111,12 @@ absl::StatusOr<Rate> ParseRate(std::string_view text) {
 
 const Rate& RateLimits::For(MethodClass c) const {
   switch (c) {
-    case MethodClass::kRead: return read;
-    case MethodClass::kPublic: return public_;
-    case MethodClass::kWrite: break;
+    case MethodClass::kRead:
+      return read;
+    case MethodClass::kPublic:
+      return public_;
+    case MethodClass::kWrite:
+      break;
   }
   return write;
 }
@@ -194,8 +204,8 @@ bool RedisAvailability::ShouldTry() {
   int64_t next = next_probe_us_.load();
   if (now < next) return false;
   // One caller wins the probe; the others keep using the fallback until it reports.
-  return next_probe_us_.compare_exchange_strong(
-      next, now + absl::ToInt64Microseconds(probe_interval_));
+  return next_probe_us_.compare_exchange_strong(next,
+                                                now + absl::ToInt64Microseconds(probe_interval_));
 }
 
 void RedisAvailability::Report(const absl::Status& status) {
@@ -281,9 +291,8 @@ RateDecision RateLimiter::Check(MethodClass c, std::string_view caller) {
   bool decided = false;
   std::string redis_error;
   if (redis_ != nullptr && availability_ != nullptr && availability_->ShouldTry()) {
-    absl::StatusOr<redis::Reply> reply =
-        redis_->EvalSha(*script_, {key},
-                        {absl::StrCat(rate.emission_interval_us()), absl::StrCat(rate.burst)});
+    absl::StatusOr<redis::Reply> reply = redis_->EvalSha(
+        *script_, {key}, {absl::StrCat(rate.emission_interval_us()), absl::StrCat(rate.burst)});
     availability_->Report(reply.status());
     if (reply.ok() && reply->is_array() && reply->elements().size() == 2 &&
         reply->elements()[0].is_integer() && reply->elements()[1].is_integer()) {

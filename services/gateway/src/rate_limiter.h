@@ -2,14 +2,14 @@
 // every gateway instance shares the budget) with an in-process fallback while Redis is away.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"

@@ -166,8 +166,8 @@ void ResponseCache::Put(const std::string& store_key, std::string_view response)
     return;
   }
   const int64_t ttl_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl_));
-  absl::StatusOr<redis::Reply> reply = redis_->Command(
-      {"SET", store_key, std::string(response), "PX", absl::StrCat(ttl_ms)});
+  absl::StatusOr<redis::Reply> reply =
+      redis_->Command({"SET", store_key, std::string(response), "PX", absl::StrCat(ttl_ms)});
   availability_->Report(reply.status());
   if (!reply.ok() && !IsRedisDown(reply.status())) {
     log::Warn("cache_store_failed", {{"error", std::string(reply.status().message())}});
@@ -236,8 +236,8 @@ absl::Status CacheInvalidator::Initialise(std::vector<std::string>* ids) {
 }
 
 absl::Status CacheInvalidator::ReadOnce(std::vector<std::string>* ids) {
-  std::vector<std::string> cmd = {"XREAD", "COUNT", "100", "BLOCK",
-                                  absl::StrCat(block_.count()), "STREAMS"};
+  std::vector<std::string> cmd = {"XREAD",  "COUNT", "100", "BLOCK", absl::StrCat(block_.count()),
+                                  "STREAMS"};
   for (const std::string& s : services_) cmd.push_back(EventStream(s));
   for (const std::string& id : *ids) cmd.push_back(id);
   absl::StatusOr<redis::Reply> r = redis_->Command(cmd);

@@ -76,8 +76,8 @@ class ResponseCache {
     // Empty when Redis was not available (bypass: do not store).
     std::string store_key;
   };
-  Lookup Get(std::string_view service, std::string_view method_full_name,
-             std::string_view request, std::string_view visibility);
+  Lookup Get(std::string_view service, std::string_view method_full_name, std::string_view request,
+             std::string_view visibility);
   // Stores a successful answer under Lookup::store_key for the TTL. Failures are ignored.
   void Put(const std::string& store_key, std::string_view response);
 
@@ -119,8 +119,7 @@ class CacheInvalidator {
 
  private:
   CacheInvalidator(redis::Client* redis, std::vector<std::string> services,
-                   std::chrono::milliseconds block,
-                   std::shared_ptr<metrics::Metrics> metrics);
+                   std::chrono::milliseconds block, std::shared_ptr<metrics::Metrics> metrics);
   void Loop();
   absl::Status Initialise(std::vector<std::string>* ids);
   absl::Status ReadOnce(std::vector<std::string>* ids);

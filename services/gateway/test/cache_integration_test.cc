@@ -20,7 +20,8 @@ namespace {
 namespace training = ::lansstyrelsen::integration::training::v1;
 
 constexpr char kListParts[] = "lansstyrelsen.integration.training.v1.TrainingService/ListParts";
-constexpr char kListPartsPath[] = "/lansstyrelsen.integration.training.v1.TrainingService/ListParts";
+constexpr char kListPartsPath[] =
+    "/lansstyrelsen.integration.training.v1.TrainingService/ListParts";
 constexpr char kGetPartPath[] = "/lansstyrelsen.integration.training.v1.TrainingService/GetPart";
 constexpr char kGetLearnerPath[] =
     "/lansstyrelsen.integration.training.v1.TrainingService/GetLearner";
@@ -29,8 +30,7 @@ constexpr char kGetLearnerPath[] =
 // binaries publish on integration.events.training cannot invalidate entries mid-test.
 constexpr int kTestDb = 7;
 
-redis::ClientOptions Options(const std::string& host, int port,
-                             std::chrono::milliseconds timeout) {
+redis::ClientOptions Options(const std::string& host, int port, std::chrono::milliseconds timeout) {
   redis::ClientOptions o;
   o.host = host;
   o.port = port;
@@ -94,14 +94,15 @@ training::ListPartsRequest UniqueRequest() {
 class CacheTest : public ::testing::Test {
  protected:
   CacheTest()
+      // Generous timeouts: a loaded test machine must not look like a Redis outage.
       : redis_(Connect(Options(integration::testing::RedisHost(), integration::testing::RedisPort(),
-                               std::chrono::milliseconds(200)))),
-        streams_(Connect(Options(integration::testing::RedisHost(),
-                                 integration::testing::RedisPort(),
-                                 std::chrono::milliseconds(3000)))),
+                               std::chrono::milliseconds(1000)))),
+        streams_(
+            Connect(Options(integration::testing::RedisHost(), integration::testing::RedisPort(),
+                            std::chrono::milliseconds(3000)))),
         cache_(redis_.get(), &availability_, absl::Seconds(30)) {
-    absl::StatusOr<std::unique_ptr<CacheInvalidator>> inv = CacheInvalidator::Start(
-        streams_.get(), {"training"}, std::chrono::milliseconds(200));
+    absl::StatusOr<std::unique_ptr<CacheInvalidator>> inv =
+        CacheInvalidator::Start(streams_.get(), {"training"}, std::chrono::milliseconds(200));
     EXPECT_TRUE(inv.ok()) << inv.status();
     invalidator_ = *std::move(inv);
     EXPECT_TRUE(WaitFor([this] { return invalidator_->following(); }, absl::Seconds(5)));
@@ -232,7 +233,8 @@ TEST_F(CacheTest, ErrorsAndNonCacheableMethodsAreNeverCached) {
 
 TEST(CacheOutage, RedisStoppingMeansBypassNotFailure) {
   RedisProxy proxy(integration::testing::RedisHost(), integration::testing::RedisPort());
-  auto redis = Connect(Options("127.0.0.1", proxy.port(), std::chrono::milliseconds(50)));
+  // The outage is a refused connection, which fails at once whatever the timeout.
+  auto redis = Connect(Options("127.0.0.1", proxy.port(), std::chrono::milliseconds(1000)));
   RedisAvailability availability(absl::Milliseconds(200));
   ResponseCache cache(redis.get(), &availability, absl::Seconds(30));
   FakeTraining fake;

@@ -66,7 +66,8 @@ TEST(OverviewSections, AreTheRegionalOverviewMethods) {
   for (const OverviewSection& s : sections) {
     EXPECT_TRUE(auth::PolicyOf(*s.method)->regional_overview()) << s.method->full_name();
     EXPECT_NE(s.service, "gateway");
-    if (s.method->full_name() == "lansstyrelsen.integration.training.v1.TrainingService.GetStatistics") {
+    if (s.method->full_name() ==
+        "lansstyrelsen.integration.training.v1.TrainingService.GetStatistics") {
       training_statistics = true;
       EXPECT_EQ(s.service, "training");
     }
@@ -153,15 +154,15 @@ TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
     std::vector<std::string> args;
     std::string setting;
   };
-  for (const Case& c : std::vector<Case>{
-           {{"--backends=training"}, "--backends (env GATEWAY_BACKENDS)"},
-           {{"--rate-read=lots"}, "--rate-read (env GATEWAY_RATE_READ)"},
-           {{"--redis-addr=nohost"}, "--redis-addr (env GATEWAY_REDIS_ADDR)"},
-           {{"--redis-password-file=/nonexistent/pw"}, "--redis-password-file"},
-           {{"--cors-origins=kurs.example.se"}, "--cors-origins"},
-           {{"--http-tls-key-file=/x.pem"}, "--http-tls-cert-file"},
-           {{"--backend-ca-file=/ca.pem"}, "--backend-tls"},
-           {{"--log-level=chatty"}, "--log-level"}}) {
+  for (const Case& c :
+       std::vector<Case>{{{"--backends=training"}, "--backends (env GATEWAY_BACKENDS)"},
+                         {{"--rate-read=lots"}, "--rate-read (env GATEWAY_RATE_READ)"},
+                         {{"--redis-addr=nohost"}, "--redis-addr (env GATEWAY_REDIS_ADDR)"},
+                         {{"--redis-password-file=/nonexistent/pw"}, "--redis-password-file"},
+                         {{"--cors-origins=kurs.example.se"}, "--cors-origins"},
+                         {{"--http-tls-key-file=/x.pem"}, "--http-tls-cert-file"},
+                         {{"--backend-ca-file=/ca.pem"}, "--backend-tls"},
+                         {{"--log-level=chatty"}, "--log-level"}}) {
     ParsedFlags p = Parse(c.args);
     ASSERT_TRUE(p.parse.ok()) << p.parse;
     ASSERT_FALSE(p.settings.ok()) << c.args[0];

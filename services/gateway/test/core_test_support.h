@@ -3,6 +3,13 @@
 // on port 0, and a generic client that shows what came back (status, bytes, metadata).
 #pragma once
 
+#include <google/protobuf/unknown_field_set.h>
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/server_context.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
@@ -18,14 +25,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/unknown_field_set.h>
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/server_context.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -210,9 +209,8 @@ class TestBackend {
       services_.push_back(std::make_unique<RawUnaryService>(
           *s, methods,
           [this](const google::protobuf::MethodDescriptor& m, ::grpc::CallbackServerContext* ctx,
-                 const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) {
-            return Handle(m, ctx, request, response);
-          }));
+                 const ::grpc::ByteBuffer* request,
+                 ::grpc::ByteBuffer* response) { return Handle(m, ctx, request, response); }));
       EXPECT_TRUE(runtime_->AddService(services_.back().get(), name).ok());
     }
     absl::Status st = runtime_->Start();
@@ -329,9 +327,8 @@ struct GatewayParts {
 class TestGateway {
  public:
   explicit TestGateway(GatewayParts parts) {
-    absl::StatusOr<std::unique_ptr<Backends>> backends =
-        Backends::Create(parts.backends, grpc::ChannelOptions{}, nullptr,
-                         std::chrono::milliseconds(100));
+    absl::StatusOr<std::unique_ptr<Backends>> backends = Backends::Create(
+        parts.backends, grpc::ChannelOptions{}, nullptr, std::chrono::milliseconds(100));
     EXPECT_TRUE(backends.ok()) << backends.status();
     backends_ = *std::move(backends);
     CoreOptions core;
@@ -424,7 +421,8 @@ inline CallResult CallRaw(const std::string& target, const std::string& path,
   ::grpc::GenericStub stub(channel);
   ::grpc::ClientContext ctx;
   for (const auto& [k, v] : options.metadata) ctx.AddMetadata(k, v);
-  if (options.timeout.has_value()) ctx.set_deadline(absl::ToChronoTime(absl::Now() + *options.timeout));
+  if (options.timeout.has_value())
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + *options.timeout));
   ::grpc::Slice slice(request);
   ::grpc::ByteBuffer req(&slice, 1);
   ::grpc::ByteBuffer resp;

@@ -30,7 +30,8 @@ std::string TenantValue(const Claims& claims) {
 }
 
 // Sets the string field at dotted `path` of `message`, creating the messages on the way.
-bool SetPath(google::protobuf::Message* message, const std::string& path, const std::string& value) {
+bool SetPath(google::protobuf::Message* message, const std::string& path,
+             const std::string& value) {
   std::vector<std::string> parts = absl::StrSplit(path, '.');
   for (size_t i = 0; i < parts.size(); ++i) {
     const google::protobuf::FieldDescriptor* f =
@@ -77,7 +78,8 @@ TEST(AuthorizationMatrix, EveryMethodEveryRoleAsThePolicySays) {
     const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(s, nullptr);
     for (int i = 0; i < s->method_count(); ++i) {
-      if (!s->method(i)->client_streaming() && !s->method(i)->server_streaming()) ++expected_methods;
+      if (!s->method(i)->client_streaming() && !s->method(i)->server_streaming())
+        ++expected_methods;
     }
   }
   ASSERT_EQ(methods.size(), expected_methods);

@@ -2,14 +2,13 @@
 // authentication and policy at the gateway, error details passed through, deadlines, down or
 // missing backends, rate limits, and serving on while Redis is unreachable.
 #include <arpa/inet.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
 #include <string>
-
-#include <google/protobuf/unknown_field_set.h>
 
 #include "core_test_support.h"
 #include "integration/redis/client.h"
@@ -23,7 +22,8 @@ namespace echo = ::lansstyrelsen::integration::echo::v1;
 namespace training = ::lansstyrelsen::integration::training::v1;
 
 constexpr char kEchoPath[] = "/lansstyrelsen.integration.echo.v1.EchoService/Echo";
-constexpr char kListPartsPath[] = "/lansstyrelsen.integration.training.v1.TrainingService/ListParts";
+constexpr char kListPartsPath[] =
+    "/lansstyrelsen.integration.training.v1.TrainingService/ListParts";
 constexpr char kGetLearnerPath[] =
     "/lansstyrelsen.integration.training.v1.TrainingService/GetLearner";
 
@@ -85,8 +85,8 @@ BackendReply Script(const SeenCall& call) {
   if (call.method == "lansstyrelsen.integration.echo.v1.EchoService/Echo" &&
       req.ParseFromString(call.request) && req.message() == "fail") {
     BackendReply r;
-    r.status = ::grpc::Status(::grpc::StatusCode::FAILED_PRECONDITION, "call is closed",
-                              FailureDetails());
+    r.status =
+        ::grpc::Status(::grpc::StatusCode::FAILED_PRECONDITION, "call is closed", FailureDetails());
     return r;
   }
   return EchoBytes(call);
@@ -179,7 +179,8 @@ TEST_F(GrpcFrontTest, BadTokensAreUnauthenticated) {
 
 TEST_F(GrpcFrontTest, WrongRoleIsPermissionDenied) {
   TestGateway gateway(Parts());
-  CallResult r = Call(gateway.target(), kEchoPath, EchoOf("x"), WithAuth(issuer_.Bearer("learner")));
+  CallResult r =
+      Call(gateway.target(), kEchoPath, EchoOf("x"), WithAuth(issuer_.Bearer("learner")));
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(r.Reason(), "ROLE_NOT_ALLOWED");
   EXPECT_EQ(backend_.calls().size(), 0u);
@@ -204,8 +205,8 @@ TEST_F(GrpcFrontTest, TenantFieldIsCheckedAtTheGateway) {
 
 TEST_F(GrpcFrontTest, BackendErrorsPassThroughWithTheirDetails) {
   TestGateway gateway(Parts());
-  CallResult r = Call(gateway.target(), kEchoPath, EchoOf("fail"),
-                      WithAuth(issuer_.Bearer("agency_system")));
+  CallResult r =
+      Call(gateway.target(), kEchoPath, EchoOf("fail"), WithAuth(issuer_.Bearer("agency_system")));
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(r.status.error_message(), "call is closed");
   EXPECT_EQ(r.status.error_details(), FailureDetails()) << "details unchanged, byte for byte";
@@ -232,9 +233,8 @@ TEST_F(GrpcFrontTest, StoppedBackendIsUnavailableFastAndTheGatewayStaysServing) 
   }
   EXPECT_TRUE(WaitFor([&] { return HealthStatus(gateway.target()) == 1; }, absl::Seconds(5)))
       << "readiness does not depend on backends";
-  EXPECT_TRUE(WaitFor(
-      [&] { return gateway.backends().States().at(0).state != GRPC_CHANNEL_READY; },
-      absl::Seconds(5)));
+  EXPECT_TRUE(WaitFor([&] { return gateway.backends().States().at(0).state != GRPC_CHANNEL_READY; },
+                      absl::Seconds(5)));
   EXPECT_NE(gateway.backends().Summary().find("echo="), std::string::npos);
 }
 
@@ -269,8 +269,8 @@ TEST_F(GrpcFrontTest, UnknownMethodsAndUnconfiguredServices) {
   parts.backends = {{"echo", backend_.target()}};
   TestGateway gateway(parts);
   const CallOptions o = WithAuth(issuer_.Bearer("county_officer"));
-  CallResult r = CallRaw(gateway.target(), "/lansstyrelsen.integration.echo.v1.EchoService/Nope",
-                         "", o);
+  CallResult r =
+      CallRaw(gateway.target(), "/lansstyrelsen.integration.echo.v1.EchoService/Nope", "", o);
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNIMPLEMENTED);
   r = Call(gateway.target(), kListPartsPath, training::ListPartsRequest(), o);
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNIMPLEMENTED)

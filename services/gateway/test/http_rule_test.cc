@@ -81,7 +81,9 @@ TEST(PathTemplateTest, RejectsMalformedTemplates) {
         "/v1/{a}/{a}", "/v1/a:b/c", "/v1/{a.}", "/v1/%zz"}) {
     auto parsed = PathTemplate::Parse(bad);
     EXPECT_FALSE(parsed.ok()) << "accepted " << bad;
-    if (!parsed.ok()) EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("template"));
+    if (!parsed.ok()) {
+      EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("template"));
+    }
   }
 }
 

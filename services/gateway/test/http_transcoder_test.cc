@@ -60,7 +60,9 @@ class TrainingTranscoderTest : public ::testing::Test {
   T Parsed(const absl::StatusOr<std::string>& serialized) {
     T message;
     EXPECT_TRUE(serialized.ok()) << serialized.status();
-    if (serialized.ok()) EXPECT_TRUE(message.ParseFromString(*serialized));
+    if (serialized.ok()) {
+      EXPECT_TRUE(message.ParseFromString(*serialized));
+    }
     return message;
   }
 
@@ -171,7 +173,7 @@ TEST_F(TrainingTranscoderTest, WrongJsonTypeNamesTheField) {
                  kReasonInvalidFieldValue, "part.create_time");
   ExpectBadField(Transcode("POST", "/v1/learners/l1/attempts/a1:submit",
                            R"({"answers":[{"optionIds":[{}]}]})"),
-                 kReasonInvalidFieldValue, "answers[0].option_ids[0]");
+                 kReasonInvalidFieldValue, "answers[0].option_ids");
 }
 
 TEST_F(TrainingTranscoderTest, MalformedJsonIsInvalidJson) {

@@ -18,7 +18,8 @@ namespace training = ::lansstyrelsen::integration::training::v1;
 
 constexpr char kOverviewPath[] =
     "/lansstyrelsen.integration.gateway.v1.GatewayService/GetRegionalOverview";
-constexpr char kStatistics[] = "lansstyrelsen.integration.training.v1.TrainingService/GetStatistics";
+constexpr char kStatistics[] =
+    "lansstyrelsen.integration.training.v1.TrainingService/GetStatistics";
 constexpr char kEcho[] = "lansstyrelsen.integration.echo.v1.EchoService/Echo";
 
 // The suite has one regional_overview method today (training's GetStatistics); the tests make
@@ -88,7 +89,8 @@ class OverviewTest : public ::testing::Test {
 TEST_F(OverviewTest, SlowSectionTimesOutWhileTheOthersAnswer) {
   Behaviour b;
   b.statistics_delay = absl::Seconds(3);
-  TestBackend backend({kTrainingService, kEchoService}, [&b](const SeenCall& c) { return Answer(b, c); });
+  TestBackend backend({kTrainingService, kEchoService},
+                      [&b](const SeenCall& c) { return Answer(b, c); });
   TestGateway gateway(Parts({{"training", backend.target()}, {"echo", backend.target()}}));
 
   const std::string bearer = issuer_.Bearer("county_officer");
@@ -129,10 +131,11 @@ TEST_F(OverviewTest, SlowSectionTimesOutWhileTheOthersAnswer) {
 
 TEST_F(OverviewTest, FiguresArriveWhenEverySectionAnswers) {
   Behaviour b;
-  TestBackend backend({kTrainingService, kEchoService}, [&b](const SeenCall& c) { return Answer(b, c); });
+  TestBackend backend({kTrainingService, kEchoService},
+                      [&b](const SeenCall& c) { return Answer(b, c); });
   TestGateway gateway(Parts({{"training", backend.target()}, {"echo", backend.target()}}));
-  CallResult r = Call(gateway.target(), kOverviewPath, Budget(0),
-                      WithAuth(issuer_.Bearer("county_officer")));
+  CallResult r =
+      Call(gateway.target(), kOverviewPath, Budget(0), WithAuth(issuer_.Bearer("county_officer")));
   ASSERT_TRUE(r.status.ok()) << r.status.error_message();
   gw::RegionalOverview overview = Parse(r);
   ASSERT_EQ(overview.sections_size(), 2);
@@ -164,7 +167,8 @@ TEST_F(OverviewTest, MissingAndFailingServicesGiveTheirSectionStatus) {
 
 TEST_F(OverviewTest, DownServiceIsUnavailableFast) {
   Behaviour b;
-  TestBackend backend({kTrainingService, kEchoService}, [&b](const SeenCall& c) { return Answer(b, c); });
+  TestBackend backend({kTrainingService, kEchoService},
+                      [&b](const SeenCall& c) { return Answer(b, c); });
   TestBackend down({kTrainingService}, [&b](const SeenCall& c) { return Answer(b, c); });
   down.Stop();
   TestGateway gateway(Parts({{"training", down.target()}, {"echo", backend.target()}}));
@@ -180,7 +184,8 @@ TEST_F(OverviewTest, DownServiceIsUnavailableFast) {
 
 TEST_F(OverviewTest, SectionBudgetDefaultsAndIsCapped) {
   Behaviour b;
-  TestBackend backend({kTrainingService, kEchoService}, [&b](const SeenCall& c) { return Answer(b, c); });
+  TestBackend backend({kTrainingService, kEchoService},
+                      [&b](const SeenCall& c) { return Answer(b, c); });
   TestGateway gateway(Parts({{"training", backend.target()}, {"echo", backend.target()}}));
   CallOptions o = WithAuth(issuer_.Bearer("county_officer"));
   o.timeout = absl::Seconds(30);
@@ -204,9 +209,11 @@ TEST_F(OverviewTest, SectionBudgetDefaultsAndIsCapped) {
 
 TEST_F(OverviewTest, OnlyCountyOfficersAndValidBudgets) {
   Behaviour b;
-  TestBackend backend({kTrainingService, kEchoService}, [&b](const SeenCall& c) { return Answer(b, c); });
+  TestBackend backend({kTrainingService, kEchoService},
+                      [&b](const SeenCall& c) { return Answer(b, c); });
   TestGateway gateway(Parts({{"training", backend.target()}, {"echo", backend.target()}}));
-  CallResult r = Call(gateway.target(), kOverviewPath, Budget(0), WithAuth(issuer_.Bearer("learner")));
+  CallResult r =
+      Call(gateway.target(), kOverviewPath, Budget(0), WithAuth(issuer_.Bearer("learner")));
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   r = Call(gateway.target(), kOverviewPath, Budget(0));
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNAUTHENTICATED);

@@ -142,10 +142,10 @@ TEST(LocalLimiter, SweepsEntriesWhoseArrivalTimePassed) {
 }
 
 TEST(ClassOf, DerivesFromPolicyAndHttpVerb) {
-  const auto* list_parts = Method(kTraining, "ListParts");        // public GET
-  const auto* get_learner = Method(kTraining, "GetLearner");      // GET
-  const auto* create_part = Method(kTraining, "CreatePart");      // POST
-  const auto* update_part = Method(kTraining, "UpdatePart");      // PATCH
+  const auto* list_parts = Method(kTraining, "ListParts");    // public GET
+  const auto* get_learner = Method(kTraining, "GetLearner");  // GET
+  const auto* create_part = Method(kTraining, "CreatePart");  // POST
+  const auto* update_part = Method(kTraining, "UpdatePart");  // PATCH
   ASSERT_TRUE(list_parts && get_learner && create_part && update_part);
   EXPECT_EQ(ClassOf(*list_parts, auth::PolicyOf(*list_parts)), MethodClass::kPublic);
   EXPECT_EQ(ClassOf(*get_learner, auth::PolicyOf(*get_learner)), MethodClass::kRead);

@@ -195,7 +195,12 @@ TEST_F(AttemptTest, StartIsRefusedForModulesOutsideTheEnrolmentOrNotReady) {
 }
 
 TEST_F(AttemptTest, BadAnswersAreRefusedAndNothingIsRecorded) {
-  const v1::Quiz quiz = Prepare();
+  // Question q2's options get ids of their own, so that an option of another question exists.
+  v1::Quiz quiz = MakeQuiz();
+  const char* q2_ids[] = {"d", "e", "f"};
+  for (int i = 0; i < 3; ++i) quiz.mutable_questions(1)->mutable_options(i)->set_option_id(q2_ids[i]);
+  ASSERT_TRUE(env().PublishedModule(kIntro, kModule, quiz).ok());
+  ASSERT_TRUE(env().Enrol("anna", {kIntro}).ok());
   absl::StatusOr<v1::Attempt> attempt = env().Start("anna", kIntro, kModule);
   ASSERT_TRUE(attempt.ok());
   const std::vector<v1::Answer> right = RightAnswers(*attempt, quiz);
@@ -207,10 +212,26 @@ TEST_F(AttemptTest, BadAnswersAreRefusedAndNothingIsRecorded) {
   EXPECT_EQ(ReasonOf(st), "QUESTION_NOT_IN_ATTEMPT");
   EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("answers[1].question_id"));
 
-  std::vector<v1::Answer> foreign_option = right;
-  foreign_option[0].set_option_ids(0, "z");
-  st = SubmitStatus("anna", attempt->name(), foreign_option);
+  std::vector<v1::Answer> unknown_option = right;
+  unknown_option[0].set_option_ids(0, "z");
+  st = SubmitStatus("anna", attempt->name(), unknown_option);
   EXPECT_EQ(ReasonOf(st), "OPTION_NOT_IN_QUESTION");
+
+  // An option of another served question ("d" is q2's) does not answer this one.
+  std::vector<v1::Answer> foreign_option = right;
+  for (v1::Answer& a : foreign_option) {
+    if (a.question_id() == "q1") a.set_option_ids(0, "d");
+  }
+  st = SubmitStatus("anna", attempt->name(), foreign_option);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReasonOf(st), "OPTION_NOT_IN_QUESTION");
+
+  std::vector<v1::Answer> two_for_single = right;
+  for (v1::Answer& a : two_for_single) {
+    if (a.question_id() == "q1") a.add_option_ids("b");
+  }
+  st = SubmitStatus("anna", attempt->name(), two_for_single);
+  EXPECT_EQ(ReasonOf(st), "TOO_MANY_OPTIONS");
 
   std::vector<v1::Answer> twice = right;
   twice.push_back(right[0]);

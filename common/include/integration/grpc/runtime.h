@@ -41,6 +41,10 @@ class Metrics;
 
 namespace integration::grpc {
 
+// The grpc.health.v1 service name that reports SERVING while the server runs, whatever its
+// dependencies do (liveness probes); the empty name and each service's name follow readiness.
+inline constexpr std::string_view kLivenessService = "liveness";
+
 // PEM files of a TLS listener. The files are watched and re-read, so a renewed certificate is
 // picked up without a restart.
 struct ServerTls {
