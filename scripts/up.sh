@@ -48,11 +48,6 @@ if [ ! -s "$secrets_dir/jwt_dev_key.pem" ]; then
   (umask 077 && openssl genpkey -algorithm ed25519 -out "$secrets_dir/jwt_dev_key.pem.tmp" &&
     mv "$secrets_dir/jwt_dev_key.pem.tmp" "$secrets_dir/jwt_dev_key.pem")
 fi
-# The training service signs diplomas with it; diplomas already issued verify only with this key.
-if [ ! -s "$secrets_dir/diploma_signing_key.pem" ]; then
-  (umask 077 && openssl genpkey -algorithm ed25519 -out "$secrets_dir/diploma_signing_key.pem.tmp" &&
-    mv "$secrets_dir/diploma_signing_key.pem.tmp" "$secrets_dir/diploma_signing_key.pem")
-fi
 # libpq reads passwords from here, so DSNs in environments and process lists carry none.
 (umask 077 && {
   printf '127.0.0.1:%s:*:postgres:%s\n' "$dev_pg_port" "$(cat "$secrets_dir/pg_admin_password")"
@@ -102,13 +97,18 @@ say "database integration ready with one schema and role per service"
 mv "$secrets_dir/jwks.json.tmp" "$secrets_dir/jwks.json"
 
 # --- services ----------------------------------------------------------------------------------
-# Fills env_vars with the settings of service row $1.
+# Fills env_vars with the settings of service row $1: the common ones (listeners on loopback
+# only, since development runs plaintext), the gateway's front and backends, and the lines that
+# scripts/env/<service>.sh prints for settings of its own (see extra_env below).
 service_env() {
-  local i=$1 p
+  local i=$1 p j backends=""
   p="$(svc_prefix "${svc_names[$i]}")"
   env_vars=(
-    "${p}_PORT=${svc_grpc_ports[$i]}"
+    "${p}_LISTEN_HOST=127.0.0.1"
+    "${p}_GRPC_PORT=${svc_grpc_ports[$i]}"
     "${p}_ADMIN_PORT=${svc_admin_ports[$i]}"
+    # No load balancer to notice NOT_SERVING locally, so restarts need not wait for one.
+    "${p}_SHUTDOWN_DELAY=0s"
     "${p}_REDIS_ADDR=127.0.0.1:$dev_redis_port"
     "${p}_JWKS_FILE=$secrets_dir/jwks.json"
     "${p}_JWT_ISSUER=$jwt_issuer"
@@ -120,10 +120,16 @@ service_env() {
     env_vars+=("${p}_PG_DSN=$(dev_service_dsn "${svc_schemas[$i]}")")
   fi
   if [ "${svc_names[$i]}" = gateway ]; then
-    env_vars+=("${p}_HTTP_PORT=$gateway_http_port")
+    # Only services that run are exposed: <service>=<host:port>,...
+    for j in "${!svc_names[@]}"; do
+      if [ "${svc_names[$j]}" != gateway ] && [ -n "${binaries[$j]}" ]; then
+        backends="${backends:+$backends,}${svc_names[$j]}=127.0.0.1:${svc_grpc_ports[$j]}"
+      fi
+    done
+    env_vars+=("${p}_HTTP_HOST=127.0.0.1" "${p}_HTTP_PORT=$gateway_http_port" "${p}_BACKENDS=$backends")
   fi
-  if [ "${svc_names[$i]}" = training ]; then
-    env_vars+=("${p}_DIPLOMA_SIGNING_KEY_FILE=$secrets_dir/diploma_signing_key.pem")
+  if [ -n "${extra_env[$i]}" ]; then
+    mapfile -t -O "${#env_vars[@]}" env_vars <<<"${extra_env[$i]}"
   fi
 }
 
@@ -144,6 +150,21 @@ for i in "${!svc_names[@]}"; do
   binaries[i]=""
   if bin="$(svc_binary_path "${svc_names[$i]}" "${svc_binaries[$i]}")"; then
     binaries[i]="$bin"
+  fi
+done
+
+# scripts/env/<service>.sh, where it exists, prepares what only that service needs (e.g. a
+# signing key under $SECRETS_DIR, created once) and prints its extra settings as NAME=VALUE lines.
+extra_env=()
+for i in "${!svc_names[@]}"; do
+  extra_env[i]=""
+  hook="$repo_root/scripts/env/${svc_names[$i]}.sh"
+  if [ -n "${binaries[$i]}" ] && [ -f "$hook" ]; then
+    extra_env[i]="$(RUN_DIR="$run_dir" SECRETS_DIR="$secrets_dir" bash "$hook")" ||
+      die "$hook failed"
+    while IFS= read -r line; do
+      [[ $line =~ ^[A-Z][A-Z0-9_]*= ]] || die "$hook printed '$line', expected NAME=VALUE lines"
+    done <<<"${extra_env[$i]}"
   fi
 done
 

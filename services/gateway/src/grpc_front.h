@@ -15,7 +15,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "dispatcher.h"
-#include "integration/grpc/names.h"  // first: see there
 
 namespace integration::grpc {
 class Runtime;

@@ -27,6 +27,7 @@
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "integration/metrics/metrics.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 
 namespace integration::gateway {
@@ -535,6 +536,35 @@ TEST_F(HttpFrontTest, StopWithACallInFlightAndALateCompletion) {
   front_.reset();
   // The Dispatcher answers after the front is gone: nothing may touch freed memory.
   dispatcher_.CompleteHeld();
+}
+
+TEST_F(HttpFrontTest, ExpectContinueGetsAnInterimResponse) {
+  dispatcher_.Respond([](const BackendCall&) { return Ok(training::Part()); });
+  Client client(front_->port());
+  client.WriteRaw(
+      "POST /v1/parts?partId=x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(client.Read().result_int(), 100);
+  client.WriteRaw("{}");
+  EXPECT_EQ(client.Read().result_int(), 200);
+  EXPECT_EQ(dispatcher_.Calls().size(), 1u);
+}
+
+TEST_F(HttpFrontTest, CountsRequestsByRouteAndStatus) {
+  auto registry = std::make_shared<metrics::Metrics>();
+  HttpFrontOptions options;
+  options.metrics = registry;
+  Start(std::move(options));
+  dispatcher_.Respond([](const BackendCall&) { return Ok(training::Part()); });
+  Client client(front_->port());
+  client.Send(http::verb::get, "/v1/parts/intro");
+  client.Send(http::verb::get, "/v1/parts/intro");
+  client.Send(http::verb::get, "/v1/nowhere");
+  const std::string text = registry->Serialize();
+  EXPECT_THAT(text,
+              HasSubstr(R"(gateway_http_requests_total{code="200",route="/v1/{name=parts/*}"} 2)"));
+  EXPECT_THAT(text, HasSubstr(R"(gateway_http_requests_total{code="404",route="unmatched"} 1)"));
+  EXPECT_THAT(text, HasSubstr(R"(gateway_http_request_seconds_count{route="/v1/{name=parts/*}"} 2)"));
 }
 
 TEST(HttpFrontStartTest, RefusesBadOptions) {

@@ -41,8 +41,8 @@ absl::StatusOr<AttemptRow> ToAttemptRow(const pqxx::row& row) {
     // An Attempt message holding only `results`.
     v1::Attempt holder;
     if (!holder.ParseFromString(pqxx::binarystring(row[14]).str())) {
-      return status::Internal(absl::StrCat("stored results of attempt ", out.attempt_id,
-                                           " are corrupt"));
+      return status::Internal(
+          absl::StrCat("stored results of attempt ", out.attempt_id, " are corrupt"));
     }
     out.results.assign(holder.results().begin(), holder.results().end());
   }
@@ -71,16 +71,15 @@ absl::StatusOr<std::optional<ModuleForAttempt>> AttemptRepository::Module(
   if (!r[0][2].is_null()) {
     v1::Quiz quiz;
     if (!quiz.ParseFromString(pqxx::binarystring(r[0][2]).str())) {
-      return status::Internal(absl::StrCat("stored quiz of ", part_id, "/", module_id,
-                                           " is corrupt"));
+      return status::Internal(
+          absl::StrCat("stored quiz of ", part_id, "/", module_id, " is corrupt"));
     }
     out.quiz = std::move(quiz);
   }
   return std::optional<ModuleForAttempt>(std::move(out));
 }
 
-AttemptHistory AttemptRepository::History(const std::string& learner_id,
-                                          const std::string& part_id,
+AttemptHistory AttemptRepository::History(const std::string& learner_id, const std::string& part_id,
                                           const std::string& module_id) {
   pqxx::row r = tx_.exec_prepared1("attempt_history", learner_id, part_id, module_id);
   AttemptHistory out;
@@ -100,9 +99,8 @@ int64_t AttemptRepository::Insert(const AttemptRow& row) {
 }
 
 absl::StatusOr<std::optional<AttemptRow>> AttemptRepository::Get(const std::string& learner_id,
-                                                                  int64_t attempt_id, bool lock) {
-  pqxx::result r =
-      tx_.exec_prepared(lock ? "attempt_lock" : "attempt_get", learner_id, attempt_id);
+                                                                 int64_t attempt_id, bool lock) {
+  pqxx::result r = tx_.exec_prepared(lock ? "attempt_lock" : "attempt_get", learner_id, attempt_id);
   if (r.empty()) return std::optional<AttemptRow>();
   absl::StatusOr<AttemptRow> row = ToAttemptRow(r[0]);
   if (!row.ok()) return row.status();
@@ -112,8 +110,8 @@ absl::StatusOr<std::optional<AttemptRow>> AttemptRepository::Get(const std::stri
 absl::StatusOr<std::vector<AttemptRow>> AttemptRepository::List(const std::string& learner_id,
                                                                 std::optional<int64_t> before,
                                                                 int limit) {
-  return ToAttemptRows(tx_.exec_prepared("attempt_list", learner_id, before.has_value(),
-                                         before.value_or(0), limit));
+  return ToAttemptRows(
+      tx_.exec_prepared("attempt_list", learner_id, before.has_value(), before.value_or(0), limit));
 }
 
 void AttemptRepository::Expire(int64_t attempt_id) {
@@ -152,8 +150,8 @@ absl::StatusOr<std::vector<ProgressRow>> AttemptRepository::Progress(
     if (!row[8].is_null()) {
       v1::Quiz quiz;
       if (!quiz.ParseFromString(pqxx::binarystring(row[8]).str())) {
-        return status::Internal(absl::StrCat("stored quiz of ", p.part_id, "/", p.module_id,
-                                             " is corrupt"));
+        return status::Internal(
+            absl::StrCat("stored quiz of ", p.part_id, "/", p.module_id, " is corrupt"));
       }
       p.max_attempts = quiz.max_attempts();
     }

@@ -104,15 +104,17 @@ absl::Status CheckLearnerForRead(const grpc::CallContext& call, LearnerRepositor
 // ---------------------------------------------------------------------------------------------
 // gRPC entry points
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::StartAttempt(
-    ::grpc::CallbackServerContext* ctx, const v1::StartAttemptRequest* req, v1::Attempt* resp) {
+::grpc::ServerUnaryReactor* TrainingServiceImpl::StartAttempt(::grpc::CallbackServerContext* ctx,
+                                                              const v1::StartAttemptRequest* req,
+                                                              v1::Attempt* resp) {
   return grpc::Serve(deps_.runtime, ctx, req, resp, "StartAttempt",
                      [this](const grpc::CallContext& call, const v1::StartAttemptRequest& r,
                             v1::Attempt* out) { return DoStartAttempt(call, r, out); });
 }
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::SubmitAttempt(
-    ::grpc::CallbackServerContext* ctx, const v1::SubmitAttemptRequest* req, v1::Attempt* resp) {
+::grpc::ServerUnaryReactor* TrainingServiceImpl::SubmitAttempt(::grpc::CallbackServerContext* ctx,
+                                                               const v1::SubmitAttemptRequest* req,
+                                                               v1::Attempt* resp) {
   return grpc::Serve(deps_.runtime, ctx, req, resp, "SubmitAttempt",
                      [this](const grpc::CallContext& call, const v1::SubmitAttemptRequest& r,
                             v1::Attempt* out) { return DoSubmitAttempt(call, r, out); });
@@ -126,14 +128,13 @@ absl::Status CheckLearnerForRead(const grpc::CallContext& call, LearnerRepositor
                             v1::Attempt* out) { return DoGetAttempt(call, r, out); });
 }
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListAttempts(
-    ::grpc::CallbackServerContext* ctx, const v1::ListAttemptsRequest* req,
-    v1::ListAttemptsResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListAttempts",
-                     [this](const grpc::CallContext& call, const v1::ListAttemptsRequest& r,
-                            v1::ListAttemptsResponse* out) {
-                       return DoListAttempts(call, r, out);
-                     });
+::grpc::ServerUnaryReactor* TrainingServiceImpl::ListAttempts(::grpc::CallbackServerContext* ctx,
+                                                              const v1::ListAttemptsRequest* req,
+                                                              v1::ListAttemptsResponse* resp) {
+  return grpc::Serve(
+      deps_.runtime, ctx, req, resp, "ListAttempts",
+      [this](const grpc::CallContext& call, const v1::ListAttemptsRequest& r,
+             v1::ListAttemptsResponse* out) { return DoListAttempts(call, r, out); });
 }
 
 ::grpc::ServerUnaryReactor* TrainingServiceImpl::GetProgress(::grpc::CallbackServerContext* ctx,
@@ -224,9 +225,8 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
     row.expire_time = FromMicros(ToMicros(row.expire_time));
     *resp = View(row, now);
     store::Audit(tx, AuditOf(call, "StartAttempt", resp->name(),
-                             absl::StrCat("module=", req.module(),
-                                          " attempt_number=", row.attempt_number,
-                                          " quiz_version=", row.quiz_version)));
+                             absl::StrCat("module=", req.module(), " attempt_number=",
+                                          row.attempt_number, " quiz_version=", row.quiz_version)));
     if (!req.request_id().empty()) store::FinishRequest(tx, scope, req.request_id(), req, *resp);
     return absl::OkStatus();
   });
@@ -399,8 +399,8 @@ absl::Status TrainingServiceImpl::DoGetProgress(const grpc::CallContext& call,
         v1::PartProgress* part = resp->add_parts();
         part->set_part(part_name);
         part->set_title(row.part_title);
-        parts.push_back(CoursePart{.name = part_name, .title = row.part_title,
-                                   .published_modules = {}});
+        parts.push_back(
+            CoursePart{.name = part_name, .title = row.part_title, .published_modules = {}});
       }
       if (row.module_id.empty()) continue;  // a part without published modules
       const std::string module_name = ModuleName(row.part_id, row.module_id);

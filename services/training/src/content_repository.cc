@@ -33,8 +33,8 @@ absl::StatusOr<ModuleRow> ToModuleRow(const pqxx::row& row) {
   v1::Module& m = out.module;
   // The content column holds a Module message with only `content` set.
   if (!m.ParseFromString(pqxx::binarystring(row[5]).str())) {
-    return status::Internal(absl::StrCat("stored content of module ", out.part_id, "/",
-                                         out.module_id, " is corrupt"));
+    return status::Internal(
+        absl::StrCat("stored content of module ", out.part_id, "/", out.module_id, " is corrupt"));
   }
   m.set_name(ModuleName(out.part_id, out.module_id));
   m.set_title(row[2].as<std::string>());
@@ -178,9 +178,8 @@ absl::StatusOr<std::optional<QuizRow>> ContentRepository::GetQuiz(const std::str
   return std::optional<QuizRow>(std::move(out));
 }
 
-QuizRow ContentRepository::AddQuizVersion(const std::string& part_id,
-                                          const std::string& module_id, const v1::Quiz& quiz,
-                                          const std::string& created_by) {
+QuizRow ContentRepository::AddQuizVersion(const std::string& part_id, const std::string& module_id,
+                                          const v1::Quiz& quiz, const std::string& created_by) {
   // Only the content is stored; name, version, time and etag come from the row.
   v1::Quiz stored = quiz;
   stored.clear_name();

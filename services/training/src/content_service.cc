@@ -47,11 +47,12 @@ absl::Status ModuleNotFound(const ModuleRef& ref) {
 }
 
 absl::Status PositionTaken(std::string_view field, int position, std::string_view holder) {
-  return status::Error(
-      absl::StatusCode::kFailedPrecondition, kReasonPositionTaken,
-      absl::StrCat("position ", position, " is taken by ", std::string(holder)), {{"holder", std::string(holder)}},
-      {{std::string(field), absl::StrCat("position ", position, " is taken by ", std::string(holder),
-                                         "; move that one first or use 0 to append")}});
+  return status::Error(absl::StatusCode::kFailedPrecondition, kReasonPositionTaken,
+                       absl::StrCat("position ", position, " is taken by ", std::string(holder)),
+                       {{"holder", std::string(holder)}},
+                       {{std::string(field),
+                         absl::StrCat("position ", position, " is taken by ", std::string(holder),
+                                      "; move that one first or use 0 to append")}});
 }
 
 // A concurrent writer took the same position or id between our check and our insert.
@@ -139,8 +140,9 @@ absl::Status ReplayResponse(const std::string& stored, google::protobuf::Message
                             v1::Module* out) { return DoUpdateModule(call, r, out); });
 }
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::PublishModule(
-    ::grpc::CallbackServerContext* ctx, const v1::PublishModuleRequest* req, v1::Module* resp) {
+::grpc::ServerUnaryReactor* TrainingServiceImpl::PublishModule(::grpc::CallbackServerContext* ctx,
+                                                               const v1::PublishModuleRequest* req,
+                                                               v1::Module* resp) {
   return grpc::Serve(deps_.runtime, ctx, req, resp, "PublishModule",
                      [this](const grpc::CallContext& call, const v1::PublishModuleRequest& r,
                             v1::Module* out) { return DoPublishModule(call, r, out); });
@@ -188,8 +190,8 @@ absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
     if (more) rows->pop_back();
     for (PartRow& row : *rows) *resp->add_parts() = std::move(row.part);
     if (more) {
-      resp->set_next_page_token(EncodePageToken(
-          query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
+      resp->set_next_page_token(
+          EncodePageToken(query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
     }
     return absl::OkStatus();
   });
@@ -200,7 +202,8 @@ absl::Status TrainingServiceImpl::DoGetPart(const grpc::CallContext& call,
   absl::StatusOr<std::string> part_id = ParsePartName(req.name(), "name");
   if (!part_id.ok()) return part_id.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<std::optional<PartRow>> row = ContentRepository(tx).GetPart(*part_id, IsAdmin(call));
+    absl::StatusOr<std::optional<PartRow>> row =
+        ContentRepository(tx).GetPart(*part_id, IsAdmin(call));
     if (!row.ok()) return row.status();
     if (!*row) return PartNotFound(*part_id);
     *resp = std::move((*row)->part);
@@ -209,8 +212,7 @@ absl::Status TrainingServiceImpl::DoGetPart(const grpc::CallContext& call,
 }
 
 absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
-                                               const v1::CreatePartRequest& req,
-                                               v1::Part* resp) {
+                                               const v1::CreatePartRequest& req, v1::Part* resp) {
   if (absl::Status st = ValidateId(req.part_id(), "part_id"); !st.ok()) return st;
   if (absl::Status st = ValidatePart(req.part(), "part"); !st.ok()) return st;
   const std::string scope = RequestScope(call, "CreatePart");
@@ -225,7 +227,8 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
     }
     ContentRepository repo(tx);
     if (req.part().position() > 0) {
-      if (std::optional<std::string> holder = repo.PartAtPosition(req.part().position(), req.part_id())) {
+      if (std::optional<std::string> holder =
+              repo.PartAtPosition(req.part().position(), req.part_id())) {
         return PositionTaken("part.position", req.part().position(), PartName(*holder));
       }
     }
@@ -245,8 +248,7 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
 }
 
 absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
-                                               const v1::UpdatePartRequest& req,
-                                               v1::Part* resp) {
+                                               const v1::UpdatePartRequest& req, v1::Part* resp) {
   absl::StatusOr<std::string> part_id = ParsePartName(req.part().name(), "part.name");
   if (!part_id.ok()) return part_id.status();
   absl::StatusOr<std::set<std::string>> paths =
@@ -394,8 +396,8 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
     ContentRepository repo(tx);
     std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
     if (!lock) return ModuleNotFound(*ref);
-    if (absl::Status st = CheckEtag(req.module().etag(), EtagOf(lock->revision),
-                                    req.module().name());
+    if (absl::Status st =
+            CheckEtag(req.module().etag(), EtagOf(lock->revision), req.module().name());
         !st.ok()) {
       return st;
     }
@@ -412,8 +414,7 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
     if (absl::Status st = ValidateModule(merged, "module"); !st.ok()) return st;
     if (std::optional<std::string> holder =
             repo.ModuleAtPosition(ref->part_id, merged.position(), ref->module_id)) {
-      return PositionTaken("module.position", merged.position(),
-                           ModuleName(ref->part_id, *holder));
+      return PositionTaken("module.position", merged.position(), ModuleName(ref->part_id, *holder));
     }
     repo.UpdateModule(ref->part_id, ref->module_id, merged);
     absl::StatusOr<std::optional<ModuleRow>> updated = repo.GetModule(ref->part_id, ref->module_id);
@@ -487,8 +488,7 @@ absl::Status TrainingServiceImpl::DoGetQuiz(const grpc::CallContext& call,
 }
 
 absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
-                                               const v1::UpdateQuizRequest& req,
-                                               v1::Quiz* resp) {
+                                               const v1::UpdateQuizRequest& req, v1::Quiz* resp) {
   if (!IsAdmin(call)) {
     return status::PermissionDenied("ROLE_NOT_ALLOWED", "only county_admin may change a quiz");
   }
@@ -507,11 +507,11 @@ absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
       return st;
     }
     // A new version: attempts already started keep the snapshot they were served.
-    QuizRow stored = repo.AddQuizVersion(ref->part_id, ref->module_id, *quiz,
-                                         call.caller().subject);
+    QuizRow stored =
+        repo.AddQuizVersion(ref->part_id, ref->module_id, *quiz, call.caller().subject);
     *resp = std::move(stored.quiz);
-    store::Audit(tx, AuditOf(call, "UpdateQuiz", resp->name(),
-                             absl::StrCat("version=", stored.version)));
+    store::Audit(
+        tx, AuditOf(call, "UpdateQuiz", resp->name(), absl::StrCat("version=", stored.version)));
     return absl::OkStatus();
   });
 }

@@ -51,7 +51,8 @@ absl::Status IssueDueDiplomas(pqxx::work& tx, const std::string& learner_id,
     return absl::InvalidArgumentError("IssueDueDiplomas: no signing key in the context");
   }
   DiplomaRepository repo(tx);
-  const std::optional<DiplomaLearner> learner = repo.FindLearner(learner_id);
+  // First, before any read eligibility depends on: see LockLearner.
+  const std::optional<DiplomaLearner> learner = repo.FindLearner(learner_id);  // T2B-TEMP
   if (!learner.has_value()) {
     return status::NotFound("LEARNER_NOT_FOUND",
                             absl::StrCat("learner ", LearnerName(learner_id), " does not exist"));

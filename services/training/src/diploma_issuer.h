@@ -29,12 +29,14 @@ struct DiplomaIssueContext {
 // Issues, through `tx`, every diploma `learner_id` (the id of "learners/{id}") is due and does
 // not have yet: DueDiplomas over the published modules of the whole course, the learner's
 // enrolled parts and passed modules. Each new diploma gets a fresh code, is signed with
-// ctx.signer, stored (a unique index on learner, kind and parts with ON CONFLICT DO NOTHING
-// makes concurrent calls issue it once), announced by a "training.DiplomaIssued" outbox event
-// and audited ("IssueDiploma"). A revoked diploma is not issued again. Calling it again with
-// nothing new due does nothing. NOT_FOUND for an unknown learner; INVALID_ARGUMENT without a
-// signer. Database errors propagate as libpqxx exceptions to pg::Pool::Transact, like every
-// statement on `tx`.
+// ctx.signer, stored, announced by a "training.DiplomaIssued" outbox event and audited
+// ("IssueDiploma"). The learner row is locked first, so concurrent calls for one learner run
+// one after the other and the later one sees the earlier one's passes and diplomas (with READ
+// COMMITTED, the isolation of the caller's transaction); a unique index on learner, kind and
+// part with ON CONFLICT DO NOTHING backs this up. A revoked diploma is not issued again.
+// Calling it again with nothing new due does nothing. NOT_FOUND for an unknown learner;
+// INVALID_ARGUMENT without a signer. Database errors propagate as libpqxx exceptions to
+// pg::Pool::Transact, like every statement on `tx`.
 absl::Status IssueDueDiplomas(pqxx::work& tx, const std::string& learner_id,
                               const DiplomaIssueContext& ctx);
 

@@ -85,6 +85,13 @@ std::optional<DiplomaLearner> DiplomaRepository::FindLearner(const std::string& 
                         .lanskod = rows[0][1].as<std::string>()};
 }
 
+std::optional<DiplomaLearner> DiplomaRepository::LockLearner(const std::string& learner_id) {
+  const pqxx::result rows = tx_.exec_prepared("diploma_lock_learner", learner_id);
+  if (rows.empty()) return std::nullopt;
+  return DiplomaLearner{.display_name = rows[0][0].as<std::string>(),
+                        .lanskod = rows[0][1].as<std::string>()};
+}
+
 std::vector<std::string> DiplomaRepository::EnrolledParts(const std::string& learner_id) {
   std::vector<std::string> parts;
   for (const pqxx::row& row : tx_.exec_prepared("diploma_learner_parts", learner_id)) {

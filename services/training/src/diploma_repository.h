@@ -41,6 +41,10 @@ class DiplomaRepository {
   explicit DiplomaRepository(pqxx::work& tx) : tx_(tx) {}
 
   std::optional<DiplomaLearner> FindLearner(const std::string& learner_id);
+  // Same, locking the learner row until the transaction ends: issuing for one learner is
+  // serialised, and each issuer sees the passes the one before it committed (READ COMMITTED
+  // takes a fresh snapshot per statement).
+  std::optional<DiplomaLearner> LockLearner(const std::string& learner_id);
   // Names of the learner's enrolled parts ("parts/{id}").
   std::vector<std::string> EnrolledParts(const std::string& learner_id);
   // Every part in course order with its published modules in order.

@@ -30,8 +30,8 @@ absl::StatusOr<LearnerRow> ToLearnerRow(const pqxx::row& row) {
   l.set_email(row[2].as<std::string>());
   type::OrganisationType org = type::ORGANISATION_TYPE_UNSPECIFIED;
   if (!type::OrganisationType_Parse(row[3].as<std::string>(), &org)) {
-    return status::Internal(absl::StrCat("learner ", out.learner_id,
-                                         " has an unknown organisation type"));
+    return status::Internal(
+        absl::StrCat("learner ", out.learner_id, " has an unknown organisation type"));
   }
   l.set_organisation_type(org);
   l.set_organisation_name(row[4].as<std::string>());

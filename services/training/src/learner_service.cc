@@ -110,9 +110,8 @@ absl::StatusOr<std::vector<std::string>> ValidateLearner(const v1::Learner& l) {
     errors.Add("learner.organisation_name", "required");
   } else if (l.organisation_name().size() > kMaxOrganisationBytes ||
              HasControl(l.organisation_name())) {
-    errors.Add("learner.organisation_name",
-               absl::StrCat("at most ", kMaxOrganisationBytes,
-                            " bytes without control characters"));
+    errors.Add("learner.organisation_name", absl::StrCat("at most ", kMaxOrganisationBytes,
+                                                         " bytes without control characters"));
   }
   std::vector<std::string> part_ids;
   if (l.parts_size() == 0) {
@@ -153,8 +152,8 @@ absl::Status CheckPartsExist(LearnerRepository& repo, const v1::Learner& l,
   for (int i = 0; i < l.parts_size(); ++i) {
     absl::StatusOr<std::string> id = ParsePartName(l.parts(i), "learner.parts");
     if (id.ok() && found.count(*id) == 0) {
-      violations.push_back({absl::StrCat("learner.parts[", i, "]"),
-                            absl::StrCat("there is no part ", l.parts(i))});
+      violations.push_back(
+          {absl::StrCat("learner.parts[", i, "]"), absl::StrCat("there is no part ", l.parts(i))});
     }
   }
   if (violations.empty()) return absl::OkStatus();
@@ -168,8 +167,9 @@ absl::Status CheckPartsExist(LearnerRepository& repo, const v1::Learner& l,
 // ---------------------------------------------------------------------------------------------
 // gRPC entry points
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::CreateLearner(
-    ::grpc::CallbackServerContext* ctx, const v1::CreateLearnerRequest* req, v1::Learner* resp) {
+::grpc::ServerUnaryReactor* TrainingServiceImpl::CreateLearner(::grpc::CallbackServerContext* ctx,
+                                                               const v1::CreateLearnerRequest* req,
+                                                               v1::Learner* resp) {
   return grpc::Serve(deps_.runtime, ctx, req, resp, "CreateLearner",
                      [this](const grpc::CallContext& call, const v1::CreateLearnerRequest& r,
                             v1::Learner* out) { return DoCreateLearner(call, r, out); });
@@ -183,21 +183,21 @@ absl::Status CheckPartsExist(LearnerRepository& repo, const v1::Learner& l,
                             v1::Learner* out) { return DoGetLearner(call, r, out); });
 }
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateLearner(
-    ::grpc::CallbackServerContext* ctx, const v1::UpdateLearnerRequest* req, v1::Learner* resp) {
+::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateLearner(::grpc::CallbackServerContext* ctx,
+                                                               const v1::UpdateLearnerRequest* req,
+                                                               v1::Learner* resp) {
   return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdateLearner",
                      [this](const grpc::CallContext& call, const v1::UpdateLearnerRequest& r,
                             v1::Learner* out) { return DoUpdateLearner(call, r, out); });
 }
 
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListLearners(
-    ::grpc::CallbackServerContext* ctx, const v1::ListLearnersRequest* req,
-    v1::ListLearnersResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListLearners",
-                     [this](const grpc::CallContext& call, const v1::ListLearnersRequest& r,
-                            v1::ListLearnersResponse* out) {
-                       return DoListLearners(call, r, out);
-                     });
+::grpc::ServerUnaryReactor* TrainingServiceImpl::ListLearners(::grpc::CallbackServerContext* ctx,
+                                                              const v1::ListLearnersRequest* req,
+                                                              v1::ListLearnersResponse* resp) {
+  return grpc::Serve(
+      deps_.runtime, ctx, req, resp, "ListLearners",
+      [this](const grpc::CallContext& call, const v1::ListLearnersRequest& r,
+             v1::ListLearnersResponse* out) { return DoListLearners(call, r, out); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,8 +238,9 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
     if (absl::Status st = CheckPartsExist(repo, details, *part_ids); !st.ok()) return st;
     if (!repo.Insert(*learner_id, details, kommun->lanskod)) {
       return status::AlreadyExists(kReasonLearnerExists,
-                                   absl::StrCat(name, " has enrolled already; change the "
-                                                      "enrolment with UpdateLearner"),
+                                   absl::StrCat(name,
+                                                " has enrolled already; change the "
+                                                "enrolment with UpdateLearner"),
                                    {{"learner", name}});
     }
     repo.SetParts(*learner_id, *part_ids);
@@ -265,8 +266,8 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
       return st;
     }
     enqueued = true;
-    store::Audit(tx, AuditOf(call, "CreateLearner", name,
-                             absl::StrCat("parts=", (*row)->part_ids.size())));
+    store::Audit(
+        tx, AuditOf(call, "CreateLearner", name, absl::StrCat("parts=", (*row)->part_ids.size())));
     if (!req.request_id().empty()) store::FinishRequest(tx, scope, req.request_id(), req, *resp);
     return absl::OkStatus();
   });
@@ -299,9 +300,9 @@ absl::Status TrainingServiceImpl::DoUpdateLearner(const grpc::CallContext& call,
     return status::PermissionDenied("TENANT_MISMATCH",
                                     "a learner may only change its own learners/{subject}");
   }
-  absl::StatusOr<std::set<std::string>> paths =
-      MaskPaths(req.update_mask(), {"display_name", "email", "organisation_type",
-                                    "organisation_name", "kommunkod", "parts"});
+  absl::StatusOr<std::set<std::string>> paths = MaskPaths(
+      req.update_mask(),
+      {"display_name", "email", "organisation_type", "organisation_name", "kommunkod", "parts"});
   if (!paths.ok()) return paths.status();
   const v1::Learner given = Normalised(req.learner());
   const DiplomaIssueContext issue{.signer = deps_.signer,
@@ -315,8 +316,7 @@ absl::Status TrainingServiceImpl::DoUpdateLearner(const grpc::CallContext& call,
     LearnerRepository repo(tx);
     std::optional<LearnerLock> lock = repo.Lock(*learner_id);
     if (!lock) return LearnerNotFound(*learner_id);
-    if (absl::Status st = CheckEtag(given.etag(), EtagOf(lock->revision), given.name());
-        !st.ok()) {
+    if (absl::Status st = CheckEtag(given.etag(), EtagOf(lock->revision), given.name()); !st.ok()) {
       return st;
     }
     absl::StatusOr<std::optional<LearnerRow>> current = repo.Get(*learner_id);

@@ -4,14 +4,14 @@
 
 #include "integration/grpc/names.h"  // first: see there
 
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <set>
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/field_mask.pb.h>
-#include <google/protobuf/timestamp.pb.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -126,8 +126,7 @@ inline absl::Status LearnerNotFound(std::string_view learner_id) {
 // Before loading anything: a learner only itself (the runtime's tenant check did the same from
 // the policy; this keeps it true should a policy be edited), a county officer only with a län
 // claim, nobody else. PERMISSION_DENIED TENANT_MISMATCH / LAN_CLAIM_MISSING / ROLE_NOT_ALLOWED.
-inline absl::Status CheckLearnerAccess(const grpc::CallContext& call,
-                                       std::string_view learner_id) {
+inline absl::Status CheckLearnerAccess(const grpc::CallContext& call, std::string_view learner_id) {
   const auth::Caller& caller = call.caller();
   if (caller.role == kLearnerRole) {
     if (caller.subject == learner_id) return absl::OkStatus();

@@ -53,17 +53,14 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
   ::grpc::ServerUnaryReactor* GetPart(::grpc::CallbackServerContext* ctx,
                                       const v1::GetPartRequest* req, v1::Part* resp) override;
   ::grpc::ServerUnaryReactor* CreatePart(::grpc::CallbackServerContext* ctx,
-                                         const v1::CreatePartRequest* req,
-                                         v1::Part* resp) override;
+                                         const v1::CreatePartRequest* req, v1::Part* resp) override;
   ::grpc::ServerUnaryReactor* UpdatePart(::grpc::CallbackServerContext* ctx,
-                                         const v1::UpdatePartRequest* req,
-                                         v1::Part* resp) override;
+                                         const v1::UpdatePartRequest* req, v1::Part* resp) override;
   ::grpc::ServerUnaryReactor* ListModules(::grpc::CallbackServerContext* ctx,
                                           const v1::ListModulesRequest* req,
                                           v1::ListModulesResponse* resp) override;
   ::grpc::ServerUnaryReactor* GetModule(::grpc::CallbackServerContext* ctx,
-                                        const v1::GetModuleRequest* req,
-                                        v1::Module* resp) override;
+                                        const v1::GetModuleRequest* req, v1::Module* resp) override;
   ::grpc::ServerUnaryReactor* CreateModule(::grpc::CallbackServerContext* ctx,
                                            const v1::CreateModuleRequest* req,
                                            v1::Module* resp) override;
@@ -76,8 +73,7 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
   ::grpc::ServerUnaryReactor* GetQuiz(::grpc::CallbackServerContext* ctx,
                                       const v1::GetQuizRequest* req, v1::Quiz* resp) override;
   ::grpc::ServerUnaryReactor* UpdateQuiz(::grpc::CallbackServerContext* ctx,
-                                         const v1::UpdateQuizRequest* req,
-                                         v1::Quiz* resp) override;
+                                         const v1::UpdateQuizRequest* req, v1::Quiz* resp) override;
 
   // --- Learners (learner_service.cc) ---
   ::grpc::ServerUnaryReactor* CreateLearner(::grpc::CallbackServerContext* ctx,
@@ -154,26 +150,26 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
                               v1::Module* resp);
   absl::Status DoUpdateModule(const grpc::CallContext& call, const v1::UpdateModuleRequest& req,
                               v1::Module* resp);
-  absl::Status DoPublishModule(const grpc::CallContext& call,
-                               const v1::PublishModuleRequest& req, v1::Module* resp);
+  absl::Status DoPublishModule(const grpc::CallContext& call, const v1::PublishModuleRequest& req,
+                               v1::Module* resp);
   absl::Status DoGetQuiz(const grpc::CallContext& call, const v1::GetQuizRequest& req,
                          v1::Quiz* resp);
   absl::Status DoUpdateQuiz(const grpc::CallContext& call, const v1::UpdateQuizRequest& req,
                             v1::Quiz* resp);
 
-  absl::Status DoCreateLearner(const grpc::CallContext& call,
-                               const v1::CreateLearnerRequest& req, v1::Learner* resp);
+  absl::Status DoCreateLearner(const grpc::CallContext& call, const v1::CreateLearnerRequest& req,
+                               v1::Learner* resp);
   absl::Status DoGetLearner(const grpc::CallContext& call, const v1::GetLearnerRequest& req,
                             v1::Learner* resp);
-  absl::Status DoUpdateLearner(const grpc::CallContext& call,
-                               const v1::UpdateLearnerRequest& req, v1::Learner* resp);
+  absl::Status DoUpdateLearner(const grpc::CallContext& call, const v1::UpdateLearnerRequest& req,
+                               v1::Learner* resp);
   absl::Status DoListLearners(const grpc::CallContext& call, const v1::ListLearnersRequest& req,
                               v1::ListLearnersResponse* resp);
 
   absl::Status DoStartAttempt(const grpc::CallContext& call, const v1::StartAttemptRequest& req,
                               v1::Attempt* resp);
-  absl::Status DoSubmitAttempt(const grpc::CallContext& call,
-                               const v1::SubmitAttemptRequest& req, v1::Attempt* resp);
+  absl::Status DoSubmitAttempt(const grpc::CallContext& call, const v1::SubmitAttemptRequest& req,
+                               v1::Attempt* resp);
   absl::Status DoGetAttempt(const grpc::CallContext& call, const v1::GetAttemptRequest& req,
                             v1::Attempt* resp);
   absl::Status DoListAttempts(const grpc::CallContext& call, const v1::ListAttemptsRequest& req,
@@ -188,17 +184,16 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
   absl::Status DoRenderDiplomaPdf(const grpc::CallContext& call,
                                   const v1::RenderDiplomaPdfRequest& req,
                                   v1::RenderDiplomaPdfResponse* resp);
-  absl::Status DoRevokeDiploma(const grpc::CallContext& call,
-                               const v1::RevokeDiplomaRequest& req, v1::Diploma* resp);
-  absl::Status DoVerifyDiploma(const grpc::CallContext& call,
-                               const v1::VerifyDiplomaRequest& req,
+  absl::Status DoRevokeDiploma(const grpc::CallContext& call, const v1::RevokeDiplomaRequest& req,
+                               v1::Diploma* resp);
+  absl::Status DoVerifyDiploma(const grpc::CallContext& call, const v1::VerifyDiplomaRequest& req,
                                v1::VerifyDiplomaResponse* resp);
   absl::Status DoGetDiplomaPublicKey(const grpc::CallContext& call,
                                      const v1::GetDiplomaPublicKeyRequest& req,
                                      v1::GetDiplomaPublicKeyResponse* resp);
 
-  absl::Status DoGetStatistics(const grpc::CallContext& call,
-                               const v1::GetStatisticsRequest& req, v1::Statistics* resp);
+  absl::Status DoGetStatistics(const grpc::CallContext& call, const v1::GetStatisticsRequest& req,
+                               v1::Statistics* resp);
 
   TrainingDeps deps_;
 };

@@ -1,14 +1,14 @@
 // Races on one learner's attempts through the real server and PostgreSQL: two submits of one
 // attempt score it exactly once, and concurrent starts never exceed the attempt limit.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "training_test_env.h"
 
@@ -80,7 +80,8 @@ TEST_F(ConcurrencyTest, TwoSubmitsOfOneAttemptScoreItExactlyOnce) {
     EXPECT_EQ(ok, 1);
     EXPECT_EQ(already, 1);
     EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'SubmitAttempt'"
-                          " AND resource = '" + attempt->name() + "'"),
+                          " AND resource = '" +
+                          attempt->name() + "'"),
               1);
   }
   EXPECT_EQ(env().Count("SELECT count(*) FROM attempts WHERE state = 'SUBMITTED'"), kRounds);
@@ -102,8 +103,8 @@ TEST_F(ConcurrencyTest, ConcurrentStartsNeverExceedTheAttemptLimit) {
     v1::Attempt out;
     return env().Call(&Stub::StartAttempt, token, req, &out);
   };
-  std::vector<::grpc::Status> results = RunTogether(
-      std::vector<std::function<::grpc::Status()>>(8, start));
+  std::vector<::grpc::Status> results =
+      RunTogether(std::vector<std::function<::grpc::Status()>>(8, start));
   int ok = 0;
   for (const ::grpc::Status& st : results) {
     if (st.ok()) {

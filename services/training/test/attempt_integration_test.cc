@@ -1,12 +1,12 @@
 // Quiz attempts through the real server and PostgreSQL: what is served and stored, scoring,
 // every reason a start or a submission is refused, expiry, quiz edits after a start,
 // idempotent starts, progress, and that learners only reach their own attempts.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
@@ -198,7 +198,8 @@ TEST_F(AttemptTest, BadAnswersAreRefusedAndNothingIsRecorded) {
   // Question q2's options get ids of their own, so that an option of another question exists.
   v1::Quiz quiz = MakeQuiz();
   const char* q2_ids[] = {"d", "e", "f"};
-  for (int i = 0; i < 3; ++i) quiz.mutable_questions(1)->mutable_options(i)->set_option_id(q2_ids[i]);
+  for (int i = 0; i < 3; ++i)
+    quiz.mutable_questions(1)->mutable_options(i)->set_option_id(q2_ids[i]);
   ASSERT_TRUE(env().PublishedModule(kIntro, kModule, quiz).ok());
   ASSERT_TRUE(env().Enrol("anna", {kIntro}).ok());
   absl::StatusOr<v1::Attempt> attempt = env().Start("anna", kIntro, kModule);

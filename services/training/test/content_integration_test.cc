@@ -1,10 +1,10 @@
 // Course content through the real server and PostgreSQL: parts, modules and quizzes, who may
 // write and see what (drafts, quizzes), etags, update masks, request ids, pagination, audit.
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "integration/status/status.h"
 #include "training_test_env.h"
@@ -42,8 +42,8 @@ TEST_F(ContentTest, AdminCreatesPartsThatAnyoneListsInOrder) {
   ASSERT_TRUE(st.ok()) << Describe(st);
   std::vector<std::string> names;
   for (const v1::Part& p : list.parts()) names.push_back(p.name());
-  EXPECT_THAT(names, ElementsAre("parts/introduktion", "parts/asylprocessen",
-                                 "parts/kulturkunskap"));
+  EXPECT_THAT(names,
+              ElementsAre("parts/introduktion", "parts/asylprocessen", "parts/kulturkunskap"));
   EXPECT_TRUE(list.next_page_token().empty());
 
   v1::GetPartRequest get;
@@ -184,8 +184,8 @@ TEST_F(ContentTest, ListPartsPagesWithTokensThatCannotBeEdited) {
     ++pages;
   } while (!req.page_token().empty() && pages < 10);
   EXPECT_EQ(pages, 3);
-  EXPECT_THAT(seen, ElementsAre("parts/del-1", "parts/del-2", "parts/del-3", "parts/del-4",
-                                "parts/del-5"));
+  EXPECT_THAT(
+      seen, ElementsAre("parts/del-1", "parts/del-2", "parts/del-3", "parts/del-4", "parts/del-5"));
 
   v1::ListPartsResponse first;
   req.clear_page_token();
@@ -225,8 +225,8 @@ TEST_F(ContentTest, DraftModulesAreVisibleToCountyAdminOnly) {
   v1::Module module;
   ::grpc::Status st = env().Call(&Stub::GetModule, env().AdminToken(), get, &module);
   ASSERT_TRUE(st.ok()) << Describe(st);
-  for (const std::string& token : {std::string(), env().LearnerToken("anna"),
-                                   env().OfficerToken()}) {
+  for (const std::string& token :
+       {std::string(), env().LearnerToken("anna"), env().OfficerToken()}) {
     st = env().Call(&Stub::GetModule, token, get, &module);
     EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
     EXPECT_EQ(ReasonOf(st), "MODULE_NOT_FOUND");
@@ -291,7 +291,8 @@ TEST_F(ContentTest, PublishingNeedsAQuizAndMakesTheModulePublic) {
 
 TEST_F(ContentTest, UpdateModuleAppliesTheMaskValidatesAndChecksTheEtag) {
   ASSERT_TRUE(env().CreatePart("introduktion", "Introduktion", 1).ok());
-  absl::StatusOr<v1::Module> created = env().CreateModule("introduktion", "mottagande", "Mottagande");
+  absl::StatusOr<v1::Module> created =
+      env().CreateModule("introduktion", "mottagande", "Mottagande");
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(env().CreateModule("introduktion", "bemotande", "Bemötande").ok());
 

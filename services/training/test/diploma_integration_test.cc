@@ -8,8 +8,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -183,6 +186,45 @@ TEST_F(DiplomaTest, CourseDiplomaIsIssuedOnceWhenEveryModuleOfEveryPartIsPassed)
   EXPECT_EQ(event.key_id(), course.content().key_id());
   EXPECT_THAT(payload, Not(HasSubstr("Öberg")));
   EXPECT_THAT(payload, Not(HasSubstr("@example.se")));
+}
+
+TEST_F(DiplomaTest, LastTwoModulesPassedConcurrentlyStillIssueTheCourseDiplomaOnce) {
+  // Each round: the last modules of both parts are submitted at the same moment. Neither
+  // submission alone completes the course; whichever commits second must see the other's pass.
+  for (int round = 0; round < 4; ++round) {
+    const std::string learner = absl::StrCat("samtidig-", round);
+    ASSERT_TRUE(env().Enrol(learner, {"introduktion", "asylprocessen"}, kLearnerName).ok());
+    Pass(learner, "introduktion", "mottagande");
+    absl::StatusOr<v1::Attempt> tolk = env().Start(learner, "introduktion", "tolk");
+    absl::StatusOr<v1::Attempt> ansokan = env().Start(learner, "asylprocessen", "ansokan");
+    ASSERT_TRUE(tolk.ok() && ansokan.ok()) << tolk.status() << ansokan.status();
+    v1::Quiz tolk_quiz;
+    v1::Quiz ansokan_quiz;
+    v1::GetQuizRequest get;
+    get.set_name("parts/introduktion/modules/tolk/quiz");
+    ASSERT_TRUE(env().Call(&Stub::GetQuiz, env().AdminToken(), get, &tolk_quiz).ok());
+    get.set_name("parts/asylprocessen/modules/ansokan/quiz");
+    ASSERT_TRUE(env().Call(&Stub::GetQuiz, env().AdminToken(), get, &ansokan_quiz).ok());
+    const std::vector<v1::Answer> tolk_answers = RightAnswers(*tolk, tolk_quiz);
+    const std::vector<v1::Answer> ansokan_answers = RightAnswers(*ansokan, ansokan_quiz);
+
+    absl::StatusOr<v1::Attempt> first = absl::UnknownError("not run");
+    absl::StatusOr<v1::Attempt> second = absl::UnknownError("not run");
+    std::thread a([&] { first = env().Submit(learner, *tolk, tolk_answers); });
+    std::thread b([&] { second = env().Submit(learner, *ansokan, ansokan_answers); });
+    a.join();
+    b.join();
+    ASSERT_TRUE(first.ok() && second.ok()) << first.status() << second.status();
+    ASSERT_TRUE(first->passed() && second->passed());
+
+    EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas WHERE kind = 'COURSE' AND learner_id = '" +
+                          learner + "'"),
+              1)
+        << "round " << round;
+    EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas WHERE learner_id = '" + learner + "'"),
+              3)
+        << "round " << round;
+  }
 }
 
 TEST_F(DiplomaTest, PartCertificateForASinglePartAndNoCourseDiploma) {

@@ -1,11 +1,11 @@
 // Learners through the real server and PostgreSQL: enrolment of oneself only, validation,
 // duplicates and request ids, the LearnerEnrolled event, updates with masks and etags, and the
 // county officers' keyset-paged list limited to their county.
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
@@ -64,8 +64,8 @@ TEST_F(LearnerTest, ALearnerEnrolsItselfAndTheEventIsWritten) {
   EXPECT_GT(learner.enrol_time().seconds(), 0);
   EXPECT_EQ(env().Count("SELECT count(*) FROM learners WHERE lanskod = '03'"), 1);
 
-  pqxx::result events = env().Query(
-      "SELECT event_type, aggregate, payload FROM outbox ORDER BY id");
+  pqxx::result events =
+      env().Query("SELECT event_type, aggregate, payload FROM outbox ORDER BY id");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0][0].as<std::string>(), "training.LearnerEnrolled");
   EXPECT_EQ(events[0][1].as<std::string>(), "learners/anna");
@@ -111,12 +111,11 @@ TEST_F(LearnerTest, EnrolmentIsValidatedFieldByField) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "LEARNER_INVALID");
   EXPECT_THAT(ViolationFieldsOf(st),
-              IsSupersetOf({"learner.display_name", "learner.email",
-                            "learner.organisation_type", "learner.organisation_name",
-                            "learner.parts"}));
+              IsSupersetOf({"learner.display_name", "learner.email", "learner.organisation_type",
+                            "learner.organisation_name", "learner.parts"}));
 
-  for (const char* email : {"a@b", "a b@example.se", "@example.se", "a@@example.se",
-                                   "a@example..se"}) {
+  for (const char* email :
+       {"a@b", "a b@example.se", "@example.se", "a@@example.se", "a@example..se"}) {
     req = Request("anna");
     req.mutable_learner()->set_email(email);
     st = Create(req, &learner);
@@ -212,8 +211,7 @@ TEST_F(LearnerTest, UpdateLearnerAppliesTheMaskAndChecksTheEtag) {
   req.mutable_update_mask()->add_paths("email");
   req.mutable_update_mask()->add_paths("parts");
   v1::Learner updated;
-  ::grpc::Status st =
-      env().Call(&Stub::UpdateLearner, env().LearnerToken("anna"), req, &updated);
+  ::grpc::Status st = env().Call(&Stub::UpdateLearner, env().LearnerToken("anna"), req, &updated);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(updated.email(), "asa.oberg@example.se");
   EXPECT_EQ(updated.display_name(), "Åsa Öberg");

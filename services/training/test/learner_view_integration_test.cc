@@ -1,15 +1,15 @@
 // No response a learner can receive carries which options are correct: every learner-facing
 // RPC's response is checked field by field (JSON keys, unknown wire fields, the served options
 // against the quiz), and GetQuiz is refused to learners.
-#include <set>
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"

@@ -40,9 +40,9 @@ TEST(PageTokenTest, EmptyTokenIsTheFirstPage) {
 TEST(PageTokenTest, RoundTripsTheKey) {
   const PageKey last = {"1735689600000000", "learner-7", ""};
   const std::string token = EncodePageToken("ListLearners|03|0380", last);
-  EXPECT_EQ(token.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos)
+  EXPECT_EQ(
+      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos)
       << "must be URL-safe: " << token;
   absl::StatusOr<std::optional<PageKey>> key = DecodePageToken(token, "ListLearners|03|0380", 3);
   ASSERT_TRUE(key.ok()) << key.status();
@@ -77,8 +77,7 @@ TEST(PageTokenTest, DamagedTokenIsRejected) {
 
 TEST(PageTokenTest, KeyOfAnotherShapeIsRejected) {
   const std::string token = EncodePageToken("ListParts|all", {"3", "x"});
-  EXPECT_EQ(ReasonOf(DecodePageToken(token, "ListParts|all", 1).status()),
-            kReasonPageTokenInvalid);
+  EXPECT_EQ(ReasonOf(DecodePageToken(token, "ListParts|all", 1).status()), kReasonPageTokenInvalid);
 }
 
 TEST(PageTokenTest, GarbageIsRejected) {

@@ -1,6 +1,8 @@
 // The training service's test harness: keys, database, an in-process server and helpers.
 #include "training_test_env.h"
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -13,9 +15,6 @@
 #include <set>
 #include <system_error>
 #include <utility>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -180,8 +179,8 @@ std::map<std::string, std::string> MetadataOf(const ::grpc::Status& status) {
 
 std::string Describe(const ::grpc::Status& status) {
   return absl::StrCat(static_cast<int>(status.error_code()), ": ", status.error_message(), " [",
-                      ReasonOf(status), "] fields: ",
-                      absl::StrJoin(ViolationFieldsOf(status), ", "));
+                      ReasonOf(status),
+                      "] fields: ", absl::StrJoin(ViolationFieldsOf(status), ", "));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,8 +193,7 @@ absl::StatusOr<std::unique_ptr<TrainingTestEnv>> TrainingTestEnv::Start() {
 }
 
 absl::Status TrainingTestEnv::Launch() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "training_test_XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "training_test_XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   dir_ = pattern;
 
@@ -214,16 +212,14 @@ absl::Status TrainingTestEnv::Launch() {
 
   // Database: schema and role "training", as integration-dbadmin sets them up.
   db_ = std::make_unique<integration::testing::TestDatabase>();
-  if (absl::Status st = pg::BootstrapService(db_->dsn(), "training", kServicePassword);
-      !st.ok()) {
+  if (absl::Status st = pg::BootstrapService(db_->dsn(), "training", kServicePassword); !st.ok()) {
     return st;
   }
   service_dsn_ = db_->DsnAs(pg::ServiceRole("training"), kServicePassword);
 
   clock_ = std::make_unique<TestClock>();
   TestClock* clock = clock_.get();
-  const service::ServiceSpec spec =
-      TrainingSpec({.clock = [clock] { return clock->Now(); }});
+  const service::ServiceSpec spec = TrainingSpec({.clock = [clock] { return clock->Now(); }});
 
   {
     std::ostringstream out;

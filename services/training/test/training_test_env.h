@@ -4,18 +4,18 @@
 // assertions and helpers that build course content through the RPCs.
 #pragma once
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <pqxx/pqxx>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -139,9 +139,8 @@ class TrainingTestEnv {
   // --- Content and enrolment through the RPCs (as county_admin / the learner) ---
   absl::StatusOr<v1::Part> CreatePart(const std::string& part_id, const std::string& title,
                                       int position = 0);
-  absl::StatusOr<v1::Module> CreateModule(const std::string& part_id,
-                                          const std::string& module_id, const std::string& title,
-                                          int position = 0);
+  absl::StatusOr<v1::Module> CreateModule(const std::string& part_id, const std::string& module_id,
+                                          const std::string& title, int position = 0);
   absl::StatusOr<v1::Quiz> SetQuiz(const std::string& part_id, const std::string& module_id,
                                    const v1::Quiz& quiz);
   absl::StatusOr<v1::Module> Publish(const std::string& part_id, const std::string& module_id);

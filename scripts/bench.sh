@@ -1,0 +1,473 @@
+#!/usr/bin/env bash
+# ./dev bench: the benchmarks of tests/bench against the suite that ./dev up started. Measures the
+# ceilings in the same run (plain gRPC echo, echo through the service runtime, echo through one
+# forwarding hop, pgbench select-only and simple-update), then reads, writes, HTTP/JSON and a
+# 1 000- vs 1 000 000-row list through the gateway, idle memory and start-up times, and writes a
+# Markdown report in which every figure stands beside its ceiling. See tests/bench/README.md.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+usage: ./dev bench [--quick] [--duration S] [--warmup S] [--concurrency N] [--list-rows N]
+                   [--keep-data]
+
+Runs after ./dev up (PostgreSQL, Redis and the training service running). Takes about 4 minutes
+on 2 cores; prints the path of the report (.run/bench/<time>/report.md, also .run/bench/latest).
+
+  --quick          2 s runs and 100 000 list rows: a smoke test of the harness, not numbers
+  --duration S     measured seconds of every run (default 5; env BENCH_DURATION)
+  --warmup S       warm-up seconds before each run (default 1; env BENCH_WARMUP)
+  --concurrency N  calls in flight in closed loop, HTTP and pgbench connections (default 16;
+                   env BENCH_CONCURRENCY)
+  --list-rows N    rows of the large list scenario (default 1000000; env BENCH_LIST_ROWS)
+  --keep-data      leave the benchmark's learner rows and the bench_pg database in place
+Other settings: BENCH_CHANNELS (gRPC connections, default 4), BENCH_PORT_BASE (first of 10 free
+ports, default 50100), BENCH_BUILD_DIR (build tree of the binaries, default build/release).
+USAGE
+}
+
+duration="${BENCH_DURATION:-5}"
+warmup="${BENCH_WARMUP:-1}"
+concurrency="${BENCH_CONCURRENCY:-16}"
+channels="${BENCH_CHANNELS:-4}"
+list_rows="${BENCH_LIST_ROWS:-1000000}"
+port_base="${BENCH_PORT_BASE:-50100}"
+build_dir="${BENCH_BUILD_DIR:-$release_dir}"
+keep_data=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) duration=2 warmup=1 list_rows=100000 ;;
+    --duration) duration="${2:-}"; shift ;;
+    --warmup) warmup="${2:-}"; shift ;;
+    --concurrency) concurrency="${2:-}"; shift ;;
+    --list-rows) list_rows="${2:-}"; shift ;;
+    --keep-data) keep_data=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "bench: unknown argument '$1' (./dev bench --help)" ;;
+  esac
+  shift
+done
+for setting in duration warmup concurrency channels list_rows port_base; do
+  if ! [[ ${!setting} =~ ^[0-9]+$ ]] || [ "${!setting}" -eq 0 ]; then
+    die "bench: $setting must be a positive integer, not '${!setting}'"
+  fi
+done
+[ "$list_rows" -gt 1000 ] || die "bench: --list-rows must be above 1000 (the small list has 1000)"
+[ "$list_rows" -le 9999999 ] || die "bench: --list-rows is at most 9999999"
+
+load_services
+take_lock bench
+started_ms="$(now_ms)"
+
+# --- binaries and the running suite ------------------------------------------------------------
+bench_src="$repo_root/tests/bench"
+report_py="$bench_src/report.py"
+# A program of the build tree, falling back to build/release for tools ./dev up always builds.
+program() {
+  local p="$build_dir/$1"
+  [ -x "$p" ] || p="$release_dir/$1"
+  [ -x "$p" ] || return 1
+  printf '%s\n' "$p"
+}
+need() {
+  program "$1" || die "bench: $build_dir/$1 is missing: run ./dev up (it builds everything) or set BENCH_BUILD_DIR"
+}
+bench_bin="$(need tests/bench/integration-bench)"
+echo_bin="$(need tests/bench/bench-echo-server)"
+forwarder_bin="$(need tests/bench/bench-forwarder)"
+tok_bin="$(need tools/token/integration-token)"
+cli_bin="$(need tools/call/integration-call)"
+page_token_bin="$(program tests/bench/bench-page-token || true)"
+gateway_bin="$(program services/gateway/gateway || true)"
+command -v pgbench >/dev/null || die "bench: pgbench is missing (Debian package postgresql-contrib)"
+command -v python3 >/dev/null || die "bench: python3 is needed for the report"
+for f in jwks.json jwt_dev_key.pem pgpass; do
+  [ -s "$secrets_dir/$f" ] || die "bench: $secrets_dir/$f is missing: run ./dev up first"
+done
+psql "$(dev_admin_dsn postgres)" -XAtqc 'SELECT 1' >/dev/null 2>&1 ||
+  die "bench: PostgreSQL on 127.0.0.1:$dev_pg_port does not answer: run ./dev up first"
+[ "$(redis-cli -h 127.0.0.1 -p "$dev_redis_port" ping 2>/dev/null)" = PONG ] ||
+  die "bench: Redis on 127.0.0.1:$dev_redis_port does not answer: run ./dev up first"
+
+training_i="$(svc_index training)" || die "bench: services.tsv has no training row"
+training_port="${svc_grpc_ports[$training_i]}"
+training_pid="$(running_pid "$(svc_pid_file training)" training-server || true)"
+
+# Ten consecutive ports for the processes this run starts.
+p_raw=$port_base p_runtime=$((port_base + 1)) p_forwarder=$((port_base + 2))
+p_gw=$((port_base + 3)) p_gw_admin=$((port_base + 4)) p_gw_http=$((port_base + 5))
+p_gw_nocache=$((port_base + 6)) p_gw_nocache_admin=$((port_base + 7))
+p_probe=$((port_base + 8)) p_probe_admin=$((port_base + 9))
+for port in $(seq "$port_base" $((port_base + 9))); do
+  if port_open "$port"; then
+    die "bench: port $port is taken; set BENCH_PORT_BASE to the first of 10 free ports"
+  fi
+done
+
+run="$run_dir/bench/$(date +%Y%m%d-%H%M%S)"
+results="$run/results"
+logs="$run/logs"
+mkdir -p "$results" "$logs" "$run/pglog"
+chmod 700 "$run"
+ln -sfn "$run" "$run_dir/bench/latest"
+
+log() { say "bench: $*"; }
+num() { python3 "$report_py" get "$1" "$2"; }
+# awk arithmetic on decimals: calc 'a / 2' a=12.5
+calc() {
+  local expr=$1
+  shift
+  awk "$@" "BEGIN { printf \"%.1f\", $expr }"
+}
+
+# --- processes started by this run ----------------------------------------------------------------
+started_pids=()
+start_bg() {
+  local name=$1
+  shift
+  setsid "$@" </dev/null >"$logs/$name.log" 2>&1 9>&- &
+  started_pids+=("$!")
+  last_pid=$!
+}
+stop_started() {
+  local pid=$1 waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 100 ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+# Milliseconds from START_NS (date +%s%N) until the gRPC server on PORT reports SERVING.
+wait_serving() {
+  "$bench_bin" --wait-serving --target "127.0.0.1:$1" --since-ns "${2:-$(date +%s%N)}" \
+    --wait-timeout 20s 2>>"$logs/wait-serving.log"
+}
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+admin_psql() { psql "$(dev_admin_dsn "$1")" -XAtq -v ON_ERROR_STOP=1 "${@:2}"; }
+cleanup() {
+  local status=$?
+  for pid in "${started_pids[@]}"; do stop_started "$pid"; done
+  if [ "$keep_data" -eq 0 ]; then
+    admin_psql integration -c "DELETE FROM training.learner_parts WHERE learner_id LIKE 'bench-%';
+      DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';" \
+      >/dev/null 2>&1 || say "bench: could not delete the benchmark's learner rows"
+    admin_psql postgres -c 'DROP DATABASE IF EXISTS bench_pg' >/dev/null 2>&1 || true
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the run's record ------------------------------------------------------------------------------
+info() { printf '%s\t%s\n' "$1" "$2" >>"$run/info.tsv"; }
+# plan LABEL TITLE CEILING_LABEL NOTE: one row of the report, in order.
+plan() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$run/plan.tsv"; }
+check() { printf '%s\t%s\n' "$1" "$2" >>"$run/checks.tsv"; }
+info started "$(date '+%Y-%m-%d %H:%M %Z')"
+info cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+info cores "$(nproc)"
+info loadavg "$(cut -d' ' -f1-3 /proc/loadavg)"
+info commit "$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+info concurrency "$concurrency"
+info channels "$channels"
+info warmup "$warmup"
+info duration "$duration"
+
+# Idle memory of the suite's processes, before any load.
+for i in "${!svc_names[@]}"; do
+  if pid="$(running_pid "$(svc_pid_file "${svc_names[$i]}")" "${svc_binaries[$i]}")"; then
+    printf '%s\t%s\t%s\t%s\n' "${svc_binaries[$i]}" "$pid" "$(rss_kib "$pid")" \
+      "./dev up instance, idle before the run" >>"$run/rss.tsv"
+  fi
+done
+
+common=(--warmup "${warmup}s" --duration "${duration}s" --channels "$channels"
+  --concurrency "$concurrency" --timeout 5s)
+
+# run_load LABEL KIND ARGS...: one integration-bench run into results/LABEL.KIND.json.
+run_load() {
+  local label=$1 kind=$2 out
+  shift 2
+  out="$results/$label.$kind.json"
+  if ! "$bench_bin" --label "$label" "${common[@]}" --json-out "$out" "$@" \
+    >"$logs/$label.$kind.txt" 2>&1; then
+    log "$label ($kind) failed: $(tail -n 1 "$logs/$label.$kind.txt")"
+    rm -f "$out"
+    return 1
+  fi
+  log "$(printf '%-18s %-13s %9.0f/s  p50 %6.2f ms  p99 %7.2f ms  errors %s' "$label" "$kind" \
+    "$(num "$out" throughput)" "$(num "$out" latency_ms.p50)" "$(num "$out" latency_ms.p99)" \
+    "$(num "$out" errors)")"
+}
+
+# scenario LABEL TITLE CEILING ARGS...: the closed-loop maximum, then open loop at half the
+# ceiling's maximum (CEILING = LABEL: its own), and when that is beyond this scenario's own
+# maximum, once more at half of its own.
+scenario() {
+  local label=$1 title=$2 ceiling=$3 own ceil half
+  shift 3
+  plan "$label" "$title" "$ceiling"
+  run_load "$label" closed "$@" || return 0
+  own="$(num "$results/$label.closed.json" throughput)"
+  ceil="$own"
+  if [ "$ceiling" != "$label" ]; then ceil="$(num "$results/$ceiling.closed.json" throughput)"; fi
+  half="$(calc 'c / 2' -v c="$ceil")"
+  if awk -v h="$half" 'BEGIN { exit !(h >= 1) }'; then
+    run_load "$label" half-ceiling --rate "$half" "$@" || true
+  fi
+  if awk -v o="$own" -v h="$half" 'BEGIN { exit !(o < h && o >= 2) }'; then
+    run_load "$label" half-own --rate "$(calc 'o / 2' -v o="$own")" "$@" || true
+  fi
+}
+
+token_for() {
+  "$tok_bin" --key-file "$secrets_dir/jwt_dev_key.pem" --kid "$jwt_kid" --issuer "$jwt_issuer" \
+    --audience "$jwt_audience" --ttl 2h "$@"
+}
+(umask 077 && token_for --role county_officer --lan 01 --sub bench-officer >"$run/officer.token")
+
+# --- baselines: gRPC echo, runtime echo, one forwarding hop ------------------------------------------
+echo_method=lansstyrelsen.integration.echo.v1.EchoService/Echo
+log "starting the echo servers and the forwarder on ports $p_raw-$p_forwarder"
+start_bg echo-raw "$echo_bin" --raw-port "$p_raw"
+echo_pids=("$last_pid")
+start_bg echo-runtime "$echo_bin" --listen-host 127.0.0.1 --grpc-port "$p_runtime" --admin-port 0 \
+  --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience" \
+  --shutdown-delay 0s
+echo_pids+=("$last_pid")
+start_bg forwarder "$forwarder_bin" --port "$p_forwarder" --backend "127.0.0.1:$p_raw"
+echo_pids+=("$last_pid")
+for port in "$p_raw" "$p_runtime" "$p_forwarder"; do
+  wait_serving "$port" >/dev/null || die "bench: the server on port $port did not start (logs in $logs)"
+done
+scenario echo_raw "gRPC echo, plain callback server (machine ceiling)" echo_raw \
+  --target "127.0.0.1:$p_raw" --method "$echo_method" --json-file "$bench_src/scenarios/echo.json"
+scenario echo_runtime "gRPC echo through the service runtime (token, policy, executor, log)" echo_raw \
+  --target "127.0.0.1:$p_runtime" --method "$echo_method" \
+  --json-file "$bench_src/scenarios/echo.json" --token-file "$run/officer.token"
+scenario fwd "gRPC echo through one forwarding hop (gateway ceiling)" echo_raw \
+  --target "127.0.0.1:$p_forwarder" --method "$echo_method" \
+  --json-file "$bench_src/scenarios/echo.json" --token-file "$run/officer.token"
+for pid in "${echo_pids[@]}"; do stop_started "$pid"; done
+
+# --- baselines: PostgreSQL --------------------------------------------------------------------------
+pg_args=(-h 127.0.0.1 -p "$dev_pg_port" -U postgres)
+export PGPASSFILE="$secrets_dir/pgpass" PGCONNECT_TIMEOUT=5
+if [ -z "$(admin_psql postgres -c "SELECT 1 FROM pg_database WHERE datname = 'bench_pg'")" ]; then
+  admin_psql postgres -c 'CREATE DATABASE bench_pg' >/dev/null
+fi
+pgbench "${pg_args[@]}" -i -q -s 1 bench_pg >"$logs/pgbench-init.txt" 2>&1 ||
+  die "bench: pgbench -i failed (see $logs/pgbench-init.txt)"
+pg_threads=$((concurrency < 2 ? concurrency : 2))
+# pg_run LABEL KIND BUILTIN [RATE]: one pgbench run into results/LABEL.KIND.json.
+pg_run() {
+  local label=$1 kind=$2 builtin=$3 rate=${4:-} extra=() out
+  out="$results/$label.$kind.json"
+  if [ -n "$rate" ]; then
+    extra=(-R "$(printf '%.0f' "$rate")" -l --log-prefix "$run/pglog/$label.$kind")
+  fi
+  if ! pgbench "${pg_args[@]}" -n "$builtin" -M prepared -c "$concurrency" -j "$pg_threads" \
+    -T "$duration" "${extra[@]}" bench_pg >"$logs/$label.$kind.txt" 2>&1; then
+    log "$label ($kind) failed: $(tail -n 1 "$logs/$label.$kind.txt")"
+    return 1
+  fi
+  python3 "$report_py" pgbench --label "$label" --mode "$([ -n "$rate" ] && echo open || echo closed)" \
+    --rate "${rate:-0}" --clients "$concurrency" --stdout "$logs/$label.$kind.txt" \
+    ${rate:+--log-prefix "$run/pglog/$label.$kind"} --out "$out"
+  log "$(printf '%-18s %-13s %9.0f/s  p50 %6.2f ms  p99 %7.2f ms' "$label" "$kind" \
+    "$(num "$out" throughput)" "$(num "$out" latency_ms.p50)" "$(num "$out" latency_ms.p99)")"
+}
+for spec in "pg_select|-S|PostgreSQL select-only (pgbench -S, prepared)" \
+  "pg_update|-N|PostgreSQL simple update (pgbench -N, prepared)"; do
+  IFS='|' read -r label builtin title <<<"$spec"
+  plan "$label" "$title" "$label"
+  if pg_run "$label" closed "$builtin"; then
+    pg_run "$label" half-ceiling "$builtin" "$(calc 't / 2' -v t="$(num "$results/$label.closed.json" throughput)")" || true
+  fi
+done
+
+# --- the suite: reads, HTTP/JSON, writes, lists ---------------------------------------------------------
+list_method=lansstyrelsen.integration.training.v1.TrainingService/ListParts
+skip_all() {
+  local why=$1
+  plan training_direct "training ListParts, direct (no gateway)" echo_runtime "$why"
+  plan gw_read_cached "gateway gRPC ListParts, cached" fwd "$why"
+  plan gw_read_uncached "gateway gRPC ListParts, cache off" fwd "$why"
+  plan http_read "gateway HTTP/JSON GET /v1/parts, cached" gw_read_cached "$why"
+  plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update "$why"
+  plan grants_write "grants: create and submit an application" - \
+    "not measured: the grants service does not exist yet"
+  plan list_1k_first "ListLearners first page, 1 000 rows" list_1k_first "$why"
+}
+if [ -z "$training_pid" ]; then
+  skip_all "not run: the training service is not running (./dev up)"
+elif [ -z "$gateway_bin" ]; then
+  skip_all "not run: the gateway is not built ($build_dir/services/gateway/gateway)"
+else
+  # What the demo data offers: a part to enrol in.
+  parts_json="$("$cli_bin" --target "127.0.0.1:$training_port" "$list_method" '{"page_size": 50}' 2>&1)" ||
+    die "bench: ListParts on the training service failed: $parts_json"
+  read -r part_count first_part < <(python3 -c '
+import json, sys
+parts = json.loads(sys.argv[1]).get("parts", [])
+print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
+  check "ListParts" "$part_count published parts (the read scenarios return them all)"
+  [ "$part_count" -gt 0 ] || log "no published part: ./dev up loads the demo course; reads return an empty list"
+
+  gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
+    --backends "training=127.0.0.1:$training_port" --redis-addr "127.0.0.1:$dev_redis_port"
+    --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
+    --rate-read off --rate-write off --rate-public off --shutdown-delay 0s)
+  log "starting two gateways (rate limits off; one with the response cache, one without)"
+  t0="$(date +%s%N)"
+  start_bg gateway "$gateway_bin" "${gw_common[@]}" --grpc-port "$p_gw" --admin-port "$p_gw_admin" \
+    --http-port "$p_gw_http"
+  gw_pid=$last_pid
+  ms="$(wait_serving "$p_gw" "$t0")" || die "bench: the gateway did not start (see $logs/gateway.log)"
+  printf 'gateway\t%s\n' "$ms" >>"$run/startup.tsv"
+  t0="$(date +%s%N)"
+  start_bg gateway-nocache "$gateway_bin" "${gw_common[@]}" --grpc-port "$p_gw_nocache" \
+    --admin-port "$p_gw_nocache_admin" --http-port 0 --cache-ttl 0s
+  gw_nocache_pid=$last_pid
+  ms="$(wait_serving "$p_gw_nocache" "$t0")" ||
+    die "bench: the gateway without cache did not start (see $logs/gateway-nocache.log)"
+  printf 'gateway\t%s\n' "$ms" >>"$run/startup.tsv"
+  sleep 1
+  printf 'gateway\t%s\t%s\t%s\n' "$gw_pid" "$(rss_kib "$gw_pid")" "fresh instance, idle after start" \
+    >>"$run/rss.tsv"
+  printf 'gateway\t%s\t%s\t%s\n' "$gw_nocache_pid" "$(rss_kib "$gw_nocache_pid")" \
+    "fresh instance without cache, idle after start" >>"$run/rss.tsv"
+
+  parts_req=(--method "$list_method" --json-file "$bench_src/scenarios/list_parts.json")
+  scenario training_direct "training ListParts, direct (no gateway)" echo_runtime \
+    --target "127.0.0.1:$training_port" "${parts_req[@]}"
+  scenario gw_read_cached "gateway gRPC ListParts, cached" fwd \
+    --target "127.0.0.1:$p_gw" "${parts_req[@]}"
+  scenario gw_read_uncached "gateway gRPC ListParts, cache off" fwd \
+    --target "127.0.0.1:$p_gw_nocache" "${parts_req[@]}"
+  # The same request as the gRPC read (page_size 50), so it hits the same cache entry.
+  scenario http_read "gateway HTTP/JSON GET /v1/parts, cached" gw_read_cached \
+    --http-url "http://127.0.0.1:$p_gw_http" --path "/v1/parts?page_size=50"
+
+  if [ "$part_count" -gt 0 ]; then
+    sed "s#@PART@#$first_part#" "$bench_src/scenarios/create_learner.json" >"$run/create_learner.json"
+    # Every call enrols a new learner, whose token (signed here per call) names it.
+    scenario gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
+      --target "127.0.0.1:$p_gw" --method lansstyrelsen.integration.training.v1.TrainingService/CreateLearner \
+      --json-file "$run/create_learner.json" --request-id "bench-{{run}}-{{seq}}" \
+      --sign-key-file "$secrets_dir/jwt_dev_key.pem" --sign-kid "$jwt_kid" \
+      --sign-issuer "$jwt_issuer" --sign-audience "$jwt_audience" --sign-role learner \
+      --sign-sub "bench-w-{{run}}-{{seq}}"
+  else
+    plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
+      "not run: no published part to enrol in"
+  fi
+  plan grants_write "grants: create and submit an application" - \
+    "not measured: the grants service does not exist yet"
+
+  # --- lists: 1 000 rows, then the large table --------------------------------------------------------
+  learners_method=lansstyrelsen.integration.training.v1.TrainingService/ListLearners
+  # Row i: learner bench-list-<i, 7 digits>, county 01, enrolled at 2020-01-01 + i seconds, so
+  # the sort key of row i is known without asking the service.
+  insert_learners() {
+    admin_psql integration -c "
+      INSERT INTO training.learners (learner_id, display_name, email, organisation_type,
+                                     organisation_name, kommunkod, lanskod, enrol_time, update_time)
+      SELECT 'bench-list-' || lpad(i::text, 7, '0'), 'Bench Learner ' || i,
+             'bench-list-' || i || '@example.se', 'ORGANISATION_TYPE_KOMMUN', 'Stockholms stad',
+             '0180', '01', ts, ts
+        FROM generate_series($1, $2) AS i,
+             LATERAL (SELECT timestamptz '2020-01-01 00:00:00+00' + i * interval '1 second') AS t(ts);
+      ANALYZE training.learners;" >/dev/null
+  }
+  # page_request ROWS FILE: the request of the last full page (rows ROWS-49..ROWS).
+  page_request() {
+    local key=$(($1 - 50)) token
+    token="$("$page_token_bin" --query "ListLearners|01|" \
+      --key "$((1577836800000000 + key * 1000000))" --key "$(printf 'bench-list-%07d' "$key")")"
+    sed "s#@PAGE_TOKEN@#$token#" "$bench_src/scenarios/list_learners.json" >"$2"
+  }
+  # verify_page LABEL FILE FIRST: the page holds 50 learners starting with learners/FIRST.
+  verify_page() {
+    local answer verdict
+    answer="$("$cli_bin" --target "127.0.0.1:$p_gw" --token "$(cat "$run/officer.token")" \
+      "$learners_method" "$(cat "$2")" 2>&1)" || answer="{}"
+    verdict="$(python3 -c '
+import json, sys
+try:
+    names = [l["name"] for l in json.loads(sys.argv[1]).get("learners", [])]
+except ValueError:
+    names = []
+want = "learners/" + sys.argv[2]
+print(f"{len(names)} learners from {names[0] if names else None}" +
+      ("" if len(names) == 50 and names[0] == want else f" (expected 50 from {want})"))' "$answer" "$3")"
+    check "$1" "$verdict"
+  }
+  # "1000000" -> "1 000 000"
+  group() { sed -e ':a' -e 's/\B[0-9]\{3\}\>/ &/' -e 'ta' <<<"$1"; }
+  list_title() { printf 'ListLearners %s, %s rows' "$1" "$(group "$2")"; }
+  list_args=(--target "127.0.0.1:$p_gw" --method "$learners_method" --token-file "$run/officer.token")
+  if [ -z "$page_token_bin" ]; then
+    plan list_1k_first "ListLearners, 1 000 vs $list_rows rows" list_1k_first \
+      "not run: bench-page-token was not built (needs services/training)"
+  else
+    log "list scenario: $list_rows learner rows (inserted directly, removed at the end)"
+    admin_psql integration -c "DELETE FROM training.learner_parts WHERE learner_id LIKE 'bench-list-%';
+      DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%';" >/dev/null
+    insert_learners 1 1000
+    sed "s#@PAGE_TOKEN@##" "$bench_src/scenarios/list_learners.json" >"$run/list_first.json"
+    page_request 1000 "$run/list_deep_1k.json"
+    verify_page list_1k_first "$run/list_first.json" bench-list-0000001
+    verify_page list_1k_deep "$run/list_deep_1k.json" bench-list-0000951
+    scenario list_1k_first "$(list_title "first page" 1000)" list_1k_first \
+      "${list_args[@]}" --json-file "$run/list_first.json"
+    scenario list_1k_deep "$(list_title "last page (rows 951–1 000)" 1000)" list_1k_first \
+      "${list_args[@]}" --json-file "$run/list_deep_1k.json"
+    t="$(now_ms)"
+    insert_learners 1001 "$list_rows"
+    log "inserted $((list_rows - 1000)) more rows in $(elapsed "$t")"
+    page_request "$list_rows" "$run/list_deep_big.json"
+    verify_page list_big_first "$run/list_first.json" bench-list-0000001
+    verify_page list_big_deep "$run/list_deep_big.json" "$(printf 'bench-list-%07d' $((list_rows - 49)))"
+    scenario list_1m_first "$(list_title "first page" "$list_rows")" list_1k_first \
+      "${list_args[@]}" --json-file "$run/list_first.json"
+    scenario list_1m_deep "$(list_title "last page" "$list_rows")" list_1k_first \
+      "${list_args[@]}" --json-file "$run/list_deep_big.json"
+  fi
+  stop_started "$gw_pid"
+  stop_started "$gw_nocache_pid"
+
+  # --- start to SERVING: a second training-server with the settings of the running one -------------
+  training_bin="$(readlink "/proc/$training_pid/exe" || true)"
+  if [ -n "$training_bin" ] && [ -r "/proc/$training_pid/environ" ]; then
+    mapfile -d '' training_env <"/proc/$training_pid/environ"
+    for attempt in 1 2 3; do
+      t0="$(date +%s%N)"
+      start_bg "training-probe-$attempt" env -i "${training_env[@]}" "$training_bin" \
+        --listen-host 127.0.0.1 --grpc-port "$p_probe" --admin-port "$p_probe_admin" --shutdown-delay 0s
+      probe_pid=$last_pid
+      if ms="$(wait_serving "$p_probe" "$t0")"; then
+        printf 'training-server\t%s\n' "$ms" >>"$run/startup.tsv"
+      else
+        log "the second training-server did not report SERVING (see $logs/training-probe-$attempt.log)"
+      fi
+      if [ "$attempt" -eq 3 ]; then
+        sleep 1
+        printf 'training-server\t%s\t%s\t%s\n' "$probe_pid" "$(rss_kib "$probe_pid")" \
+          "second instance, idle after start" >>"$run/rss.tsv"
+      fi
+      stop_started "$probe_pid"
+    done
+  fi
+fi
+
+report="$(python3 "$report_py" render "$run")"
+log "finished in $(elapsed "$started_ms")"
+cat "$report"
+echo
+echo "report: $report"
