@@ -57,6 +57,10 @@ rm -f "$image"
 phase_done "buf lint" "$t"
 
 t="$(now_ms)"
+"$repo_root/scripts/check-k8s.sh" --build-dir "$repo_root/build/dev"
+phase_done "k8s checks" "$t"
+
+t="$(now_ms)"
 test_servers=1
 test_env="$("$repo_root/scripts/testenv.sh" start)"
 eval "$test_env"

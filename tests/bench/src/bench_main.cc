@@ -7,6 +7,8 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -203,7 +205,7 @@ pb::Struct LatencyJson(const bench::HistogramSnapshot& h) {
 }
 
 std::string ResultJson(const bench::LoadResult& r, std::string_view label,
-                       std::string_view transport) {
+                       std::string_view transport, double client_cpu_s) {
   pb::Struct root;
   auto& f = *root.mutable_fields();
   f["label"] = Str(label);
@@ -220,6 +222,8 @@ std::string ResultJson(const bench::LoadResult& r, std::string_view label,
   f["max_send_lag_ms"] = Num(r.max_send_lag_ms);
   f["sends_late_1ms"] = Num(static_cast<double>(r.sends_late_1ms));
   f["unfinished"] = Num(static_cast<double>(r.unfinished));
+  f["total_calls"] = Num(static_cast<double>(r.total_calls));
+  f["client_cpu_s"] = Num(client_cpu_s);
   *f["latency_ms"].mutable_struct_value() = LatencyJson(r.latency);
   *f["error_latency_ms"].mutable_struct_value() = LatencyJson(r.error_latency);
   auto& codes = *f["codes"].mutable_struct_value()->mutable_fields();
@@ -257,6 +261,15 @@ void PrintText(const bench::LoadResult& r, std::string_view label) {
         r.sends_late_1ms, r.max_send_lag_ms);
   }
   if (r.unfinished > 0) std::cout << "  warning: " << r.unfinished << " calls outlived the wait\n";
+  std::cout << absl::StrFormat("  %d calls in all (warm-up included)\n", r.total_calls);
+}
+
+// User + system CPU time of this process (every thread), in seconds.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 int64_t RealtimeNs() {
@@ -445,12 +458,14 @@ int Main(int argc, char** argv) {
   options.max_outstanding = static_cast<size_t>(*max_outstanding);
   if (options.duration.count() <= 0) return Fail(kExitUsage, "--duration must be positive");
 
+  const double cpu_before = ProcessCpuSeconds();
   const bench::LoadResult result = bench::RunLoad(*transport, source, options);
+  const double client_cpu_s = ProcessCpuSeconds() - cpu_before;
   const std::string name = label->empty() ? (http ? *http_url + *path : *method) : *label;
   PrintText(result, name);
   if (!json_out->empty()) {
     std::ofstream out(*json_out, std::ios::trunc);
-    out << ResultJson(result, name, http ? "http" : "grpc") << "\n";
+    out << ResultJson(result, name, http ? "http" : "grpc", client_cpu_s) << "\n";
     if (!out) return Fail(kExitFailure, "cannot write " + *json_out);
   }
   return kExitOk;

@@ -209,6 +209,7 @@ LoadResult Run::Collect() {
   r.max_send_lag_ms = max_lag_ms_;
   r.sends_late_1ms = late_;
   r.unfinished = unfinished_;
+  r.total_calls = seq_.load();
   return r;
 }
 

@@ -84,6 +84,7 @@ struct LoadResult {
   double max_send_lag_ms = 0;
   uint64_t sends_late_1ms = 0;
   uint64_t unfinished = 0;  // calls still outstanding when the run gave up waiting
+  uint64_t total_calls = 0;  // every call made, warm-up and the wait for the last included
 
   uint64_t errors() const;
 };
