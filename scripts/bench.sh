@@ -189,17 +189,66 @@ done
 common=(--warmup "${warmup}s" --duration "${duration}s" --channels "$channels"
   --concurrency "$concurrency" --timeout 5s)
 
+# CPU per call: on a shared 2-core machine throughput depends on what else runs, but the CPU
+# time each process spends per call does much less. `watch` names the processes serving the
+# current scenario as NAME=PID, or NAME=PID+ for a process tree (PostgreSQL's backends).
+clk_tck="$(getconf CLK_TCK)"
+pg_postmaster=""
+if pg_home="$(dev_pg_home)" && [ -r "$pg_home/data/postmaster.pid" ]; then
+  read -r pg_postmaster <"$pg_home/data/postmaster.pid"
+fi
+redis_pid="$(running_pid "$run_dir/redis/redis.pid" redis-server || true)"
+watch=()
+# cpu_ticks PID [tree]: user + system clock ticks; "tree" adds children, live and reaped.
+cpu_ticks() {
+  local pid=$1 tree=${2:-} f total child
+  if ! read -ra f 2>/dev/null <"/proc/$pid/stat"; then
+    echo 0
+    return
+  fi
+  total=$((f[13] + f[14]))
+  if [ -n "$tree" ]; then
+    total=$((total + f[15] + f[16]))
+    for child in $(pgrep -P "$pid"); do
+      read -ra f 2>/dev/null <"/proc/$child/stat" || continue
+      total=$((total + f[13] + f[14]))
+    done
+  fi
+  echo "$total"
+}
+# cpu_snapshot: one "NAME TICKS" line per watched process.
+cpu_snapshot() {
+  local entry name pid
+  for entry in "${watch[@]}"; do
+    name=${entry%%=*}
+    pid=${entry#*=}
+    if [ "${pid%+}" != "$pid" ]; then
+      echo "$name $(cpu_ticks "${pid%+}" tree)"
+    else
+      echo "$name $(cpu_ticks "$pid")"
+    fi
+  done
+}
+# cpu_delta BEFORE AFTER OUT: seconds of CPU per watched process between two snapshots.
+cpu_delta() {
+  awk -v hz="$clk_tck" 'NF == 0 { next } NR == FNR { before[$1] = $2; next }
+    { printf "%s\t%.3f\n", $1, ($2 - before[$1]) / hz }' <(printf '%s\n' "$1") <(printf '%s\n' "$2") >"$3"
+}
+
 # run_load LABEL KIND ARGS...: one integration-bench run into results/LABEL.KIND.json.
 run_load() {
   local label=$1 kind=$2 out
   shift 2
   out="$results/$label.$kind.json"
+  local before=""
+  [ "$kind" != closed ] || before="$(cpu_snapshot)"
   if ! "$bench_bin" --label "$label" "${common[@]}" --json-out "$out" "$@" \
     >"$logs/$label.$kind.txt" 2>&1; then
     log "$label ($kind) failed: $(tail -n 1 "$logs/$label.$kind.txt")"
     rm -f "$out"
     return 1
   fi
+  [ "$kind" != closed ] || cpu_delta "$before" "$(cpu_snapshot)" "$results/$label.$kind.cpu.tsv"
   log "$(printf '%-18s %-13s %9.0f/s  p50 %6.2f ms  p99 %7.2f ms  errors %s' "$label" "$kind" \
     "$(num "$out" throughput)" "$(num "$out" latency_ms.p50)" "$(num "$out" latency_ms.p99)" \
     "$(num "$out" errors)")"
@@ -245,11 +294,14 @@ echo_pids+=("$last_pid")
 for port in "$p_raw" "$p_runtime" "$p_forwarder"; do
   wait_serving "$port" >/dev/null || die "bench: the server on port $port did not start (logs in $logs)"
 done
+watch=("bench-echo-server=${echo_pids[0]}")
 scenario echo_raw "gRPC echo, plain callback server (machine ceiling)" echo_raw \
   --target "127.0.0.1:$p_raw" --method "$echo_method" --json-file "$bench_src/scenarios/echo.json"
+watch=("bench-echo-server=${echo_pids[1]}")
 scenario echo_runtime "gRPC echo through the service runtime (token, policy, executor, log)" echo_raw \
   --target "127.0.0.1:$p_runtime" --method "$echo_method" \
   --json-file "$bench_src/scenarios/echo.json" --token-file "$run/officer.token"
+watch=("bench-forwarder=${echo_pids[2]}" "bench-echo-server=${echo_pids[0]}")
 scenario fwd "gRPC echo through one forwarding hop (gateway ceiling)" echo_raw \
   --target "127.0.0.1:$p_forwarder" --method "$echo_method" \
   --json-file "$bench_src/scenarios/echo.json" --token-file "$run/officer.token"
@@ -264,6 +316,8 @@ fi
 pgbench "${pg_args[@]}" -i -q -s 1 bench_pg >"$logs/pgbench-init.txt" 2>&1 ||
   die "bench: pgbench -i failed (see $logs/pgbench-init.txt)"
 pg_threads=$((concurrency < 2 ? concurrency : 2))
+watch=()
+[ -z "$pg_postmaster" ] || watch=("postgres=$pg_postmaster+")
 # pg_run LABEL KIND BUILTIN [RATE]: one pgbench run into results/LABEL.KIND.json.
 pg_run() {
   local label=$1 kind=$2 builtin=$3 rate=${4:-} extra=() out
@@ -271,11 +325,14 @@ pg_run() {
   if [ -n "$rate" ]; then
     extra=(-R "$(printf '%.0f' "$rate")" -l --log-prefix "$run/pglog/$label.$kind")
   fi
+  local before=""
+  [ "$kind" != closed ] || before="$(cpu_snapshot)"
   if ! pgbench "${pg_args[@]}" -n "$builtin" -M prepared -c "$concurrency" -j "$pg_threads" \
     -T "$duration" "${extra[@]}" bench_pg >"$logs/$label.$kind.txt" 2>&1; then
     log "$label ($kind) failed: $(tail -n 1 "$logs/$label.$kind.txt")"
     return 1
   fi
+  [ "$kind" != closed ] || cpu_delta "$before" "$(cpu_snapshot)" "$results/$label.$kind.cpu.tsv"
   python3 "$report_py" pgbench --label "$label" --mode "$([ -n "$rate" ] && echo open || echo closed)" \
     --rate "${rate:-0}" --clients "$concurrency" --stdout "$logs/$label.$kind.txt" \
     ${rate:+--log-prefix "$run/pglog/$label.$kind"} --out "$out"
@@ -343,14 +400,21 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   printf 'gateway\t%s\t%s\t%s\n' "$gw_nocache_pid" "$(rss_kib "$gw_nocache_pid")" \
     "fresh instance without cache, idle after start" >>"$run/rss.tsv"
 
+  suite_watch=("training-server=$training_pid")
+  [ -z "$pg_postmaster" ] || suite_watch+=("postgres=$pg_postmaster+")
+  [ -z "$redis_pid" ] || suite_watch+=("redis-server=$redis_pid")
   parts_req=(--method "$list_method" --json-file "$bench_src/scenarios/list_parts.json")
+  watch=("${suite_watch[@]}")
   scenario training_direct "training ListParts, direct (no gateway)" echo_runtime \
     --target "127.0.0.1:$training_port" "${parts_req[@]}"
+  watch=("gateway=$gw_pid" "${suite_watch[@]}")
   scenario gw_read_cached "gateway gRPC ListParts, cached" fwd \
     --target "127.0.0.1:$p_gw" "${parts_req[@]}"
+  watch=("gateway=$gw_nocache_pid" "${suite_watch[@]}")
   scenario gw_read_uncached "gateway gRPC ListParts, cache off" fwd \
     --target "127.0.0.1:$p_gw_nocache" "${parts_req[@]}"
   # The same request as the gRPC read (page_size 50), so it hits the same cache entry.
+  watch=("gateway=$gw_pid" "${suite_watch[@]}")
   scenario http_read "gateway HTTP/JSON GET /v1/parts, cached" gw_read_cached \
     --http-url "http://127.0.0.1:$p_gw_http" --path "/v1/parts?page_size=50"
 

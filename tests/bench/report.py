@@ -99,6 +99,7 @@ def cmd_pgbench(args):
         "latency_ms": latency_block(values, mean=avg),
         "codes": {"OK": processed, **({"FAILED": failed} if failed else {})},
         "messages": {},
+        "total_calls": processed + failed,
     }
     with open(opts["out"], "w", encoding="utf-8") as f:
         json.dump(result, f)
@@ -304,6 +305,38 @@ def cmd_render(args):
         median = values[len(values) // 2]
         add(f"| start to SERVING ≤ 1 s: {name} | median {median:.0f} ms of {len(values)} "
             f"(max {values[-1]:.0f} ms) | {verdict(values[-1] <= 1000.0)} |")
+
+    # --- CPU per call -------------------------------------------------------------------------
+    cpu_rows = []
+    for row in plan:
+        label, title = row[0], row[1]
+        closed = res(label, "closed")
+        cpu = read_tsv(os.path.join(run, "results", f"{label}.closed.cpu.tsv"))
+        calls = (closed or {}).get("total_calls") or 0
+        if not closed or not calls:
+            continue
+        parts = []
+        total = 0.0
+        client = closed.get("client_cpu_s")
+        if client is not None:
+            parts.append(f"client {client * 1e6 / calls:.0f}")
+        for name, seconds in (r for r in cpu if len(r) >= 2):
+            us = float(seconds) * 1e6 / calls
+            total += us
+            parts.append(f"{name} {us:.0f}")
+        cpu_rows.append(f"| {title} `{label}` | {total:.0f} | {' · '.join(parts)} |")
+    if cpu_rows:
+        add("")
+        add("## CPU per call")
+        add("")
+        add("CPU time (user + system) each process spent per call during the closed-loop run, "
+            "warm-up included, in µs; PostgreSQL counts every backend. Less sensitive to what "
+            "else runs on the machine than throughput, and the place to look for the cost of a "
+            "scenario.")
+        add("")
+        add("| scenario | server side µs/call | by process (µs/call) |")
+        add("| --- | ---: | --- |")
+        lines.extend(cpu_rows)
 
     checks = read_tsv(os.path.join(run, "checks.tsv"))
     if checks:

@@ -4,12 +4,6 @@
 
 #include <array>
 #include <atomic>
-#include <filesystem>
-#include <map>
-#include <optional>
-#include <thread>
-#include <utility>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,6 +15,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <thread>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/random/random.h"
@@ -85,7 +84,8 @@ std::string NewRequestId() {
 
 // The trace id of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), for log lines.
 std::string TraceIdOf(absl::string_view traceparent) {
-  if (traceparent.size() >= 35 && traceparent[2] == '-') return std::string(traceparent.substr(3, 32));
+  if (traceparent.size() >= 35 && traceparent[2] == '-')
+    return std::string(traceparent.substr(3, 32));
   return "";
 }
 
@@ -125,8 +125,7 @@ absl::StatusOr<std::shared_ptr<asio::ssl::context>> MakeSslContext(const HttpTls
   if (!tls.client_ca_file.empty()) {
     context->load_verify_file(tls.client_ca_file, ec);
     if (!ec) {
-      context->set_verify_mode(
-          asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+      context->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
     }
     if (ec) {
       return absl::InvalidArgumentError(
@@ -153,6 +152,9 @@ class SessionBase {
   // Closes the connection from the session's strand; a pending backend call completes into
   // the void.
   virtual void Close() = 0;
+  // Lets the request in progress finish (answered with "Connection: close"), then closes;
+  // closes at once when the connection is waiting for a request.
+  virtual void Drain() = 0;
 };
 
 }  // namespace
@@ -177,7 +179,7 @@ struct HttpFront::Impl {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor;
-  asio::steady_timer tls_timer;  // on the acceptor's strand
+  asio::steady_timer tls_timer;                            // on the acceptor's strand
   std::vector<std::filesystem::file_time_type> tls_times;  // acceptor strand only
   std::vector<std::thread> threads;
   int port = 0;
@@ -185,6 +187,8 @@ struct HttpFront::Impl {
 
   absl::Mutex mu;
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  bool draining ABSL_GUARDED_BY(mu) = false;
+  int open_connections ABSL_GUARDED_BY(mu) = 0;
   std::map<const SessionBase*, std::weak_ptr<SessionBase>> sessions ABSL_GUARDED_BY(mu);
   std::shared_ptr<asio::ssl::context> ssl ABSL_GUARDED_BY(mu);
 
@@ -198,9 +202,14 @@ struct HttpFront::Impl {
 
   bool Register(const std::shared_ptr<SessionBase>& session) {
     absl::MutexLock lock(&mu);
-    if (stopping) return false;
+    if (stopping || draining) return false;
     sessions[session.get()] = session;
+    ++open_connections;
     return true;
+  }
+  void ConnectionClosed() {
+    absl::MutexLock lock(&mu);
+    --open_connections;
   }
   void Unregister(const SessionBase* session) {
     absl::MutexLock lock(&mu);
@@ -240,23 +249,34 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Session(std::shared_ptr<Core> core, tcp::socket socket,
-          std::shared_ptr<asio::ssl::context> ssl)
+  Session(std::shared_ptr<Core> core, tcp::socket socket, std::shared_ptr<asio::ssl::context> ssl)
       : core_(std::move(core)), ssl_(std::move(ssl)), stream_(MakeStream(std::move(socket))) {
     boost::system::error_code ec;
     const tcp::endpoint peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) peer_ = peer.address().to_string();
   }
 
-  ~Session() override { core_->Unregister(this); }
+  ~Session() override {
+    if (counted_ && !closed_) core_->ConnectionClosed();
+    core_->Unregister(this);
+  }
+
+  // Called once Register counted this connection as open.
+  void Counted() { counted_ = true; }
 
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
   }
 
+  void Drain() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->draining_ = true;
+      if (self->idle_) self->CloseNow();
+    });
+  }
+
   void Close() override {
-    asio::dispatch(stream_.get_executor(),
-                   [self = this->shared_from_this()] { self->CloseNow(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->CloseNow(); });
   }
 
  private:
@@ -294,27 +314,30 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void ReadHeader() {
     if (closed_) return;
+    if (draining_) return CloseNow();
+    idle_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
     parser_->body_limit(core_->options.max_body_bytes);
     lowest().expires_after(core_->options.idle_timeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-          self->OnHeader(ec);
-        });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->OnHeader(ec);
+                            });
   }
 
   void OnHeader(beast::error_code ec) {
+    idle_ = false;
     if (closed_) return;
     pending_ = Pending{};
     pending_.start = absl::Now();
     // A Content-Length over the limit fails the header read already.
     if (ec == http::error::body_limit) return SendTooLarge();
     if (ec == http::error::header_limit) {
-      return SendError(431, HttpError(absl::StatusCode::kInvalidArgument, "HEADERS_TOO_LARGE",
-                                      absl::StrCat("request headers exceed ",
-                                                   core_->options.max_header_bytes, " bytes")),
+      return SendError(431,
+                       HttpError(absl::StatusCode::kInvalidArgument, "HEADERS_TOO_LARGE",
+                                 absl::StrCat("request headers exceed ",
+                                              core_->options.max_header_bytes, " bytes")),
                        /*close=*/true);
     }
     if (ec) {
@@ -324,8 +347,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
           ec == asio::error::connection_reset || buffer_.size() == 0) {
         return CloseNow();
       }
-      return SendError(400, HttpError(absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
-                                      absl::StrCat("malformed HTTP request: ", ec.message())),
+      return SendError(400,
+                       HttpError(absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
+                                 absl::StrCat("malformed HTTP request: ", ec.message())),
                        /*close=*/true);
     }
     const auto& request = parser_->get();
@@ -351,10 +375,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void ReadBody() {
     if (closed_) return;
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnBody(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -366,8 +389,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
           ec == asio::error::connection_reset || ec == http::error::partial_message) {
         return CloseNow();
       }
-      return SendError(400, HttpError(absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
-                                      absl::StrCat("malformed HTTP request: ", ec.message())),
+      return SendError(400,
+                       HttpError(absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
+                                 absl::StrCat("malformed HTTP request: ", ec.message())),
                        /*close=*/true);
     }
     lowest().expires_never();  // the Dispatcher owns the deadline from here
@@ -375,12 +399,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void SendTooLarge() {
-    SendError(413,
-              HttpError(absl::StatusCode::kResourceExhausted, "REQUEST_TOO_LARGE",
-                        absl::StrCat("request body exceeds ", core_->options.max_body_bytes,
-                                     " bytes"),
-                        {{"max_bytes", absl::StrCat(core_->options.max_body_bytes)}}),
-              /*close=*/true);
+    SendError(
+        413,
+        HttpError(absl::StatusCode::kResourceExhausted, "REQUEST_TOO_LARGE",
+                  absl::StrCat("request body exceeds ", core_->options.max_body_bytes, " bytes"),
+                  {{"max_bytes", absl::StrCat(core_->options.max_body_bytes)}}),
+        /*close=*/true);
   }
 
   bool OriginAllowed() const {
@@ -428,15 +452,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (match.route == nullptr) {
       if (!match.allowed_methods.empty()) {
         const std::string allow = absl::StrJoin(match.allowed_methods, ", ");
-        return SendError(405,
-                         HttpError(absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
-                                   absl::StrCat(pending_.method, " is not allowed here; use ",
-                                                allow)),
-                         /*close=*/false, {{"allow", allow}});
+        return SendError(
+            405,
+            HttpError(absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
+                      absl::StrCat(pending_.method, " is not allowed here; use ", allow)),
+            /*close=*/false, {{"allow", allow}});
       }
-      return SendError(404, HttpError(absl::StatusCode::kNotFound, "ROUTE_NOT_FOUND",
-                                      absl::StrCat("no API method at ", pending_.method, " ",
-                                                   path)));
+      return SendError(404,
+                       HttpError(absl::StatusCode::kNotFound, "ROUTE_NOT_FOUND",
+                                 absl::StrCat("no API method at ", pending_.method, " ", path)));
     }
     const Route& route = *match.route;
     pending_.route = route.path.text();
@@ -444,10 +468,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (route.has_body() && !request.body().empty()) {
       const absl::string_view content_type = Absl(request[http::field::content_type]);
       if (!content_type.empty() && !IsJsonContentType(content_type)) {
-        return SendError(415, HttpError(absl::StatusCode::kInvalidArgument,
-                                        "UNSUPPORTED_MEDIA_TYPE",
-                                        absl::StrCat("the body must be application/json, not ",
-                                                     content_type)));
+        return SendError(
+            415, HttpError(absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
+                           absl::StrCat("the body must be application/json, not ", content_type)));
       }
     }
 
@@ -456,15 +479,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (const absl::string_view timeout = Absl(request["x-timeout-ms"]); !timeout.empty()) {
       int64_t ms = 0;
       if (!absl::SimpleAtoi(timeout, &ms) || ms <= 0) {
-        return SendError(400, status::InvalidField("x-timeout-ms",
-                                                   "must be a positive number of milliseconds",
-                                                   "INVALID_TIMEOUT"));
+        return SendError(
+            400, status::InvalidField("x-timeout-ms", "must be a positive number of milliseconds",
+                                      "INVALID_TIMEOUT"));
       }
       ms = std::min<int64_t>(ms, core_->options.max_timeout.count());
       call.deadline = absl::Now() + absl::Milliseconds(ms);
     }
-    auto serialized =
-        TranscodeRequest(route, match.raw_values, ToStd(query), request.body());
+    auto serialized = TranscodeRequest(route, match.raw_values, ToStd(query), request.body());
     if (!serialized.ok()) return SendError(400, serialized.status());
 
     call.request = *std::move(serialized);
@@ -475,11 +497,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // `done` may run on any thread, even inside Dispatch: resume on this session's strand.
     core_->dispatcher.Dispatch(
         std::move(call), [self = this->shared_from_this(), &route](BackendResult result) {
-          self->core_->PostUnlessStopping(
-              self->stream_.get_executor(),
-              [self, &route, result = std::move(result)]() mutable {
-                self->OnBackendResult(route, std::move(result));
-              });
+          self->core_->PostUnlessStopping(self->stream_.get_executor(),
+                                          [self, &route, result = std::move(result)]() mutable {
+                                            self->OnBackendResult(route, std::move(result));
+                                          });
         });
   }
 
@@ -497,15 +518,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void HandleOptions(const Request& request, absl::string_view path) {
     pending_.route = "OPTIONS";
-    const bool preflight = !pending_.origin.empty() &&
-                           request.find(http::field::access_control_request_method) !=
-                               request.end();
+    const bool preflight =
+        !pending_.origin.empty() &&
+        request.find(http::field::access_control_request_method) != request.end();
     if (preflight) {
       if (!OriginAllowed()) {
-        return SendError(403, HttpError(absl::StatusCode::kPermissionDenied,
-                                        "CORS_ORIGIN_NOT_ALLOWED",
-                                        absl::StrCat("origin ", pending_.origin,
-                                                     " may not call this API")));
+        return SendError(
+            403, HttpError(absl::StatusCode::kPermissionDenied, "CORS_ORIGIN_NOT_ALLOWED",
+                           absl::StrCat("origin ", pending_.origin, " may not call this API")));
       }
       HttpResponse response;
       response.status = 204;
@@ -523,8 +543,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     HttpResponse response;
     response.status = 204;
     response.content_type.clear();
-    Send(std::move(response), {{"allow", absl::StrCat(absl::StrJoin(match.allowed_methods, ", "),
-                                                      ", OPTIONS")}});
+    Send(std::move(response),
+         {{"allow", absl::StrCat(absl::StrJoin(match.allowed_methods, ", "), ", OPTIONS")}});
   }
 
   void SendError(int http_status, const absl::Status& status, bool close = false,
@@ -556,7 +576,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     for (auto& [name, value] : headers) res.set(name, value);
     res.body() = std::move(response.body);
-    res.keep_alive(keep_alive_ && !close);
+    res.keep_alive(keep_alive_ && !close && !draining_);
     res.prepare_payload();
     linger_ = close;
     Log(response.status);
@@ -595,9 +615,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Linger() {
     if constexpr (kTls) {
       lowest().expires_after(kLingerTime);
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-        self->CloseNow();
-      });
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->CloseNow(); });
     } else {
       boost::system::error_code ignored;
       lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -609,18 +628,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void DrainSome() {
     if (closed_) return;
     drain_ = std::make_shared<std::array<char, 16384>>();
-    lowest().async_read_some(
-        asio::buffer(*drain_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->drained_ += n;
-          if (ec || self->drained_ > kLingerBytes) return self->CloseNow();
-          self->DrainSome();
-        });
+    lowest().async_read_some(asio::buffer(*drain_), [self = this->shared_from_this()](
+                                                        beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kLingerBytes) return self->CloseNow();
+      self->DrainSome();
+    });
   }
 
   void CloseNow() {
     if (closed_) return;
     closed_ = true;
+    if (counted_) core_->ConnectionClosed();
     boost::system::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().close();
@@ -641,31 +660,38 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool keep_alive_ = false;
   bool linger_ = false;
   bool closed_ = false;
+  bool idle_ = false;      // waiting for the first bytes of a request
+  bool draining_ = false;  // the front is shutting down: answer the current request, then close
+  bool counted_ = false;   // counted in the front's open connections
 };
 
 }  // namespace
 
 void HttpFront::Impl::Accept(const std::shared_ptr<Impl>& self) {
-  acceptor.async_accept(
-      asio::make_strand(ioc), [self](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
-        if (!ec) {
-          std::shared_ptr<SessionBase> session;
-          if (self->options.tls.enabled()) {
-            auto tls = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-                self, std::move(socket), self->CurrentSsl());
-            if (self->Register(tls)) tls->Run();
-          } else {
-            auto plain = std::make_shared<Session<beast::tcp_stream>>(self, std::move(socket),
-                                                                      nullptr);
-            if (self->Register(plain)) plain->Run();
-          }
-        } else {
-          // Out of file descriptors and the like: keep accepting; the next try may work.
-          log::Warn("http_accept_failed", {{"error", ec.message()}});
-        }
-        self->Accept(self);
-      });
+  acceptor.async_accept(asio::make_strand(ioc), [self](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+    if (!ec) {
+      std::shared_ptr<SessionBase> session;
+      if (self->options.tls.enabled()) {
+        auto tls = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            self, std::move(socket), self->CurrentSsl());
+        if (self->Register(tls)) {
+              tls->Counted();
+              tls->Run();
+            }
+      } else {
+        auto plain = std::make_shared<Session<beast::tcp_stream>>(self, std::move(socket), nullptr);
+        if (self->Register(plain)) {
+              plain->Counted();
+              plain->Run();
+            }
+      }
+    } else {
+      // Out of file descriptors and the like: keep accepting; the next try may work.
+      log::Warn("http_accept_failed", {{"error", ec.message()}});
+    }
+    self->Accept(self);
+  });
 }
 
 void HttpFront::Impl::ScheduleTlsReload(const std::shared_ptr<Impl>& self) {
@@ -692,7 +718,7 @@ void HttpFront::Impl::ScheduleTlsReload(const std::shared_ptr<Impl>& self) {
 HttpFront::HttpFront(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(Dispatcher& dispatcher,
-                                                           HttpFrontOptions options) {
+                                                            HttpFrontOptions options) {
   if (options.threads < 1) return absl::InvalidArgumentError("HTTP threads must be at least 1");
   if (options.port < 0 || options.port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("HTTP port ", options.port, " out of range"));
@@ -717,8 +743,9 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(Dispatcher& dispatch
 
   boost::system::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.bind, ec);
-  if (ec) return absl::InvalidArgumentError(absl::StrCat("HTTP bind address ", options.bind,
-                                                         ": ", ec.message()));
+  if (ec)
+    return absl::InvalidArgumentError(
+        absl::StrCat("HTTP bind address ", options.bind, ": ", ec.message()));
   std::shared_ptr<asio::ssl::context> ssl;
   if (options.tls.enabled()) {
     auto context = MakeSslContext(options.tls);
@@ -768,12 +795,14 @@ HttpFront::~HttpFront() { Stop(); }
 
 int HttpFront::port() const { return impl_->port; }
 
-void HttpFront::Stop() {
+void HttpFront::Stop() { Shutdown(std::chrono::milliseconds::zero()); }
+
+void HttpFront::Shutdown(std::chrono::milliseconds drain_timeout) {
   if (impl_ == nullptr || impl_->stopped.exchange(true)) return;
   std::vector<std::weak_ptr<SessionBase>> sessions;
   {
     absl::MutexLock lock(&impl_->mu);
-    impl_->stopping = true;
+    impl_->draining = true;
     for (const auto& [key, weak] : impl_->sessions) sessions.push_back(weak);
   }
   asio::post(impl_->acceptor.get_executor(), [core = impl_] {
@@ -781,6 +810,23 @@ void HttpFront::Stop() {
     core->acceptor.close(ignored);
     core->tls_timer.cancel();
   });
+  if (drain_timeout > std::chrono::milliseconds::zero()) {
+    for (const std::weak_ptr<SessionBase>& weak : sessions) {
+      if (std::shared_ptr<SessionBase> session = weak.lock()) session->Drain();
+    }
+    absl::MutexLock lock(&impl_->mu);
+    auto drained = [core = impl_.get()]() {
+      core->mu.AssertReaderHeld();
+      return core->open_connections == 0;
+    };
+    impl_->mu.AwaitWithTimeout(absl::Condition(&drained), absl::FromChrono(drain_timeout));
+  }
+  {
+    absl::MutexLock lock(&impl_->mu);
+    impl_->stopping = true;
+    sessions.clear();
+    for (const auto& [key, weak] : impl_->sessions) sessions.push_back(weak);
+  }
   for (const std::weak_ptr<SessionBase>& weak : sessions) {
     if (std::shared_ptr<SessionBase> session = weak.lock()) session->Close();
   }

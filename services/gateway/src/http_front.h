@@ -77,8 +77,12 @@ class HttpFront {
 
   // The bound port (the picked one when the options said 0).
   int port() const;
-  // Stops accepting, closes every connection (a call still in the Dispatcher completes into
-  // the void), joins the I/O threads. Idempotent; must not be called from an I/O thread.
+  // Graceful stop: stops accepting, closes connections waiting for a request, lets requests
+  // in progress finish (their answers carry "Connection: close") for up to `drain_timeout`,
+  // then closes what is left (a call still in the Dispatcher completes into the void) and joins
+  // the I/O threads. Idempotent (later calls return at once); not from an I/O thread.
+  void Shutdown(std::chrono::milliseconds drain_timeout);
+  // Shutdown without draining.
   void Stop();
 
   struct Impl;

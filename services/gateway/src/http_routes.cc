@@ -21,8 +21,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::MethodDescriptor;
 
 absl::Status MethodError(const MethodDescriptor& method, absl::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("http rule of ", method.full_name(), ": ", what));
+  return absl::InvalidArgumentError(absl::StrCat("http rule of ", method.full_name(), ": ", what));
 }
 
 // Resolves a dotted path through singular message fields of `message`.
@@ -41,8 +40,8 @@ absl::StatusOr<FieldPath> ResolvePath(const Descriptor& message,
                                                      names[i], " in ", current->full_name()));
     }
     if (i + 1 < names.size() && (field->is_repeated() || field->message_type() == nullptr)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          absl::StrJoin(names, "."), ": ", names[i], " is not a singular message field"));
+      return absl::InvalidArgumentError(absl::StrCat(absl::StrJoin(names, "."), ": ", names[i],
+                                                     " is not a singular message field"));
     }
     path.push_back(field);
     current = field->message_type();
@@ -136,8 +135,8 @@ absl::StatusOr<Route> MakeRoute(const MethodDescriptor& method, const google::ap
     if (!field.ok()) return MethodError(method, absl::StrCat("body: ", field.status().message()));
     const FieldDescriptor& last = *field->back();
     if (last.is_repeated() || last.message_type() == nullptr) {
-      return MethodError(method, absl::StrCat("body ", route.body,
-                                              " must be a singular message field"));
+      return MethodError(method,
+                         absl::StrCat("body ", route.body, " must be a singular message field"));
     }
     route.body_field = *std::move(field);
   }

@@ -2,11 +2,11 @@
 // additional_bindings) of the exposed methods; no hand-written routes.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 #include "http_rule.h"
@@ -22,11 +22,11 @@ struct Route {
   int binding = 0;          // 0: the rule itself, 1..n: its additional_bindings in order
   std::string http_method;  // "GET", "POST", ... (custom kinds upper-cased)
   PathTemplate path;
-  std::string body;                 // "", "*" or the request field path taking the body
-  std::string response_body;        // "" or the response field path printed as the body
+  std::string body;                  // "", "*" or the request field path taking the body
+  std::string response_body;         // "" or the response field path printed as the body
   std::vector<FieldPath> variables;  // per path template variable: the request field it sets
-  FieldPath body_field;             // resolved `body` unless "" or "*" (a message field)
-  FieldPath response_field;         // resolved `response_body` (a message field)
+  FieldPath body_field;              // resolved `body` unless "" or "*" (a message field)
+  FieldPath response_field;          // resolved `response_body` (a message field)
   // From the policy's http_content_type: the response's bytes field `data` is served raw with
   // this content type.
   std::string binary_content_type;
@@ -56,7 +56,8 @@ class RouteTable {
   static absl::StatusOr<RouteTable> Build(
       const std::vector<const google::protobuf::MethodDescriptor*>& methods);
   // The routes of one method (its rule and additional bindings), validated as in Build.
-  static absl::StatusOr<std::vector<Route>> RoutesOf(const google::protobuf::MethodDescriptor& method);
+  static absl::StatusOr<std::vector<Route>> RoutesOf(
+      const google::protobuf::MethodDescriptor& method);
 
   // `path` is the request target's path (no query), raw. Literal segments beat "*", which
   // beats "**", compared from the left; a route with a custom verb beats one without, whose

@@ -19,8 +19,21 @@ bool IsIdentChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>
 bool IsLiteralChar(char c) {
   if (absl::ascii_isalnum(static_cast<unsigned char>(c))) return true;
   switch (c) {
-    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'':
-    case '(': case ')': case '+': case ',': case ';': case '@': case '%':
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '+':
+    case ',':
+    case ';':
+    case '@':
+    case '%':
       return true;
     default:
       return false;
@@ -40,8 +53,8 @@ class Parser {
  public:
   explicit Parser(absl::string_view text) : text_(text) {}
 
-  absl::Status Run(std::vector<TemplateSegment>* segments,
-                   std::vector<TemplateVariable>* variables, std::string* verb) {
+  absl::Status Run(std::vector<TemplateSegment>* segments, std::vector<TemplateVariable>* variables,
+                   std::string* verb) {
     if (text_.empty() || text_[0] != '/') return Error("must start with '/'");
     ++pos_;
     if (auto st = ParseSegments(segments, variables, /*in_variable=*/false); !st.ok()) return st;
@@ -141,7 +154,8 @@ class Parser {
     ++pos_;
     const std::string name = variable.FieldPathString();
     for (const TemplateVariable& other : *variables) {
-      if (other.FieldPathString() == name) return Error(absl::StrCat("field ", name, " bound twice"));
+      if (other.FieldPathString() == name)
+        return Error(absl::StrCat("field ", name, " bound twice"));
     }
     variables->push_back(std::move(variable));
     return absl::OkStatus();

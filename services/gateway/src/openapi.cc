@@ -180,7 +180,8 @@ constexpr ErrorResponseSpec kErrorResponses[] = {
     {"409", "Conflict",
      "The resource exists already, the request id was reused with other content, or the etag "
      "did not match."},
-    {"429", "TooManyRequests", "Rate limit exceeded; retry after the Retry-After header's seconds."},
+    {"429", "TooManyRequests",
+     "Rate limit exceeded; retry after the Retry-After header's seconds."},
     {"503", "Unavailable", "The service behind the gateway is unavailable; retry later."},
 };
 
@@ -230,9 +231,9 @@ class Builder {
         const std::string path = OpenApiPath(route, &path_parameters);
         Json& item = paths[path];
         if (item.Has(verb)) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "OpenAPI: two operations for ", route.http_method, " ", path, " (",
-              method->full_name(), ")"));
+          return absl::InvalidArgumentError(absl::StrCat("OpenAPI: two operations for ",
+                                                         route.http_method, " ", path, " (",
+                                                         method->full_name(), ")"));
         }
         std::string operation_id = absl::StrCat(method->service()->name(), "_", method->name());
         if (route.binding > 0) absl::StrAppend(&operation_id, route.binding + 1);
@@ -298,10 +299,9 @@ class Builder {
       }
       if (variable == nullptr) {
         const TemplateSegment& segment = path.segments()[i];
-        parts.push_back(segment.kind == TemplateSegment::Kind::kLiteral ? segment.literal
-                                                                       : AnonymousParameter(
-                                                                             route, "segment",
-                                                                             &names, parameters));
+        parts.push_back(segment.kind == TemplateSegment::Kind::kLiteral
+                            ? segment.literal
+                            : AnonymousParameter(route, "segment", &names, parameters));
         ++i;
         continue;
       }
@@ -330,12 +330,12 @@ class Builder {
         parameter["in"] = Json::String("path");
         parameter["required"] = Json::Bool(true);
         if (whole) {
-          parameter["description"] = Json::String(
-              absl::StrCat("Sets the request field `", field_name, "`."));
+          parameter["description"] =
+              Json::String(absl::StrCat("Sets the request field `", field_name, "`."));
         } else {
           parameter["description"] = Json::String(absl::StrCat(
-              "One segment of the request field `", field_name, "`, which is `",
-              variable->pattern, "` with this segment in place of a `*`",
+              "One segment of the request field `", field_name, "`, which is `", variable->pattern,
+              "` with this segment in place of a `*`",
               segment.kind == TemplateSegment::Kind::kMulti ? " (may contain '/')" : "", "."));
         }
         parameter["schema"] = whole ? FieldSchema(*field.back()) : TypeSchema("string");
@@ -375,7 +375,8 @@ class Builder {
   Json Operation(const Route& route, const std::string& tag, const std::string& operation_id,
                  std::vector<Json> path_parameters) {
     const MethodDescriptor& method = *route.method;
-    const auto& policy = method.options().GetExtension(lansstyrelsen::integration::auth::v1::policy);
+    const auto& policy =
+        method.options().GetExtension(lansstyrelsen::integration::auth::v1::policy);
     Json op = Json::Object();
     op["operationId"] = Json::String(operation_id);
     op["summary"] = Json::String(method.name());
@@ -442,7 +443,8 @@ class Builder {
 
     if (policy.public_()) op["security"] = Json::Array();
     if (!policy.roles().empty()) {
-      op["x-roles"] = Strings(std::vector<std::string>(policy.roles().begin(), policy.roles().end()));
+      op["x-roles"] =
+          Strings(std::vector<std::string>(policy.roles().begin(), policy.roles().end()));
     }
     if (policy.cacheable()) op["x-cacheable"] = Json::Bool(true);
     return op;

@@ -2,10 +2,10 @@
 // rules, access policies, message types) the HTTP front routes by.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <string>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 

@@ -1,16 +1,16 @@
 // HTTP/JSON <-> protobuf transcoding of requests, responses and errors for the HTTP front.
 #include "transcoder.h"
 
-#include <cmath>
-#include <limits>
-#include <memory>
-#include <set>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -105,9 +105,9 @@ absl::Status JsonParseError(absl::string_view message, absl::string_view prefix,
     const std::size_t close = message.find(kInvalid);
     if (close != absl::string_view::npos) {
       std::string field = JoinField(prefix, message.substr(1, close - 1));
-      return FieldError(kReasonInvalidFieldValue, field,
-                        TidyDescription(absl::StrCat("invalid value ",
-                                                     message.substr(close + kInvalid.size()))));
+      return FieldError(
+          kReasonInvalidFieldValue, field,
+          TidyDescription(absl::StrCat("invalid value ", message.substr(close + kInvalid.size()))));
     }
   }
   // The parser's message may span lines (it draws a caret under the offending input).
@@ -338,8 +338,8 @@ absl::Status ApplyQuery(const Route& route, absl::string_view query, Message* re
     FieldPath path;
     const Descriptor* type = request->GetDescriptor();
     for (absl::string_view part : absl::StrSplit(*key, '.')) {
-      if (type == nullptr || (!path.empty() && (path.back()->is_repeated() ||
-                                                 IsTextSettable(*path.back())))) {
+      if (type == nullptr ||
+          (!path.empty() && (path.back()->is_repeated() || IsTextSettable(*path.back())))) {
         return FieldError(kReasonUnknownField, *key,
                           "unknown query parameter: only singular message fields have "
                           "dotted sub-fields");
@@ -560,9 +560,9 @@ HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_r
   if (response == nullptr ||
       !response->ParseFromArray(serialized_response.data(),
                                 static_cast<int>(serialized_response.size()))) {
-    return ErrorResponse(status::Internal(absl::StrCat(
-        "response of ", route.method->full_name(), " does not parse as ",
-        route.method->output_type()->full_name())));
+    return ErrorResponse(status::Internal(absl::StrCat("response of ", route.method->full_name(),
+                                                       " does not parse as ",
+                                                       route.method->output_type()->full_name())));
   }
   HttpResponse result;
   if (route.binary_data != nullptr) {
@@ -576,9 +576,9 @@ HttpResponse TranscodeResponse(const Route& route, std::string_view serialized_r
   }
   if (auto st = google::protobuf::util::MessageToJsonString(*target, &result.body, PrintOptions());
       !st.ok()) {
-    return ErrorResponse(status::Internal(absl::StrCat(
-        "response of ", route.method->full_name(), " cannot be printed as JSON: ",
-        std::string(st.message()))));
+    return ErrorResponse(
+        status::Internal(absl::StrCat("response of ", route.method->full_name(),
+                                      " cannot be printed as JSON: ", std::string(st.message()))));
   }
   return result;
 }

@@ -6,12 +6,12 @@
 // a client treats a missing field as its default. Requests accept lowerCamel and proto names.
 #pragma once
 
+#include <google/protobuf/message.h>
+#include <grpcpp/support/status.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/message.h>
-#include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

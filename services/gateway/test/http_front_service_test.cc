@@ -1,13 +1,10 @@
 // Service tests of the HTTP/JSON front over real sockets (a Beast client) with a fake
 // Dispatcher: routing, headers in and out, the status table, 413/431/415, CORS, keep-alive,
 // binary passthrough, error bodies, asynchronous completion and stopping with calls in flight.
-#include "http_front.h"
-
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +12,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -27,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "http_front.h"
 #include "integration/metrics/metrics.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 
@@ -117,8 +114,8 @@ using Response = http::response<http::string_body>;
 class Client {
  public:
   explicit Client(int port) : socket_(ioc_) {
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                  static_cast<unsigned short>(port)));
+    socket_.connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
   }
 
   Response Send(http::verb verb, const std::string& target, const std::string& body = "",
@@ -201,12 +198,12 @@ TEST_F(HttpFrontTest, RoutesTranscodesAndPassesHeaders) {
 
   Client client(front_->port());
   const absl::Time before = absl::Now();
-  Response response = client.Send(
-      http::verb::get, "/v1/parts/intro", "",
-      {{"authorization", "Bearer abc.def.ghi"},
-       {"x-request-id", "client-id-1"},
-       {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
-       {"x-timeout-ms", "1500"}});
+  Response response =
+      client.Send(http::verb::get, "/v1/parts/intro", "",
+                  {{"authorization", "Bearer abc.def.ghi"},
+                   {"x-request-id", "client-id-1"},
+                   {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+                   {"x-timeout-ms", "1500"}});
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(response[http::field::content_type], "application/json");
   EXPECT_EQ(response["x-request-id"], "rid-from-dispatcher");
@@ -215,7 +212,8 @@ TEST_F(HttpFrontTest, RoutesTranscodesAndPassesHeaders) {
   std::vector<BackendCall> calls = dispatcher_.Calls();
   ASSERT_EQ(calls.size(), 1u);
   const BackendCall& call = calls[0];
-  EXPECT_EQ(call.method->full_name(), "lansstyrelsen.integration.training.v1.TrainingService.GetPart");
+  EXPECT_EQ(call.method->full_name(),
+            "lansstyrelsen.integration.training.v1.TrainingService.GetPart");
   training::GetPartRequest request;
   ASSERT_TRUE(request.ParseFromString(call.request));
   EXPECT_EQ(request.name(), "parts/intro");
@@ -232,9 +230,9 @@ TEST_F(HttpFrontTest, WithoutTimeoutHeaderTheDeadlineIsLeftToTheDispatcher) {
   Client client(front_->port());
   EXPECT_EQ(client.Send(http::verb::get, "/v1/parts/intro").result_int(), 200);
   EXPECT_EQ(dispatcher_.Calls().at(0).deadline, absl::InfiniteFuture());
-  EXPECT_EQ(client.Send(http::verb::get, "/v1/parts/intro", "", {{"x-timeout-ms", "soon"}})
-                .result_int(),
-            400);
+  EXPECT_EQ(
+      client.Send(http::verb::get, "/v1/parts/intro", "", {{"x-timeout-ms", "soon"}}).result_int(),
+      400);
   EXPECT_EQ(dispatcher_.Calls().size(), 1u);
 }
 
@@ -253,14 +251,22 @@ TEST_F(HttpFrontTest, PostWithBodyFieldAndQuery) {
 
 TEST_F(HttpFrontTest, StatusTableOnOneKeptAliveConnection) {
   const std::vector<std::pair<grpc::StatusCode, int>> table = {
-      {grpc::StatusCode::CANCELLED, 499},          {grpc::StatusCode::UNKNOWN, 500},
-      {grpc::StatusCode::INVALID_ARGUMENT, 400},   {grpc::StatusCode::DEADLINE_EXCEEDED, 504},
-      {grpc::StatusCode::NOT_FOUND, 404},          {grpc::StatusCode::ALREADY_EXISTS, 409},
-      {grpc::StatusCode::PERMISSION_DENIED, 403},  {grpc::StatusCode::UNAUTHENTICATED, 401},
-      {grpc::StatusCode::RESOURCE_EXHAUSTED, 429}, {grpc::StatusCode::FAILED_PRECONDITION, 400},
-      {grpc::StatusCode::ABORTED, 409},            {grpc::StatusCode::OUT_OF_RANGE, 400},
-      {grpc::StatusCode::UNIMPLEMENTED, 501},      {grpc::StatusCode::INTERNAL, 500},
-      {grpc::StatusCode::UNAVAILABLE, 503},        {grpc::StatusCode::DATA_LOSS, 500},
+      {grpc::StatusCode::CANCELLED, 499},
+      {grpc::StatusCode::UNKNOWN, 500},
+      {grpc::StatusCode::INVALID_ARGUMENT, 400},
+      {grpc::StatusCode::DEADLINE_EXCEEDED, 504},
+      {grpc::StatusCode::NOT_FOUND, 404},
+      {grpc::StatusCode::ALREADY_EXISTS, 409},
+      {grpc::StatusCode::PERMISSION_DENIED, 403},
+      {grpc::StatusCode::UNAUTHENTICATED, 401},
+      {grpc::StatusCode::RESOURCE_EXHAUSTED, 429},
+      {grpc::StatusCode::FAILED_PRECONDITION, 400},
+      {grpc::StatusCode::ABORTED, 409},
+      {grpc::StatusCode::OUT_OF_RANGE, 400},
+      {grpc::StatusCode::UNIMPLEMENTED, 501},
+      {grpc::StatusCode::INTERNAL, 500},
+      {grpc::StatusCode::UNAVAILABLE, 503},
+      {grpc::StatusCode::DATA_LOSS, 500},
   };
   Client client(front_->port());
   for (const auto& [code, http_status] : table) {
@@ -343,9 +349,9 @@ TEST_F(HttpFrontTest, TranscodingErrorsNeverReachTheDispatcher) {
             "part.titel");
   EXPECT_FALSE(unknown["x-request-id"].empty()) << "a request id even before dispatch";
 
-  EXPECT_EQ(client.Send(http::verb::post, "/v1/parts?partId=x", R"({"position":"one"})")
-                .result_int(),
-            400);
+  EXPECT_EQ(
+      client.Send(http::verb::post, "/v1/parts?partId=x", R"({"position":"one"})").result_int(),
+      400);
   EXPECT_EQ(client.Send(http::verb::post, "/v1/parts?partId=x", "{not json").result_int(), 400);
   EXPECT_EQ(client.Send(http::verb::get, "/v1/parts/a%2Fb").result_int(), 400);
   Response media = client.Send(http::verb::post, "/v1/parts?partId=x", "title=T",
@@ -393,8 +399,9 @@ TEST_F(HttpFrontTest, OversizedChunkedBodyIs413) {
 
 TEST_F(HttpFrontTest, DeclaredOversizedLengthIsRefusedBeforeTheBodyArrives) {
   Client client(front_->port());
-  client.WriteRaw("POST /v1/parts?partId=x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
-                  "Content-Type: application/json\r\n\r\n");
+  client.WriteRaw(
+      "POST /v1/parts?partId=x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+      "Content-Type: application/json\r\n\r\n");
   EXPECT_EQ(client.Read().result_int(), 413);
 }
 
@@ -408,10 +415,11 @@ TEST_F(HttpFrontTest, OversizedHeadersAre431) {
 
 TEST_F(HttpFrontTest, CorsPreflightForAllowedOrigin) {
   Client client(front_->port());
-  Response response = client.Send(http::verb::options, "/v1/parts", "",
-                                  {{"origin", "https://kurs.example.se"},
-                                   {"access-control-request-method", "POST"},
-                                   {"access-control-request-headers", "authorization,content-type"}});
+  Response response =
+      client.Send(http::verb::options, "/v1/parts", "",
+                  {{"origin", "https://kurs.example.se"},
+                   {"access-control-request-method", "POST"},
+                   {"access-control-request-headers", "authorization,content-type"}});
   EXPECT_EQ(response.result_int(), 204);
   EXPECT_EQ(response[http::field::access_control_allow_origin], "https://kurs.example.se");
   EXPECT_THAT(std::string(response[http::field::access_control_allow_methods]), HasSubstr("POST"));
@@ -426,9 +434,9 @@ TEST_F(HttpFrontTest, CorsPreflightForAllowedOrigin) {
 
 TEST_F(HttpFrontTest, CorsPreflightForOtherOriginIsRefused) {
   Client client(front_->port());
-  Response response = client.Send(
-      http::verb::options, "/v1/parts", "",
-      {{"origin", "https://evil.example"}, {"access-control-request-method", "POST"}});
+  Response response =
+      client.Send(http::verb::options, "/v1/parts", "",
+                  {{"origin", "https://evil.example"}, {"access-control-request-method", "POST"}});
   EXPECT_EQ(response.result_int(), 403);
   EXPECT_TRUE(response[http::field::access_control_allow_origin].empty());
   EXPECT_THAT(response.body(), HasSubstr("CORS_ORIGIN_NOT_ALLOWED"));
@@ -465,15 +473,17 @@ TEST_F(HttpFrontTest, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_EQ(second.body(), R"({"name":"parts/two"})");
   EXPECT_EQ(dispatcher_.Calls().size(), 2u);
 
-  Response closing =
-      client.Send(http::verb::get, "/v1/parts/three", "", {{"connection", "close"}});
+  Response closing = client.Send(http::verb::get, "/v1/parts/three", "", {{"connection", "close"}});
   EXPECT_EQ(closing.result_int(), 200);
   EXPECT_FALSE(closing.keep_alive());
   EXPECT_TRUE(client.Closed());
 }
 
 TEST_F(HttpFrontTest, PdfIsPassedThroughRaw) {
-  const std::string pdf("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n\x00\x01" "binary", 23);
+  const std::string pdf(
+      "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n\x00\x01"
+      "binary",
+      23);
   dispatcher_.Respond([&](const BackendCall&) {
     training::RenderDiplomaPdfResponse response;
     response.set_content_type("application/pdf");
@@ -564,7 +574,39 @@ TEST_F(HttpFrontTest, CountsRequestsByRouteAndStatus) {
   EXPECT_THAT(text,
               HasSubstr(R"(gateway_http_requests_total{code="200",route="/v1/{name=parts/*}"} 2)"));
   EXPECT_THAT(text, HasSubstr(R"(gateway_http_requests_total{code="404",route="unmatched"} 1)"));
-  EXPECT_THAT(text, HasSubstr(R"(gateway_http_request_seconds_count{route="/v1/{name=parts/*}"} 2)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(gateway_http_request_seconds_count{route="/v1/{name=parts/*}"} 2)"));
+}
+
+TEST_F(HttpFrontTest, ShutdownFinishesRequestsInProgressAndClosesIdleConnections) {
+  dispatcher_.Respond([](const BackendCall&) { return Ok(training::Part()); });
+  Client idle(front_->port());
+  ASSERT_EQ(idle.Send(http::verb::get, "/healthz").result_int(), 200);
+  dispatcher_.Hold(true);
+  Client busy(front_->port());
+  busy.WriteRaw("GET /v1/parts/x HTTP/1.1\r\nHost: x\r\n\r\n");
+  while (dispatcher_.HeldCount() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  const int port = front_->port();
+  std::thread stopper([&] { front_->Shutdown(std::chrono::seconds(30)); });
+  EXPECT_TRUE(idle.Closed()) << "a connection between requests is closed at once";
+  // The listener is closed too.
+  for (int i = 0; i < 100; ++i) {
+    asio::io_context ioc;
+    tcp::socket probe(ioc);
+    beast::error_code ec;
+    probe.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                static_cast<unsigned short>(port)),
+                  ec);
+    if (ec) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  dispatcher_.CompleteHeld();
+  Response response = busy.Read();
+  EXPECT_EQ(response.result_int(), 200) << "the request in progress is answered";
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(busy.Closed());
+  stopper.join();
 }
 
 TEST(HttpFrontStartTest, RefusesBadOptions) {

@@ -2,7 +2,6 @@
 // refusing clients without a certificate, and a renewed certificate picked up without restart.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -13,7 +12,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -71,9 +69,9 @@ Identity Issue(const std::string& common_name, const Identity* issuer, long seri
       issuer == nullptr
           ? std::vector<std::pair<int, std::string>>{{NID_basic_constraints, "critical,CA:TRUE"},
                                                      {NID_key_usage, "critical,keyCertSign"}}
-          : std::vector<std::pair<int, std::string>>{{NID_basic_constraints, "CA:FALSE"},
-                                                     {NID_subject_alt_name,
-                                                      "IP:127.0.0.1,DNS:localhost"}};
+          : std::vector<std::pair<int, std::string>>{
+                {NID_basic_constraints, "CA:FALSE"},
+                {NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost"}};
   for (const auto& [nid, value] : extensions) {
     X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
     EXPECT_NE(extension, nullptr);
@@ -172,10 +170,9 @@ class HttpFrontTlsTest : public ::testing::Test {
     }
     asio::ssl::stream<tcp::socket> stream(ioc, context);
     beast::error_code ec;
-    stream.next_layer().connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                      static_cast<unsigned short>(front_->port())),
-        ec);
+    stream.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                              static_cast<unsigned short>(front_->port())),
+                                ec);
     if (ec) return {-1, ec.message()};
     stream.handshake(asio::ssl::stream_base::client, ec);
     if (ec) return {-1, ec.message()};

@@ -3,11 +3,10 @@
 #include "http_routes.h"
 
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -19,9 +18,9 @@
 namespace integration::gateway {
 namespace {
 
+using google::protobuf::MethodDescriptor;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using google::protobuf::MethodDescriptor;
 
 std::vector<const MethodDescriptor*> MethodsOf(const google::protobuf::ServiceDescriptor& service) {
   std::vector<const MethodDescriptor*> methods;
@@ -117,8 +116,7 @@ TEST(RouteTableTest, LiteralSegmentsBeatVariables) {
   ASSERT_TRUE(table.ok());
   EXPECT_EQ(table->Match("GET", "/v1/learners").route->method->name(), "ListLearners");
   EXPECT_EQ(table->Match("GET", "/v1/learners/l1").route->method->name(), "GetLearner");
-  EXPECT_EQ(table->Match("GET", "/v1/learners/l1/progress").route->method->name(),
-            "GetProgress");
+  EXPECT_EQ(table->Match("GET", "/v1/learners/l1/progress").route->method->name(), "GetProgress");
   EXPECT_EQ(table->Match("GET", "/v1/diplomaPublicKey").route->method->name(),
             "GetDiplomaPublicKey");
 }
@@ -149,7 +147,8 @@ class CustomPool {
     EXPECT_NE(file_, nullptr);
   }
   std::vector<const MethodDescriptor*> Methods() const {
-    return file_ == nullptr ? std::vector<const MethodDescriptor*>{} : MethodsOf(*file_->service(0));
+    return file_ == nullptr ? std::vector<const MethodDescriptor*>{}
+                            : MethodsOf(*file_->service(0));
   }
 
  private:
@@ -158,22 +157,36 @@ class CustomPool {
 };
 
 std::string TestFile(const std::string& methods, const std::string& extra_fields = "") {
-  return absl::StrCat(R"pb(
-    name: "gwtest/routes.proto"
-    package: "gwtest.v1"
-    syntax: "proto3"
-    dependency: "google/api/annotations.proto"
-    message_type {
-      name: "Thing"
-      field { name: "name" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "name" }
-      field { name: "count" number: 2 type: TYPE_INT32 label: LABEL_OPTIONAL json_name: "count" }
-      field { name: "tags" number: 3 type: TYPE_STRING label: LABEL_REPEATED json_name: "tags" }
-      field { name: "inner" number: 4 type: TYPE_MESSAGE type_name: ".gwtest.v1.Thing" label: LABEL_OPTIONAL json_name: "inner" }
-    )pb",
-                      extra_fields, R"pb(
-    }
-    service { name: "Things" )pb",
-                      methods, "}");
+  return absl::StrCat(
+      R"pb(
+        name: "gwtest/routes.proto"
+        package: "gwtest.v1"
+        syntax: "proto3"
+        dependency: "google/api/annotations.proto"
+        message_type {
+          name: "Thing"
+          field { name: "name" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "name" }
+          field {
+            name: "count"
+            number: 2
+            type: TYPE_INT32
+            label: LABEL_OPTIONAL
+            json_name: "count"
+          }
+          field { name: "tags" number: 3 type: TYPE_STRING label: LABEL_REPEATED json_name: "tags" }
+          field {
+            name: "inner"
+            number: 4
+            type: TYPE_MESSAGE
+            type_name: ".gwtest.v1.Thing"
+            label: LABEL_OPTIONAL
+            json_name: "inner"
+          }
+      )pb",
+      extra_fields, R"pb(
+        }
+        service { name: "Things" )pb",
+      methods, "}");
 }
 
 std::string Method(const std::string& name, const std::string& rule) {
@@ -184,8 +197,10 @@ std::string Method(const std::string& name, const std::string& rule) {
 }
 
 TEST(RouteTableTest, AdditionalBindingsRouteToTheSameMethod) {
-  CustomPool pool(TestFile(Method(
-      "Get", R"(get: "/v1/{name=things/*}" additional_bindings { get: "/v1/{name=shelves/*/things/*}" } additional_bindings { post: "/v1/{name=things/*}:fetch" body: "*" })")));
+  CustomPool pool(TestFile(
+      Method("Get", R"(get: "/v1/{name=things/*}")"
+                    R"( additional_bindings { get: "/v1/{name=shelves/*/things/*}" })"
+                    R"( additional_bindings { post: "/v1/{name=things/*}:fetch" body: "*" })")));
   auto table = RouteTable::Build(pool.Methods());
   ASSERT_TRUE(table.ok()) << table.status();
   ASSERT_EQ(table->routes().size(), 3u);
@@ -218,10 +233,10 @@ TEST(RouteTableTest, ConflictingRulesAreRejectedNamingBothMethods) {
 TEST(RouteTableTest, RulesNamingUnusableFieldsAreRejected) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"(get: "/v1/{nope=things/*}")", "no field nope"},
-      {R"(get: "/v1/{tags=things/*}")", "tags"},              // repeated
-      {R"(get: "/v1/{inner=things/*}")", "inner"},            // message
+      {R"(get: "/v1/{tags=things/*}")", "tags"},    // repeated
+      {R"(get: "/v1/{inner=things/*}")", "inner"},  // message
       {R"(get: "/v1/{count.x=things/*}")", "not a singular message"},
-      {R"(post: "/v1/things" body: "name")", "body name"},    // body must be a message
+      {R"(post: "/v1/things" body: "name")", "body name"},  // body must be a message
       {R"(post: "/v1/things" body: "missing")", "no field missing"},
       {R"(get: "/v1/things" response_body: "count")", "response_body count"},
       {R"(get: "/v1/{name=things/*")", "template"},
@@ -236,7 +251,8 @@ TEST(RouteTableTest, RulesNamingUnusableFieldsAreRejected) {
 }
 
 TEST(RouteTableTest, NestedBodyAndVariableInsideBodyAreAccepted) {
-  CustomPool pool(TestFile(Method("Update", R"(patch: "/v1/{inner.name=things/*}" body: "inner")")));
+  CustomPool pool(
+      TestFile(Method("Update", R"(patch: "/v1/{inner.name=things/*}" body: "inner")")));
   auto table = RouteTable::Build(pool.Methods());
   ASSERT_TRUE(table.ok()) << table.status();
   RouteMatch match = table->Match("PATCH", "/v1/things/t1");
@@ -259,7 +275,9 @@ TEST(RouteTableTest, MethodsWithoutRuleOrStreamingAreNotRouted) {
         input_type: ".gwtest.v1.M"
         output_type: ".gwtest.v1.M"
         server_streaming: true
-        options { [google.api.http] { get: "/v1/stream" } }
+        options {
+          [google.api.http] { get: "/v1/stream" }
+        }
       }
     })pb"));
   auto table = RouteTable::Build(pool.Methods());

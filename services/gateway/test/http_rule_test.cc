@@ -76,9 +76,9 @@ TEST(PathTemplateTest, ParsesDoubleWildcardAtTheEnd) {
 
 TEST(PathTemplateTest, RejectsMalformedTemplates) {
   for (std::string_view bad :
-       {"", "v1/parts", "/v1//parts", "/v1/{name", "/v1/{=parts/*}", "/v1/{name=}",
-        "/v1/{a={b}}", "/v1/**/x", "/v1/{name=**}/x", "/v1/*x", "/v1/parts:", "/v1/{1abc}",
-        "/v1/{a}/{a}", "/v1/a:b/c", "/v1/{a.}", "/v1/%zz"}) {
+       {"", "v1/parts", "/v1//parts", "/v1/{name", "/v1/{=parts/*}", "/v1/{name=}", "/v1/{a={b}}",
+        "/v1/**/x", "/v1/{name=**}/x", "/v1/*x", "/v1/parts:", "/v1/{1abc}", "/v1/{a}/{a}",
+        "/v1/a:b/c", "/v1/{a.}", "/v1/%zz"}) {
     auto parsed = PathTemplate::Parse(bad);
     EXPECT_FALSE(parsed.ok()) << "accepted " << bad;
     if (!parsed.ok()) {

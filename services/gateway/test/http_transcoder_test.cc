@@ -1,16 +1,13 @@
 // Unit tests of HTTP/JSON <-> protobuf transcoding with the real training descriptors (and a
 // small dynamic message for query types training does not use): bodies, query parameters,
 // path variables, the 400s naming the field, responses, binary passthrough and error bodies.
-#include "transcoder.h"
-
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
@@ -21,6 +18,7 @@
 #include "google/rpc/status.pb.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
+#include "transcoder.h"
 
 namespace integration::gateway {
 namespace {
@@ -107,9 +105,9 @@ TEST_F(TrainingTranscoderTest, PathAndBodyMustAgree) {
   auto same = Parsed<training::PublishModuleRequest>(Transcode(
       "POST", "/v1/parts/p1/modules/m1:publish", R"({"name":"parts/p1/modules/m1","etag":"e"})"));
   EXPECT_EQ(same.etag(), "e");
-  ExpectBadField(Transcode("POST", "/v1/parts/p1/modules/m1:publish",
-                           R"({"name":"parts/p2/modules/m1"})"),
-                 kReasonInvalidFieldValue, "name");
+  ExpectBadField(
+      Transcode("POST", "/v1/parts/p1/modules/m1:publish", R"({"name":"parts/p2/modules/m1"})"),
+      kReasonInvalidFieldValue, "name");
 }
 
 TEST_F(TrainingTranscoderTest, BodyFieldWithNestedPathVariableAndQuery) {
@@ -179,8 +177,7 @@ TEST_F(TrainingTranscoderTest, WrongJsonTypeNamesTheField) {
 TEST_F(TrainingTranscoderTest, MalformedJsonIsInvalidJson) {
   ExpectBadField(Transcode("POST", "/v1/parts?partId=x", R"({"title":)"), kReasonInvalidJson,
                  "part");
-  ExpectBadField(Transcode("POST", "/v1/learners/l1/attempts", "[1,2]"), kReasonInvalidJson,
-                 "*");
+  ExpectBadField(Transcode("POST", "/v1/learners/l1/attempts", "[1,2]"), kReasonInvalidJson, "*");
   ExpectBadField(Transcode("POST", "/v1/learners/l1/attempts", "not json"), kReasonInvalidJson,
                  "*");
 }
@@ -202,16 +199,15 @@ TEST_F(TrainingTranscoderTest, BadQueryParameters) {
                  "page_size");
   ExpectBadField(Transcode("GET", "/v1/learners?pageSize=99999999999"), kReasonInvalidFieldValue,
                  "page_size");
-  ExpectBadField(Transcode("GET", "/v1/learners?pageSize=1&page_size=2"),
-                 kReasonInvalidFieldValue, "page_size");
+  ExpectBadField(Transcode("GET", "/v1/learners?pageSize=1&page_size=2"), kReasonInvalidFieldValue,
+                 "page_size");
   ExpectBadField(Transcode("GET", "/v1/parts/p1?name=parts/p2"), kReasonUnknownField, "name");
   ExpectBadField(Transcode("POST", "/v1/parts?part.title=x", "{}"), kReasonUnknownField,
                  "part.title");
-  ExpectBadField(Transcode("POST", "/v1/learners/l1/attempts?module=m", "{}"),
-                 kReasonUnknownField, "module");
+  ExpectBadField(Transcode("POST", "/v1/learners/l1/attempts?module=m", "{}"), kReasonUnknownField,
+                 "module");
   ExpectBadField(Transcode("GET", "/v1/statistics?period=x"), kReasonUnknownField, "period");
-  ExpectBadField(Transcode("GET", "/v1/statistics?lanskod.x=1"), kReasonUnknownField,
-                 "lanskod.x");
+  ExpectBadField(Transcode("GET", "/v1/statistics?lanskod.x=1"), kReasonUnknownField, "lanskod.x");
   ExpectBadField(Transcode("GET", "/v1/learners?kommunkod=%FF"), kReasonInvalidFieldValue,
                  "kommunkod");
 }
@@ -304,15 +300,14 @@ TEST(ErrorResponseTest, PrintsBackendDetailsAndDropsUnknownTypes) {
       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "period too late", rpc.SerializeAsString()));
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(response.body,
-            R"({"code":3,"message":"period too late","details":[)"
-            R"({"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
-            R"("reason":"PERIOD_OUTSIDE_FUNDING_PERIOD",)"
-            R"("domain":"grants.integration.lansstyrelsen.se",)"
-            R"("metadata":{"funding_period_end":"2027-12-31"}},)"
-            R"({"@type":"type.googleapis.com/google.rpc.BadRequest",)"
-            R"("fieldViolations":[{"field":"project_period.end_date",)"
-            R"("description":"must not be after 2027-12-31"}]}]})");
+  EXPECT_EQ(response.body, R"({"code":3,"message":"period too late","details":[)"
+                           R"({"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
+                           R"("reason":"PERIOD_OUTSIDE_FUNDING_PERIOD",)"
+                           R"("domain":"grants.integration.lansstyrelsen.se",)"
+                           R"("metadata":{"funding_period_end":"2027-12-31"}},)"
+                           R"({"@type":"type.googleapis.com/google.rpc.BadRequest",)"
+                           R"("fieldViolations":[{"field":"project_period.end_date",)"
+                           R"("description":"must not be after 2027-12-31"}]}]})");
 }
 
 TEST(ErrorResponseTest, WithoutDetailsAndWithGarbageDetails) {
@@ -339,53 +334,148 @@ class DynamicTranscoderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     google::protobuf::FileDescriptorProto file;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
-      name: "gwtest/query.proto"
-      package: "gwtest.v1"
-      syntax: "proto3"
-      dependency: "google/api/annotations.proto"
-      dependency: "google/protobuf/timestamp.proto"
-      dependency: "google/protobuf/field_mask.proto"
-      dependency: "google/protobuf/wrappers.proto"
-      enum_type {
-        name: "Color"
-        value { name: "COLOR_UNSPECIFIED" number: 0 }
-        value { name: "COLOR_RED" number: 1 }
-        value { name: "COLOR_BLUE" number: 2 }
-      }
-      message_type {
-        name: "Inner"
-        field { name: "label" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "label" }
-        field { name: "id" number: 2 type: TYPE_INT64 label: LABEL_OPTIONAL json_name: "id" }
-      }
-      message_type {
-        name: "Query"
-        field { name: "name" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "name" }
-        field { name: "tags" number: 2 type: TYPE_STRING label: LABEL_REPEATED json_name: "tags" }
-        field { name: "nums" number: 3 type: TYPE_INT32 label: LABEL_REPEATED json_name: "nums" }
-        field { name: "color" number: 4 type: TYPE_ENUM type_name: ".gwtest.v1.Color" label: LABEL_OPTIONAL json_name: "color" }
-        field { name: "colors" number: 5 type: TYPE_ENUM type_name: ".gwtest.v1.Color" label: LABEL_REPEATED json_name: "colors" }
-        field { name: "flag" number: 6 type: TYPE_BOOL label: LABEL_OPTIONAL json_name: "flag" }
-        field { name: "big" number: 7 type: TYPE_UINT64 label: LABEL_OPTIONAL json_name: "big" }
-        field { name: "ratio" number: 8 type: TYPE_DOUBLE label: LABEL_OPTIONAL json_name: "ratio" }
-        field { name: "data" number: 9 type: TYPE_BYTES label: LABEL_OPTIONAL json_name: "data" }
-        field { name: "when" number: 10 type: TYPE_MESSAGE type_name: ".google.protobuf.Timestamp" label: LABEL_OPTIONAL json_name: "when" }
-        field { name: "mask" number: 11 type: TYPE_MESSAGE type_name: ".google.protobuf.FieldMask" label: LABEL_OPTIONAL json_name: "mask" }
-        field { name: "limit" number: 12 type: TYPE_MESSAGE type_name: ".google.protobuf.Int32Value" label: LABEL_OPTIONAL json_name: "limit" }
-        field { name: "inner" number: 13 type: TYPE_MESSAGE type_name: ".gwtest.v1.Inner" label: LABEL_OPTIONAL json_name: "inner" }
-        field { name: "inners" number: 14 type: TYPE_MESSAGE type_name: ".gwtest.v1.Inner" label: LABEL_REPEATED json_name: "inners" }
-        field { name: "shard" number: 15 type: TYPE_INT32 label: LABEL_OPTIONAL json_name: "shard" }
-      }
-      service {
-        name: "Q"
-        method {
-          name: "Find"
-          input_type: ".gwtest.v1.Query"
-          output_type: ".gwtest.v1.Query"
-          options { [google.api.http] { get: "/v1/{name=things/*}/shards/{shard}" } }
-        }
-      }
-    )pb", &file));
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        R"pb(
+          name: "gwtest/query.proto"
+          package: "gwtest.v1"
+          syntax: "proto3"
+          dependency: "google/api/annotations.proto"
+          dependency: "google/protobuf/timestamp.proto"
+          dependency: "google/protobuf/field_mask.proto"
+          dependency: "google/protobuf/wrappers.proto"
+          enum_type {
+            name: "Color"
+            value { name: "COLOR_UNSPECIFIED" number: 0 }
+            value { name: "COLOR_RED" number: 1 }
+            value { name: "COLOR_BLUE" number: 2 }
+          }
+          message_type {
+            name: "Inner"
+            field {
+              name: "label"
+              number: 1
+              type: TYPE_STRING
+              label: LABEL_OPTIONAL
+              json_name: "label"
+            }
+            field { name: "id" number: 2 type: TYPE_INT64 label: LABEL_OPTIONAL json_name: "id" }
+          }
+          message_type {
+            name: "Query"
+            field {
+              name: "name"
+              number: 1
+              type: TYPE_STRING
+              label: LABEL_OPTIONAL
+              json_name: "name"
+            }
+            field {
+              name: "tags"
+              number: 2
+              type: TYPE_STRING
+              label: LABEL_REPEATED
+              json_name: "tags"
+            }
+            field {
+              name: "nums"
+              number: 3
+              type: TYPE_INT32
+              label: LABEL_REPEATED
+              json_name: "nums"
+            }
+            field {
+              name: "color"
+              number: 4
+              type: TYPE_ENUM
+              type_name: ".gwtest.v1.Color"
+              label: LABEL_OPTIONAL
+              json_name: "color"
+            }
+            field {
+              name: "colors"
+              number: 5
+              type: TYPE_ENUM
+              type_name: ".gwtest.v1.Color"
+              label: LABEL_REPEATED
+              json_name: "colors"
+            }
+            field { name: "flag" number: 6 type: TYPE_BOOL label: LABEL_OPTIONAL json_name: "flag" }
+            field { name: "big" number: 7 type: TYPE_UINT64 label: LABEL_OPTIONAL json_name: "big" }
+            field {
+              name: "ratio"
+              number: 8
+              type: TYPE_DOUBLE
+              label: LABEL_OPTIONAL
+              json_name: "ratio"
+            }
+            field {
+              name: "data"
+              number: 9
+              type: TYPE_BYTES
+              label: LABEL_OPTIONAL
+              json_name: "data"
+            }
+            field {
+              name: "when"
+              number: 10
+              type: TYPE_MESSAGE
+              type_name: ".google.protobuf.Timestamp"
+              label: LABEL_OPTIONAL
+              json_name: "when"
+            }
+            field {
+              name: "mask"
+              number: 11
+              type: TYPE_MESSAGE
+              type_name: ".google.protobuf.FieldMask"
+              label: LABEL_OPTIONAL
+              json_name: "mask"
+            }
+            field {
+              name: "limit"
+              number: 12
+              type: TYPE_MESSAGE
+              type_name: ".google.protobuf.Int32Value"
+              label: LABEL_OPTIONAL
+              json_name: "limit"
+            }
+            field {
+              name: "inner"
+              number: 13
+              type: TYPE_MESSAGE
+              type_name: ".gwtest.v1.Inner"
+              label: LABEL_OPTIONAL
+              json_name: "inner"
+            }
+            field {
+              name: "inners"
+              number: 14
+              type: TYPE_MESSAGE
+              type_name: ".gwtest.v1.Inner"
+              label: LABEL_REPEATED
+              json_name: "inners"
+            }
+            field {
+              name: "shard"
+              number: 15
+              type: TYPE_INT32
+              label: LABEL_OPTIONAL
+              json_name: "shard"
+            }
+          }
+          service {
+            name: "Q"
+            method {
+              name: "Find"
+              input_type: ".gwtest.v1.Query"
+              output_type: ".gwtest.v1.Query"
+              options {
+                [google.api.http] { get: "/v1/{name=things/*}/shards/{shard}" }
+              }
+            }
+          }
+        )pb",
+        &file));
     const google::protobuf::FileDescriptor* built = pool_.BuildFile(file);
     ASSERT_NE(built, nullptr);
     auto table = RouteTable::Build({built->service(0)->method(0)});
@@ -439,10 +529,11 @@ TEST_F(DynamicTranscoderTest, NonStringPathVariableIsParsed) {
 
 TEST_F(DynamicTranscoderTest, BadTypedValuesNameTheParameter) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"color=PURPLE", "color"},       {"colors=9", "colors"},  {"flag=yes", "flag"},
-      {"big=-1", "big"},               {"ratio=abc", "ratio"},  {"ratio=inf", "ratio"},
-      {"data=***", "data"},            {"when=yesterday", "when"},
-      {"limit=x", "limit"},            {"inners.label=x", "inners.label"},
+      {"color=PURPLE", "color"}, {"colors=9", "colors"},
+      {"flag=yes", "flag"},      {"big=-1", "big"},
+      {"ratio=abc", "ratio"},    {"ratio=inf", "ratio"},
+      {"data=***", "data"},      {"when=yesterday", "when"},
+      {"limit=x", "limit"},      {"inners.label=x", "inners.label"},
       {"nums=1.5", "nums"},
   };
   for (const auto& [query, field] : cases) {

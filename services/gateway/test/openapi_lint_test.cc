@@ -1,6 +1,8 @@
 // Lints the generated OpenAPI document with Redocly CLI (pinned in tools/node): it must be valid
 // OpenAPI 3 with no errors under the "recommended" rule set.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,9 +10,6 @@
 #include <iterator>
 #include <string>
 #include <vector>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lansstyrelsen/integration/echo/v1/echo.pb.h"
 #include "lansstyrelsen/integration/gateway/v1/gateway_service.pb.h"
@@ -56,11 +55,13 @@ TEST(OpenApiLintTest, RedoclyRecommendedPassesWithoutErrors) {
     out << *document;
   }
   const std::string command =
-      "cd '" + dir.string() + "' && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "
-      "NO_COLOR=1 '" + redocly.string() +
+      "cd '" + dir.string() +
+      "' && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "
+      "NO_COLOR=1 '" +
+      redocly.string() +
       // An internal API of a county board publishes no license: the one rule that does not fit.
-      "' lint --extends=recommended --skip-rule=info-license --format=stylish '" +
-      spec.string() + "' > '" + output.string() + "' 2>&1";
+      "' lint --extends=recommended --skip-rule=info-license --format=stylish '" + spec.string() +
+      "' > '" + output.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream in(output);
   const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

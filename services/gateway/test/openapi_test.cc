@@ -3,10 +3,9 @@
 #include "openapi.h"
 
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <cstring>
 #include <map>
@@ -84,7 +83,8 @@ class OpenApiTest : public ::testing::Test {
 TEST_F(OpenApiTest, HeaderAndSecurityScheme) {
   EXPECT_EQ(String(doc_, "openapi"), "3.0.3");
   EXPECT_FALSE(String(Object(doc_, "info"), "title").empty());
-  const Struct& scheme = Object(Object(Object(doc_, "components"), "securitySchemes"), "bearerAuth");
+  const Struct& scheme =
+      Object(Object(Object(doc_, "components"), "securitySchemes"), "bearerAuth");
   EXPECT_EQ(String(scheme, "type"), "http");
   EXPECT_EQ(String(scheme, "scheme"), "bearer");
   EXPECT_EQ(String(scheme, "bearerFormat"), "JWT");
@@ -106,8 +106,7 @@ TEST_F(OpenApiTest, PatternVariablesBecomeLiteralSegmentsAndParameters) {
   const Struct& update = Operation("/v1/parts/{part}", "patch");
   EXPECT_EQ(String(update, "operationId"), "TrainingService_UpdatePart");
   EXPECT_EQ(String(Parameters(update)["part"], "x-field"), "part.name");
-  EXPECT_EQ(String(Operation("/v1/parts/{part}", "get"), "operationId"),
-            "TrainingService_GetPart");
+  EXPECT_EQ(String(Operation("/v1/parts/{part}", "get"), "operationId"), "TrainingService_GetPart");
 
   const Struct& verify = Operation("/v1/diplomas/{code}:verify", "get");
   EXPECT_EQ(String(verify, "operationId"), "TrainingService_VerifyDiploma");
@@ -153,18 +152,16 @@ TEST_F(OpenApiTest, QueryParametersAndBodies) {
   EXPECT_TRUE(create_parameters.contains("partId"));
   EXPECT_TRUE(create_parameters.contains("requestId"));
   EXPECT_FALSE(create_parameters.contains("part.title")) << "body fields are not query params";
-  const Struct& body_schema =
-      Object(Object(Object(Object(create, "requestBody"), "content"), "application/json"),
-             "schema");
+  const Struct& body_schema = Object(
+      Object(Object(Object(create, "requestBody"), "content"), "application/json"), "schema");
   EXPECT_EQ(String(body_schema, "$ref"),
             "#/components/schemas/lansstyrelsen.integration.training.v1.Part");
 
   // body "*" with a path variable: the body schema leaves the path-bound field out.
   const Struct& submit = Operation("/v1/learners/{learner}/attempts/{attempt}:submit", "post");
   EXPECT_FALSE(Parameters(submit).contains("answers"));
-  const Struct& submit_body =
-      Object(Object(Object(Object(submit, "requestBody"), "content"), "application/json"),
-             "schema");
+  const Struct& submit_body = Object(
+      Object(Object(Object(submit, "requestBody"), "content"), "application/json"), "schema");
   const Struct& properties = Object(submit_body, "properties");
   EXPECT_TRUE(properties.fields().contains("answers"));
   EXPECT_FALSE(properties.fields().contains("name"));
@@ -180,7 +177,8 @@ TEST_F(OpenApiTest, ResponsesBinaryAndErrors) {
   for (const char* status : {"400", "401", "403", "429", "503"}) {
     EXPECT_TRUE(responses.fields().contains(status)) << status;
   }
-  const Struct& too_many = Object(Object(Object(doc_, "components"), "responses"), "TooManyRequests");
+  const Struct& too_many =
+      Object(Object(Object(doc_, "components"), "responses"), "TooManyRequests");
   EXPECT_TRUE(Object(too_many, "headers").fields().contains("Retry-After"));
   const Struct& status = Schema("google.rpc.Status");
   EXPECT_TRUE(Object(status, "properties").fields().contains("details"));
@@ -210,7 +208,8 @@ TEST_F(OpenApiTest, SchemasFollowProto3Json) {
   EXPECT_EQ(String(Object(row, "enrolments"), "type"), "string");
   EXPECT_EQ(String(Object(row, "enrolments"), "format"), "int64");
 
-  const Struct& module = Object(Schema("lansstyrelsen.integration.training.v1.Module"), "properties");
+  const Struct& module =
+      Object(Schema("lansstyrelsen.integration.training.v1.Module"), "properties");
   const Struct& state = Object(module, "state");
   EXPECT_EQ(String(state, "type"), "string");
   std::vector<std::string> values;
@@ -223,7 +222,8 @@ TEST_F(OpenApiTest, SchemasFollowProto3Json) {
   EXPECT_EQ(String(Object(content, "items"), "$ref"),
             "#/components/schemas/lansstyrelsen.integration.training.v1.ContentItem");
 
-  const Struct& diploma = Object(Schema("lansstyrelsen.integration.training.v1.Diploma"), "properties");
+  const Struct& diploma =
+      Object(Schema("lansstyrelsen.integration.training.v1.Diploma"), "properties");
   EXPECT_EQ(String(Object(diploma, "signature"), "format"), "byte");
 
   const Struct& section =
