@@ -194,6 +194,15 @@ def cmd_render(args):
     plan = read_tsv(os.path.join(run, "plan.tsv"))
     titles = {row[0]: row[1] for row in plan if len(row) >= 2}
 
+    def server_cpu_us(label):
+        """CPU µs per call of the processes serving a scenario (not the load generator)."""
+        closed = res(label, "closed")
+        calls = (closed or {}).get("total_calls") or 0
+        rows = read_tsv(os.path.join(run, "results", f"{label}.closed.cpu.tsv"))
+        if not calls or not rows:
+            return None
+        return sum(float(r[1]) for r in rows if len(r) >= 2) * 1e6 / calls
+
     lines = []
     add = lines.append
     add(f"# Benchmark report {info.get('started', '')}")
@@ -210,9 +219,14 @@ def cmd_render(args):
         "throughput and, where that rate is beyond the scenario's own maximum, also at half its "
         "own maximum.")
     add("")
-    add("| scenario | throughput /s | ceiling | ratio | rate @ 50 % ceiling | p50 / p99 ms @ 50 % ceiling "
-        "| p50 / p99 ms @ 50 % own max | errors |")
-    add("| --- | ---: | --- | ---: | ---: | --- | --- | --- |")
+    add("The CPU columns are steadier than throughput on a shared machine: server CPU is the time "
+        "the serving processes (not the load generator) spent per call, and the CPU ratio is the "
+        "ceiling's server CPU per call divided by the scenario's — the throughput ratio to expect "
+        "when the machine is CPU-bound and nothing else runs.")
+    add("")
+    add("| scenario | throughput /s | ceiling | ratio | server CPU µs/call | CPU ratio "
+        "| rate @ 50 % ceiling | p50 / p99 ms @ 50 % ceiling | p50 / p99 ms @ 50 % own max | errors |")
+    add("| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- |")
     notes = []
     for row in plan:
         label, title, ceiling = row[0], row[1], row[2]
@@ -220,7 +234,7 @@ def cmd_render(args):
         closed = res(label, "closed")
         name = f"{title} `{label}`"
         if closed is None:
-            add(f"| {name} | – | {f'`{ceiling}`' if ceiling != '-' else '–'} | – | – | – "
+            add(f"| {name} | – | {f'`{ceiling}`' if ceiling != '-' else '–'} | – | – | – | – | – "
                 f"| – | {note or 'not run'} |")
             continue
         half = res(label, "half-ceiling")
@@ -235,7 +249,11 @@ def cmd_render(args):
             ceiling_name = f"`{ceiling}`"
             ratio = f"{tput / c['throughput']:.2f}" if c and c.get("throughput") else "–"
         rate = fmt_rate(half.get("rate")) if half else "–"
-        add(f"| {name} | {fmt_rate(tput)} | {ceiling_name} | {ratio} | {rate} | {latency_cell(half)} "
+        cpu = server_cpu_us(label)
+        cpu_ceiling = server_cpu_us(ceiling) if ceiling != "-" else None
+        cpu_ratio = f"{cpu_ceiling / cpu:.2f}" if cpu and cpu_ceiling else "–"
+        add(f"| {name} | {fmt_rate(tput)} | {ceiling_name} | {ratio} "
+            f"| {f'{cpu:.0f}' if cpu else '–'} | {cpu_ratio} | {rate} | {latency_cell(half)} "
             f"| {latency_cell(own) if own else '–'} | {errors_of([closed, half, own])} |")
         for code, m in first_messages([closed, half, own]).items():
             notes.append(f"- {title}: first {code}: {m.strip()[:200]}")
@@ -257,6 +275,10 @@ def cmd_render(args):
             return None
         return r["latency_ms"].get(key)
 
+    def cpu_note(label, ceiling):
+        a, b = server_cpu_us(label), server_cpu_us(ceiling)
+        return f" (CPU ratio {b / a:.0%})" if a and b else ""
+
     def verdict(ok):
         return "–" if ok is None else ("met" if ok else "NOT met")
 
@@ -269,8 +291,8 @@ def cmd_render(args):
     for label in ("gw_read_cached", "gw_read_uncached"):
         t = tput(label)
         if t is not None and fwd:
-            add(f"| {titles.get(label, label)} ≥ 50 % of the one-hop echo | {t / fwd:.0%} "
-                f"| {verdict(t / fwd >= 0.5)} |")
+            add(f"| {titles.get(label, label)} ≥ 50 % of the one-hop echo | {t / fwd:.0%}"
+                f"{cpu_note(label, 'fwd')} | {verdict(t / fwd >= 0.5)} |")
         p99 = lat(label, "half-ceiling", "p99")
         if p99 is not None:
             add(f"| {titles.get(label, label)}: p99 ≤ 5 ms at half load (50 % of the one-hop ceiling) "
@@ -281,10 +303,11 @@ def cmd_render(args):
     w, n = tput("gw_write"), tput("pg_update")
     if w is not None and n:
         add(f"| write through the gateway ≥ 40 % of pgbench simple-update TPS (same concurrency) "
-            f"| {w / n:.0%} | {verdict(w / n >= 0.4)} |")
+            f"| {w / n:.0%}{cpu_note('gw_write', 'pg_update')} | {verdict(w / n >= 0.4)} |")
     h, g = tput("http_read"), tput("gw_read_cached")
     if h is not None and g:
-        add(f"| HTTP/JSON ≥ 70 % of the gRPC path (same cached read) | {h / g:.0%} | {verdict(h / g >= 0.7)} |")
+        add(f"| HTTP/JSON ≥ 70 % of the gRPC path (same cached read) | {h / g:.0%}"
+            f"{cpu_note('http_read', 'gw_read_cached')} | {verdict(h / g >= 0.7)} |")
     base = lat("list_1k_first", "half-ceiling", "p50")
     for label in ("list_1k_deep", "list_1m_first", "list_1m_deep"):
         v = lat(label, "half-ceiling", "p50")

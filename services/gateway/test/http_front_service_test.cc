@@ -601,6 +601,9 @@ TEST_F(HttpFrontTest, ShutdownFinishesRequestsInProgressAndClosesIdleConnections
     if (ec) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // Shutdown posts every Drain before it waits; give the busy connection's a moment to run so
+  // the answer below is the one of a draining connection.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   dispatcher_.CompleteHeld();
   Response response = busy.Read();
   EXPECT_EQ(response.result_int(), 200) << "the request in progress is answered";

@@ -52,7 +52,7 @@ absl::Status IssueDueDiplomas(pqxx::work& tx, const std::string& learner_id,
   }
   DiplomaRepository repo(tx);
   // First, before any read eligibility depends on: see LockLearner.
-  const std::optional<DiplomaLearner> learner = repo.FindLearner(learner_id);  // T2B-TEMP
+  const std::optional<DiplomaLearner> learner = repo.LockLearner(learner_id);
   if (!learner.has_value()) {
     return status::NotFound("LEARNER_NOT_FOUND",
                             absl::StrCat("learner ", LearnerName(learner_id), " does not exist"));
