@@ -62,11 +62,13 @@ constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 std::string Str(beast::string_view s) { return std::string(s.data(), s.size()); }
 absl::string_view Absl(beast::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// Request ids accepted from clients: short and log-safe; others are replaced.
+// Request ids accepted from clients (as the dispatcher accepts them): short and log-safe;
+// others are left to the dispatcher to replace.
 bool IsSafeRequestId(absl::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':') {
       return false;
     }
   }

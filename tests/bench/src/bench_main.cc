@@ -100,14 +100,17 @@ class TemplateSource final : public bench::RequestSource {
   explicit TemplateSource(Config config)
       : config_(std::move(config)), run_(bench::RandomRunId()) {}
 
-  // Renders what does not vary once; errors are those every request would have.
+  // Renders what does not vary once, and one sample of what does: a template that cannot
+  // render is a usage error before any load, not thousands of failed calls.
   absl::Status Prepare() {
     std::mt19937_64 rng(1);
     bench::RequestVars vars{0, "00000000-0000-4000-8000-000000000000", run_, &rng};
-    if (config_.body.constant()) {
-      absl::StatusOr<std::string> body = Body(config_.body.Render(vars));
-      if (!body.ok()) return body.status();
-      fixed_body_ = *std::move(body);
+    absl::StatusOr<std::string> body = Body(config_.body.Render(vars));
+    if (!body.ok()) return body.status();
+    if (config_.body.constant()) fixed_body_ = *std::move(body);
+    if (config_.signer && config_.subject && !config_.subject->constant()) {
+      absl::StatusOr<std::string> token = config_.signer->Sign(config_.subject->Render(vars));
+      if (!token.ok()) return token.status();
     }
     if (config_.signer && config_.subject && config_.subject->constant()) {
       absl::StatusOr<std::string> token = config_.signer->Sign(config_.subject->Render(vars));
