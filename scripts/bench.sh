@@ -427,13 +427,14 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
 
   if [ "$part_count" -gt 0 ]; then
     sed "s#@PART@#$first_part#" "$bench_src/scenarios/create_learner.json" >"$run/create_learner.json"
-    # Every call enrols a new learner, whose token (signed here per call) names it.
+    # Every call enrols a new learner, whose token (signed here per call) names it. Tokens are
+    # signed before each run (--prerender; open loops always), not while it is measured.
     scenario gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
       --target "127.0.0.1:$p_gw" --method lansstyrelsen.integration.training.v1.TrainingService/CreateLearner \
       --json-file "$run/create_learner.json" --request-id "bench-{{run}}-{{seq}}" \
       --sign-key-file "$secrets_dir/jwt_dev_key.pem" --sign-kid "$jwt_kid" \
       --sign-issuer "$jwt_issuer" --sign-audience "$jwt_audience" --sign-role learner \
-      --sign-sub "bench-w-{{run}}-{{seq}}"
+      --sign-sub "bench-w-{{run}}-{{seq}}" --prerender 4000
   else
     plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
       "not run: no published part to enrol in"
