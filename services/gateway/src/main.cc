@@ -154,11 +154,12 @@ int Run(int argc, char** argv, integration::grpc::SignalWaiter& signals) {
   stop.WaitForNotification();
 
   // SIGTERM: the runtime reports NOT_SERVING at once and waits the notice delay so that load
-  // balancers leave; the HTTP listener closes when that delay ends, as gRPC starts draining.
-  std::thread http_stopper([&http, notice_delay] {
+  // balancers leave; then the HTTP listener stops accepting and lets requests in progress
+  // finish within the drain timeout, as gRPC drains.
+  std::thread http_stopper([&http, &server_flags, notice_delay] {
     if (http == nullptr) return;
     absl::SleepFor(absl::FromChrono(notice_delay));
-    http->Stop();
+    http->Shutdown(server_flags.drain_timeout());
   });
   runtime.Shutdown(server_flags.drain_timeout());
   http_stopper.join();
