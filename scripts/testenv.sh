@@ -8,8 +8,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 test_dir="$run_dir/test"
-test_pg_port=55433
-test_redis_port=56380
+test_pg_port="${INTEGRATION_TEST_PG_PORT:-55433}"
+test_redis_port="${INTEGRATION_TEST_REDIS_PORT_OVERRIDE:-56380}"
 
 stop_test_servers() {
   local home
