@@ -32,7 +32,7 @@ const safeContainer = () => ({
   },
   startupProbe: { grpc: { port: 50051 } },
   readinessProbe: { grpc: { port: 50051 } },
-  livenessProbe: { grpc: { port: 50051 } },
+  livenessProbe: { grpc: { port: 50051, service: "liveness" } },
   lifecycle: { preStop: { sleep: { seconds: 5 } } },
 });
 

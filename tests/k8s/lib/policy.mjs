@@ -97,7 +97,10 @@ export function serverProblems(deployment, objects, prefix) {
     if (!p?.grpc) problems.push(`${id(deployment)}: ${probe} is not a gRPC probe`);
     else {
       if (p.grpc.port !== podPorts.grpc) problems.push(`${id(deployment)}: ${probe} on port ${p.grpc.port}, not ${podPorts.grpc}`);
-      if (p.grpc.service) problems.push(`${id(deployment)}: ${probe} asks for service "${p.grpc.service}" (the server-wide status "" is meant)`);
+      // Readiness and start-up follow the server-wide status ""; liveness asks for the
+      // runtime's "liveness" entry, which stays SERVING while the database is down.
+      const want = probe === "livenessProbe" ? "liveness" : "";
+      if ((p.grpc.service ?? "") !== want) problems.push(`${id(deployment)}: ${probe} asks for service "${p.grpc.service ?? ""}" ("${want}" is meant)`);
     }
   }
   const { env } = containerEnv(objects, c);
