@@ -115,7 +115,7 @@ ln -sfn "$run" "$run_dir/bench/latest"
 
 log() { say "bench: $*"; }
 num() { python3 "$report_py" get "$1" "$2"; }
-# awk arithmetic on decimals: calc 'a / 2' a=12.5
+# Decimal arithmetic with awk: calc 'c / 2' -v c=12.5 prints 6.2
 calc() {
   local expr=$1
   shift
@@ -153,8 +153,11 @@ cleanup() {
   local status=$?
   for pid in "${started_pids[@]}"; do stop_started "$pid"; done
   if [ "$keep_data" -eq 0 ]; then
-    admin_psql integration -c "DELETE FROM training.learner_parts WHERE learner_id LIKE 'bench-%';
+    admin_psql integration -c "
+      DELETE FROM training.learner_parts
+       WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';
       DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';" \
+      -c "VACUUM (ANALYZE) training.learners" \
       >/dev/null 2>&1 || say "bench: could not delete the benchmark's learner rows"
     admin_psql postgres -c 'DROP DATABASE IF EXISTS bench_pg' >/dev/null 2>&1 || true
   fi
@@ -242,10 +245,22 @@ run_load() {
   local label=$1 kind=$2 out
   shift 2
   out="$results/$label.$kind.json"
-  local before=""
-  [ "$kind" != closed ] || before="$(cpu_snapshot)"
-  if ! "$bench_bin" --label "$label" "${common[@]}" --json-out "$out" "$@" \
-    >"$logs/$label.$kind.txt" 2>&1; then
+  local before="" attempt status
+  for attempt in 1 2; do
+    [ "$kind" != closed ] || before="$(cpu_snapshot)"
+    status=0
+    "$bench_bin" --label "$label" "${common[@]}" --json-out "$out" "$@" \
+      >"$logs/$label.$kind.txt" 2>&1 || status=$?
+    # Killed by a signal (e.g. an abort inside the gRPC library): one more try; a usage or
+    # connection error (exit 1 or 2) would only fail again.
+    if [ "$status" -gt 128 ] && [ "$attempt" -eq 1 ]; then
+      log "$label ($kind): the load generator died ($(tail -n 1 "$logs/$label.$kind.txt")); once more"
+      cp "$logs/$label.$kind.txt" "$logs/$label.$kind.died.txt"
+      continue
+    fi
+    break
+  done
+  if [ "$status" -ne 0 ]; then
     log "$label ($kind) failed: $(tail -n 1 "$logs/$label.$kind.txt")"
     rm -f "$out"
     return 1
@@ -489,8 +504,11 @@ print(f"{len(names)} learners from {names[0] if names else None}" +
       "not run: bench-page-token was not built (needs services/training)"
   else
     log "list scenario: $list_rows learner rows (inserted directly, removed at the end)"
+    # Rows left by an interrupted run go first, and VACUUM removes them for good: a million dead
+    # index entries would make every page of the small list slow.
     admin_psql integration -c "DELETE FROM training.learner_parts WHERE learner_id LIKE 'bench-list-%';
-      DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%';" >/dev/null
+      DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%';" \
+      -c "VACUUM (ANALYZE) training.learners" >/dev/null
     insert_learners 1 1000
     sed "s#@PAGE_TOKEN@##" "$bench_src/scenarios/list_learners.json" >"$run/list_first.json"
     page_request 1000 "$run/list_deep_1k.json"
