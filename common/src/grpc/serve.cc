@@ -21,47 +21,6 @@
 namespace integration::grpc {
 namespace {
 
-std::string_view CodeName(::grpc::StatusCode code) {
-  switch (code) {
-    case ::grpc::StatusCode::OK:
-      return "OK";
-    case ::grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case ::grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case ::grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case ::grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case ::grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case ::grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case ::grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case ::grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case ::grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case ::grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case ::grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case ::grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case ::grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case ::grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 // Server faults are errors in the log; everything a client caused is ordinary traffic.
 bool IsServerFault(::grpc::StatusCode code) {
   return code == ::grpc::StatusCode::INTERNAL || code == ::grpc::StatusCode::UNKNOWN ||
@@ -104,7 +63,7 @@ struct UnaryCall {
 // touched after Finish (gRPC frees the context, request and response).
 void FinishCall(UnaryCall& c, const ::grpc::Status& status, const absl::Status& cause) {
   const absl::Duration latency = absl::Now() - c.start;
-  const std::string_view code = CodeName(status.error_code());
+  const std::string_view code = integration::status::CodeName(status.error_code());
   std::string reason;
   if (auto info = status::GetErrorInfo(cause); info.has_value()) reason = info->reason();
   std::string_view role = "anonymous";

@@ -47,47 +47,6 @@ bool HasTenantClaim(const auth::Caller& caller) {
          caller.role == "learner";
 }
 
-std::string_view CodeName(::grpc::StatusCode code) {
-  switch (code) {
-    case ::grpc::StatusCode::OK:
-      return "OK";
-    case ::grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case ::grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case ::grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case ::grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case ::grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case ::grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case ::grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case ::grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case ::grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case ::grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case ::grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case ::grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case ::grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case ::grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 // What the gateway knows about one exposed method, resolved once.
 struct MethodEntry {
   const google::protobuf::MethodDescriptor* method = nullptr;
@@ -402,7 +361,7 @@ void GatewayDispatcher::Admit(const std::shared_ptr<Call>& c) {
 
 void GatewayDispatcher::CountBackendCall(const std::string& service, ::grpc::StatusCode code) {
   if (options_.metrics == nullptr) return;
-  const std::string label_key = absl::StrCat(service, "/", Av(CodeName(code)));
+  const std::string label_key = absl::StrCat(service, "/", Av(integration::status::CodeName(code)));
   prometheus::Counter* counter = nullptr;
   {
     absl::MutexLock lock(&counters_mu_);
@@ -412,7 +371,7 @@ void GatewayDispatcher::CountBackendCall(const std::string& service, ::grpc::Sta
     } else {
       absl::StatusOr<prometheus::Counter*> c = options_.metrics->Counter(
           "gateway_backend_calls_total", "Calls the gateway forwarded, by service and code",
-          {{"service", service}, {"code", std::string(CodeName(code))}});
+          {{"service", service}, {"code", std::string(integration::status::CodeName(code))}});
       if (c.ok()) counter = backend_calls_[label_key] = *c;
     }
   }
@@ -483,7 +442,7 @@ void GatewayDispatcher::Forward(BackendCall call, Done done) {
              st.error_code() == ::grpc::StatusCode::DEADLINE_EXCEEDED)) {
           log::ScopedContext scope(rpc->request_id, "");
           log::Warn("backend_call_failed", {{"backend", rpc->service},
-                                            {"code", CodeName(st.error_code())},
+                                            {"code", integration::status::CodeName(st.error_code())},
                                             {"error", st.error_message()}});
           st = status::ToGrpc(
               st.error_code() == ::grpc::StatusCode::UNAVAILABLE
@@ -532,7 +491,7 @@ void GatewayDispatcher::Complete(const std::shared_ptr<Call>& c, BackendResult r
                                  : log::Level::kInfo;
     log::Write(level, "rpc",
                {{"method", method},
-                {"code", CodeName(code)},
+                {"code", integration::status::CodeName(code)},
                 {"latency_ms", absl::ToDoubleMilliseconds(absl::Now() - c->start)},
                 {"role", role},
                 {"reason", reason},

@@ -15,50 +15,10 @@
 #include "backends.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/runtime.h"
+#include "integration/status/status.h"
 
 namespace integration::gateway {
 namespace {
-
-std::string_view CodeName(::grpc::StatusCode code) {
-  switch (code) {
-    case ::grpc::StatusCode::OK:
-      return "OK";
-    case ::grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case ::grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case ::grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case ::grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case ::grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case ::grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case ::grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case ::grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case ::grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case ::grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case ::grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case ::grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case ::grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case ::grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return "UNKNOWN";
-  }
-}
 
 std::string Header(const ::grpc::CallbackServerContext& ctx, std::string_view key) {
   const auto& md = ctx.client_metadata();
@@ -197,7 +157,7 @@ std::vector<std::string> GrpcFront::ServiceNames() const {
           response->Swap(&buffer);
         }
         if (runtime != nullptr) {
-          runtime->RecordRpc(info, CodeName(result.status.error_code()), absl::Now() - start);
+          runtime->RecordRpc(info, integration::status::CodeName(result.status.error_code()), absl::Now() - start);
         }
         reactor->Finish(result.status);
       });

@@ -69,4 +69,7 @@ absl::Status FromGrpc(const grpc::Status& status);
 // The domain string of a service: "<service>.integration.lansstyrelsen.se".
 std::string DomainOf(std::string_view service);
 
+// The canonical upper-case name of a gRPC code ("NOT_FOUND"), for logs and metric labels.
+std::string_view CodeName(::grpc::StatusCode code);
+
 }  // namespace integration::status
