@@ -7,7 +7,8 @@
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run_dir="$repo_root/.run"
 secrets_dir="$run_dir/secrets"
-release_dir="$repo_root/build/release"
+# DEV_RELEASE_DIR: another optimised build tree to run from (e.g. one per checkout or helper).
+release_dir="${DEV_RELEASE_DIR:-$repo_root/build/release}"
 pg_bin=/usr/lib/postgresql/15/bin
 
 dev_pg_port=55432

@@ -1,5 +1,7 @@
 // Token issuing for the development token tool and tests: signs claims with a PEM private key.
 #include <chrono>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -29,8 +31,26 @@ Value DateValue(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
+struct TokenSigner::Key {
+  internal::PrivateKey key;
+  std::string kid;
+};
+
+absl::StatusOr<TokenSigner> TokenSigner::Create(std::string_view private_key_pem,
+                                                std::string_view kid) {
+  absl::StatusOr<internal::PrivateKey> key = internal::ReadPrivateKeyPem(private_key_pem);
+  if (!key.ok()) return key.status();
+  return TokenSigner(std::make_shared<const Key>(Key{*std::move(key), std::string(kid)}));
+}
+
 absl::StatusOr<std::string> SignToken(const TokenClaims& claims, std::string_view private_key_pem,
                                       std::string_view kid) {
+  absl::StatusOr<TokenSigner> signer = TokenSigner::Create(private_key_pem, kid);
+  if (!signer.ok()) return signer.status();
+  return signer->Sign(claims);
+}
+
+absl::StatusOr<std::string> TokenSigner::Sign(const TokenClaims& claims) const {
   if (claims.issuer.empty() || claims.audience.empty()) {
     return absl::InvalidArgumentError("token needs an issuer and an audience");
   }
@@ -38,8 +58,8 @@ absl::StatusOr<std::string> SignToken(const TokenClaims& claims, std::string_vie
       claims.expires_at <= std::chrono::system_clock::time_point()) {
     return absl::InvalidArgumentError("token expiry must be after its start");
   }
-  absl::StatusOr<internal::PrivateKey> key = internal::ReadPrivateKeyPem(private_key_pem);
-  if (!key.ok()) return key.status();
+  const internal::PrivateKey* key = &key_->key;
+  const std::string& kid = key_->kid;
 
   Struct header;
   (*header.mutable_fields())["alg"] = StringValue(internal::AlgName(key->alg));

@@ -182,13 +182,6 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
   return pieces;
 }
 
-bool ParseJsonObject(std::string_view json, Struct* out) {
-  out->Clear();
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), out);
-  return status.ok();
-}
-
 absl::StatusOr<std::string> ToJson(const Struct& object) {
   std::string out;
   const auto status = google::protobuf::util::MessageToJsonString(object, &out);

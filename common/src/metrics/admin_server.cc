@@ -48,6 +48,7 @@ namespace {
 struct Handler {
   std::shared_ptr<Metrics> metrics;
   std::vector<ReadinessCheck> checks;
+  std::vector<ReadinessReport> reports;
   std::atomic<bool> shutting_down{false};
   // -1 unknown, 0 not ready, 1 ready: readiness changes are logged, steady state is not.
   std::atomic<int> last_ready{-1};
@@ -171,31 +172,60 @@ Response Handler::Handle(const Request& request) {
                       "internal error\n");
 }
 
+namespace {
+
+// One entry of the /readyz "checks" array.
+void AppendCheck(std::string& json, std::string_view name, bool gating,
+                 const CheckResult& result) {
+  if (!json.empty()) json.append(",");
+  // Texts can hold DSNs or hosts' credentials; the redacted text is enough to act on.
+  const std::string message = log::JsonEscape(log::Redact(result.message));
+  json.append("{\"name\":\"").append(log::JsonEscape(name)).append("\",\"ok\":");
+  json.append(result.ok ? "true" : "false");
+  json.append(",\"gating\":").append(gating ? "true" : "false");
+  json.append(",\"message\":\"").append(message).append("\"");
+  if (!result.ok) json.append(",\"error\":\"").append(message).append("\"");
+  json.append("}");
+}
+
+// Runs `fn`, turning an exception into a failed result: a broken check must not take the admin
+// thread down, and must show as failing.
+template <class Fn>
+CheckResult RunGuarded(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return CheckResult{false,
+                       absl::InternalError(std::string("check threw: ") + e.what()).ToString()};
+  } catch (...) {
+    return CheckResult{false, absl::InternalError("check threw an unknown exception").ToString()};
+  }
+}
+
+}  // namespace
+
 Response Handler::Readiness(const Request& request) {
   bool ready = !shutting_down.load();
   std::string checks_json;
   std::string failing;
   for (const ReadinessCheck& c : checks) {
-    absl::Status status;
-    try {
-      status = c.check ? c.check() : absl::FailedPreconditionError("no check function");
-    } catch (const std::exception& e) {
-      status = absl::InternalError(std::string("check threw: ") + e.what());
-    } catch (...) {
-      status = absl::InternalError("check threw an unknown exception");
-    }
-    if (!checks_json.empty()) checks_json.append(",");
-    checks_json.append("{\"name\":\"").append(log::JsonEscape(c.name)).append("\",\"ok\":");
-    if (status.ok()) {
-      checks_json.append("true}");
-      continue;
-    }
+    const CheckResult result = RunGuarded([&c] {
+      const absl::Status status =
+          c.check ? c.check() : absl::FailedPreconditionError("no check function");
+      return status.ok() ? CheckResult{true, ""} : CheckResult{false, status.ToString()};
+    });
+    AppendCheck(checks_json, c.name, /*gating=*/true, result);
+    if (result.ok) continue;
     ready = false;
-    // Error texts can hold DSNs or hosts' credentials; the redacted text is enough to act on.
-    std::string error = log::Redact(status.ToString());
-    checks_json.append("false,\"error\":\"").append(log::JsonEscape(error)).append("\"}");
     if (!failing.empty()) failing.append(",");
     failing.append(c.name);
+  }
+  // Reports never change `ready`: they are detail for the operator, not readiness.
+  for (const ReadinessReport& r : reports) {
+    const CheckResult result = RunGuarded([&r] {
+      return r.report ? r.report() : CheckResult{false, "no report function"};
+    });
+    AppendCheck(checks_json, r.name, /*gating=*/false, result);
   }
   std::string body = std::string("{\"status\":\"") + (ready ? "ready" : "not_ready") + "\"";
   if (shutting_down.load()) body.append(",\"shutting_down\":true");
@@ -240,10 +270,12 @@ void AdminServer::Impl::StopLocked() {
   port.store(0);
 }
 
-AdminServer::AdminServer(std::shared_ptr<Metrics> metrics, std::vector<ReadinessCheck> checks)
+AdminServer::AdminServer(std::shared_ptr<Metrics> metrics, std::vector<ReadinessCheck> checks,
+                         std::vector<ReadinessReport> reports)
     : impl_(std::make_unique<Impl>()) {
   impl_->handler.metrics = metrics != nullptr ? std::move(metrics) : std::make_shared<Metrics>();
   impl_->handler.checks = std::move(checks);
+  impl_->handler.reports = std::move(reports);
 }
 
 AdminServer::~AdminServer() { Stop(); }

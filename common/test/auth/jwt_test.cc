@@ -507,6 +507,64 @@ TEST_F(JwtTest, GarbageIsMalformed) {
   }
 }
 
+TEST_F(JwtTest, ClaimsAreReadAsStrictJson) {
+  auto verifier = MakeVerifier();
+  PkeyPtr ed = FromPem(ed_pem_);
+  const std::string header = R"({"alg":"EdDSA","kid":"ed-1"})";
+
+  // Escapes, a surrogate pair, raw UTF-8, white space, numbers in exponent form, nested values.
+  const std::string exp = std::to_string(
+      std::chrono::duration_cast<seconds>((now_ + hours(1)).time_since_epoch()).count());
+  const std::string payload =
+      " {\n\t\"iss\" : \"" + std::string(kIssuer) + "\", \"aud\":[\"other\",\"" + kAudience +
+      "\"], \"exp\": " + exp + ".0e0, \"nbf\": 1.5e9, \"role\":\"county_officer\", "
+      R"("sub":"a\"b\\c\/d\u00e5\ud83d\ude00é\n", "x":{"y":[true,false,null,-0.5,{}]}, "z":[]} )";
+  absl::StatusOr<Caller> caller = verifier->Verify(SignRaw(ed.get(), header, payload));
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->subject, "a\"b\\c/d\xc3\xa5\xf0\x9f\x98\x80\xc3\xa9\n");
+  EXPECT_EQ(caller->role, "county_officer");
+  EXPECT_EQ(caller->expires_at, now_ + hours(1));
+
+  // Each of these payloads is refused as a whole, though the claims it holds would pass.
+  const std::vector<std::string> bad = {
+      Payload(R"("sub":"a","sub":"b")"),          // a member named twice
+      Payload(R"("role":"x")"),                   // the same, with a standard claim
+      Payload() + " x",                           // text after the object
+      Payload() + "{}",                           // a second document
+      Payload(R"("sub":"tab	inside")"),         // raw control character in a string
+      Payload(R"("sub":"\x")"),                   // unknown escape
+      Payload(R"("sub":"\ud800")"),               // lone high surrogate
+      Payload(R"("sub":"\udc00x")"),              // lone low surrogate
+      Payload(R"("sub":"\u12")"),                 // short \u escape
+      Payload("\"sub\":\"\xc3\""),                // truncated UTF-8
+      Payload("\"sub\":\"\xc0\xaf\""),            // overlong UTF-8
+      Payload("\"sub\":\"\xed\xa0\x80\""),        // UTF-8 encoded surrogate
+      Payload(R"("n":01)"),                       // leading zero
+      Payload(R"("n":1.)"),                       // no digits after the point
+      Payload(R"("n":.5)"),                       // no digits before it
+      Payload(R"("n":+1)"),                       // explicit plus
+      Payload(R"("n":1e)"),                       // empty exponent
+      Payload(R"("n":1e400)"),                    // beyond a double
+      Payload(R"("n":NaN)"),                      // not JSON
+      Payload(R"("n":tru)"),                      // truncated literal
+      Payload(R"("a":[1,])"),                     // trailing comma in an array
+      Payload(R"("a":{"b":1,})"),                 // trailing comma in an object
+      Payload(R"("a":{'b':1})"),                  // single quotes
+      Payload(R"("a":[1 2])"),                    // missing comma
+      Payload("\"deep\":" + std::string(40, '[') + std::string(40, ']')),  // too deep
+      std::string(Payload()).substr(0, Payload().size() - 1),              // unterminated
+  };
+  for (const std::string& p : bad) {
+    EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header, p))), "TOKEN_MALFORMED") << p;
+  }
+  // Nesting up to the bound is fine.
+  EXPECT_TRUE(verifier
+                  ->Verify(SignRaw(ed.get(), header,
+                                   Payload("\"deep\":" + std::string(20, '[') +
+                                           std::string(20, ']'))))
+                  .ok());
+}
+
 TEST_F(JwtTest, KeySelectionByKid) {
   auto verifier = MakeVerifier();
   EXPECT_EQ(Reason(verifier->Verify(Sign(Claims(), ed_pem_, "ed-9"))), "TOKEN_KEY_UNKNOWN");
@@ -727,6 +785,29 @@ TEST_F(JwtTest, SignTokenValidatesInput) {
   claims = Claims();
   claims.issuer.clear();
   EXPECT_FALSE(SignToken(claims, ed_pem_, "k").ok());
+}
+
+TEST_F(JwtTest, TokenSignerSignsWithOneParsedKey) {
+  EXPECT_FALSE(TokenSigner::Create("not a pem", "k").ok());
+  EXPECT_FALSE(TokenSigner::Create(GeneratePem("RSA"), "k").ok());
+  auto verifier = MakeVerifier();
+  for (const auto& [pem, kid] : {std::pair{ed_pem_, "ed-1"}, std::pair{ec_pem_, "ec-1"}}) {
+    absl::StatusOr<TokenSigner> signer = TokenSigner::Create(pem, kid);
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    const TokenSigner copy = *signer;  // copies share the key
+    for (const std::string subject : {"learner-1", "learner-2"}) {
+      TokenClaims claims = Claims();
+      claims.subject = subject;
+      absl::StatusOr<std::string> token = copy.Sign(claims);
+      ASSERT_TRUE(token.ok()) << token.status();
+      absl::StatusOr<Caller> caller = verifier->Verify(*token);
+      ASSERT_TRUE(caller.ok()) << kid << ": " << caller.status();
+      EXPECT_EQ(caller->subject, subject);
+    }
+    TokenClaims bad = Claims();
+    bad.audience.clear();
+    EXPECT_FALSE(signer->Sign(bad).ok());
+  }
 }
 
 }  // namespace

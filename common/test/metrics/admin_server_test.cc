@@ -206,6 +206,97 @@ TEST(AdminServerChecksTest, NoChecksMeansReady) {
   EXPECT_EQ(reply.body, "{\"status\":\"ready\",\"checks\":[]}");
 }
 
+// Non-gating reports show in the body (after the gating checks, in order) with their own
+// message, ok or not, and never change the HTTP status; gating checks still do.
+TEST(AdminServerReportsTest, ReportsAreDetailThatNeverGatesReadiness) {
+  std::atomic<bool> backend_ok{true};
+  std::atomic<bool> gate_ok{true};
+  AdminServer server(
+      std::make_shared<Metrics>(),
+      {{"postgres",
+        [&] { return gate_ok.load() ? absl::OkStatus() : absl::UnavailableError("pg down"); }}},
+      {{"backend:training",
+        [&] {
+          return backend_ok.load() ? CheckResult{true, "channel READY; health SERVING"}
+                                   : CheckResult{false, "channel TRANSIENT_FAILURE for 3s"};
+        }},
+       {"backend:grants", [] { return CheckResult{true, ""}; }}});
+  ASSERT_TRUE(server.Start(0, "127.0.0.1").ok());
+
+  Reply reply = Get(server.port(), "/readyz");
+  EXPECT_EQ(reply.status, 200);
+  google::protobuf::Struct body = ParseJson(reply.body);
+  EXPECT_EQ(body.fields().at("status").string_value(), "ready");
+  const auto& checks = body.fields().at("checks").list_value();
+  ASSERT_EQ(checks.values_size(), 3);
+  const auto& pg = checks.values(0).struct_value().fields();
+  EXPECT_EQ(pg.at("name").string_value(), "postgres");
+  EXPECT_TRUE(pg.at("gating").bool_value());
+  EXPECT_TRUE(pg.at("ok").bool_value());
+  EXPECT_EQ(pg.at("message").string_value(), "");
+  EXPECT_FALSE(pg.contains("error"));
+  const auto& training = checks.values(1).struct_value().fields();
+  EXPECT_EQ(training.at("name").string_value(), "backend:training");
+  EXPECT_FALSE(training.at("gating").bool_value());
+  EXPECT_TRUE(training.at("ok").bool_value());
+  EXPECT_EQ(training.at("message").string_value(), "channel READY; health SERVING");
+  EXPECT_EQ(checks.values(2).struct_value().fields().at("name").string_value(), "backend:grants");
+
+  // A failing report: still 200 and "ready", the report says what it saw.
+  backend_ok = false;
+  reply = Get(server.port(), "/readyz");
+  EXPECT_EQ(reply.status, 200);
+  body = ParseJson(reply.body);
+  EXPECT_EQ(body.fields().at("status").string_value(), "ready");
+  const auto& down = body.fields().at("checks").list_value().values(1).struct_value().fields();
+  EXPECT_FALSE(down.at("ok").bool_value());
+  EXPECT_EQ(down.at("message").string_value(), "channel TRANSIENT_FAILURE for 3s");
+  EXPECT_EQ(down.at("error").string_value(), "channel TRANSIENT_FAILURE for 3s");
+
+  // The gating check alone decides: failing makes 503 whatever the reports say.
+  backend_ok = true;
+  gate_ok = false;
+  reply = Get(server.port(), "/readyz");
+  EXPECT_EQ(reply.status, 503);
+  body = ParseJson(reply.body);
+  EXPECT_EQ(body.fields().at("status").string_value(), "not_ready");
+  const auto& pg_down = body.fields().at("checks").list_value().values(0).struct_value().fields();
+  EXPECT_FALSE(pg_down.at("ok").bool_value());
+  EXPECT_THAT(pg_down.at("message").string_value(), HasSubstr("pg down"));
+  EXPECT_TRUE(
+      body.fields().at("checks").list_value().values(1).struct_value().fields().at("ok").bool_value());
+
+  // Shutting down is 503 too, reports unchanged.
+  gate_ok = true;
+  server.SetShuttingDown();
+  EXPECT_EQ(Get(server.port(), "/readyz").status, 503);
+}
+
+TEST(AdminServerReportsTest, ReportsOnlyServerIsReadyAndRedactsAndSurvivesThrows) {
+  AdminServer server(
+      std::make_shared<Metrics>(), {},
+      {{"leaky", [] { return CheckResult{false, "dial host=db password=hunter2 failed"}; }},
+       {"flaky", []() -> CheckResult { throw std::runtime_error("boom"); }},
+       {"unset", nullptr}});
+  ASSERT_TRUE(server.Start(0, "127.0.0.1").ok());
+  Reply reply = Get(server.port(), "/readyz");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, Not(HasSubstr("hunter2")));
+  google::protobuf::Struct body = ParseJson(reply.body);
+  EXPECT_EQ(body.fields().at("status").string_value(), "ready");
+  const auto& checks = body.fields().at("checks").list_value();
+  ASSERT_EQ(checks.values_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(checks.values(i).struct_value().fields().at("ok").bool_value()) << i;
+    EXPECT_FALSE(checks.values(i).struct_value().fields().at("gating").bool_value()) << i;
+  }
+  EXPECT_THAT(checks.values(0).struct_value().fields().at("message").string_value(),
+              HasSubstr("dial"));
+  EXPECT_THAT(checks.values(1).struct_value().fields().at("message").string_value(),
+              HasSubstr("boom"));
+  EXPECT_EQ(Get(server.port(), "/healthz").status, 200);
+}
+
 TEST_F(AdminServerTest, UnknownPathIs404AndOtherMethodsAre405) {
   StartServer();
   EXPECT_EQ(Get(server_->port(), "/").status, 404);

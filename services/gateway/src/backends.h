@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -60,7 +61,19 @@ struct BackendState {
   // Whether a proto of this service is compiled in; a backend without one exposes nothing.
   bool known = false;
   absl::Time since;  // when `state` was entered (as seen by the watcher)
+  // The last grpc.health.v1 answer of the backend for the whole server (service ""), asked by
+  // the watcher while the channel is READY: "SERVING", "NOT_SERVING", "UNKNOWN" (the status
+  // field was unset), the gRPC code name of a failed probe ("UNAVAILABLE", "DEADLINE_EXCEEDED",
+  // "UNIMPLEMENTED" …), or "" when no probe has answered yet.
+  std::string health;
+  absl::Time health_at = absl::InfinitePast();  // when that answer came
+  // READY and the last probe said SERVING: what the gateway's /readyz detail reports as ok.
+  bool healthy() const { return up && health == "SERVING"; }
 };
+
+// The one-line description of a backend in /readyz, e.g. "target 127.0.0.1:50055; channel
+// READY for 12s; health SERVING 0.4s ago". `now` makes it testable.
+std::string DescribeBackend(const BackendState& state, absl::Time now);
 
 // "READY", "TRANSIENT_FAILURE", ...
 std::string_view StateName(grpc_connectivity_state state);
@@ -72,13 +85,18 @@ class Backends {
   // which asks each channel to connect, records state changes (log line, gauge
   // backend_up{service} on `metrics` when given) and, while a backend is down, resets the
   // channel's reconnect backoff so that a backend that comes back is used within about
-  // `watch_interval` instead of after gRPC's backoff of up to two minutes. Errors: bad channel
-  // options (TLS files).
+  // `watch_interval` instead of after gRPC's backoff of up to two minutes. While a channel is
+  // READY the watcher also asks the backend's grpc.health.v1 Check (asynchronously, at most
+  // one probe per backend in flight, each bounded by `health_timeout`), so that a backend that
+  // is connected but NOT_SERVING (its database down) shows as such; gauge
+  // backend_serving{service}, log line "backend_health" on each change. Errors: bad channel
+  // options (TLS files), intervals not > 0.
   static absl::StatusOr<std::unique_ptr<Backends>> Create(
       std::vector<BackendTarget> targets, const grpc::ChannelOptions& channel_options,
       std::shared_ptr<metrics::Metrics> metrics,
-      std::chrono::milliseconds watch_interval = std::chrono::milliseconds(1000));
-  // Stops the watcher.
+      std::chrono::milliseconds watch_interval = std::chrono::milliseconds(1000),
+      std::chrono::milliseconds health_timeout = std::chrono::milliseconds(1000));
+  // Stops the watcher and waits for probes in flight.
   ~Backends();
   Backends(const Backends&) = delete;
   Backends& operator=(const Backends&) = delete;
@@ -90,21 +108,31 @@ class Backends {
   std::vector<std::string> Services() const;
   // The current state of every backend, in configuration order.
   std::vector<BackendState> States() const;
+  // The state of the backend of `service`; nullopt when none is configured. Only reads what the
+  // watcher recorded (no I/O), so the admin thread may call it on every /readyz.
+  std::optional<BackendState> State(std::string_view service) const;
   // A one-line summary for readiness detail and logs, e.g.
   // "training=READY echo=TRANSIENT_FAILURE". Never a readiness failure: the gateway serves
   // (with UNAVAILABLE for the calls that need a down backend) whatever the backends do.
   std::string Summary() const;
-  // Stops the watcher thread. Idempotent.
+  // Stops the watcher thread, cancels health probes in flight and waits for them. Idempotent.
   void Stop();
 
  private:
   struct Backend;
-  Backends(std::vector<std::unique_ptr<Backend>> backends, std::chrono::milliseconds interval);
+  struct Probe;
+  Backends(std::vector<std::unique_ptr<Backend>> backends, std::chrono::milliseconds interval,
+           std::chrono::milliseconds health_timeout);
   void WatchLoop();
   void Observe(Backend& backend);
+  void StartProbe(Backend& backend);
+  static void FinishProbe(Backend& backend, const ::grpc::Status& status,
+                          const std::string& response);
+  static BackendState Snapshot(const Backend& backend);
 
   const std::vector<std::unique_ptr<Backend>> backends_;
   const std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds health_timeout_;
   mutable absl::Mutex mu_;
   absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

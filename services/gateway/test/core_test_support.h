@@ -123,7 +123,8 @@ class TokenIssuer {
     absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(key_pem_, "test-key");
     EXPECT_TRUE(jwks.ok()) << jwks.status();
     auth::VerifierOptions options;
-    options.jwks_file = dir_.Write("jwks.json", jwks.ok() ? *jwks : "");
+    jwks_file_ = dir_.Write("jwks.json", jwks.ok() ? *jwks : "");
+    options.jwks_file = jwks_file_;
     options.issuer = kIssuer;
     options.audience = kAudience;
     absl::StatusOr<std::unique_ptr<auth::Verifier>> verifier = auth::Verifier::Create(options);
@@ -151,9 +152,12 @@ class TokenIssuer {
   std::string Bearer(const std::string& role) const { return Bearer(ClaimsFor(role)); }
 
   const std::shared_ptr<auth::Verifier>& verifier() const { return verifier_; }
+  // The JWKS with the public key, for servers that read it themselves (--jwks-file).
+  const std::string& jwks_file() const { return jwks_file_; }
 
  private:
   TempDir dir_;
+  std::string jwks_file_;
   std::string key_pem_;
   std::shared_ptr<auth::Verifier> verifier_;
 };
@@ -184,17 +188,21 @@ inline BackendReply EchoBytes(const SeenCall& call) {
 }
 
 // A backend serving every unary method of the given services on 127.0.0.1:<port 0> with raw
-// handlers run by `script`; records each call.
+// handlers run by `script`; records each call. `readiness`, when given, is the runtime's
+// readiness check (checked every 50 ms): its health turns NOT_SERVING while it fails.
 class TestBackend {
  public:
-  TestBackend(const std::vector<std::string>& service_names, BackendScript script)
+  TestBackend(const std::vector<std::string>& service_names, BackendScript script,
+              std::function<absl::Status()> readiness = nullptr)
       : script_(std::move(script)) {
     grpc::ServerOptions options;
     options.service_name = "testbackend";
     options.listen_address = "127.0.0.1:0";
     options.shutdown_notice_delay = std::chrono::milliseconds(0);
     options.executor_threads = 1;
+    options.readiness_interval = std::chrono::milliseconds(50);
     runtime_ = std::make_unique<grpc::Runtime>(options);
+    if (readiness) runtime_->AddReadinessCheck("test", std::move(readiness));
     for (const std::string& name : service_names) {
       const google::protobuf::ServiceDescriptor* s =
           google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);

@@ -24,6 +24,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "http_front.h"
+#include "http_test_client.h"
 #include "integration/metrics/metrics.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 
@@ -108,61 +109,8 @@ BackendResult Ok(const google::protobuf::Message& response, std::string request_
   return result;
 }
 
-using Response = http::response<http::string_body>;
-
-// A blocking HTTP/1.1 client on one connection.
-class Client {
- public:
-  explicit Client(int port) : socket_(ioc_) {
-    socket_.connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  }
-
-  Response Send(http::verb verb, const std::string& target, const std::string& body = "",
-                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    http::request<http::string_body> request(verb, target, 11);
-    request.set(http::field::host, "localhost");
-    for (const auto& [name, value] : headers) request.set(name, value);
-    if (!body.empty()) {
-      request.body() = body;
-      if (request[http::field::content_type].empty()) {
-        request.set(http::field::content_type, "application/json");
-      }
-    }
-    request.prepare_payload();
-    beast::error_code ec;
-    http::write(socket_, request, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    return Read();
-  }
-
-  Response Read() {
-    Response response;
-    beast::error_code ec;
-    http::read(socket_, buffer_, response, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    return response;
-  }
-
-  void WriteRaw(const std::string& bytes) {
-    beast::error_code ec;
-    asio::write(socket_, asio::buffer(bytes), ec);
-    EXPECT_FALSE(ec) << ec.message();
-  }
-
-  // Whether the server closed the connection (reads EOF).
-  bool Closed() {
-    char byte;
-    beast::error_code ec;
-    socket_.read_some(asio::buffer(&byte, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
-  }
-
- private:
-  asio::io_context ioc_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
-};
+using Response = testing::HttpResponse;
+using Client = testing::HttpClient;
 
 google::protobuf::Struct ParseJson(const std::string& json) {
   google::protobuf::Struct parsed;

@@ -22,7 +22,7 @@
 #include "integration/store/store.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "learner_repository.h"
-#include "page_token.h"
+#include "integration/api/page_token.h"
 #include "quiz_draw.h"
 #include "scoring.h"
 #include "service_util.h"
@@ -162,15 +162,9 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
 
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    if (!req.request_id().empty()) {
-      absl::StatusOr<std::optional<std::string>> prior =
-          store::BeginRequest(tx, scope, req.request_id(), req);
-      if (!prior.ok()) return prior.status();
-      if (*prior) {
-        if (!resp->ParseFromString(**prior)) return status::Internal("stored response is corrupt");
-        return absl::OkStatus();
-      }
-    }
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
     // The learner's row lock serialises the learner's starts: the count below and the attempt
     // limit hold even for concurrent starts (the unique attempt number is the backstop).
     LearnerRepository learners(tx);
@@ -227,7 +221,7 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
     store::Audit(tx, AuditOf(call, "StartAttempt", resp->name(),
                              absl::StrCat("module=", req.module(), " attempt_number=",
                                           row.attempt_number, " quiz_version=", row.quiz_version)));
-    if (!req.request_id().empty()) store::FinishRequest(tx, scope, req.request_id(), req, *resp);
+    RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
   if (IsUniqueViolation(st, "attempts_number_unique")) {
@@ -349,15 +343,15 @@ absl::Status TrainingServiceImpl::DoListAttempts(const grpc::CallContext& call,
   absl::StatusOr<std::string> learner_id = ParseLearnerName(req.parent(), "parent");
   if (!learner_id.ok()) return learner_id.status();
   if (absl::Status st = CheckLearnerAccess(call, *learner_id); !st.ok()) return st;
-  absl::StatusOr<int> page_size = PageSize(req.page_size());
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const std::string query = absl::StrCat("ListAttempts|", req.parent());
-  absl::StatusOr<std::optional<PageKey>> key = DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   std::optional<int64_t> before;
   if (*key) {
     before = AttemptId((**key)[0]);
-    if (!before) return InvalidPageToken();
+    if (!before) return api::InvalidPageToken();
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -371,7 +365,7 @@ absl::Status TrainingServiceImpl::DoListAttempts(const grpc::CallContext& call,
     const absl::Time now = deps_.clock();
     for (const AttemptRow& row : *rows) *resp->add_attempts() = View(row, now);
     if (more) {
-      resp->set_next_page_token(EncodePageToken(query, {absl::StrCat(rows->back().attempt_id)}));
+      resp->set_next_page_token(api::EncodePageToken(query, {absl::StrCat(rows->back().attempt_id)}));
     }
     return absl::OkStatus();
   });

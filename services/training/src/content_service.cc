@@ -15,7 +15,7 @@
 #include "integration/grpc/serve.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
-#include "page_token.h"
+#include "integration/api/page_token.h"
 #include "service_util.h"
 #include "training_service.h"
 
@@ -63,12 +63,6 @@ absl::Status MapContentConflict(absl::Status st) {
                            "another change took the same position at the same time; retry");
   }
   return st;
-}
-
-// The response a retried create receives: the first call's.
-absl::Status ReplayResponse(const std::string& stored, google::protobuf::Message* resp) {
-  if (!resp->ParseFromString(stored)) return status::Internal("stored response is corrupt");
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -170,16 +164,16 @@ absl::Status ReplayResponse(const std::string& stored, google::protobuf::Message
 absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
                                               const v1::ListPartsRequest& req,
                                               v1::ListPartsResponse* resp) {
-  absl::StatusOr<int> page_size = PageSize(req.page_size());
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   // Module counts differ between the admin's view and everyone else's: bind the token to it.
   const bool all_modules = IsAdmin(call);
   const std::string query = absl::StrCat("ListParts|", all_modules ? "all" : "published");
-  absl::StatusOr<std::optional<PageKey>> key = DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   int after = 0;
   if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
-    return InvalidPageToken();
+    return api::InvalidPageToken();
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -191,7 +185,7 @@ absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
     for (PartRow& row : *rows) *resp->add_parts() = std::move(row.part);
     if (more) {
       resp->set_next_page_token(
-          EncodePageToken(query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
+          api::EncodePageToken(query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
     }
     return absl::OkStatus();
   });
@@ -219,12 +213,9 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
   const std::string name = PartName(req.part_id());
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    if (!req.request_id().empty()) {
-      absl::StatusOr<std::optional<std::string>> prior =
-          store::BeginRequest(tx, scope, req.request_id(), req);
-      if (!prior.ok()) return prior.status();
-      if (*prior) return ReplayResponse(**prior, resp);
-    }
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
     ContentRepository repo(tx);
     if (req.part().position() > 0) {
       if (std::optional<std::string> holder =
@@ -241,7 +232,7 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
     if (!*row) return status::Internal("inserted part not found");
     *resp = std::move((*row)->part);
     store::Audit(tx, AuditOf(call, "CreatePart", name));
-    if (!req.request_id().empty()) store::FinishRequest(tx, scope, req.request_id(), req, *resp);
+    RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
   return MapContentConflict(std::move(st));
@@ -296,16 +287,16 @@ absl::Status TrainingServiceImpl::DoListModules(const grpc::CallContext& call,
                                                 v1::ListModulesResponse* resp) {
   absl::StatusOr<std::string> part_id = ParsePartName(req.parent(), "parent");
   if (!part_id.ok()) return part_id.status();
-  absl::StatusOr<int> page_size = PageSize(req.page_size());
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const bool drafts = IsAdmin(call);
   const std::string query =
       absl::StrCat("ListModules|", req.parent(), "|", drafts ? "all" : "published");
-  absl::StatusOr<std::optional<PageKey>> key = DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   int after = 0;
   if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
-    return InvalidPageToken();
+    return api::InvalidPageToken();
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -320,7 +311,7 @@ absl::Status TrainingServiceImpl::DoListModules(const grpc::CallContext& call,
     if (more) rows->pop_back();
     for (ModuleRow& row : *rows) *resp->add_modules() = std::move(row.module);
     if (more) {
-      resp->set_next_page_token(EncodePageToken(
+      resp->set_next_page_token(api::EncodePageToken(
           query, {absl::StrCat(resp->modules(resp->modules_size() - 1).position())}));
     }
     return absl::OkStatus();
@@ -352,12 +343,9 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
   const std::string name = ModuleName(*part_id, req.module_id());
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    if (!req.request_id().empty()) {
-      absl::StatusOr<std::optional<std::string>> prior =
-          store::BeginRequest(tx, scope, req.request_id(), req);
-      if (!prior.ok()) return prior.status();
-      if (*prior) return ReplayResponse(**prior, resp);
-    }
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
     ContentRepository repo(tx);
     // Locking the part keeps "append" positions of concurrent creates apart.
     if (!repo.LockPart(*part_id)) return PartNotFound(*part_id);
@@ -377,7 +365,7 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
     if (!*row) return status::Internal("inserted module not found");
     *resp = std::move((*row)->module);
     store::Audit(tx, AuditOf(call, "CreateModule", name));
-    if (!req.request_id().empty()) store::FinishRequest(tx, scope, req.request_id(), req, *resp);
+    RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
   return MapContentConflict(std::move(st));

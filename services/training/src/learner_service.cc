@@ -23,7 +23,7 @@
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "lansstyrelsen/integration/type/v1/types.pb.h"
 #include "learner_repository.h"
-#include "page_token.h"
+#include "integration/api/page_token.h"
 #include "service_util.h"
 #include "training_service.h"
 
@@ -225,15 +225,9 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     enqueued = false;
-    if (!req.request_id().empty()) {
-      absl::StatusOr<std::optional<std::string>> prior =
-          store::BeginRequest(tx, scope, req.request_id(), req);
-      if (!prior.ok()) return prior.status();
-      if (*prior) {
-        if (!resp->ParseFromString(**prior)) return status::Internal("stored response is corrupt");
-        return absl::OkStatus();
-      }
-    }
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
     LearnerRepository repo(tx);
     if (absl::Status st = CheckPartsExist(repo, details, *part_ids); !st.ok()) return st;
     if (!repo.Insert(*learner_id, details, kommun->lanskod)) {
@@ -268,7 +262,7 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
     enqueued = true;
     store::Audit(
         tx, AuditOf(call, "CreateLearner", name, absl::StrCat("parts=", (*row)->part_ids.size())));
-    if (!req.request_id().empty()) store::FinishRequest(tx, scope, req.request_id(), req, *resp);
+    RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
   if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
@@ -367,15 +361,15 @@ absl::Status TrainingServiceImpl::DoListLearners(const grpc::CallContext& call,
       return st;
     }
   }
-  absl::StatusOr<int> page_size = PageSize(req.page_size());
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const std::string query = absl::StrCat("ListLearners|", caller.lan, "|", req.kommunkod());
-  absl::StatusOr<std::optional<PageKey>> key = DecodePageToken(req.page_token(), query, 2);
+  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 2);
   if (!key.ok()) return key.status();
   std::optional<std::pair<int64_t, std::string>> after;
   if (*key) {
     int64_t us = 0;
-    if (!absl::SimpleAtoi((**key)[0], &us) || !IsValidId((**key)[1])) return InvalidPageToken();
+    if (!absl::SimpleAtoi((**key)[0], &us) || !IsValidId((**key)[1])) return api::InvalidPageToken();
     after.emplace(us, (**key)[1]);
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
@@ -389,7 +383,7 @@ absl::Status TrainingServiceImpl::DoListLearners(const grpc::CallContext& call,
     if (more) {
       const LearnerRow& last = rows->back();
       resp->set_next_page_token(
-          EncodePageToken(query, {absl::StrCat(last.enrol_micros), last.learner_id}));
+          api::EncodePageToken(query, {absl::StrCat(last.enrol_micros), last.learner_id}));
     }
     return absl::OkStatus();
   });

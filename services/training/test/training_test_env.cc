@@ -1,66 +1,16 @@
-// The training service's test harness: keys, database, an in-process server and helpers.
+// The training service's test harness: the in-process server (common ServiceHarness), the
+// diploma signing key, and helpers that build content and attempts through the RPCs.
 #include "training_test_env.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <stdlib.h>
-
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <set>
-#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "integration/auth/auth.h"
-#include "integration/pg/bootstrap.h"
-#include "integration/service/service.h"
 #include "integration/status/status.h"
 #include "training_spec.h"
 
 namespace integration::training::testing {
 namespace {
-
-constexpr char kJwtKid[] = "training-test-key";
-constexpr char kServicePassword[] = "training-test-password";
-
-// A fresh Ed25519 key: its PKCS#8 private PEM and SubjectPublicKeyInfo public PEM.
-absl::Status NewEd25519Key(std::string* private_pem, std::string* public_pem) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), &EVP_PKEY_free);
-  if (key == nullptr) return absl::InternalError("Ed25519 key generation failed");
-  auto to_pem = [&](bool private_part, std::string* out) -> bool {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-    if (bio == nullptr) return false;
-    const int ok = private_part ? PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr,
-                                                           0, nullptr, nullptr)
-                                : PEM_write_bio_PUBKEY(bio.get(), key.get());
-    if (ok != 1) return false;
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    out->assign(data, static_cast<size_t>(len));
-    return true;
-  };
-  if (!to_pem(true, private_pem) || !to_pem(false, public_pem)) {
-    return absl::InternalError("writing an Ed25519 key as PEM failed");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
-}
 
 // The status of a failed call as an absl::Status (keeping ErrorInfo/BadRequest), for helpers.
 absl::Status ToAbsl(const ::grpc::Status& status) { return status::FromGrpc(status); }
@@ -73,24 +23,6 @@ const v1::QuizQuestion* FindQuestion(const v1::Quiz& quiz, const std::string& qu
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// TestClock
-
-absl::Time TestClock::Now() const {
-  absl::MutexLock lock(&mu_);
-  return absl::Now() + offset_;
-}
-
-void TestClock::Advance(absl::Duration by) {
-  absl::MutexLock lock(&mu_);
-  offset_ += by;
-}
-
-void TestClock::Reset() {
-  absl::MutexLock lock(&mu_);
-  offset_ = absl::ZeroDuration();
-}
 
 // ---------------------------------------------------------------------------------------------
 // Quizzes and answers
@@ -155,35 +87,6 @@ std::vector<v1::Answer> WrongAnswers(const v1::Attempt& attempt, const v1::Quiz&
 }
 
 // ---------------------------------------------------------------------------------------------
-// Status helpers
-
-std::string ReasonOf(const ::grpc::Status& status) {
-  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(ToAbsl(status));
-  return info ? info->reason() : "";
-}
-
-std::vector<std::string> ViolationFieldsOf(const ::grpc::Status& status) {
-  std::vector<std::string> fields;
-  std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(ToAbsl(status));
-  if (!bad) return fields;
-  for (const auto& v : bad->field_violations()) fields.push_back(v.field());
-  return fields;
-}
-
-std::map<std::string, std::string> MetadataOf(const ::grpc::Status& status) {
-  std::map<std::string, std::string> out;
-  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(ToAbsl(status));
-  if (info) out.insert(info->metadata().begin(), info->metadata().end());
-  return out;
-}
-
-std::string Describe(const ::grpc::Status& status) {
-  return absl::StrCat(static_cast<int>(status.error_code()), ": ", status.error_message(), " [",
-                      ReasonOf(status),
-                      "] fields: ", absl::StrJoin(ViolationFieldsOf(status), ", "));
-}
-
-// ---------------------------------------------------------------------------------------------
 // TrainingTestEnv
 
 absl::StatusOr<std::unique_ptr<TrainingTestEnv>> TrainingTestEnv::Start() {
@@ -193,100 +96,26 @@ absl::StatusOr<std::unique_ptr<TrainingTestEnv>> TrainingTestEnv::Start() {
 }
 
 absl::Status TrainingTestEnv::Launch() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "training_test_XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
-  dir_ = pattern;
-
-  // Keys: one for tokens (published as the JWKS), one for diplomas.
-  std::string jwt_public_pem;
-  if (absl::Status st = NewEd25519Key(&jwt_key_pem_, &jwt_public_pem); !st.ok()) return st;
-  absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(jwt_key_pem_, kJwtKid);
-  if (!jwks.ok()) return jwks.status();
-  jwks_file_ = dir_ + "/jwks.json";
-  if (absl::Status st = WriteFile(jwks_file_, *jwks); !st.ok()) return st;
-  if (absl::Status st = NewEd25519Key(&signing_key_pem_, &signing_public_key_pem_); !st.ok()) {
+  // Diplomas are signed with a key of their own; tokens with the harness's.
+  if (absl::Status st =
+          integration::testing::NewEd25519Key(&signing_key_pem_, &signing_public_key_pem_);
+      !st.ok()) {
     return st;
   }
-  signing_key_file_ = dir_ + "/diploma_signing_key.pem";
-  if (absl::Status st = WriteFile(signing_key_file_, signing_key_pem_); !st.ok()) return st;
-
-  // Database: schema and role "training", as integration-dbadmin sets them up.
-  db_ = std::make_unique<integration::testing::TestDatabase>();
-  if (absl::Status st = pg::BootstrapService(db_->dsn(), "training", kServicePassword); !st.ok()) {
-    return st;
-  }
-  service_dsn_ = db_->DsnAs(pg::ServiceRole("training"), kServicePassword);
-
   clock_ = std::make_unique<TestClock>();
   TestClock* clock = clock_.get();
-  const service::ServiceSpec spec = TrainingSpec({.clock = [clock] { return clock->Now(); }});
-
-  {
-    std::ostringstream out;
-    std::ostringstream err;
-    service::RunOptions options;
-    options.environment = &environment_;
-    options.out = &out;
-    options.err = &err;
-    const int code = service::Run(spec, {"migrate", "--pg-dsn=" + service_dsn_}, options);
-    if (code != service::kExitOk) {
-      return absl::InternalError(absl::StrCat("migrate failed (exit ", code, "): ", err.str()));
-    }
-  }
-
-  const std::vector<std::string> args = {
-      "serve",
-      "--pg-dsn=" + service_dsn_,
-      absl::StrCat("--redis-addr=", integration::testing::RedisHost(), ":",
-                   integration::testing::RedisPort()),
-      "--listen-host=127.0.0.1",
-      "--grpc-port=0",
-      "--admin-port=0",
-      "--shutdown-delay=0",
-      "--drain-timeout=5s",
-      "--jwks-file=" + jwks_file_,
-      absl::StrCat("--jwt-issuer=", kIssuer),
-      absl::StrCat("--jwt-audience=", kAudience),
-      "--outbox-poll-interval=100ms",
-      "--log-level=warning",
-      "--diploma-signing-key-file=" + signing_key_file_,
-      "--diploma-verify-url=https://integration.lansstyrelsen.se/verify",
-  };
-  server_thread_ = std::thread([this, spec, args] {
-    std::ostringstream out;
-    std::ostringstream err;
-    service::RunOptions options;
-    options.environment = &environment_;
-    options.out = &out;
-    options.err = &err;
-    options.on_started = [this](const service::Running& running) {
-      absl::MutexLock lock(&mu_);
-      started_ = true;
-      grpc_port_ = running.grpc_port;
-      shutdown_ = running.request_shutdown;
-    };
-    const int code = service::Run(spec, args, options);
-    absl::MutexLock lock(&mu_);
-    out_ << out.str();
-    err_ << err.str();
-    exit_code_ = code;
-    finished_ = true;
-  });
-
-  {
-    absl::MutexLock lock(&mu_);
-    auto started_or_finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return started_ || finished_;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&started_or_finished), absl::Seconds(30));
-    if (!started_) {
-      return absl::InternalError(
-          absl::StrCat("the server did not start (exit ", exit_code_, "): ", err_.str()));
-    }
-    target_ = absl::StrCat("127.0.0.1:", grpc_port_);
-  }
-  channel_ = ::grpc::CreateChannel(target_, ::grpc::InsecureChannelCredentials());
-  stub_ = v1::TrainingService::NewStub(channel_);
+  integration::testing::HarnessOptions options;
+  options.issuer = kIssuer;
+  options.audience = kAudience;
+  options.files = {{"diploma_signing_key.pem", signing_key_pem_}};
+  options.extra_args = {"--diploma-signing-key-file={dir}/diploma_signing_key.pem",
+                        "--diploma-verify-url=https://integration.lansstyrelsen.se/verify"};
+  absl::StatusOr<std::unique_ptr<integration::testing::ServiceHarness>> harness =
+      integration::testing::ServiceHarness::Start(
+          TrainingSpec({.clock = [clock] { return clock->Now(); }}), options);
+  if (!harness.ok()) return harness.status();
+  harness_ = *std::move(harness);
+  stub_ = v1::TrainingService::NewStub(harness_->channel());
 
   // Ready when a public call answers (health turns SERVING once PostgreSQL answered).
   const absl::Time give_up = absl::Now() + absl::Seconds(20);
@@ -301,72 +130,15 @@ absl::Status TrainingTestEnv::Launch() {
 }
 
 TrainingTestEnv::~TrainingTestEnv() {
-  std::function<void()> shutdown;
-  {
-    absl::MutexLock lock(&mu_);
-    shutdown = shutdown_;
-  }
-  if (shutdown) shutdown();
-  if (server_thread_.joinable()) server_thread_.join();
   stub_.reset();
-  channel_.reset();
-  db_.reset();
-  if (!dir_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  harness_.reset();
 }
 
 std::string TrainingTestEnv::Token(const std::string& role, const std::string& subject,
                                    const std::string& lan) const {
-  auth::TokenClaims claims;
-  claims.issuer = kIssuer;
-  claims.audience = kAudience;
-  claims.subject = subject;
-  claims.role = role;
+  integration::testing::Claims claims;
   if (role == "county_officer" || role == "county_admin") claims.lan = lan;
-  claims.not_before = std::chrono::system_clock::now() - std::chrono::minutes(1);
-  claims.expires_at = std::chrono::system_clock::now() + std::chrono::hours(2);
-  absl::StatusOr<std::string> token = auth::SignToken(claims, jwt_key_pem_, kJwtKid);
-  EXPECT_TRUE(token.ok()) << token.status();
-  return token.ok() ? *token : "";
-}
-
-std::unique_ptr<::grpc::ClientContext> TrainingTestEnv::Context(const std::string& token) {
-  auto ctx = std::make_unique<::grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-  return ctx;
-}
-
-pqxx::result TrainingTestEnv::Query(const std::string& sql) {
-  pqxx::connection conn(db_->dsn());
-  pqxx::work tx(conn);
-  tx.exec("SET search_path = training");
-  pqxx::result r = tx.exec(sql);
-  tx.commit();
-  return r;
-}
-
-int64_t TrainingTestEnv::Count(const std::string& sql) {
-  pqxx::result r = Query(sql);
-  EXPECT_EQ(r.size(), 1u) << sql;
-  if (r.size() != 1 || r[0][0].is_null()) return -1;
-  return r[0][0].as<int64_t>();
-}
-
-void TrainingTestEnv::Truncate() {
-  pqxx::connection conn(db_->dsn());
-  pqxx::work tx(conn);
-  pqxx::result tables = tx.exec(
-      "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'training'"
-      " AND tablename <> 'schema_migrations' ORDER BY tablename");
-  std::vector<std::string> names;
-  for (const pqxx::row& row : tables) names.push_back("training." + row[0].as<std::string>());
-  if (!names.empty()) {
-    tx.exec(absl::StrCat("TRUNCATE ", absl::StrJoin(names, ", "), " RESTART IDENTITY CASCADE"));
-  }
-  tx.commit();
+  return harness_->Token(role, subject, claims);
 }
 
 absl::StatusOr<v1::Part> TrainingTestEnv::CreatePart(const std::string& part_id,
@@ -472,11 +244,6 @@ absl::StatusOr<v1::Attempt> TrainingTestEnv::Submit(const std::string& learner_i
   ::grpc::Status st = Call(&Stub::SubmitAttempt, LearnerToken(learner_id), req, &scored);
   if (!st.ok()) return ToAbsl(st);
   return scored;
-}
-
-std::string TrainingTestEnv::ServerOutput() const {
-  absl::MutexLock lock(&mu_);
-  return absl::StrCat(out_.str(), err_.str());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Shared harness of the training service's service and integration tests: a migrated
-// training-server running in-process (service::Run with TrainingSpec) on a fresh test database
-// and the test Redis, tokens for every role, a generated stub, a movable clock, direct SQL for
-// assertions and helpers that build course content through the RPCs.
+// training-server running in-process (integration::testing::ServiceHarness with TrainingSpec) on
+// a fresh test database and the test Redis, tokens for every role, a generated stub, a movable
+// clock, direct SQL for assertions and helpers that build course content through the RPCs.
 #pragma once
 
 #include <grpcpp/channel.h>
@@ -23,31 +23,24 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "integration/testing/environment.h"
+#include "integration/testing/service_harness.h"
 #include "lansstyrelsen/integration/training/v1/training_service.grpc.pb.h"
 
 namespace integration::training::testing {
 
 namespace v1 = ::lansstyrelsen::integration::training::v1;
 using Stub = v1::TrainingService::Stub;
+using integration::testing::Describe;
+using integration::testing::MetadataOf;
+using integration::testing::ReasonOf;
+using integration::testing::TestClock;
+using integration::testing::ViolationFieldsOf;
 
 inline constexpr char kIssuer[] = "https://issuer.training.test";
 inline constexpr char kAudience[] = "training-test";
 // The län of the county tokens (Uppsala län); kommunkod 0380 (Uppsala) belongs to it.
 inline constexpr char kTestLan[] = "03";
 inline constexpr char kTestKommun[] = "0380";
-
-// The service's "now": real time plus an offset the test moves forward. Thread-safe.
-class TestClock {
- public:
-  absl::Time Now() const;
-  void Advance(absl::Duration by);
-  void Reset();
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Duration offset_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
-};
 
 // A quiz as the county admin writes it, with the correct options of every question.
 struct QuizSpec {
@@ -67,14 +60,6 @@ v1::Quiz MakeQuiz(const QuizSpec& spec = {});
 std::vector<v1::Answer> RightAnswers(const v1::Attempt& attempt, const v1::Quiz& quiz);
 std::vector<v1::Answer> WrongAnswers(const v1::Attempt& attempt, const v1::Quiz& quiz);
 
-// The ErrorInfo reason of a failed call ("" when none), and the fields of its BadRequest.
-std::string ReasonOf(const ::grpc::Status& status);
-std::vector<std::string> ViolationFieldsOf(const ::grpc::Status& status);
-std::map<std::string, std::string> MetadataOf(const ::grpc::Status& status);
-
-// Printed in assertion messages: "CODE: message [REASON]".
-std::string Describe(const ::grpc::Status& status);
-
 class TrainingTestEnv {
   // Only Start() constructs (it must also launch the server).
   struct PassKey {};
@@ -93,7 +78,7 @@ class TrainingTestEnv {
 
   // --- Calls ---
   Stub& stub() { return *stub_; }
-  const std::string& target() const { return target_; }
+  const std::string& target() const { return harness_->target(); }
   // A bearer token of `role` for `subject`; county roles carry lan `lan`.
   std::string Token(const std::string& role, const std::string& subject,
                     const std::string& lan = kTestLan) const;
@@ -105,7 +90,9 @@ class TrainingTestEnv {
     return Token("learner", learner_id, "");
   }
   // A client context with a 20 s deadline and, when given, the token.
-  static std::unique_ptr<::grpc::ClientContext> Context(const std::string& token);
+  static std::unique_ptr<::grpc::ClientContext> Context(const std::string& token) {
+    return integration::testing::ServiceHarness::Context(token);
+  }
   // One call through the stub: Call(&Stub::GetPart, token, request, &response). An empty
   // token calls without one.
   template <class Req, class Resp>
@@ -123,18 +110,18 @@ class TrainingTestEnv {
   const std::string& signing_key_pem() const { return signing_key_pem_; }
   const std::string& signing_public_key_pem() const { return signing_public_key_pem_; }
   // The temporary directory (removed at the end), e.g. for files a test hands to a tool.
-  const std::string& temp_dir() const { return dir_; }
+  const std::string& temp_dir() const { return harness_->temp_dir(); }
 
   // --- Database ---
   // Superuser DSN of the test database (tables are in schema "training").
-  const std::string& admin_dsn() const { return db_->dsn(); }
+  const std::string& admin_dsn() const { return harness_->admin_dsn(); }
   // Runs `sql` as superuser (search_path training) and returns the result.
-  pqxx::result Query(const std::string& sql);
+  pqxx::result Query(const std::string& sql) { return harness_->Query(sql); }
   // The single value of a one-row, one-column query (e.g. "SELECT count(*) FROM attempts").
-  int64_t Count(const std::string& sql);
+  int64_t Count(const std::string& sql) { return harness_->Count(sql); }
   // Empties every table of the training schema (content, learners, attempts, diplomas,
   // audit_log, request_ids, outbox), so that each test starts from nothing.
-  void Truncate();
+  void Truncate() { harness_->Truncate(); }
 
   // --- Content and enrolment through the RPCs (as county_admin / the learner) ---
   absl::StatusOr<v1::Part> CreatePart(const std::string& part_id, const std::string& title,
@@ -157,34 +144,15 @@ class TrainingTestEnv {
                                      const std::vector<v1::Answer>& answers);
 
   // Run()'s start-up errors and output so far (for assertion messages).
-  std::string ServerOutput() const;
+  std::string ServerOutput() const { return harness_->ServerOutput(); }
 
  private:
   absl::Status Launch();
 
-  std::string dir_;
-  std::unique_ptr<integration::testing::TestDatabase> db_;
-  std::string service_dsn_;
-  std::string jwt_key_pem_;
-  std::string jwks_file_;
   std::string signing_key_pem_;
   std::string signing_public_key_pem_;
-  std::string signing_key_file_;
   std::unique_ptr<TestClock> clock_;
-  std::map<std::string, std::string> environment_;  // empty: the process env is not read
-
-  mutable absl::Mutex mu_;
-  std::ostringstream out_ ABSL_GUARDED_BY(mu_);
-  std::ostringstream err_ ABSL_GUARDED_BY(mu_);
-  bool started_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  int exit_code_ ABSL_GUARDED_BY(mu_) = -1;
-  int grpc_port_ ABSL_GUARDED_BY(mu_) = 0;
-  std::function<void()> shutdown_ ABSL_GUARDED_BY(mu_);
-  std::thread server_thread_;
-
-  std::string target_;
-  std::shared_ptr<::grpc::Channel> channel_;
+  std::unique_ptr<integration::testing::ServiceHarness> harness_;
   std::unique_ptr<Stub> stub_;
 };
 

@@ -66,8 +66,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 // Token signing for requests that need a subject of their own (e.g. a new learner per call).
 struct Signer {
-  std::string key_pem;
-  std::string kid, issuer, audience, role, lan, kommun, orgnr, agency;
+  integration::auth::TokenSigner key;  // parsed once: reading the PEM costs more than signing
+  std::string issuer, audience, role, lan, kommun, orgnr, agency;
   std::chrono::seconds ttl{3600};
 
   absl::StatusOr<std::string> Sign(const std::string& subject) const {
@@ -83,7 +83,7 @@ struct Signer {
     const auto now = std::chrono::system_clock::now();
     claims.not_before = now - std::chrono::seconds(60);
     claims.expires_at = now + ttl;
-    return integration::auth::SignToken(claims, key_pem, kid);
+    return key.Sign(claims);
   }
 };
 
@@ -451,8 +451,13 @@ int Main(int argc, char** argv) {
     }
     absl::StatusOr<std::string> pem = ReadFile(*sign_key_file);
     if (!pem.ok()) return Fail(kExitUsage, pem.status().message());
-    Signer signer{*std::move(pem), *sign_kid,    *sign_issuer, *sign_audience, *sign_role,
-                  *sign_lan,       *sign_kommun, "",           "",             {}};
+    absl::StatusOr<integration::auth::TokenSigner> key =
+        integration::auth::TokenSigner::Create(*pem, *sign_kid);
+    if (!key.ok()) {
+      return Fail(kExitUsage, absl::StrCat(*sign_key_file, ": ", key.status().message()));
+    }
+    Signer signer{*std::move(key), *sign_issuer, *sign_audience, *sign_role, *sign_lan,
+                  *sign_kommun,    "",           "",             {}};
     signer.ttl = std::chrono::seconds(3600);
     config.signer = std::move(signer);
     auto sub = parse(*sign_sub, "--sign-sub");

@@ -1,13 +1,13 @@
 // bench-page-token: prints the training service's page token that starts a list right after
 // a given sort key, so the benchmark can ask for page 20,000 of a list without walking 19,999
-// pages first. Uses the service's own encoder (services/training/src/page_token.h), whose
+// pages first. Uses the service's own encoder (common/include/integration/api/page_token.h), whose
 // tokens are explicitly not secret: a made-up key only moves where the caller's list starts.
 //   bench-page-token --query "ListLearners|01|" --key 1577836800000000 --key bench-list-0000950
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "page_token.h"
+#include "integration/api/page_token.h"
 
 int main(int argc, char** argv) {
   std::string query;
@@ -32,6 +32,6 @@ int main(int argc, char** argv) {
     std::cerr << "bench-page-token: --query and at least one --key are required\n";
     return 2;
   }
-  std::cout << integration::training::EncodePageToken(query, key) << "\n";
+  std::cout << integration::api::EncodePageToken(query, key) << "\n";
   return 0;
 }

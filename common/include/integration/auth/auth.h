@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -97,6 +98,19 @@ struct TokenClaims {
 // Signs with a PEM private key (Ed25519 -> alg EdDSA, P-256 -> ES256) and header kid.
 absl::StatusOr<std::string> SignToken(const TokenClaims& claims, std::string_view private_key_pem,
                                       std::string_view kid);
+// The same with the key parsed once, for callers that sign many tokens (reading the PEM costs
+// several times the signature). Copies share the key; Sign is thread-safe.
+class TokenSigner {
+ public:
+  static absl::StatusOr<TokenSigner> Create(std::string_view private_key_pem,
+                                            std::string_view kid);
+  absl::StatusOr<std::string> Sign(const TokenClaims& claims) const;
+
+ private:
+  struct Key;
+  explicit TokenSigner(std::shared_ptr<const Key> key) : key_(std::move(key)) {}
+  std::shared_ptr<const Key> key_;
+};
 // The JWKS JSON (public part) of a PEM private key, with the given kid.
 absl::StatusOr<std::string> JwksFromPrivateKey(std::string_view private_key_pem,
                                                std::string_view kid);

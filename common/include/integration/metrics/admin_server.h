@@ -21,16 +21,40 @@ struct ReadinessCheck {
   std::function<absl::Status()> check;
 };
 
+// What a non-gating check found: whether the thing it watches is fine, and a short text for
+// the operator reading /readyz (the state seen, e.g. "channel READY for 12s; health SERVING").
+struct CheckResult {
+  bool ok = false;
+  std::string message;
+};
+
+// A non-gating check: reported in the /readyz body like a ReadinessCheck, but its result never
+// turns /readyz into 503. For dependencies the process keeps serving without, whose state an
+// operator still wants to see next to readiness (the gateway's backends: a down backend costs
+// only the calls that need it, so taking the gateway out of the load balancer would be wrong).
+// Runs on the admin thread for each /readyz request like a ReadinessCheck: report a state kept
+// up to date elsewhere, never do I/O here.
+struct ReadinessReport {
+  std::string name;
+  std::function<CheckResult()> report;
+};
+
 // A small HTTP/1.1 server (keep-alive, one thread) answering
 //   GET /metrics  200, Prometheus text format of `metrics`
 //   GET /healthz  200 "ok" while the process runs
-//   GET /readyz   200 when every check is OK and the server is not shutting down, else 503;
-//                 body {"status":"ready"|"not_ready","checks":[{"name":…,"ok":…,"error":…}]}
+//   GET /readyz   200 when every gating check is OK and the server is not shutting down, else
+//                 503. Body {"status":"ready"|"not_ready","checks":[…]} with one object per
+//                 check, gating ones first (in order), then the non-gating reports (in order):
+//                 {"name":…,"ok":true|false,"gating":true|false,"message":…}; a failing check
+//                 also carries "error" (the same text as "message"; kept for older readers).
+//                 A gating check's message is its redacted status when it fails, else empty;
+//                 a report's message is its own text, redacted.
 //   other paths 404, other methods 405.
 // The gateway never routes to it; it is for the kubelet and Prometheus. Stops on destruction.
 class AdminServer {
  public:
-  AdminServer(std::shared_ptr<Metrics> metrics, std::vector<ReadinessCheck> checks = {});
+  AdminServer(std::shared_ptr<Metrics> metrics, std::vector<ReadinessCheck> checks = {},
+              std::vector<ReadinessReport> reports = {});
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;

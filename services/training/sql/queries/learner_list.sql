@@ -1,5 +1,6 @@
--- Learners of län $1 (and kommun $2 unless empty) by enrolment time and id, after the key
--- ($4 µs, $5) when $3, at most $6.
+-- Learners of län $1 by enrolment time and id, after the key ($3 µs, $4) when $2 (else from
+-- the start), at most $5. The bound is always applied, so that even a generic plan walks
+-- learners_lan_enrol_idx from the key instead of filtering the county from its start.
 SELECT l.learner_id, l.display_name, l.email, l.organisation_type, l.organisation_name,
        l.kommunkod, l.lanskod,
        (extract(epoch FROM l.enrol_time) * 1000000)::bigint,
@@ -14,9 +15,9 @@ SELECT l.learner_id, l.display_name, l.email, l.organisation_type, l.organisatio
                                          AND lp.part_id = p.part_id))
   FROM learners l
  WHERE l.lanskod = $1
-   AND ($2 = '' OR l.kommunkod = $2)
-   AND (NOT $3::boolean
-        OR (l.enrol_time, l.learner_id)
-           > (timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5))
+   AND (l.enrol_time, l.learner_id)
+       > (CASE WHEN $2::boolean THEN timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
+               ELSE timestamptz '-infinity' END,
+          $4::text)
  ORDER BY l.enrol_time, l.learner_id
- LIMIT $6::integer
+ LIMIT $5::integer

@@ -1,6 +1,6 @@
 // Page sizes and page tokens of the List methods: round trips, and every way a token is
 // rejected (another list, damage, a hand-made key, garbage).
-#include "page_token.h"
+#include "integration/api/page_token.h"
 
 #include <optional>
 #include <string>
@@ -9,7 +9,7 @@
 #include "integration/auth/base64url.h"
 #include "integration/status/status.h"
 
-namespace integration::training {
+namespace integration::api {
 namespace {
 
 std::string ReasonOf(const absl::Status& st) {
@@ -96,4 +96,4 @@ TEST(PageTokenTest, InvalidPageTokenNamesTheField) {
 }
 
 }  // namespace
-}  // namespace integration::training
+}  // namespace integration::api

@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace integration::training {
+namespace integration::api {
 
 // ErrorInfo reasons (INVALID_ARGUMENT, with a violation on the request field).
 inline constexpr std::string_view kReasonPageTokenInvalid = "PAGE_TOKEN_INVALID";
@@ -47,4 +47,4 @@ absl::StatusOr<std::optional<PageKey>> DecodePageToken(std::string_view token,
 // The error DecodePageToken returns, for a token whose key does not parse as the list expects.
 absl::Status InvalidPageToken(std::string_view field = "page_token");
 
-}  // namespace integration::training
+}  // namespace integration::api

@@ -1,5 +1,5 @@
 // Page tokens: base64url(version | query digest | key values | checksum).
-#include "page_token.h"
+#include "integration/api/page_token.h"
 
 #include <openssl/sha.h>
 
@@ -10,7 +10,7 @@
 #include "integration/auth/base64url.h"
 #include "integration/status/status.h"
 
-namespace integration::training {
+namespace integration::api {
 namespace {
 
 constexpr char kVersion = 1;
@@ -19,8 +19,8 @@ constexpr size_t kDigestBytes = 8;
 constexpr size_t kMaxTokenChars = 1024;
 constexpr size_t kMaxKeyValues = 8;
 // Separates the digests of this file from any other use of SHA-256 over the same bytes.
-constexpr std::string_view kQueryContext = "training page token query v1";
-constexpr std::string_view kChecksumContext = "training page token checksum v1";
+constexpr std::string_view kQueryContext = "page token query v1";
+constexpr std::string_view kChecksumContext = "page token checksum v1";
 
 std::string Digest(std::string_view context, std::string_view data) {
   std::string input(context);
@@ -118,4 +118,4 @@ absl::StatusOr<std::optional<PageKey>> DecodePageToken(std::string_view token,
   return std::optional<PageKey>(std::move(key));
 }
 
-}  // namespace integration::training
+}  // namespace integration::api

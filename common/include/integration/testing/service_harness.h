@@ -1,0 +1,142 @@
+// An in-process service for service and integration tests: a fresh test database with the
+// service's schema and role, a JWKS and a signing key for tokens, `migrate`, then `serve` on a
+// free port (service::Run on a thread), a movable clock and direct SQL; plus the status helpers
+// every test uses to look at a failed call.
+#pragma once
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "integration/service/service.h"
+#include "integration/testing/environment.h"
+
+namespace integration::testing {
+
+// A service's "now" in tests: real time plus an offset the test moves forward. Thread-safe.
+class TestClock {
+ public:
+  absl::Time Now() const;
+  void Advance(absl::Duration by);
+  void Reset();
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Duration offset_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
+};
+
+// The ErrorInfo reason of a failed call ("" when none), the fields of its BadRequest and the
+// ErrorInfo metadata.
+std::string ReasonOf(const ::grpc::Status& status);
+std::vector<std::string> ViolationFieldsOf(const ::grpc::Status& status);
+std::map<std::string, std::string> MetadataOf(const ::grpc::Status& status);
+// Printed in assertion messages: "CODE: message [REASON] fields: ...".
+std::string Describe(const ::grpc::Status& status);
+
+// A fresh Ed25519 key: its PKCS#8 private PEM and SubjectPublicKeyInfo public PEM.
+absl::Status NewEd25519Key(std::string* private_pem, std::string* public_pem);
+absl::Status WriteFile(const std::string& path, const std::string& content);
+
+// The tenant claims of a test token.
+struct Claims {
+  std::string lan;     // county roles
+  std::string kommun;  // municipality_officer
+  std::string orgnr;   // organisation_rep
+  std::string agency;  // agency_system
+};
+
+struct HarnessOptions {
+  std::string issuer = "https://issuer.integration.test";
+  std::string audience = "integration-test";
+  // Files written into the temporary directory before the server starts (name -> content).
+  std::map<std::string, std::string> files;
+  // Service-specific `serve` arguments; "{dir}" is replaced by the temporary directory.
+  std::vector<std::string> extra_args;
+};
+
+class ServiceHarness {
+  struct PassKey {};
+
+ public:
+  explicit ServiceHarness(PassKey) {}
+  // Creates the database (TestDatabase), bootstraps schema and role `spec.name`, writes the
+  // JWKS, runs `migrate` and then `serve` with the test Redis, and returns once the server
+  // listens (on_started). Readiness of the service's own checks is the caller's to wait for.
+  static absl::StatusOr<std::unique_ptr<ServiceHarness>> Start(service::ServiceSpec spec,
+                                                               HarnessOptions options = {});
+  // Stops the server (graceful shutdown) and drops the database.
+  ~ServiceHarness();
+  ServiceHarness(const ServiceHarness&) = delete;
+  ServiceHarness& operator=(const ServiceHarness&) = delete;
+
+  const std::string& target() const { return target_; }
+  std::shared_ptr<::grpc::Channel> channel() const { return channel_; }
+  int admin_port() const;
+  // Waits until grpc.health.v1.Health/Check for `service` (the overall "" by default) answers
+  // SERVING; the last answer as an error after `timeout`.
+  absl::Status WaitServing(absl::Duration timeout, const std::string& service = "") const;
+
+  // A bearer token of `role` for `subject` with `claims`, valid for two hours.
+  std::string Token(const std::string& role, const std::string& subject,
+                    const Claims& claims = {}) const;
+  // A client context with a 20 s deadline and, when given, the token.
+  static std::unique_ptr<::grpc::ClientContext> Context(const std::string& token);
+
+  // Runs `sql` as superuser with search_path = the service's schema.
+  pqxx::result Query(const std::string& sql);
+  // The single value of a one-row, one-column query; -1 when NULL or not one row.
+  int64_t Count(const std::string& sql);
+  // Empties every table of the schema (except schema_migrations), identities restarted.
+  void Truncate();
+
+  const std::string& temp_dir() const { return dir_; }
+  const std::string& admin_dsn() const { return db_->dsn(); }
+  const std::string& jwks_file() const { return jwks_file_; }
+  const std::string& jwt_key_pem() const { return jwt_key_pem_; }
+  const HarnessOptions& options() const { return options_; }
+  // Start-up errors and output so far (for assertion messages).
+  std::string ServerOutput() const;
+
+ private:
+  absl::Status Launch(service::ServiceSpec spec);
+
+  HarnessOptions options_;
+  std::string schema_;
+  std::string dir_;
+  std::unique_ptr<TestDatabase> db_;
+  std::string service_dsn_;
+  std::string jwt_key_pem_;
+  std::string jwks_file_;
+  std::map<std::string, std::string> environment_;  // empty: the process env is not read
+
+  mutable absl::Mutex mu_;
+  std::ostringstream out_ ABSL_GUARDED_BY(mu_);
+  std::ostringstream err_ ABSL_GUARDED_BY(mu_);
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int exit_code_ ABSL_GUARDED_BY(mu_) = -1;
+  int grpc_port_ ABSL_GUARDED_BY(mu_) = 0;
+  int admin_port_ ABSL_GUARDED_BY(mu_) = 0;
+  std::function<void()> shutdown_ ABSL_GUARDED_BY(mu_);
+  std::thread server_thread_;
+
+  std::string target_;
+  std::shared_ptr<::grpc::Channel> channel_;
+};
+
+}  // namespace integration::testing

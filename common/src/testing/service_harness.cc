@@ -1,0 +1,343 @@
+// The in-process service harness of the tests: keys, database, server thread, SQL, statuses.
+#include "integration/testing/service_harness.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/security/credentials.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <future>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "integration/auth/auth.h"
+#include "integration/pg/bootstrap.h"
+#include "integration/status/status.h"
+
+namespace integration::testing {
+namespace {
+
+constexpr char kJwtKid[] = "integration-test-key";
+constexpr char kServicePassword[] = "integration-test-password";
+
+absl::Status ToAbsl(const ::grpc::Status& status) { return status::FromGrpc(status); }
+
+}  // namespace
+
+// ---- TestClock -------------------------------------------------------------------------------
+
+absl::Time TestClock::Now() const {
+  absl::MutexLock lock(&mu_);
+  return absl::Now() + offset_;
+}
+
+void TestClock::Advance(absl::Duration by) {
+  absl::MutexLock lock(&mu_);
+  offset_ += by;
+}
+
+void TestClock::Reset() {
+  absl::MutexLock lock(&mu_);
+  offset_ = absl::ZeroDuration();
+}
+
+// ---- Status helpers --------------------------------------------------------------------------
+
+std::string ReasonOf(const ::grpc::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(ToAbsl(status));
+  return info ? info->reason() : "";
+}
+
+std::vector<std::string> ViolationFieldsOf(const ::grpc::Status& status) {
+  std::vector<std::string> fields;
+  std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(ToAbsl(status));
+  if (!bad) return fields;
+  for (const auto& v : bad->field_violations()) fields.push_back(v.field());
+  return fields;
+}
+
+std::map<std::string, std::string> MetadataOf(const ::grpc::Status& status) {
+  std::map<std::string, std::string> out;
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(ToAbsl(status));
+  if (info) out.insert(info->metadata().begin(), info->metadata().end());
+  return out;
+}
+
+std::string Describe(const ::grpc::Status& status) {
+  return absl::StrCat(static_cast<int>(status.error_code()), ": ", status.error_message(), " [",
+                      ReasonOf(status),
+                      "] fields: ", absl::StrJoin(ViolationFieldsOf(status), ", "));
+}
+
+// ---- Keys and files --------------------------------------------------------------------------
+
+absl::Status NewEd25519Key(std::string* private_pem, std::string* public_pem) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), &EVP_PKEY_free);
+  if (key == nullptr) return absl::InternalError("Ed25519 key generation failed");
+  auto to_pem = [&](bool private_part, std::string* out) -> bool {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    if (bio == nullptr) return false;
+    const int ok = private_part ? PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr,
+                                                           0, nullptr, nullptr)
+                                : PEM_write_bio_PUBKEY(bio.get(), key.get());
+    if (ok != 1) return false;
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    out->assign(data, static_cast<size_t>(len));
+    return true;
+  };
+  if (!to_pem(true, private_pem) || !to_pem(false, public_pem)) {
+    return absl::InternalError("writing an Ed25519 key as PEM failed");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+// ---- ServiceHarness --------------------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<ServiceHarness>> ServiceHarness::Start(service::ServiceSpec spec,
+                                                                      HarnessOptions options) {
+  auto harness = std::make_unique<ServiceHarness>(PassKey());
+  harness->options_ = std::move(options);
+  if (absl::Status st = harness->Launch(std::move(spec)); !st.ok()) return st;
+  return harness;
+}
+
+absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
+  schema_ = spec.name;
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / absl::StrCat(schema_, "_test_XXXXXX")).string();
+  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+  dir_ = pattern;
+
+  std::string jwt_public_pem;
+  if (absl::Status st = NewEd25519Key(&jwt_key_pem_, &jwt_public_pem); !st.ok()) return st;
+  absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(jwt_key_pem_, kJwtKid);
+  if (!jwks.ok()) return jwks.status();
+  jwks_file_ = dir_ + "/jwks.json";
+  if (absl::Status st = WriteFile(jwks_file_, *jwks); !st.ok()) return st;
+  for (const auto& [name, content] : options_.files) {
+    if (absl::Status st = WriteFile(absl::StrCat(dir_, "/", name), content); !st.ok()) return st;
+  }
+
+  // Database: schema and role of the service, as integration-dbadmin sets them up.
+  db_ = std::make_unique<TestDatabase>();
+  if (absl::Status st = pg::BootstrapService(db_->dsn(), schema_, kServicePassword); !st.ok()) {
+    return st;
+  }
+  service_dsn_ = db_->DsnAs(pg::ServiceRole(schema_), kServicePassword);
+
+  {
+    std::ostringstream out;
+    std::ostringstream err;
+    service::RunOptions run;
+    run.environment = &environment_;
+    run.out = &out;
+    run.err = &err;
+    const int code = service::Run(spec, {"migrate", "--pg-dsn=" + service_dsn_}, run);
+    if (code != service::kExitOk) {
+      return absl::InternalError(absl::StrCat("migrate failed (exit ", code, "): ", err.str()));
+    }
+  }
+
+  std::vector<std::string> args = {
+      "serve",
+      "--pg-dsn=" + service_dsn_,
+      absl::StrCat("--redis-addr=", RedisHost(), ":", RedisPort()),
+      "--listen-host=127.0.0.1",
+      "--grpc-port=0",
+      "--admin-port=0",
+      "--shutdown-delay=0",
+      "--drain-timeout=5s",
+      "--jwks-file=" + jwks_file_,
+      "--jwt-issuer=" + options_.issuer,
+      "--jwt-audience=" + options_.audience,
+      "--outbox-poll-interval=100ms",
+      "--log-level=warning",
+  };
+  for (const std::string& arg : options_.extra_args) {
+    args.push_back(absl::StrReplaceAll(arg, {{"{dir}", dir_}}));
+  }
+  server_thread_ = std::thread([this, spec = std::move(spec), args] {
+    std::ostringstream out;
+    std::ostringstream err;
+    service::RunOptions run;
+    run.environment = &environment_;
+    run.out = &out;
+    run.err = &err;
+    run.on_started = [this](const service::Running& running) {
+      absl::MutexLock lock(&mu_);
+      started_ = true;
+      grpc_port_ = running.grpc_port;
+      admin_port_ = running.admin_port;
+      shutdown_ = running.request_shutdown;
+    };
+    const int code = service::Run(spec, args, run);
+    absl::MutexLock lock(&mu_);
+    out_ << out.str();
+    err_ << err.str();
+    exit_code_ = code;
+    finished_ = true;
+  });
+
+  absl::MutexLock lock(&mu_);
+  auto started_or_finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return started_ || finished_;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&started_or_finished), absl::Seconds(30));
+  if (!started_) {
+    return absl::InternalError(
+        absl::StrCat("the server did not start (exit ", exit_code_, "): ", err_.str()));
+  }
+  target_ = absl::StrCat("127.0.0.1:", grpc_port_);
+  channel_ = ::grpc::CreateChannel(target_, ::grpc::InsecureChannelCredentials());
+  return absl::OkStatus();
+}
+
+ServiceHarness::~ServiceHarness() {
+  std::function<void()> shutdown;
+  {
+    absl::MutexLock lock(&mu_);
+    shutdown = shutdown_;
+  }
+  if (shutdown) shutdown();
+  if (server_thread_.joinable()) server_thread_.join();
+  channel_.reset();
+  db_.reset();
+  if (!dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+int ServiceHarness::admin_port() const {
+  absl::MutexLock lock(&mu_);
+  return admin_port_;
+}
+
+absl::Status ServiceHarness::WaitServing(absl::Duration timeout,
+                                         const std::string& service) const {
+  // HealthCheckRequest{service} and HealthCheckResponse{status = SERVING (1)} by hand: field 1,
+  // length-delimited / varint. No generated health stubs are needed for that.
+  std::string request;
+  if (!service.empty()) {
+    request.push_back('\x0a');
+    request.push_back(static_cast<char>(service.size()));
+    request.append(service);
+  }
+  ::grpc::GenericStub stub(channel_);
+  const absl::Time give_up = absl::Now() + timeout;
+  std::string last = "no answer";
+  while (absl::Now() < give_up) {
+    ::grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    ::grpc::Slice slice(request);
+    ::grpc::ByteBuffer req(&slice, 1);
+    ::grpc::ByteBuffer resp;
+    std::promise<::grpc::Status> done;
+    stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", ::grpc::StubOptions(), &req, &resp,
+                   [&done](::grpc::Status st) { done.set_value(std::move(st)); });
+    const ::grpc::Status st = done.get_future().get();
+    if (st.ok()) {
+      std::vector<::grpc::Slice> slices;
+      std::string bytes;
+      if (resp.Dump(&slices).ok()) {
+        for (const ::grpc::Slice& s : slices) {
+          bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+      }
+      if (bytes == std::string("\x08\x01", 2)) return absl::OkStatus();
+      last = "NOT_SERVING";
+    } else {
+      last = Describe(st);
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError(absl::StrCat("the server is not SERVING: ", last));
+}
+
+std::string ServiceHarness::Token(const std::string& role, const std::string& subject,
+                                  const Claims& claims) const {
+  auth::TokenClaims token_claims;
+  token_claims.issuer = options_.issuer;
+  token_claims.audience = options_.audience;
+  token_claims.subject = subject;
+  token_claims.role = role;
+  token_claims.lan = claims.lan;
+  token_claims.kommun = claims.kommun;
+  token_claims.orgnr = claims.orgnr;
+  token_claims.agency = claims.agency;
+  token_claims.not_before = std::chrono::system_clock::now() - std::chrono::minutes(1);
+  token_claims.expires_at = std::chrono::system_clock::now() + std::chrono::hours(2);
+  absl::StatusOr<std::string> token = auth::SignToken(token_claims, jwt_key_pem_, kJwtKid);
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.ok() ? *token : "";
+}
+
+std::unique_ptr<::grpc::ClientContext> ServiceHarness::Context(const std::string& token) {
+  auto ctx = std::make_unique<::grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+  return ctx;
+}
+
+pqxx::result ServiceHarness::Query(const std::string& sql) {
+  pqxx::connection conn(db_->dsn());
+  pqxx::work tx(conn);
+  tx.exec("SET search_path = " + tx.quote_name(schema_));
+  pqxx::result r = tx.exec(sql);
+  tx.commit();
+  return r;
+}
+
+int64_t ServiceHarness::Count(const std::string& sql) {
+  pqxx::result r = Query(sql);
+  EXPECT_EQ(r.size(), 1u) << sql;
+  if (r.size() != 1 || r[0][0].is_null()) return -1;
+  return r[0][0].as<int64_t>();
+}
+
+void ServiceHarness::Truncate() {
+  pqxx::connection conn(db_->dsn());
+  pqxx::work tx(conn);
+  pqxx::result tables = tx.exec_params(
+      "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = $1"
+      " AND tablename <> 'schema_migrations' ORDER BY tablename",
+      schema_);
+  std::vector<std::string> names;
+  for (const pqxx::row& row : tables) {
+    names.push_back(absl::StrCat(tx.quote_name(schema_), ".", row[0].as<std::string>()));
+  }
+  if (!names.empty()) {
+    tx.exec(absl::StrCat("TRUNCATE ", absl::StrJoin(names, ", "), " RESTART IDENTITY CASCADE"));
+  }
+  tx.commit();
+}
+
+std::string ServiceHarness::ServerOutput() const {
+  absl::MutexLock lock(&mu_);
+  return absl::StrCat(out_.str(), err_.str());
+}
+
+}  // namespace integration::testing

@@ -1,0 +1,7 @@
+-- DRAFT or SUBMITTED → WITHDRAWN at $3 (µs).
+UPDATE applications
+   SET state = 'WITHDRAWN',
+       update_time = timestamptz 'epoch' + $3::bigint * interval '1 microsecond',
+       revision = revision + 1
+ WHERE call_id = $1::bigint AND application_id = $2::bigint
+   AND state IN ('DRAFT', 'SUBMITTED')

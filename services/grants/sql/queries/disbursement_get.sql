@@ -1,0 +1,9 @@
+-- Instalment $2 of application $1.
+-- Columns (disbursement_repository.cc DisbursementFromRow): disbursement_id, application_id,
+-- amount_ore, scheduled_date (YYYY-MM-DD), state, payment_reference, pay_time µs (or 0),
+-- create_time µs, revision.
+SELECT disbursement_id, application_id, amount_ore, scheduled_date::text, state, payment_reference,
+       coalesce((extract(epoch FROM pay_time) * 1000000)::bigint, 0),
+       (extract(epoch FROM create_time) * 1000000)::bigint, revision
+  FROM disbursements
+ WHERE application_id = $1::bigint AND disbursement_id = $2::bigint

@@ -1,0 +1,65 @@
+// Applications in PostgreSQL: insert, update, submit with a diarienummer, withdraw and the
+// tenant-scoped list (reads of one application are records.h FindApplication). Used inside a
+// pg::Pool transaction; libpqxx exceptions propagate to Pool::Transact.
+#pragma once
+
+#include <cstdint>
+#include <pqxx/pqxx>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lansstyrelsen/integration/grants/v1/resources.pb.h"
+#include "records.h"
+
+namespace integration::grants {
+
+namespace v1 = ::lansstyrelsen::integration::grants::v1;
+
+// Whose applications a list may return.
+enum class ApplicationScopeKind { kLan, kKommun, kOrgnr };
+struct ApplicationScope {
+  ApplicationScopeKind kind = ApplicationScopeKind::kLan;
+  // The länskod of the calls, the kommunkod (applicant or co-applicant) or the normalised
+  // organisationsnummer (applicant).
+  std::string value;
+};
+
+// Filters of ListApplications; empty strings and 0 mean "any".
+struct ApplicationFilter {
+  int64_t call_id = 0;
+  std::string state;      // stored state, e.g. "SUBMITTED"
+  std::string kommunkod;  // applicant kommun
+  ApplicationScope scope;
+};
+
+class ApplicationRepository {
+ public:
+  explicit ApplicationRepository(pqxx::work& tx) : tx_(tx) {}
+
+  // A new DRAFT application of the (normalised, validated) applicant in call `call_id` of
+  // county `lanskod`; its id.
+  int64_t Insert(int64_t call_id, std::string_view lanskod, const v1::Application& application,
+                 absl::Time now);
+  // Writes what an applicant may change in a draft and moves the revision on.
+  void Update(int64_t call_id, int64_t application_id, const v1::Application& application,
+              absl::Time now);
+  // The next running number of the registry in the year (1 for the first), holding the sequence
+  // row's lock until the transaction ends.
+  int64_t NextDiarienummerSequence(int registry, int year);
+  // DRAFT → SUBMITTED; false when the row is not a draft.
+  bool Submit(int64_t call_id, int64_t application_id, std::string_view diarienummer,
+              absl::Time now);
+  // DRAFT or SUBMITTED → WITHDRAWN; false otherwise.
+  bool Withdraw(int64_t call_id, int64_t application_id, absl::Time now);
+  // Applications after id `after_id`, at most `limit`, oldest first.
+  absl::StatusOr<std::vector<ApplicationRecord>> List(const ApplicationFilter& filter,
+                                                      int64_t after_id, int limit);
+
+ private:
+  pqxx::work& tx_;
+};
+
+}  // namespace integration::grants

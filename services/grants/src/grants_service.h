@@ -1,0 +1,297 @@
+// The gRPC adapter of the grants service: one class with every RPC of GrantsService. Each
+// override (grants_service.cc) hands the call to grpc::Serve with a private Do<Method> that
+// validates, checks the caller's access to the records, converts and calls a repository. The
+// Do methods live in one file per area, named in the comments below.
+#pragma once
+
+#include <functional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "integration/grpc/call_context.h"
+#include "integration/grpc/names.h"  // first: see there
+#include "integration/grpc/runtime.h"
+#include "integration/pg/pool.h"
+#include "lansstyrelsen/integration/grants/v1/grants_service.grpc.pb.h"
+
+namespace integration::grants {
+
+namespace v1 = ::lansstyrelsen::integration::grants::v1;
+
+// What the service uses; built by GrantsSpec's factory (or a test) and kept by the handle.
+struct GrantsDeps {
+  pg::Pool& pool;
+  grpc::Runtime& runtime;
+  // Service::Dependencies::nudge_outbox: called after a commit that enqueued events.
+  std::function<void()> nudge_outbox;
+  // The registry (diarium) prefix of the diarienummer this board assigns, 0-999.
+  int diarium_registry = 0;
+  // The service's notion of "now" (call windows, due dates, overdue reports); tests move it.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
+ public:
+  explicit GrantsServiceImpl(GrantsDeps deps) : deps_(std::move(deps)) {}
+
+  // --- programme_service.cc ---
+  ::grpc::ServerUnaryReactor* ListProgrammes(::grpc::CallbackServerContext* ctx,
+                                             const v1::ListProgrammesRequest* req,
+                                             v1::ListProgrammesResponse* resp) override;
+  ::grpc::ServerUnaryReactor* GetProgramme(::grpc::CallbackServerContext* ctx,
+                                           const v1::GetProgrammeRequest* req,
+                                           v1::Programme* resp) override;
+  ::grpc::ServerUnaryReactor* CreateProgramme(::grpc::CallbackServerContext* ctx,
+                                              const v1::CreateProgrammeRequest* req,
+                                              v1::Programme* resp) override;
+  ::grpc::ServerUnaryReactor* UpdateProgramme(::grpc::CallbackServerContext* ctx,
+                                              const v1::UpdateProgrammeRequest* req,
+                                              v1::Programme* resp) override;
+
+  // --- call_service.cc ---
+  ::grpc::ServerUnaryReactor* ListCalls(::grpc::CallbackServerContext* ctx,
+                                        const v1::ListCallsRequest* req,
+                                        v1::ListCallsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* GetCall(::grpc::CallbackServerContext* ctx,
+                                      const v1::GetCallRequest* req, v1::Call* resp) override;
+  ::grpc::ServerUnaryReactor* CreateCall(::grpc::CallbackServerContext* ctx,
+                                         const v1::CreateCallRequest* req, v1::Call* resp) override;
+  ::grpc::ServerUnaryReactor* UpdateCall(::grpc::CallbackServerContext* ctx,
+                                         const v1::UpdateCallRequest* req, v1::Call* resp) override;
+  ::grpc::ServerUnaryReactor* OpenCall(::grpc::CallbackServerContext* ctx,
+                                       const v1::OpenCallRequest* req, v1::Call* resp) override;
+  ::grpc::ServerUnaryReactor* CloseCall(::grpc::CallbackServerContext* ctx,
+                                        const v1::CloseCallRequest* req, v1::Call* resp) override;
+  ::grpc::ServerUnaryReactor* ArchiveCall(::grpc::CallbackServerContext* ctx,
+                                          const v1::ArchiveCallRequest* req,
+                                          v1::Call* resp) override;
+
+  // --- application_service.cc ---
+  ::grpc::ServerUnaryReactor* CreateApplication(::grpc::CallbackServerContext* ctx,
+                                                const v1::CreateApplicationRequest* req,
+                                                v1::Application* resp) override;
+  ::grpc::ServerUnaryReactor* GetApplication(::grpc::CallbackServerContext* ctx,
+                                             const v1::GetApplicationRequest* req,
+                                             v1::Application* resp) override;
+  ::grpc::ServerUnaryReactor* ListApplications(::grpc::CallbackServerContext* ctx,
+                                               const v1::ListApplicationsRequest* req,
+                                               v1::ListApplicationsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* UpdateApplication(::grpc::CallbackServerContext* ctx,
+                                                const v1::UpdateApplicationRequest* req,
+                                                v1::Application* resp) override;
+  ::grpc::ServerUnaryReactor* SubmitApplication(::grpc::CallbackServerContext* ctx,
+                                                const v1::SubmitApplicationRequest* req,
+                                                v1::Application* resp) override;
+  ::grpc::ServerUnaryReactor* WithdrawApplication(::grpc::CallbackServerContext* ctx,
+                                                  const v1::WithdrawApplicationRequest* req,
+                                                  v1::Application* resp) override;
+
+  // --- review_service.cc ---
+  ::grpc::ServerUnaryReactor* CreateReview(::grpc::CallbackServerContext* ctx,
+                                           const v1::CreateReviewRequest* req,
+                                           v1::Review* resp) override;
+  ::grpc::ServerUnaryReactor* ListReviews(::grpc::CallbackServerContext* ctx,
+                                          const v1::ListReviewsRequest* req,
+                                          v1::ListReviewsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* RankApplications(::grpc::CallbackServerContext* ctx,
+                                               const v1::RankApplicationsRequest* req,
+                                               v1::RankApplicationsResponse* resp) override;
+
+  // --- decision_service.cc ---
+  ::grpc::ServerUnaryReactor* DecideApplication(::grpc::CallbackServerContext* ctx,
+                                                const v1::DecideApplicationRequest* req,
+                                                v1::Application* resp) override;
+
+  // --- disbursement_service.cc ---
+  ::grpc::ServerUnaryReactor* CreateDisbursement(::grpc::CallbackServerContext* ctx,
+                                                 const v1::CreateDisbursementRequest* req,
+                                                 v1::Disbursement* resp) override;
+  ::grpc::ServerUnaryReactor* ListDisbursements(::grpc::CallbackServerContext* ctx,
+                                                const v1::ListDisbursementsRequest* req,
+                                                v1::ListDisbursementsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* PayDisbursement(::grpc::CallbackServerContext* ctx,
+                                              const v1::PayDisbursementRequest* req,
+                                              v1::Disbursement* resp) override;
+  ::grpc::ServerUnaryReactor* CancelDisbursement(::grpc::CallbackServerContext* ctx,
+                                                 const v1::CancelDisbursementRequest* req,
+                                                 v1::Disbursement* resp) override;
+
+  // --- report_service.cc ---
+  ::grpc::ServerUnaryReactor* ListReports(::grpc::CallbackServerContext* ctx,
+                                          const v1::ListReportsRequest* req,
+                                          v1::ListReportsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* GetReport(::grpc::CallbackServerContext* ctx,
+                                        const v1::GetReportRequest* req, v1::Report* resp) override;
+  ::grpc::ServerUnaryReactor* SubmitReport(::grpc::CallbackServerContext* ctx,
+                                           const v1::SubmitReportRequest* req,
+                                           v1::Report* resp) override;
+  ::grpc::ServerUnaryReactor* AcceptReport(::grpc::CallbackServerContext* ctx,
+                                           const v1::AcceptReportRequest* req,
+                                           v1::Report* resp) override;
+  ::grpc::ServerUnaryReactor* ReturnReport(::grpc::CallbackServerContext* ctx,
+                                           const v1::ReturnReportRequest* req,
+                                           v1::Report* resp) override;
+  ::grpc::ServerUnaryReactor* ListOverdueReports(::grpc::CallbackServerContext* ctx,
+                                                 const v1::ListOverdueReportsRequest* req,
+                                                 v1::ListOverdueReportsResponse* resp) override;
+
+  // --- reclaim_service.cc ---
+  ::grpc::ServerUnaryReactor* RaiseReclaim(::grpc::CallbackServerContext* ctx,
+                                           const v1::RaiseReclaimRequest* req,
+                                           v1::Reclaim* resp) override;
+  ::grpc::ServerUnaryReactor* ListReclaims(::grpc::CallbackServerContext* ctx,
+                                           const v1::ListReclaimsRequest* req,
+                                           v1::ListReclaimsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* SettleReclaim(::grpc::CallbackServerContext* ctx,
+                                            const v1::SettleReclaimRequest* req,
+                                            v1::Reclaim* resp) override;
+  ::grpc::ServerUnaryReactor* WaiveReclaim(::grpc::CallbackServerContext* ctx,
+                                           const v1::WaiveReclaimRequest* req,
+                                           v1::Reclaim* resp) override;
+
+  // --- amendment_service.cc ---
+  ::grpc::ServerUnaryReactor* CreateAmendment(::grpc::CallbackServerContext* ctx,
+                                              const v1::CreateAmendmentRequest* req,
+                                              v1::Amendment* resp) override;
+  ::grpc::ServerUnaryReactor* ListAmendments(::grpc::CallbackServerContext* ctx,
+                                             const v1::ListAmendmentsRequest* req,
+                                             v1::ListAmendmentsResponse* resp) override;
+  ::grpc::ServerUnaryReactor* DecideAmendment(::grpc::CallbackServerContext* ctx,
+                                              const v1::DecideAmendmentRequest* req,
+                                              v1::Amendment* resp) override;
+
+  // --- funding_service.cc ---
+  ::grpc::ServerUnaryReactor* CheckFunding(::grpc::CallbackServerContext* ctx,
+                                           const v1::CheckFundingRequest* req,
+                                           v1::CheckFundingResponse* resp) override;
+
+  // --- statistics_service.cc ---
+  ::grpc::ServerUnaryReactor* GetCallStatistics(::grpc::CallbackServerContext* ctx,
+                                                const v1::GetCallStatisticsRequest* req,
+                                                v1::GrantStatistics* resp) override;
+  ::grpc::ServerUnaryReactor* GetGrantStatistics(::grpc::CallbackServerContext* ctx,
+                                                 const v1::GetGrantStatisticsRequest* req,
+                                                 v1::GrantStatistics* resp) override;
+
+  // --- audit_service.cc ---
+  ::grpc::ServerUnaryReactor* ListAuditEvents(::grpc::CallbackServerContext* ctx,
+                                              const v1::ListAuditEventsRequest* req,
+                                              v1::ListAuditEventsResponse* resp) override;
+
+ private:
+  // Handlers run on the runtime's executor (they may block on PostgreSQL); the caller's role
+  // has been checked against the method's access policy before they run. Object-level access
+  // (own kommun / organisation, own county) is theirs to check.
+  // programme_service.cc
+  absl::Status DoListProgrammes(const grpc::CallContext& call, const v1::ListProgrammesRequest& req,
+                                v1::ListProgrammesResponse* resp);
+  absl::Status DoGetProgramme(const grpc::CallContext& call, const v1::GetProgrammeRequest& req,
+                              v1::Programme* resp);
+  absl::Status DoCreateProgramme(const grpc::CallContext& call,
+                                 const v1::CreateProgrammeRequest& req, v1::Programme* resp);
+  absl::Status DoUpdateProgramme(const grpc::CallContext& call,
+                                 const v1::UpdateProgrammeRequest& req, v1::Programme* resp);
+  // call_service.cc
+  absl::Status DoListCalls(const grpc::CallContext& call, const v1::ListCallsRequest& req,
+                           v1::ListCallsResponse* resp);
+  absl::Status DoGetCall(const grpc::CallContext& call, const v1::GetCallRequest& req,
+                         v1::Call* resp);
+  absl::Status DoCreateCall(const grpc::CallContext& call, const v1::CreateCallRequest& req,
+                            v1::Call* resp);
+  absl::Status DoUpdateCall(const grpc::CallContext& call, const v1::UpdateCallRequest& req,
+                            v1::Call* resp);
+  absl::Status DoOpenCall(const grpc::CallContext& call, const v1::OpenCallRequest& req,
+                          v1::Call* resp);
+  absl::Status DoCloseCall(const grpc::CallContext& call, const v1::CloseCallRequest& req,
+                           v1::Call* resp);
+  absl::Status DoArchiveCall(const grpc::CallContext& call, const v1::ArchiveCallRequest& req,
+                             v1::Call* resp);
+  // application_service.cc
+  absl::Status DoCreateApplication(const grpc::CallContext& call,
+                                   const v1::CreateApplicationRequest& req, v1::Application* resp);
+  absl::Status DoGetApplication(const grpc::CallContext& call, const v1::GetApplicationRequest& req,
+                                v1::Application* resp);
+  absl::Status DoListApplications(const grpc::CallContext& call,
+                                  const v1::ListApplicationsRequest& req,
+                                  v1::ListApplicationsResponse* resp);
+  absl::Status DoUpdateApplication(const grpc::CallContext& call,
+                                   const v1::UpdateApplicationRequest& req, v1::Application* resp);
+  absl::Status DoSubmitApplication(const grpc::CallContext& call,
+                                   const v1::SubmitApplicationRequest& req, v1::Application* resp);
+  absl::Status DoWithdrawApplication(const grpc::CallContext& call,
+                                     const v1::WithdrawApplicationRequest& req,
+                                     v1::Application* resp);
+  // review_service.cc
+  absl::Status DoCreateReview(const grpc::CallContext& call, const v1::CreateReviewRequest& req,
+                              v1::Review* resp);
+  absl::Status DoListReviews(const grpc::CallContext& call, const v1::ListReviewsRequest& req,
+                             v1::ListReviewsResponse* resp);
+  absl::Status DoRankApplications(const grpc::CallContext& call,
+                                  const v1::RankApplicationsRequest& req,
+                                  v1::RankApplicationsResponse* resp);
+  // decision_service.cc
+  absl::Status DoDecideApplication(const grpc::CallContext& call,
+                                   const v1::DecideApplicationRequest& req, v1::Application* resp);
+  // disbursement_service.cc
+  absl::Status DoCreateDisbursement(const grpc::CallContext& call,
+                                    const v1::CreateDisbursementRequest& req,
+                                    v1::Disbursement* resp);
+  absl::Status DoListDisbursements(const grpc::CallContext& call,
+                                   const v1::ListDisbursementsRequest& req,
+                                   v1::ListDisbursementsResponse* resp);
+  absl::Status DoPayDisbursement(const grpc::CallContext& call,
+                                 const v1::PayDisbursementRequest& req, v1::Disbursement* resp);
+  absl::Status DoCancelDisbursement(const grpc::CallContext& call,
+                                    const v1::CancelDisbursementRequest& req,
+                                    v1::Disbursement* resp);
+  // report_service.cc
+  absl::Status DoListReports(const grpc::CallContext& call, const v1::ListReportsRequest& req,
+                             v1::ListReportsResponse* resp);
+  absl::Status DoGetReport(const grpc::CallContext& call, const v1::GetReportRequest& req,
+                           v1::Report* resp);
+  absl::Status DoSubmitReport(const grpc::CallContext& call, const v1::SubmitReportRequest& req,
+                              v1::Report* resp);
+  absl::Status DoAcceptReport(const grpc::CallContext& call, const v1::AcceptReportRequest& req,
+                              v1::Report* resp);
+  absl::Status DoReturnReport(const grpc::CallContext& call, const v1::ReturnReportRequest& req,
+                              v1::Report* resp);
+  absl::Status DoListOverdueReports(const grpc::CallContext& call,
+                                    const v1::ListOverdueReportsRequest& req,
+                                    v1::ListOverdueReportsResponse* resp);
+  // reclaim_service.cc
+  absl::Status DoRaiseReclaim(const grpc::CallContext& call, const v1::RaiseReclaimRequest& req,
+                              v1::Reclaim* resp);
+  absl::Status DoListReclaims(const grpc::CallContext& call, const v1::ListReclaimsRequest& req,
+                              v1::ListReclaimsResponse* resp);
+  absl::Status DoSettleReclaim(const grpc::CallContext& call, const v1::SettleReclaimRequest& req,
+                               v1::Reclaim* resp);
+  absl::Status DoWaiveReclaim(const grpc::CallContext& call, const v1::WaiveReclaimRequest& req,
+                              v1::Reclaim* resp);
+  // amendment_service.cc
+  absl::Status DoCreateAmendment(const grpc::CallContext& call,
+                                 const v1::CreateAmendmentRequest& req, v1::Amendment* resp);
+  absl::Status DoListAmendments(const grpc::CallContext& call, const v1::ListAmendmentsRequest& req,
+                                v1::ListAmendmentsResponse* resp);
+  absl::Status DoDecideAmendment(const grpc::CallContext& call,
+                                 const v1::DecideAmendmentRequest& req, v1::Amendment* resp);
+  // funding_service.cc
+  absl::Status DoCheckFunding(const grpc::CallContext& call, const v1::CheckFundingRequest& req,
+                              v1::CheckFundingResponse* resp);
+  // statistics_service.cc
+  absl::Status DoGetCallStatistics(const grpc::CallContext& call,
+                                   const v1::GetCallStatisticsRequest& req,
+                                   v1::GrantStatistics* resp);
+  absl::Status DoGetGrantStatistics(const grpc::CallContext& call,
+                                    const v1::GetGrantStatisticsRequest& req,
+                                    v1::GrantStatistics* resp);
+  // audit_service.cc
+  absl::Status DoListAuditEvents(const grpc::CallContext& call,
+                                 const v1::ListAuditEventsRequest& req,
+                                 v1::ListAuditEventsResponse* resp);
+
+  GrantsDeps deps_;
+};
+
+}  // namespace integration::grants

@@ -1,0 +1,479 @@
+// The e2e suite: private Redis child process, in-process services on fixed ports, the gateway,
+// tokens, and the small gRPC/HTTP client helpers the tests share.
+#include "suite.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <filesystem>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "http_test_client.h"
+#include "integration/pg/bootstrap.h"
+#include "integration/status/status.h"
+
+namespace integration::e2e {
+namespace {
+
+namespace gwt = integration::gateway::testing;
+
+constexpr char kServicePassword[] = "e2e-service-password";
+
+// Whether something on 127.0.0.1:`port` answers a Redis PING.
+bool RedisAnswers(int port) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket(ioc);
+  boost::system::error_code ec;
+  socket.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                static_cast<unsigned short>(port)),
+                 ec);
+  if (ec) return false;
+  boost::asio::write(socket, boost::asio::buffer(std::string("PING\r\n")), ec);
+  if (ec) return false;
+  boost::asio::streambuf reply;
+  boost::asio::read_until(socket, reply, "\r\n", ec);
+  if (ec) return false;
+  std::string line(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_end(reply.data()));
+  return line.starts_with("+PONG");
+}
+
+// The whole server's grpc.health.v1 status is SERVING.
+bool Serving(const std::string& target) {
+  gwt::CallOptions options;
+  options.timeout = absl::Seconds(1);
+  gwt::CallResult r = gwt::CallRaw(target, "/grpc.health.v1.Health/Check", "", options);
+  return r.status.ok() && r.response == std::string("\x08\x01", 2);
+}
+
+// Finds `name` in PATH (resolved before fork: only exec runs in the child).
+std::string FindInPath(const std::string& name) {
+  const char* path = getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':')) {
+    if (dir.empty()) continue;
+    std::string candidate = absl::StrCat(dir, "/", name);
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+absl::Status FromRpc(const ::grpc::Status& status) { return status::FromGrpc(status); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// RedisServer
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::string& dir) {
+  std::unique_ptr<RedisServer> server(new RedisServer(dir));
+  server->binary_ = FindInPath("redis-server");
+  if (server->binary_.empty()) return absl::NotFoundError("redis-server is not in PATH");
+  absl::Status last;
+  // The free port can be taken between the check and redis-server's bind: try a few.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    server->port_ = gwt::UnusedPort();
+    last = server->Launch();
+    if (last.ok()) return server;
+  }
+  return last;
+}
+
+RedisServer::~RedisServer() { Stop(); }
+
+absl::Status RedisServer::Launch() {
+  const std::string port = std::to_string(port_);
+  const std::string logfile = dir_ + "/redis-" + port + ".log";
+  std::vector<std::string> args = {binary_,        "--port",        port,    "--bind",
+                                   "127.0.0.1",    "--save",        "",      "--appendonly",
+                                   "no",           "--daemonize",   "no",    "--dir",
+                                   dir_,           "--logfile",     logfile, "--protected-mode",
+                                   "yes"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    // Child: die with the test process, which may be killed by a timeout.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  pid_ = pid;
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < give_up) {
+    if (RedisAnswers(port_)) return absl::OkStatus();
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::UnavailableError(absl::StrCat("redis-server on port ", port_,
+                                                 " exited at start (see ", logfile, ")"));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  Stop();
+  return absl::DeadlineExceededError(absl::StrCat("redis-server on port ", port_, " never answered"));
+}
+
+void RedisServer::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+absl::Status RedisServer::Restart() {
+  Stop();
+  return Launch();
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServiceProcess
+
+ServiceProcess::ServiceProcess(SuiteService service, std::vector<std::string> args, int port)
+    : service_(std::move(service)), args_(std::move(args)), port_(port) {}
+
+ServiceProcess::~ServiceProcess() { Stop(); }
+
+absl::Status ServiceProcess::Start() {
+  Stop();
+  {
+    absl::MutexLock lock(&mu_);
+    started_ = false;
+    finished_ = false;
+    exit_code_ = -1;
+    shutdown_ = nullptr;
+  }
+  thread_ = std::thread([this] {
+    std::ostringstream out;
+    service::RunOptions options;
+    options.environment = &environment_;
+    options.out = &out;
+    options.err = &out;
+    options.on_started = [this](const service::Running& running) {
+      absl::MutexLock lock(&mu_);
+      shutdown_ = running.request_shutdown;
+      started_ = true;
+    };
+    const int code = service::Run(service_.spec, args_, options);
+    absl::MutexLock lock(&mu_);
+    output_ += out.str();
+    exit_code_ = code;
+    finished_ = true;
+  });
+  {
+    absl::MutexLock lock(&mu_);
+    auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return started_ || finished_; };
+    mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(30));
+    if (!started_) {
+      return absl::InternalError(absl::StrCat(name(), " did not start (exit ", exit_code_,
+                                              "): ", output_));
+    }
+  }
+  // Health turns SERVING once its database answered.
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < give_up) {
+    if (Serving(target())) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(name(), " never reported SERVING"));
+}
+
+void ServiceProcess::Stop() {
+  std::function<void()> shutdown;
+  {
+    absl::MutexLock lock(&mu_);
+    shutdown = shutdown_;
+  }
+  if (shutdown) shutdown();
+  if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
+  shutdown_ = nullptr;
+}
+
+std::string ServiceProcess::output() const {
+  absl::MutexLock lock(&mu_);
+  return output_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suite
+
+absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> services,
+                                                    const GatewayConfig& gateway) {
+  auto suite = std::make_unique<Suite>(PassKey());
+  std::string pattern = (std::filesystem::temp_directory_path() / "e2e_suite_XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+  suite->dir_ = pattern;
+  suite->issuer_ = std::make_unique<gwt::TokenIssuer>();
+  if (suite->issuer_->jwks_file().empty()) return absl::InternalError("no JWKS written");
+
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(suite->dir_);
+  if (!redis.ok()) return redis.status();
+  suite->redis_ = *std::move(redis);
+
+  suite->db_ = std::make_unique<integration::testing::TestDatabase>();
+  for (SuiteService& s : services) {
+    const std::string name = s.spec.name;
+    // One schema and login role per service in one database, as in production.
+    if (absl::Status st = pg::BootstrapService(suite->db_->dsn(), name, kServicePassword);
+        !st.ok()) {
+      return st;
+    }
+    const std::string dsn = suite->db_->DsnAs(pg::ServiceRole(name), kServicePassword);
+    {
+      std::ostringstream out;
+      const std::map<std::string, std::string> no_env;
+      service::RunOptions options;
+      options.environment = &no_env;
+      options.out = &out;
+      options.err = &out;
+      const int code = service::Run(s.spec, {"migrate", "--pg-dsn=" + dsn}, options);
+      if (code != service::kExitOk) {
+        return absl::InternalError(absl::StrCat(name, " migrate failed (exit ", code, "): ",
+                                                out.str()));
+      }
+    }
+    std::vector<std::string> args = {
+        "serve",
+        "--pg-dsn=" + dsn,
+        "--redis-addr=" + suite->redis_->address(),
+        "--listen-host=127.0.0.1",
+        "--admin-port=0",
+        "--shutdown-delay=0",
+        "--drain-timeout=2s",
+        "--jwks-file=" + suite->issuer_->jwks_file(),
+        absl::StrCat("--jwt-issuer=", gwt::kIssuer),
+        absl::StrCat("--jwt-audience=", gwt::kAudience),
+        "--outbox-poll-interval=100ms",
+        "--log-level=warning",
+    };
+    if (s.settings) {
+      const std::string dir = suite->dir_ + "/" + name;
+      std::filesystem::create_directories(dir);
+      absl::StatusOr<std::vector<std::string>> own = s.settings(dir);
+      if (!own.ok()) return own.status();
+      args.insert(args.end(), own->begin(), own->end());
+    }
+    absl::Status started;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const int port = gwt::UnusedPort();
+      std::vector<std::string> with_port = args;
+      with_port.push_back(absl::StrCat("--grpc-port=", port));
+      auto process = std::make_unique<ServiceProcess>(s, std::move(with_port), port);
+      started = process->Start();
+      if (started.ok()) {
+        suite->services_.push_back(std::move(process));
+        break;
+      }
+      process->Stop();
+    }
+    if (!started.ok()) return started;
+  }
+
+  absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> gw = suite->StartGateway(gateway);
+  if (!gw.ok()) return gw.status();
+  suite->gateway_ = *std::move(gw);
+  // Ready when the gateway's /readyz shows every backend connected and SERVING.
+  const int admin_port = suite->gateway_->admin_port();
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  std::string last;
+  while (absl::Now() < give_up) {
+    HttpResult readyz = Http(admin_port, "GET", "/readyz");
+    last = readyz.body;
+    const google::protobuf::Struct json = readyz.Json();
+    size_t healthy = 0;
+    if (json.fields().contains("checks")) {
+      for (const auto& v : json.fields().at("checks").list_value().values()) {
+        const auto& f = v.struct_value().fields();
+        if (f.at("name").string_value().starts_with("backend:") && f.at("ok").bool_value()) {
+          ++healthy;
+        }
+      }
+    }
+    if (readyz.status == 200 && healthy == suite->services_.size()) return suite;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError("the gateway never saw every backend SERVING: " + last);
+}
+
+Suite::~Suite() {
+  gateway_.reset();
+  for (auto& s : services_) s->Stop();
+  services_.clear();
+  redis_.reset();
+  db_.reset();
+  issuer_.reset();
+  if (!dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
+  std::vector<std::string> backends;
+  for (const auto& s : services_) backends.push_back(s->name() + "=" + s->target());
+  return {
+      "--listen-host=127.0.0.1",
+      "--grpc-port=0",
+      absl::StrCat("--admin-port=", gwt::UnusedPort()),
+      "--http-host=127.0.0.1",
+      absl::StrCat("--http-port=", gwt::UnusedPort()),
+      "--shutdown-delay=0",
+      "--drain-timeout=2s",
+      "--jwks-file=" + issuer_->jwks_file(),
+      absl::StrCat("--jwt-issuer=", gwt::kIssuer),
+      absl::StrCat("--jwt-audience=", gwt::kAudience),
+      "--backends=" + absl::StrJoin(backends, ","),
+      "--redis-addr=" + redis_->address(),
+      "--rate-read=" + config.rate_read,
+      "--rate-write=" + config.rate_write,
+      "--rate-public=" + config.rate_public,
+      absl::StrCat("--http-max-body-bytes=", config.http_max_body_bytes),
+      "--cache-ttl=" + config.cache_ttl,
+      "--log-level=warning",
+  };
+}
+
+absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> Suite::StartGateway(
+    const GatewayConfig& config) const {
+  std::string output;
+  // Its HTTP and admin ports are picked free just before: another process may take one first.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto gw = std::make_unique<gwt::InProcessGateway>(GatewayArgs(config));
+    if (gw->started()) return gw;
+    gw->Join();
+    output = gw->output();
+  }
+  return absl::InternalError("the gateway did not start: " + output);
+}
+
+ServiceProcess& Suite::service(std::string_view name) {
+  for (auto& s : services_) {
+    if (s->name() == name) return *s;
+  }
+  ADD_FAILURE() << "no service " << name << " in the suite";
+  return *services_.front();
+}
+
+std::string Suite::Bearer(const std::string& role, const std::string& subject,
+                          const std::string& lan) const {
+  gwt::Claims claims = gwt::ClaimsFor(role, subject);
+  if (role == "county_officer" || role == "county_admin") claims.lan = lan;
+  return issuer_->Bearer(claims);
+}
+
+// ---------------------------------------------------------------------------------------------
+// RpcResult
+
+std::string RpcResult::Reason() const {
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(FromRpc(status));
+  return info ? info->reason() : "";
+}
+
+std::vector<std::string> RpcResult::Fields() const {
+  std::vector<std::string> fields;
+  std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(FromRpc(status));
+  if (bad) {
+    for (const auto& v : bad->field_violations()) fields.push_back(v.field());
+  }
+  return fields;
+}
+
+std::string RpcResult::Header(const std::string& key) const {
+  auto it = metadata.find(key);
+  return it == metadata.end() ? "" : it->second;
+}
+
+std::string RpcResult::Describe() const {
+  const std::string_view code = status::CodeName(status.error_code());
+  return absl::StrCat(absl::string_view(code.data(), code.size()), ": ", status.error_message(), " [",
+                      Reason(), "] fields: ", absl::StrJoin(Fields(), ", "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+std::string HttpResult::Header(const std::string& name) const {
+  auto it = headers.find(absl::AsciiStrToLower(name));
+  return it == headers.end() ? "" : it->second;
+}
+
+google::protobuf::Struct HttpResult::Json() const {
+  google::protobuf::Struct parsed;
+  if (!google::protobuf::util::JsonStringToMessage(body, &parsed).ok()) parsed.Clear();
+  return parsed;
+}
+
+std::string HttpResult::Reason() const {
+  const google::protobuf::Struct json = Json();
+  if (!json.fields().contains("details")) return "";
+  for (const auto& d : json.fields().at("details").list_value().values()) {
+    const auto& f = d.struct_value().fields();
+    if (f.contains("@type") && f.at("@type").string_value().ends_with("google.rpc.ErrorInfo")) {
+      return f.contains("reason") ? f.at("reason").string_value() : "";
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> HttpResult::Fields() const {
+  std::vector<std::string> out;
+  const google::protobuf::Struct json = Json();
+  if (!json.fields().contains("details")) return out;
+  for (const auto& d : json.fields().at("details").list_value().values()) {
+    const auto& f = d.struct_value().fields();
+    if (!f.contains("@type") || !f.at("@type").string_value().ends_with("google.rpc.BadRequest")) {
+      continue;
+    }
+    if (!f.contains("fieldViolations")) continue;
+    for (const auto& v : f.at("fieldViolations").list_value().values()) {
+      const auto& vf = v.struct_value().fields();
+      if (vf.contains("field")) out.push_back(vf.at("field").string_value());
+    }
+  }
+  return out;
+}
+
+std::string HttpResult::Describe() const {
+  return absl::StrCat(status, " [", Reason(), "] fields: ", absl::StrJoin(Fields(), ", "), " ",
+                      body.substr(0, 400));
+}
+
+HttpResult Http(int port, const std::string& method, const std::string& target,
+                const std::string& bearer, const std::string& body,
+                const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::pair<std::string, std::string>> all = headers;
+  if (!bearer.empty()) all.emplace_back("authorization", bearer);
+  gwt::HttpClient client(port);
+  const absl::Time start = absl::Now();
+  gwt::HttpResponse response =
+      client.Send(boost::beast::http::string_to_verb(method), target, body, all);
+  HttpResult out;
+  out.elapsed = absl::Now() - start;
+  out.status = static_cast<int>(response.result_int());
+  out.body = response.body();
+  for (const auto& field : response) {
+    out.headers[absl::AsciiStrToLower(std::string(field.name_string()))] =
+        std::string(field.value());
+  }
+  return out;
+}
+
+}  // namespace integration::e2e
