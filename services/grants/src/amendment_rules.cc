@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kMaxBudgetLineDescriptionBytes = 500;
 
-bool Blank(std::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
+bool Blank(std::string_view text) {
+  return absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())).empty();
+}
 
 }  // namespace
 

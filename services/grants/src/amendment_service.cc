@@ -31,15 +31,15 @@ namespace {
 constexpr std::string_view kEventAmendmentDecided = "grants.AmendmentDecided";
 
 absl::Status AmendmentNotFound(std::string_view name) {
-  return status::NotFound("AMENDMENT_NOT_FOUND", absl::StrCat(name, " does not exist"),
+  return status::NotFound("AMENDMENT_NOT_FOUND", absl::StrCat(std::string(name), " does not exist"),
                           {{"amendment", std::string(name)}});
 }
 
 absl::Status Pending(std::string_view application, std::string_view amendment) {
   return status::FailedPrecondition(
       kReasonAmendmentPending,
-      absl::StrCat(application, " already has a requested amendment",
-                   amendment.empty() ? "" : absl::StrCat(", ", amendment),
+      absl::StrCat(std::string(application), " already has a requested amendment",
+                   amendment.empty() ? "" : absl::StrCat(", ", std::string(amendment)),
                    ": wait for the board's decision on it"),
       {{"application", std::string(application)}, {"amendment", std::string(amendment)}});
 }
@@ -214,7 +214,7 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
       return st;
     }
     if (amendment.state != v1::AMENDMENT_STATE_REQUESTED) {
-      const std::string_view state = AmendmentStateText(amendment.state);
+      const std::string state(AmendmentStateText(amendment.state));
       return WrongState(
           kReasonAmendmentNotRequested, req.name(), state,
           absl::StrCat(req.name(), " is ", state, ": only REQUESTED amendments can be decided"));

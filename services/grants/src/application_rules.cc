@@ -111,8 +111,7 @@ absl::StatusOr<v1::Applicant> CheckApplicant(const v1::Applicant& applicant,
       break;
     }
     default:
-      errors.Add(base + ".kommunkod",
-                 "the applicant needs a kommunkod or an organisationsnummer");
+      errors.Add(base + ".kommunkod", "the applicant needs a kommunkod or an organisationsnummer");
       break;
   }
   if (applicant.type() == v1::APPLICANT_TYPE_UNSPECIFIED ||
@@ -132,8 +131,7 @@ absl::StatusOr<v1::Applicant> CheckApplicant(const v1::Applicant& applicant,
         absl::StatusCode::kInvalidArgument, kReasonApplicantTypeMismatch,
         absl::StrCat("applicant type ", v1::ApplicantType_Name(applicant.type()),
                      " does not agree with ", identifier, ", which allows ", expected),
-        {{"applicant_type", v1::ApplicantType_Name(applicant.type())},
-         {"allowed_types", expected}},
+        {{"applicant_type", v1::ApplicantType_Name(applicant.type())}, {"allowed_types", expected}},
         {{base + ".type", absl::StrCat("must be one of: ", expected)}});
   }
   return out;
@@ -169,8 +167,8 @@ std::optional<int64_t> BudgetLinesSum(const v1::Application& application) {
 absl::Status CheckApplicationContent(v1::Application& application, std::string_view field) {
   status::FieldErrors errors;
   const std::string base(field);
-  CheckText(errors, base + ".project_title", application.project_title(),
-            kMaxApplicationTitleBytes, false);
+  CheckText(errors, base + ".project_title", application.project_title(), kMaxApplicationTitleBytes,
+            false);
   CheckText(errors, base + ".description", application.description(),
             kMaxApplicationDescriptionBytes, false);
   if (application.has_project_period()) {
@@ -287,22 +285,21 @@ absl::Status CheckAgainstCall(const v1::Application& application, const CallTerm
   if (project.start < terms.funding.start) {
     const std::string start = DayText(terms.funding.start);
     metadata["funding_period_start"] = start;
-    violations.push_back({base + ".project_period.start_date",
-                          absl::StrCat("must not be before ", start)});
+    violations.push_back(
+        {base + ".project_period.start_date", absl::StrCat("must not be before ", start)});
     messages.push_back(absl::StrCat("project period starts ", DayText(project.start),
                                     ", before the call's funding period (starts ", start, ")"));
   }
   if (project.end > terms.funding.end) {
     const std::string end = DayText(terms.funding.end);
     metadata["funding_period_end"] = end;
-    violations.push_back({base + ".project_period.end_date",
-                          absl::StrCat("must not be after ", end)});
+    violations.push_back(
+        {base + ".project_period.end_date", absl::StrCat("must not be after ", end)});
     messages.push_back(absl::StrCat("project period ends ", DayText(project.end),
                                     ", after the call's funding period (ends ", end, ")"));
   }
   return status::Error(absl::StatusCode::kInvalidArgument, kReasonPeriodOutsideFundingPeriod,
-                       absl::StrJoin(messages, "; "), std::move(metadata),
-                       std::move(violations));
+                       absl::StrJoin(messages, "; "), std::move(metadata), std::move(violations));
 }
 
 absl::Status CheckComplete(const v1::Application& application, std::string_view field) {
@@ -324,10 +321,10 @@ absl::Status CheckComplete(const v1::Application& application, std::string_view 
     missing.push_back({base + ".requested_amount", "required before submission"});
   }
   if (missing.empty()) return absl::OkStatus();
-  return status::Error(absl::StatusCode::kFailedPrecondition, kReasonApplicationIncomplete,
-                       absl::StrCat("the application is not complete: ", missing.size(),
-                                    " field(s) missing"),
-                       {}, std::move(missing));
+  return status::Error(
+      absl::StatusCode::kFailedPrecondition, kReasonApplicationIncomplete,
+      absl::StrCat("the application is not complete: ", missing.size(), " field(s) missing"), {},
+      std::move(missing));
 }
 
 }  // namespace integration::grants

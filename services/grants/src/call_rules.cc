@@ -50,7 +50,8 @@ std::string_view StateName(v1::CallState state) {
 absl::Status NotIn(std::string_view reason, std::string_view resource, v1::CallState state,
                    std::string_view message) {
   return status::FailedPrecondition(
-      reason, absl::StrCat(std::string(resource), " is ", std::string(StateName(state)), ": ",
+      reason,
+      absl::StrCat(std::string(resource), " is ", std::string(StateName(state)), ": ",
                    std::string(message)),
       {{"resource", std::string(resource)}, {"state", std::string(StateName(state))}});
 }
@@ -145,7 +146,8 @@ absl::StatusOr<v1::CallState> NextCallState(CallAction action, v1::CallState eff
       if (now >= close_time) {
         return status::FailedPrecondition(
             kReasonCallCloseTimePassed,
-            absl::StrCat(std::string(resource), " cannot be opened: its close_time has passed; change it first"),
+            absl::StrCat(std::string(resource),
+                         " cannot be opened: its close_time has passed; change it first"),
             {{"resource", std::string(resource)}});
       }
       return v1::CALL_STATE_OPEN;

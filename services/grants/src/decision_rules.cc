@@ -38,8 +38,8 @@ absl::Status CheckDecisionRequest(const v1::DecideApplicationRequest& req) {
   if (req.conditions().empty()) {
     errors.Add("conditions", "required: the conditions of the grant or the grounds of a rejection");
   } else if (req.conditions().size() > kMaxConditionsBytes || HasControl(req.conditions())) {
-    errors.Add("conditions", absl::StrCat("at most ", kMaxConditionsBytes,
-                                          " bytes without control characters"));
+    errors.Add("conditions",
+               absl::StrCat("at most ", kMaxConditionsBytes, " bytes without control characters"));
   }
   if (req.has_approved_amount() && req.approved_amount().ore() < 0) {
     errors.Add("approved_amount", "must not be negative");
@@ -49,7 +49,8 @@ absl::Status CheckDecisionRequest(const v1::DecideApplicationRequest& req) {
 
 absl::StatusOr<int64_t> DecidedAmount(v1::DecisionOutcome outcome, bool has_amount,
                                       int64_t amount_ore, int64_t requested_ore) {
-  if (has_amount && amount_ore < 0) return AmountError(kReasonDecisionInvalid, "must not be negative");
+  if (has_amount && amount_ore < 0)
+    return AmountError(kReasonDecisionInvalid, "must not be negative");
   if (has_amount && amount_ore > requested_ore) {
     return AmountError(kReasonApprovedAboveRequested,
                        absl::StrCat("more than the requested ", FormatKronor(requested_ore),
@@ -62,10 +63,10 @@ absl::StatusOr<int64_t> DecidedAmount(v1::DecisionOutcome outcome, bool has_amou
                            "the application requests nothing; it can only be rejected");
       }
       if (has_amount && amount_ore != requested_ore) {
-        return AmountError(kReasonDecisionInvalid,
-                           absl::StrCat("APPROVED grants the requested ",
-                                        FormatKronor(requested_ore),
-                                        "; approve less with PARTIALLY_APPROVED"));
+        return AmountError(
+            kReasonDecisionInvalid,
+            absl::StrCat("APPROVED grants the requested ", FormatKronor(requested_ore),
+                         "; approve less with PARTIALLY_APPROVED"));
       }
       return requested_ore;
     case v1::DECISION_OUTCOME_PARTIALLY_APPROVED:
@@ -97,8 +98,8 @@ absl::Status CheckWithinBudget(std::string_view call_name, int64_t budget_ore,
   return status::FailedPrecondition(
       kReasonCallBudgetExceeded,
       absl::StrCat("approving ", FormatKronor(approval_ore), " would exceed the budget of ",
-                   std::string(call_name), ": ", FormatKronor(remaining), " of ", FormatKronor(budget_ore),
-                   " remain"),
+                   std::string(call_name), ": ", FormatKronor(remaining), " of ",
+                   FormatKronor(budget_ore), " remain"),
       {{"call", std::string(call_name)},
        {"budget_ore", absl::StrCat(budget_ore)},
        {"approved_total_ore", absl::StrCat(approved_total_ore)},

@@ -42,18 +42,19 @@ absl::Status CheckWithinApproved(std::string_view application_name, int64_t appr
 }
 
 absl::Status CheckPaymentReference(std::string_view reference) {
-  bool printable = !reference.empty() && reference.size() <= kMaxPaymentReferenceBytes &&
-                   absl::StripAsciiWhitespace(absl::string_view(reference.data(), reference.size())).size() == reference.size();
+  bool printable =
+      !reference.empty() && reference.size() <= kMaxPaymentReferenceBytes &&
+      absl::StripAsciiWhitespace(absl::string_view(reference.data(), reference.size())).size() ==
+          reference.size();
   for (char c : reference) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) printable = false;
   }
   if (printable) return absl::OkStatus();
-  return status::InvalidField(
-      "payment_reference",
-      absl::StrCat("required: the payment system's reference, 1-", kMaxPaymentReferenceBytes,
-                   " printable characters"),
-      kReasonPaymentReferenceInvalid);
+  return status::InvalidField("payment_reference",
+                              absl::StrCat("required: the payment system's reference, 1-",
+                                           kMaxPaymentReferenceBytes, " printable characters"),
+                              kReasonPaymentReferenceInvalid);
 }
 
 }  // namespace integration::grants

@@ -43,16 +43,13 @@ service::ServiceSpec GrantsSpec(GrantsSpecOptions options) {
   spec.register_flags = [settings](config::Flags& flags) {
     settings->registry = flags.Int(kRegistryFlag, kDefaultRegistry,
                                    "registry (diarium) prefix of the diarienummer the service "
-                                   "assigns at submission, 0-999, e.g. 851 in 851-12-2026");
+                                   "assigns at submission, e.g. 851 in 851-12-2026",
+                                   /*min_value=*/0, /*max_value=*/999);
   };
   spec.factory = [settings, clock = std::move(options.clock)](const service::Dependencies& deps)
       -> absl::StatusOr<std::unique_ptr<service::ServiceHandle>> {
+    // Flags::Int has checked the range 0-999.
     const int64_t registry = *settings->registry;
-    if (registry < 0 || registry > 999) {
-      return absl::InvalidArgumentError(absl::StrCat("setting --", kRegistryFlag, " (env ",
-                                                     deps.flags.EnvName(kRegistryFlag),
-                                                     ") must be 0-999, not ", registry));
-    }
     absl::TimeZone stockholm;
     if (!absl::LoadTimeZone("Europe/Stockholm", &stockholm)) {
       return absl::FailedPreconditionError(

@@ -24,8 +24,9 @@ struct GrantsSpecOptions {
 // and the settings of the service besides the runtime's:
 //   --diarium-registry   the 3-digit registry prefix of the diarienummer it assigns
 //                        (0-999, default 851); env GRANTS_DIARIUM_REGISTRY
-// The factory refuses to start, naming the setting, when it is out of range, and when the
-// Europe/Stockholm time zone cannot be loaded (dates of calls and reports are Swedish dates).
+// A registry outside 0-999 is refused at start-up naming the setting; the factory refuses to
+// start when the Europe/Stockholm time zone cannot be loaded (calls and reports use Swedish
+// dates).
 service::ServiceSpec GrantsSpec(GrantsSpecOptions options = {});
 
 }  // namespace integration::grants

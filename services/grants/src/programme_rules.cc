@@ -33,11 +33,10 @@ void CheckText(status::FieldErrors& errors, const std::string& field, std::strin
 absl::Status ValidateProgramme(const v1::Programme& programme, std::string_view field) {
   status::FieldErrors errors;
   const std::string base(field);
-  CheckText(errors, base + ".display_name", programme.display_name(), kMaxProgrammeTextBytes,
-            true);
+  CheckText(errors, base + ".display_name", programme.display_name(), kMaxProgrammeTextBytes, true);
   CheckText(errors, base + ".legal_basis", programme.legal_basis(), kMaxProgrammeTextBytes, true);
-  CheckText(errors, base + ".description", programme.description(),
-            kMaxProgrammeDescriptionBytes, false);
+  CheckText(errors, base + ".description", programme.description(), kMaxProgrammeDescriptionBytes,
+            false);
 
   if (programme.eligible_applicant_types_size() == 0) {
     errors.Add(base + ".eligible_applicant_types", "at least one applicant type is required");

@@ -13,7 +13,9 @@
 namespace integration::grants {
 namespace {
 
-bool Blank(std::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
+bool Blank(std::string_view text) {
+  return absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())).empty();
+}
 
 absl::Status NotWarranted(std::string_view application, v1::ReclaimReason reason, int64_t paid_ore,
                           int64_t accepted_use_ore, std::string_view basis,
@@ -101,7 +103,7 @@ absl::StatusOr<int64_t> ReclaimAmount(v1::ReclaimReason reason, int64_t paid_ore
     }
     if (!overdue) {
       return NotWarranted(application, reason, paid_ore, use, "REPORT_NOT_OVERDUE",
-                          absl::StrCat("the ", ReportTypeText(missing),
+                          absl::StrCat("the ", std::string(ReportTypeText(missing)),
                                        " report is not overdue: it is submitted, accepted, "
                                        "not yet past its due date or not required"));
     }

@@ -30,15 +30,15 @@ constexpr std::string_view kEventReclaimRaised = "grants.ReclaimRaised";
 constexpr std::string_view kReasonApplicationNotApproved = "APPLICATION_NOT_APPROVED";
 
 absl::Status ReclaimNotFound(std::string_view name) {
-  return status::NotFound("RECLAIM_NOT_FOUND", absl::StrCat(name, " does not exist"),
+  return status::NotFound("RECLAIM_NOT_FOUND", absl::StrCat(std::string(name), " does not exist"),
                           {{"reclaim", std::string(name)}});
 }
 
 absl::Status AlreadyRaised(std::string_view application, std::string_view reclaim) {
   return status::FailedPrecondition(
       kReasonReclaimAlreadyRaised,
-      absl::StrCat(application, " already has a raised reclaim",
-                   reclaim.empty() ? "" : absl::StrCat(", ", reclaim),
+      absl::StrCat(std::string(application), " already has a raised reclaim",
+                   reclaim.empty() ? "" : absl::StrCat(", ", std::string(reclaim)),
                    ": settle or waive it first"),
       {{"application", std::string(application)}, {"reclaim", std::string(reclaim)}});
 }
@@ -69,9 +69,10 @@ absl::StatusOr<ReclaimRow> LockRaisedReclaim(ReclaimRepository& reclaims, const 
     return st;
   }
   if ((*row)->state != v1::RECLAIM_STATE_RAISED) {
-    const std::string_view state = ReclaimStateText((*row)->state);
+    const std::string state(ReclaimStateText((*row)->state));
     return WrongState(kReasonReclaimNotRaised, name, state,
-                      absl::StrCat(name, " is ", state, ": only RAISED reclaims can be ", verb));
+                      absl::StrCat(std::string(name), " is ", state,
+                                   ": only RAISED reclaims can be ", std::string(verb)));
   }
   return **std::move(row);
 }
@@ -160,11 +161,11 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
       return st;
     }
     enqueued = true;
-    store::Audit(tx,
-                 api::AuditOf(call, "reclaim.raise", name,
-                              absl::StrCat("reason=", ReclaimReasonText(resp->reason()),
-                                           " amount_ore=", *amount, " paid_ore=", (*app)->paid_ore,
-                                           " accepted_use_ore=", AcceptedUse(facts))));
+    store::Audit(
+        tx, api::AuditOf(call, "reclaim.raise", name,
+                         absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
+                                      " amount_ore=", *amount, " paid_ore=", (*app)->paid_ore,
+                                      " accepted_use_ore=", AcceptedUse(facts))));
     api::RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });

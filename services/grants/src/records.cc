@@ -35,7 +35,7 @@ v1::ApplicationState ApplicationStateOf(std::string_view stored) {
 
 absl::StatusOr<type::Date> StoredDate(std::string_view text, std::string_view what) {
   std::optional<type::Date> date = ParseDateText(text);
-  if (!date) return status::Internal(absl::StrCat("stored ", what, " is not a date"));
+  if (!date) return status::Internal(absl::StrCat("stored ", AV(what), " is not a date"));
   return *date;
 }
 
@@ -81,7 +81,7 @@ absl::StatusOr<v1::Programme> ProgrammeFromRow(const pqxx::row& row) {
   p.set_legal_basis(row[2].as<std::string>());
   p.set_description(row[3].as<std::string>());
   const std::string types = row[4].as<std::string>();
-  for (std::string_view t : absl::StrSplit(types, ',', absl::SkipEmpty())) {
+  for (absl::string_view t : absl::StrSplit(types, ',', absl::SkipEmpty())) {
     v1::ApplicantType type = v1::APPLICANT_TYPE_UNSPECIFIED;
     if (!v1::ApplicantType_Parse(std::string(t), &type)) {
       return status::Internal("stored applicant type is unknown");
@@ -259,7 +259,7 @@ absl::StatusOr<ApplicationRecord> ApplicationFromRow(const pqxx::row& row) {
     return status::Internal("stored partners are corrupt");
   }
   *a.mutable_partners() = std::move(*partners.mutable_partners());
-  for (std::string_view k : absl::StrSplit(row[15].as<std::string>(), ',', absl::SkipEmpty())) {
+  for (absl::string_view k : absl::StrSplit(row[15].as<std::string>(), ',', absl::SkipEmpty())) {
     a.add_co_applicant_kommuner(std::string(k));
   }
   if (const int64_t submit = row[18].as<int64_t>(); submit != 0) {

@@ -11,7 +11,9 @@
 namespace integration::grants {
 namespace {
 
-bool Blank(std::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
+bool Blank(std::string_view text) {
+  return absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())).empty();
+}
 
 void CheckText(std::string_view text, bool required, size_t max_bytes, std::string_view field,
                status::FieldErrors& errors) {
@@ -90,7 +92,7 @@ absl::Status CheckReportSubmission(v1::ReportType type, const v1::Report& report
     }
   } else if (IsAccountingReport(type)) {
     errors.Add("report.used_amount",
-               absl::StrCat("required: a ", ReportTypeText(type),
+               absl::StrCat("required: a ", std::string(ReportTypeText(type)),
                             " report states the money used in the project, in öre"));
   }
   // Financial reports carry money only; the others describe what was done and achieved.

@@ -28,7 +28,7 @@ namespace {
 constexpr std::string_view kEventReportSubmitted = "grants.ReportSubmitted";
 
 absl::Status ReportNotFound(std::string_view name) {
-  return status::NotFound("REPORT_NOT_FOUND", absl::StrCat(name, " does not exist"),
+  return status::NotFound("REPORT_NOT_FOUND", absl::StrCat(std::string(name), " does not exist"),
                           {{"report", std::string(name)}});
 }
 
@@ -157,8 +157,8 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
     absl::StatusOr<ReportRow> report = LockReport(reports, *key, name, req.report().etag());
     if (!report.ok()) return report.status();
     if (!IsReportOpen(report->state)) {
-      return WrongState(kReasonReportNotOpen, name, ReportStateText(report->state),
-                        absl::StrCat(name, " is ", ReportStateText(report->state),
+      return WrongState(kReasonReportNotOpen, name, std::string(ReportStateText(report->state)),
+                        absl::StrCat(name, " is ", std::string(ReportStateText(report->state)),
                                      ": only DUE or RETURNED reports can be submitted"));
     }
     if (absl::Status st = CheckReportSubmission(report->type, req.report()); !st.ok()) return st;
@@ -192,7 +192,7 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
     enqueued = true;
     store::Audit(
         tx, api::AuditOf(call, "report.submit", name,
-                         absl::StrCat("type=", ReportTypeText(report->type),
+                         absl::StrCat("type=", std::string(ReportTypeText(report->type)),
                                       " used_ore=", in.used_amount().ore(),
                                       " participants=", in.participants().women(), "/",
                                       in.participants().men(), "/", in.participants().other())));
@@ -224,9 +224,10 @@ absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
     absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
     if (!report.ok()) return report.status();
     if (report->state != v1::REPORT_STATE_SUBMITTED) {
-      return WrongState(kReasonReportNotSubmitted, req.name(), ReportStateText(report->state),
-                        absl::StrCat(req.name(), " is ", ReportStateText(report->state),
-                                     ": only SUBMITTED reports can be accepted"));
+      return WrongState(
+          kReasonReportNotSubmitted, req.name(), std::string(ReportStateText(report->state)),
+          absl::StrCat(req.name(), " is ", std::string(ReportStateText(report->state)),
+                       ": only SUBMITTED reports can be accepted"));
     }
     absl::StatusOr<int64_t> accepted = AcceptedReportAmount(req, report->used_ore);
     if (!accepted.ok()) return accepted.status();
@@ -265,17 +266,19 @@ absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
     absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
     if (!report.ok()) return report.status();
     if (report->state != v1::REPORT_STATE_SUBMITTED) {
-      return WrongState(kReasonReportNotSubmitted, req.name(), ReportStateText(report->state),
-                        absl::StrCat(req.name(), " is ", ReportStateText(report->state),
-                                     ": only SUBMITTED reports can be returned"));
+      return WrongState(
+          kReasonReportNotSubmitted, req.name(), std::string(ReportStateText(report->state)),
+          absl::StrCat(req.name(), " is ", std::string(ReportStateText(report->state)),
+                       ": only SUBMITTED reports can be returned"));
     }
     const absl::Time now = deps_.clock();
     reports.Return(report->report_id, req.comment(), now);
     if (absl::Status st = ReadBack(reports, *key, req.name(), StockholmDay(now), resp); !st.ok()) {
       return st;
     }
-    store::Audit(tx, api::AuditOf(call, "report.return", req.name(),
-                                  absl::StrCat("type=", ReportTypeText(report->type))));
+    store::Audit(tx,
+                 api::AuditOf(call, "report.return", req.name(),
+                              absl::StrCat("type=", std::string(ReportTypeText(report->type)))));
     api::RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });

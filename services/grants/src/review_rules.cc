@@ -49,8 +49,8 @@ int32_t MeanScoreMilli(int64_t sum_milli, int64_t count) {
   return static_cast<int32_t>(DivideHalfUp(sum_milli, count));
 }
 
-absl::StatusOr<int32_t> CheckReview(const google::protobuf::RepeatedPtrField<v1::Criterion>& criteria,
-                                    const v1::Review& review) {
+absl::StatusOr<int32_t> CheckReview(
+    const google::protobuf::RepeatedPtrField<v1::Criterion>& criteria, const v1::Review& review) {
   std::map<std::string, int32_t> weight_of;
   for (const v1::Criterion& c : criteria) {
     if (c.weight() >= 1 && c.weight() <= 100) weight_of.emplace(c.id(), c.weight());
@@ -67,7 +67,8 @@ absl::StatusOr<int32_t> CheckReview(const google::protobuf::RepeatedPtrField<v1:
     const std::string field = absl::StrCat("review.scores[", i, "]");
     auto it = weight_of.find(s.criterion_id());
     if (s.criterion_id().empty()) {
-      errors.Add(absl::StrCat(field, ".criterion_id"), "required: the id of a criterion of the call");
+      errors.Add(absl::StrCat(field, ".criterion_id"),
+                 "required: the id of a criterion of the call");
     } else if (it == weight_of.end()) {
       errors.Add(absl::StrCat(field, ".criterion_id"),
                  absl::StrCat("the call has no criterion \"", s.criterion_id(), "\""));
@@ -81,9 +82,9 @@ absl::StatusOr<int32_t> CheckReview(const google::protobuf::RepeatedPtrField<v1:
       weighted.push_back({s.score(), it->second});
     }
     if (s.comment().size() > kMaxScoreCommentBytes || HasControl(s.comment(), true)) {
-      errors.Add(absl::StrCat(field, ".comment"),
-                 absl::StrCat("at most ", kMaxScoreCommentBytes,
-                              " bytes without control characters"));
+      errors.Add(
+          absl::StrCat(field, ".comment"),
+          absl::StrCat("at most ", kMaxScoreCommentBytes, " bytes without control characters"));
     }
   }
   for (const v1::Criterion& c : criteria) {
@@ -93,14 +94,15 @@ absl::StatusOr<int32_t> CheckReview(const google::protobuf::RepeatedPtrField<v1:
     }
   }
   if (review.comment().size() > kMaxReviewCommentBytes || HasControl(review.comment(), true)) {
-    errors.Add("review.comment",
-               absl::StrCat("at most ", kMaxReviewCommentBytes, " bytes without control characters"));
+    errors.Add("review.comment", absl::StrCat("at most ", kMaxReviewCommentBytes,
+                                              " bytes without control characters"));
   }
   if (!errors.empty()) return errors.ToStatus(kReasonReviewInvalid);
   // Duplicates were rejected above, so `weighted` now holds each criterion exactly once.
   absl::StatusOr<int32_t> milli = WeightedScoreMilli(weighted);
-  if (!milli.ok()) return status::InvalidField("review.scores", std::string(milli.status().message()),
-                                               kReasonReviewInvalid);
+  if (!milli.ok())
+    return status::InvalidField("review.scores", std::string(milli.status().message()),
+                                kReasonReviewInvalid);
   return *milli;
 }
 

@@ -57,7 +57,8 @@ bool IsValidProgrammeId(std::string_view id) {
 
 absl::StatusOr<std::string> ParseProgrammeName(std::string_view name, std::string_view field) {
   constexpr std::string_view kPrefix = "programmes/";
-  if (name.substr(0, kPrefix.size()) != kPrefix || !IsValidProgrammeId(name.substr(kPrefix.size()))) {
+  if (name.substr(0, kPrefix.size()) != kPrefix ||
+      !IsValidProgrammeId(name.substr(kPrefix.size()))) {
     return BadName(field, "programmes/{programme}");
   }
   return std::string(name.substr(kPrefix.size()));
@@ -78,8 +79,7 @@ absl::StatusOr<int64_t> ParseCallParent(std::string_view name, std::string_view 
   return id;
 }
 
-absl::StatusOr<ApplicationKey> ParseApplicationName(std::string_view name,
-                                                    std::string_view field) {
+absl::StatusOr<ApplicationKey> ParseApplicationName(std::string_view name, std::string_view field) {
   constexpr std::string_view kPattern = "calls/{call}/applications/{application}";
   std::vector<absl::string_view> parts = absl::StrSplit(AV(name), '/');
   if (parts.size() != 4 || parts[0] != "calls" || parts[2] != "applications") {
