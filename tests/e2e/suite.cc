@@ -49,7 +49,8 @@ bool RedisAnswers(int port) {
   boost::asio::streambuf reply;
   boost::asio::read_until(socket, reply, "\r\n", ec);
   if (ec) return false;
-  std::string line(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_end(reply.data()));
+  std::string line(boost::asio::buffers_begin(reply.data()),
+                   boost::asio::buffers_end(reply.data()));
   return line.starts_with("+PONG");
 }
 
@@ -98,11 +99,10 @@ RedisServer::~RedisServer() { Stop(); }
 absl::Status RedisServer::Launch() {
   const std::string port = std::to_string(port_);
   const std::string logfile = dir_ + "/redis-" + port + ".log";
-  std::vector<std::string> args = {binary_,        "--port",        port,    "--bind",
-                                   "127.0.0.1",    "--save",        "",      "--appendonly",
-                                   "no",           "--daemonize",   "no",    "--dir",
-                                   dir_,           "--logfile",     logfile, "--protected-mode",
-                                   "yes"};
+  std::vector<std::string> args = {
+      binary_, "--port",       port,    "--bind",           "127.0.0.1", "--save",
+      "",      "--appendonly", "no",    "--daemonize",      "no",        "--dir",
+      dir_,    "--logfile",    logfile, "--protected-mode", "yes"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -121,13 +121,14 @@ absl::Status RedisServer::Launch() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return absl::UnavailableError(absl::StrCat("redis-server on port ", port_,
-                                                 " exited at start (see ", logfile, ")"));
+      return absl::UnavailableError(
+          absl::StrCat("redis-server on port ", port_, " exited at start (see ", logfile, ")"));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
   Stop();
-  return absl::DeadlineExceededError(absl::StrCat("redis-server on port ", port_, " never answered"));
+  return absl::DeadlineExceededError(
+      absl::StrCat("redis-server on port ", port_, " never answered"));
 }
 
 void RedisServer::Stop() {
@@ -182,8 +183,8 @@ absl::Status ServiceProcess::Start() {
     auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return started_ || finished_; };
     mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(30));
     if (!started_) {
-      return absl::InternalError(absl::StrCat(name(), " did not start (exit ", exit_code_,
-                                              "): ", output_));
+      return absl::InternalError(
+          absl::StrCat(name(), " did not start (exit ", exit_code_, "): ", output_));
     }
   }
   // Health turns SERVING once its database answered.
@@ -246,8 +247,8 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
       options.err = &out;
       const int code = service::Run(s.spec, {"migrate", "--pg-dsn=" + dsn}, options);
       if (code != service::kExitOk) {
-        return absl::InternalError(absl::StrCat(name, " migrate failed (exit ", code, "): ",
-                                                out.str()));
+        return absl::InternalError(
+            absl::StrCat(name, " migrate failed (exit ", code, "): ", out.str()));
       }
     }
     std::vector<std::string> args = {
@@ -403,8 +404,8 @@ std::string RpcResult::Header(const std::string& key) const {
 
 std::string RpcResult::Describe() const {
   const std::string_view code = status::CodeName(status.error_code());
-  return absl::StrCat(absl::string_view(code.data(), code.size()), ": ", status.error_message(), " [",
-                      Reason(), "] fields: ", absl::StrJoin(Fields(), ", "));
+  return absl::StrCat(absl::string_view(code.data(), code.size()), ": ", status.error_message(),
+                      " [", Reason(), "] fields: ", absl::StrJoin(Fields(), ", "));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 // with tokens signed for all of them. Tests talk to the gateway only, over gRPC and HTTP/JSON.
 #pragma once
 
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -13,9 +15,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/client_context.h>
-#include <grpcpp/support/status.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -170,8 +169,8 @@ struct RpcResult {
 
 // One unary call: Invoke(stub, &Stub::GetLearner, bearer, request, &response).
 template <class Stub, class Req, class Resp>
-RpcResult Invoke(Stub& stub, ::grpc::Status (Stub::*method)(::grpc::ClientContext*, const Req&,
-                                                             Resp*),
+RpcResult Invoke(Stub& stub,
+                 ::grpc::Status (Stub::*method)(::grpc::ClientContext*, const Req&, Resp*),
                  const std::string& bearer, const Req& request, Resp* response,
                  absl::Duration timeout = absl::Seconds(10)) {
   ::grpc::ClientContext ctx;

@@ -175,8 +175,7 @@ Response Handler::Handle(const Request& request) {
 namespace {
 
 // One entry of the /readyz "checks" array.
-void AppendCheck(std::string& json, std::string_view name, bool gating,
-                 const CheckResult& result) {
+void AppendCheck(std::string& json, std::string_view name, bool gating, const CheckResult& result) {
   if (!json.empty()) json.append(",");
   // Texts can hold DSNs or hosts' credentials; the redacted text is enough to act on.
   const std::string message = log::JsonEscape(log::Redact(result.message));

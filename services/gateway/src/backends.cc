@@ -157,8 +157,8 @@ std::string_view StateName(grpc_connectivity_state state) {
 }
 
 std::string DescribeBackend(const BackendState& s, absl::Time now) {
-  std::string out = absl::StrCat("target ", s.target, "; channel ", Av(StateName(s.state)),
-                                 " for ", Age(now - s.since), "; health ");
+  std::string out = absl::StrCat("target ", s.target, "; channel ", Av(StateName(s.state)), " for ",
+                                 Age(now - s.since), "; health ");
   if (s.health.empty()) {
     absl::StrAppend(&out, "not asked yet");
   } else {
@@ -249,8 +249,7 @@ absl::StatusOr<std::unique_ptr<Backends>> Backends::Create(
     backends.push_back(std::move(b));
   }
   // Not make_unique: the constructor is private.
-  std::unique_ptr<Backends> out(
-      new Backends(std::move(backends), watch_interval, health_timeout));
+  std::unique_ptr<Backends> out(new Backends(std::move(backends), watch_interval, health_timeout));
   out->watcher_ = std::thread([raw = out.get()] { raw->WatchLoop(); });
   return out;
 }

@@ -77,12 +77,12 @@ std::string BackendReportName(const std::string& service) {
 std::vector<metrics::ReadinessReport> BackendReports(const Backends& backends) {
   std::vector<metrics::ReadinessReport> reports;
   for (const std::string& service : backends.Services()) {
-    reports.push_back({BackendReportName(service), [&backends, service] {
-                         std::optional<BackendState> state = backends.State(service);
-                         if (!state.has_value()) return metrics::CheckResult{false, "not configured"};
-                         return metrics::CheckResult{state->healthy(),
-                                                     DescribeBackend(*state, absl::Now())};
-                       }});
+    reports.push_back(
+        {BackendReportName(service), [&backends, service] {
+           std::optional<BackendState> state = backends.State(service);
+           if (!state.has_value()) return metrics::CheckResult{false, "not configured"};
+           return metrics::CheckResult{state->healthy(), DescribeBackend(*state, absl::Now())};
+         }});
   }
   return reports;
 }
@@ -96,10 +96,9 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
     return code;
   };
 
-  config::Flags flags(
-      "gateway", "GATEWAY",
-      "The suite's API gateway: gRPC and HTTP/JSON in front of every service, with "
-      "authentication, access policies, rate limits and a response cache.");
+  config::Flags flags("gateway", "GATEWAY",
+                      "The suite's API gateway: gRPC and HTTP/JSON in front of every service, with "
+                      "authentication, access policies, rate limits and a response cache.");
   grpc::ServerFlags server_flags(flags, 50050, 9050);
   GatewayFlags gateway_flags(flags);
   std::vector<const char*> argv = {"gateway"};
@@ -121,6 +120,7 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   if (!settings.ok()) return fail("configuration", settings.status(), kGatewayExitUsage);
   absl::StatusOr<grpc::ServerOptions> options = server_flags.Options("gateway");
   if (!options.ok()) return fail("configuration", options.status(), kGatewayExitUsage);
+  log::SetService("gateway");
   log::SetMinLevel(settings->log_level);
 
   auto metrics = std::make_shared<metrics::Metrics>();

@@ -4,9 +4,11 @@
 #include <vector>
 
 #include "gateway_server.h"
+#include "integration/grpc/process.h"
 #include "integration/grpc/signals.h"
 
 int main(int argc, char** argv) {
+  integration::grpc::ConfigureProcess();
   // Before any thread starts, so that every thread inherits the blocked signals.
   integration::grpc::SignalWaiter signals;
   std::vector<std::string> args;

@@ -139,9 +139,9 @@ TEST(GatewayReadyzTest, ShowsEachBackendsStateWithoutGatingReadiness) {
               HasSubstr("backend_serving{service=\"echo\"} 0"));
 
   echo_ready = true;
-  ASSERT_TRUE(WaitFor([&] { return EntryOk(Entry(GetAdmin(admin_port, "/readyz").body,
-                                                  "backend:echo")); },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return EntryOk(Entry(GetAdmin(admin_port, "/readyz").body, "backend:echo")); },
+              absl::Seconds(10)));
 
   // Echo stopped: its channel fails, the gateway stays ready.
   echo->Stop();
