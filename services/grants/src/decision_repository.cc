@@ -20,8 +20,7 @@ bool DecisionRepository::Apply(int64_t application_id, const std::string& outcom
 
 void DecisionRepository::InsertReport(int64_t application_id, const std::string& lanskod,
                                       const std::string& report_type, absl::CivilDay due) {
-  tx_.exec_prepared0("decision_insert_report", application_id, lanskod, report_type,
-                     DayText(due));
+  tx_.exec_prepared0("decision_insert_report", application_id, lanskod, report_type, DayText(due));
 }
 
 }  // namespace integration::grants

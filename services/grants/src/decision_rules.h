@@ -23,8 +23,8 @@ namespace v1 = ::lansstyrelsen::integration::grants::v1;
 // ErrorInfo reasons.
 inline constexpr std::string_view kReasonDecisionInvalid = "DECISION_INVALID";  // 400
 inline constexpr std::string_view kReasonApprovedAboveRequested = "APPROVED_ABOVE_REQUESTED";
-inline constexpr std::string_view kReasonNotDecidable = "APPLICATION_NOT_DECIDABLE";  // 412
-inline constexpr std::string_view kReasonCallBudgetExceeded = "CALL_BUDGET_EXCEEDED";  // 412
+inline constexpr std::string_view kReasonNotDecidable = "APPLICATION_NOT_DECIDABLE";    // 412
+inline constexpr std::string_view kReasonCallBudgetExceeded = "CALL_BUDGET_EXCEEDED";   // 412
 inline constexpr std::string_view kReasonPeriodMissing = "APPLICATION_PERIOD_MISSING";  // 412
 
 inline constexpr size_t kMaxConditionsBytes = 20000;

@@ -42,8 +42,7 @@ absl::StatusOr<DisbursementRow> DisbursementFromRow(int64_t call_id, const pqxx:
   return out;
 }
 
-absl::StatusOr<std::optional<DisbursementRow>> OptionalRow(int64_t call_id,
-                                                           const pqxx::result& r) {
+absl::StatusOr<std::optional<DisbursementRow>> OptionalRow(int64_t call_id, const pqxx::result& r) {
   if (r.empty()) return std::optional<DisbursementRow>();
   absl::StatusOr<DisbursementRow> row = DisbursementFromRow(call_id, r[0]);
   if (!row.ok()) return row.status();
@@ -66,19 +65,20 @@ absl::StatusOr<DisbursementRow> DisbursementRepository::Insert(int64_t call_id,
   return DisbursementFromRow(call_id, row);
 }
 
-absl::StatusOr<std::optional<DisbursementRow>> DisbursementRepository::Find(
-    int64_t call_id, int64_t application_id, int64_t disbursement_id, bool for_update) {
-  return OptionalRow(call_id,
-                     tx_.exec_prepared(for_update ? "disbursement_get_for_update"
-                                                  : "disbursement_get",
-                                       application_id, disbursement_id));
+absl::StatusOr<std::optional<DisbursementRow>> DisbursementRepository::Find(int64_t call_id,
+                                                                            int64_t application_id,
+                                                                            int64_t disbursement_id,
+                                                                            bool for_update) {
+  return OptionalRow(
+      call_id, tx_.exec_prepared(for_update ? "disbursement_get_for_update" : "disbursement_get",
+                                 application_id, disbursement_id));
 }
 
 absl::StatusOr<std::optional<DisbursementRow>> DisbursementRepository::Pay(
-    int64_t call_id, int64_t application_id, int64_t disbursement_id,
-    const std::string& reference, absl::Time now) {
-  return OptionalRow(call_id, tx_.exec_prepared("disbursement_pay", application_id,
-                                                disbursement_id, reference, api::ToMicros(now)));
+    int64_t call_id, int64_t application_id, int64_t disbursement_id, const std::string& reference,
+    absl::Time now) {
+  return OptionalRow(call_id, tx_.exec_prepared("disbursement_pay", application_id, disbursement_id,
+                                                reference, api::ToMicros(now)));
 }
 
 absl::StatusOr<std::optional<DisbursementRow>> DisbursementRepository::Cancel(

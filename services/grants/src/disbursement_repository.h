@@ -50,8 +50,8 @@ class DisbursementRepository {
   // Instalments by scheduled date strictly after (date, id); the first page passes
   // ("-infinity", 0).
   absl::StatusOr<std::vector<DisbursementRow>> List(int64_t call_id, int64_t application_id,
-                                                    const std::string& after_date,
-                                                    int64_t after_id, int limit);
+                                                    const std::string& after_date, int64_t after_id,
+                                                    int limit);
 
  private:
   pqxx::work& tx_;

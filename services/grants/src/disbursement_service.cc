@@ -28,8 +28,7 @@ namespace {
 constexpr char kEventDisbursementPaid[] = "grants.DisbursementPaid";
 
 absl::Status DisbursementNotFound(const ChildKey& key) {
-  const std::string name =
-      ChildName(key.call_id, key.application_id, "disbursements", key.id);
+  const std::string name = ChildName(key.call_id, key.application_id, "disbursements", key.id);
   return status::NotFound(kReasonDisbursementNotFound, absl::StrCat(name, " does not exist"),
                           {{"disbursement", name}});
 }
@@ -69,8 +68,9 @@ absl::Status GrantsServiceImpl::DoCreateDisbursement(const grpc::CallContext& ca
     if (!app.ok()) return app.status();
     if (!app->Approved()) {
       return WrongState(kReasonNotApproved, name, app->stored_state,
-                        absl::StrCat(name, " is not an approved application; only approved "
-                                           "grants are paid out"));
+                        absl::StrCat(name,
+                                     " is not an approved application; only approved "
+                                     "grants are paid out"));
     }
     DisbursementRepository repo(tx);
     if (absl::Status s = CheckWithinApproved(name, app->approved_ore,
@@ -82,9 +82,9 @@ absl::Status GrantsServiceImpl::DoCreateDisbursement(const grpc::CallContext& ca
         repo.Insert(key->call_id, key->application_id, amount, scheduled, now);
     if (!row.ok()) return row.status();
     *resp = std::move(row->disbursement);
-    store::Audit(tx, api::AuditOf(call, "disbursement.create", resp->name(),
-                                  absl::StrCat("amount_ore=", amount,
-                                               "; scheduled=", DayText(scheduled))));
+    store::Audit(
+        tx, api::AuditOf(call, "disbursement.create", resp->name(),
+                         absl::StrCat("amount_ore=", amount, "; scheduled=", DayText(scheduled))));
     api::RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
@@ -160,9 +160,9 @@ absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
       return s;
     }
     if ((*current)->state != "SCHEDULED") {
-      return WrongState(kReasonNotScheduled, name, (*current)->state,
-                        absl::StrCat(name, " is ", (*current)->state,
-                                     "; only a SCHEDULED instalment is paid"));
+      return WrongState(
+          kReasonNotScheduled, name, (*current)->state,
+          absl::StrCat(name, " is ", (*current)->state, "; only a SCHEDULED instalment is paid"));
     }
     absl::StatusOr<std::optional<DisbursementRow>> paid =
         repo.Pay(key->call_id, key->application_id, key->id, req.payment_reference(), now);

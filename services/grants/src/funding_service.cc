@@ -122,8 +122,8 @@ absl::Status GrantsServiceImpl::DoCheckFunding(const grpc::CallContext& call,
     absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, programme_id);
     if (!programme.ok()) return programme.status();
     if (!*programme) return ProgrammeNotFound(programme_id);
-    absl::StatusOr<std::vector<FundingRow>> rows = FundingRepository(tx).ApprovedDecisions(
-        kommunkod, orgnr, programme_id, *period, lanskod);
+    absl::StatusOr<std::vector<FundingRow>> rows =
+        FundingRepository(tx).ApprovedDecisions(kommunkod, orgnr, programme_id, *period, lanskod);
     if (!rows.ok()) return rows.status();
     std::vector<Period> periods;
     periods.reserve(rows->size());

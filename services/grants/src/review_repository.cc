@@ -17,10 +17,10 @@ int64_t ReviewRepository::Insert(int64_t application_id, const std::string& revi
                                  const v1::Review& review, absl::Time now) {
   v1::Review only_scores;
   *only_scores.mutable_scores() = review.scores();
-  pqxx::result r = tx_.exec_prepared(
-      "review_insert", application_id, reviewer,
-      pqxx::binarystring(only_scores.SerializeAsString()), review.comment(),
-      review.weighted_score_milli(), api::ToMicros(now));
+  pqxx::result r =
+      tx_.exec_prepared("review_insert", application_id, reviewer,
+                        pqxx::binarystring(only_scores.SerializeAsString()), review.comment(),
+                        review.weighted_score_milli(), api::ToMicros(now));
   return r[0][0].as<int64_t>();
 }
 

@@ -18,9 +18,9 @@ namespace integration::grants {
 namespace v1 = ::lansstyrelsen::integration::grants::v1;
 
 // ErrorInfo reasons.
-inline constexpr std::string_view kReasonReviewInvalid = "REVIEW_INVALID";          // 400
-inline constexpr std::string_view kReasonReviewExists = "REVIEW_EXISTS";            // 409
-inline constexpr std::string_view kReasonNotReviewable = "APPLICATION_NOT_REVIEWABLE";  // 412
+inline constexpr std::string_view kReasonReviewInvalid = "REVIEW_INVALID";               // 400
+inline constexpr std::string_view kReasonReviewExists = "REVIEW_EXISTS";                 // 409
+inline constexpr std::string_view kReasonNotReviewable = "APPLICATION_NOT_REVIEWABLE";   // 412
 inline constexpr std::string_view kReasonCallWithoutCriteria = "CALL_WITHOUT_CRITERIA";  // 412
 
 inline constexpr int32_t kMinScore = 0;
@@ -33,8 +33,8 @@ inline constexpr size_t kMaxScoreCommentBytes = 4000;
 // one on "review.scores"), each score 0-5, comments within their limits. Returns the weighted
 // score in thousandths; INVALID_ARGUMENT REVIEW_INVALID with every violation otherwise, and
 // FAILED_PRECONDITION CALL_WITHOUT_CRITERIA when the call has no usable criteria.
-absl::StatusOr<int32_t> CheckReview(const google::protobuf::RepeatedPtrField<v1::Criterion>& criteria,
-                                    const v1::Review& review);
+absl::StatusOr<int32_t> CheckReview(
+    const google::protobuf::RepeatedPtrField<v1::Criterion>& criteria, const v1::Review& review);
 
 // One score with the weight of its criterion.
 struct WeightedScore {

@@ -25,7 +25,8 @@ namespace {
 absl::Status ReviewExists(std::string_view application, std::string_view reviewer) {
   return status::AlreadyExists(
       kReasonReviewExists,
-      absl::StrCat("you have reviewed ", std::string(application), " already; an officer reviews once"),
+      absl::StrCat("you have reviewed ", std::string(application),
+                   " already; an officer reviews once"),
       {{"application", std::string(application)}, {"reviewer", std::string(reviewer)}});
 }
 
@@ -84,10 +85,10 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
     resp->set_name(ChildName(key->call_id, key->application_id, "reviews", review_id));
     resp->set_reviewer(reviewer);
     api::SetTimestamp(absl::FromUnixMicros(api::ToMicros(now)), resp->mutable_create_time());
-    store::Audit(tx, api::AuditOf(call, "review.create", resp->name(),
-                                  absl::StrCat("weighted_score_milli=", *milli,
-                                               started ? "; application SUBMITTED -> UNDER_REVIEW"
-                                                       : "")));
+    store::Audit(
+        tx, api::AuditOf(call, "review.create", resp->name(),
+                         absl::StrCat("weighted_score_milli=", *milli,
+                                      started ? "; application SUBMITTED -> UNDER_REVIEW" : "")));
     api::RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
@@ -104,7 +105,8 @@ absl::Status GrantsServiceImpl::DoListReviews(const grpc::CallContext& call,
   if (!page_size.ok()) return page_size.status();
   const std::string query =
       absl::StrCat("ListReviews|", ApplicationName(key->call_id, key->application_id));
-  absl::StatusOr<std::optional<api::PageKey>> page = api::DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> page =
+      api::DecodePageToken(req.page_token(), query, 1);
   if (!page.ok()) return page.status();
   int64_t after_id = 0;
   if (*page && (!absl::SimpleAtoi((**page)[0], &after_id) || after_id < 0)) {

@@ -50,8 +50,10 @@ absl::Status GrantsServiceImpl::DoGetCallStatistics(const grpc::CallContext& cal
     if (!c.ok()) return c.status();
     if (!*c) return CallNotFound(*call_id);
     if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*c)->lanskod); !s.ok()) return s;
-    absl::StatusOr<StatisticsFigures> figures =
-        StatisticsRepository(tx).Figures({.lanskod = (*c)->lanskod, .call_id = *call_id});
+    StatisticsScope scope;
+    scope.lanskod = (*c)->lanskod;
+    scope.call_id = *call_id;
+    absl::StatusOr<StatisticsFigures> figures = StatisticsRepository(tx).Figures(scope);
     if (!figures.ok()) return figures.status();
     FillStatistics(CallName(*call_id), *std::move(figures), now, resp);
     return absl::OkStatus();
@@ -91,8 +93,11 @@ absl::Status GrantsServiceImpl::DoGetGrantStatistics(const grpc::CallContext& ca
       if (!programme.ok()) return programme.status();
       if (!*programme) return ProgrammeNotFound(programme_id);
     }
-    absl::StatusOr<StatisticsFigures> figures = StatisticsRepository(tx).Figures(
-        {.lanskod = caller.lan, .programme_id = programme_id, .year = req.year()});
+    StatisticsScope scope;
+    scope.lanskod = caller.lan;
+    scope.programme_id = programme_id;
+    scope.year = req.year();
+    absl::StatusOr<StatisticsFigures> figures = StatisticsRepository(tx).Figures(scope);
     if (!figures.ok()) return figures.status();
     FillStatistics(absl::StrCat("lan/", caller.lan), *std::move(figures), now, resp);
     return absl::OkStatus();

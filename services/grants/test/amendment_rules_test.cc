@@ -87,10 +87,10 @@ TEST(AmendmentRulesTest, MalformedFieldsAreListedTogether) {
   AddLine(a, v1::BUDGET_CATEGORY_UNSPECIFIED, 0);
   const absl::Status st = CheckAmendmentRequest(a, kFunding, kApproved).status();
   EXPECT_EQ(Reason(st), "INVALID_FIELD");
-  EXPECT_THAT(Fields(st), UnorderedElementsAre("amendment.reason",
-                                               "amendment.project_period.start_date",
-                                               "amendment.budget.lines[0].category",
-                                               "amendment.budget.lines[0].amount"));
+  EXPECT_THAT(Fields(st),
+              UnorderedElementsAre("amendment.reason", "amendment.project_period.start_date",
+                                   "amendment.budget.lines[0].category",
+                                   "amendment.budget.lines[0].amount"));
 }
 
 TEST(AmendmentRulesTest, BudgetLinesMustSumExactlyToTheApprovedAmount) {
@@ -116,8 +116,7 @@ TEST(AmendmentRulesTest, AnOverflowingSumIsAMismatchNotAWrap) {
   AddLine(a, v1::BUDGET_CATEGORY_OTHER, INT64_MAX);
   AddLine(a, v1::BUDGET_CATEGORY_OTHER, INT64_MAX);
   AddLine(a, v1::BUDGET_CATEGORY_OTHER, 2);  // INT64_MAX * 2 + 2 wraps to 0
-  EXPECT_EQ(Reason(CheckAmendmentRequest(a, kFunding, 0).status()),
-            kReasonAmendmentBudgetMismatch);
+  EXPECT_EQ(Reason(CheckAmendmentRequest(a, kFunding, 0).status()), kReasonAmendmentBudgetMismatch);
 }
 
 TEST(AmendmentRulesTest, AnEmptyBudgetIsMalformed) {

@@ -44,11 +44,22 @@ class DecisionTest : public GrantsTest {
 
   int64_t SeedApp(int64_t call_id, int64_t requested, const std::string& state = "SUBMITTED",
                   const std::string& outcome = "", int64_t approved = 0) {
-    return env().SeedApplication({.call_id = call_id,
-                                  .state = state,
-                                  .requested_ore = requested,
-                                  .decision_outcome = outcome,
-                                  .approved_ore = approved});
+    SeedApplicationSpec spec;
+    spec.call_id = call_id;
+    spec.state = state;
+    spec.requested_ore = requested;
+    spec.decision_outcome = outcome;
+    spec.approved_ore = approved;
+    return env().SeedApplication(spec);
+  }
+
+  // A call of `programme` with budget and max per application.
+  int64_t SeedCall(int64_t budget, int64_t max, const std::string& programme = "kapacitet") {
+    SeedCallSpec spec;
+    spec.programme_id = programme;
+    spec.budget_ore = budget;
+    spec.max_ore = max;
+    return env().SeedCall(spec);
   }
 
   ::grpc::Status Run(const v1::DecideApplicationRequest& req, v1::Application* out,
@@ -61,7 +72,8 @@ class DecisionTest : public GrantsTest {
         absl::StrCat("SELECT approved_total_ore FROM calls WHERE call_id = ", call_id));
   }
   int64_t DecidedEvents() {
-    return env().Count("SELECT count(*) FROM outbox WHERE event_type = 'grants.ApplicationDecided'");
+    return env().Count(
+        "SELECT count(*) FROM outbox WHERE event_type = 'grants.ApplicationDecided'");
   }
   std::string StateOf(int64_t app) {
     return env()
@@ -71,7 +83,7 @@ class DecisionTest : public GrantsTest {
 };
 
 TEST_F(DecisionTest, ApprovalDecidesCreatesReportsAndAnnounces) {
-  const int64_t call = env().SeedCall({.programme_id = "guider", .budget_ore = 5'000'000, .max_ore = 5'000'000});
+  const int64_t call = SeedCall(5'000'000, 5'000'000, "guider");
   const int64_t app = SeedApp(call, 1'000'000, "UNDER_REVIEW");
   v1::Application out;
   ::grpc::Status st = Run(Decide(AppName(call, app), v1::DECISION_OUTCOME_APPROVED), &out);
@@ -117,7 +129,7 @@ TEST_F(DecisionTest, ApprovalDecidesCreatesReportsAndAnnounces) {
 }
 
 TEST_F(DecisionTest, PartialApprovalAndRejection) {
-  const int64_t call = env().SeedCall({.budget_ore = 5'000'000, .max_ore = 5'000'000});
+  const int64_t call = SeedCall(5'000'000, 5'000'000);
   const int64_t part = SeedApp(call, 1'000'000);
   const int64_t rej = SeedApp(call, 2'000'000);
   v1::Application out;
@@ -199,7 +211,7 @@ TEST_F(DecisionTest, OnlySubmittedOrUnderReviewAreDecided) {
 }
 
 TEST_F(DecisionTest, BudgetExceededChangesNothing) {
-  const int64_t call = env().SeedCall({.budget_ore = 1'500'000, .max_ore = 1'500'000});
+  const int64_t call = SeedCall(1'500'000, 1'500'000);
   const int64_t first = SeedApp(call, 1'000'000);
   const int64_t second = SeedApp(call, 1'000'000);
   v1::Application out;
@@ -215,18 +227,17 @@ TEST_F(DecisionTest, BudgetExceededChangesNothing) {
   EXPECT_EQ(meta["requested_approval_ore"], "1000000");
   EXPECT_EQ(meta["remaining_ore"], "500000");
   EXPECT_EQ(StateOf(second), "SUBMITTED");
-  EXPECT_EQ(env().Count(absl::StrCat(
-                "SELECT revision FROM applications WHERE application_id = ", second)),
+  EXPECT_EQ(env().Count(
+                absl::StrCat("SELECT revision FROM applications WHERE application_id = ", second)),
             revision);
-  EXPECT_EQ(env().Count(absl::StrCat("SELECT count(*) FROM reports WHERE application_id = ",
-                                     second)),
-            0);
+  EXPECT_EQ(
+      env().Count(absl::StrCat("SELECT count(*) FROM reports WHERE application_id = ", second)), 0);
   EXPECT_EQ(ApprovedTotal(call), 1'000'000);
   EXPECT_EQ(DecidedEvents(), 1);
   // What remains fits exactly; a rejection needs no budget.
-  ASSERT_TRUE(Run(Decide(AppName(call, second), v1::DECISION_OUTCOME_PARTIALLY_APPROVED, 500'000),
-                  &out)
-                  .ok());
+  ASSERT_TRUE(
+      Run(Decide(AppName(call, second), v1::DECISION_OUTCOME_PARTIALLY_APPROVED, 500'000), &out)
+          .ok());
   EXPECT_EQ(ApprovedTotal(call), 1'500'000);
   const int64_t third = SeedApp(call, 1);
   EXPECT_EQ(ReasonOf(Run(Decide(AppName(call, third), v1::DECISION_OUTCOME_APPROVED), &out)),
@@ -235,7 +246,7 @@ TEST_F(DecisionTest, BudgetExceededChangesNothing) {
 }
 
 TEST_F(DecisionTest, AmountsNearTheInt64LimitAreRejectedCleanly) {
-  const int64_t call = env().SeedCall({.budget_ore = kMax, .max_ore = kMax});
+  const int64_t call = SeedCall(kMax, kMax);
   const int64_t big = SeedApp(call, kMax - 1);
   const int64_t small = SeedApp(call, 2);
   v1::Application out;
@@ -297,8 +308,7 @@ TEST_F(DecisionTest, AccessIsTheCountysOfficers) {
 // The concurrency rule: 50 officers decide 50 applications of one call at once; the
 // budget fits 10 of them.
 TEST_F(DecisionTest, FiftyParallelApprovalsOnABudgetForTen) {
-  const int64_t call =
-      env().SeedCall({.budget_ore = 10 * 1'000'000, .max_ore = 1'000'000});
+  const int64_t call = SeedCall(10 * 1'000'000, 1'000'000);
   std::vector<int64_t> apps;
   for (int i = 0; i < 50; ++i) apps.push_back(SeedApp(call, 1'000'000));
   std::atomic<int> approved{0};

@@ -31,7 +31,8 @@ std::vector<std::string> Fields(const absl::Status& st) {
 
 std::map<std::string, std::string> Metadata(const absl::Status& st) {
   std::map<std::string, std::string> out;
-  if (auto info = status::GetErrorInfo(st)) out.insert(info->metadata().begin(), info->metadata().end());
+  if (auto info = status::GetErrorInfo(st))
+    out.insert(info->metadata().begin(), info->metadata().end());
   return out;
 }
 
@@ -61,7 +62,8 @@ TEST(CheckDecisionRequestTest, NeedsOutcomeAndConditions) {
 TEST(DecidedAmountTest, Approved) {
   EXPECT_EQ(*DecidedAmount(v1::DECISION_OUTCOME_APPROVED, false, 0, 1'000'000), 1'000'000);
   EXPECT_EQ(*DecidedAmount(v1::DECISION_OUTCOME_APPROVED, true, 1'000'000, 1'000'000), 1'000'000);
-  absl::StatusOr<int64_t> less = DecidedAmount(v1::DECISION_OUTCOME_APPROVED, true, 999'999, 1'000'000);
+  absl::StatusOr<int64_t> less =
+      DecidedAmount(v1::DECISION_OUTCOME_APPROVED, true, 999'999, 1'000'000);
   EXPECT_EQ(Reason(less.status()), kReasonDecisionInvalid);
   EXPECT_EQ(Fields(less.status()), (std::vector<std::string>{"approved_amount"}));
   absl::StatusOr<int64_t> more =
@@ -84,9 +86,9 @@ TEST(DecidedAmountTest, PartiallyApproved) {
             kReasonDecisionInvalid);
   EXPECT_EQ(Reason(DecidedAmount(v1::DECISION_OUTCOME_PARTIALLY_APPROVED, true, 11, 10).status()),
             kReasonApprovedAboveRequested);
-  EXPECT_EQ(Reason(DecidedAmount(v1::DECISION_OUTCOME_PARTIALLY_APPROVED, true, kMax, kMax - 1)
-                       .status()),
-            kReasonApprovedAboveRequested);
+  EXPECT_EQ(
+      Reason(DecidedAmount(v1::DECISION_OUTCOME_PARTIALLY_APPROVED, true, kMax, kMax - 1).status()),
+      kReasonApprovedAboveRequested);
 }
 
 TEST(DecidedAmountTest, Rejected) {
@@ -105,10 +107,10 @@ TEST(CheckWithinBudgetTest, ExactFitPassesOneOreMoreFails) {
   EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Reason(st), kReasonCallBudgetExceeded);
   EXPECT_EQ(Metadata(st), (std::map<std::string, std::string>{{"call", "calls/1"},
-                                                            {"budget_ore", "1000"},
-                                                            {"approved_total_ore", "667"},
-                                                            {"requested_approval_ore", "334"},
-                                                            {"remaining_ore", "333"}}));
+                                                              {"budget_ore", "1000"},
+                                                              {"approved_total_ore", "667"},
+                                                              {"requested_approval_ore", "334"},
+                                                              {"remaining_ore", "333"}}));
 }
 
 TEST(CheckWithinBudgetTest, NearInt64LimitNeverWraps) {

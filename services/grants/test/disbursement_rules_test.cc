@@ -43,8 +43,8 @@ TEST(CheckNewDisbursementTest, AmountAndDate) {
   absl::Status st = CheckNewDisbursement(D(0, 2027, 2, 30));
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Reason(st), kReasonDisbursementInvalid);
-  EXPECT_EQ(Fields(st), (std::vector<std::string>{"disbursement.amount",
-                                                  "disbursement.scheduled_date"}));
+  EXPECT_EQ(Fields(st),
+            (std::vector<std::string>{"disbursement.amount", "disbursement.scheduled_date"}));
   EXPECT_EQ(Fields(CheckNewDisbursement(D(-5, 2027, 2, 28))),
             (std::vector<std::string>{"disbursement.amount"}));
   EXPECT_EQ(Fields(CheckNewDisbursement(v1::Disbursement())),
@@ -79,8 +79,9 @@ TEST(CheckWithinApprovedTest, NearInt64LimitNeverWraps) {
 TEST(CheckPaymentReferenceTest, RequiredPrintableBounded) {
   EXPECT_TRUE(CheckPaymentReference("BG 5050-1055 / 2027-0042").ok());
   EXPECT_TRUE(CheckPaymentReference(std::string(kMaxPaymentReferenceBytes, '7')).ok());
-  for (const std::string bad : {std::string(""), std::string(" x"), std::string("x "),
-                                std::string("a\nb"), std::string(kMaxPaymentReferenceBytes + 1, '7')}) {
+  for (const std::string& bad :
+       {std::string(""), std::string(" x"), std::string("x "), std::string("a\nb"),
+        std::string(kMaxPaymentReferenceBytes + 1, '7')}) {
     absl::Status st = CheckPaymentReference(bad);
     EXPECT_EQ(Reason(st), kReasonPaymentReferenceInvalid) << bad;
     EXPECT_EQ(Fields(st), (std::vector<std::string>{"payment_reference"}));

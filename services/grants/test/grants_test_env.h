@@ -97,24 +97,32 @@ class GrantsTestEnv {
     return harness_->Token(role, subject, claims);
   }
   std::string AdminToken(const std::string& lan = kTestLan) const {
-    return Token("county_admin", "admin-1", {.lan = lan});
+    Claims claims;
+    claims.lan = lan;
+    return Token("county_admin", "admin-1", claims);
   }
   std::string OfficerToken(const std::string& subject = "officer-1",
                            const std::string& lan = kTestLan) const {
-    return Token("county_officer", subject, {.lan = lan});
+    Claims claims;
+    claims.lan = lan;
+    return Token("county_officer", subject, claims);
   }
   std::string KommunToken(const std::string& kommun = kKommunA,
                           const std::string& subject = "") const {
-    return Token("municipality_officer", subject.empty() ? "kommun-" + kommun : subject,
-                 {.kommun = kommun});
+    Claims claims;
+    claims.kommun = kommun;
+    return Token("municipality_officer", subject.empty() ? "kommun-" + kommun : subject, claims);
   }
   std::string OrgToken(const std::string& orgnr = kOrgAssociation,
                        const std::string& subject = "") const {
-    return Token("organisation_rep", subject.empty() ? "org-" + orgnr : subject,
-                 {.orgnr = orgnr});
+    Claims claims;
+    claims.orgnr = orgnr;
+    return Token("organisation_rep", subject.empty() ? "org-" + orgnr : subject, claims);
   }
   std::string AgencyToken(const std::string& agency = "migrationsverket") const {
-    return Token("agency_system", "system-" + agency, {.agency = agency});
+    Claims claims;
+    claims.agency = agency;
+    return Token("agency_system", "system-" + agency, claims);
   }
 
   // One call through the stub: Call(&Stub::GetCall, token, request, &response). An empty token

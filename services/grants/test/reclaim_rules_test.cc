@@ -83,9 +83,8 @@ TEST(ReclaimRulesTest, UnusedFundsNeedsAnAcceptedAccountingReport) {
 }
 
 TEST(ReclaimRulesTest, NothingToReclaimWhenTheUseCoversThePayment) {
-  const std::vector<ReclaimReportFacts> reports = {
-      Report(v1::REPORT_TYPE_FINANCIAL, v1::REPORT_STATE_ACCEPTED, absl::CivilDay(2028, 1, 31),
-             1000)};
+  const std::vector<ReclaimReportFacts> reports = {Report(
+      v1::REPORT_TYPE_FINANCIAL, v1::REPORT_STATE_ACCEPTED, absl::CivilDay(2028, 1, 31), 1000)};
   for (int64_t paid : {999, 1000}) {
     absl::StatusOr<int64_t> amount =
         ReclaimAmount(v1::RECLAIM_REASON_UNUSED_FUNDS, paid, reports, kToday, kApp);
@@ -101,9 +100,9 @@ TEST(ReclaimRulesTest, ReportMissingOnlyOnceTheFinalReportIsOverdue) {
   const absl::CivilDay due(2028, 2, 29);
   // Due yesterday and still owed (DUE or RETURNED): the whole payment is reclaimed.
   for (v1::ReportState owed : {v1::REPORT_STATE_DUE, v1::REPORT_STATE_RETURNED}) {
-    absl::StatusOr<int64_t> amount = ReclaimAmount(
-        v1::RECLAIM_REASON_REPORT_MISSING, 5000,
-        {Report(v1::REPORT_TYPE_FINAL, owed, due)}, kToday, kApp);
+    absl::StatusOr<int64_t> amount =
+        ReclaimAmount(v1::RECLAIM_REASON_REPORT_MISSING, 5000,
+                      {Report(v1::REPORT_TYPE_FINAL, owed, due)}, kToday, kApp);
     ASSERT_TRUE(amount.ok()) << amount.status();
     EXPECT_EQ(*amount, 5000);
   }
@@ -121,19 +120,19 @@ TEST(ReclaimRulesTest, ReportMissingOnlyOnceTheFinalReportIsOverdue) {
 
 TEST(ReclaimRulesTest, ReportMissingFallsBackToTheFinancialReportWithoutAFinalOne) {
   const absl::CivilDay due(2028, 1, 1);
-  absl::StatusOr<int64_t> amount = ReclaimAmount(
-      v1::RECLAIM_REASON_REPORT_MISSING, 700,
-      {Report(v1::REPORT_TYPE_FINANCIAL, v1::REPORT_STATE_DUE, due),
-       Report(v1::REPORT_TYPE_ACTIVITY, v1::REPORT_STATE_ACCEPTED, due)},
-      kToday, kApp);
+  absl::StatusOr<int64_t> amount =
+      ReclaimAmount(v1::RECLAIM_REASON_REPORT_MISSING, 700,
+                    {Report(v1::REPORT_TYPE_FINANCIAL, v1::REPORT_STATE_DUE, due),
+                     Report(v1::REPORT_TYPE_ACTIVITY, v1::REPORT_STATE_ACCEPTED, due)},
+                    kToday, kApp);
   ASSERT_TRUE(amount.ok());
   EXPECT_EQ(*amount, 700);
   // With a FINAL requirement, an overdue FINANCIAL report alone does not count.
-  absl::StatusOr<int64_t> not_final = ReclaimAmount(
-      v1::RECLAIM_REASON_REPORT_MISSING, 700,
-      {Report(v1::REPORT_TYPE_FINANCIAL, v1::REPORT_STATE_DUE, due),
-       Report(v1::REPORT_TYPE_FINAL, v1::REPORT_STATE_SUBMITTED, due)},
-      kToday, kApp);
+  absl::StatusOr<int64_t> not_final =
+      ReclaimAmount(v1::RECLAIM_REASON_REPORT_MISSING, 700,
+                    {Report(v1::REPORT_TYPE_FINANCIAL, v1::REPORT_STATE_DUE, due),
+                     Report(v1::REPORT_TYPE_FINAL, v1::REPORT_STATE_SUBMITTED, due)},
+                    kToday, kApp);
   EXPECT_EQ(Reason(not_final.status()), kReasonReclaimNotWarranted);
 }
 

@@ -91,9 +91,9 @@ TEST(ReportRulesTest, NegativeAmountsAndCountsAreRejectedTogether) {
   r.mutable_participants()->set_other(-3);
   const absl::Status st = CheckReportSubmission(v1::REPORT_TYPE_FINAL, r);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Fields(st), UnorderedElementsAre("report.used_amount.ore",
-                                               "report.participants.women",
-                                               "report.participants.other"));
+  EXPECT_THAT(Fields(st),
+              UnorderedElementsAre("report.used_amount.ore", "report.participants.women",
+                                   "report.participants.other"));
 }
 
 TEST(ReportRulesTest, NarrativeIsRequiredExceptInFinancialReports) {
@@ -133,8 +133,7 @@ TEST(ReportRulesTest, AcceptedAmountDefaultsToTheUseAndMayNotExceedIt) {
   EXPECT_THAT(Fields(above.status()), ElementsAre("accepted_amount.ore"));
 
   req.mutable_accepted_amount()->set_ore(-1);
-  EXPECT_THAT(Fields(AcceptedReportAmount(req, 10).status()),
-              ElementsAre("accepted_amount.ore"));
+  EXPECT_THAT(Fields(AcceptedReportAmount(req, 10).status()), ElementsAre("accepted_amount.ore"));
 }
 
 TEST(ReportRulesTest, ReturnNeedsAComment) {

@@ -44,10 +44,12 @@ class ReviewTest : public GrantsTest {
 
   int64_t Seed(const std::string& state = "SUBMITTED", const std::string& outcome = "",
                int64_t approved = 0) {
-    return env().SeedApplication({.call_id = call_id_,
-                                  .state = state,
-                                  .decision_outcome = outcome,
-                                  .approved_ore = approved});
+    SeedApplicationSpec spec;
+    spec.call_id = call_id_;
+    spec.state = state;
+    spec.decision_outcome = outcome;
+    spec.approved_ore = approved;
+    return env().SeedApplication(spec);
   }
 
   ::grpc::Status Review(const std::string& officer, const v1::CreateReviewRequest& req,
@@ -77,9 +79,9 @@ TEST_F(ReviewTest, FirstReviewScoresAndMovesToUnderReview) {
   EXPECT_EQ(review.comment(), "Genomtänkt projekt");
   EXPECT_TRUE(review.has_create_time());
   EXPECT_EQ(StateOf(app), "UNDER_REVIEW");
-  EXPECT_EQ(env().Count(absl::StrCat("SELECT revision FROM applications WHERE application_id = ",
-                                     app)),
-            2);
+  EXPECT_EQ(
+      env().Count(absl::StrCat("SELECT revision FROM applications WHERE application_id = ", app)),
+      2);
   EXPECT_EQ(env().Count(absl::StrCat("SELECT count(*) FROM audit_log WHERE action = "
                                      "'review.create' AND resource = '",
                                      review.name(), "' AND actor = 'officer-1'")),
@@ -91,9 +93,9 @@ TEST_F(ReviewTest, FirstReviewScoresAndMovesToUnderReview) {
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(second.weighted_score_milli(), 5000);
   EXPECT_EQ(StateOf(app), "UNDER_REVIEW");
-  EXPECT_EQ(env().Count(absl::StrCat("SELECT revision FROM applications WHERE application_id = ",
-                                     app)),
-            2);
+  EXPECT_EQ(
+      env().Count(absl::StrCat("SELECT revision FROM applications WHERE application_id = ", app)),
+      2);
 
   v1::ListReviewsRequest list;
   list.set_parent(AppName(call_id_, app));
@@ -126,7 +128,8 @@ TEST_F(ReviewTest, ConcurrentReviewsOfOneOfficerKeepOne) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       v1::Review out;
-      ::grpc::Status st = Review("officer-1", ReviewRequest(AppName(call_id_, app), i % 6, 2), &out);
+      ::grpc::Status st =
+          Review("officer-1", ReviewRequest(AppName(call_id_, app), i % 6, 2), &out);
       if (st.ok()) ++ok;
       if (ReasonOf(st) == "REVIEW_EXISTS") ++exists;
     });
@@ -183,10 +186,10 @@ TEST_F(ReviewTest, ScoresMustMatchTheCriteria) {
   ::grpc::Status st = Review("officer-1", req, &review);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "REVIEW_INVALID");
-  EXPECT_EQ(ViolationFieldsOf(st),
-            (std::vector<std::string>{"review.scores[1].criterion_id",
-                                      "review.scores[2].criterion_id", "review.scores[2].score",
-                                      "review.scores"}))
+  EXPECT_EQ(
+      ViolationFieldsOf(st),
+      (std::vector<std::string>{"review.scores[1].criterion_id", "review.scores[2].criterion_id",
+                                "review.scores[2].score", "review.scores"}))
       << Describe(st);
   // No scores at all.
   v1::CreateReviewRequest empty;
@@ -204,14 +207,15 @@ TEST_F(ReviewTest, AccessIsTheCountysOfficers) {
                                  ReviewRequest(AppName(call_id_, app), 3, 3), &review);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
-  st = env().Call(&Stub::CreateReview, env().KommunToken(), ReviewRequest(AppName(call_id_, app), 3, 3),
-                  &review);
+  st = env().Call(&Stub::CreateReview, env().KommunToken(),
+                  ReviewRequest(AppName(call_id_, app), 3, 3), &review);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
   st = env().Call(&Stub::CreateReview, env().OfficerToken(),
                   ReviewRequest(AppName(call_id_, app + 100), 3, 3), &review);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
-  st = env().Call(&Stub::CreateReview, env().OfficerToken(), ReviewRequest("calls/x", 3, 3), &review);
+  st = env().Call(&Stub::CreateReview, env().OfficerToken(), ReviewRequest("calls/x", 3, 3),
+                  &review);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
 
   v1::ListReviewsRequest list;
@@ -226,9 +230,9 @@ TEST_F(ReviewTest, ListReviewsPages) {
   const int64_t app = Seed();
   for (int i = 0; i < 3; ++i) {
     v1::Review review;
-    ASSERT_TRUE(Review(absl::StrCat("officer-", i), ReviewRequest(AppName(call_id_, app), i, i),
-                       &review)
-                    .ok());
+    ASSERT_TRUE(
+        Review(absl::StrCat("officer-", i), ReviewRequest(AppName(call_id_, app), i, i), &review)
+            .ok());
   }
   v1::ListReviewsRequest req;
   req.set_parent(AppName(call_id_, app));
@@ -250,13 +254,13 @@ TEST_F(ReviewTest, ListReviewsPages) {
 }
 
 TEST_F(ReviewTest, RankSharesTiesAndPutsUnreviewedLast) {
-  const int64_t a = Seed();                        // 4000 and 3000: mean 3500
-  const int64_t b = Seed();                        // 3333 and 3000: mean 3167
-  const int64_t c = Seed();                        // unreviewed
+  const int64_t a = Seed();                                  // 4000 and 3000: mean 3500
+  const int64_t b = Seed();                                  // 3333 and 3000: mean 3167
+  const int64_t c = Seed();                                  // unreviewed
   const int64_t d = Seed("DECIDED", "APPROVED", 1'000'000);  // decided, unreviewed
-  const int64_t e = Seed();                        // 5000
-  Seed("DRAFT");                                   // not ranked
-  Seed("WITHDRAWN");                               // not ranked
+  const int64_t e = Seed();                                  // 5000
+  Seed("DRAFT");                                             // not ranked
+  Seed("WITHDRAWN");                                         // not ranked
   auto review = [&](int64_t app, const std::string& officer, int need, int quality) {
     v1::Review out;
     ::grpc::Status st = Review(officer, ReviewRequest(AppName(call_id_, app), need, quality), &out);

@@ -153,9 +153,9 @@ TEST(RankByScoreTest, BestFirstTiesShareRankUnreviewedLast) {
 
 TEST(RankByScoreTest, EmptyAndAllTied) {
   EXPECT_TRUE(RankByScore({}).empty());
-  const std::vector<RankSlot> out = RankByScore(
-      {{.application_id = 9, .review_count = 1, .mean_score_milli = 2000},
-       {.application_id = 8, .review_count = 2, .mean_score_milli = 2000}});
+  const std::vector<RankSlot> out =
+      RankByScore({{.application_id = 9, .review_count = 1, .mean_score_milli = 2000},
+                   {.application_id = 8, .review_count = 2, .mean_score_milli = 2000}});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].index, 1u);  // id 8 before id 9
   EXPECT_EQ(out[0].rank, 1);
