@@ -74,8 +74,7 @@ void ApplicationRepository::Update(int64_t call_id, int64_t application_id,
                     application.applicant().display_name(), application.project_title(),
                     application.description(), StartText(application), EndText(application),
                     BudgetBytes(application), application.requested_amount().ore(),
-                    PartnersBytes(application), CoApplicantsText(application),
-                    api::ToMicros(now));
+                    PartnersBytes(application), CoApplicantsText(application), api::ToMicros(now));
 }
 
 int64_t ApplicationRepository::NextDiarienummerSequence(int registry, int year) {
@@ -99,10 +98,9 @@ bool ApplicationRepository::Withdraw(int64_t call_id, int64_t application_id, ab
 absl::StatusOr<std::vector<ApplicationRecord>> ApplicationRepository::List(
     const ApplicationFilter& filter, int64_t after_id, int limit) {
   std::vector<ApplicationRecord> out;
-  for (const pqxx::row& row :
-       tx_.exec_prepared("application_list", filter.call_id, after_id, filter.state,
-                         filter.kommunkod, std::string(ScopeName(filter.scope.kind)),
-                         filter.scope.value, limit)) {
+  for (const pqxx::row& row : tx_.exec_prepared(
+           "application_list", filter.call_id, after_id, filter.state, filter.kommunkod,
+           std::string(ScopeName(filter.scope.kind)), filter.scope.value, limit)) {
     absl::StatusOr<ApplicationRecord> rec = ApplicationFromRow(row);
     if (!rec.ok()) return rec.status();
     out.push_back(*std::move(rec));

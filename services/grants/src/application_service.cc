@@ -80,8 +80,8 @@ absl::Status CheckCreateTenant(const auth::Caller& caller, const v1::Applicant& 
     absl::StatusOr<se::Organisationsnummer> given =
         se::ParseOrganisationsnummer(applicant.organisationsnummer());
     if (given.ok() && given->normalized != orgnr) {
-      return TenantMismatch(absl::StrCat("an organisation representative applies only for ",
-                                         orgnr, " (application.applicant.organisationsnummer)"));
+      return TenantMismatch(absl::StrCat("an organisation representative applies only for ", orgnr,
+                                         " (application.applicant.organisationsnummer)"));
     }
     return absl::OkStatus();
   }
@@ -131,8 +131,7 @@ absl::StatusOr<v1::Programme> LoadProgramme(pqxx::work& tx, const std::string& p
   return std::move(**programme);
 }
 
-absl::Status Reload(pqxx::work& tx, int64_t call_id, int64_t application_id,
-                    v1::Application* out) {
+absl::Status Reload(pqxx::work& tx, int64_t call_id, int64_t application_id, v1::Application* out) {
   absl::StatusOr<std::optional<ApplicationRecord>> rec =
       FindApplication(tx, call_id, application_id, false);
   if (!rec.ok()) return rec.status();
@@ -205,8 +204,7 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
                                                     v1::Application* resp) {
   absl::StatusOr<int64_t> call_id = ParseCallName(req.parent(), "parent");
   if (!call_id.ok()) return call_id.status();
-  if (absl::Status st = CheckCreateTenant(call.caller(), req.application().applicant());
-      !st.ok()) {
+  if (absl::Status st = CheckCreateTenant(call.caller(), req.application().applicant()); !st.ok()) {
     return st;
   }
   absl::StatusOr<v1::Applicant> applicant =
@@ -280,9 +278,9 @@ absl::Status GrantsServiceImpl::DoListApplications(const grpc::CallContext& call
     filter.kommunkod = req.kommunkod();
   }
   // The token is bound to the list, its filters and whose view it is.
-  const std::string query = absl::StrCat("ListApplications|", *call_id, "|", filter.state, "|",
-                                         filter.kommunkod, "|", static_cast<int>(scope->kind),
-                                         ":", scope->value);
+  const std::string query =
+      absl::StrCat("ListApplications|", *call_id, "|", filter.state, "|", filter.kommunkod, "|",
+                   static_cast<int>(scope->kind), ":", scope->value);
   absl::StatusOr<std::optional<api::PageKey>> key =
       api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
@@ -316,10 +314,10 @@ absl::Status GrantsServiceImpl::DoUpdateApplication(const grpc::CallContext& cal
   absl::StatusOr<ApplicationKey> key =
       ParseApplicationName(req.application().name(), "application.name");
   if (!key.ok()) return key.status();
-  absl::StatusOr<std::set<std::string>> paths = api::MaskPaths(
-      req.update_mask(),
-      {"project_title", "description", "project_period", "budget_lines", "requested_amount",
-       "partners", "co_applicant_kommuner", "applicant.display_name"});
+  absl::StatusOr<std::set<std::string>> paths =
+      api::MaskPaths(req.update_mask(), {"project_title", "description", "project_period",
+                                         "budget_lines", "requested_amount", "partners",
+                                         "co_applicant_kommuner", "applicant.display_name"});
   if (!paths.ok()) return paths.status();
   const v1::Application& given = req.application();
   if (paths->count("applicant.display_name") &&
@@ -362,8 +360,8 @@ absl::Status GrantsServiceImpl::DoUpdateApplication(const grpc::CallContext& cal
     if (absl::Status e = CheckAgainstCall(merged, TermsOf(**c), "application"); !e.ok()) return e;
     ApplicationRepository(tx).Update(key->call_id, key->application_id, merged, now);
     if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
-    store::Audit(tx, api::AuditOf(call, "application.update", resp->name(),
-                                  absl::StrJoin(*paths, ",")));
+    store::Audit(
+        tx, api::AuditOf(call, "application.update", resp->name(), absl::StrJoin(*paths, ",")));
     return absl::OkStatus();
   });
 }
@@ -387,8 +385,7 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
     absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, true, now);
     if (!c.ok()) return c.status();
     if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
-    absl::StatusOr<ApplicationRecord> app =
-        LockOwnApplication(tx, call.caller(), *key, req.etag());
+    absl::StatusOr<ApplicationRecord> app = LockOwnApplication(tx, call.caller(), *key, req.etag());
     if (!app.ok()) return app.status();
     if (app->stored_state != "DRAFT") return NotDraft(*app, "submitted");
     if (!(*c)->AcceptsSubmissions(now)) return CallNotOpen(**c, "submissions");
@@ -443,8 +440,8 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
   absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.name(), "name");
   if (!key.ok()) return key.status();
   if (req.reason().size() > kMaxWithdrawReasonBytes) {
-    return status::InvalidField("reason", absl::StrCat("at most ", kMaxWithdrawReasonBytes,
-                                                       " bytes"));
+    return status::InvalidField("reason",
+                                absl::StrCat("at most ", kMaxWithdrawReasonBytes, " bytes"));
   }
   const std::string scope = api::RequestScope(call, "WithdrawApplication");
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
@@ -452,8 +449,7 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
     absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
     if (!replayed.ok()) return replayed.status();
     if (*replayed) return absl::OkStatus();
-    absl::StatusOr<ApplicationRecord> app =
-        LockOwnApplication(tx, call.caller(), *key, req.etag());
+    absl::StatusOr<ApplicationRecord> app = LockOwnApplication(tx, call.caller(), *key, req.etag());
     if (!app.ok()) return app.status();
     if (app->stored_state != "DRAFT" && app->stored_state != "SUBMITTED") {
       return WrongState(kReasonApplicationNotWithdrawable, app->Name(), app->stored_state,

@@ -37,12 +37,11 @@ int64_t CallRepository::Insert(std::string_view programme_id, std::string_view l
 }
 
 void CallRepository::Update(int64_t call_id, const v1::Call& call, absl::Time now) {
-  tx_.exec_prepared("call_update", call_id, call.title(), call.description(),
-                    MicrosOf(call.open_time()), MicrosOf(call.close_time()), call.budget().ore(),
-                    call.max_amount_per_application().ore(),
-                    DateText(call.funding_period().start_date()),
-                    DateText(call.funding_period().end_date()), CriteriaBytes(call),
-                    api::ToMicros(now));
+  tx_.exec_prepared(
+      "call_update", call_id, call.title(), call.description(), MicrosOf(call.open_time()),
+      MicrosOf(call.close_time()), call.budget().ore(), call.max_amount_per_application().ore(),
+      DateText(call.funding_period().start_date()), DateText(call.funding_period().end_date()),
+      CriteriaBytes(call), api::ToMicros(now));
 }
 
 void CallRepository::SetState(int64_t call_id, std::string_view state, absl::Time now) {
@@ -50,8 +49,7 @@ void CallRepository::SetState(int64_t call_id, std::string_view state, absl::Tim
 }
 
 absl::StatusOr<std::vector<CallRecord>> CallRepository::List(
-    const CallFilter& filter, const std::optional<CallPosition>& after, int limit,
-    absl::Time now) {
+    const CallFilter& filter, const std::optional<CallPosition>& after, int limit, absl::Time now) {
   std::vector<CallRecord> out;
   const CallPosition position = after.value_or(CallPosition{});
   for (const pqxx::row& row :

@@ -46,8 +46,8 @@ class CallRepository {
   void SetState(int64_t call_id, std::string_view state, absl::Time now);
   // Calls after `after` (none: from the first), at most `limit`.
   absl::StatusOr<std::vector<CallRecord>> List(const CallFilter& filter,
-                                               const std::optional<CallPosition>& after,
-                                               int limit, absl::Time now);
+                                               const std::optional<CallPosition>& after, int limit,
+                                               absl::Time now);
 
  private:
   pqxx::work& tx_;

@@ -140,9 +140,8 @@ absl::Status GrantsServiceImpl::DoListCalls(const grpc::CallContext& call,
   }
   if (IsCountyRole(call.caller())) filter.viewer_lan = call.caller().lan;
   // The token is bound to the filters and to whose drafts the caller sees.
-  const std::string query =
-      absl::StrCat("ListCalls|", filter.programme_id, "|", filter.lanskod, "|",
-                   filter.effective_state, "|", filter.viewer_lan);
+  const std::string query = absl::StrCat("ListCalls|", filter.programme_id, "|", filter.lanskod,
+                                         "|", filter.effective_state, "|", filter.viewer_lan);
   absl::StatusOr<std::optional<api::PageKey>> key =
       api::DecodePageToken(req.page_token(), query, 2);
   if (!key.ok()) return key.status();
@@ -178,8 +177,7 @@ absl::Status GrantsServiceImpl::DoGetCall(const grpc::CallContext& call,
   absl::StatusOr<int64_t> call_id = ParseCallName(req.name(), "name");
   if (!call_id.ok()) return call_id.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<std::optional<CallRecord>> rec =
-        FindCall(tx, *call_id, false, deps_.clock());
+    absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, false, deps_.clock());
     if (!rec.ok()) return rec.status();
     // A draft is missing for those who may not see it, so that its existence does not leak.
     if (!*rec || !CanSeeCall(call.caller(), **rec)) return CallNotFound(*call_id);
@@ -238,13 +236,12 @@ absl::Status GrantsServiceImpl::DoUpdateCall(const grpc::CallContext& call,
     if (!*rec) return CallNotFound(*call_id);
     const CallRecord& current = **rec;
     if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
-    if (absl::Status e =
-            api::CheckEtag(req.call().etag(), current.call.etag(), req.call().name());
+    if (absl::Status e = api::CheckEtag(req.call().etag(), current.call.etag(), req.call().name());
         !e.ok()) {
       return e;
     }
-    absl::StatusOr<v1::CallState> next = NextCallState(
-        CallAction::kUpdate, current.call.state(), current.close_time, now, req.call().name());
+    absl::StatusOr<v1::CallState> next = NextCallState(CallAction::kUpdate, current.call.state(),
+                                                       current.close_time, now, req.call().name());
     if (!next.ok()) return next.status();
     v1::Call merged = current.call;
     const v1::Call& given = req.call();
@@ -281,8 +278,7 @@ absl::Status GrantsServiceImpl::DoCloseCall(const grpc::CallContext& call,
 }
 
 absl::Status GrantsServiceImpl::DoArchiveCall(const grpc::CallContext& call,
-                                              const v1::ArchiveCallRequest& req,
-                                              v1::Call* resp) {
+                                              const v1::ArchiveCallRequest& req, v1::Call* resp) {
   return TransitionCall(deps_, call, req, CallAction::kArchive, "ArchiveCall", "call.archive",
                         resp);
 }

@@ -28,10 +28,10 @@ pqxx::binarystring ReportsBytes(const v1::Programme& programme) {
 
 bool ProgrammeRepository::Insert(std::string_view programme_id, const v1::Programme& programme,
                                  absl::Time now) {
-  pqxx::result r = tx_.exec_prepared("programme_insert", std::string(programme_id),
-                                     programme.display_name(), programme.legal_basis(),
-                                     programme.description(), TypesText(programme),
-                                     ReportsBytes(programme), api::ToMicros(now));
+  pqxx::result r =
+      tx_.exec_prepared("programme_insert", std::string(programme_id), programme.display_name(),
+                        programme.legal_basis(), programme.description(), TypesText(programme),
+                        ReportsBytes(programme), api::ToMicros(now));
   return !r.empty();
 }
 

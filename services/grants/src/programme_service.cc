@@ -136,8 +136,8 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
     ProgrammeRepository repo(tx);
     std::optional<int64_t> revision = repo.Lock(*id);
     if (!revision) return ProgrammeNotFound(*id);
-    if (absl::Status e = api::CheckEtag(req.programme().etag(), api::EtagOf(*revision),
-                                        ProgrammeName(*id));
+    if (absl::Status e =
+            api::CheckEtag(req.programme().etag(), api::EtagOf(*revision), ProgrammeName(*id));
         !e.ok()) {
       return e;
     }
@@ -164,8 +164,8 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
     *resp = std::move(**updated);
     if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
     enqueued = true;
-    store::Audit(tx, api::AuditOf(call, "programme.update", resp->name(),
-                                  absl::StrJoin(*paths, ",")));
+    store::Audit(tx,
+                 api::AuditOf(call, "programme.update", resp->name(), absl::StrJoin(*paths, ",")));
     return absl::OkStatus();
   });
   if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();

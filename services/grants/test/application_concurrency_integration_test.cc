@@ -48,8 +48,8 @@ TEST_F(ApplicationConcurrencyTest, FiftyParallelSubmitsGetGapFreeDistinctNumbers
     threads.emplace_back([&, i] {
       v1::SubmitApplicationRequest req;
       req.set_name(names[i]);
-      statuses[i] = env().Call(&Stub::SubmitApplication, i % 2 == 0 ? token_a : token_b, req,
-                               &results[i]);
+      statuses[i] =
+          env().Call(&Stub::SubmitApplication, i % 2 == 0 ? token_a : token_b, req, &results[i]);
     });
   }
   for (std::thread& t : threads) t.join();

@@ -87,8 +87,8 @@ class ApplicationTest : public GrantsTest {
   // A draft of kommun A in the guider call.
   v1::Application Draft(const std::string& kommun = kKommunA) {
     v1::Application out;
-    ::grpc::Status st = Create(env().KommunToken(kommun), guider_call_,
-                               KommunApplication(kommun), &out);
+    ::grpc::Status st =
+        Create(env().KommunToken(kommun), guider_call_, KommunApplication(kommun), &out);
     EXPECT_TRUE(st.ok()) << Describe(st);
     return out;
   }
@@ -102,8 +102,8 @@ class ApplicationTest : public GrantsTest {
     return env().Call(&Stub::SubmitApplication, token, req, out);
   }
 
-  ::grpc::Status Withdraw(const std::string& token, const std::string& name,
-                          v1::Application* out, const std::string& reason = "") {
+  ::grpc::Status Withdraw(const std::string& token, const std::string& name, v1::Application* out,
+                          const std::string& reason = "") {
     v1::WithdrawApplicationRequest req;
     req.set_name(name);
     req.set_reason(reason);
@@ -167,7 +167,8 @@ TEST_F(ApplicationTest, KommunCreatesADraft) {
   EXPECT_TRUE(a.diarienummer().empty());
   EXPECT_FALSE(a.etag().empty());
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'application.create' AND "
-                        "resource = '" + a.name() + "' AND role = 'municipality_officer'"),
+                        "resource = '" +
+                        a.name() + "' AND role = 'municipality_officer'"),
             1);
   EXPECT_EQ(SubmittedEvents(), 0);
 }
@@ -264,12 +265,11 @@ TEST_F(ApplicationTest, InvalidFieldsAreNamed) {
   ::grpc::Status st = Create(env().KommunToken(), guider_call_, app, &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "APPLICATION_INVALID");
-  EXPECT_THAT(ViolationFieldsOf(st),
-              ElementsAre("application.budget_lines[1].category",
-                          "application.budget_lines[1].amount",
-                          "application.partners[0].organisationsnummer",
-                          "application.co_applicant_kommuner[0]",
-                          "application.co_applicant_kommuner[1]"));
+  EXPECT_THAT(
+      ViolationFieldsOf(st),
+      ElementsAre("application.budget_lines[1].category", "application.budget_lines[1].amount",
+                  "application.partners[0].organisationsnummer",
+                  "application.co_applicant_kommuner[0]", "application.co_applicant_kommuner[1]"));
 }
 
 TEST_F(ApplicationTest, RequestedAmountAtMostTheCallsMaximum) {
@@ -321,8 +321,8 @@ TEST_F(ApplicationTest, OnlyOpenCallsTakeDrafts) {
 
 TEST_F(ApplicationTest, CreateRequestIdReplaysAndRejectsReuse) {
   v1::Application first, again;
-  ASSERT_TRUE(Create(env().KommunToken(), guider_call_, KommunApplication(), &first, kRequestId)
-                  .ok());
+  ASSERT_TRUE(
+      Create(env().KommunToken(), guider_call_, KommunApplication(), &first, kRequestId).ok());
   ::grpc::Status st =
       Create(env().KommunToken(), guider_call_, KommunApplication(), &again, kRequestId);
   ASSERT_TRUE(st.ok()) << Describe(st);
@@ -420,7 +420,8 @@ TEST_F(ApplicationTest, SubmitAssignsADiarienummerAndAnnouncesIt) {
   EXPECT_EQ(event.applicant().kommunkod(), kKommunA);
   EXPECT_EQ(event.requested_amount().ore(), 1'750'050);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'application.submit' AND "
-                        "resource = '" + draft.name() + "'"),
+                        "resource = '" +
+                        draft.name() + "'"),
             1);
 
   // A retry returns the first answer; a second submission is a wrong state.
@@ -509,8 +510,9 @@ TEST_F(ApplicationTest, SubmissionBeforeOpenTimeIsRejected) {
 TEST_F(ApplicationTest, SubmitRechecksEligibilityAgainstTheProgramme) {
   v1::Application draft = Draft();
   // The programme stops funding kommuner after the draft was written.
-  env().Query("UPDATE programmes SET eligible_types = '{APPLICANT_TYPE_KOMMUNALFORBUND}' "
-              "WHERE programme_id = 'guider'");
+  env().Query(
+      "UPDATE programmes SET eligible_types = '{APPLICANT_TYPE_KOMMUNALFORBUND}' "
+      "WHERE programme_id = 'guider'");
   v1::Application out;
   ::grpc::Status st = Submit(env().KommunToken(), draft.name(), &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
@@ -551,8 +553,7 @@ TEST_F(ApplicationTest, WithdrawFromDraftOrSubmittedOnly) {
                 &out);
   EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_WITHDRAWABLE");
   EXPECT_EQ(MetadataOf(st)["state"], "DECIDED");
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'application.withdraw'"),
-            2);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'application.withdraw'"), 2);
 }
 
 // ---- Tenant isolation and reads ----------------------------------------------------------------
@@ -641,10 +642,10 @@ TEST_F(ApplicationTest, CountyRolesListTheirCountyWithFiltersAndPages) {
 
   v1::ListApplicationsRequest list;
   list.set_parent("calls/-");
-  EXPECT_THAT(List(env().OfficerToken(), list), ElementsAre(names[0], names[1], names[2],
-                                                            names[3]));
-  EXPECT_THAT(List(env().AdminToken(), list, 500), ElementsAre(names[0], names[1], names[2],
-                                                               names[3]));
+  EXPECT_THAT(List(env().OfficerToken(), list),
+              ElementsAre(names[0], names[1], names[2], names[3]));
+  EXPECT_THAT(List(env().AdminToken(), list, 500),
+              ElementsAre(names[0], names[1], names[2], names[3]));
   EXPECT_THAT(List(env().OfficerToken("officer-9", kOtherLan), list),
               ElementsAre(absl::StrCat("calls/", foreign.call_id, "/applications/", foreign_id)));
   list.set_state(v1::APPLICATION_STATE_SUBMITTED);

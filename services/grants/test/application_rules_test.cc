@@ -104,8 +104,7 @@ TEST(ApplicantTest, OrganisationsnummerIsNormalisedAndChecked) {
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->organisationsnummer(), "802400-1235");
   absl::Status bad =
-      CheckApplicant(Org("802400-1236", v1::APPLICANT_TYPE_NON_PROFIT_ASSOCIATION), "app")
-          .status();
+      CheckApplicant(Org("802400-1236", v1::APPLICANT_TYPE_NON_PROFIT_ASSOCIATION), "app").status();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(Fields(bad), ElementsAre("app.organisationsnummer"));
 }
@@ -194,10 +193,10 @@ TEST(ContentTest, BudgetLinesNeedCategoryDescriptionAndPositiveAmount) {
   a.mutable_budget_lines(0)->mutable_amount()->set_ore(-1);
   absl::Status st = CheckApplicationContent(a, "application");
   EXPECT_EQ(Reason(st), kReasonApplicationInvalid);
-  EXPECT_THAT(Fields(st), ElementsAre("application.budget_lines[0].amount",
-                                      "application.budget_lines[2].category",
-                                      "application.budget_lines[2].description",
-                                      "application.budget_lines[2].amount"));
+  EXPECT_THAT(
+      Fields(st),
+      ElementsAre("application.budget_lines[0].amount", "application.budget_lines[2].category",
+                  "application.budget_lines[2].description", "application.budget_lines[2].amount"));
 }
 
 TEST(ContentTest, LinesMustSumToTheRequestedAmountExactly) {
@@ -279,10 +278,10 @@ TEST(ContentTest, CoApplicantKommunerValidNotTheApplicantNoRepeats) {
   a.add_co_applicant_kommuner("38");    // malformed
   absl::Status st = CheckApplicationContent(a, "application");
   EXPECT_EQ(Reason(st), kReasonApplicationInvalid);
-  EXPECT_THAT(Fields(st), ElementsAre("application.co_applicant_kommuner[1]",
-                                      "application.co_applicant_kommuner[2]",
-                                      "application.co_applicant_kommuner[3]",
-                                      "application.co_applicant_kommuner[4]"));
+  EXPECT_THAT(
+      Fields(st),
+      ElementsAre("application.co_applicant_kommuner[1]", "application.co_applicant_kommuner[2]",
+                  "application.co_applicant_kommuner[3]", "application.co_applicant_kommuner[4]"));
 }
 
 // ---- Against the call ------------------------------------------------------------------------

@@ -64,8 +64,8 @@ class CallTest : public GrantsTest {
   }
 
   template <typename Request>
-  ::grpc::Status Transition(::grpc::Status (Stub::*method)(::grpc::ClientContext*,
-                                                            const Request&, v1::Call*),
+  ::grpc::Status Transition(::grpc::Status (Stub::*method)(::grpc::ClientContext*, const Request&,
+                                                           v1::Call*),
                             const std::string& name, v1::Call* out,
                             const std::string& request_id = "", const std::string& etag = "",
                             const std::string& token = "") {
@@ -108,9 +108,8 @@ TEST_F(CallTest, CreatedDraftIsVisibleOnlyToItsCounty) {
   v1::Call read;
   ASSERT_TRUE(Get(draft.name(), env().OfficerToken(), &read).ok());
   EXPECT_EQ(read.SerializeAsString(), draft.SerializeAsString());
-  for (const std::string& token :
-       {std::string(), env().KommunToken(), env().AdminToken(kOtherLan),
-        env().OfficerToken("officer-9", kOtherLan)}) {
+  for (const std::string& token : {std::string(), env().KommunToken(), env().AdminToken(kOtherLan),
+                                   env().OfficerToken("officer-9", kOtherLan)}) {
     ::grpc::Status st = Get(draft.name(), token, &read);
     EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
     EXPECT_EQ(ReasonOf(st), "CALL_NOT_FOUND");
@@ -329,8 +328,8 @@ TEST_F(CallTest, ListFiltersAndPagesNewestOpeningFirst) {
   };
   auto n = [](int64_t id) { return "calls/" + std::to_string(id); };
   v1::ListCallsRequest req;
-  EXPECT_THAT(names(req, ""), ElementsAre(n(other_lan), n(new_guider), n(closed_tia),
-                                          n(old_guider)));
+  EXPECT_THAT(names(req, ""),
+              ElementsAre(n(other_lan), n(new_guider), n(closed_tia), n(old_guider)));
   EXPECT_THAT(names(req, env().AdminToken()),
               ElementsAre(n(draft), n(other_lan), n(new_guider), n(closed_tia), n(old_guider)));
   req.set_programme("programmes/guider");

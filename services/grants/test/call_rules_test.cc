@@ -138,10 +138,8 @@ TEST(CallRulesTest, StateMachine) {
   EXPECT_EQ(Reason(next(CallAction::kOpen, v1::CALL_STATE_DRAFT, now).status()),
             kReasonCallCloseTimePassed);
   EXPECT_EQ(Reason(next(CallAction::kClose, v1::CALL_STATE_DRAFT).status()), kReasonCallNotOpen);
-  EXPECT_EQ(Reason(next(CallAction::kClose, v1::CALL_STATE_CLOSED).status()),
-            kReasonCallNotOpen);
-  EXPECT_EQ(Reason(next(CallAction::kArchive, v1::CALL_STATE_OPEN).status()),
-            kReasonCallNotClosed);
+  EXPECT_EQ(Reason(next(CallAction::kClose, v1::CALL_STATE_CLOSED).status()), kReasonCallNotOpen);
+  EXPECT_EQ(Reason(next(CallAction::kArchive, v1::CALL_STATE_OPEN).status()), kReasonCallNotClosed);
   EXPECT_EQ(Reason(next(CallAction::kArchive, v1::CALL_STATE_ARCHIVED).status()),
             kReasonCallNotClosed);
   std::optional<google::rpc::ErrorInfo> info =

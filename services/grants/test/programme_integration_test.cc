@@ -34,13 +34,11 @@ class ProgrammeTest : public GrantsTest {
   }
 
   ::grpc::Status Create(const v1::Programme& p, v1::Programme* out,
-                        const std::string& request_id = "",
-                        const std::string& token = "") {
+                        const std::string& request_id = "", const std::string& token = "") {
     v1::CreateProgrammeRequest req;
     *req.mutable_programme() = p;
     req.set_request_id(request_id);
-    return env().Call(&Stub::CreateProgramme, token.empty() ? env().AdminToken() : token, req,
-                      out);
+    return env().Call(&Stub::CreateProgramme, token.empty() ? env().AdminToken() : token, req, out);
   }
 
   int64_t Events() {
@@ -92,10 +90,9 @@ TEST_F(ProgrammeTest, CreateRejectsInvalidProgrammes) {
   st = Create(bad, &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "PROGRAMME_INVALID");
-  EXPECT_THAT(ViolationFieldsOf(st),
-              ElementsAre("programme.display_name", "programme.legal_basis",
-                          "programme.eligible_applicant_types",
-                          "programme.required_reports[0].months_after"));
+  EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("programme.display_name", "programme.legal_basis",
+                                                 "programme.eligible_applicant_types",
+                                                 "programme.required_reports[0].months_after"));
   EXPECT_EQ(env().Count("SELECT count(*) FROM programmes"), 0);
   EXPECT_EQ(Events(), 0);
 }

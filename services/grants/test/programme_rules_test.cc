@@ -63,10 +63,10 @@ TEST(ProgrammeRulesTest, NeedsAtLeastOneKnownApplicantTypeOnce) {
   p.add_eligible_applicant_types(v1::APPLICANT_TYPE_UNSPECIFIED);
   p.add_eligible_applicant_types(v1::APPLICANT_TYPE_KOMMUN);
   p.add_eligible_applicant_types(static_cast<v1::ApplicantType>(99));
-  EXPECT_THAT(Fields(ValidateProgramme(p, "programme")),
-              ElementsAre("programme.eligible_applicant_types[1]",
-                          "programme.eligible_applicant_types[2]",
-                          "programme.eligible_applicant_types[3]"));
+  EXPECT_THAT(
+      Fields(ValidateProgramme(p, "programme")),
+      ElementsAre("programme.eligible_applicant_types[1]", "programme.eligible_applicant_types[2]",
+                  "programme.eligible_applicant_types[3]"));
 }
 
 TEST(ProgrammeRulesTest, ChecksRequiredReports) {
@@ -77,12 +77,12 @@ TEST(ProgrammeRulesTest, ChecksRequiredReports) {
   dup->set_months_after(37);
   v1::ReportRequirement* bad = p.add_required_reports();
   bad->set_months_after(-1);
-  EXPECT_THAT(Fields(ValidateProgramme(p, "programme")),
-              ElementsAre("programme.required_reports[1].type",
-                          "programme.required_reports[1].months_after",
-                          "programme.required_reports[2].type",
-                          "programme.required_reports[2].anchor",
-                          "programme.required_reports[2].months_after"));
+  EXPECT_THAT(
+      Fields(ValidateProgramme(p, "programme")),
+      ElementsAre("programme.required_reports[1].type",
+                  "programme.required_reports[1].months_after",
+                  "programme.required_reports[2].type", "programme.required_reports[2].anchor",
+                  "programme.required_reports[2].months_after"));
 }
 
 TEST(ProgrammeRulesTest, MonthsAfterBoundsAreInclusive) {
