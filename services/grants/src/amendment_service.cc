@@ -100,13 +100,11 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
     if (!replayed.ok()) return replayed.status();
     if (*replayed) return absl::OkStatus();
 
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, parent->call_id, parent->application_id, /*for_update=*/true);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *parent, Access::kApplicant, /*for_update=*/true);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(parent->call_id, parent->application_id);
-    if (absl::Status st = CheckIsApplicant(call.caller(), **app); !st.ok()) return st;
-    if (!(*app)->Approved()) {
-      return WrongState(kReasonAmendmentNotApproved, application, (*app)->stored_state,
+    if (!app->Approved()) {
+      return WrongState(kReasonAmendmentNotApproved, application, app->stored_state,
                         absl::StrCat(application,
                                      " is not an approved grant: only approved projects can be "
                                      "amended"));
@@ -122,7 +120,7 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
     if (!rec.ok()) return rec.status();
     if (!*rec) return CallNotFound(parent->call_id);
     absl::StatusOr<AmendmentChange> change =
-        CheckAmendmentRequest(req.amendment(), (*rec)->funding, (*app)->approved_ore);
+        CheckAmendmentRequest(req.amendment(), (*rec)->funding, app->approved_ore);
     if (!change.ok()) return change.status();
 
     const int64_t id = amendments.Insert(parent->application_id, req.amendment().reason(),
@@ -161,11 +159,9 @@ absl::Status GrantsServiceImpl::DoListAmendments(const grpc::CallContext& call,
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, parent->call_id, parent->application_id, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(parent->call_id, parent->application_id);
-    if (absl::Status st = CheckCanRead(call.caller(), **app); !st.ok()) return st;
     absl::StatusOr<std::vector<AmendmentRow>> rows =
         AmendmentRepository(tx).List(parent->application_id, after, *page_size + 1);
     if (!rows.ok()) return rows.status();

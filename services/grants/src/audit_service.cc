@@ -51,13 +51,10 @@ absl::Status GrantsServiceImpl::DoListAuditEvents(const grpc::CallContext& call,
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, parent->call_id, parent->application_id, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(parent->call_id, parent->application_id);
-    if (absl::Status st = CheckCanRead(call.caller(), **app); !st.ok()) return st;
-    std::vector<AuditRow> rows =
-        AuditRepository(tx).ListUnder((*app)->Name(), after, *page_size + 1);
+    std::vector<AuditRow> rows = AuditRepository(tx).ListUnder(app->Name(), after, *page_size + 1);
     const bool more = static_cast<int>(rows.size()) > *page_size;
     if (more) rows.pop_back();
     for (AuditRow& row : rows) *resp->add_events() = std::move(row.event);

@@ -54,12 +54,10 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
         FindCall(tx, key->call_id, /*for_update=*/true, now);
     if (!c.ok()) return c.status();
     if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(key->call_id, key->application_id);
-    const ApplicationRecord& a = **app;
-    if (absl::Status s = CheckIsCountyOfficer(call.caller(), a.lanskod); !s.ok()) return s;
+    const ApplicationRecord& a = *app;
     if (absl::Status s = api::CheckEtag(req.etag(), a.application.etag(), name); !s.ok()) return s;
     if (a.stored_state != "SUBMITTED" && a.stored_state != "UNDER_REVIEW") {
       return WrongState(kReasonNotDecidable, name, a.stored_state,

@@ -112,11 +112,9 @@ absl::Status GrantsServiceImpl::DoListDisbursements(const grpc::CallContext& cal
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, key->call_id, key->application_id, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *key, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(key->call_id, key->application_id);
-    if (absl::Status s = CheckCanRead(call.caller(), **app); !s.ok()) return s;
     absl::StatusOr<std::vector<DisbursementRow>> rows = DisbursementRepository(tx).List(
         key->call_id, key->application_id, after_date, after_id, *page_size + 1);
     if (!rows.ok()) return rows.status();

@@ -108,15 +108,11 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
 
     // The application's row lock serialises concurrent raises: the second one finds the
     // first's RAISED reclaim below (reclaims_one_raised is the backstop).
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, parent->call_id, parent->application_id, /*for_update=*/true);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *parent, Access::kCountyOfficer, /*for_update=*/true);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(parent->call_id, parent->application_id);
-    if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) {
-      return st;
-    }
-    if (!(*app)->Approved()) {
-      return WrongState(kReasonApplicationNotApproved, application, (*app)->stored_state,
+    if (!app->Approved()) {
+      return WrongState(kReasonApplicationNotApproved, application, app->stored_state,
                         absl::StrCat(application, " is not an approved grant: nothing to reclaim"));
     }
     ReclaimRepository reclaims(tx);
@@ -136,8 +132,8 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
                        .accepted_ore = r.accepted_ore});
     }
     const absl::Time now = deps_.clock();
-    absl::StatusOr<int64_t> amount = ReclaimAmount(req.reclaim().reason(), (*app)->paid_ore, facts,
-                                                   StockholmDay(now), application);
+    absl::StatusOr<int64_t> amount =
+        ReclaimAmount(req.reclaim().reason(), app->paid_ore, facts, StockholmDay(now), application);
     if (!amount.ok()) return amount.status();
 
     const int64_t id = reclaims.Raise(parent->application_id, req.reclaim().reason(), *amount,
@@ -164,7 +160,7 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
     store::Audit(
         tx, api::AuditOf(call, "reclaim.raise", name,
                          absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
-                                      " amount_ore=", *amount, " paid_ore=", (*app)->paid_ore,
+                                      " amount_ore=", *amount, " paid_ore=", app->paid_ore,
                                       " accepted_use_ore=", AcceptedUse(facts))));
     api::RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
@@ -191,11 +187,9 @@ absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, parent->call_id, parent->application_id, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(parent->call_id, parent->application_id);
-    if (absl::Status st = CheckCanRead(call.caller(), **app); !st.ok()) return st;
     absl::StatusOr<std::vector<ReclaimRow>> rows =
         ReclaimRepository(tx).List(parent->application_id, after, *page_size + 1);
     if (!rows.ok()) return rows.status();

@@ -171,8 +171,11 @@ absl::StatusOr<CallRecord> CallFromRow(const pqxx::row& row, absl::Time now) {
 
 absl::StatusOr<std::optional<CallRecord>> FindCall(pqxx::work& tx, int64_t call_id,
                                                    bool for_update, absl::Time now) {
-  pqxx::result r = tx.exec_prepared(for_update ? "record_call_get_for_update" : "record_call_get",
-                                    call_id);
+  // The lock first (a statement of its own, so that one query reads the call either way).
+  if (for_update && tx.exec_prepared("record_call_lock", call_id).empty()) {
+    return std::optional<CallRecord>();
+  }
+  pqxx::result r = tx.exec_prepared("record_call_get", call_id);
   if (r.empty()) return std::optional<CallRecord>();
   absl::StatusOr<CallRecord> rec = CallFromRow(r[0], now);
   if (!rec.ok()) return rec.status();
@@ -289,9 +292,11 @@ absl::StatusOr<ApplicationRecord> ApplicationFromRow(const pqxx::row& row) {
 absl::StatusOr<std::optional<ApplicationRecord>> FindApplication(pqxx::work& tx, int64_t call_id,
                                                                  int64_t application_id,
                                                                  bool for_update) {
-  pqxx::result r = tx.exec_prepared(
-      for_update ? "record_application_get_for_update" : "record_application_get", call_id,
-      application_id);
+  if (for_update &&
+      tx.exec_prepared("record_application_lock", call_id, application_id).empty()) {
+    return std::optional<ApplicationRecord>();
+  }
+  pqxx::result r = tx.exec_prepared("record_application_get", call_id, application_id);
   if (r.empty()) return std::optional<ApplicationRecord>();
   absl::StatusOr<ApplicationRecord> rec = ApplicationFromRow(r[0]);
   if (!rec.ok()) return rec.status();
@@ -336,6 +341,29 @@ absl::Status CheckIsCountyOfficer(const auth::Caller& caller, std::string_view l
     return status::PermissionDenied("ROLE_NOT_ALLOWED", "only a county officer may do this");
   }
   return CheckCounty(caller, lanskod);
+}
+
+absl::StatusOr<ApplicationRecord> LoadApplication(pqxx::work& tx, const auth::Caller& caller,
+                                                  const ApplicationKey& key, Access access,
+                                                  bool for_update) {
+  absl::StatusOr<std::optional<ApplicationRecord>> app =
+      FindApplication(tx, key.call_id, key.application_id, for_update);
+  if (!app.ok()) return app.status();
+  if (!*app) return ApplicationNotFound(key.call_id, key.application_id);
+  absl::Status allowed;
+  switch (access) {
+    case Access::kRead:
+      allowed = CheckCanRead(caller, **app);
+      break;
+    case Access::kApplicant:
+      allowed = CheckIsApplicant(caller, **app);
+      break;
+    case Access::kCountyOfficer:
+      allowed = CheckIsCountyOfficer(caller, (*app)->lanskod);
+      break;
+  }
+  if (!allowed.ok()) return allowed;
+  return *std::move(*app);
 }
 
 absl::Status WrongState(std::string_view reason, std::string_view resource,

@@ -120,6 +120,18 @@ absl::Status CheckIsApplicant(const auth::Caller& caller, const ApplicationRecor
 // officer of the call's county.
 absl::Status CheckIsCountyOfficer(const auth::Caller& caller, std::string_view lanskod);
 
+// Who a handler acts as on an application it loads (see the Check* functions above).
+enum class Access {
+  kRead,           // CheckCanRead: the applicant, co-applicants, the county's roles
+  kApplicant,      // CheckIsApplicant
+  kCountyOfficer,  // CheckIsCountyOfficer of the call's county
+};
+// The application `key` names, row-locked when `for_update`, if the caller has `access` to it:
+// NOT_FOUND APPLICATION_NOT_FOUND, or the access check's PERMISSION_DENIED.
+absl::StatusOr<ApplicationRecord> LoadApplication(pqxx::work& tx, const auth::Caller& caller,
+                                                  const ApplicationKey& key, Access access,
+                                                  bool for_update);
+
 // The state change errors: FAILED_PRECONDITION with `reason` (e.g. APPLICATION_NOT_DRAFT) and
 // metadata {resource, state}.
 absl::Status WrongState(std::string_view reason, std::string_view resource,

@@ -101,11 +101,9 @@ absl::Status GrantsServiceImpl::DoListReports(const grpc::CallContext& call,
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, parent->call_id, parent->application_id, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(parent->call_id, parent->application_id);
-    if (absl::Status st = CheckCanRead(call.caller(), **app); !st.ok()) return st;
     absl::StatusOr<std::vector<ReportRow>> rows =
         ReportRepository(tx).List(parent->application_id, *after, *page_size + 1);
     if (!rows.ok()) return rows.status();

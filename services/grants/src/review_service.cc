@@ -54,12 +54,10 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
     if (*replayed) return absl::OkStatus();
     // The application's row lock orders concurrent reviews of it: the existence check below
     // then sees every committed review (the unique constraint stays the backstop).
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(key->call_id, key->application_id);
-    if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !s.ok()) return s;
-    const std::string& state = (*app)->stored_state;
+    const std::string& state = app->stored_state;
     if (state != "SUBMITTED" && state != "UNDER_REVIEW") {
       return WrongState(kReasonNotReviewable, name, state,
                         absl::StrCat(name, " is ", state,
@@ -114,11 +112,9 @@ absl::Status GrantsServiceImpl::DoListReviews(const grpc::CallContext& call,
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, key->call_id, key->application_id, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    if (!*app) return ApplicationNotFound(key->call_id, key->application_id);
-    if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !s.ok()) return s;
     absl::StatusOr<std::vector<ReviewRow>> rows =
         ReviewRepository(tx).List(key->call_id, key->application_id, after_id, *page_size + 1);
     if (!rows.ok()) return rows.status();

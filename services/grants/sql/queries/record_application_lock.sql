@@ -1,0 +1,5 @@
+-- Takes an application's row lock (every state change does, before reading it with
+-- record_application_get); no row when it does not exist.
+SELECT application_id FROM applications
+ WHERE call_id = $1::bigint AND application_id = $2::bigint
+   FOR UPDATE
