@@ -25,7 +25,10 @@ TEST(GrantsSpecTest, HelpListsTheRegistrySettingWithItsVariable) {
   std::ostringstream out;
   std::ostringstream err;
   std::map<std::string, std::string> env;
-  service::RunOptions options{.environment = &env, .out = &out, .err = &err};
+  service::RunOptions options;
+  options.environment = &env;
+  options.out = &out;
+  options.err = &err;
   EXPECT_EQ(service::Run(GrantsSpec(), {"--help"}, options), service::kExitOk);
   EXPECT_THAT(out.str(), ::testing::HasSubstr("--diarium-registry"));
   EXPECT_THAT(out.str(), ::testing::HasSubstr("GRANTS_DIARIUM_REGISTRY"));
@@ -35,7 +38,10 @@ TEST(GrantsSpecTest, RefusesARegistryOutsideThreeDigits) {
   std::ostringstream out;
   std::ostringstream err;
   std::map<std::string, std::string> env;
-  service::RunOptions options{.environment = &env, .out = &out, .err = &err};
+  service::RunOptions options;
+  options.environment = &env;
+  options.out = &out;
+  options.err = &err;
   const int code = service::Run(
       GrantsSpec(),
       {"serve", "--pg-dsn=host=127.0.0.1 port=1 dbname=none", "--diarium-registry=1000",
