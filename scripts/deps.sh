@@ -12,6 +12,7 @@ debian_packages=(
   postgresql postgresql-contrib redis-server redis-tools
   libboost-dev libcairo2-dev poppler-utils
   openssl curl ca-certificates wrk
+  linux-perf  # profiling the benchmarks (tests/bench/README.md: perf record -g -p <pid>)
 )
 # Node.js may come from elsewhere (it bundles npm); take Debian's only when there is none.
 if ! command -v npm >/dev/null 2>&1; then debian_packages+=(nodejs npm); fi

@@ -237,7 +237,8 @@ TEST_F(ResilienceTest, BackendStoppedIs503FastAndComesBack) {
   EXPECT_EQ(readyz_status, 200);
 
   // Back on the same address: used again within a few seconds.
-  ASSERT_TRUE(suite().service("training").Start().ok()) << suite().service("training").output();
+  ASSERT_TRUE(suite().service("training").Restart().ok())
+      << suite().service("training").ServerOutput();
   EXPECT_TRUE(gateway::testing::WaitFor(
       [&] { return Http(http_port, "GET", "/v1/parts/finns-inte").status == 404; },
       absl::Seconds(10)));

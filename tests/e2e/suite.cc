@@ -15,7 +15,6 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <filesystem>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -25,15 +24,14 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "http_test_client.h"
-#include "integration/pg/bootstrap.h"
+#include "integration/outbox/outbox.h"
+#include "integration/redis/client.h"
 #include "integration/status/status.h"
 
 namespace integration::e2e {
 namespace {
 
 namespace gwt = integration::gateway::testing;
-
-constexpr char kServicePassword[] = "e2e-service-password";
 
 // Whether something on 127.0.0.1:`port` answers a Redis PING.
 bool RedisAnswers(int port) {
@@ -54,14 +52,6 @@ bool RedisAnswers(int port) {
   return line.starts_with("+PONG");
 }
 
-// The whole server's grpc.health.v1 status is SERVING.
-bool Serving(const std::string& target) {
-  gwt::CallOptions options;
-  options.timeout = absl::Seconds(1);
-  gwt::CallResult r = gwt::CallRaw(target, "/grpc.health.v1.Health/Check", "", options);
-  return r.status.ok() && r.response == std::string("\x08\x01", 2);
-}
-
 // Finds `name` in PATH (resolved before fork: only exec runs in the child).
 std::string FindInPath(const std::string& name) {
   const char* path = getenv("PATH");
@@ -72,8 +62,6 @@ std::string FindInPath(const std::string& name) {
   }
   return "";
 }
-
-absl::Status FromRpc(const ::grpc::Status& status) { return status::FromGrpc(status); }
 
 }  // namespace
 
@@ -145,147 +133,43 @@ absl::Status RedisServer::Restart() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ServiceProcess
-
-ServiceProcess::ServiceProcess(SuiteService service, std::vector<std::string> args, int port)
-    : service_(std::move(service)), args_(std::move(args)), port_(port) {}
-
-ServiceProcess::~ServiceProcess() { Stop(); }
-
-absl::Status ServiceProcess::Start() {
-  Stop();
-  {
-    absl::MutexLock lock(&mu_);
-    started_ = false;
-    finished_ = false;
-    exit_code_ = -1;
-    shutdown_ = nullptr;
-  }
-  thread_ = std::thread([this] {
-    std::ostringstream out;
-    service::RunOptions options;
-    options.environment = &environment_;
-    options.out = &out;
-    options.err = &out;
-    options.on_started = [this](const service::Running& running) {
-      absl::MutexLock lock(&mu_);
-      shutdown_ = running.request_shutdown;
-      started_ = true;
-    };
-    const int code = service::Run(service_.spec, args_, options);
-    absl::MutexLock lock(&mu_);
-    output_ += out.str();
-    exit_code_ = code;
-    finished_ = true;
-  });
-  {
-    absl::MutexLock lock(&mu_);
-    auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return started_ || finished_; };
-    mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(30));
-    if (!started_) {
-      return absl::InternalError(
-          absl::StrCat(name(), " did not start (exit ", exit_code_, "): ", output_));
-    }
-  }
-  // Health turns SERVING once its database answered.
-  const absl::Time give_up = absl::Now() + absl::Seconds(20);
-  while (absl::Now() < give_up) {
-    if (Serving(target())) return absl::OkStatus();
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return absl::DeadlineExceededError(absl::StrCat(name(), " never reported SERVING"));
-}
-
-void ServiceProcess::Stop() {
-  std::function<void()> shutdown;
-  {
-    absl::MutexLock lock(&mu_);
-    shutdown = shutdown_;
-  }
-  if (shutdown) shutdown();
-  if (thread_.joinable()) thread_.join();
-  absl::MutexLock lock(&mu_);
-  shutdown_ = nullptr;
-}
-
-std::string ServiceProcess::output() const {
-  absl::MutexLock lock(&mu_);
-  return output_;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Suite
 
 absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> services,
                                                     const GatewayConfig& gateway) {
+  if (services.empty()) return absl::InvalidArgumentError("a suite needs a service");
   auto suite = std::make_unique<Suite>(PassKey());
   std::string pattern = (std::filesystem::temp_directory_path() / "e2e_suite_XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   suite->dir_ = pattern;
-  suite->issuer_ = std::make_unique<gwt::TokenIssuer>();
-  if (suite->issuer_->jwks_file().empty()) return absl::InternalError("no JWKS written");
 
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(suite->dir_);
   if (!redis.ok()) return redis.status();
   suite->redis_ = *std::move(redis);
 
-  suite->db_ = std::make_unique<integration::testing::TestDatabase>();
+  // One database, one schema and login role per service in it, as in production; one token
+  // key for all of them and the gateway.
+  suite->db_ = std::make_shared<integration::testing::TestDatabase>();
   for (SuiteService& s : services) {
+    integration::testing::HarnessOptions options;
+    options.issuer = gwt::kIssuer;
+    options.audience = gwt::kAudience;
+    options.files = std::move(s.files);
+    options.extra_args = std::move(s.args);
+    options.database = suite->db_;
+    options.redis_addr = suite->redis_->address();
+    options.drain_timeout = "2s";
+    if (!suite->services_.empty()) options.jwt_key_pem = suite->services_.front()->jwt_key_pem();
     const std::string name = s.spec.name;
-    // One schema and login role per service in one database, as in production.
-    if (absl::Status st = pg::BootstrapService(suite->db_->dsn(), name, kServicePassword);
-        !st.ok()) {
-      return st;
+    absl::StatusOr<std::unique_ptr<integration::testing::ServiceHarness>> harness =
+        integration::testing::ServiceHarness::Start(std::move(s.spec), std::move(options));
+    if (!harness.ok()) return harness.status();
+    // Health turns SERVING once its database answered.
+    if (absl::Status st = (*harness)->WaitServing(absl::Seconds(20)); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat(name, ": ", st.message(), " ",
+                                                  (*harness)->ServerOutput()));
     }
-    const std::string dsn = suite->db_->DsnAs(pg::ServiceRole(name), kServicePassword);
-    {
-      std::ostringstream out;
-      const std::map<std::string, std::string> no_env;
-      service::RunOptions options;
-      options.environment = &no_env;
-      options.out = &out;
-      options.err = &out;
-      const int code = service::Run(s.spec, {"migrate", "--pg-dsn=" + dsn}, options);
-      if (code != service::kExitOk) {
-        return absl::InternalError(
-            absl::StrCat(name, " migrate failed (exit ", code, "): ", out.str()));
-      }
-    }
-    std::vector<std::string> args = {
-        "serve",
-        "--pg-dsn=" + dsn,
-        "--redis-addr=" + suite->redis_->address(),
-        "--listen-host=127.0.0.1",
-        "--admin-port=0",
-        "--shutdown-delay=0",
-        "--drain-timeout=2s",
-        "--jwks-file=" + suite->issuer_->jwks_file(),
-        absl::StrCat("--jwt-issuer=", gwt::kIssuer),
-        absl::StrCat("--jwt-audience=", gwt::kAudience),
-        "--outbox-poll-interval=100ms",
-        "--log-level=warning",
-    };
-    if (s.settings) {
-      const std::string dir = suite->dir_ + "/" + name;
-      std::filesystem::create_directories(dir);
-      absl::StatusOr<std::vector<std::string>> own = s.settings(dir);
-      if (!own.ok()) return own.status();
-      args.insert(args.end(), own->begin(), own->end());
-    }
-    absl::Status started;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      const int port = gwt::UnusedPort();
-      std::vector<std::string> with_port = args;
-      with_port.push_back(absl::StrCat("--grpc-port=", port));
-      auto process = std::make_unique<ServiceProcess>(s, std::move(with_port), port);
-      started = process->Start();
-      if (started.ok()) {
-        suite->services_.push_back(std::move(process));
-        break;
-      }
-      process->Stop();
-    }
-    if (!started.ok()) return started;
+    suite->services_.push_back(*std::move(harness));
   }
 
   absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> gw = suite->StartGateway(gateway);
@@ -316,11 +200,9 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
 
 Suite::~Suite() {
   gateway_.reset();
-  for (auto& s : services_) s->Stop();
   services_.clear();
   redis_.reset();
   db_.reset();
-  issuer_.reset();
   if (!dir_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -338,7 +220,7 @@ std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
       absl::StrCat("--http-port=", gwt::UnusedPort()),
       "--shutdown-delay=0",
       "--drain-timeout=2s",
-      "--jwks-file=" + issuer_->jwks_file(),
+      "--jwks-file=" + services_.front()->jwks_file(),
       absl::StrCat("--jwt-issuer=", gwt::kIssuer),
       absl::StrCat("--jwt-audience=", gwt::kAudience),
       "--backends=" + absl::StrJoin(backends, ","),
@@ -365,7 +247,7 @@ absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> Suite::StartGateway(
   return absl::InternalError("the gateway did not start: " + output);
 }
 
-ServiceProcess& Suite::service(std::string_view name) {
+integration::testing::ServiceHarness& Suite::service(std::string_view name) {
   for (auto& s : services_) {
     if (s->name() == name) return *s;
   }
@@ -373,28 +255,50 @@ ServiceProcess& Suite::service(std::string_view name) {
   return *services_.front();
 }
 
+absl::StatusOr<std::vector<Suite::PublishedEvent>> Suite::PublishedEvents(
+    const std::string& service) const {
+  redis::ClientOptions options;
+  options.port = redis_->port();
+  options.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<redis::Client>> client = redis::Client::Create(options);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<redis::Reply> entries =
+      (*client)->Command({"XRANGE", outbox::StreamName(service), "-", "+"});
+  if (!entries.ok()) return entries.status();
+  std::vector<PublishedEvent> events;
+  // Each entry: [id, [field, value, field, value, ...]].
+  for (const redis::Reply& entry : entries->elements()) {
+    if (entry.elements().size() != 2) continue;
+    const std::vector<redis::Reply>& fields = entry.elements()[1].elements();
+    PublishedEvent event;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str() == "type") event.type = fields[i + 1].str();
+      if (fields[i].str() == "aggregate") event.aggregate = fields[i + 1].str();
+    }
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
 std::string Suite::Bearer(const std::string& role, const std::string& subject,
                           const std::string& lan) const {
-  gwt::Claims claims = gwt::ClaimsFor(role, subject);
+  integration::testing::Claims claims;
   if (role == "county_officer" || role == "county_admin") claims.lan = lan;
-  return issuer_->Bearer(claims);
+  return Bearer(role, subject, claims);
+}
+
+std::string Suite::Bearer(const std::string& role, const std::string& subject,
+                          const integration::testing::Claims& claims) const {
+  return "Bearer " + services_.front()->Token(role, subject, claims);
 }
 
 // ---------------------------------------------------------------------------------------------
 // RpcResult
 
-std::string RpcResult::Reason() const {
-  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(FromRpc(status));
-  return info ? info->reason() : "";
-}
+std::string RpcResult::Reason() const { return integration::testing::ReasonOf(status); }
 
 std::vector<std::string> RpcResult::Fields() const {
-  std::vector<std::string> fields;
-  std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(FromRpc(status));
-  if (bad) {
-    for (const auto& v : bad->field_violations()) fields.push_back(v.field());
-  }
-  return fields;
+  return integration::testing::ViolationFieldsOf(status);
 }
 
 std::string RpcResult::Header(const std::string& key) const {

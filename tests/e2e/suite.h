@@ -1,25 +1,21 @@
-// The suite for end-to-end tests: every real service of RealServices() in-process (service::Run,
-// as its binary runs it) on its own schema and role of one fresh test database, a private
-// redis-server the test may stop, and the gateway (RunGateway, as its binary runs it) in front,
-// with tokens signed for all of them. Tests talk to the gateway only, over gRPC and HTTP/JSON.
+// The suite for end-to-end tests: every real service of RealServices() in-process (a
+// testing::ServiceHarness each: service::Run as its binary runs it) on its own schema and role
+// of one fresh test database, a private redis-server the test may stop, and the gateway
+// (RunGateway, as its binary runs it) in front, with tokens signed for all of them. Tests talk to the gateway only, over gRPC and HTTP/JSON.
 #pragma once
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 #include <sys/types.h>
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core_test_support.h"
@@ -27,6 +23,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "integration/service/service.h"
 #include "integration/testing/environment.h"
+#include "integration/testing/service_harness.h"
 
 namespace integration::e2e {
 
@@ -39,9 +36,11 @@ inline constexpr char kOtherLan[] = "12";
 // One real service of the suite as the e2e tests run it.
 struct SuiteService {
   service::ServiceSpec spec;
-  // The service's own settings beyond those of every service (pg, Redis, ports, JWKS), given
-  // a private directory for the files they name (keys); null when it has none.
-  std::function<absl::StatusOr<std::vector<std::string>>(const std::string& dir)> settings;
+  // The service's own settings beyond those of every service (pg, Redis, ports, JWKS): files
+  // written into its private directory (name -> content) and `serve` arguments, in which
+  // "{dir}" stands for that directory (see testing::HarnessOptions).
+  std::map<std::string, std::string> files;
+  std::vector<std::string> args;
 };
 
 // The services of the suite the e2e tests run, in --backends order (suite_services.cc). Adding
@@ -74,38 +73,6 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
-// One real service running in-process on a fixed port (so that a stopped service comes back
-// where the gateway expects it).
-class ServiceProcess {
- public:
-  ServiceProcess(SuiteService service, std::vector<std::string> args, int port);
-  ~ServiceProcess();
-  ServiceProcess(const ServiceProcess&) = delete;
-  ServiceProcess& operator=(const ServiceProcess&) = delete;
-
-  // `serve` on the port; returns once its grpc.health.v1 says SERVING.
-  absl::Status Start();
-  // Graceful shutdown (as SIGTERM), joined. Idempotent.
-  void Stop();
-
-  const std::string& name() const { return service_.spec.name; }
-  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string output() const;
-
- private:
-  SuiteService service_;
-  const std::vector<std::string> args_;
-  const int port_;
-  const std::map<std::string, std::string> environment_;  // the process env is not read
-  mutable absl::Mutex mu_;
-  bool started_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  int exit_code_ ABSL_GUARDED_BY(mu_) = -1;
-  std::string output_ ABSL_GUARDED_BY(mu_);
-  std::function<void()> shutdown_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
-};
-
 // What the gateway in front is configured with. The defaults keep limits out of the way of
 // functional tests; tests of limits start a gateway of their own (Suite::StartGateway).
 struct GatewayConfig {
@@ -133,21 +100,33 @@ class Suite {
   // Another gateway in front of the same services and Redis (e.g. with tiny rate limits).
   absl::StatusOr<std::unique_ptr<gateway::testing::InProcessGateway>> StartGateway(
       const GatewayConfig& config) const;
-  ServiceProcess& service(std::string_view name);
+  // A service of the suite (Stop and Restart keep its address, which the gateway knows).
+  integration::testing::ServiceHarness& service(std::string_view name);
   RedisServer& redis() { return *redis_; }
+
+  // The events `service`'s outbox relay has published so far to its Redis stream
+  // (integration.events.<service>), oldest first; an error while Redis is stopped.
+  struct PublishedEvent {
+    std::string type;       // e.g. "grants.CallChanged"
+    std::string aggregate;  // the resource name
+  };
+  absl::StatusOr<std::vector<PublishedEvent>> PublishedEvents(const std::string& service) const;
 
   // "Bearer <token>" for `role` and `subject`; county roles carry `lan`, learners nothing else.
   std::string Bearer(const std::string& role, const std::string& subject,
                      const std::string& lan = kLan) const;
+  // "Bearer <token>" with exactly these tenant claims (kommun, orgnr, agency, lan).
+  std::string Bearer(const std::string& role, const std::string& subject,
+                     const integration::testing::Claims& claims) const;
 
  private:
   std::vector<std::string> GatewayArgs(const GatewayConfig& config) const;
 
   std::string dir_;
-  std::unique_ptr<gateway::testing::TokenIssuer> issuer_;
-  std::unique_ptr<integration::testing::TestDatabase> db_;
+  std::shared_ptr<integration::testing::TestDatabase> db_;
   std::unique_ptr<RedisServer> redis_;
-  std::vector<std::unique_ptr<ServiceProcess>> services_;
+  // Non-empty once started; the first one's key signs the tokens and its JWKS is the gateway's.
+  std::vector<std::unique_ptr<integration::testing::ServiceHarness>> services_;
   std::unique_ptr<gateway::testing::InProcessGateway> gateway_;
 };
 

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "integration/auth/base64url.h"
 #include "integration/status/status.h"
@@ -116,6 +118,16 @@ absl::StatusOr<std::optional<PageKey>> DecodePageToken(std::string_view token,
   }
   if (!in.empty()) return Invalid(field, "malformed");
   return std::optional<PageKey>(std::move(key));
+}
+
+absl::StatusOr<IdPage> ReadIdPage(std::string query, int size, std::string_view page_token) {
+  absl::StatusOr<std::optional<PageKey>> key = DecodePageToken(page_token, query, 1);
+  if (!key.ok()) return key.status();
+  IdPage page{.query = std::move(query), .size = size, .after = 0};
+  if (*key && (!absl::SimpleAtoi((**key)[0], &page.after) || page.after < 0)) {
+    return InvalidPageToken();
+  }
+  return page;
 }
 
 }  // namespace integration::api

@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "integration/pg/prepared.h"
 #include "integration/status/status.h"
 #include "uuid.h"
 
@@ -95,7 +96,8 @@ absl::Status Enqueue(pqxx::work& tx, const Event& event) {
   }
   if (absl::Status st = errors.ToStatus(); !st.ok()) return st;
 
-  tx.exec_params(
+  pg::ExecPrepared(
+      tx, "integration_outbox_enqueue",
       "INSERT INTO outbox (event_id, event_type, aggregate, payload, headers) "
       "VALUES ($1::uuid, $2, $3, $4, jsonb_build_object('request_id', $5::text, "
       "'trace_id', $6::text))",

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "integration/log/log.h"
 #include "integration/outbox/outbox.h"
+#include "integration/pg/prepared.h"
 #include "integration/status/status.h"
 
 namespace integration::outbox {
@@ -74,7 +75,8 @@ struct Relay::Impl {
     absl::Status st = pool.Transact(deadline, [&](pqxx::work& tx) -> absl::Status {
       published = 0;  // Transact may run this again after a reconnect
       // SKIP LOCKED lets several replicas relay the same schema without waiting on each other.
-      pqxx::result rows = tx.exec_params(
+      pqxx::result rows = pg::ExecPrepared(
+          tx, "integration_outbox_relay_batch",
           "SELECT id, event_id::text, event_type, aggregate, payload, "
           "coalesce(headers->>'request_id', ''), coalesce(headers->>'trace_id', ''), "
           "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
@@ -125,7 +127,8 @@ struct Relay::Impl {
       std::vector<int64_t> ids;
       ids.reserve(batch.size());
       for (const Pending& p : batch) ids.push_back(p.id);
-      tx.exec_params(
+      pg::ExecPrepared(
+          tx, "integration_outbox_relay_mark",
           "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
           absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
       published = static_cast<int>(batch.size());

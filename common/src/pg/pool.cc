@@ -64,7 +64,54 @@ struct Connection {
   std::unique_ptr<pqxx::connection> conn;
   absl::Time last_used;
   int backend_pid = 0;
+  // The session's statement_timeout in ms as the pool last committed it (0: none); nullopt
+  // when unknown, e.g. on a new connection.
+  std::optional<int64_t> statement_timeout_ms;
 };
+
+// PostgreSQL's largest statement_timeout (ms), about 24 days.
+constexpr int64_t kMaxStatementTimeoutMs = 2147483647;
+
+// What one attempt sends first (after BEGIN in a transaction): the isolation level and, when
+// the session's statement_timeout does not fit the time left, a new one. `timeout_ms` is set
+// to the value sent (the session keeps it once it is committed); nullopt when the deadline
+// has already passed.
+//
+// The timeout is set for the session rather than with SET LOCAL, so that the next
+// transaction on the connection can reuse it and save a round trip: a value fits when it is
+// at least the time left and at most an eighth (or 5 ms) above it. A statement may then run
+// that much past the caller's deadline, never shorter than it. A new value gets a sixteenth
+// of headroom, so that calls with the same deadline and a little less or more queueing keep it.
+struct Setup {
+  std::string sql;
+  std::optional<int64_t> timeout_ms;
+};
+std::optional<Setup> SetupFor(absl::Time deadline, Isolation isolation,
+                              std::optional<int64_t> session_timeout_ms) {
+  Setup setup{IsolationSql(isolation), std::nullopt};
+  int64_t want = 0;  // "no limit" also overrides a timeout configured for the role or database
+  if (deadline != absl::InfiniteFuture()) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return std::nullopt;
+    const int64_t ms = std::clamp<int64_t>(
+        absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))), 1,
+        kMaxStatementTimeoutMs);
+    if (session_timeout_ms.has_value() && *session_timeout_ms >= ms &&
+        *session_timeout_ms <= ms + std::max<int64_t>(ms / 8, 5)) {
+      return setup;
+    }
+    want = std::min(ms + ms / 16, kMaxStatementTimeoutMs);
+  } else if (session_timeout_ms == 0) {
+    return setup;
+  }
+  absl::StrAppend(&setup.sql, "SET statement_timeout = ", want);
+  setup.timeout_ms = want;
+  return setup;
+}
+
+absl::Status DeadlinePassed() {
+  return absl::DeadlineExceededError("the deadline passed before the database transaction");
+}
 
 }  // namespace
 
@@ -110,6 +157,9 @@ struct Pool::Impl {
 
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(absl::Time deadline);
   void Release(std::unique_ptr<Connection> c, bool broken);
+  absl::Status Attempts(absl::Time deadline, Isolation isolation,
+                        const std::function<absl::Status(Lease&, Setup&)>& attempt);
+  bool RecheckSession(Lease& lease, Setup& setup, absl::Time deadline, Isolation isolation);
   absl::StatusOr<std::unique_ptr<Connection>> Open();
   bool Healthy(Connection& c);
   void NoteBackend(Connection& c);
@@ -186,6 +236,7 @@ void Pool::Impl::NoteBackend(Connection& c) {
   const int pid = c.conn->backendpid();
   if (pid == 0 || pid == c.backend_pid) return;
   c.backend_pid = pid;
+  c.statement_timeout_ms.reset();  // a new session
   {
     absl::MutexLock lock(&mu);
     ++reconnects;
@@ -305,33 +356,12 @@ Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Pool::~Pool() = default;
 
-namespace {
 
-// "SET TRANSACTION …; SET LOCAL statement_timeout = …" for one attempt, or nullopt when the
-// deadline has already passed.
-std::optional<std::string> SetupSql(absl::Time deadline, Isolation isolation) {
-  std::string setup = IsolationSql(isolation);
-  if (deadline == absl::InfiniteFuture()) {
-    // "No limit" also overrides a statement_timeout configured for the role or database.
-    absl::StrAppend(&setup, "SET LOCAL statement_timeout = 0");
-    return setup;
-  }
-  const absl::Duration left = deadline - absl::Now();
-  if (left <= absl::ZeroDuration()) return std::nullopt;
-  const int64_t ms =
-      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
-  absl::StrAppend(&setup, "SET LOCAL statement_timeout = ", ms);
-  return setup;
-}
-
-absl::Status DeadlinePassed() {
-  return absl::DeadlineExceededError("the deadline passed before the database transaction");
-}
-
-}  // namespace
-
-absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Status(pqxx::work&)>& fn,
-                            Isolation isolation) {
+// The retry loop shared by Transact and Autocommit. `attempt` runs once on a leased
+// connection with the setup to send first, and returns the caller's status; libpqxx
+// exceptions escape it and are classified here.
+absl::Status Pool::Impl::Attempts(absl::Time deadline, Isolation isolation,
+                                  const std::function<absl::Status(Lease&, Setup&)>& attempt) {
   std::minstd_rand jitter(
       static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())) ^
       static_cast<uint32_t>(std::hash<std::thread::id>()(std::this_thread::get_id())));
@@ -341,30 +371,15 @@ absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Statu
     if (absl::Now() >= deadline) return DeadlinePassed();
     Failure failure;
     {
-      absl::StatusOr<std::unique_ptr<Connection>> acquired = impl_->Acquire(deadline);
+      absl::StatusOr<std::unique_ptr<Connection>> acquired = Acquire(deadline);
       if (!acquired.ok()) return acquired.status();
-      Impl::Lease lease(impl_.get(), *std::move(acquired));
+      Lease lease(this, *std::move(acquired));
       // Computed after waiting for the connection, from the time then left.
-      std::optional<std::string> setup = SetupSql(deadline, isolation);
+      std::optional<Setup> setup =
+          SetupFor(deadline, isolation, lease.connection().statement_timeout_ms);
       if (!setup.has_value()) return DeadlinePassed();
       try {
-        pqxx::work tx(lease.conn());
-        tx.exec(*setup);
-        absl::Status st = fn(tx);
-        if (!st.ok()) {
-          // The caller's status stands even when the rollback itself fails (a lost
-          // connection rolls back anyway); the connection is then dropped.
-          try {
-            tx.abort();
-          } catch (...) {
-            lease.MarkBroken();
-          }
-          if (!lease.conn().is_open()) lease.MarkBroken();
-          return st;
-        }
-        tx.commit();
-        impl_->NoteBackend(lease.connection());
-        return absl::OkStatus();
+        return attempt(lease, *setup);
       } catch (...) {
         failure = internal::ClassifyCurrentException();
       }
@@ -397,8 +412,75 @@ absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Statu
   }
 }
 
+// libpqxx may have re-opened a lost connection by itself when `tx` began, and a new backend
+// has none of the old session's settings: then the setup is made afresh. False when the
+// deadline passed meanwhile.
+bool Pool::Impl::RecheckSession(Lease& lease, Setup& setup, absl::Time deadline,
+                                Isolation isolation) {
+  Connection& connection = lease.connection();
+  if (lease.conn().backendpid() == connection.backend_pid || setup.timeout_ms.has_value()) {
+    return true;
+  }
+  connection.statement_timeout_ms.reset();
+  std::optional<Setup> fresh = SetupFor(deadline, isolation, std::nullopt);
+  if (!fresh.has_value()) return false;
+  setup = *std::move(fresh);
+  return true;
+}
+
+absl::Status Pool::Transact(absl::Time deadline, const std::function<absl::Status(pqxx::work&)>& fn,
+                            Isolation isolation) {
+  return impl_->Attempts(deadline, isolation, [&](Impl::Lease& lease, Setup& setup) {
+    Connection& connection = lease.connection();
+    pqxx::work tx(lease.conn());
+    if (!impl_->RecheckSession(lease, setup, deadline, isolation)) return DeadlinePassed();
+    if (!setup.sql.empty()) tx.exec(setup.sql);
+    absl::Status st = fn(tx);
+    if (!st.ok()) {
+      // The rollback also undoes a SET of this transaction, so the session's timeout is still
+      // the one recorded. The caller's status stands even when the rollback itself fails (a
+      // lost connection rolls back anyway); the connection is then dropped.
+      try {
+        tx.abort();
+      } catch (...) {
+        lease.MarkBroken();
+      }
+      if (!lease.conn().is_open()) lease.MarkBroken();
+      return st;
+    }
+    // Unknown while the commit is under way: it may fail after the server applied it.
+    const std::optional<int64_t> before = connection.statement_timeout_ms;
+    connection.statement_timeout_ms.reset();
+    tx.commit();
+    connection.statement_timeout_ms = setup.timeout_ms.has_value() ? setup.timeout_ms : before;
+    impl_->NoteBackend(connection);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status Pool::Autocommit(absl::Time deadline,
+                              const std::function<absl::Status(pqxx::nontransaction&)>& fn) {
+  return impl_->Attempts(deadline, Isolation::kReadCommitted, [&](Impl::Lease& lease,
+                                                                  Setup& setup) {
+    Connection& connection = lease.connection();
+    pqxx::nontransaction tx(lease.conn());
+    if (!impl_->RecheckSession(lease, setup, deadline, Isolation::kReadCommitted)) {
+      return DeadlinePassed();
+    }
+    if (!setup.sql.empty()) {
+      connection.statement_timeout_ms.reset();
+      tx.exec(setup.sql);  // in force at once: there is no transaction to commit
+      connection.statement_timeout_ms = setup.timeout_ms;
+    }
+    absl::Status st = fn(tx);
+    if (!lease.conn().is_open()) lease.MarkBroken();
+    if (st.ok()) impl_->NoteBackend(connection);
+    return st;
+  });
+}
+
 absl::Status Pool::Ping(std::chrono::milliseconds timeout) {
-  return Transact(absl::Now() + absl::FromChrono(timeout), [](pqxx::work& tx) {
+  return Autocommit(absl::Now() + absl::FromChrono(timeout), [](pqxx::nontransaction& tx) {
     tx.exec("SELECT 1");
     return absl::OkStatus();
   });

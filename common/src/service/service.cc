@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "integration/grpc/process.h"
 #include "integration/grpc/server_flags.h"
 #include "integration/grpc/signals.h"
 #include "integration/log/log.h"
@@ -392,6 +393,7 @@ int Run(const ServiceSpec& spec, const std::vector<std::string>& args, const Run
 }
 
 int Main(int argc, char** argv, const ServiceSpec& spec) {
+  grpc::ConfigureProcess();
   // Before any thread exists, so that every thread inherits the blocked signals.
   grpc::SignalWaiter signals;
   std::vector<std::string> args;

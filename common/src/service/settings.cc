@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "integration/config/host_port.h"
 #include "integration/pg/dsn.h"
 
 namespace integration::service::internal {
@@ -69,7 +70,7 @@ absl::StatusOr<log::Level> Settings::LogLevel() const {
 
 absl::StatusOr<redis::ClientOptions> Settings::RedisOptions() const {
   redis::ClientOptions o;
-  if (!ParseHostPort(*redis_addr_, &o.host, &o.port)) {
+  if (!config::ParseHostPort(*redis_addr_, &o.host, &o.port)) {
     return absl::InvalidArgumentError(absl::StrCat(Label("redis-addr"), ": \"", *redis_addr_,
                                                    "\" is not host:port (port 1-65535)"));
   }
@@ -92,38 +93,6 @@ absl::StatusOr<redis::ClientOptions> Settings::RedisOptions() const {
     o.password = std::move(password);
   }
   return o;
-}
-
-bool ParseHostPort(std::string_view text, std::string* host, int* port) {
-  std::string_view host_part;
-  std::string_view port_part;
-  if (text.starts_with("[")) {
-    const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return false;
-    }
-    host_part = text.substr(1, close - 1);
-    port_part = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    host_part = text.substr(0, colon);
-    port_part = text.substr(colon + 1);
-    // An unbracketed IPv6 address is ambiguous.
-    if (host_part.find(':') != std::string_view::npos) return false;
-  }
-  int value = 0;
-  if (host_part.empty() || port_part.empty() ||
-      !absl::SimpleAtoi(absl::string_view(port_part.data(), port_part.size()), &value) ||
-      value < 1 || value > 65535) {
-    return false;
-  }
-  for (char c : port_part) {
-    if (!absl::ascii_isdigit(c)) return false;
-  }
-  *host = std::string(host_part);
-  *port = value;
-  return true;
 }
 
 }  // namespace integration::service::internal

@@ -46,8 +46,4 @@ class Settings {
   std::string* log_level_;
 };
 
-// Splits "host:port" or "[v6-address]:port"; false when it is neither or the port is not
-// 1..65535.
-bool ParseHostPort(std::string_view text, std::string* host, int* port);
-
 }  // namespace integration::service::internal

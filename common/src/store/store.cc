@@ -9,6 +9,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "integration/pg/prepared.h"
 #include "integration/status/status.h"
 
 namespace integration::store {
@@ -72,7 +73,8 @@ std::string Fingerprint(const google::protobuf::Message& request, std::string_vi
 std::string_view RuntimeTablesSql() { return {kRuntimeTablesSql, sizeof(kRuntimeTablesSql) - 1}; }
 
 void Audit(pqxx::work& tx, const AuditEntry& e) {
-  tx.exec_params(
+  pg::ExecPrepared(
+      tx, "integration_store_audit",
       "INSERT INTO audit_log (actor, role, action, resource, request_id, trace_id, detail) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
       e.actor, e.role, e.action, e.resource, e.request_id, e.trace_id, e.detail);
@@ -103,9 +105,11 @@ absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::str
   const std::string scope_s(scope);
   const std::string id_s(request_id);
   // Serialises concurrent calls with the same id until the first one's transaction ends.
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || lower($2), 0))",
-                 scope_s, id_s);
-  const pqxx::result rows = tx.exec_params(
+  pg::ExecPrepared(tx, "integration_store_request_lock",
+                   "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || lower($2), 0))",
+                   scope_s, id_s);
+  const pqxx::result rows = pg::ExecPrepared(
+      tx, "integration_store_request_get",
       "SELECT fingerprint, response FROM request_ids WHERE scope = $1 AND request_id = $2::uuid",
       scope_s, id_s);
   if (rows.empty()) return std::optional<std::string>();
@@ -125,7 +129,8 @@ void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view requ
                    const google::protobuf::Message& response, std::string_view request_id_field) {
   const pqxx::binarystring fingerprint(Fingerprint(request, request_id_field));
   const pqxx::binarystring body(Deterministic(response));
-  tx.exec_params(
+  pg::ExecPrepared(
+      tx, "integration_store_request_insert",
       "INSERT INTO request_ids (scope, request_id, fingerprint, response) "
       "VALUES ($1, $2::uuid, $3, $4)",
       std::string(scope), std::string(request_id), fingerprint, body);

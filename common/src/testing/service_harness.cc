@@ -120,19 +120,24 @@ absl::StatusOr<std::unique_ptr<ServiceHarness>> ServiceHarness::Start(service::S
                                                                       HarnessOptions options) {
   auto harness = std::make_unique<ServiceHarness>(PassKey());
   harness->options_ = std::move(options);
-  if (absl::Status st = harness->Launch(std::move(spec)); !st.ok()) return st;
+  harness->spec_ = std::move(spec);
+  if (absl::Status st = harness->Launch(); !st.ok()) return st;
   return harness;
 }
 
-absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
-  schema_ = spec.name;
+absl::Status ServiceHarness::Launch() {
+  schema_ = spec_.name;
   std::string pattern =
       (std::filesystem::temp_directory_path() / absl::StrCat(schema_, "_test_XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   dir_ = pattern;
 
   std::string jwt_public_pem;
-  if (absl::Status st = NewEd25519Key(&jwt_key_pem_, &jwt_public_pem); !st.ok()) return st;
+  if (options_.jwt_key_pem.empty()) {
+    if (absl::Status st = NewEd25519Key(&jwt_key_pem_, &jwt_public_pem); !st.ok()) return st;
+  } else {
+    jwt_key_pem_ = options_.jwt_key_pem;
+  }
   absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(jwt_key_pem_, kJwtKid);
   if (!jwks.ok()) return jwks.status();
   jwks_file_ = dir_ + "/jwks.json";
@@ -142,7 +147,7 @@ absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
   }
 
   // Database: schema and role of the service, as integration-dbadmin sets them up.
-  db_ = std::make_unique<TestDatabase>();
+  db_ = options_.database != nullptr ? options_.database : std::make_shared<TestDatabase>();
   if (absl::Status st = pg::BootstrapService(db_->dsn(), schema_, kServicePassword); !st.ok()) {
     return st;
   }
@@ -155,21 +160,36 @@ absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
     run.environment = &environment_;
     run.out = &out;
     run.err = &err;
-    const int code = service::Run(spec, {"migrate", "--pg-dsn=" + service_dsn_}, run);
+    const int code = service::Run(spec_, {"migrate", "--pg-dsn=" + service_dsn_}, run);
     if (code != service::kExitOk) {
-      return absl::InternalError(absl::StrCat("migrate failed (exit ", code, "): ", err.str()));
+      return absl::InternalError(
+          absl::StrCat(schema_, " migrate failed (exit ", code, "): ", err.str(), out.str()));
     }
   }
+  if (absl::Status st = Serve(0); !st.ok()) return st;
+  int port = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    port = grpc_port_;
+  }
+  target_ = absl::StrCat("127.0.0.1:", port);
+  channel_ = ::grpc::CreateChannel(target_, ::grpc::InsecureChannelCredentials());
+  return absl::OkStatus();
+}
 
+absl::Status ServiceHarness::Serve(int grpc_port) {
+  const std::string redis_addr = options_.redis_addr.empty()
+                                     ? absl::StrCat(RedisHost(), ":", RedisPort())
+                                     : options_.redis_addr;
   std::vector<std::string> args = {
       "serve",
       "--pg-dsn=" + service_dsn_,
-      absl::StrCat("--redis-addr=", RedisHost(), ":", RedisPort()),
+      "--redis-addr=" + redis_addr,
       "--listen-host=127.0.0.1",
-      "--grpc-port=0",
+      absl::StrCat("--grpc-port=", grpc_port),
       "--admin-port=0",
       "--shutdown-delay=0",
-      "--drain-timeout=5s",
+      "--drain-timeout=" + options_.drain_timeout,
       "--jwks-file=" + jwks_file_,
       "--jwt-issuer=" + options_.issuer,
       "--jwt-audience=" + options_.audience,
@@ -179,7 +199,14 @@ absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
   for (const std::string& arg : options_.extra_args) {
     args.push_back(absl::StrReplaceAll(arg, {{"{dir}", dir_}}));
   }
-  server_thread_ = std::thread([this, spec = std::move(spec), args] {
+  {
+    absl::MutexLock lock(&mu_);
+    started_ = false;
+    finished_ = false;
+    exit_code_ = -1;
+    shutdown_ = nullptr;
+  }
+  server_thread_ = std::thread([this, args = std::move(args)] {
     std::ostringstream out;
     std::ostringstream err;
     service::RunOptions run;
@@ -193,12 +220,13 @@ absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
       admin_port_ = running.admin_port;
       shutdown_ = running.request_shutdown;
     };
-    const int code = service::Run(spec, args, run);
+    const int code = service::Run(spec_, args, run);
     absl::MutexLock lock(&mu_);
     out_ << out.str();
     err_ << err.str();
     exit_code_ = code;
     finished_ = true;
+    shutdown_ = nullptr;
   });
 
   absl::MutexLock lock(&mu_);
@@ -207,15 +235,13 @@ absl::Status ServiceHarness::Launch(service::ServiceSpec spec) {
   };
   mu_.AwaitWithTimeout(absl::Condition(&started_or_finished), absl::Seconds(30));
   if (!started_) {
-    return absl::InternalError(
-        absl::StrCat("the server did not start (exit ", exit_code_, "): ", err_.str()));
+    return absl::InternalError(absl::StrCat(schema_, " did not start (exit ", exit_code_,
+                                            "): ", err_.str(), out_.str()));
   }
-  target_ = absl::StrCat("127.0.0.1:", grpc_port_);
-  channel_ = ::grpc::CreateChannel(target_, ::grpc::InsecureChannelCredentials());
   return absl::OkStatus();
 }
 
-ServiceHarness::~ServiceHarness() {
+void ServiceHarness::Stop() {
   std::function<void()> shutdown;
   {
     absl::MutexLock lock(&mu_);
@@ -223,6 +249,20 @@ ServiceHarness::~ServiceHarness() {
   }
   if (shutdown) shutdown();
   if (server_thread_.joinable()) server_thread_.join();
+}
+
+absl::Status ServiceHarness::Restart() {
+  Stop();
+  int port = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    port = grpc_port_;
+  }
+  return Serve(port);
+}
+
+ServiceHarness::~ServiceHarness() {
+  Stop();
   channel_.reset();
   db_.reset();
   if (!dir_.empty()) {

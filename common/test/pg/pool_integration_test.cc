@@ -106,6 +106,46 @@ TEST_F(PoolTest, CommitIsVisibleAndAnErrorStatusRollsBack) {
   EXPECT_EQ(stats.size, 4);
 }
 
+TEST_F(PoolTest, AutocommitRunsEachStatementOnItsOwnWithTheDeadline) {
+  auto pool = MakePool(/*size=*/1);
+  ASSERT_NE(pool, nullptr);
+  absl::StatusOr<int64_t> count = absl::InternalError("not run");
+  ASSERT_TRUE(pool->Autocommit(In(absl::Seconds(10)),
+                               [&](pqxx::nontransaction& tx) {
+                                 tx.exec("INSERT INTO items VALUES (1, 'one')");
+                                 count = tx.exec1("SELECT count(*) FROM items")[0].as<int64_t>();
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1);
+
+  // No transaction: a failing statement leaves the one before it committed, and the error is
+  // mapped as in Transact.
+  absl::Status st = pool->Autocommit(In(absl::Seconds(10)), [](pqxx::nontransaction& tx) {
+    tx.exec("INSERT INTO items VALUES (2, 'two')");
+    tx.exec("INSERT INTO items VALUES (1, 'again')");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists) << st;
+  EXPECT_EQ(ItemCount(), 2);
+
+  // The caller's deadline bounds each statement, after a looser one set the session's timeout.
+  const absl::Time start = absl::Now();
+  st = pool->Autocommit(In(absl::Milliseconds(300)), [](pqxx::nontransaction& tx) {
+    tx.exec("SELECT pg_sleep(5)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded) << st;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_EQ(pool->Autocommit(absl::Now() - absl::Seconds(1),
+                             [](pqxx::nontransaction&) { return absl::OkStatus(); })
+                .code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(pool->Stats().reconnects, 0);
+  EXPECT_EQ(pool->Stats().in_use, 0);
+}
+
 TEST_F(PoolTest, ConnectionsCarrySearchPathAndApplicationName) {
   auto pool = MakePool();
   ASSERT_NE(pool, nullptr);
@@ -171,6 +211,47 @@ TEST_F(PoolTest, NearDeadlineBecomesStatementTimeout) {
 
   // The connection stays usable for the next caller.
   EXPECT_TRUE(pool->Ping(std::chrono::seconds(5)).ok());
+  EXPECT_EQ(pool->Stats().reconnects, 0);
+}
+
+TEST_F(PoolTest, StatementTimeoutFollowsEachDeadlineOnOneConnection) {
+  auto pool = MakePool(/*size=*/1);
+  ASSERT_NE(pool, nullptr);
+  const auto timeout_ms = [&](absl::Duration left) -> int64_t {
+    absl::StatusOr<int64_t> ms = pool->TransactFor<int64_t>(
+        In(left), [](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+          return tx.exec1("SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'")
+              [0].as<int64_t>();
+        });
+    EXPECT_TRUE(ms.ok()) << ms.status();
+    return ms.value_or(-1);
+  };
+  // Never below the time left, at most an eighth above it; a loose value is not kept for a
+  // tighter deadline, nor a tight one for a looser deadline.
+  for (absl::Duration left : {absl::Seconds(10), absl::Seconds(10), absl::Milliseconds(800),
+                              absl::Seconds(20), absl::Seconds(19)}) {
+    const int64_t ms = timeout_ms(left);
+    const int64_t limit = absl::ToInt64Milliseconds(left);
+    EXPECT_LE(ms, limit + limit / 8 + 5) << left;
+    EXPECT_GE(ms, limit - 200) << left;  // the time left shrank while the call ran
+  }
+  // A rolled-back transaction leaves the session's value as it was.
+  absl::Status st = pool->Transact(In(absl::Seconds(60)), [](pqxx::work& tx) {
+    tx.exec("SELECT 1");
+    return absl::InternalError("roll back");
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kInternal);
+  EXPECT_LE(timeout_ms(absl::Seconds(2)), 2000 + 250 + 5);
+
+  // After a loose deadline, a tight one still cuts a long statement short.
+  EXPECT_GE(timeout_ms(absl::Seconds(30)), 29000);
+  const absl::Time start = absl::Now();
+  st = pool->Transact(In(absl::Milliseconds(300)), [](pqxx::work& tx) {
+    tx.exec("SELECT pg_sleep(5)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded) << st;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   EXPECT_EQ(pool->Stats().reconnects, 0);
 }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "integration/config/host_port.h"
 
 namespace integration::gateway {
 namespace {
@@ -17,35 +18,6 @@ namespace {
 absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 }  // namespace
-
-bool ParseHostPort(std::string_view text, std::string* host, int* port) {
-  std::string_view host_part;
-  std::string_view port_part;
-  if (text.starts_with("[")) {
-    const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return false;
-    }
-    host_part = text.substr(1, close - 1);
-    port_part = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    host_part = text.substr(0, colon);
-    port_part = text.substr(colon + 1);
-    // An unbracketed IPv6 address is ambiguous.
-    if (host_part.find(':') != std::string_view::npos) return false;
-  }
-  if (host_part.empty() || port_part.empty() || port_part.size() > 5) return false;
-  for (char c : port_part) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  int value = 0;
-  if (!absl::SimpleAtoi(Av(port_part), &value) || value < 1 || value > 65535) return false;
-  *host = std::string(host_part);
-  *port = value;
-  return true;
-}
 
 GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   backends_ = flags.String(
@@ -129,7 +101,7 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
     return invalid("backend-cert-file", "a client certificate needs --backend-key-file too");
   }
 
-  if (!ParseHostPort(*redis_addr_, &s.redis.host, &s.redis.port)) {
+  if (!config::ParseHostPort(*redis_addr_, &s.redis.host, &s.redis.port)) {
     return invalid("redis-addr", absl::StrCat("\"", *redis_addr_, "\" is not host:port"));
   }
   if (!redis_password_file_->empty()) {

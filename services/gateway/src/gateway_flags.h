@@ -32,9 +32,6 @@ struct GatewaySettings {
   log::Level log_level = log::Level::kInfo;
 };
 
-// Splits "host:port" or "[v6-address]:port"; false unless the port is 1..65535.
-bool ParseHostPort(std::string_view text, std::string* host, int* port);
-
 // Registers --backends, --backend-tls, --backend-ca-file, --backend-cert-file,
 // --backend-key-file, --backend-server-name, --redis-addr, --redis-password-file,
 // --redis-timeout, --redis-pool-size, --rate-read, --rate-write, --rate-public, --cache-ttl,

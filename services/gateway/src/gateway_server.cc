@@ -172,34 +172,19 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   // The gRPC front never blocks and hands every call to the dispatcher's executor, so the
   // runtime's own executor stays idle: one thread is enough.
   options->executor_threads = 1;
-  // The admin port is the gateway's own rather than the runtime's: besides readiness (the
-  // gateway's alone) its /readyz shows one non-gating line per backend, which the runtime's
-  // readiness checks, all gating, cannot express.
-  const int admin_port = options->admin_port;
-  const std::string admin_bind = options->admin_bind_address;
-  options->admin_port = -1;
   const std::chrono::milliseconds notice_delay = options->shutdown_notice_delay;
   GrpcFront grpc_front(**dispatcher);
   grpc::Runtime runtime(*options);
   if (absl::Status st = grpc_front.AddTo(runtime); !st.ok()) {
     return fail("grpc front", st, kGatewayExitFailure);
   }
-  if (absl::Status st = runtime.Start(); !st.ok()) return fail("start", st, kGatewayExitFailure);
-
-  std::unique_ptr<metrics::AdminServer> admin;
-  if (admin_port >= 0) {
-    std::vector<metrics::ReadinessCheck> gating = {
-        {"grpc_server", [&runtime] {
-           return runtime.serving() ? absl::OkStatus()
-                                    : absl::UnavailableError("the gRPC server is not serving");
-         }}};
-    admin = std::make_unique<metrics::AdminServer>(metrics, std::move(gating),
-                                                   BackendReports(**backends));
-    if (absl::Status st = admin->Start(static_cast<uint16_t>(admin_port), admin_bind); !st.ok()) {
-      runtime.Shutdown(std::chrono::milliseconds::zero());
-      return fail("admin server", st, kGatewayExitFailure);
-    }
+  // The backends in /readyz, never gating it: a down backend costs only the calls that need
+  // it, so taking the gateway out of the load balancer would be wrong. The gateway has no
+  // readiness check of its own: it is ready while it runs and not shutting down.
+  for (metrics::ReadinessReport& report : BackendReports(**backends)) {
+    runtime.AddReadinessReport(std::move(report));
   }
+  if (absl::Status st = runtime.Start(); !st.ok()) return fail("start", st, kGatewayExitFailure);
 
   std::unique_ptr<HttpFront> http;
   if (settings->http_enabled) {
@@ -208,7 +193,6 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
     absl::StatusOr<std::unique_ptr<HttpFront>> started =
         HttpFront::Start(**dispatcher, std::move(http_options));
     if (!started.ok()) {
-      if (admin != nullptr) admin->Stop();
       runtime.Shutdown(std::chrono::milliseconds::zero());
       return fail("http front", started.status(), kGatewayExitFailure);
     }
@@ -217,7 +201,7 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   log::Info("gateway_started",
             {{"grpc_port", runtime.port()},
              {"http_port", http != nullptr ? http->port() : 0},
-             {"admin_port", admin != nullptr ? static_cast<int>(admin->port()) : 0},
+             {"admin_port", runtime.admin_port()},
              {"backends", (*backends)->Summary()},
              {"methods", static_cast<int64_t>((*dispatcher)->Methods().size())}});
 
@@ -226,16 +210,15 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
     GatewayRunning running;
     running.grpc_port = runtime.port();
     running.http_port = http != nullptr ? http->port() : 0;
-    running.admin_port = admin != nullptr ? admin->port() : 0;
+    running.admin_port = runtime.admin_port();
     running.request_shutdown = [latch] { latch->Trigger(); };
     run.on_started(running);
   }
   latch->Wait();
 
-  // SIGTERM: /readyz 503 and health NOT_SERVING at once, then the notice delay so that load
-  // balancers leave; then the HTTP listener stops accepting and lets requests in progress
-  // finish within the drain timeout, as gRPC drains.
-  if (admin != nullptr) admin->SetShuttingDown();
+  // SIGTERM: /readyz 503 and health NOT_SERVING at once (the runtime's first step), then the
+  // notice delay so that load balancers leave; then the HTTP listener stops accepting and lets
+  // requests in progress finish within the drain timeout, as gRPC drains.
   std::thread http_stopper([&http, &server_flags, notice_delay] {
     if (http == nullptr) return;
     absl::SleepFor(absl::FromChrono(notice_delay));
@@ -243,7 +226,6 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   });
   runtime.Shutdown(server_flags.drain_timeout());
   http_stopper.join();
-  if (admin != nullptr) admin->Stop();
   if (invalidator != nullptr) invalidator->Stop();
   (*backends)->Stop();
   log::Info("gateway_stopped");

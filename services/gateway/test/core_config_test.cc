@@ -81,20 +81,6 @@ TEST(PeerAddress, DropsTransportAndPort) {
   EXPECT_EQ(PeerAddress("unix:/tmp/sock"), "unix:/tmp/sock");
 }
 
-TEST(ParseHostPort, AcceptsHostPortAndBracketedV6) {
-  std::string host;
-  int port = 0;
-  EXPECT_TRUE(ParseHostPort("redis:6379", &host, &port));
-  EXPECT_EQ(host, "redis");
-  EXPECT_EQ(port, 6379);
-  EXPECT_TRUE(ParseHostPort("[::1]:7000", &host, &port));
-  EXPECT_EQ(host, "::1");
-  for (const char* bad : {"redis", "redis:", ":6379", "::1:6379", "redis:0", "redis:65536",
-                          "redis:+1", "[::1]6379"}) {
-    EXPECT_FALSE(ParseHostPort(bad, &host, &port)) << bad;
-  }
-}
-
 struct ParsedFlags {
   absl::Status parse;
   absl::StatusOr<GatewaySettings> settings;

@@ -91,54 +91,49 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
                                                   v1::Amendment* resp) {
   absl::StatusOr<ApplicationKey> parent = ParseApplicationName(req.parent(), "parent");
   if (!parent.ok()) return parent.status();
-  const std::string scope = api::RequestScope(call, "CreateAmendment");
   const std::string application = ApplicationName(parent->call_id, parent->application_id);
 
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "CreateAmendment", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LoadApplication(tx, call.caller(), *parent, Access::kApplicant, /*for_update=*/true);
+        if (!app.ok()) return app.status();
+        if (!app->Approved()) {
+          return WrongState(kReasonAmendmentNotApproved, application, app->stored_state,
+                            absl::StrCat(application,
+                                         " is not an approved grant: only approved projects can be "
+                                         "amended"));
+        }
+        AmendmentRepository amendments(tx);
+        if (std::optional<int64_t> open = amendments.FindRequested(parent->application_id)) {
+          return Pending(application,
+                         ChildName(parent->call_id, parent->application_id, "amendments", *open));
+        }
+        const absl::Time now = deps_.clock();
+        absl::StatusOr<std::optional<CallRecord>> rec =
+            FindCall(tx, parent->call_id, /*for_update=*/false, now);
+        if (!rec.ok()) return rec.status();
+        if (!*rec) return CallNotFound(parent->call_id);
+        absl::StatusOr<AmendmentChange> change =
+            CheckAmendmentRequest(req.amendment(), (*rec)->funding, app->approved_ore);
+        if (!change.ok()) return change.status();
 
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *parent, Access::kApplicant, /*for_update=*/true);
-    if (!app.ok()) return app.status();
-    if (!app->Approved()) {
-      return WrongState(kReasonAmendmentNotApproved, application, app->stored_state,
-                        absl::StrCat(application,
-                                     " is not an approved grant: only approved projects can be "
-                                     "amended"));
-    }
-    AmendmentRepository amendments(tx);
-    if (std::optional<int64_t> open = amendments.FindRequested(parent->application_id)) {
-      return Pending(application,
-                     ChildName(parent->call_id, parent->application_id, "amendments", *open));
-    }
-    const absl::Time now = deps_.clock();
-    absl::StatusOr<std::optional<CallRecord>> rec =
-        FindCall(tx, parent->call_id, /*for_update=*/false, now);
-    if (!rec.ok()) return rec.status();
-    if (!*rec) return CallNotFound(parent->call_id);
-    absl::StatusOr<AmendmentChange> change =
-        CheckAmendmentRequest(req.amendment(), (*rec)->funding, app->approved_ore);
-    if (!change.ok()) return change.status();
-
-    const int64_t id = amendments.Insert(parent->application_id, req.amendment().reason(),
-                                         change->period, change->budget, now);
-    const ChildKey key{parent->call_id, parent->application_id, id};
-    const std::string name = ChildName(key.call_id, key.application_id, "amendments", id);
-    if (absl::Status st = ReadBack(amendments, key, name, resp); !st.ok()) return st;
-    store::Audit(
-        tx, api::AuditOf(
+        const int64_t id = amendments.Insert(parent->application_id, req.amendment().reason(),
+                                             change->period, change->budget, now);
+        const ChildKey key{parent->call_id, parent->application_id, id};
+        const std::string name = ChildName(key.call_id, key.application_id, "amendments", id);
+        if (absl::Status st = ReadBack(amendments, key, name, resp); !st.ok()) return st;
+        store::Audit(
+            tx,
+            api::AuditOf(
                 call, "amendment.create", name,
                 absl::StrCat(change->period ? absl::StrCat("period=", PeriodText(*change->period))
                                             : "period=unchanged",
                              change->budget
                                  ? absl::StrCat(" budget_lines=", change->budget->lines_size())
                                  : " budget=unchanged")));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        return absl::OkStatus();
+      });
   if (api::IsUniqueViolation(st, "amendments_one_requested")) return Pending(application, "");
   return st;
 }
@@ -150,12 +145,9 @@ absl::Status GrantsServiceImpl::DoListAmendments(const grpc::CallContext& call,
   if (!parent.ok()) return parent.status();
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
-  const std::string query = absl::StrCat("ListAmendments|", req.parent());
-  absl::StatusOr<std::optional<api::PageKey>> key =
-      api::DecodePageToken(req.page_token(), query, 1);
-  if (!key.ok()) return key.status();
-  int64_t after = 0;
-  if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) return api::InvalidPageToken();
+  absl::StatusOr<api::IdPage> page =
+      api::ReadIdPage(absl::StrCat("ListAmendments|", req.parent()), *page_size, req.page_token());
+  if (!page.ok()) return page.status();
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -163,15 +155,11 @@ absl::Status GrantsServiceImpl::DoListAmendments(const grpc::CallContext& call,
         LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<AmendmentRow>> rows =
-        AmendmentRepository(tx).List(parent->application_id, after, *page_size + 1);
+        AmendmentRepository(tx).List(parent->application_id, page->after, page->size + 1);
     if (!rows.ok()) return rows.status();
-    const bool more = static_cast<int>(rows->size()) > *page_size;
-    if (more) rows->pop_back();
+    resp->set_next_page_token(api::NextIdPageToken(
+        *page, *rows, [](const AmendmentRow& row) { return row.amendment_id; }));
     for (const AmendmentRow& row : *rows) *resp->add_amendments() = row.ToProto();
-    if (more) {
-      resp->set_next_page_token(
-          api::EncodePageToken(query, {absl::StrCat(rows->back().amendment_id)}));
-    }
     return absl::OkStatus();
   });
 }
@@ -182,98 +170,94 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "amendments", "name");
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckAmendmentDecision(req); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "DecideAmendment");
 
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "DecideAmendment", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
 
-    absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
-    if (!app.ok()) return app.status();
-    if (!*app) return AmendmentNotFound(req.name());
-    if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) {
-      return st;
-    }
-    AmendmentRepository amendments(tx);
-    absl::StatusOr<std::optional<AmendmentRow>> row =
-        amendments.Get(key->call_id, key->application_id, key->id, /*lock=*/true);
-    if (!row.ok()) return row.status();
-    if (!*row) return AmendmentNotFound(req.name());
-    const AmendmentRow& amendment = **row;
-    if (absl::Status st = api::CheckEtag(req.etag(), api::EtagOf(amendment.revision), req.name());
-        !st.ok()) {
-      return st;
-    }
-    if (amendment.state != v1::AMENDMENT_STATE_REQUESTED) {
-      const std::string state(AmendmentStateText(amendment.state));
-      return WrongState(
-          kReasonAmendmentNotRequested, req.name(), state,
-          absl::StrCat(req.name(), " is ", state, ": only REQUESTED amendments can be decided"));
-    }
-
-    const absl::Time now = deps_.clock();
-    const std::string& decider = call.caller().subject;
-    if (req.approve()) {
-      AmendmentPrevious previous;
-      if (amendment.new_period) {
-        if (!(*app)->period) return status::Internal("an approved application has no period");
-        previous.period = (*app)->period;
-      }
-      if (amendment.new_budget) {
-        v1::BudgetPlan before;
-        *before.mutable_lines() = (*app)->application.budget_lines();
-        previous.budget = std::move(before);
-      }
-      amendments.Approve(amendment.amendment_id, previous, req.comment(), decider, now);
-      amendments.ApplyToApplication(key->application_id, amendment.new_period, amendment.new_budget,
-                                    now);
-      if (amendment.new_period) {
-        if (absl::Status st = RescheduleOpenReports(tx, call, **app, *amendment.new_period);
+        absl::StatusOr<std::optional<ApplicationRecord>> app =
+            FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
+        if (!app.ok()) return app.status();
+        if (!*app) return AmendmentNotFound(req.name());
+        if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) {
+          return st;
+        }
+        AmendmentRepository amendments(tx);
+        absl::StatusOr<std::optional<AmendmentRow>> row =
+            amendments.Get(key->call_id, key->application_id, key->id, /*lock=*/true);
+        if (!row.ok()) return row.status();
+        if (!*row) return AmendmentNotFound(req.name());
+        const AmendmentRow& amendment = **row;
+        if (absl::Status st =
+                api::CheckEtag(req.etag(), api::EtagOf(amendment.revision), req.name());
             !st.ok()) {
           return st;
         }
-      }
-      std::string change;
-      if (previous.period) {
-        absl::StrAppend(&change, "period=", PeriodText(*previous.period), "->",
-                        PeriodText(*amendment.new_period));
-      }
-      if (previous.budget) {
-        absl::StrAppend(&change, change.empty() ? "" : " ",
-                        "budget_lines=", previous.budget->lines_size(), "->",
-                        amendment.new_budget->lines_size());
-      }
-      store::Audit(tx, api::AuditOf(call, "amendment.approve", req.name(), change));
-      store::Audit(tx, api::AuditOf(call, "application.amend", (*app)->Name(),
-                                    absl::StrCat("amendment=", req.name(), " ", change)));
-    } else {
-      amendments.Reject(amendment.amendment_id, req.comment(), decider, now);
-      store::Audit(tx, api::AuditOf(call, "amendment.reject", req.name()));
-    }
-    if (absl::Status st = ReadBack(amendments, *key, req.name(), resp); !st.ok()) return st;
+        if (amendment.state != v1::AMENDMENT_STATE_REQUESTED) {
+          const std::string state(AmendmentStateText(amendment.state));
+          return WrongState(kReasonAmendmentNotRequested, req.name(), state,
+                            absl::StrCat(req.name(), " is ", state,
+                                         ": only REQUESTED amendments can be decided"));
+        }
 
-    v1::AmendmentDecidedEvent event;
-    event.set_amendment(req.name());
-    event.set_state(resp->state());
-    *event.mutable_decide_time() = resp->decide_time();
-    if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventAmendmentDecided),
-                                               .aggregate = req.name(),
-                                               .payload = event.SerializeAsString(),
-                                               .request_id = call.request_id(),
-                                               .trace_id = call.trace_id(),
-                                               .event_id = ""});
-        !st.ok()) {
-      return st;
-    }
-    enqueued = true;
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        const absl::Time now = deps_.clock();
+        const std::string& decider = call.caller().subject;
+        if (req.approve()) {
+          AmendmentPrevious previous;
+          if (amendment.new_period) {
+            if (!(*app)->period) return status::Internal("an approved application has no period");
+            previous.period = (*app)->period;
+          }
+          if (amendment.new_budget) {
+            v1::BudgetPlan before;
+            *before.mutable_lines() = (*app)->application.budget_lines();
+            previous.budget = std::move(before);
+          }
+          amendments.Approve(amendment.amendment_id, previous, req.comment(), decider, now);
+          amendments.ApplyToApplication(key->application_id, amendment.new_period,
+                                        amendment.new_budget, now);
+          if (amendment.new_period) {
+            if (absl::Status st = RescheduleOpenReports(tx, call, **app, *amendment.new_period);
+                !st.ok()) {
+              return st;
+            }
+          }
+          std::string change;
+          if (previous.period) {
+            absl::StrAppend(&change, "period=", PeriodText(*previous.period), "->",
+                            PeriodText(*amendment.new_period));
+          }
+          if (previous.budget) {
+            absl::StrAppend(&change, change.empty() ? "" : " ",
+                            "budget_lines=", previous.budget->lines_size(), "->",
+                            amendment.new_budget->lines_size());
+          }
+          store::Audit(tx, api::AuditOf(call, "amendment.approve", req.name(), change));
+          store::Audit(tx, api::AuditOf(call, "application.amend", (*app)->Name(),
+                                        absl::StrCat("amendment=", req.name(), " ", change)));
+        } else {
+          amendments.Reject(amendment.amendment_id, req.comment(), decider, now);
+          store::Audit(tx, api::AuditOf(call, "amendment.reject", req.name()));
+        }
+        if (absl::Status st = ReadBack(amendments, *key, req.name(), resp); !st.ok()) return st;
+
+        v1::AmendmentDecidedEvent event;
+        event.set_amendment(req.name());
+        event.set_state(resp->state());
+        *event.mutable_decide_time() = resp->decide_time();
+        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventAmendmentDecided),
+                                                   .aggregate = req.name(),
+                                                   .payload = event.SerializeAsString(),
+                                                   .request_id = call.request_id(),
+                                                   .trace_id = call.trace_id(),
+                                                   .event_id = ""});
+            !st.ok()) {
+          return st;
+        }
+        enqueued = true;
+        return absl::OkStatus();
+      });
   if (!st.ok()) return st;
   if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
   return absl::OkStatus();

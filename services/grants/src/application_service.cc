@@ -214,26 +214,21 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
   ClearOutputOnly(app);
   *app.mutable_applicant() = *applicant;
   if (absl::Status st = CheckApplicationContent(app, "application"); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "CreateApplication");
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    const absl::Time now = deps_.clock();
-    absl::StatusOr<CallRecord> c = LoadCall(tx, call.caller(), *call_id, false, now);
-    if (!c.ok()) return c.status();
-    if (c->call.state() != v1::CALL_STATE_OPEN) return CallNotOpen(*c, "applications");
-    absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, c->programme_id);
-    if (!programme.ok()) return programme.status();
-    if (absl::Status e = CheckEligible(*programme, app.applicant().type()); !e.ok()) return e;
-    if (absl::Status e = CheckAgainstCall(app, TermsOf(*c), "application"); !e.ok()) return e;
-    const int64_t id = ApplicationRepository(tx).Insert(*call_id, c->lanskod, app, now);
-    if (absl::Status e = Reload(tx, *call_id, id, resp); !e.ok()) return e;
-    store::Audit(tx, api::AuditOf(call, "application.create", resp->name()));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  return api::IdempotentChange(
+      deps_.pool, call, "CreateApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        const absl::Time now = deps_.clock();
+        absl::StatusOr<CallRecord> c = LoadCall(tx, call.caller(), *call_id, false, now);
+        if (!c.ok()) return c.status();
+        if (c->call.state() != v1::CALL_STATE_OPEN) return CallNotOpen(*c, "applications");
+        absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, c->programme_id);
+        if (!programme.ok()) return programme.status();
+        if (absl::Status e = CheckEligible(*programme, app.applicant().type()); !e.ok()) return e;
+        if (absl::Status e = CheckAgainstCall(app, TermsOf(*c), "application"); !e.ok()) return e;
+        const int64_t id = ApplicationRepository(tx).Insert(*call_id, c->lanskod, app, now);
+        if (absl::Status e = Reload(tx, *call_id, id, resp); !e.ok()) return e;
+        store::Audit(tx, api::AuditOf(call, "application.create", resp->name()));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status GrantsServiceImpl::DoGetApplication(const grpc::CallContext& call,
@@ -371,65 +366,61 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
                                                     v1::Application* resp) {
   absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.name(), "name");
   if (!key.ok()) return key.status();
-  const std::string scope = api::RequestScope(call, "SubmitApplication");
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    const absl::Time now = deps_.clock();
-    // Lock order: the call, then the application (as every writer that takes both). The call's
-    // lock keeps a concurrent CloseCall from slipping between the check and the submission.
-    absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, true, now);
-    if (!c.ok()) return c.status();
-    if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
-    absl::StatusOr<ApplicationRecord> app = LockOwnApplication(tx, call.caller(), *key, req.etag());
-    if (!app.ok()) return app.status();
-    if (app->stored_state != "DRAFT") return NotDraft(*app, "submitted");
-    if (!(*c)->AcceptsSubmissions(now)) return CallNotOpen(**c, "submissions");
-    v1::Application& a = app->application;
-    if (absl::Status e = CheckComplete(a, "application"); !e.ok()) return e;
-    if (absl::Status e = CheckApplicationContent(a, "application"); !e.ok()) return e;
-    if (absl::Status e = CheckAgainstCall(a, TermsOf(**c), "application"); !e.ok()) return e;
-    absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, (*c)->programme_id);
-    if (!programme.ok()) return programme.status();
-    // The programme's rules may have changed since the draft was created.
-    if (absl::Status e = CheckEligible(*programme, a.applicant().type()); !e.ok()) return e;
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "SubmitApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        const absl::Time now = deps_.clock();
+        // Lock order: the call, then the application (as every writer that takes both). The call's
+        // lock keeps a concurrent CloseCall from slipping between the check and the submission.
+        absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, true, now);
+        if (!c.ok()) return c.status();
+        if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
+        absl::StatusOr<ApplicationRecord> app =
+            LockOwnApplication(tx, call.caller(), *key, req.etag());
+        if (!app.ok()) return app.status();
+        if (app->stored_state != "DRAFT") return NotDraft(*app, "submitted");
+        if (!(*c)->AcceptsSubmissions(now)) return CallNotOpen(**c, "submissions");
+        v1::Application& a = app->application;
+        if (absl::Status e = CheckComplete(a, "application"); !e.ok()) return e;
+        if (absl::Status e = CheckApplicationContent(a, "application"); !e.ok()) return e;
+        if (absl::Status e = CheckAgainstCall(a, TermsOf(**c), "application"); !e.ok()) return e;
+        absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, (*c)->programme_id);
+        if (!programme.ok()) return programme.status();
+        // The programme's rules may have changed since the draft was created.
+        if (absl::Status e = CheckEligible(*programme, a.applicant().type()); !e.ok()) return e;
 
-    // The number is taken last: the sequence row stays locked until the commit.
-    ApplicationRepository repo(tx);
-    const int year = static_cast<int>(StockholmDay(now).year());
-    const int64_t sequence = repo.NextDiarienummerSequence(deps_.diarium_registry, year);
-    absl::StatusOr<std::string> diarienummer =
-        se::FormatDiarienummer(deps_.diarium_registry, sequence, year);
-    if (!diarienummer.ok()) return status::Internal("diarienummer out of range");
-    if (!repo.Submit(key->call_id, key->application_id, *diarienummer, now)) {
-      return status::Internal("the locked application changed state");
-    }
-    if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
+        // The number is taken last: the sequence row stays locked until the commit.
+        ApplicationRepository repo(tx);
+        const int year = static_cast<int>(StockholmDay(now).year());
+        const int64_t sequence = repo.NextDiarienummerSequence(deps_.diarium_registry, year);
+        absl::StatusOr<std::string> diarienummer =
+            se::FormatDiarienummer(deps_.diarium_registry, sequence, year);
+        if (!diarienummer.ok()) return status::Internal("diarienummer out of range");
+        if (!repo.Submit(key->call_id, key->application_id, *diarienummer, now)) {
+          return status::Internal("the locked application changed state");
+        }
+        if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
 
-    v1::ApplicationSubmittedEvent event;
-    event.set_application(resp->name());
-    event.set_diarienummer(resp->diarienummer());
-    *event.mutable_applicant() = resp->applicant();
-    *event.mutable_requested_amount() = resp->requested_amount();
-    *event.mutable_submit_time() = resp->submit_time();
-    if (absl::Status e = outbox::Enqueue(tx, {.type = std::string(kEventApplicationSubmitted),
-                                              .aggregate = resp->name(),
-                                              .payload = event.SerializeAsString(),
-                                              .request_id = call.request_id(),
-                                              .trace_id = call.trace_id(),
-                                              .event_id = ""});
-        !e.ok()) {
-      return e;
-    }
-    enqueued = true;
-    store::Audit(tx, api::AuditOf(call, "application.submit", resp->name(), *diarienummer));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        v1::ApplicationSubmittedEvent event;
+        event.set_application(resp->name());
+        event.set_diarienummer(resp->diarienummer());
+        *event.mutable_applicant() = resp->applicant();
+        *event.mutable_requested_amount() = resp->requested_amount();
+        *event.mutable_submit_time() = resp->submit_time();
+        if (absl::Status e = outbox::Enqueue(tx, {.type = std::string(kEventApplicationSubmitted),
+                                                  .aggregate = resp->name(),
+                                                  .payload = event.SerializeAsString(),
+                                                  .request_id = call.request_id(),
+                                                  .trace_id = call.trace_id(),
+                                                  .event_id = ""});
+            !e.ok()) {
+          return e;
+        }
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "application.submit", resp->name(), *diarienummer));
+        return absl::OkStatus();
+      });
   if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
   return st;
 }
@@ -443,30 +434,28 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
     return status::InvalidField("reason",
                                 absl::StrCat("at most ", kMaxWithdrawReasonBytes, " bytes"));
   }
-  const std::string scope = api::RequestScope(call, "WithdrawApplication");
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    absl::StatusOr<ApplicationRecord> app = LockOwnApplication(tx, call.caller(), *key, req.etag());
-    if (!app.ok()) return app.status();
-    if (app->stored_state != "DRAFT" && app->stored_state != "SUBMITTED") {
-      return WrongState(kReasonApplicationNotWithdrawable, app->Name(), app->stored_state,
-                        absl::StrCat(app->Name(), " is ", app->stored_state,
-                                     "; only a DRAFT or SUBMITTED application can be withdrawn"));
-    }
-    const absl::Time now = deps_.clock();
-    if (!ApplicationRepository(tx).Withdraw(key->call_id, key->application_id, now)) {
-      return status::Internal("the locked application changed state");
-    }
-    if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
-    store::Audit(tx, api::AuditOf(call, "application.withdraw", resp->name(),
+  return api::IdempotentChange(
+      deps_.pool, call, "WithdrawApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockOwnApplication(tx, call.caller(), *key, req.etag());
+        if (!app.ok()) return app.status();
+        if (app->stored_state != "DRAFT" && app->stored_state != "SUBMITTED") {
+          return WrongState(
+              kReasonApplicationNotWithdrawable, app->Name(), app->stored_state,
+              absl::StrCat(app->Name(), " is ", app->stored_state,
+                           "; only a DRAFT or SUBMITTED application can be withdrawn"));
+        }
+        const absl::Time now = deps_.clock();
+        if (!ApplicationRepository(tx).Withdraw(key->call_id, key->application_id, now)) {
+          return status::Internal("the locked application changed state");
+        }
+        if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
+        store::Audit(tx,
+                     api::AuditOf(call, "application.withdraw", resp->name(),
                                   absl::StrCat(app->stored_state, "->WITHDRAWN",
                                                req.reason().empty() ? "" : ": ", req.reason())));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace integration::grants

@@ -42,24 +42,20 @@ absl::Status GrantsServiceImpl::DoListAuditEvents(const grpc::CallContext& call,
   if (!parent.ok()) return parent.status();
   absl::StatusOr<int> page_size = AuditPageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
-  const std::string query = absl::StrCat("ListAuditEvents|", req.parent());
-  absl::StatusOr<std::optional<api::PageKey>> key =
-      api::DecodePageToken(req.page_token(), query, 1);
-  if (!key.ok()) return key.status();
-  int64_t after = 0;
-  if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) return api::InvalidPageToken();
+  absl::StatusOr<api::IdPage> page =
+      api::ReadIdPage(absl::StrCat("ListAuditEvents|", req.parent()), *page_size, req.page_token());
+  if (!page.ok()) return page.status();
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<ApplicationRecord> app =
         LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
-    std::vector<AuditRow> rows = AuditRepository(tx).ListUnder(app->Name(), after, *page_size + 1);
-    const bool more = static_cast<int>(rows.size()) > *page_size;
-    if (more) rows.pop_back();
+    std::vector<AuditRow> rows =
+        AuditRepository(tx).ListUnder(app->Name(), page->after, page->size + 1);
+    resp->set_next_page_token(
+        api::NextIdPageToken(*page, rows, [](const AuditRow& row) { return row.id; }));
     for (AuditRow& row : rows) *resp->add_events() = std::move(row.event);
-    if (more)
-      resp->set_next_page_token(api::EncodePageToken(query, {absl::StrCat(rows.back().id)}));
     return absl::OkStatus();
   });
 }

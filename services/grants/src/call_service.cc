@@ -81,36 +81,31 @@ absl::Status TransitionCall(GrantsDeps& deps, const grpc::CallContext& call, con
                             std::string_view audit_action, v1::Call* resp) {
   absl::StatusOr<int64_t> call_id = ParseCallName(req.name(), "name");
   if (!call_id.ok()) return call_id.status();
-  const std::string scope = api::RequestScope(call, method);
   bool enqueued = false;
-  absl::Status st = deps.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    const absl::Time now = deps.clock();
-    absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, true, now);
-    if (!rec.ok()) return rec.status();
-    if (!*rec) return CallNotFound(*call_id);
-    const CallRecord& current = **rec;
-    if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
-    if (absl::Status e = api::CheckEtag(req.etag(), current.call.etag(), req.name()); !e.ok()) {
-      return e;
-    }
-    absl::StatusOr<v1::CallState> next =
-        NextCallState(action, current.call.state(), current.close_time, now, req.name());
-    if (!next.ok()) return next.status();
-    CallRepository(tx).SetState(*call_id, StoredCallState(*next), now);
-    if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
-    if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
-    enqueued = true;
-    store::Audit(tx, api::AuditOf(call, audit_action, resp->name(),
-                                  absl::StrCat(current.stored_state, "->",
-                                               std::string(StoredCallState(*next)))));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  absl::Status st = api::IdempotentChange(
+      deps.pool, call, method, req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        const absl::Time now = deps.clock();
+        absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, true, now);
+        if (!rec.ok()) return rec.status();
+        if (!*rec) return CallNotFound(*call_id);
+        const CallRecord& current = **rec;
+        if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
+        if (absl::Status e = api::CheckEtag(req.etag(), current.call.etag(), req.name()); !e.ok()) {
+          return e;
+        }
+        absl::StatusOr<v1::CallState> next =
+            NextCallState(action, current.call.state(), current.close_time, now, req.name());
+        if (!next.ok()) return next.status();
+        CallRepository(tx).SetState(*call_id, StoredCallState(*next), now);
+        if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
+        if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, audit_action, resp->name(),
+                                      absl::StrCat(current.stored_state, "->",
+                                                   std::string(StoredCallState(*next)))));
+        return absl::OkStatus();
+      });
   if (st.ok() && enqueued && deps.nudge_outbox) deps.nudge_outbox();
   return st;
 }
@@ -194,26 +189,21 @@ absl::Status GrantsServiceImpl::DoCreateCall(const grpc::CallContext& call,
       ParseProgrammeName(req.call().programme(), "call.programme");
   if (!programme_id.ok()) return programme_id.status();
   if (absl::Status st = ValidateCall(req.call(), "call"); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "CreateCall");
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *programme_id);
-    if (!programme.ok()) return programme.status();
-    if (!*programme) return ProgrammeNotFound(*programme_id);
-    const absl::Time now = deps_.clock();
-    const int64_t call_id = CallRepository(tx).Insert(*programme_id, lanskod, req.call(), now);
-    if (absl::Status e = Reload(tx, call_id, now, resp); !e.ok()) return e;
-    if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
-    enqueued = true;
-    store::Audit(tx, api::AuditOf(call, "call.create", resp->name()));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "CreateCall", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *programme_id);
+        if (!programme.ok()) return programme.status();
+        if (!*programme) return ProgrammeNotFound(*programme_id);
+        const absl::Time now = deps_.clock();
+        const int64_t call_id = CallRepository(tx).Insert(*programme_id, lanskod, req.call(), now);
+        if (absl::Status e = Reload(tx, call_id, now, resp); !e.ok()) return e;
+        if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "call.create", resp->name()));
+        return absl::OkStatus();
+      });
   if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
   return st;
 }

@@ -56,38 +56,33 @@ absl::Status GrantsServiceImpl::DoCreateDisbursement(const grpc::CallContext& ca
   const int64_t amount = req.disbursement().amount().ore();
   const absl::CivilDay scheduled = ToCivilDay(req.disbursement().scheduled_date());
   const std::string name = ApplicationName(key->call_id, key->application_id);
-  const std::string scope = api::RequestScope(call, "CreateDisbursement");
   const absl::Time now = deps_.clock();
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    absl::StatusOr<ApplicationRecord> app =
-        LockApplication(tx, call, key->call_id, key->application_id);
-    if (!app.ok()) return app.status();
-    if (!app->Approved()) {
-      return WrongState(kReasonNotApproved, name, app->stored_state,
-                        absl::StrCat(name,
-                                     " is not an approved application; only approved "
-                                     "grants are paid out"));
-    }
-    DisbursementRepository repo(tx);
-    if (absl::Status s = CheckWithinApproved(name, app->approved_ore,
-                                             repo.Committed(key->application_id), amount);
-        !s.ok()) {
-      return s;
-    }
-    absl::StatusOr<DisbursementRow> row =
-        repo.Insert(key->call_id, key->application_id, amount, scheduled, now);
-    if (!row.ok()) return row.status();
-    *resp = std::move(row->disbursement);
-    store::Audit(
-        tx, api::AuditOf(call, "disbursement.create", resp->name(),
-                         absl::StrCat("amount_ore=", amount, "; scheduled=", DayText(scheduled))));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  return api::IdempotentChange(
+      deps_.pool, call, "CreateDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplication(tx, call, key->call_id, key->application_id);
+        if (!app.ok()) return app.status();
+        if (!app->Approved()) {
+          return WrongState(kReasonNotApproved, name, app->stored_state,
+                            absl::StrCat(name,
+                                         " is not an approved application; only approved "
+                                         "grants are paid out"));
+        }
+        DisbursementRepository repo(tx);
+        if (absl::Status s = CheckWithinApproved(name, app->approved_ore,
+                                                 repo.Committed(key->application_id), amount);
+            !s.ok()) {
+          return s;
+        }
+        absl::StatusOr<DisbursementRow> row =
+            repo.Insert(key->call_id, key->application_id, amount, scheduled, now);
+        if (!row.ok()) return row.status();
+        *resp = std::move(row->disbursement);
+        store::Audit(tx, api::AuditOf(call, "disbursement.create", resp->name(),
+                                      absl::StrCat("amount_ore=", amount,
+                                                   "; scheduled=", DayText(scheduled))));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status GrantsServiceImpl::DoListDisbursements(const grpc::CallContext& call,
@@ -135,61 +130,56 @@ absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "disbursements", "name");
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckPaymentReference(req.payment_reference()); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "PayDisbursement");
   const absl::Time now = deps_.clock();
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    absl::StatusOr<ApplicationRecord> app =
-        LockApplication(tx, call, key->call_id, key->application_id);
-    if (!app.ok()) return app.status();
-    DisbursementRepository repo(tx);
-    absl::StatusOr<std::optional<DisbursementRow>> current =
-        repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
-    if (!current.ok()) return current.status();
-    if (!*current) return DisbursementNotFound(*key);
-    const std::string& name = (*current)->disbursement.name();
-    if (absl::Status s = api::CheckEtag(req.etag(), (*current)->disbursement.etag(), name);
-        !s.ok()) {
-      return s;
-    }
-    if ((*current)->state != "SCHEDULED") {
-      return WrongState(
-          kReasonNotScheduled, name, (*current)->state,
-          absl::StrCat(name, " is ", (*current)->state, "; only a SCHEDULED instalment is paid"));
-    }
-    absl::StatusOr<std::optional<DisbursementRow>> paid =
-        repo.Pay(key->call_id, key->application_id, key->id, req.payment_reference(), now);
-    if (!paid.ok()) return paid.status();
-    if (!*paid) return status::Internal("the locked instalment changed state");
-    // applications_paid_within_approved backs this up; the plan's ceiling makes it hold.
-    repo.AddPaid(key->application_id, (*paid)->amount_ore, now);
-    *resp = std::move((*paid)->disbursement);
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "PayDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplication(tx, call, key->call_id, key->application_id);
+        if (!app.ok()) return app.status();
+        DisbursementRepository repo(tx);
+        absl::StatusOr<std::optional<DisbursementRow>> current =
+            repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
+        if (!current.ok()) return current.status();
+        if (!*current) return DisbursementNotFound(*key);
+        const std::string& name = (*current)->disbursement.name();
+        if (absl::Status s = api::CheckEtag(req.etag(), (*current)->disbursement.etag(), name);
+            !s.ok()) {
+          return s;
+        }
+        if ((*current)->state != "SCHEDULED") {
+          return WrongState(kReasonNotScheduled, name, (*current)->state,
+                            absl::StrCat(name, " is ", (*current)->state,
+                                         "; only a SCHEDULED instalment is paid"));
+        }
+        absl::StatusOr<std::optional<DisbursementRow>> paid =
+            repo.Pay(key->call_id, key->application_id, key->id, req.payment_reference(), now);
+        if (!paid.ok()) return paid.status();
+        if (!*paid) return status::Internal("the locked instalment changed state");
+        // applications_paid_within_approved backs this up; the plan's ceiling makes it hold.
+        repo.AddPaid(key->application_id, (*paid)->amount_ore, now);
+        *resp = std::move((*paid)->disbursement);
 
-    v1::DisbursementPaidEvent event;
-    event.set_disbursement(resp->name());
-    *event.mutable_amount() = resp->amount();
-    event.set_payment_reference(resp->payment_reference());
-    *event.mutable_pay_time() = resp->pay_time();
-    if (absl::Status s = outbox::Enqueue(tx, {.type = kEventDisbursementPaid,
-                                              .aggregate = resp->name(),
-                                              .payload = event.SerializeAsString(),
-                                              .request_id = call.request_id(),
-                                              .trace_id = call.trace_id(),
-                                              .event_id = ""});
-        !s.ok()) {
-      return s;
-    }
-    enqueued = true;
-    store::Audit(tx, api::AuditOf(call, "disbursement.pay", resp->name(),
-                                  absl::StrCat("amount_ore=", resp->amount().ore())));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        v1::DisbursementPaidEvent event;
+        event.set_disbursement(resp->name());
+        *event.mutable_amount() = resp->amount();
+        event.set_payment_reference(resp->payment_reference());
+        *event.mutable_pay_time() = resp->pay_time();
+        if (absl::Status s = outbox::Enqueue(tx, {.type = kEventDisbursementPaid,
+                                                  .aggregate = resp->name(),
+                                                  .payload = event.SerializeAsString(),
+                                                  .request_id = call.request_id(),
+                                                  .trace_id = call.trace_id(),
+                                                  .event_id = ""});
+            !s.ok()) {
+          return s;
+        }
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "disbursement.pay", resp->name(),
+                                      absl::StrCat("amount_ore=", resp->amount().ore())));
+        return absl::OkStatus();
+      });
   if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
   return st;
 }
@@ -199,41 +189,36 @@ absl::Status GrantsServiceImpl::DoCancelDisbursement(const grpc::CallContext& ca
                                                      v1::Disbursement* resp) {
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "disbursements", "name");
   if (!key.ok()) return key.status();
-  const std::string scope = api::RequestScope(call, "CancelDisbursement");
   const absl::Time now = deps_.clock();
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    absl::StatusOr<ApplicationRecord> app =
-        LockApplication(tx, call, key->call_id, key->application_id);
-    if (!app.ok()) return app.status();
-    DisbursementRepository repo(tx);
-    absl::StatusOr<std::optional<DisbursementRow>> current =
-        repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
-    if (!current.ok()) return current.status();
-    if (!*current) return DisbursementNotFound(*key);
-    const std::string& name = (*current)->disbursement.name();
-    if (absl::Status s = api::CheckEtag(req.etag(), (*current)->disbursement.etag(), name);
-        !s.ok()) {
-      return s;
-    }
-    if ((*current)->state != "SCHEDULED") {
-      return WrongState(kReasonNotScheduled, name, (*current)->state,
-                        absl::StrCat(name, " is ", (*current)->state,
-                                     "; only a SCHEDULED instalment is cancelled"));
-    }
-    absl::StatusOr<std::optional<DisbursementRow>> cancelled =
-        repo.Cancel(key->call_id, key->application_id, key->id, now);
-    if (!cancelled.ok()) return cancelled.status();
-    if (!*cancelled) return status::Internal("the locked instalment changed state");
-    *resp = std::move((*cancelled)->disbursement);
-    store::Audit(tx, api::AuditOf(call, "disbursement.cancel", resp->name(),
-                                  absl::StrCat("amount_ore=", resp->amount().ore())));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  return api::IdempotentChange(
+      deps_.pool, call, "CancelDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplication(tx, call, key->call_id, key->application_id);
+        if (!app.ok()) return app.status();
+        DisbursementRepository repo(tx);
+        absl::StatusOr<std::optional<DisbursementRow>> current =
+            repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
+        if (!current.ok()) return current.status();
+        if (!*current) return DisbursementNotFound(*key);
+        const std::string& name = (*current)->disbursement.name();
+        if (absl::Status s = api::CheckEtag(req.etag(), (*current)->disbursement.etag(), name);
+            !s.ok()) {
+          return s;
+        }
+        if ((*current)->state != "SCHEDULED") {
+          return WrongState(kReasonNotScheduled, name, (*current)->state,
+                            absl::StrCat(name, " is ", (*current)->state,
+                                         "; only a SCHEDULED instalment is cancelled"));
+        }
+        absl::StatusOr<std::optional<DisbursementRow>> cancelled =
+            repo.Cancel(key->call_id, key->application_id, key->id, now);
+        if (!cancelled.ok()) return cancelled.status();
+        if (!*cancelled) return status::Internal("the locked instalment changed state");
+        *resp = std::move((*cancelled)->disbursement);
+        store::Audit(tx, api::AuditOf(call, "disbursement.cancel", resp->name(),
+                                      absl::StrCat("amount_ore=", resp->amount().ore())));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace integration::grants

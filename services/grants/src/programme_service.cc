@@ -92,30 +92,25 @@ absl::Status GrantsServiceImpl::DoCreateProgramme(const grpc::CallContext& call,
   absl::StatusOr<std::string> id = ParseProgrammeName(req.programme().name(), "programme.name");
   if (!id.ok()) return id.status();
   if (absl::Status st = ValidateProgramme(req.programme(), "programme"); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "CreateProgramme");
   const std::string name = ProgrammeName(*id);
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    const absl::Time now = deps_.clock();
-    if (!ProgrammeRepository(tx).Insert(*id, req.programme(), now)) {
-      return status::AlreadyExists(kReasonProgrammeExists, absl::StrCat(name, " exists already"),
-                                   {{"programme", name}});
-    }
-    absl::StatusOr<std::optional<v1::Programme>> created = FindProgramme(tx, *id);
-    if (!created.ok()) return created.status();
-    if (!*created) return status::Internal("inserted programme not found");
-    *resp = std::move(**created);
-    if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
-    enqueued = true;
-    store::Audit(tx, api::AuditOf(call, "programme.create", name));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "CreateProgramme", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        const absl::Time now = deps_.clock();
+        if (!ProgrammeRepository(tx).Insert(*id, req.programme(), now)) {
+          return status::AlreadyExists(
+              kReasonProgrammeExists, absl::StrCat(name, " exists already"), {{"programme", name}});
+        }
+        absl::StatusOr<std::optional<v1::Programme>> created = FindProgramme(tx, *id);
+        if (!created.ok()) return created.status();
+        if (!*created) return status::Internal("inserted programme not found");
+        *resp = std::move(**created);
+        if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "programme.create", name));
+        return absl::OkStatus();
+      });
   if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
   return st;
 }

@@ -95,76 +95,72 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
   absl::StatusOr<ApplicationKey> parent = ParseApplicationName(req.parent(), "parent");
   if (!parent.ok()) return parent.status();
   if (absl::Status st = CheckReclaimRequest(req.reclaim()); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "RaiseReclaim");
   const std::string application = ApplicationName(parent->call_id, parent->application_id);
 
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "RaiseReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
 
-    // The application's row lock serialises concurrent raises: the second one finds the
-    // first's RAISED reclaim below (reclaims_one_raised is the backstop).
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *parent, Access::kCountyOfficer, /*for_update=*/true);
-    if (!app.ok()) return app.status();
-    if (!app->Approved()) {
-      return WrongState(kReasonApplicationNotApproved, application, app->stored_state,
-                        absl::StrCat(application, " is not an approved grant: nothing to reclaim"));
-    }
-    ReclaimRepository reclaims(tx);
-    if (std::optional<int64_t> open = reclaims.FindRaised(parent->application_id)) {
-      return AlreadyRaised(application,
-                           ChildName(parent->call_id, parent->application_id, "reclaims", *open));
-    }
-    absl::StatusOr<std::vector<ReportRow>> reports =
-        ReportRepository(tx).ListAll(parent->application_id);
-    if (!reports.ok()) return reports.status();
-    std::vector<ReclaimReportFacts> facts;
-    facts.reserve(reports->size());
-    for (const ReportRow& r : *reports) {
-      facts.push_back({.type = r.type,
-                       .state = r.state,
-                       .due_date = r.due_date,
-                       .accepted_ore = r.accepted_ore});
-    }
-    const absl::Time now = deps_.clock();
-    absl::StatusOr<int64_t> amount =
-        ReclaimAmount(req.reclaim().reason(), app->paid_ore, facts, StockholmDay(now), application);
-    if (!amount.ok()) return amount.status();
+        // The application's row lock serialises concurrent raises: the second one finds the
+        // first's RAISED reclaim below (reclaims_one_raised is the backstop).
+        absl::StatusOr<ApplicationRecord> app = LoadApplication(
+            tx, call.caller(), *parent, Access::kCountyOfficer, /*for_update=*/true);
+        if (!app.ok()) return app.status();
+        if (!app->Approved()) {
+          return WrongState(
+              kReasonApplicationNotApproved, application, app->stored_state,
+              absl::StrCat(application, " is not an approved grant: nothing to reclaim"));
+        }
+        ReclaimRepository reclaims(tx);
+        if (std::optional<int64_t> open = reclaims.FindRaised(parent->application_id)) {
+          return AlreadyRaised(
+              application, ChildName(parent->call_id, parent->application_id, "reclaims", *open));
+        }
+        absl::StatusOr<std::vector<ReportRow>> reports =
+            ReportRepository(tx).ListAll(parent->application_id);
+        if (!reports.ok()) return reports.status();
+        std::vector<ReclaimReportFacts> facts;
+        facts.reserve(reports->size());
+        for (const ReportRow& r : *reports) {
+          facts.push_back({.type = r.type,
+                           .state = r.state,
+                           .due_date = r.due_date,
+                           .accepted_ore = r.accepted_ore});
+        }
+        const absl::Time now = deps_.clock();
+        absl::StatusOr<int64_t> amount = ReclaimAmount(req.reclaim().reason(), app->paid_ore, facts,
+                                                       StockholmDay(now), application);
+        if (!amount.ok()) return amount.status();
 
-    const int64_t id = reclaims.Raise(parent->application_id, req.reclaim().reason(), *amount,
-                                      req.reclaim().comment(), now);
-    const ChildKey key{parent->call_id, parent->application_id, id};
-    const std::string name = ChildName(key.call_id, key.application_id, "reclaims", id);
-    if (absl::Status st = ReadBack(reclaims, key, name, resp); !st.ok()) return st;
+        const int64_t id = reclaims.Raise(parent->application_id, req.reclaim().reason(), *amount,
+                                          req.reclaim().comment(), now);
+        const ChildKey key{parent->call_id, parent->application_id, id};
+        const std::string name = ChildName(key.call_id, key.application_id, "reclaims", id);
+        if (absl::Status st = ReadBack(reclaims, key, name, resp); !st.ok()) return st;
 
-    v1::ReclaimRaisedEvent event;
-    event.set_reclaim(name);
-    event.set_reason(resp->reason());
-    *event.mutable_amount() = resp->amount();
-    *event.mutable_raise_time() = resp->raise_time();
-    if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReclaimRaised),
-                                               .aggregate = name,
-                                               .payload = event.SerializeAsString(),
-                                               .request_id = call.request_id(),
-                                               .trace_id = call.trace_id(),
-                                               .event_id = ""});
-        !st.ok()) {
-      return st;
-    }
-    enqueued = true;
-    store::Audit(
-        tx, api::AuditOf(call, "reclaim.raise", name,
-                         absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
-                                      " amount_ore=", *amount, " paid_ore=", app->paid_ore,
-                                      " accepted_use_ore=", AcceptedUse(facts))));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        v1::ReclaimRaisedEvent event;
+        event.set_reclaim(name);
+        event.set_reason(resp->reason());
+        *event.mutable_amount() = resp->amount();
+        *event.mutable_raise_time() = resp->raise_time();
+        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReclaimRaised),
+                                                   .aggregate = name,
+                                                   .payload = event.SerializeAsString(),
+                                                   .request_id = call.request_id(),
+                                                   .trace_id = call.trace_id(),
+                                                   .event_id = ""});
+            !st.ok()) {
+          return st;
+        }
+        enqueued = true;
+        store::Audit(
+            tx, api::AuditOf(call, "reclaim.raise", name,
+                             absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
+                                          " amount_ore=", *amount, " paid_ore=", app->paid_ore,
+                                          " accepted_use_ore=", AcceptedUse(facts))));
+        return absl::OkStatus();
+      });
   if (api::IsUniqueViolation(st, "reclaims_one_raised")) return AlreadyRaised(application, "");
   if (!st.ok()) return st;
   if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
@@ -178,12 +174,9 @@ absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
   if (!parent.ok()) return parent.status();
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
-  const std::string query = absl::StrCat("ListReclaims|", req.parent());
-  absl::StatusOr<std::optional<api::PageKey>> key =
-      api::DecodePageToken(req.page_token(), query, 1);
-  if (!key.ok()) return key.status();
-  int64_t after = 0;
-  if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) return api::InvalidPageToken();
+  absl::StatusOr<api::IdPage> page =
+      api::ReadIdPage(absl::StrCat("ListReclaims|", req.parent()), *page_size, req.page_token());
+  if (!page.ok()) return page.status();
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -191,15 +184,11 @@ absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
         LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<ReclaimRow>> rows =
-        ReclaimRepository(tx).List(parent->application_id, after, *page_size + 1);
+        ReclaimRepository(tx).List(parent->application_id, page->after, page->size + 1);
     if (!rows.ok()) return rows.status();
-    const bool more = static_cast<int>(rows->size()) > *page_size;
-    if (more) rows->pop_back();
+    resp->set_next_page_token(
+        api::NextIdPageToken(*page, *rows, [](const ReclaimRow& row) { return row.reclaim_id; }));
     for (const ReclaimRow& row : *rows) *resp->add_reclaims() = row.ToProto();
-    if (more) {
-      resp->set_next_page_token(
-          api::EncodePageToken(query, {absl::StrCat(rows->back().reclaim_id)}));
-    }
     return absl::OkStatus();
   });
 }
@@ -210,32 +199,27 @@ absl::Status GrantsServiceImpl::DoSettleReclaim(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reclaims", "name");
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckSettleRequest(req); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "SettleReclaim");
 
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-
-    absl::StatusOr<ApplicationRecord> app = LockApplicationForReclaim(tx, call, *key, req.name());
-    if (!app.ok()) return app.status();
-    ReclaimRepository reclaims(tx);
-    absl::StatusOr<ReclaimRow> reclaim =
-        LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "settled");
-    if (!reclaim.ok()) return reclaim.status();
-    const int64_t settled = req.settled_amount().ore();
-    if (absl::Status st = CheckSettledWithinAmount(settled, reclaim->amount_ore); !st.ok()) {
-      return st;
-    }
-    reclaims.Settle(reclaim->reclaim_id, settled, req.payment_reference(), deps_.clock());
-    if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
-    store::Audit(tx, api::AuditOf(call, "reclaim.settle", req.name(),
-                                  absl::StrCat("settled_ore=", settled,
-                                               " amount_ore=", reclaim->amount_ore)));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  return api::IdempotentChange(
+      deps_.pool, call, "SettleReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplicationForReclaim(tx, call, *key, req.name());
+        if (!app.ok()) return app.status();
+        ReclaimRepository reclaims(tx);
+        absl::StatusOr<ReclaimRow> reclaim =
+            LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "settled");
+        if (!reclaim.ok()) return reclaim.status();
+        const int64_t settled = req.settled_amount().ore();
+        if (absl::Status st = CheckSettledWithinAmount(settled, reclaim->amount_ore); !st.ok()) {
+          return st;
+        }
+        reclaims.Settle(reclaim->reclaim_id, settled, req.payment_reference(), deps_.clock());
+        if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
+        store::Audit(tx, api::AuditOf(call, "reclaim.settle", req.name(),
+                                      absl::StrCat("settled_ore=", settled,
+                                                   " amount_ore=", reclaim->amount_ore)));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status GrantsServiceImpl::DoWaiveReclaim(const grpc::CallContext& call,
@@ -244,27 +228,22 @@ absl::Status GrantsServiceImpl::DoWaiveReclaim(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reclaims", "name");
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckWaiveRequest(req); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "WaiveReclaim");
 
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-
-    absl::StatusOr<ApplicationRecord> app = LockApplicationForReclaim(tx, call, *key, req.name());
-    if (!app.ok()) return app.status();
-    ReclaimRepository reclaims(tx);
-    absl::StatusOr<ReclaimRow> reclaim =
-        LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "waived");
-    if (!reclaim.ok()) return reclaim.status();
-    reclaims.Waive(reclaim->reclaim_id, req.reason(), deps_.clock());
-    if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
-    store::Audit(tx, api::AuditOf(call, "reclaim.waive", req.name(),
-                                  absl::StrCat("amount_ore=", reclaim->amount_ore)));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  return api::IdempotentChange(
+      deps_.pool, call, "WaiveReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplicationForReclaim(tx, call, *key, req.name());
+        if (!app.ok()) return app.status();
+        ReclaimRepository reclaims(tx);
+        absl::StatusOr<ReclaimRow> reclaim =
+            LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "waived");
+        if (!reclaim.ok()) return reclaim.status();
+        reclaims.Waive(reclaim->reclaim_id, req.reason(), deps_.clock());
+        if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
+        store::Audit(tx, api::AuditOf(call, "reclaim.waive", req.name(),
+                                      absl::StrCat("amount_ore=", reclaim->amount_ore)));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace integration::grants

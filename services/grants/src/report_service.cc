@@ -138,65 +138,61 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
   const std::string& name = req.report().name();
   absl::StatusOr<ChildKey> key = ParseChildName(name, "reports", "report.name");
   if (!key.ok()) return key.status();
-  const std::string scope = api::RequestScope(call, "SubmitReport");
 
   bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "SubmitReport", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
 
-    absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, name);
-    if (!app.ok()) return app.status();
-    if (absl::Status st = CheckIsApplicant(call.caller(), *app); !st.ok()) return st;
-    ReportRepository reports(tx);
-    absl::StatusOr<ReportRow> report = LockReport(reports, *key, name, req.report().etag());
-    if (!report.ok()) return report.status();
-    if (!IsReportOpen(report->state)) {
-      return WrongState(kReasonReportNotOpen, name, std::string(ReportStateText(report->state)),
-                        absl::StrCat(name, " is ", std::string(ReportStateText(report->state)),
-                                     ": only DUE or RETURNED reports can be submitted"));
-    }
-    if (absl::Status st = CheckReportSubmission(report->type, req.report()); !st.ok()) return st;
+        absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, name);
+        if (!app.ok()) return app.status();
+        if (absl::Status st = CheckIsApplicant(call.caller(), *app); !st.ok()) return st;
+        ReportRepository reports(tx);
+        absl::StatusOr<ReportRow> report = LockReport(reports, *key, name, req.report().etag());
+        if (!report.ok()) return report.status();
+        if (!IsReportOpen(report->state)) {
+          return WrongState(kReasonReportNotOpen, name, std::string(ReportStateText(report->state)),
+                            absl::StrCat(name, " is ", std::string(ReportStateText(report->state)),
+                                         ": only DUE or RETURNED reports can be submitted"));
+        }
+        if (absl::Status st = CheckReportSubmission(report->type, req.report()); !st.ok())
+          return st;
 
-    const absl::Time now = deps_.clock();
-    const v1::Report& in = req.report();
-    reports.Submit(report->report_id, ReportSubmission{.used_ore = in.used_amount().ore(),
-                                                       .activities = in.activities(),
-                                                       .women = in.participants().women(),
-                                                       .men = in.participants().men(),
-                                                       .other = in.participants().other(),
-                                                       .outcomes = in.outcomes(),
-                                                       .submit_time = now});
-    const absl::CivilDay today = StockholmDay(now);
-    if (absl::Status st = ReadBack(reports, *key, name, today, resp); !st.ok()) return st;
+        const absl::Time now = deps_.clock();
+        const v1::Report& in = req.report();
+        reports.Submit(report->report_id, ReportSubmission{.used_ore = in.used_amount().ore(),
+                                                           .activities = in.activities(),
+                                                           .women = in.participants().women(),
+                                                           .men = in.participants().men(),
+                                                           .other = in.participants().other(),
+                                                           .outcomes = in.outcomes(),
+                                                           .submit_time = now});
+        const absl::CivilDay today = StockholmDay(now);
+        if (absl::Status st = ReadBack(reports, *key, name, today, resp); !st.ok()) return st;
 
-    v1::ReportSubmittedEvent event;
-    event.set_report(name);
-    event.set_type(report->type);
-    *event.mutable_participants() = resp->participants();
-    *event.mutable_submit_time() = resp->submit_time();
-    if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReportSubmitted),
-                                               .aggregate = name,
-                                               .payload = event.SerializeAsString(),
-                                               .request_id = call.request_id(),
-                                               .trace_id = call.trace_id(),
-                                               .event_id = ""});
-        !st.ok()) {
-      return st;
-    }
-    enqueued = true;
-    store::Audit(
-        tx, api::AuditOf(call, "report.submit", name,
-                         absl::StrCat("type=", std::string(ReportTypeText(report->type)),
-                                      " used_ore=", in.used_amount().ore(),
-                                      " participants=", in.participants().women(), "/",
-                                      in.participants().men(), "/", in.participants().other())));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        v1::ReportSubmittedEvent event;
+        event.set_report(name);
+        event.set_type(report->type);
+        *event.mutable_participants() = resp->participants();
+        *event.mutable_submit_time() = resp->submit_time();
+        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReportSubmitted),
+                                                   .aggregate = name,
+                                                   .payload = event.SerializeAsString(),
+                                                   .request_id = call.request_id(),
+                                                   .trace_id = call.trace_id(),
+                                                   .event_id = ""});
+            !st.ok()) {
+          return st;
+        }
+        enqueued = true;
+        store::Audit(
+            tx, api::AuditOf(call, "report.submit", name,
+                             absl::StrCat("type=", std::string(ReportTypeText(report->type)),
+                                          " used_ore=", in.used_amount().ore(), " participants=",
+                                          in.participants().women(), "/", in.participants().men(),
+                                          "/", in.participants().other())));
+        return absl::OkStatus();
+      });
   if (!st.ok()) return st;
   if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
   return absl::OkStatus();
@@ -207,40 +203,36 @@ absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
                                                v1::Report* resp) {
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reports", "name");
   if (!key.ok()) return key.status();
-  const std::string scope = api::RequestScope(call, "AcceptReport");
 
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  return api::IdempotentChange(
+      deps_.pool, call, "AcceptReport", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
+        if (!app.ok()) return app.status();
+        if (absl::Status st = CheckIsCountyOfficer(call.caller(), app->lanskod); !st.ok())
+          return st;
+        ReportRepository reports(tx);
+        absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
+        if (!report.ok()) return report.status();
+        if (report->state != v1::REPORT_STATE_SUBMITTED) {
+          return WrongState(
+              kReasonReportNotSubmitted, req.name(), std::string(ReportStateText(report->state)),
+              absl::StrCat(req.name(), " is ", std::string(ReportStateText(report->state)),
+                           ": only SUBMITTED reports can be accepted"));
+        }
+        absl::StatusOr<int64_t> accepted = AcceptedReportAmount(req, report->used_ore);
+        if (!accepted.ok()) return accepted.status();
 
-    absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
-    if (!app.ok()) return app.status();
-    if (absl::Status st = CheckIsCountyOfficer(call.caller(), app->lanskod); !st.ok()) return st;
-    ReportRepository reports(tx);
-    absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
-    if (!report.ok()) return report.status();
-    if (report->state != v1::REPORT_STATE_SUBMITTED) {
-      return WrongState(
-          kReasonReportNotSubmitted, req.name(), std::string(ReportStateText(report->state)),
-          absl::StrCat(req.name(), " is ", std::string(ReportStateText(report->state)),
-                       ": only SUBMITTED reports can be accepted"));
-    }
-    absl::StatusOr<int64_t> accepted = AcceptedReportAmount(req, report->used_ore);
-    if (!accepted.ok()) return accepted.status();
-
-    const absl::Time now = deps_.clock();
-    reports.Accept(report->report_id, *accepted, req.comment(), now);
-    if (absl::Status st = ReadBack(reports, *key, req.name(), StockholmDay(now), resp); !st.ok()) {
-      return st;
-    }
-    store::Audit(
-        tx, api::AuditOf(call, "report.accept", req.name(),
-                         absl::StrCat("accepted_ore=", *accepted, " used_ore=", report->used_ore)));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        const absl::Time now = deps_.clock();
+        reports.Accept(report->report_id, *accepted, req.comment(), now);
+        if (absl::Status st = ReadBack(reports, *key, req.name(), StockholmDay(now), resp);
+            !st.ok()) {
+          return st;
+        }
+        store::Audit(tx, api::AuditOf(call, "report.accept", req.name(),
+                                      absl::StrCat("accepted_ore=", *accepted,
+                                                   " used_ore=", report->used_ore)));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
@@ -249,37 +241,33 @@ absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reports", "name");
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckReportReturn(req); !st.ok()) return st;
-  const std::string scope = api::RequestScope(call, "ReturnReport");
 
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-
-    absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
-    if (!app.ok()) return app.status();
-    if (absl::Status st = CheckIsCountyOfficer(call.caller(), app->lanskod); !st.ok()) return st;
-    ReportRepository reports(tx);
-    absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
-    if (!report.ok()) return report.status();
-    if (report->state != v1::REPORT_STATE_SUBMITTED) {
-      return WrongState(
-          kReasonReportNotSubmitted, req.name(), std::string(ReportStateText(report->state)),
-          absl::StrCat(req.name(), " is ", std::string(ReportStateText(report->state)),
-                       ": only SUBMITTED reports can be returned"));
-    }
-    const absl::Time now = deps_.clock();
-    reports.Return(report->report_id, req.comment(), now);
-    if (absl::Status st = ReadBack(reports, *key, req.name(), StockholmDay(now), resp); !st.ok()) {
-      return st;
-    }
-    store::Audit(tx,
-                 api::AuditOf(call, "report.return", req.name(),
-                              absl::StrCat("type=", std::string(ReportTypeText(report->type)))));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+  return api::IdempotentChange(
+      deps_.pool, call, "ReturnReport", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
+        if (!app.ok()) return app.status();
+        if (absl::Status st = CheckIsCountyOfficer(call.caller(), app->lanskod); !st.ok())
+          return st;
+        ReportRepository reports(tx);
+        absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
+        if (!report.ok()) return report.status();
+        if (report->state != v1::REPORT_STATE_SUBMITTED) {
+          return WrongState(
+              kReasonReportNotSubmitted, req.name(), std::string(ReportStateText(report->state)),
+              absl::StrCat(req.name(), " is ", std::string(ReportStateText(report->state)),
+                           ": only SUBMITTED reports can be returned"));
+        }
+        const absl::Time now = deps_.clock();
+        reports.Return(report->report_id, req.comment(), now);
+        if (absl::Status st = ReadBack(reports, *key, req.name(), StockholmDay(now), resp);
+            !st.ok()) {
+          return st;
+        }
+        store::Audit(
+            tx, api::AuditOf(call, "report.return", req.name(),
+                             absl::StrCat("type=", std::string(ReportTypeText(report->type)))));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status GrantsServiceImpl::DoListOverdueReports(const grpc::CallContext& call,

@@ -45,51 +45,48 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   const std::string name = ApplicationName(key->call_id, key->application_id);
   const std::string& reviewer = call.caller().subject;
-  const std::string scope = api::RequestScope(call, "CreateReview");
   const absl::Time now = deps_.clock();
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = api::ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    // The application's row lock orders concurrent reviews of it: the existence check below
-    // then sees every committed review (the unique constraint stays the backstop).
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
-    if (!app.ok()) return app.status();
-    const std::string& state = app->stored_state;
-    if (state != "SUBMITTED" && state != "UNDER_REVIEW") {
-      return WrongState(kReasonNotReviewable, name, state,
-                        absl::StrCat(name, " is ", state,
-                                     "; only SUBMITTED or UNDER_REVIEW applications are reviewed"));
-    }
-    absl::StatusOr<std::optional<CallRecord>> c =
-        FindCall(tx, key->call_id, /*for_update=*/false, now);
-    if (!c.ok()) return c.status();
-    if (!*c) return status::Internal("the application's call is missing");
-    absl::StatusOr<int32_t> milli = CheckReview((*c)->call.criteria(), req.review());
-    if (!milli.ok()) return milli.status();
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "CreateReview", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        // The application's row lock orders concurrent reviews of it: the existence check below
+        // then sees every committed review (the unique constraint stays the backstop).
+        absl::StatusOr<ApplicationRecord> app =
+            LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
+        if (!app.ok()) return app.status();
+        const std::string& state = app->stored_state;
+        if (state != "SUBMITTED" && state != "UNDER_REVIEW") {
+          return WrongState(
+              kReasonNotReviewable, name, state,
+              absl::StrCat(name, " is ", state,
+                           "; only SUBMITTED or UNDER_REVIEW applications are reviewed"));
+        }
+        absl::StatusOr<std::optional<CallRecord>> c =
+            FindCall(tx, key->call_id, /*for_update=*/false, now);
+        if (!c.ok()) return c.status();
+        if (!*c) return status::Internal("the application's call is missing");
+        absl::StatusOr<int32_t> milli = CheckReview((*c)->call.criteria(), req.review());
+        if (!milli.ok()) return milli.status();
 
-    ReviewRepository repo(tx);
-    if (repo.Exists(key->application_id, reviewer)) return ReviewExists(name, reviewer);
-    v1::Review review;
-    *review.mutable_scores() = req.review().scores();
-    review.set_comment(req.review().comment());
-    review.set_weighted_score_milli(*milli);
-    const int64_t review_id = repo.Insert(key->application_id, reviewer, review, now);
-    const bool started = repo.StartReview(key->application_id, now);
+        ReviewRepository repo(tx);
+        if (repo.Exists(key->application_id, reviewer)) return ReviewExists(name, reviewer);
+        v1::Review review;
+        *review.mutable_scores() = req.review().scores();
+        review.set_comment(req.review().comment());
+        review.set_weighted_score_milli(*milli);
+        const int64_t review_id = repo.Insert(key->application_id, reviewer, review, now);
+        const bool started = repo.StartReview(key->application_id, now);
 
-    *resp = std::move(review);
-    resp->set_name(ChildName(key->call_id, key->application_id, "reviews", review_id));
-    resp->set_reviewer(reviewer);
-    api::SetTimestamp(absl::FromUnixMicros(api::ToMicros(now)), resp->mutable_create_time());
-    store::Audit(
-        tx, api::AuditOf(call, "review.create", resp->name(),
+        *resp = std::move(review);
+        resp->set_name(ChildName(key->call_id, key->application_id, "reviews", review_id));
+        resp->set_reviewer(reviewer);
+        api::SetTimestamp(absl::FromUnixMicros(api::ToMicros(now)), resp->mutable_create_time());
+        store::Audit(
+            tx,
+            api::AuditOf(call, "review.create", resp->name(),
                          absl::StrCat("weighted_score_milli=", *milli,
                                       started ? "; application SUBMITTED -> UNDER_REVIEW" : "")));
-    api::RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
-  });
+        return absl::OkStatus();
+      });
   if (api::IsUniqueViolation(st, "reviews_one_per_officer")) return ReviewExists(name, reviewer);
   return st;
 }
@@ -101,30 +98,21 @@ absl::Status GrantsServiceImpl::DoListReviews(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
-  const std::string query =
-      absl::StrCat("ListReviews|", ApplicationName(key->call_id, key->application_id));
-  absl::StatusOr<std::optional<api::PageKey>> page =
-      api::DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<api::IdPage> page = api::ReadIdPage(
+      absl::StrCat("ListReviews|", ApplicationName(key->call_id, key->application_id)), *page_size,
+      req.page_token());
   if (!page.ok()) return page.status();
-  int64_t after_id = 0;
-  if (*page && (!absl::SimpleAtoi((**page)[0], &after_id) || after_id < 0)) {
-    return api::InvalidPageToken();
-  }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<ApplicationRecord> app =
         LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<ReviewRow>> rows =
-        ReviewRepository(tx).List(key->call_id, key->application_id, after_id, *page_size + 1);
+        ReviewRepository(tx).List(key->call_id, key->application_id, page->after, page->size + 1);
     if (!rows.ok()) return rows.status();
-    const bool more = static_cast<int>(rows->size()) > *page_size;
-    if (more) rows->resize(*page_size);
+    resp->set_next_page_token(
+        api::NextIdPageToken(*page, *rows, [](const ReviewRow& row) { return row.review_id; }));
     for (ReviewRow& row : *rows) *resp->add_reviews() = std::move(row.review);
-    if (more) {
-      resp->set_next_page_token(
-          api::EncodePageToken(query, {absl::StrCat(rows->back().review_id)}));
-    }
     return absl::OkStatus();
   });
 }

@@ -44,7 +44,8 @@ struct QuizRow {
 // pg::Pool::Transact (which rolls back and maps them); a corrupt stored message is INTERNAL.
 class ContentRepository {
  public:
-  explicit ContentRepository(pqxx::work& tx) : tx_(tx) {}
+  // A transaction, or a nontransaction (pg::Pool::Autocommit) for reads of one statement.
+  explicit ContentRepository(pqxx::transaction_base& tx) : tx_(tx) {}
 
   // --- Parts ---
   // Parts after position `after_position`, at most `limit`; module counts include drafts when
@@ -84,7 +85,7 @@ class ContentRepository {
                          const v1::Quiz& quiz, const std::string& created_by);
 
  private:
-  pqxx::work& tx_;
+  pqxx::transaction_base& tx_;
 };
 
 // The etag of a quiz version.

@@ -1,5 +1,7 @@
 // TrainingService content RPCs: parts, modules, quizzes. county_admin writes and sees drafts
-// and quizzes; everyone else sees published modules only and never a quiz.
+// and quizzes; everyone else sees published modules only and never a quiz. Every change
+// publishes a ContentChanged event (outbox, same transaction) so caches of the content do not
+// serve it stale.
 #include <optional>
 #include <set>
 #include <string>
@@ -13,9 +15,11 @@
 #include "content_repository.h"
 #include "content_rules.h"
 #include "integration/grpc/serve.h"
+#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
 #include "integration/api/page_token.h"
+#include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "service_util.h"
 #include "training_service.h"
 
@@ -31,7 +35,26 @@ constexpr std::string_view kReasonPartExists = "PART_EXISTS";
 constexpr std::string_view kReasonModuleExists = "MODULE_EXISTS";
 constexpr std::string_view kReasonPositionTaken = "POSITION_TAKEN";
 
+constexpr std::string_view kEventContentChanged = "training.ContentChanged";
+
 bool IsAdmin(const grpc::CallContext& call) { return call.caller().role == kAdminRole; }
+
+// Announces a change of `resource` in the change's own transaction: the event exists exactly
+// when the change committed. The caller nudges the relay after the commit.
+absl::Status EnqueueContentChanged(pqxx::work& tx, const grpc::CallContext& call,
+                                   const std::string& resource, v1::ContentChange change,
+                                   absl::Time now) {
+  v1::ContentChangedEvent event;
+  event.set_resource(resource);
+  event.set_change(change);
+  api::SetTimestamp(now, event.mutable_change_time());
+  return outbox::Enqueue(tx, {.type = std::string(kEventContentChanged),
+                              .aggregate = resource,
+                              .payload = event.SerializeAsString(),
+                              .request_id = call.request_id(),
+                              .trace_id = call.trace_id(),
+                              .event_id = ""});
+}
 
 absl::Status PartNotFound(std::string_view part_id) {
   return status::NotFound(kReasonPartNotFound, absl::StrCat("no part ", PartName(part_id)),
@@ -175,7 +198,8 @@ absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
   if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
     return api::InvalidPageToken();
   }
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+  // One statement: no transaction around it (saves the BEGIN and COMMIT round trips).
+  return deps_.pool.Autocommit(call.deadline(), [&](pqxx::nontransaction& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<std::vector<PartRow>> rows =
         ContentRepository(tx).ListParts(all_modules, after, *page_size + 1);
@@ -211,6 +235,7 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
   if (absl::Status st = ValidatePart(req.part(), "part"); !st.ok()) return st;
   const std::string scope = RequestScope(call, "CreatePart");
   const std::string name = PartName(req.part_id());
+  bool changed = false;
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
@@ -232,9 +257,16 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
     if (!*row) return status::Internal("inserted part not found");
     *resp = std::move((*row)->part);
     store::Audit(tx, AuditOf(call, "CreatePart", name));
+    if (absl::Status st = EnqueueContentChanged(tx, call, name, v1::CONTENT_CHANGE_CREATED,
+                                                deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
     RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -245,6 +277,7 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
   absl::StatusOr<std::set<std::string>> paths =
       MaskPaths(req.update_mask(), {"title", "description", "position"});
   if (!paths.ok()) return paths.status();
+  bool changed = false;
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     ContentRepository repo(tx);
@@ -274,8 +307,15 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
     if (!*updated) return PartNotFound(*part_id);
     *resp = std::move((*updated)->part);
     store::Audit(tx, AuditOf(call, "UpdatePart", resp->name(), absl::StrJoin(*paths, ",")));
+    if (absl::Status st = EnqueueContentChanged(tx, call, resp->name(),
+                                                v1::CONTENT_CHANGE_UPDATED, deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
     return absl::OkStatus();
   });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -341,6 +381,7 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
   if (absl::Status st = ValidateModule(req.module(), "module"); !st.ok()) return st;
   const std::string scope = RequestScope(call, "CreateModule");
   const std::string name = ModuleName(*part_id, req.module_id());
+  bool changed = false;
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
@@ -365,9 +406,16 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
     if (!*row) return status::Internal("inserted module not found");
     *resp = std::move((*row)->module);
     store::Audit(tx, AuditOf(call, "CreateModule", name));
+    if (absl::Status st = EnqueueContentChanged(tx, call, name, v1::CONTENT_CHANGE_CREATED,
+                                                deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
     RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -379,6 +427,7 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
   absl::StatusOr<std::set<std::string>> paths =
       MaskPaths(req.update_mask(), {"title", "description", "position", "content"});
   if (!paths.ok()) return paths.status();
+  bool changed = false;
   absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     ContentRepository repo(tx);
@@ -410,8 +459,15 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
     if (!*updated) return ModuleNotFound(*ref);
     *resp = std::move((*updated)->module);
     store::Audit(tx, AuditOf(call, "UpdateModule", resp->name(), absl::StrJoin(*paths, ",")));
+    if (absl::Status st = EnqueueContentChanged(tx, call, resp->name(),
+                                                v1::CONTENT_CHANGE_UPDATED, deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
     return absl::OkStatus();
   });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -420,7 +476,8 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
                                                   v1::Module* resp) {
   absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
   if (!ref.ok()) return ref.status();
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     ContentRepository repo(tx);
     std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
@@ -438,6 +495,13 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
     if (!lock->published) {
       repo.PublishModule(ref->part_id, ref->module_id);
       store::Audit(tx, AuditOf(call, "PublishModule", req.name()));
+      const std::string name = ModuleName(ref->part_id, ref->module_id);
+      if (absl::Status st = EnqueueContentChanged(tx, call, name, v1::CONTENT_CHANGE_PUBLISHED,
+                                                  deps_.clock());
+          !st.ok()) {
+        return st;
+      }
+      changed = true;
     }
     absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
     if (!row.ok()) return row.status();
@@ -445,6 +509,8 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
     *resp = std::move((*row)->module);
     return absl::OkStatus();
   });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +551,8 @@ absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
   absl::StatusOr<v1::Quiz> quiz = ValidateQuiz(req.quiz(), "quiz");
   if (!quiz.ok()) return quiz.status();
   const std::string& given_etag = req.etag().empty() ? req.quiz().etag() : req.etag();
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     ContentRepository repo(tx);
     std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
@@ -500,8 +567,16 @@ absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
     *resp = std::move(stored.quiz);
     store::Audit(
         tx, AuditOf(call, "UpdateQuiz", resp->name(), absl::StrCat("version=", stored.version)));
+    if (absl::Status st = EnqueueContentChanged(tx, call, resp->name(),
+                                                v1::CONTENT_CHANGE_UPDATED, deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
     return absl::OkStatus();
   });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
 }
 
 }  // namespace integration::training

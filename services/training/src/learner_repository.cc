@@ -65,12 +65,17 @@ std::optional<LearnerLock> LearnerRepository::Lock(const std::string& learner_id
   return LearnerLock{.revision = r[0][0].as<int64_t>(), .lanskod = r[0][1].as<std::string>()};
 }
 
-bool LearnerRepository::Insert(const std::string& learner_id, const v1::Learner& learner,
-                               const std::string& lanskod) {
-  return !tx_.exec_prepared("learner_insert", learner_id, learner.display_name(), learner.email(),
-                            type::OrganisationType_Name(learner.organisation_type()),
-                            learner.organisation_name(), learner.kommunkod(), lanskod)
-              .empty();
+absl::StatusOr<std::optional<LearnerRow>> LearnerRepository::Insert(
+    const std::string& learner_id, const v1::Learner& learner, const std::string& lanskod,
+    const std::vector<std::string>& part_ids) {
+  pqxx::result r = tx_.exec_prepared(
+      "learner_insert", learner_id, learner.display_name(), learner.email(),
+      type::OrganisationType_Name(learner.organisation_type()), learner.organisation_name(),
+      learner.kommunkod(), lanskod, IdArray(part_ids));
+  if (r.empty()) return std::optional<LearnerRow>();
+  absl::StatusOr<LearnerRow> row = ToLearnerRow(r[0]);
+  if (!row.ok()) return row.status();
+  return std::optional<LearnerRow>(*std::move(row));
 }
 
 void LearnerRepository::Update(const std::string& learner_id, const v1::Learner& learner,

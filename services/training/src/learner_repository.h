@@ -34,14 +34,18 @@ struct LearnerLock {
 // pg::Pool::Transact.
 class LearnerRepository {
  public:
-  explicit LearnerRepository(pqxx::work& tx) : tx_(tx) {}
+  // A transaction, or a nontransaction (pg::Pool::Autocommit) for reads of one statement.
+  explicit LearnerRepository(pqxx::transaction_base& tx) : tx_(tx) {}
 
   absl::StatusOr<std::optional<LearnerRow>> Get(const std::string& learner_id);
   // Locks the learner row for the rest of the transaction; nullopt when there is none.
   std::optional<LearnerLock> Lock(const std::string& learner_id);
-  // False when the id is taken. `learner` carries the details (parts are set separately).
-  bool Insert(const std::string& learner_id, const v1::Learner& learner,
-              const std::string& lanskod);
+  // Inserts a learner with `learner`'s details, enrolled in `part_ids` (ids of existing
+  // parts), and returns it as Get would; nullopt when the id is taken.
+  absl::StatusOr<std::optional<LearnerRow>> Insert(const std::string& learner_id,
+                                                   const v1::Learner& learner,
+                                                   const std::string& lanskod,
+                                                   const std::vector<std::string>& part_ids);
   void Update(const std::string& learner_id, const v1::Learner& learner,
               const std::string& lanskod);
   // Makes `part_ids` (validated ids) the learner's parts exactly.
@@ -55,7 +59,7 @@ class LearnerRepository {
       const std::optional<std::pair<int64_t, std::string>>& after, int limit);
 
  private:
-  pqxx::work& tx_;
+  pqxx::transaction_base& tx_;
 };
 
 }  // namespace integration::training

@@ -35,6 +35,7 @@
 #include "http_transport.h"
 #include "integration/auth/auth.h"
 #include "integration/config/flags.h"
+#include "integration/grpc/process.h"
 #include "load.h"
 #include "request_template.h"
 #include "string_util.h"
@@ -530,4 +531,7 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Main(argc, argv); }
+int main(int argc, char** argv) {
+  integration::grpc::ConfigureProcess();
+  return Main(argc, argv);
+}

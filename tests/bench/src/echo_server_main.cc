@@ -14,6 +14,7 @@
 #include "absl/synchronization/notification.h"
 #include "integration/config/flags.h"
 #include "integration/grpc/call_context.h"
+#include "integration/grpc/process.h"
 #include "integration/grpc/runtime.h"
 #include "integration/grpc/serve.h"
 #include "integration/grpc/server_flags.h"
@@ -136,4 +137,7 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Main(argc, argv); }
+int main(int argc, char** argv) {
+  integration::grpc::ConfigureProcess();
+  return Main(argc, argv);
+}

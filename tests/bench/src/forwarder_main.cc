@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "integration/config/flags.h"
+#include "integration/grpc/process.h"
 #include "integration/grpc/signals.h"
 
 namespace {
@@ -152,4 +153,7 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Main(argc, argv); }
+int main(int argc, char** argv) {
+  integration::grpc::ConfigureProcess();
+  return Main(argc, argv);
+}

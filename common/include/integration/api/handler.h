@@ -9,6 +9,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <set>
@@ -21,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "integration/grpc/call_context.h"
+#include "integration/pg/pool.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
 
@@ -136,6 +138,26 @@ void RecordRequest(pqxx::work& tx, std::string_view scope, const Request& reques
                    const google::protobuf::Message& response) {
   if (request.request_id().empty()) return;
   store::FinishRequest(tx, scope, request.request_id(), request, response);
+}
+
+// One idempotent change (a Create or a transition carrying `request_id`) in one transaction of
+// `pool`: a retry of a committed call gets the first response (ReplayRequest), otherwise `work`
+// runs on the transaction with `response` cleared, and its response is recorded for retries.
+// The scope is per caller and `method` (RequestScope).
+template <typename Request, typename Response>
+absl::Status IdempotentChange(pg::Pool& pool, const grpc::CallContext& call,
+                              std::string_view method, const Request& request, Response* response,
+                              const std::function<absl::Status(pqxx::work&)>& work) {
+  const std::string scope = RequestScope(call, method);
+  return pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    response->Clear();
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, request, response);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
+    if (absl::Status st = work(tx); !st.ok()) return st;
+    RecordRequest(tx, scope, request, *response);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace integration::api

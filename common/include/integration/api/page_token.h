@@ -47,4 +47,23 @@ absl::StatusOr<std::optional<PageKey>> DecodePageToken(std::string_view token,
 // The error DecodePageToken returns, for a token whose key does not parse as the list expects.
 absl::Status InvalidPageToken(std::string_view field = "page_token");
 
+// The position in a list sorted by one positive integer id (e.g. the rows of one parent, oldest
+// first): the page size and the id the page starts after.
+struct IdPage {
+  std::string query;  // as for EncodePageToken
+  int size = 0;       // a validated page size (PageSize)
+  int64_t after = 0;  // 0: the first page
+};
+// Decodes `page_token` of `query`; INVALID_ARGUMENT PAGE_TOKEN_INVALID as DecodePageToken, also
+// for a key that is not a non-negative integer.
+absl::StatusOr<IdPage> ReadIdPage(std::string query, int size, std::string_view page_token);
+// For rows fetched with a limit of page.size + 1: cuts them to the page and returns the next
+// page's token, or "" when this page is the last.
+template <typename Row, typename IdOf>
+std::string NextIdPageToken(const IdPage& page, std::vector<Row>& rows, IdOf id_of) {
+  if (static_cast<int>(rows.size()) <= page.size) return "";
+  rows.resize(static_cast<size_t>(page.size));
+  return EncodePageToken(page.query, {std::to_string(id_of(rows.back()))});
+}
+
 }  // namespace integration::api

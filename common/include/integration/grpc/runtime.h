@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -37,6 +38,7 @@ class Verifier;
 namespace integration::metrics {
 class AdminServer;
 class Metrics;
+struct ReadinessReport;
 }  // namespace integration::metrics
 
 namespace integration::grpc {
@@ -85,8 +87,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_notice_delay{5000};
   // The process's metrics registry (shared with pools and relays); null: the Runtime makes one.
   std::shared_ptr<metrics::Metrics> metrics;
-  // Admin HTTP server (/metrics, /healthz, /readyz with the readiness checks): -1 none,
-  // 0 picks a free port (see Runtime::admin_port()).
+  // Admin HTTP server (/metrics, /healthz, /readyz with the readiness checks and reports):
+  // -1 none, 0 picks a free port (see Runtime::admin_port()).
   int admin_port = -1;
   std::string admin_bind_address = "0.0.0.0";
 };
@@ -131,6 +133,11 @@ class Runtime {
   // A dependency that must answer before the service reports SERVING (e.g. a PostgreSQL
   // ping). Checks run on a background thread and may block briefly.
   void AddReadinessCheck(std::string name, std::function<absl::Status()> check);
+  // A state shown in the admin server's /readyz after the readiness checks that never makes it
+  // 503 nor the health NOT_SERVING (metrics::ReadinessReport): for dependencies the process
+  // serves without, e.g. the gateway's backends. Runs on the admin thread for each /readyz
+  // request: report a state kept up to date elsewhere, no I/O. Ignored without an admin port.
+  void AddReadinessReport(metrics::ReadinessReport report);
   // Runs at the end of Shutdown(), in reverse order of registration (close pools after the
   // last call that used them finished). May be added after Start().
   void AddCloseHook(std::string name, std::function<void()> hook);
@@ -201,12 +208,14 @@ class Runtime {
   absl::flat_hash_map<std::string, std::vector<const MethodInfo*>> by_short_name_;
   std::vector<std::pair<::grpc::Service*, std::string>> services_;  // with full names
   std::vector<Check> checks_;                                       // fixed once Start() ran
+  std::vector<metrics::ReadinessReport> reports_;                   // fixed once Start() ran
 
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<::grpc::Server> server_;
   std::unique_ptr<metrics::AdminServer> admin_;
   std::atomic<int> port_{0};
   std::atomic<bool> serving_{false};
+  std::atomic<uint64_t> finished_calls_{0};  // for giving memory back once calls stop
 
   mutable absl::Mutex mu_;
   absl::CondVar state_changed_;

@@ -44,8 +44,10 @@ class Pool {
   static absl::StatusOr<std::unique_ptr<Pool>> Create(PoolOptions options);
   ~Pool();
 
-  // Runs `fn` in one transaction. Before `fn`, `SET LOCAL statement_timeout` is set from the
-  // time left until `deadline` (absl::InfiniteFuture() = no limit). Commits when fn returns
+  // Runs `fn` in one transaction. Its statements run with a statement_timeout of the time
+  // left until `deadline` (absl::InfiniteFuture() = no limit), or up to an eighth (at least
+  // 5 ms) more: the connection's session keeps the value, so that most transactions need
+  // not set it again (`fn` must not change it for the session). Commits when fn returns
   // OK, rolls back otherwise. Serialization failures and deadlocks are retried (bounded);
   // a connection lost before commit is re-opened and the whole function retried once.
   // libpqxx exceptions become statuses (UNAVAILABLE when the server is unreachable,
@@ -55,6 +57,13 @@ class Pool {
   // and the constraint name in metadata, so repositories can map them.
   absl::Status Transact(absl::Time deadline, const std::function<absl::Status(pqxx::work&)>& fn,
                         Isolation isolation = Isolation::kReadCommitted);
+
+  // Runs `fn` outside an explicit transaction: each statement commits on its own. For a read
+  // of one statement this saves Transact's BEGIN and COMMIT round trips. Deadline, statement
+  // timeout, error mapping and retries are Transact's, so `fn` may run more than once and
+  // must only read (or be safe to repeat).
+  absl::Status Autocommit(absl::Time deadline,
+                          const std::function<absl::Status(pqxx::nontransaction&)>& fn);
 
   // Convenience for a result-returning transaction.
   template <typename T>

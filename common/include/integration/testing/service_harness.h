@@ -1,7 +1,8 @@
-// An in-process service for service and integration tests: a fresh test database with the
-// service's schema and role, a JWKS and a signing key for tokens, `migrate`, then `serve` on a
-// free port (service::Run on a thread), a movable clock and direct SQL; plus the status helpers
-// every test uses to look at a failed call.
+// An in-process service for service, integration and e2e tests: a fresh (or shared) test
+// database with the service's schema and role, a JWKS and a signing key for tokens, `migrate`,
+// then `serve` on a free port (service::Run on a thread) that can be stopped and restarted on
+// the same port, a movable clock and direct SQL; plus the status helpers every test uses to
+// look at a failed call.
 #pragma once
 
 #include <grpcpp/channel.h>
@@ -67,6 +68,17 @@ struct HarnessOptions {
   std::map<std::string, std::string> files;
   // Service-specific `serve` arguments; "{dir}" is replaced by the temporary directory.
   std::vector<std::string> extra_args;
+  // The database to bootstrap the service's schema and role in, shared with other harnesses
+  // (several services in one database, as in production); null: a fresh one of its own. It is
+  // dropped when its last holder lets go.
+  std::shared_ptr<TestDatabase> database;
+  // "host:port" of the Redis the service uses; empty: the test Redis (RedisHost/RedisPort).
+  std::string redis_addr;
+  // The PKCS#8 PEM key tokens are signed with (e.g. another harness's jwt_key_pem(), so that
+  // several services accept the same tokens); empty: a fresh Ed25519 key.
+  std::string jwt_key_pem;
+  // `serve`'s --drain-timeout.
+  std::string drain_timeout = "5s";
 };
 
 class ServiceHarness {
@@ -74,16 +86,25 @@ class ServiceHarness {
 
  public:
   explicit ServiceHarness(PassKey) {}
-  // Creates the database (TestDatabase), bootstraps schema and role `spec.name`, writes the
-  // JWKS, runs `migrate` and then `serve` with the test Redis, and returns once the server
-  // listens (on_started). Readiness of the service's own checks is the caller's to wait for.
+  // Creates the database (TestDatabase; or takes options.database), bootstraps schema and
+  // role `spec.name`, writes the JWKS, runs `migrate` and then `serve` with the test Redis (or
+  // options.redis_addr), and returns once the server listens (on_started). Readiness of the
+  // service's own checks is the caller's to wait for (WaitServing).
   static absl::StatusOr<std::unique_ptr<ServiceHarness>> Start(service::ServiceSpec spec,
                                                                HarnessOptions options = {});
-  // Stops the server (graceful shutdown) and drops the database.
+  // Stops the server (graceful shutdown) and drops the database (unless shared and still held).
   ~ServiceHarness();
   ServiceHarness(const ServiceHarness&) = delete;
   ServiceHarness& operator=(const ServiceHarness&) = delete;
 
+  // Graceful shutdown (as on SIGTERM), joined. Idempotent; the database stays.
+  void Stop();
+  // `serve` again (after Stop) on the gRPC port it had, so that channel() and whoever was
+  // given target() reach it again; returns once it listens (see WaitServing for readiness).
+  absl::Status Restart();
+
+  // The service's name (and schema).
+  const std::string& name() const { return schema_; }
   const std::string& target() const { return target_; }
   std::shared_ptr<::grpc::Channel> channel() const { return channel_; }
   int admin_port() const;
@@ -113,12 +134,15 @@ class ServiceHarness {
   std::string ServerOutput() const;
 
  private:
-  absl::Status Launch(service::ServiceSpec spec);
+  absl::Status Launch();
+  // `serve` on `grpc_port` (0: a free one) on server_thread_; returns once it listens.
+  absl::Status Serve(int grpc_port);
 
   HarnessOptions options_;
+  service::ServiceSpec spec_;
   std::string schema_;
   std::string dir_;
-  std::unique_ptr<TestDatabase> db_;
+  std::shared_ptr<TestDatabase> db_;
   std::string service_dsn_;
   std::string jwt_key_pem_;
   std::string jwks_file_;
