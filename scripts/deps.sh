@@ -12,6 +12,8 @@ debian_packages=(
   postgresql postgresql-contrib redis-server redis-tools
   libboost-dev libcairo2-dev poppler-utils
   openssl curl ca-certificates wrk
+  tzdata fonts-dejavu-core python3  # Europe/Stockholm dates; diploma PDFs; demo loaders
+  jq uuid-runtime                   # the README walkthroughs (jq, uuidgen)
   linux-perf  # profiling the benchmarks (tests/bench/README.md: perf record -g -p <pid>)
 )
 # Node.js may come from elsewhere (it bundles npm); take Debian's only when there is none.

@@ -8,9 +8,9 @@
 #   TARGET  host:port of the grants service
 #   TOKEN   a county_admin bearer token for län 01
 #   DEV     path of ./dev (for tokens of the other roles)
-# Safe to re-run: programmes that exist are kept, and the calls and applications are created
-# only when no call titled "Demo: ..." exists yet (request ids make an interrupted step's retry
-# return the first result).
+# Safe to re-run: programmes and calls that exist (by name and title) are kept, an applicant that
+# already has an application in its call is left alone, and request ids make a retried step
+# return the first result.
 set -euo pipefail
 
 readonly service=lansstyrelsen.integration.grants.v1.GrantsService
@@ -75,14 +75,22 @@ programme tia '{"name": "programmes/tia",
   "eligibleApplicantTypes": ["APPLICANT_TYPE_NON_PROFIT_ASSOCIATION", "APPLICANT_TYPE_FAITH_COMMUNITY", "APPLICANT_TYPE_STUDY_ASSOCIATION", "APPLICANT_TYPE_KOMMUN"],
   "requiredReports": [{"type": "REPORT_TYPE_FINAL", "anchor": "REPORT_ANCHOR_PROJECT_END", "monthsAfter": 2}]}'
 
-# --- calls (once) ------------------------------------------------------------------------------
+# --- calls ---------------------------------------------------------------------------------------
 existing="$(call "$TOKEN" ListCalls '{"lanskod": "01", "pageSize": 500}')"
-if printf '%s' "$existing" | python3 -c '
+# The name and state of the demo call titled $1, or nothing.
+existing_call() {
+  printf '%s' "$existing" | python3 -c '
 import json, sys
-calls = json.load(sys.stdin).get("calls", [])
-sys.exit(0 if any(c.get("title", "").startswith("Demo: ") for c in calls) else 1)'; then
-  exit 0
-fi
+for c in json.load(sys.stdin).get("calls", []):
+    if c.get("title") == sys.argv[1]:
+        print(c["name"], c.get("state", ""))
+        break' "Demo: $1"
+}
+# Whether the applicant of token $2 has an application in call $1.
+has_application() {
+  call "$2" ListApplications "{\"parent\": \"$1\"}" |
+    python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("applications") else 1)'
+}
 
 year="$(date +%Y)"
 next=$((year + 1))
@@ -91,6 +99,15 @@ closes="$(date -u -d '+60 days' +%Y-%m-%dT%H:%M:%SZ)"
 # call KEY PROGRAMME TITLE BUDGET_ORE MAX_ORE: creates and opens a call, prints its name.
 open_call() {
   local key=$1 programme=$2 title=$3 budget=$4 max=$5 created name
+  read -r name state <<<"$(existing_call "$title")"
+  if [ -n "$name" ]; then
+    # An earlier run may have stopped between creating and opening it.
+    if [ "$state" = CALL_STATE_DRAFT ]; then
+      call "$TOKEN" OpenCall "{\"name\": \"$name\", \"requestId\": \"$(rid "open/$key")\"}" >/dev/null
+    fi
+    printf '%s' "$name"
+    return
+  fi
   created="$(call "$TOKEN" CreateCall "{\"call\": {\"programme\": \"programmes/$programme\",
     \"title\": \"Demo: $title\", \"description\": \"$title i Stockholms län.\",
     \"openTime\": \"$opens\", \"closeTime\": \"$closes\",
@@ -139,34 +156,43 @@ k_botkyrka="$("$DEV" token --role municipality_officer --kommun 0127 --sub demo-
 k_sodertalje="$("$DEV" token --role municipality_officer --kommun 0181 --sub demo-sodertalje)"
 k_huddinge="$("$DEV" token --role municipality_officer --kommun 0126 --sub demo-huddinge)"
 k_solna="$("$DEV" token --role municipality_officer --kommun 0184 --sub demo-solna)"
-org_forening="$("$DEV" token --role organisation_rep --orgnr 802400-1235 --sub demo-forening)"
+org_forening="$("$DEV" token --role organisation_rep --orgnr 8024001235 --sub demo-forening)"
 
 # Botkyrka: approved in part, with a payment plan of two instalments, the first paid.
-a1="$(apply botkyrka "$cap_call" "$k_botkyrka" '{"kommunkod": "0127", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Botkyrka kommun"}' "Beredskap för mottagande av nyanlända" 180000000)"
-submit botkyrka "$k_botkyrka" "$a1"
-review botkyrka-1 "$officer" "$a1" 4 4 3
-review botkyrka-2 "$officer2" "$a1" 5 3 3
-call "$officer" DecideApplication "{\"name\": \"$a1\", \"outcome\": \"DECISION_OUTCOME_PARTIALLY_APPROVED\",
-  \"approvedAmount\": {\"ore\": \"150000000\"}, \"conditions\": \"Medlen får användas för personal och lokaler enligt ansökan. Slutredovisning två månader efter projektets slut.\",
-  \"requestId\": \"$(rid decide/botkyrka)\"}" >/dev/null
-d1="$(call "$officer" CreateDisbursement "{\"parent\": \"$a1\", \"disbursement\": {\"amount\": {\"ore\": \"75000000\"},
-  \"scheduledDate\": {\"year\": $year, \"month\": 3, \"day\": 15}}, \"requestId\": \"$(rid pay1/botkyrka)\"}" | field name)"
-call "$officer" CreateDisbursement "{\"parent\": \"$a1\", \"disbursement\": {\"amount\": {\"ore\": \"75000000\"},
-  \"scheduledDate\": {\"year\": $next, \"month\": 1, \"day\": 15}}, \"requestId\": \"$(rid pay2/botkyrka)\"}" >/dev/null
-call "$officer" PayDisbursement "{\"name\": \"$d1\", \"paymentReference\": \"LS-UTB-$year-0001\", \"requestId\": \"$(rid paid1/botkyrka)\"}" >/dev/null
+if ! has_application "$cap_call" "$k_botkyrka"; then
+  a1="$(apply botkyrka "$cap_call" "$k_botkyrka" '{"kommunkod": "0127", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Botkyrka kommun"}' "Beredskap för mottagande av nyanlända" 180000000)"
+  submit botkyrka "$k_botkyrka" "$a1"
+  review botkyrka-1 "$officer" "$a1" 4 4 3
+  review botkyrka-2 "$officer2" "$a1" 5 3 3
+  call "$officer" DecideApplication "{\"name\": \"$a1\", \"outcome\": \"DECISION_OUTCOME_PARTIALLY_APPROVED\",
+    \"approvedAmount\": {\"ore\": \"150000000\"}, \"conditions\": \"Medlen får användas för personal och lokaler enligt ansökan. Slutredovisning två månader efter projektets slut.\",
+    \"requestId\": \"$(rid decide/botkyrka)\"}" >/dev/null
+  d1="$(call "$officer" CreateDisbursement "{\"parent\": \"$a1\", \"disbursement\": {\"amount\": {\"ore\": \"75000000\"},
+    \"scheduledDate\": {\"year\": $year, \"month\": 3, \"day\": 15}}, \"requestId\": \"$(rid pay1/botkyrka)\"}" | field name)"
+  call "$officer" CreateDisbursement "{\"parent\": \"$a1\", \"disbursement\": {\"amount\": {\"ore\": \"75000000\"},
+    \"scheduledDate\": {\"year\": $next, \"month\": 1, \"day\": 15}}, \"requestId\": \"$(rid pay2/botkyrka)\"}" >/dev/null
+  call "$officer" PayDisbursement "{\"name\": \"$d1\", \"paymentReference\": \"LS-UTB-$year-0001\", \"requestId\": \"$(rid paid1/botkyrka)\"}" >/dev/null
+fi
 
 # Södertälje: submitted and under review.
-a2="$(apply sodertalje "$guide_call" "$k_sodertalje" '{"kommunkod": "0181", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Södertälje kommun"}' "Flyktingguider i Södertälje" 120000000)"
-submit sodertalje "$k_sodertalje" "$a2"
-review sodertalje-1 "$officer" "$a2" 4 3 5
+if ! has_application "$guide_call" "$k_sodertalje"; then
+  a2="$(apply sodertalje "$guide_call" "$k_sodertalje" '{"kommunkod": "0181", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Södertälje kommun"}' "Flyktingguider i Södertälje" 120000000)"
+  submit sodertalje "$k_sodertalje" "$a2"
+  review sodertalje-1 "$officer" "$a2" 4 3 5
+fi
 
 # Huddinge: submitted, not yet reviewed.
-a3="$(apply huddinge "$guide_call" "$k_huddinge" '{"kommunkod": "0126", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Huddinge kommun"}' "Familjekontakter för nyanlända familjer" 90000000)"
-submit huddinge "$k_huddinge" "$a3"
+if ! has_application "$guide_call" "$k_huddinge"; then
+  a3="$(apply huddinge "$guide_call" "$k_huddinge" '{"kommunkod": "0126", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Huddinge kommun"}' "Familjekontakter för nyanlända familjer" 90000000)"
+  submit huddinge "$k_huddinge" "$a3"
+fi
 
 # Solna: a draft still being written.
-apply solna "$cap_call" "$k_solna" '{"kommunkod": "0184", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Solna stad"}' "Utökad beredskap i Solna" 60000000 >/dev/null
+has_application "$cap_call" "$k_solna" ||
+  apply solna "$cap_call" "$k_solna" '{"kommunkod": "0184", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Solna stad"}' "Utökad beredskap i Solna" 60000000 >/dev/null
 
 # An association applying for TIA: submitted.
-a5="$(apply forening "$tia_call" "$org_forening" '{"organisationsnummer": "802400-1235", "type": "APPLICANT_TYPE_NON_PROFIT_ASSOCIATION", "displayName": "Föreningen Språkvänner i Stockholm"}' "Svenska och samhällskunskap för asylsökande" 45000000)"
-submit forening "$org_forening" "$a5"
+if ! has_application "$tia_call" "$org_forening"; then
+  a5="$(apply forening "$tia_call" "$org_forening" '{"organisationsnummer": "802400-1235", "type": "APPLICANT_TYPE_NON_PROFIT_ASSOCIATION", "displayName": "Föreningen Språkvänner i Stockholm"}' "Svenska och samhällskunskap för asylsökande" 45000000)"
+  submit forening "$org_forening" "$a5"
+fi
