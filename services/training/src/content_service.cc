@@ -14,11 +14,11 @@
 #include "attempt_rules.h"
 #include "content_repository.h"
 #include "content_rules.h"
+#include "integration/api/page_token.h"
 #include "integration/grpc/serve.h"
 #include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
-#include "integration/api/page_token.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "service_util.h"
 #include "training_service.h"
@@ -39,11 +39,14 @@ constexpr std::string_view kEventContentChanged = "training.ContentChanged";
 
 bool IsAdmin(const grpc::CallContext& call) { return call.caller().role == kAdminRole; }
 
-// Announces a change of `resource` in the change's own transaction: the event exists exactly
-// when the change committed. The caller nudges the relay after the commit.
-absl::Status EnqueueContentChanged(pqxx::work& tx, const grpc::CallContext& call,
-                                   const std::string& resource, v1::ContentChange change,
-                                   absl::Time now) {
+// A change of course content: its audit row (`action`, `detail`) and the ContentChanged event
+// that lets caches of the public content drop it, both in the change's own transaction, so the
+// event exists exactly when the change committed. The caller nudges the relay after the commit.
+absl::Status RecordContentChange(pqxx::work& tx, const grpc::CallContext& call,
+                                 std::string_view action, const std::string& resource,
+                                 v1::ContentChange change, std::string_view detail,
+                                 absl::Time now) {
+  store::Audit(tx, AuditOf(call, action, resource, detail));
   v1::ContentChangedEvent event;
   event.set_resource(resource);
   event.set_change(change);
@@ -192,7 +195,8 @@ absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
   // Module counts differ between the admin's view and everyone else's: bind the token to it.
   const bool all_modules = IsAdmin(call);
   const std::string query = absl::StrCat("ListParts|", all_modules ? "all" : "published");
-  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   int after = 0;
   if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
@@ -208,8 +212,8 @@ absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
     if (more) rows->pop_back();
     for (PartRow& row : *rows) *resp->add_parts() = std::move(row.part);
     if (more) {
-      resp->set_next_page_token(
-          api::EncodePageToken(query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
+      resp->set_next_page_token(api::EncodePageToken(
+          query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
     }
     return absl::OkStatus();
   });
@@ -256,9 +260,8 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
     if (!row.ok()) return row.status();
     if (!*row) return status::Internal("inserted part not found");
     *resp = std::move((*row)->part);
-    store::Audit(tx, AuditOf(call, "CreatePart", name));
-    if (absl::Status st = EnqueueContentChanged(tx, call, name, v1::CONTENT_CHANGE_CREATED,
-                                                deps_.clock());
+    if (absl::Status st = RecordContentChange(tx, call, "CreatePart", name,
+                                              v1::CONTENT_CHANGE_CREATED, "", deps_.clock());
         !st.ok()) {
       return st;
     }
@@ -306,9 +309,9 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
     if (!updated.ok()) return updated.status();
     if (!*updated) return PartNotFound(*part_id);
     *resp = std::move((*updated)->part);
-    store::Audit(tx, AuditOf(call, "UpdatePart", resp->name(), absl::StrJoin(*paths, ",")));
-    if (absl::Status st = EnqueueContentChanged(tx, call, resp->name(),
-                                                v1::CONTENT_CHANGE_UPDATED, deps_.clock());
+    if (absl::Status st =
+            RecordContentChange(tx, call, "UpdatePart", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+                                absl::StrJoin(*paths, ","), deps_.clock());
         !st.ok()) {
       return st;
     }
@@ -332,7 +335,8 @@ absl::Status TrainingServiceImpl::DoListModules(const grpc::CallContext& call,
   const bool drafts = IsAdmin(call);
   const std::string query =
       absl::StrCat("ListModules|", req.parent(), "|", drafts ? "all" : "published");
-  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   int after = 0;
   if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
@@ -405,9 +409,8 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
     if (!row.ok()) return row.status();
     if (!*row) return status::Internal("inserted module not found");
     *resp = std::move((*row)->module);
-    store::Audit(tx, AuditOf(call, "CreateModule", name));
-    if (absl::Status st = EnqueueContentChanged(tx, call, name, v1::CONTENT_CHANGE_CREATED,
-                                                deps_.clock());
+    if (absl::Status st = RecordContentChange(tx, call, "CreateModule", name,
+                                              v1::CONTENT_CHANGE_CREATED, "", deps_.clock());
         !st.ok()) {
       return st;
     }
@@ -458,9 +461,9 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
     if (!updated.ok()) return updated.status();
     if (!*updated) return ModuleNotFound(*ref);
     *resp = std::move((*updated)->module);
-    store::Audit(tx, AuditOf(call, "UpdateModule", resp->name(), absl::StrJoin(*paths, ",")));
-    if (absl::Status st = EnqueueContentChanged(tx, call, resp->name(),
-                                                v1::CONTENT_CHANGE_UPDATED, deps_.clock());
+    if (absl::Status st =
+            RecordContentChange(tx, call, "UpdateModule", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+                                absl::StrJoin(*paths, ","), deps_.clock());
         !st.ok()) {
       return st;
     }
@@ -494,10 +497,9 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
     // Publishing a published module changes nothing (a retried publish succeeds).
     if (!lock->published) {
       repo.PublishModule(ref->part_id, ref->module_id);
-      store::Audit(tx, AuditOf(call, "PublishModule", req.name()));
       const std::string name = ModuleName(ref->part_id, ref->module_id);
-      if (absl::Status st = EnqueueContentChanged(tx, call, name, v1::CONTENT_CHANGE_PUBLISHED,
-                                                  deps_.clock());
+      if (absl::Status st = RecordContentChange(tx, call, "PublishModule", name,
+                                                v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
           !st.ok()) {
         return st;
       }
@@ -565,10 +567,9 @@ absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
     QuizRow stored =
         repo.AddQuizVersion(ref->part_id, ref->module_id, *quiz, call.caller().subject);
     *resp = std::move(stored.quiz);
-    store::Audit(
-        tx, AuditOf(call, "UpdateQuiz", resp->name(), absl::StrCat("version=", stored.version)));
-    if (absl::Status st = EnqueueContentChanged(tx, call, resp->name(),
-                                                v1::CONTENT_CHANGE_UPDATED, deps_.clock());
+    if (absl::Status st =
+            RecordContentChange(tx, call, "UpdateQuiz", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+                                absl::StrCat("version=", stored.version), deps_.clock());
         !st.ok()) {
       return st;
     }
