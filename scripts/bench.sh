@@ -94,6 +94,9 @@ psql "$(dev_admin_dsn postgres)" -XAtqc 'SELECT 1' >/dev/null 2>&1 ||
 training_i="$(svc_index training)" || die "bench: services.tsv has no training row"
 training_port="${svc_grpc_ports[$training_i]}"
 training_pid="$(running_pid "$(svc_pid_file training)" training-server || true)"
+grants_i="$(svc_index grants)" || die "bench: services.tsv has no grants row"
+grants_port="${svc_grpc_ports[$grants_i]}"
+grants_pid="$(running_pid "$(svc_pid_file grants)" grants-server || true)"
 
 # Ten consecutive ports for the processes this run starts.
 p_raw=$port_base p_runtime=$((port_base + 1)) p_forwarder=$((port_base + 2))
@@ -157,6 +160,10 @@ cleanup() {
       DELETE FROM training.learner_parts
        WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';
       DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';" \
+      -c "
+      DELETE FROM grants.applications
+       WHERE call_id IN (SELECT call_id FROM grants.calls WHERE title LIKE 'Bench: %');
+      DELETE FROM grants.calls WHERE title LIKE 'Bench: %';" \
       -c "VACUUM (ANALYZE) training.learners" \
       >/dev/null 2>&1 || say "bench: could not delete the benchmark's learner rows"
     admin_psql postgres -c 'DROP DATABASE IF EXISTS bench_pg' >/dev/null 2>&1 || true
@@ -379,8 +386,7 @@ skip_all() {
   plan gw_read_uncached "gateway gRPC ListParts, cache off" fwd "$why"
   plan http_read "gateway HTTP/JSON GET /v1/parts, cached" gw_read_cached "$why"
   plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update "$why"
-  plan grants_write "grants: create and submit an application" - \
-    "not measured: the grants service does not exist yet"
+  plan grants_write "gateway gRPC grants CreateApplication (a new draft per call)" pg_update "$why"
   plan list_1k_first "ListLearners first page, 1 000 rows" list_1k_first "$why"
 }
 if [ -z "$training_pid" ]; then
@@ -398,8 +404,10 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   check "ListParts" "$part_count published parts (the read scenarios return them all)"
   [ "$part_count" -gt 0 ] || log "no published part: ./dev up loads the demo course; reads return an empty list"
 
+  backends="training=127.0.0.1:$training_port"
+  [ -z "$grants_pid" ] || backends="$backends,grants=127.0.0.1:$grants_port"
   gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
-    --backends "training=127.0.0.1:$training_port" --redis-addr "127.0.0.1:$dev_redis_port"
+    --backends "$backends" --redis-addr "127.0.0.1:$dev_redis_port"
     --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
     --rate-read off --rate-write off --rate-public off --shutdown-delay 0s)
   log "starting two gateways (rate limits off; one with the response cache, one without)"
@@ -455,8 +463,41 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
     plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
       "not run: no published part to enrol in"
   fi
-  plan grants_write "grants: create and submit an application" - \
-    "not measured: the grants service does not exist yet"
+  # Grants: every call writes a new draft application (insert, audit row, request id) into an
+  # open call made for the run, as Botkyrka kommun (kommun claim of a fixed token).
+  grants_title="gateway gRPC grants CreateApplication (a new draft per call)"
+  grants_service=lansstyrelsen.integration.grants.v1.GrantsService
+  if [ -z "$grants_pid" ]; then
+    plan grants_write "$grants_title" pg_update "not run: the grants service is not running (./dev up)"
+  elif ! "$cli_bin" --target "127.0.0.1:$grants_port" "$grants_service/GetProgramme" \
+    '{"name": "programmes/kapacitet"}' >/dev/null 2>&1; then
+    plan grants_write "$grants_title" pg_update "not run: no programmes/kapacitet (./dev up loads it)"
+  else
+    admin_token="$(token_for --role county_admin --lan 01 --sub bench-admin)"
+    bench_call="$("$cli_bin" --target "127.0.0.1:$grants_port" --token "$admin_token" \
+      "$grants_service/CreateCall" '{"call": {"programme": "programmes/kapacitet",
+        "title": "Bench: CreateApplication", "openTime": "2020-01-01T00:00:00Z",
+        "closeTime": "2099-01-01T00:00:00Z", "budget": {"ore": "100000000000"},
+        "maxAmountPerApplication": {"ore": "10000000"},
+        "fundingPeriod": {"startDate": {"year": 2020, "month": 1, "day": 1},
+                          "endDate": {"year": 2099, "month": 12, "day": 31}},
+        "criteria": [{"id": "behov", "title": "Behov", "weight": 1}]}}' |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])')" ||
+      die "bench: creating the benchmark's grants call failed"
+    "$cli_bin" --target "127.0.0.1:$grants_port" --token "$admin_token" \
+      "$grants_service/OpenCall" "{\"name\": \"$bench_call\"}" >/dev/null ||
+      die "bench: opening the benchmark's grants call failed"
+    sed "s#@CALL@#$bench_call#" "$bench_src/scenarios/create_application.json" \
+      >"$run/create_application.json"
+    (umask 077 && token_for --role municipality_officer --kommun 0127 --sub bench-botkyrka \
+      >"$run/kommun.token")
+    watch=("gateway=$gw_pid" "grants-server=$grants_pid" "${suite_watch[@]:1}")
+    scenario grants_write "$grants_title" pg_update \
+      --target "127.0.0.1:$p_gw" --method "$grants_service/CreateApplication" \
+      --json-file "$run/create_application.json" --request-id "bench-{{run}}-{{seq}}" \
+      --token-file "$run/kommun.token"
+    watch=("gateway=$gw_pid" "${suite_watch[@]}")
+  fi
 
   # --- lists: 1 000 rows, then the large table --------------------------------------------------------
   learners_method=lansstyrelsen.integration.training.v1.TrainingService/ListLearners
