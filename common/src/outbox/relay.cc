@@ -222,7 +222,13 @@ struct Relay::Impl {
       return stopping || (wake_on_nudge && nudged);
     };
     mu.AwaitWithTimeout(absl::Condition(&wake), d);
-    if (wake_on_nudge) nudged = false;
+    if (!wake_on_nudge || !nudged) return;
+    nudged = false;
+    // Let the commits that land with this one join its batch.
+    if (options.nudge_delay.count() > 0 && !stopping) {
+      auto stop = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return stopping; };
+      mu.AwaitWithTimeout(absl::Condition(&stop), absl::FromChrono(options.nudge_delay));
+    }
   }
 
   pg::Pool& pool;
@@ -243,6 +249,7 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Start(pg::Pool& pool, redis::Clien
   status::FieldErrors errors;
   if (!IsServiceName(options.service)) errors.Add("service", "must match [a-z0-9_]+");
   if (options.poll_interval.count() <= 0) errors.Add("poll_interval", "must be positive");
+  if (options.nudge_delay.count() < 0) errors.Add("nudge_delay", "must not be negative");
   if (options.batch_size < 1 || options.batch_size > 10'000) {
     errors.Add("batch_size", "must be in 1..10000");
   }

@@ -220,6 +220,35 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   EXPECT_EQ((*relay)->Stats().published + (*slow_relay)->Stats().published, 2);
 }
 
+TEST_F(OutboxTest, CommitsNudgedTogetherGoOutInOneBatch) {
+  RelayOptions o = FastRelay();
+  o.poll_interval = std::chrono::milliseconds(60'000);
+  o.nudge_delay = std::chrono::milliseconds(1000);
+  auto relay = Relay::Start(*pool_, *redis_, o);
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  absl::SleepFor(absl::Milliseconds(200));  // let its first (empty) poll pass
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.DiplomaIssued", "a")).ok());
+  (*relay)->Nudge();
+  absl::SleepFor(absl::Milliseconds(50));
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.DiplomaIssued", "b")).ok());
+  // The first nudge is still waiting for company.
+  EXPECT_EQ(Unpublished(), 2);
+  (*relay)->Nudge();
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(5)));
+  // One relay transaction marked both (two batches would lie a nudge delay apart).
+  EXPECT_EQ(Query("SELECT max(published_at) - min(published_at) < interval '500 ms' FROM outbox"),
+            "t");
+  EXPECT_EQ(ReadStream(*redis_, stream_).size(), 2u);
+}
+
+TEST_F(OutboxTest, RelayRefusesANegativeNudgeDelay) {
+  RelayOptions o = FastRelay();
+  o.nudge_delay = std::chrono::milliseconds(-1);
+  auto relay = Relay::Start(*pool_, *redis_, o);
+  ASSERT_FALSE(relay.ok());
+  EXPECT_EQ(relay.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(OutboxTest, RolledBackTransactionPublishesNothing) {
   const Event rolled_back = MakeEvent("training.LearnerCreated", "lost");
   absl::Status st = pool_->Transact(Deadline(), [&](pqxx::work& tx) -> absl::Status {

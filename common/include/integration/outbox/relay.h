@@ -18,6 +18,10 @@ namespace integration::outbox {
 struct RelayOptions {
   std::string service;  // lowercase [a-z0-9_]+; the stream is StreamName(service)
   std::chrono::milliseconds poll_interval{500};  // between polls when the outbox is drained
+  // After a nudge the relay waits this long before it polls, so that the events of commits
+  // that land together go out in one batch (one transaction and one pipeline instead of one
+  // per commit); 0 polls at once.
+  std::chrono::milliseconds nudge_delay{5};
   int batch_size = 100;                          // rows per transaction
   // XADD … MAXLEN ~ stream_max_len (approximate trimming); 0 = never trim.
   int64_t stream_max_len = 1'000'000;
