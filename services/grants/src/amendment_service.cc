@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "amendment_repository.h"
 #include "amendment_rules.h"
+#include "child_list.h"
 #include "decision_rules.h"
 #include "grants_service.h"
 #include "integration/api/handler.h"
@@ -141,27 +142,17 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
 absl::Status GrantsServiceImpl::DoListAmendments(const grpc::CallContext& call,
                                                  const v1::ListAmendmentsRequest& req,
                                                  v1::ListAmendmentsResponse* resp) {
-  absl::StatusOr<ApplicationKey> parent = ParseApplicationName(req.parent(), "parent");
-  if (!parent.ok()) return parent.status();
-  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
-  if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<api::IdPage> page =
-      api::ReadIdPage(absl::StrCat("ListAmendments|", req.parent()), *page_size, req.page_token());
-  if (!page.ok()) return page.status();
-
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
-    if (!app.ok()) return app.status();
-    absl::StatusOr<std::vector<AmendmentRow>> rows =
-        AmendmentRepository(tx).List(parent->application_id, page->after, page->size + 1);
-    if (!rows.ok()) return rows.status();
-    resp->set_next_page_token(api::NextIdPageToken(
-        *page, *rows, [](const AmendmentRow& row) { return row.amendment_id; }));
-    for (const AmendmentRow& row : *rows) *resp->add_amendments() = row.ToProto();
-    return absl::OkStatus();
-  });
+  absl::StatusOr<std::string> next = ListApplicationChildren<AmendmentRow>(
+      deps_.pool, call, "ListAmendments", req.parent(), api::PageSize(req.page_size()),
+      req.page_token(), Access::kRead,
+      [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
+        return AmendmentRepository(tx).List(app.application_id, page.after, page.size + 1);
+      },
+      [](const AmendmentRow& row) { return row.amendment_id; },
+      [resp](const AmendmentRow& row) { *resp->add_amendments() = row.ToProto(); });
+  if (!next.ok()) return next.status();
+  resp->set_next_page_token(*std::move(next));
+  return absl::OkStatus();
 }
 
 absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,

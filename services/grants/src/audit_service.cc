@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "audit_repository.h"
+#include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/page_token.h"
 #include "integration/status/status.h"
@@ -38,26 +39,18 @@ absl::StatusOr<int> AuditPageSize(int32_t requested) {
 absl::Status GrantsServiceImpl::DoListAuditEvents(const grpc::CallContext& call,
                                                   const v1::ListAuditEventsRequest& req,
                                                   v1::ListAuditEventsResponse* resp) {
-  absl::StatusOr<ApplicationKey> parent = ParseApplicationName(req.parent(), "parent");
-  if (!parent.ok()) return parent.status();
-  absl::StatusOr<int> page_size = AuditPageSize(req.page_size());
-  if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<api::IdPage> page =
-      api::ReadIdPage(absl::StrCat("ListAuditEvents|", req.parent()), *page_size, req.page_token());
-  if (!page.ok()) return page.status();
-
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
-    if (!app.ok()) return app.status();
-    std::vector<AuditRow> rows =
-        AuditRepository(tx).ListUnder(app->Name(), page->after, page->size + 1);
-    resp->set_next_page_token(
-        api::NextIdPageToken(*page, rows, [](const AuditRow& row) { return row.id; }));
-    for (AuditRow& row : rows) *resp->add_events() = std::move(row.event);
-    return absl::OkStatus();
-  });
+  absl::StatusOr<std::string> next = ListApplicationChildren<AuditRow>(
+      deps_.pool, call, "ListAuditEvents", req.parent(), AuditPageSize(req.page_size()),
+      req.page_token(), Access::kRead,
+      [](pqxx::work& tx, const ApplicationRecord& app,
+         const api::IdPage& page) -> absl::StatusOr<std::vector<AuditRow>> {
+        return AuditRepository(tx).ListUnder(app.Name(), page.after, page.size + 1);
+      },
+      [](const AuditRow& row) { return row.id; },
+      [resp](AuditRow& row) { *resp->add_events() = std::move(row.event); });
+  if (!next.ok()) return next.status();
+  resp->set_next_page_token(*std::move(next));
+  return absl::OkStatus();
 }
 
 }  // namespace integration::grants

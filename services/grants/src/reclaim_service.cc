@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
@@ -170,27 +171,17 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
 absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
                                                const v1::ListReclaimsRequest& req,
                                                v1::ListReclaimsResponse* resp) {
-  absl::StatusOr<ApplicationKey> parent = ParseApplicationName(req.parent(), "parent");
-  if (!parent.ok()) return parent.status();
-  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
-  if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<api::IdPage> page =
-      api::ReadIdPage(absl::StrCat("ListReclaims|", req.parent()), *page_size, req.page_token());
-  if (!page.ok()) return page.status();
-
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
-    if (!app.ok()) return app.status();
-    absl::StatusOr<std::vector<ReclaimRow>> rows =
-        ReclaimRepository(tx).List(parent->application_id, page->after, page->size + 1);
-    if (!rows.ok()) return rows.status();
-    resp->set_next_page_token(
-        api::NextIdPageToken(*page, *rows, [](const ReclaimRow& row) { return row.reclaim_id; }));
-    for (const ReclaimRow& row : *rows) *resp->add_reclaims() = row.ToProto();
-    return absl::OkStatus();
-  });
+  absl::StatusOr<std::string> next = ListApplicationChildren<ReclaimRow>(
+      deps_.pool, call, "ListReclaims", req.parent(), api::PageSize(req.page_size()),
+      req.page_token(), Access::kRead,
+      [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
+        return ReclaimRepository(tx).List(app.application_id, page.after, page.size + 1);
+      },
+      [](const ReclaimRow& row) { return row.reclaim_id; },
+      [resp](const ReclaimRow& row) { *resp->add_reclaims() = row.ToProto(); });
+  if (!next.ok()) return next.status();
+  resp->set_next_page_token(*std::move(next));
+  return absl::OkStatus();
 }
 
 absl::Status GrantsServiceImpl::DoSettleReclaim(const grpc::CallContext& call,

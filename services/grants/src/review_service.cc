@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
@@ -94,27 +95,18 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
 absl::Status GrantsServiceImpl::DoListReviews(const grpc::CallContext& call,
                                               const v1::ListReviewsRequest& req,
                                               v1::ListReviewsResponse* resp) {
-  absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.parent(), "parent");
-  if (!key.ok()) return key.status();
-  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
-  if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<api::IdPage> page = api::ReadIdPage(
-      absl::StrCat("ListReviews|", ApplicationName(key->call_id, key->application_id)), *page_size,
-      req.page_token());
-  if (!page.ok()) return page.status();
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/false);
-    if (!app.ok()) return app.status();
-    absl::StatusOr<std::vector<ReviewRow>> rows =
-        ReviewRepository(tx).List(key->call_id, key->application_id, page->after, page->size + 1);
-    if (!rows.ok()) return rows.status();
-    resp->set_next_page_token(
-        api::NextIdPageToken(*page, *rows, [](const ReviewRow& row) { return row.review_id; }));
-    for (ReviewRow& row : *rows) *resp->add_reviews() = std::move(row.review);
-    return absl::OkStatus();
-  });
+  absl::StatusOr<std::string> next = ListApplicationChildren<ReviewRow>(
+      deps_.pool, call, "ListReviews", req.parent(), api::PageSize(req.page_size()),
+      req.page_token(), Access::kCountyOfficer,
+      [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
+        return ReviewRepository(tx).List(app.call_id, app.application_id, page.after,
+                                         page.size + 1);
+      },
+      [](const ReviewRow& row) { return row.review_id; },
+      [resp](ReviewRow& row) { *resp->add_reviews() = std::move(row.review); });
+  if (!next.ok()) return next.status();
+  resp->set_next_page_token(*std::move(next));
+  return absl::OkStatus();
 }
 
 absl::Status GrantsServiceImpl::DoRankApplications(const grpc::CallContext& call,
