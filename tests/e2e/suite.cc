@@ -280,6 +280,12 @@ absl::StatusOr<std::vector<Suite::PublishedEvent>> Suite::PublishedEvents(
   return events;
 }
 
+bool Suite::OutboxDrained(const std::string& service_name) {
+  return service(service_name)
+             .Count("SELECT count(*) FROM " + service_name +
+                    ".outbox WHERE published_at IS NULL") == 0;
+}
+
 std::string Suite::Bearer(const std::string& role, const std::string& subject,
                           const std::string& lan) const {
   integration::testing::Claims claims;

@@ -111,6 +111,9 @@ class Suite {
     std::string aggregate;  // the resource name
   };
   absl::StatusOr<std::vector<PublishedEvent>> PublishedEvents(const std::string& service) const;
+  // Whether `service`'s outbox relay has published every committed event (none waits in its
+  // outbox table). The gateway may still be about to consume the newest ones.
+  bool OutboxDrained(const std::string& service);
 
   // "Bearer <token>" for `role` and `subject`; county roles carry `lan`, learners nothing else.
   std::string Bearer(const std::string& role, const std::string& subject,
