@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_join.h"
 #include "integration/api/handler.h"
+#include "integration/status/status.h"
 #include "values_rules.h"
 
 namespace integration::grants {
@@ -55,8 +56,10 @@ std::string_view ScopeName(ApplicationScopeKind kind) {
 
 }  // namespace
 
-int64_t ApplicationRepository::Insert(int64_t call_id, std::string_view lanskod,
-                                      const v1::Application& application, absl::Time now) {
+absl::StatusOr<ApplicationRecord> ApplicationRepository::Insert(int64_t call_id,
+                                                              std::string_view lanskod,
+                                                              const v1::Application& application,
+                                                              absl::Time now) {
   const v1::Applicant& applicant = application.applicant();
   pqxx::result r = tx_.exec_prepared(
       "application_insert", call_id, std::string(lanskod), applicant.kommunkod(),
@@ -65,7 +68,8 @@ int64_t ApplicationRepository::Insert(int64_t call_id, std::string_view lanskod,
       StartText(application), EndText(application), BudgetBytes(application),
       application.requested_amount().ore(), PartnersBytes(application),
       CoApplicantsText(application), api::ToMicros(now));
-  return r[0][0].as<int64_t>();
+  if (r.empty()) return status::Internal("the inserted application was not returned");
+  return ApplicationFromRow(r[0]);
 }
 
 void ApplicationRepository::Update(int64_t call_id, int64_t application_id,

@@ -224,8 +224,10 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
         if (!programme.ok()) return programme.status();
         if (absl::Status e = CheckEligible(*programme, app.applicant().type()); !e.ok()) return e;
         if (absl::Status e = CheckAgainstCall(app, TermsOf(*c), "application"); !e.ok()) return e;
-        const int64_t id = ApplicationRepository(tx).Insert(*call_id, c->lanskod, app, now);
-        if (absl::Status e = Reload(tx, *call_id, id, resp); !e.ok()) return e;
+        absl::StatusOr<ApplicationRecord> created =
+            ApplicationRepository(tx).Insert(*call_id, c->lanskod, app, now);
+        if (!created.ok()) return created.status();
+        *resp = std::move(created->application);
         store::Audit(tx, api::AuditOf(call, "application.create", resp->name()));
         return absl::OkStatus();
       });
