@@ -448,6 +448,70 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   scenario http_read "gateway HTTP/JSON GET /v1/parts, cached" gw_read_cached \
     --http-url "http://127.0.0.1:$p_gw_http" --path "/v1/parts?page_size=50"
 
+  if [ "$part_count" -gt 0 ]; then
+    # The learners table as a county in use has it (10 000 rows, fresh statistics), not as the
+    # previous run's cleanup left it: on a table analysed while empty, every connection keeps a
+    # generic plan made for an empty table (a sequential scan for the learner_parts -> learners
+    # foreign-key check), and a run inserts thousands of rows without a new ANALYZE, so each
+    # insert scanned all of them. Removed at the end with the run's learners (bench-w-%).
+    admin_psql integration -c "
+      INSERT INTO training.learners (learner_id, display_name, email, organisation_type,
+                                     organisation_name, kommunkod, lanskod)
+      SELECT 'bench-w-seed-' || i, 'Bench Learner ' || i, 'bench-w-seed-' || i || '@example.se',
+             'ORGANISATION_TYPE_KOMMUN', 'Luleå kommun', '2580', '25'
+        FROM generate_series(1, 10000) AS i
+      ON CONFLICT (learner_id) DO NOTHING;" \
+      -c "VACUUM (ANALYZE) training.learners" -c "CHECKPOINT" >/dev/null
+    sed "s#@PART@#$first_part#" "$bench_src/scenarios/create_learner.json" >"$run/create_learner.json"
+    # Every call enrols a new learner, whose token (signed here per call) names it. Tokens are
+    # signed before each run (--prerender, enough for 2 000 calls/s; open loops always), not
+    # while it is measured.
+    scenario gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
+      --target "127.0.0.1:$p_gw" --method lansstyrelsen.integration.training.v1.TrainingService/CreateLearner \
+      --json-file "$run/create_learner.json" --request-id "bench-{{run}}-{{seq}}" \
+      --sign-key-file "$secrets_dir/jwt_dev_key.pem" --sign-kid "$jwt_kid" \
+      --sign-issuer "$jwt_issuer" --sign-audience "$jwt_audience" --sign-role learner \
+      --sign-sub "bench-w-{{run}}-{{seq}}" --prerender "$(((warmup + duration) * 2000))"
+  else
+    plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
+      "not run: no published part to enrol in"
+  fi
+  # Grants: every call writes a new draft application (insert, audit row, request id) into an
+  # open call made for the run, as Botkyrka kommun (kommun claim of a fixed token).
+  grants_title="gateway gRPC grants CreateApplication (a new draft per call)"
+  grants_service=lansstyrelsen.integration.grants.v1.GrantsService
+  if [ -z "$grants_pid" ]; then
+    plan grants_write "$grants_title" pg_update "not run: the grants service is not running (./dev up)"
+  elif ! "$cli_bin" --target "127.0.0.1:$grants_port" "$grants_service/GetProgramme" \
+    '{"name": "programmes/kapacitet"}' >/dev/null 2>&1; then
+    plan grants_write "$grants_title" pg_update "not run: no programmes/kapacitet (./dev up loads it)"
+  else
+    admin_token="$(token_for --role county_admin --lan 01 --sub bench-admin)"
+    bench_call="$("$cli_bin" --target "127.0.0.1:$grants_port" --token "$admin_token" \
+      "$grants_service/CreateCall" '{"call": {"programme": "programmes/kapacitet",
+        "title": "Bench: CreateApplication", "openTime": "2020-01-01T00:00:00Z",
+        "closeTime": "2099-01-01T00:00:00Z", "budget": {"ore": "100000000000"},
+        "maxAmountPerApplication": {"ore": "10000000"},
+        "fundingPeriod": {"startDate": {"year": 2020, "month": 1, "day": 1},
+                          "endDate": {"year": 2099, "month": 12, "day": 31}},
+        "criteria": [{"id": "behov", "title": "Behov", "weight": 1}]}}' |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])')" ||
+      die "bench: creating the benchmark's grants call failed"
+    "$cli_bin" --target "127.0.0.1:$grants_port" --token "$admin_token" \
+      "$grants_service/OpenCall" "{\"name\": \"$bench_call\"}" >/dev/null ||
+      die "bench: opening the benchmark's grants call failed"
+    sed "s#@CALL@#$bench_call#" "$bench_src/scenarios/create_application.json" \
+      >"$run/create_application.json"
+    (umask 077 && token_for --role municipality_officer --kommun 0127 --sub bench-botkyrka \
+      >"$run/kommun.token")
+    watch=("gateway=$gw_pid" "grants-server=$grants_pid" "${suite_watch[@]:1}")
+    scenario grants_write "$grants_title" pg_update \
+      --target "127.0.0.1:$p_gw" --method "$grants_service/CreateApplication" \
+      --json-file "$run/create_application.json" --request-id "bench-{{run}}-{{seq}}" \
+      --token-file "$run/kommun.token"
+    watch=("gateway=$gw_pid" "${suite_watch[@]}")
+  fi
+
   # --- lists: 1 000 rows, then the large table --------------------------------------------------------
   learners_method=lansstyrelsen.integration.training.v1.TrainingService/ListLearners
   # Row i: learner bench-list-<i, 7 digits>, county 01, enrolled at 2020-01-01 + i seconds, so
@@ -522,63 +586,6 @@ print(f"{len(names)} learners from {names[0] if names else None}" +
     scenario list_1m_deep "$(list_title "last page" "$list_rows")" list_1k_first \
       "${list_args[@]}" --json-file "$run/list_deep_big.json"
   fi
-
-  # --- writes: after the lists, so that the tables written hold many rows and fresh statistics.
-  # On a table emptied by the previous run's cleanup, every connection kept a generic plan made
-  # for an empty table (a sequential scan for the learner_parts -> learners foreign-key check),
-  # and the few seconds of a run insert thousands of rows without a new ANALYZE: the write would
-  # measure a table state that production never has.
-  if [ "$part_count" -gt 0 ]; then
-    sed "s#@PART@#$first_part#" "$bench_src/scenarios/create_learner.json" >"$run/create_learner.json"
-    # Every call enrols a new learner, whose token (signed here per call) names it. Tokens are
-    # signed before each run (--prerender, enough for 2 000 calls/s; open loops always), not
-    # while it is measured.
-    scenario gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
-      --target "127.0.0.1:$p_gw" --method lansstyrelsen.integration.training.v1.TrainingService/CreateLearner \
-      --json-file "$run/create_learner.json" --request-id "bench-{{run}}-{{seq}}" \
-      --sign-key-file "$secrets_dir/jwt_dev_key.pem" --sign-kid "$jwt_kid" \
-      --sign-issuer "$jwt_issuer" --sign-audience "$jwt_audience" --sign-role learner \
-      --sign-sub "bench-w-{{run}}-{{seq}}" --prerender "$(((warmup + duration) * 2000))"
-  else
-    plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
-      "not run: no published part to enrol in"
-  fi
-  # Grants: every call writes a new draft application (insert, audit row, request id) into an
-  # open call made for the run, as Botkyrka kommun (kommun claim of a fixed token).
-  grants_title="gateway gRPC grants CreateApplication (a new draft per call)"
-  grants_service=lansstyrelsen.integration.grants.v1.GrantsService
-  if [ -z "$grants_pid" ]; then
-    plan grants_write "$grants_title" pg_update "not run: the grants service is not running (./dev up)"
-  elif ! "$cli_bin" --target "127.0.0.1:$grants_port" "$grants_service/GetProgramme" \
-    '{"name": "programmes/kapacitet"}' >/dev/null 2>&1; then
-    plan grants_write "$grants_title" pg_update "not run: no programmes/kapacitet (./dev up loads it)"
-  else
-    admin_token="$(token_for --role county_admin --lan 01 --sub bench-admin)"
-    bench_call="$("$cli_bin" --target "127.0.0.1:$grants_port" --token "$admin_token" \
-      "$grants_service/CreateCall" '{"call": {"programme": "programmes/kapacitet",
-        "title": "Bench: CreateApplication", "openTime": "2020-01-01T00:00:00Z",
-        "closeTime": "2099-01-01T00:00:00Z", "budget": {"ore": "100000000000"},
-        "maxAmountPerApplication": {"ore": "10000000"},
-        "fundingPeriod": {"startDate": {"year": 2020, "month": 1, "day": 1},
-                          "endDate": {"year": 2099, "month": 12, "day": 31}},
-        "criteria": [{"id": "behov", "title": "Behov", "weight": 1}]}}' |
-      python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])')" ||
-      die "bench: creating the benchmark's grants call failed"
-    "$cli_bin" --target "127.0.0.1:$grants_port" --token "$admin_token" \
-      "$grants_service/OpenCall" "{\"name\": \"$bench_call\"}" >/dev/null ||
-      die "bench: opening the benchmark's grants call failed"
-    sed "s#@CALL@#$bench_call#" "$bench_src/scenarios/create_application.json" \
-      >"$run/create_application.json"
-    (umask 077 && token_for --role municipality_officer --kommun 0127 --sub bench-botkyrka \
-      >"$run/kommun.token")
-    watch=("gateway=$gw_pid" "grants-server=$grants_pid" "${suite_watch[@]:1}")
-    scenario grants_write "$grants_title" pg_update \
-      --target "127.0.0.1:$p_gw" --method "$grants_service/CreateApplication" \
-      --json-file "$run/create_application.json" --request-id "bench-{{run}}-{{seq}}" \
-      --token-file "$run/kommun.token"
-    watch=("gateway=$gw_pid" "${suite_watch[@]}")
-  fi
-
   stop_started "$gw_pid"
   stop_started "$gw_nocache_pid"
 
