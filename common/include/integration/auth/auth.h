@@ -40,7 +40,7 @@ struct VerifierOptions {
   std::string issuer;     // required "iss"
   std::string audience;   // required in "aud" (string or array)
   std::chrono::seconds leeway{30};
-  size_t cache_size = 4096;  // verified tokens kept until their exp; 0 disables the cache
+  size_t cache_size = 2048;  // verified tokens kept until their exp; 0 disables the cache
   // The current time; tests set it to check exp/nbf edges. Defaults to system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
 };
