@@ -104,17 +104,30 @@ absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::str
   }
   const std::string scope_s(scope);
   const std::string id_s(request_id);
-  // Serialises concurrent calls with the same id until the first one's transaction ends.
-  pg::ExecPrepared(tx, "integration_store_request_lock",
-                   "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || lower($2), 0))",
-                   scope_s, id_s);
+  const std::string fingerprint = Fingerprint(request, request_id_field);
+  // Claims the id for this transaction: the row, with an empty response until FinishRequest,
+  // is visible to others only once the transaction commits. A concurrent call with the same id
+  // waits on the primary key until this transaction ends, then finds the committed row (or
+  // claims the id itself when this transaction rolled back). One round trip for a new id.
+  const pqxx::result claimed = pg::ExecPrepared(
+      tx, "integration_store_request_claim",
+      "INSERT INTO request_ids (scope, request_id, fingerprint, response) "
+      "VALUES ($1, $2::uuid, $3, ''::bytea) ON CONFLICT (scope, request_id) DO NOTHING "
+      "RETURNING 1",
+      scope_s, id_s, pqxx::binarystring(fingerprint));
+  if (!claimed.empty()) return std::optional<std::string>();
+  // A statement of its own, so its snapshot includes the row that the conflict waited for.
   const pqxx::result rows = pg::ExecPrepared(
       tx, "integration_store_request_get",
       "SELECT fingerprint, response FROM request_ids WHERE scope = $1 AND request_id = $2::uuid",
       scope_s, id_s);
-  if (rows.empty()) return std::optional<std::string>();
+  if (rows.empty()) {
+    // Only when the record was removed between the two statements (retention clean-up).
+    return status::Error(absl::StatusCode::kAborted, "REQUEST_ID_CONTENDED",
+                         "the request_id was being recorded concurrently; retry the call",
+                         {{"request_id", id_s}});
+  }
   const pqxx::binarystring stored_fp(rows[0][0]);
-  const std::string fingerprint = Fingerprint(request, request_id_field);
   if (stored_fp.str() != fingerprint) {
     return status::AlreadyExists("REQUEST_ID_REUSED",
                                  "request_id was already used for a different request",
@@ -125,15 +138,13 @@ absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::str
 }
 
 void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view request_id,
-                   const google::protobuf::Message& request,
-                   const google::protobuf::Message& response, std::string_view request_id_field) {
-  const pqxx::binarystring fingerprint(Fingerprint(request, request_id_field));
+                   const google::protobuf::Message& /*request*/,
+                   const google::protobuf::Message& response,
+                   std::string_view /*request_id_field*/) {
   const pqxx::binarystring body(Deterministic(response));
-  pg::ExecPrepared(
-      tx, "integration_store_request_insert",
-      "INSERT INTO request_ids (scope, request_id, fingerprint, response) "
-      "VALUES ($1, $2::uuid, $3, $4)",
-      std::string(scope), std::string(request_id), fingerprint, body);
+  pg::ExecPrepared(tx, "integration_store_request_finish",
+                   "UPDATE request_ids SET response = $3 WHERE scope = $1 AND request_id = $2::uuid",
+                   std::string(scope), std::string(request_id), body);
 }
 
 }  // namespace integration::store

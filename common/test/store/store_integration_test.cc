@@ -1,6 +1,7 @@
 // Audit rows and request-id idempotency against a real PostgreSQL database.
 #include "integration/store/store.h"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -131,6 +132,52 @@ TEST_F(StoreTest, ConcurrentRetryWaitsForTheFirstAndSeesItsResponse) {
   google::rpc::ErrorInfo response;
   ASSERT_TRUE(response.ParseFromString(*seen));
   EXPECT_EQ(response.reason(), "done");
+}
+
+// A call whose transaction rolls back (its work failed) leaves no record: the id is free for the
+// retry, which does the work itself; a retry waiting meanwhile takes the id over.
+TEST_F(StoreTest, RolledBackCallReleasesTheId) {
+  auto first_conn = Connect();
+  auto second_conn = Connect();
+  const auto request = Request("A");
+  {
+    pqxx::work tx(*first_conn);
+    auto prior = BeginRequest(tx, "u1/Create", kId, request, "domain");
+    ASSERT_TRUE(prior.ok()) << prior.status();
+    EXPECT_FALSE(prior->has_value());
+    tx.abort();
+  }
+  pqxx::work first(*first_conn);
+  auto claimed = BeginRequest(first, "u1/Create", kId, request, "domain");
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_FALSE(claimed->has_value()) << "a rolled-back call must not leave a response behind";
+
+  std::optional<std::optional<std::string>> seen;
+  std::atomic<bool> returned{false};
+  std::thread retry([&] {
+    pqxx::work second(*second_conn);
+    auto prior = BeginRequest(second, "u1/Create", kId, request, "domain");  // blocks
+    returned = true;
+    ASSERT_TRUE(prior.ok()) << prior.status();
+    seen = *prior;
+    FinishRequest(second, "u1/Create", kId, request, Request("second"), "domain");
+    second.commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(returned.load()) << "the retry did not wait for the first transaction";
+  first.abort();
+  retry.join();
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_FALSE(seen->has_value()) << "the retry should have claimed the released id";
+
+  pqxx::work check(*first_conn);
+  auto replay = BeginRequest(check, "u1/Create", kId, request, "domain");
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  ASSERT_TRUE(replay->has_value());
+  google::rpc::ErrorInfo response;
+  ASSERT_TRUE(response.ParseFromString(**replay));
+  EXPECT_EQ(response.reason(), "second");
+  EXPECT_EQ(check.exec("SELECT count(*) FROM request_ids")[0][0].as<int>(), 1);
 }
 
 }  // namespace

@@ -40,12 +40,16 @@ void Audit(pqxx::work& tx, const AuditEntry& entry);
 //   if (!prior.ok()) return prior.status();        // same id, different request
 //   if (*prior) return parse(**prior);             // a retry: the first response
 //   ... do the work ... ; store::FinishRequest(tx, scope, request_id, request, response);
-// BeginRequest takes a transaction-scoped advisory lock on (scope, request_id), so a concurrent
-// retry waits for the first call's transaction and then sees its response. The fingerprint is
-// a SHA-256 of the request's deterministic serialization with `request_id_field` cleared.
+// BeginRequest claims (scope, request_id) by inserting its record, which FinishRequest
+// completes with the response, so a concurrent retry waits for the first call's transaction and
+// then sees its response; a transaction that rolls back releases the id. A transaction that
+// called BeginRequest and got no prior response must call FinishRequest before it commits. The
+// fingerprint is a SHA-256 of the request's deterministic serialization with
+// `request_id_field` cleared.
 // `scope` separates callers and methods, e.g. "<subject>/CreateLearner".
 // Errors: INVALID_ARGUMENT (reason INVALID_REQUEST_ID) for a malformed id, ALREADY_EXISTS
-// (reason REQUEST_ID_REUSED) when the id was used with a different request.
+// (reason REQUEST_ID_REUSED) when the id was used with a different request, ABORTED (reason
+// REQUEST_ID_CONTENDED, retryable) if the record vanished between claim and read.
 absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::string_view scope,
                                                         std::string_view request_id,
                                                         const google::protobuf::Message& request,
