@@ -180,7 +180,7 @@ struct Consumer::Impl {
       const int64_t spread = std::max<int64_t>(1, absl::ToInt64Milliseconds(backoff) / 2);
       Sleep(backoff + absl::Milliseconds(static_cast<int64_t>(jitter() % spread)));
       reading_pending = true;
-      pending_cursor = "0";
+      pending_cursor.assign(1, '0');  // (not = "0": GCC 12 -Wrestrict false positive at -O2)
     };
 
     while (!Stopping()) {

@@ -147,7 +147,7 @@ class Parser {
       variable.pattern = std::string(text_.substr(start, pos_ - start));
     } else {
       segments->push_back({TemplateSegment::Kind::kSingle, ""});
-      variable.pattern = "*";
+      variable.pattern.assign(1, '*');  // (not = "*": GCC 12 -Wrestrict false positive at -O2)
     }
     variable.end = segments->size();
     if (pos_ >= text_.size() || text_[pos_] != '}') return Error("missing '}'");
