@@ -80,8 +80,22 @@ GrpcTransport::GrpcTransport(std::vector<std::shared_ptr<::grpc::Channel>> chann
   }
 }
 
+GrpcTransport::~GrpcTransport() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+void GrpcTransport::CallEnded() {
+  std::lock_guard lock(mu_);
+  if (--in_flight_ == 0) idle_.notify_all();
+}
+
 void GrpcTransport::Send(std::shared_ptr<const Request> request,
                          std::function<void(Outcome)> done) {
+  {
+    std::lock_guard lock(mu_);
+    ++in_flight_;
+  }
   auto call = std::make_shared<GrpcCall>();
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() + call_timeout_);
@@ -93,14 +107,18 @@ void GrpcTransport::Send(std::shared_ptr<const Request> request,
   }
   call->request = ToByteBuffer(request->body);
   ::grpc::GenericStub& stub = *stubs_[next_.fetch_add(1, std::memory_order_relaxed) % stubs_.size()];
-  // The lambda holds the call until gRPC has run it; gRPC destroys the lambda after that.
+  // The lambda holds the call until gRPC runs it; the call (context and buffers) is released
+  // before `done`, and the transport learns last that the callback has nothing left to do.
   stub.UnaryCall(&call->context, method_path_, ::grpc::StubOptions(), &call->request,
-                 &call->response, [call](::grpc::Status status) {
+                 &call->response, [this, call](::grpc::Status status) mutable {
                    Outcome outcome;
                    outcome.ok = status.ok();
                    outcome.code = CodeName(status.error_code());
                    if (!status.ok()) outcome.message = status.error_message();
-                   call->done(std::move(outcome));
+                   std::function<void(Outcome)> finish = std::move(call->done);
+                   call.reset();
+                   finish(std::move(outcome));
+                   CallEnded();
                  });
 }
 

@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,15 +35,23 @@ class GrpcTransport final : public Transport {
   GrpcTransport(std::vector<std::shared_ptr<::grpc::Channel>> channels, std::string method_path,
                 std::chrono::milliseconds call_timeout);
 
+  // Waits until every call has ended and its callback has returned: a load run ends when the
+  // last `done` was called, while gRPC's threads are still finishing those callbacks.
+  ~GrpcTransport() override;
+
   void Send(std::shared_ptr<const Request> request, std::function<void(Outcome)> done) override;
 
  private:
+  void CallEnded();
 
   std::vector<std::shared_ptr<::grpc::Channel>> channels_;
   std::vector<std::unique_ptr<::grpc::GenericStub>> stubs_;
   const std::string method_path_;
   const std::chrono::milliseconds call_timeout_;
   std::atomic<size_t> next_{0};
+  std::mutex mu_;
+  std::condition_variable idle_;
+  size_t in_flight_ = 0;  // guarded by mu_
 };
 
 // Polls grpc.health.v1.Health/Check (overall service "") on `target` every `interval` until
