@@ -138,9 +138,7 @@ absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::str
 }
 
 void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view request_id,
-                   const google::protobuf::Message& /*request*/,
-                   const google::protobuf::Message& response,
-                   std::string_view /*request_id_field*/) {
+                   const google::protobuf::Message& response) {
   const pqxx::binarystring body(Deterministic(response));
   pg::ExecPrepared(tx, "integration_store_request_finish",
                    "UPDATE request_ids SET response = $3 WHERE scope = $1 AND request_id = $2::uuid",

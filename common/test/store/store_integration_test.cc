@@ -70,7 +70,7 @@ TEST_F(StoreTest, RetryReturnsTheFirstResponse) {
     auto prior = BeginRequest(tx, "u1/Create", kId, request, "domain");
     ASSERT_TRUE(prior.ok()) << prior.status();
     EXPECT_FALSE(prior->has_value());
-    FinishRequest(tx, "u1/Create", kId, request, response, "domain");
+    FinishRequest(tx, "u1/Create", kId, response);
     tx.commit();
   }
   pqxx::work tx(*conn);
@@ -91,7 +91,7 @@ TEST_F(StoreTest, SameIdWithDifferentRequestIsRejected) {
   {
     pqxx::work tx(*conn);
     ASSERT_TRUE(BeginRequest(tx, "u1/Create", kId, Request("A"), "domain").ok());
-    FinishRequest(tx, "u1/Create", kId, Request("A"), Request("resp"), "domain");
+    FinishRequest(tx, "u1/Create", kId, Request("resp"));
     tx.commit();
   }
   pqxx::work tx(*conn);
@@ -125,7 +125,7 @@ TEST_F(StoreTest, ConcurrentRetryWaitsForTheFirstAndSeesItsResponse) {
     seen = *prior;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  FinishRequest(first, "u1/Create", kId, request, Request("done"), "domain");
+  FinishRequest(first, "u1/Create", kId, Request("done"));
   first.commit();
   retry.join();
   ASSERT_TRUE(seen.has_value());
@@ -160,7 +160,7 @@ TEST_F(StoreTest, RolledBackCallReleasesTheId) {
     returned = true;
     ASSERT_TRUE(prior.ok()) << prior.status();
     seen = *prior;
-    FinishRequest(second, "u1/Create", kId, request, Request("second"), "domain");
+    FinishRequest(second, "u1/Create", kId, Request("second"));
     second.commit();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));

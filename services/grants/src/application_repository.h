@@ -41,8 +41,9 @@ class ApplicationRepository {
 
   // A new DRAFT application of the (normalised, validated) applicant in call `call_id` of
   // county `lanskod`, as stored.
-  absl::StatusOr<ApplicationRecord> Insert(int64_t call_id, std::string_view lanskod, const v1::Application& application,
-                 absl::Time now);
+  absl::StatusOr<ApplicationRecord> Insert(int64_t call_id, std::string_view lanskod,
+                                           const v1::Application& application,
+                                           absl::Time now);
   // Writes what an applicant may change in a draft and moves the revision on.
   void Update(int64_t call_id, int64_t application_id, const v1::Application& application,
               absl::Time now);

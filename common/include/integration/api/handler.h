@@ -137,7 +137,7 @@ template <typename Request>
 void RecordRequest(pqxx::work& tx, std::string_view scope, const Request& request,
                    const google::protobuf::Message& response) {
   if (request.request_id().empty()) return;
-  store::FinishRequest(tx, scope, request.request_id(), request, response);
+  store::FinishRequest(tx, scope, request.request_id(), response);
 }
 
 // One idempotent change (a Create or a transition carrying `request_id`) in one transaction of

@@ -39,7 +39,7 @@ void Audit(pqxx::work& tx, const AuditEntry& entry);
 //   auto prior = store::BeginRequest(tx, scope, request_id, request);
 //   if (!prior.ok()) return prior.status();        // same id, different request
 //   if (*prior) return parse(**prior);             // a retry: the first response
-//   ... do the work ... ; store::FinishRequest(tx, scope, request_id, request, response);
+//   ... do the work ... ; store::FinishRequest(tx, scope, request_id, response);
 // BeginRequest claims (scope, request_id) by inserting its record, which FinishRequest
 // completes with the response, so a concurrent retry waits for the first call's transaction and
 // then sees its response; a transaction that rolls back releases the id. A transaction that
@@ -55,10 +55,9 @@ absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::str
                                                         const google::protobuf::Message& request,
                                                         std::string_view request_id_field =
                                                             "request_id");
+// Completes the record that BeginRequest claimed with the call's response.
 void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view request_id,
-                   const google::protobuf::Message& request,
-                   const google::protobuf::Message& response,
-                   std::string_view request_id_field = "request_id");
+                   const google::protobuf::Message& response);
 
 // A request id is a UUID in canonical form (any case).
 bool IsValidRequestId(std::string_view request_id);
