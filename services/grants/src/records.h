@@ -102,7 +102,8 @@ absl::Status ApplicationNotFound(int64_t call_id, int64_t application_id);
 absl::StatusOr<std::optional<ApplicationRecord>> FindApplication(pqxx::work& tx, int64_t call_id,
                                                                  int64_t application_id,
                                                                  bool for_update);
-// Reads an application row (the columns of record_application_get.sql, in order).
+// Reads an application row: the columns of record_application_get.sql, in order, which
+// application_insert.sql returns as well.
 absl::StatusOr<ApplicationRecord> ApplicationFromRow(const pqxx::row& row);
 
 // Object-level access (OWASP API1), after the role check of the method's policy:
