@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <memory>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "integration/pg/bootstrap.h"
 #include "integration/pg/dsn.h"
@@ -86,6 +89,44 @@ TEST_F(BootstrapTest, ServiceRolesAreIsolatedToTheirOwnSchema) {
   EXPECT_EQ(SqlStateOf(beta_dsn, "CREATE TEMP TABLE scratch (id int)"), "42501");
   // ...but can work in its own schema.
   EXPECT_EQ(SqlStateOf(beta_dsn, "CREATE TABLE " + beta_ + ".own (id int)"), "");
+}
+
+// Roles belong to the cluster: bootstraps of one service into several databases at once (the
+// parallel test suites do this) race on the same role; every one of them must succeed.
+TEST_F(BootstrapTest, ConcurrentBootstrapsOfOneServiceIntoSeveralDatabasesAllSucceed) {
+  constexpr int kDatabases = 4;
+  std::vector<std::string> dsns;
+  for (int i = 0; i < kDatabases; ++i) {
+    const std::string name = Unique("boot_race_" + std::to_string(i));
+    ASSERT_TRUE(BootstrapDatabase(db_.dsn(), name).ok());
+    absl::StatusOr<std::string> dsn = DsnWith(db_.dsn(), {{"dbname", name}});
+    ASSERT_TRUE(dsn.ok()) << dsn.status();
+    dsns.push_back(*dsn);
+  }
+  for (int round = 0; round < 5; ++round) {
+    std::vector<absl::Status> results(kDatabases);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kDatabases; ++i) {
+      threads.emplace_back(
+          [&, i] { results[i] = BootstrapService(dsns[i], alpha_, "shared-secret"); });
+    }
+    for (std::thread& t : threads) t.join();
+    for (int i = 0; i < kDatabases; ++i) {
+      EXPECT_TRUE(results[i].ok()) << "round " << round << ", database " << i << ": "
+                                   << results[i];
+    }
+  }
+  // The role owns a schema in each database: those go first, then the databases.
+  for (int i = 0; i < kDatabases; ++i) {
+    {
+      pqxx::connection conn(dsns[i]);
+      pqxx::nontransaction tx(conn);
+      tx.exec("DROP OWNED BY " + tx.quote_name(ServiceRole(alpha_)) + " CASCADE");
+    }
+    pqxx::connection conn(db_.dsn());
+    pqxx::nontransaction tx(conn);
+    tx.exec("DROP DATABASE " + tx.quote_name(Unique("boot_race_" + std::to_string(i))));
+  }
 }
 
 TEST_F(BootstrapTest, RoleHasOnlyLoginAndAScramPassword) {
