@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "amendment_rules.h"
+#include "rules/amendment_rules.h"
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
 

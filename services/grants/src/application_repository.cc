@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "integration/api/handler.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {

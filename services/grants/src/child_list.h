@@ -13,7 +13,7 @@
 #include "integration/grpc/call_context.h"
 #include "integration/pg/pool.h"
 #include "records.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 

@@ -2,7 +2,7 @@
 #include "decision_repository.h"
 
 #include "integration/api/handler.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 

@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 

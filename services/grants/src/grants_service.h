@@ -36,7 +36,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
  public:
   explicit GrantsServiceImpl(GrantsDeps deps) : deps_(std::move(deps)) {}
 
-  // --- programme_service.cc ---
+  // --- programme_handlers.cc ---
   ::grpc::ServerUnaryReactor* ListProgrammes(::grpc::CallbackServerContext* ctx,
                                              const v1::ListProgrammesRequest* req,
                                              v1::ListProgrammesResponse* resp) override;
@@ -50,7 +50,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                               const v1::UpdateProgrammeRequest* req,
                                               v1::Programme* resp) override;
 
-  // --- call_service.cc ---
+  // --- call_handlers.cc ---
   ::grpc::ServerUnaryReactor* ListCalls(::grpc::CallbackServerContext* ctx,
                                         const v1::ListCallsRequest* req,
                                         v1::ListCallsResponse* resp) override;
@@ -68,7 +68,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                           const v1::ArchiveCallRequest* req,
                                           v1::Call* resp) override;
 
-  // --- application_service.cc ---
+  // --- application_handlers.cc ---
   ::grpc::ServerUnaryReactor* CreateApplication(::grpc::CallbackServerContext* ctx,
                                                 const v1::CreateApplicationRequest* req,
                                                 v1::Application* resp) override;
@@ -88,7 +88,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                                   const v1::WithdrawApplicationRequest* req,
                                                   v1::Application* resp) override;
 
-  // --- review_service.cc ---
+  // --- review_handlers.cc ---
   ::grpc::ServerUnaryReactor* CreateReview(::grpc::CallbackServerContext* ctx,
                                            const v1::CreateReviewRequest* req,
                                            v1::Review* resp) override;
@@ -99,12 +99,12 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                                const v1::RankApplicationsRequest* req,
                                                v1::RankApplicationsResponse* resp) override;
 
-  // --- decision_service.cc ---
+  // --- decision_handlers.cc ---
   ::grpc::ServerUnaryReactor* DecideApplication(::grpc::CallbackServerContext* ctx,
                                                 const v1::DecideApplicationRequest* req,
                                                 v1::Application* resp) override;
 
-  // --- disbursement_service.cc ---
+  // --- disbursement_handlers.cc ---
   ::grpc::ServerUnaryReactor* CreateDisbursement(::grpc::CallbackServerContext* ctx,
                                                  const v1::CreateDisbursementRequest* req,
                                                  v1::Disbursement* resp) override;
@@ -118,7 +118,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                                  const v1::CancelDisbursementRequest* req,
                                                  v1::Disbursement* resp) override;
 
-  // --- report_service.cc ---
+  // --- report_handlers.cc ---
   ::grpc::ServerUnaryReactor* ListReports(::grpc::CallbackServerContext* ctx,
                                           const v1::ListReportsRequest* req,
                                           v1::ListReportsResponse* resp) override;
@@ -137,7 +137,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                                  const v1::ListOverdueReportsRequest* req,
                                                  v1::ListOverdueReportsResponse* resp) override;
 
-  // --- reclaim_service.cc ---
+  // --- reclaim_handlers.cc ---
   ::grpc::ServerUnaryReactor* RaiseReclaim(::grpc::CallbackServerContext* ctx,
                                            const v1::RaiseReclaimRequest* req,
                                            v1::Reclaim* resp) override;
@@ -151,7 +151,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                            const v1::WaiveReclaimRequest* req,
                                            v1::Reclaim* resp) override;
 
-  // --- amendment_service.cc ---
+  // --- amendment_handlers.cc ---
   ::grpc::ServerUnaryReactor* CreateAmendment(::grpc::CallbackServerContext* ctx,
                                               const v1::CreateAmendmentRequest* req,
                                               v1::Amendment* resp) override;
@@ -162,12 +162,12 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                               const v1::DecideAmendmentRequest* req,
                                               v1::Amendment* resp) override;
 
-  // --- funding_service.cc ---
+  // --- funding_handlers.cc ---
   ::grpc::ServerUnaryReactor* CheckFunding(::grpc::CallbackServerContext* ctx,
                                            const v1::CheckFundingRequest* req,
                                            v1::CheckFundingResponse* resp) override;
 
-  // --- statistics_service.cc ---
+  // --- statistics_handlers.cc ---
   ::grpc::ServerUnaryReactor* GetCallStatistics(::grpc::CallbackServerContext* ctx,
                                                 const v1::GetCallStatisticsRequest* req,
                                                 v1::GrantStatistics* resp) override;
@@ -175,7 +175,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                                  const v1::GetGrantStatisticsRequest* req,
                                                  v1::GrantStatistics* resp) override;
 
-  // --- audit_service.cc ---
+  // --- audit_handlers.cc ---
   ::grpc::ServerUnaryReactor* ListAuditEvents(::grpc::CallbackServerContext* ctx,
                                               const v1::ListAuditEventsRequest* req,
                                               v1::ListAuditEventsResponse* resp) override;
@@ -184,7 +184,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
   // Handlers run on the runtime's executor (they may block on PostgreSQL); the caller's role
   // has been checked against the method's access policy before they run. Object-level access
   // (own kommun / organisation, own county) is theirs to check.
-  // programme_service.cc
+  // programme_handlers.cc
   absl::Status DoListProgrammes(const grpc::CallContext& call, const v1::ListProgrammesRequest& req,
                                 v1::ListProgrammesResponse* resp);
   absl::Status DoGetProgramme(const grpc::CallContext& call, const v1::GetProgrammeRequest& req,
@@ -193,7 +193,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                  const v1::CreateProgrammeRequest& req, v1::Programme* resp);
   absl::Status DoUpdateProgramme(const grpc::CallContext& call,
                                  const v1::UpdateProgrammeRequest& req, v1::Programme* resp);
-  // call_service.cc
+  // call_handlers.cc
   absl::Status DoListCalls(const grpc::CallContext& call, const v1::ListCallsRequest& req,
                            v1::ListCallsResponse* resp);
   absl::Status DoGetCall(const grpc::CallContext& call, const v1::GetCallRequest& req,
@@ -208,7 +208,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                            v1::Call* resp);
   absl::Status DoArchiveCall(const grpc::CallContext& call, const v1::ArchiveCallRequest& req,
                              v1::Call* resp);
-  // application_service.cc
+  // application_handlers.cc
   absl::Status DoCreateApplication(const grpc::CallContext& call,
                                    const v1::CreateApplicationRequest& req, v1::Application* resp);
   absl::Status DoGetApplication(const grpc::CallContext& call, const v1::GetApplicationRequest& req,
@@ -223,7 +223,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
   absl::Status DoWithdrawApplication(const grpc::CallContext& call,
                                      const v1::WithdrawApplicationRequest& req,
                                      v1::Application* resp);
-  // review_service.cc
+  // review_handlers.cc
   absl::Status DoCreateReview(const grpc::CallContext& call, const v1::CreateReviewRequest& req,
                               v1::Review* resp);
   absl::Status DoListReviews(const grpc::CallContext& call, const v1::ListReviewsRequest& req,
@@ -231,10 +231,10 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
   absl::Status DoRankApplications(const grpc::CallContext& call,
                                   const v1::RankApplicationsRequest& req,
                                   v1::RankApplicationsResponse* resp);
-  // decision_service.cc
+  // decision_handlers.cc
   absl::Status DoDecideApplication(const grpc::CallContext& call,
                                    const v1::DecideApplicationRequest& req, v1::Application* resp);
-  // disbursement_service.cc
+  // disbursement_handlers.cc
   absl::Status DoCreateDisbursement(const grpc::CallContext& call,
                                     const v1::CreateDisbursementRequest& req,
                                     v1::Disbursement* resp);
@@ -246,7 +246,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
   absl::Status DoCancelDisbursement(const grpc::CallContext& call,
                                     const v1::CancelDisbursementRequest& req,
                                     v1::Disbursement* resp);
-  // report_service.cc
+  // report_handlers.cc
   absl::Status DoListReports(const grpc::CallContext& call, const v1::ListReportsRequest& req,
                              v1::ListReportsResponse* resp);
   absl::Status DoGetReport(const grpc::CallContext& call, const v1::GetReportRequest& req,
@@ -260,7 +260,7 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
   absl::Status DoListOverdueReports(const grpc::CallContext& call,
                                     const v1::ListOverdueReportsRequest& req,
                                     v1::ListOverdueReportsResponse* resp);
-  // reclaim_service.cc
+  // reclaim_handlers.cc
   absl::Status DoRaiseReclaim(const grpc::CallContext& call, const v1::RaiseReclaimRequest& req,
                               v1::Reclaim* resp);
   absl::Status DoListReclaims(const grpc::CallContext& call, const v1::ListReclaimsRequest& req,
@@ -269,24 +269,24 @@ class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
                                v1::Reclaim* resp);
   absl::Status DoWaiveReclaim(const grpc::CallContext& call, const v1::WaiveReclaimRequest& req,
                               v1::Reclaim* resp);
-  // amendment_service.cc
+  // amendment_handlers.cc
   absl::Status DoCreateAmendment(const grpc::CallContext& call,
                                  const v1::CreateAmendmentRequest& req, v1::Amendment* resp);
   absl::Status DoListAmendments(const grpc::CallContext& call, const v1::ListAmendmentsRequest& req,
                                 v1::ListAmendmentsResponse* resp);
   absl::Status DoDecideAmendment(const grpc::CallContext& call,
                                  const v1::DecideAmendmentRequest& req, v1::Amendment* resp);
-  // funding_service.cc
+  // funding_handlers.cc
   absl::Status DoCheckFunding(const grpc::CallContext& call, const v1::CheckFundingRequest& req,
                               v1::CheckFundingResponse* resp);
-  // statistics_service.cc
+  // statistics_handlers.cc
   absl::Status DoGetCallStatistics(const grpc::CallContext& call,
                                    const v1::GetCallStatisticsRequest& req,
                                    v1::GrantStatistics* resp);
   absl::Status DoGetGrantStatistics(const grpc::CallContext& call,
                                     const v1::GetGrantStatisticsRequest& req,
                                     v1::GrantStatistics* resp);
-  // audit_service.cc
+  // audit_handlers.cc
   absl::Status DoListAuditEvents(const grpc::CallContext& call,
                                  const v1::ListAuditEventsRequest& req,
                                  v1::ListAuditEventsResponse* resp);

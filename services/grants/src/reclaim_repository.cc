@@ -5,8 +5,8 @@
 
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
-#include "reclaim_rules.h"
-#include "values_rules.h"
+#include "rules/reclaim_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {

@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "integration/auth/auth.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
-#include "report_rules.h"
-#include "values_rules.h"
+#include "rules/report_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 

@@ -1,6 +1,6 @@
 // Unit tests of the amendment rules: something to change, the period inside the funding
 // period, budget lines summing exactly to the approved amount, and the decision's comment.
-#include "amendment_rules.h"
+#include "rules/amendment_rules.h"
 
 #include <optional>
 #include <string>

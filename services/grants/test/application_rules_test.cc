@@ -1,6 +1,6 @@
 // Unit tests of the application rules: applicant identity and type, eligibility, draft
 // contents, budget sums, the call's maximum and funding period, and completeness.
-#include "application_rules.h"
+#include "rules/application_rules.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "grants_test_env.h"
 #include "gtest/gtest.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Unit tests of the call rules: fields, money bounds, criteria and the state machine.
-#include "call_rules.h"
+#include "rules/call_rules.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

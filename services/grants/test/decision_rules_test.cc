@@ -1,6 +1,6 @@
 // Unit tests of decision_rules: request checks, the approved amount of each outcome, the
 // budget check in öre near the int64 limits, required reports and coverage of periods.
-#include "decision_rules.h"
+#include "rules/decision_rules.h"
 
 #include <cstdint>
 #include <limits>

@@ -1,6 +1,6 @@
 // Unit tests of disbursement_rules: new instalments, the approved ceiling in öre (1/3 splits,
 // sums near the int64 limit) and payment references.
-#include "disbursement_rules.h"
+#include "rules/disbursement_rules.h"
 
 #include <cstdint>
 #include <limits>

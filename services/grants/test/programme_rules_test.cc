@@ -1,5 +1,5 @@
 // Unit tests of the programme rules: required texts, applicant types and required reports.
-#include "programme_rules.h"
+#include "rules/programme_rules.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

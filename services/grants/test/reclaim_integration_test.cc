@@ -12,7 +12,7 @@
 #include "grants_test_env.h"
 #include "gtest/gtest.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants::testing {
 namespace {

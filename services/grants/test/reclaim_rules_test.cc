@@ -1,6 +1,6 @@
 // Unit tests of the reclaim rules: accepted use, when each reason is warranted, the amount in
 // exact öre, and the settle and waive fields.
-#include "reclaim_rules.h"
+#include "rules/reclaim_rules.h"
 
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 // Unit tests of the follow-up report rules: overdue across the due date, submission contents
 // per report type, accepted amounts and the return comment.
-#include "report_rules.h"
+#include "rules/report_rules.h"
 
 #include <optional>
 #include <string>

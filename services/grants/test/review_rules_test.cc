@@ -1,6 +1,6 @@
 // Unit tests of review_rules: checking scores against criteria, the weighted score in
 // thousandths (round half up, integer arithmetic), mean scores and ranking with ties.
-#include "review_rules.h"
+#include "rules/review_rules.h"
 
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 // Names, dates, periods and money of the grants service.
-#include "values_rules.h"
+#include "rules/values_rules.h"
 
 #include <cstdint>
 #include <limits>

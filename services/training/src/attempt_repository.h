@@ -10,8 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lansstyrelsen/integration/training/v1/resources.pb.h"
-#include "quiz_draw.h"
-#include "scoring.h"
+#include "rules/quiz_draw.h"
+#include "rules/scoring.h"
 
 namespace integration::training {
 

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "content_rules.h"
+#include "rules/content_rules.h"
 #include "integration/status/status.h"
 #include "service_util.h"
 

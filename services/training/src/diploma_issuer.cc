@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "content_rules.h"
+#include "rules/content_rules.h"
 #include "diploma_repository.h"
 #include "integration/outbox/outbox.h"
 #include "integration/status/status.h"

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "content_rules.h"
+#include "rules/content_rules.h"
 #include "integration/status/status.h"
 
 namespace integration::training {

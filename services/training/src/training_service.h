@@ -1,8 +1,8 @@
 // The gRPC adapter of the training service: one class with every RPC of TrainingService. Each
 // override is a one-line grpc::Serve into a private Do<Method> that validates, converts and calls
-// a repository; the methods are defined in content_service.cc, learner_service.cc,
-// attempt_service.cc (content, learners, attempts, progress), diploma_service.cc and
-// statistics_service.cc (diplomas, statistics).
+// a repository; the methods are defined in content_handlers.cc, learner_handlers.cc,
+// attempt_handlers.cc (content, learners, attempts, progress), diploma_handlers.cc and
+// statistics_handlers.cc (diplomas, statistics).
 #pragma once
 
 #include "integration/grpc/names.h"  // first: see there
@@ -46,7 +46,7 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
  public:
   explicit TrainingServiceImpl(TrainingDeps deps) : deps_(std::move(deps)) {}
 
-  // --- Content (content_service.cc) ---
+  // --- Content (content_handlers.cc) ---
   ::grpc::ServerUnaryReactor* ListParts(::grpc::CallbackServerContext* ctx,
                                         const v1::ListPartsRequest* req,
                                         v1::ListPartsResponse* resp) override;
@@ -75,7 +75,7 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
   ::grpc::ServerUnaryReactor* UpdateQuiz(::grpc::CallbackServerContext* ctx,
                                          const v1::UpdateQuizRequest* req, v1::Quiz* resp) override;
 
-  // --- Learners (learner_service.cc) ---
+  // --- Learners (learner_handlers.cc) ---
   ::grpc::ServerUnaryReactor* CreateLearner(::grpc::CallbackServerContext* ctx,
                                             const v1::CreateLearnerRequest* req,
                                             v1::Learner* resp) override;
@@ -89,7 +89,7 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
                                            const v1::ListLearnersRequest* req,
                                            v1::ListLearnersResponse* resp) override;
 
-  // --- Attempts and progress (attempt_service.cc) ---
+  // --- Attempts and progress (attempt_handlers.cc) ---
   ::grpc::ServerUnaryReactor* StartAttempt(::grpc::CallbackServerContext* ctx,
                                            const v1::StartAttemptRequest* req,
                                            v1::Attempt* resp) override;
@@ -106,7 +106,7 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
                                           const v1::GetProgressRequest* req,
                                           v1::Progress* resp) override;
 
-  // --- Diplomas (diploma_service.cc) ---
+  // --- Diplomas (diploma_handlers.cc) ---
   ::grpc::ServerUnaryReactor* ListDiplomas(::grpc::CallbackServerContext* ctx,
                                            const v1::ListDiplomasRequest* req,
                                            v1::ListDiplomasResponse* resp) override;
@@ -126,7 +126,7 @@ class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
                                                   const v1::GetDiplomaPublicKeyRequest* req,
                                                   v1::GetDiplomaPublicKeyResponse* resp) override;
 
-  // --- Statistics (statistics_service.cc) ---
+  // --- Statistics (statistics_handlers.cc) ---
   ::grpc::ServerUnaryReactor* GetStatistics(::grpc::CallbackServerContext* ctx,
                                             const v1::GetStatisticsRequest* req,
                                             v1::Statistics* resp) override;

@@ -1,5 +1,5 @@
 // Unit tests for when an attempt may be started and submitted.
-#include "attempt_rules.h"
+#include "rules/attempt_rules.h"
 
 #include <string>
 

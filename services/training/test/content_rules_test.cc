@@ -1,5 +1,5 @@
 // Unit tests for ids, resource names and the validation of parts, modules and quizzes.
-#include "content_rules.h"
+#include "rules/content_rules.h"
 
 #include <set>
 #include <string>

@@ -1,5 +1,5 @@
 // Unit tests for drawing attempts and for the answer-free served view.
-#include "quiz_draw.h"
+#include "rules/quiz_draw.h"
 
 #include <algorithm>
 #include <map>

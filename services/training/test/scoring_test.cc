@@ -1,5 +1,5 @@
 // Unit tests for scoring: all-or-nothing per question, rounding, and every rejected answer.
-#include "scoring.h"
+#include "rules/scoring.h"
 
 #include <string>
 #include <utility>

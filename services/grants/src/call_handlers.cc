@@ -1,0 +1,276 @@
+// GrantsService call RPCs: public reads of published calls (drafts only for the county's own
+// officers and administrators), and creation, change and the DRAFT → OPEN → CLOSED → ARCHIVED
+// transitions by county_admin of the call's county. Every change is audited and announced as
+// grants.CallChanged, which the gateway's cache of calls listens to.
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "call_repository.h"
+#include "rules/call_rules.h"
+#include "grants_service.h"
+#include "integration/api/handler.h"
+#include "integration/api/page_token.h"
+#include "integration/outbox/outbox.h"
+#include "integration/se/kommun.h"
+#include "integration/status/status.h"
+#include "integration/store/store.h"
+#include "lansstyrelsen/integration/grants/v1/events.pb.h"
+#include "records.h"
+#include "rules/values_rules.h"
+
+namespace integration::grants {
+namespace {
+
+constexpr std::string_view kEventCallChanged = "grants.CallChanged";
+
+bool IsCountyRole(const auth::Caller& caller) {
+  return caller.role == kCountyOfficer || caller.role == kCountyAdmin;
+}
+
+absl::Status LanClaimMissing() {
+  return status::PermissionDenied("LAN_CLAIM_MISSING",
+                                  "a county role's token must carry a lan claim");
+}
+
+// An administrator acts only on the calls of the token's county. Drafts of another county are
+// reported missing (they are not visible to that caller at all); published ones forbidden.
+absl::Status CheckCallAdmin(const auth::Caller& caller, const CallRecord& rec) {
+  if (!CanSeeCall(caller, rec)) return CallNotFound(rec.call_id);
+  if (caller.lan.empty()) return LanClaimMissing();
+  if (caller.lan != rec.lanskod) {
+    return status::PermissionDenied("LAN_MISMATCH", "the call belongs to another county");
+  }
+  return absl::OkStatus();
+}
+
+// Writes grants.CallChanged with the call's state after the change, in the change's
+// transaction.
+absl::Status EnqueueCallChanged(pqxx::work& tx, const grpc::CallContext& call,
+                                const v1::Call& changed, absl::Time now) {
+  v1::CallChangedEvent event;
+  event.set_call(changed.name());
+  event.set_state(changed.state());
+  api::SetTimestamp(now, event.mutable_change_time());
+  return outbox::Enqueue(tx, {.type = std::string(kEventCallChanged),
+                              .aggregate = changed.name(),
+                              .payload = event.SerializeAsString(),
+                              .request_id = call.request_id(),
+                              .trace_id = call.trace_id(),
+                              .event_id = ""});
+}
+
+// The call as stored now, for the response.
+absl::Status Reload(pqxx::work& tx, int64_t call_id, absl::Time now, v1::Call* out) {
+  absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, false, now);
+  if (!rec.ok()) return rec.status();
+  if (!*rec) return status::Internal("changed call not found");
+  *out = std::move((*rec)->call);
+  return absl::OkStatus();
+}
+
+// OpenCall, CloseCall and ArchiveCall: lock, check who and the state, store the next state,
+// audit, announce; idempotent by request_id.
+template <typename Request>
+absl::Status TransitionCall(GrantsDeps& deps, const grpc::CallContext& call, const Request& req,
+                            CallAction action, std::string_view method,
+                            std::string_view audit_action, v1::Call* resp) {
+  absl::StatusOr<int64_t> call_id = ParseCallName(req.name(), "name");
+  if (!call_id.ok()) return call_id.status();
+  bool enqueued = false;
+  absl::Status st = api::IdempotentChange(
+      deps.pool, call, method, req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        const absl::Time now = deps.clock();
+        absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, true, now);
+        if (!rec.ok()) return rec.status();
+        if (!*rec) return CallNotFound(*call_id);
+        const CallRecord& current = **rec;
+        if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
+        if (absl::Status e = api::CheckEtag(req.etag(), current.call.etag(), req.name()); !e.ok()) {
+          return e;
+        }
+        absl::StatusOr<v1::CallState> next =
+            NextCallState(action, current.call.state(), current.close_time, now, req.name());
+        if (!next.ok()) return next.status();
+        CallRepository(tx).SetState(*call_id, StoredCallState(*next), now);
+        if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
+        if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, audit_action, resp->name(),
+                                      absl::StrCat(current.stored_state, "->",
+                                                   std::string(StoredCallState(*next)))));
+        return absl::OkStatus();
+      });
+  if (st.ok() && enqueued && deps.nudge_outbox) deps.nudge_outbox();
+  return st;
+}
+
+}  // namespace
+
+absl::Status GrantsServiceImpl::DoListCalls(const grpc::CallContext& call,
+                                            const v1::ListCallsRequest& req,
+                                            v1::ListCallsResponse* resp) {
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
+  if (!page_size.ok()) return page_size.status();
+  CallFilter filter;
+  if (!req.programme().empty()) {
+    absl::StatusOr<std::string> id = ParseProgrammeName(req.programme(), "programme");
+    if (!id.ok()) return id.status();
+    filter.programme_id = *id;
+  }
+  if (!req.lanskod().empty()) {
+    if (absl::Status st = se::ValidateLanskod(req.lanskod(), "lanskod"); !st.ok()) return st;
+    filter.lanskod = req.lanskod();
+  }
+  if (req.state() != v1::CALL_STATE_UNSPECIFIED) {
+    filter.effective_state = std::string(StoredCallState(req.state()));
+    if (filter.effective_state.empty()) {
+      return status::InvalidField("state", "must be DRAFT, OPEN, CLOSED or ARCHIVED");
+    }
+  }
+  if (IsCountyRole(call.caller())) filter.viewer_lan = call.caller().lan;
+  // The token is bound to the filters and to whose drafts the caller sees.
+  const std::string query = absl::StrCat("ListCalls|", filter.programme_id, "|", filter.lanskod,
+                                         "|", filter.effective_state, "|", filter.viewer_lan);
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 2);
+  if (!key.ok()) return key.status();
+  std::optional<CallPosition> after;
+  if (*key) {
+    CallPosition position;
+    if (!absl::SimpleAtoi((**key)[0], &position.open_micros) ||
+        !absl::SimpleAtoi((**key)[1], &position.call_id) || position.call_id <= 0) {
+      return api::InvalidPageToken();
+    }
+    after = position;
+  }
+  const absl::Time now = deps_.clock();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<std::vector<CallRecord>> rows =
+        CallRepository(tx).List(filter, after, *page_size + 1, now);
+    if (!rows.ok()) return rows.status();
+    const bool more = static_cast<int>(rows->size()) > *page_size;
+    if (more) rows->pop_back();
+    for (CallRecord& rec : *rows) *resp->add_calls() = std::move(rec.call);
+    if (more) {
+      const CallRecord& last = rows->back();
+      resp->set_next_page_token(api::EncodePageToken(
+          query, {absl::StrCat(api::ToMicros(last.open_time)), absl::StrCat(last.call_id)}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status GrantsServiceImpl::DoGetCall(const grpc::CallContext& call,
+                                          const v1::GetCallRequest& req, v1::Call* resp) {
+  absl::StatusOr<int64_t> call_id = ParseCallName(req.name(), "name");
+  if (!call_id.ok()) return call_id.status();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, false, deps_.clock());
+    if (!rec.ok()) return rec.status();
+    // A draft is missing for those who may not see it, so that its existence does not leak.
+    if (!*rec || !CanSeeCall(call.caller(), **rec)) return CallNotFound(*call_id);
+    *resp = std::move((*rec)->call);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status GrantsServiceImpl::DoCreateCall(const grpc::CallContext& call,
+                                             const v1::CreateCallRequest& req, v1::Call* resp) {
+  const std::string& lanskod = call.caller().lan;
+  if (lanskod.empty()) return LanClaimMissing();
+  absl::StatusOr<std::string> programme_id =
+      ParseProgrammeName(req.call().programme(), "call.programme");
+  if (!programme_id.ok()) return programme_id.status();
+  if (absl::Status st = ValidateCall(req.call(), "call"); !st.ok()) return st;
+  bool enqueued = false;
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "CreateCall", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *programme_id);
+        if (!programme.ok()) return programme.status();
+        if (!*programme) return ProgrammeNotFound(*programme_id);
+        const absl::Time now = deps_.clock();
+        const int64_t call_id = CallRepository(tx).Insert(*programme_id, lanskod, req.call(), now);
+        if (absl::Status e = Reload(tx, call_id, now, resp); !e.ok()) return e;
+        if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "call.create", resp->name()));
+        return absl::OkStatus();
+      });
+  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+absl::Status GrantsServiceImpl::DoUpdateCall(const grpc::CallContext& call,
+                                             const v1::UpdateCallRequest& req, v1::Call* resp) {
+  absl::StatusOr<int64_t> call_id = ParseCallName(req.call().name(), "call.name");
+  if (!call_id.ok()) return call_id.status();
+  absl::StatusOr<std::set<std::string>> paths = api::MaskPaths(
+      req.update_mask(), {"title", "description", "open_time", "close_time", "budget",
+                          "max_amount_per_application", "funding_period", "criteria"});
+  if (!paths.ok()) return paths.status();
+  bool enqueued = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    enqueued = false;
+    const absl::Time now = deps_.clock();
+    absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, true, now);
+    if (!rec.ok()) return rec.status();
+    if (!*rec) return CallNotFound(*call_id);
+    const CallRecord& current = **rec;
+    if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
+    if (absl::Status e = api::CheckEtag(req.call().etag(), current.call.etag(), req.call().name());
+        !e.ok()) {
+      return e;
+    }
+    absl::StatusOr<v1::CallState> next = NextCallState(CallAction::kUpdate, current.call.state(),
+                                                       current.close_time, now, req.call().name());
+    if (!next.ok()) return next.status();
+    v1::Call merged = current.call;
+    const v1::Call& given = req.call();
+    if (paths->count("title")) merged.set_title(given.title());
+    if (paths->count("description")) merged.set_description(given.description());
+    if (paths->count("open_time")) *merged.mutable_open_time() = given.open_time();
+    if (paths->count("close_time")) *merged.mutable_close_time() = given.close_time();
+    if (paths->count("budget")) *merged.mutable_budget() = given.budget();
+    if (paths->count("max_amount_per_application")) {
+      *merged.mutable_max_amount_per_application() = given.max_amount_per_application();
+    }
+    if (paths->count("funding_period")) *merged.mutable_funding_period() = given.funding_period();
+    if (paths->count("criteria")) *merged.mutable_criteria() = given.criteria();
+    if (absl::Status e = ValidateCall(merged, "call"); !e.ok()) return e;
+    CallRepository(tx).Update(*call_id, merged, now);
+    if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
+    if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
+    enqueued = true;
+    store::Audit(tx, api::AuditOf(call, "call.update", resp->name(), absl::StrJoin(*paths, ",")));
+    return absl::OkStatus();
+  });
+  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+absl::Status GrantsServiceImpl::DoOpenCall(const grpc::CallContext& call,
+                                           const v1::OpenCallRequest& req, v1::Call* resp) {
+  return TransitionCall(deps_, call, req, CallAction::kOpen, "OpenCall", "call.open", resp);
+}
+
+absl::Status GrantsServiceImpl::DoCloseCall(const grpc::CallContext& call,
+                                            const v1::CloseCallRequest& req, v1::Call* resp) {
+  return TransitionCall(deps_, call, req, CallAction::kClose, "CloseCall", "call.close", resp);
+}
+
+absl::Status GrantsServiceImpl::DoArchiveCall(const grpc::CallContext& call,
+                                              const v1::ArchiveCallRequest& req, v1::Call* resp) {
+  return TransitionCall(deps_, call, req, CallAction::kArchive, "ArchiveCall", "call.archive",
+                        resp);
+}
+
+}  // namespace integration::grants

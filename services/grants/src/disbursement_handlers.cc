@@ -1,0 +1,224 @@
+// GrantsService disbursement RPCs: the payment plan of an approved application. Every change
+// takes the application's row lock first, so concurrent instalments of one application are
+// checked one after the other and scheduled plus paid instalments never exceed the approved
+// amount; paying adds to the application's paid amount and announces the payment.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "disbursement_repository.h"
+#include "rules/disbursement_rules.h"
+#include "grants_service.h"
+#include "integration/api/handler.h"
+#include "integration/api/page_token.h"
+#include "integration/outbox/outbox.h"
+#include "integration/status/status.h"
+#include "integration/store/store.h"
+#include "lansstyrelsen/integration/grants/v1/events.pb.h"
+#include "records.h"
+#include "rules/values_rules.h"
+
+namespace integration::grants {
+namespace {
+
+constexpr char kEventDisbursementPaid[] = "grants.DisbursementPaid";
+
+absl::Status DisbursementNotFound(const ChildKey& key) {
+  const std::string name = ChildName(key.call_id, key.application_id, "disbursements", key.id);
+  return status::NotFound(kReasonDisbursementNotFound, absl::StrCat(name, " does not exist"),
+                          {{"disbursement", name}});
+}
+
+// Loads the application with its row lock and checks that the caller is a county officer of
+// its county.
+absl::StatusOr<ApplicationRecord> LockApplication(pqxx::work& tx, const grpc::CallContext& call,
+                                                  int64_t call_id, int64_t application_id) {
+  absl::StatusOr<std::optional<ApplicationRecord>> app =
+      FindApplication(tx, call_id, application_id, /*for_update=*/true);
+  if (!app.ok()) return app.status();
+  if (!*app) return ApplicationNotFound(call_id, application_id);
+  if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !s.ok()) return s;
+  return **std::move(app);
+}
+
+}  // namespace
+
+absl::Status GrantsServiceImpl::DoCreateDisbursement(const grpc::CallContext& call,
+                                                     const v1::CreateDisbursementRequest& req,
+                                                     v1::Disbursement* resp) {
+  absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.parent(), "parent");
+  if (!key.ok()) return key.status();
+  if (absl::Status st = CheckNewDisbursement(req.disbursement()); !st.ok()) return st;
+  const int64_t amount = req.disbursement().amount().ore();
+  const absl::CivilDay scheduled = ToCivilDay(req.disbursement().scheduled_date());
+  const std::string name = ApplicationName(key->call_id, key->application_id);
+  const absl::Time now = deps_.clock();
+  return api::IdempotentChange(
+      deps_.pool, call, "CreateDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplication(tx, call, key->call_id, key->application_id);
+        if (!app.ok()) return app.status();
+        if (!app->Approved()) {
+          return WrongState(kReasonNotApproved, name, app->stored_state,
+                            absl::StrCat(name,
+                                         " is not an approved application; only approved "
+                                         "grants are paid out"));
+        }
+        DisbursementRepository repo(tx);
+        if (absl::Status s = CheckWithinApproved(name, app->approved_ore,
+                                                 repo.Committed(key->application_id), amount);
+            !s.ok()) {
+          return s;
+        }
+        absl::StatusOr<DisbursementRow> row =
+            repo.Insert(key->call_id, key->application_id, amount, scheduled, now);
+        if (!row.ok()) return row.status();
+        *resp = std::move(row->disbursement);
+        store::Audit(tx, api::AuditOf(call, "disbursement.create", resp->name(),
+                                      absl::StrCat("amount_ore=", amount,
+                                                   "; scheduled=", DayText(scheduled))));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status GrantsServiceImpl::DoListDisbursements(const grpc::CallContext& call,
+                                                    const v1::ListDisbursementsRequest& req,
+                                                    v1::ListDisbursementsResponse* resp) {
+  absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.parent(), "parent");
+  if (!key.ok()) return key.status();
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
+  if (!page_size.ok()) return page_size.status();
+  const std::string query =
+      absl::StrCat("ListDisbursements|", ApplicationName(key->call_id, key->application_id));
+  absl::StatusOr<std::optional<api::PageKey>> page =
+      api::DecodePageToken(req.page_token(), query, 2);
+  if (!page.ok()) return page.status();
+  std::string after_date = "-infinity";
+  int64_t after_id = 0;
+  if (*page) {
+    if (!ParseDateText((**page)[0]) || !absl::SimpleAtoi((**page)[1], &after_id)) {
+      return api::InvalidPageToken();
+    }
+    after_date = (**page)[0];
+  }
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<ApplicationRecord> app =
+        LoadApplication(tx, call.caller(), *key, Access::kRead, /*for_update=*/false);
+    if (!app.ok()) return app.status();
+    absl::StatusOr<std::vector<DisbursementRow>> rows = DisbursementRepository(tx).List(
+        key->call_id, key->application_id, after_date, after_id, *page_size + 1);
+    if (!rows.ok()) return rows.status();
+    const bool more = static_cast<int>(rows->size()) > *page_size;
+    if (more) rows->resize(*page_size);
+    for (DisbursementRow& row : *rows) *resp->add_disbursements() = std::move(row.disbursement);
+    if (more) {
+      resp->set_next_page_token(api::EncodePageToken(
+          query, {rows->back().scheduled_date, absl::StrCat(rows->back().disbursement_id)}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
+                                                  const v1::PayDisbursementRequest& req,
+                                                  v1::Disbursement* resp) {
+  absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "disbursements", "name");
+  if (!key.ok()) return key.status();
+  if (absl::Status st = CheckPaymentReference(req.payment_reference()); !st.ok()) return st;
+  const absl::Time now = deps_.clock();
+  bool enqueued = false;
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "PayDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplication(tx, call, key->call_id, key->application_id);
+        if (!app.ok()) return app.status();
+        DisbursementRepository repo(tx);
+        absl::StatusOr<std::optional<DisbursementRow>> current =
+            repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
+        if (!current.ok()) return current.status();
+        if (!*current) return DisbursementNotFound(*key);
+        const std::string& name = (*current)->disbursement.name();
+        if (absl::Status s = api::CheckEtag(req.etag(), (*current)->disbursement.etag(), name);
+            !s.ok()) {
+          return s;
+        }
+        if ((*current)->state != "SCHEDULED") {
+          return WrongState(kReasonNotScheduled, name, (*current)->state,
+                            absl::StrCat(name, " is ", (*current)->state,
+                                         "; only a SCHEDULED instalment is paid"));
+        }
+        absl::StatusOr<std::optional<DisbursementRow>> paid =
+            repo.Pay(key->call_id, key->application_id, key->id, req.payment_reference(), now);
+        if (!paid.ok()) return paid.status();
+        if (!*paid) return status::Internal("the locked instalment changed state");
+        // applications_paid_within_approved backs this up; the plan's ceiling makes it hold.
+        repo.AddPaid(key->application_id, (*paid)->amount_ore, now);
+        *resp = std::move((*paid)->disbursement);
+
+        v1::DisbursementPaidEvent event;
+        event.set_disbursement(resp->name());
+        *event.mutable_amount() = resp->amount();
+        event.set_payment_reference(resp->payment_reference());
+        *event.mutable_pay_time() = resp->pay_time();
+        if (absl::Status s = outbox::Enqueue(tx, {.type = kEventDisbursementPaid,
+                                                  .aggregate = resp->name(),
+                                                  .payload = event.SerializeAsString(),
+                                                  .request_id = call.request_id(),
+                                                  .trace_id = call.trace_id(),
+                                                  .event_id = ""});
+            !s.ok()) {
+          return s;
+        }
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "disbursement.pay", resp->name(),
+                                      absl::StrCat("amount_ore=", resp->amount().ore())));
+        return absl::OkStatus();
+      });
+  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+absl::Status GrantsServiceImpl::DoCancelDisbursement(const grpc::CallContext& call,
+                                                     const v1::CancelDisbursementRequest& req,
+                                                     v1::Disbursement* resp) {
+  absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "disbursements", "name");
+  if (!key.ok()) return key.status();
+  const absl::Time now = deps_.clock();
+  return api::IdempotentChange(
+      deps_.pool, call, "CancelDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplication(tx, call, key->call_id, key->application_id);
+        if (!app.ok()) return app.status();
+        DisbursementRepository repo(tx);
+        absl::StatusOr<std::optional<DisbursementRow>> current =
+            repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
+        if (!current.ok()) return current.status();
+        if (!*current) return DisbursementNotFound(*key);
+        const std::string& name = (*current)->disbursement.name();
+        if (absl::Status s = api::CheckEtag(req.etag(), (*current)->disbursement.etag(), name);
+            !s.ok()) {
+          return s;
+        }
+        if ((*current)->state != "SCHEDULED") {
+          return WrongState(kReasonNotScheduled, name, (*current)->state,
+                            absl::StrCat(name, " is ", (*current)->state,
+                                         "; only a SCHEDULED instalment is cancelled"));
+        }
+        absl::StatusOr<std::optional<DisbursementRow>> cancelled =
+            repo.Cancel(key->call_id, key->application_id, key->id, now);
+        if (!cancelled.ok()) return cancelled.status();
+        if (!*cancelled) return status::Internal("the locked instalment changed state");
+        *resp = std::move((*cancelled)->disbursement);
+        store::Audit(tx, api::AuditOf(call, "disbursement.cancel", resp->name(),
+                                      absl::StrCat("amount_ore=", resp->amount().ore())));
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace integration::grants

@@ -1,0 +1,140 @@
+// GrantsService CheckFunding: the approved decisions that fund an applicant (a kommun or an
+// organisation) in a programme during a period, and whether they cover all of it. Called by
+// early_measures before it accepts a TIA activity, by other authorities' systems, by county
+// officers (their county's calls) and by applicants about themselves.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "rules/decision_rules.h"
+#include "funding_repository.h"
+#include "grants_service.h"
+#include "integration/se/kommun.h"
+#include "integration/se/organisationsnummer.h"
+#include "integration/status/status.h"
+#include "records.h"
+#include "rules/values_rules.h"
+
+namespace integration::grants {
+namespace {
+
+constexpr std::string_view kReasonFundingQueryInvalid = "FUNDING_QUERY_INVALID";
+
+// Adds the violations of a validator's INVALID_ARGUMENT to `errors` (its message on `field`
+// when it carries none).
+void AddViolations(const absl::Status& st, std::string_view field, status::FieldErrors& errors) {
+  std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(st);
+  if (bad && bad->field_violations_size() > 0) {
+    for (const auto& v : bad->field_violations()) errors.Add(v.field(), v.description());
+  } else {
+    errors.Add(field, std::string(st.message()));
+  }
+}
+
+// Whose funding the caller may ask about: its own kommun or organisation; agency systems and
+// county officers anyone's (officers only within their county: `lanskod` is set to it).
+absl::Status CheckFundingAccess(const auth::Caller& caller, const std::string& kommunkod,
+                                const std::string& orgnr, std::string* lanskod) {
+  lanskod->clear();
+  if (caller.role == kAgencySystem) return absl::OkStatus();
+  if (caller.role == kCountyOfficer) {
+    if (caller.lan.empty()) {
+      return status::PermissionDenied("LAN_CLAIM_MISSING",
+                                      "a county role's token must carry a lan claim");
+    }
+    *lanskod = caller.lan;
+    return absl::OkStatus();
+  }
+  const absl::Status mismatch =
+      status::PermissionDenied("TENANT_MISMATCH", "you may only ask about your own funding");
+  if (caller.role == kMunicipalityOfficer) {
+    return !caller.kommun.empty() && caller.kommun == kommunkod ? absl::OkStatus() : mismatch;
+  }
+  if (caller.role == kOrganisationRep) {
+    if (orgnr.empty() || caller.orgnr.empty()) return mismatch;
+    absl::StatusOr<se::Organisationsnummer> own = se::ParseOrganisationsnummer(caller.orgnr);
+    return own.ok() && own->normalized == orgnr ? absl::OkStatus() : mismatch;
+  }
+  return status::PermissionDenied("ROLE_NOT_ALLOWED", "this role may not check funding");
+}
+
+}  // namespace
+
+absl::Status GrantsServiceImpl::DoCheckFunding(const grpc::CallContext& call,
+                                               const v1::CheckFundingRequest& req,
+                                               v1::CheckFundingResponse* resp) {
+  status::FieldErrors errors;
+  std::optional<absl::Status> only_error;  // an identifier's own error, when it is the only one
+  std::string kommunkod;
+  std::string orgnr;
+  switch (req.applicant_case()) {
+    case v1::CheckFundingRequest::kKommunkod:
+      if (absl::Status st = se::ValidateKommunkod(req.kommunkod(), "kommunkod"); !st.ok()) {
+        AddViolations(st, "kommunkod", errors);
+        only_error = st;
+      } else {
+        kommunkod = req.kommunkod();
+      }
+      break;
+    case v1::CheckFundingRequest::kOrganisationsnummer: {
+      absl::StatusOr<se::Organisationsnummer> parsed =
+          se::ParseOrganisationsnummer(req.organisationsnummer(), "organisationsnummer");
+      if (!parsed.ok()) {
+        AddViolations(parsed.status(), "organisationsnummer", errors);
+        only_error = parsed.status();
+      } else {
+        orgnr = parsed->normalized;
+      }
+      break;
+    }
+    default:
+      errors.Add("kommunkod", "required: exactly one of kommunkod or organisationsnummer");
+  }
+  std::string programme_id;
+  if (req.programme().empty()) {
+    errors.Add("programme", "required: \"programmes/{programme}\"");
+    only_error.reset();
+  } else if (absl::StatusOr<std::string> id = ParseProgrammeName(req.programme(), "programme");
+             !id.ok()) {
+    AddViolations(id.status(), "programme", errors);
+    only_error.reset();
+  } else {
+    programme_id = *id;
+  }
+  status::FieldErrors period_errors;
+  const std::optional<Period> period = CheckPeriod(req.period(), "period", period_errors);
+  if (!period) {
+    AddViolations(period_errors.ToStatus(), "period", errors);
+    only_error.reset();
+  }
+  if (only_error) return *only_error;
+  if (!errors.empty()) return errors.ToStatus(kReasonFundingQueryInvalid);
+
+  std::string lanskod;
+  if (absl::Status st = CheckFundingAccess(call.caller(), kommunkod, orgnr, &lanskod); !st.ok()) {
+    return st;
+  }
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, programme_id);
+    if (!programme.ok()) return programme.status();
+    if (!*programme) return ProgrammeNotFound(programme_id);
+    absl::StatusOr<std::vector<FundingRow>> rows =
+        FundingRepository(tx).ApprovedDecisions(kommunkod, orgnr, programme_id, *period, lanskod);
+    if (!rows.ok()) return rows.status();
+    std::vector<Period> periods;
+    periods.reserve(rows->size());
+    for (FundingRow& row : *rows) {
+      row.decision.set_covers_whole_period(PeriodInside(*period, row.period));
+      periods.push_back(row.period);
+      *resp->add_decisions() = std::move(row.decision);
+    }
+    resp->set_period_covered(PeriodsCover(std::move(periods), *period));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace integration::grants

@@ -1,0 +1,170 @@
+// GrantsService programme RPCs: public reads, and creation and change by county_admin. Every
+// change is audited and announced as grants.ProgrammeChanged.
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "grants_service.h"
+#include "integration/api/handler.h"
+#include "integration/api/page_token.h"
+#include "integration/outbox/outbox.h"
+#include "integration/status/status.h"
+#include "integration/store/store.h"
+#include "lansstyrelsen/integration/grants/v1/events.pb.h"
+#include "programme_repository.h"
+#include "rules/programme_rules.h"
+#include "records.h"
+#include "rules/values_rules.h"
+
+namespace integration::grants {
+namespace {
+
+constexpr std::string_view kReasonProgrammeExists = "PROGRAMME_EXISTS";
+constexpr std::string_view kEventProgrammeChanged = "grants.ProgrammeChanged";
+
+// Writes grants.ProgrammeChanged in the transaction of the change.
+absl::Status EnqueueProgrammeChanged(pqxx::work& tx, const grpc::CallContext& call,
+                                     const v1::Programme& programme, absl::Time now) {
+  v1::ProgrammeChangedEvent event;
+  event.set_programme(programme.name());
+  api::SetTimestamp(now, event.mutable_change_time());
+  return outbox::Enqueue(tx, {.type = std::string(kEventProgrammeChanged),
+                              .aggregate = programme.name(),
+                              .payload = event.SerializeAsString(),
+                              .request_id = call.request_id(),
+                              .trace_id = call.trace_id(),
+                              .event_id = ""});
+}
+
+}  // namespace
+
+absl::Status GrantsServiceImpl::DoListProgrammes(const grpc::CallContext& call,
+                                                 const v1::ListProgrammesRequest& req,
+                                                 v1::ListProgrammesResponse* resp) {
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
+  if (!page_size.ok()) return page_size.status();
+  constexpr std::string_view kQuery = "ListProgrammes";
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), kQuery, 1);
+  if (!key.ok()) return key.status();
+  std::string after;
+  if (*key) {
+    after = (**key)[0];
+    if (!IsValidProgrammeId(after)) return api::InvalidPageToken();
+  }
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<std::vector<v1::Programme>> rows =
+        ProgrammeRepository(tx).List(after, *page_size + 1);
+    if (!rows.ok()) return rows.status();
+    const bool more = static_cast<int>(rows->size()) > *page_size;
+    if (more) rows->pop_back();
+    for (v1::Programme& p : *rows) *resp->add_programmes() = std::move(p);
+    if (more) {
+      const std::string& last = resp->programmes(resp->programmes_size() - 1).name();
+      resp->set_next_page_token(
+          api::EncodePageToken(kQuery, {last.substr(std::string_view("programmes/").size())}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status GrantsServiceImpl::DoGetProgramme(const grpc::CallContext& call,
+                                               const v1::GetProgrammeRequest& req,
+                                               v1::Programme* resp) {
+  absl::StatusOr<std::string> id = ParseProgrammeName(req.name(), "name");
+  if (!id.ok()) return id.status();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *id);
+    if (!programme.ok()) return programme.status();
+    if (!*programme) return ProgrammeNotFound(*id);
+    *resp = std::move(**programme);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status GrantsServiceImpl::DoCreateProgramme(const grpc::CallContext& call,
+                                                  const v1::CreateProgrammeRequest& req,
+                                                  v1::Programme* resp) {
+  absl::StatusOr<std::string> id = ParseProgrammeName(req.programme().name(), "programme.name");
+  if (!id.ok()) return id.status();
+  if (absl::Status st = ValidateProgramme(req.programme(), "programme"); !st.ok()) return st;
+  const std::string name = ProgrammeName(*id);
+  bool enqueued = false;
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "CreateProgramme", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+        const absl::Time now = deps_.clock();
+        if (!ProgrammeRepository(tx).Insert(*id, req.programme(), now)) {
+          return status::AlreadyExists(
+              kReasonProgrammeExists, absl::StrCat(name, " exists already"), {{"programme", name}});
+        }
+        absl::StatusOr<std::optional<v1::Programme>> created = FindProgramme(tx, *id);
+        if (!created.ok()) return created.status();
+        if (!*created) return status::Internal("inserted programme not found");
+        *resp = std::move(**created);
+        if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
+        enqueued = true;
+        store::Audit(tx, api::AuditOf(call, "programme.create", name));
+        return absl::OkStatus();
+      });
+  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
+                                                  const v1::UpdateProgrammeRequest& req,
+                                                  v1::Programme* resp) {
+  absl::StatusOr<std::string> id = ParseProgrammeName(req.programme().name(), "programme.name");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::set<std::string>> paths =
+      api::MaskPaths(req.update_mask(), {"display_name", "legal_basis", "description",
+                                         "eligible_applicant_types", "required_reports"});
+  if (!paths.ok()) return paths.status();
+  bool enqueued = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    enqueued = false;
+    ProgrammeRepository repo(tx);
+    std::optional<int64_t> revision = repo.Lock(*id);
+    if (!revision) return ProgrammeNotFound(*id);
+    if (absl::Status e =
+            api::CheckEtag(req.programme().etag(), api::EtagOf(*revision), ProgrammeName(*id));
+        !e.ok()) {
+      return e;
+    }
+    absl::StatusOr<std::optional<v1::Programme>> current = FindProgramme(tx, *id);
+    if (!current.ok()) return current.status();
+    if (!*current) return ProgrammeNotFound(*id);
+    v1::Programme merged = std::move(**current);
+    const v1::Programme& given = req.programme();
+    if (paths->count("display_name")) merged.set_display_name(given.display_name());
+    if (paths->count("legal_basis")) merged.set_legal_basis(given.legal_basis());
+    if (paths->count("description")) merged.set_description(given.description());
+    if (paths->count("eligible_applicant_types")) {
+      *merged.mutable_eligible_applicant_types() = given.eligible_applicant_types();
+    }
+    if (paths->count("required_reports")) {
+      *merged.mutable_required_reports() = given.required_reports();
+    }
+    if (absl::Status e = ValidateProgramme(merged, "programme"); !e.ok()) return e;
+    const absl::Time now = deps_.clock();
+    repo.Update(*id, merged, now);
+    absl::StatusOr<std::optional<v1::Programme>> updated = FindProgramme(tx, *id);
+    if (!updated.ok()) return updated.status();
+    if (!*updated) return ProgrammeNotFound(*id);
+    *resp = std::move(**updated);
+    if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
+    enqueued = true;
+    store::Audit(tx,
+                 api::AuditOf(call, "programme.update", resp->name(), absl::StrJoin(*paths, ",")));
+    return absl::OkStatus();
+  });
+  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+}  // namespace integration::grants

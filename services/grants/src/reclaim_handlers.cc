@@ -1,0 +1,240 @@
+// GrantsService reclaim RPCs (återkrav): a county officer raises a claim on an approved
+// application when the accepted use is below what was paid or the final report is missing past
+// its due date (amount = paid − accepted use, see reclaim_rules.h), and settles or waives it;
+// the applicant and the county's officers read them.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "child_list.h"
+#include "grants_service.h"
+#include "integration/api/handler.h"
+#include "integration/api/page_token.h"
+#include "integration/outbox/outbox.h"
+#include "integration/status/status.h"
+#include "integration/store/store.h"
+#include "lansstyrelsen/integration/grants/v1/events.pb.h"
+#include "reclaim_repository.h"
+#include "rules/reclaim_rules.h"
+#include "records.h"
+#include "report_repository.h"
+#include "rules/values_rules.h"
+
+namespace integration::grants {
+namespace {
+
+constexpr std::string_view kEventReclaimRaised = "grants.ReclaimRaised";
+constexpr std::string_view kReasonApplicationNotApproved = "APPLICATION_NOT_APPROVED";
+
+absl::Status ReclaimNotFound(std::string_view name) {
+  return status::NotFound("RECLAIM_NOT_FOUND", absl::StrCat(std::string(name), " does not exist"),
+                          {{"reclaim", std::string(name)}});
+}
+
+absl::Status AlreadyRaised(std::string_view application, std::string_view reclaim) {
+  return status::FailedPrecondition(
+      kReasonReclaimAlreadyRaised,
+      absl::StrCat(std::string(application), " already has a raised reclaim",
+                   reclaim.empty() ? "" : absl::StrCat(", ", std::string(reclaim)),
+                   ": settle or waive it first"),
+      {{"application", std::string(application)}, {"reclaim", std::string(reclaim)}});
+}
+
+// Loads and locks the application of a reclaim transition (a missing one means a missing
+// reclaim) and checks that the caller is an officer of its county.
+absl::StatusOr<ApplicationRecord> LockApplicationForReclaim(pqxx::work& tx,
+                                                            const grpc::CallContext& call,
+                                                            const ChildKey& key,
+                                                            std::string_view name) {
+  absl::StatusOr<std::optional<ApplicationRecord>> app =
+      FindApplication(tx, key.call_id, key.application_id, /*for_update=*/true);
+  if (!app.ok()) return app.status();
+  if (!*app) return ReclaimNotFound(name);
+  if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) return st;
+  return **std::move(app);
+}
+
+// Loads and locks a RAISED reclaim for settling or waiving, checking the client's etag.
+absl::StatusOr<ReclaimRow> LockRaisedReclaim(ReclaimRepository& reclaims, const ChildKey& key,
+                                             std::string_view name, std::string_view etag,
+                                             std::string_view verb) {
+  absl::StatusOr<std::optional<ReclaimRow>> row =
+      reclaims.Get(key.call_id, key.application_id, key.id, /*lock=*/true);
+  if (!row.ok()) return row.status();
+  if (!*row) return ReclaimNotFound(name);
+  if (absl::Status st = api::CheckEtag(etag, api::EtagOf((*row)->revision), name); !st.ok()) {
+    return st;
+  }
+  if ((*row)->state != v1::RECLAIM_STATE_RAISED) {
+    const std::string state(ReclaimStateText((*row)->state));
+    return WrongState(kReasonReclaimNotRaised, name, state,
+                      absl::StrCat(std::string(name), " is ", state,
+                                   ": only RAISED reclaims can be ", std::string(verb)));
+  }
+  return **std::move(row);
+}
+
+absl::Status ReadBack(ReclaimRepository& reclaims, const ChildKey& key, std::string_view name,
+                      v1::Reclaim* out) {
+  absl::StatusOr<std::optional<ReclaimRow>> row =
+      reclaims.Get(key.call_id, key.application_id, key.id, /*lock=*/false);
+  if (!row.ok()) return row.status();
+  if (!*row) return ReclaimNotFound(name);
+  *out = (*row)->ToProto();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
+                                               const v1::RaiseReclaimRequest& req,
+                                               v1::Reclaim* resp) {
+  absl::StatusOr<ApplicationKey> parent = ParseApplicationName(req.parent(), "parent");
+  if (!parent.ok()) return parent.status();
+  if (absl::Status st = CheckReclaimRequest(req.reclaim()); !st.ok()) return st;
+  const std::string application = ApplicationName(parent->call_id, parent->application_id);
+
+  bool enqueued = false;
+  absl::Status st = api::IdempotentChange(
+      deps_.pool, call, "RaiseReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        enqueued = false;
+
+        // The application's row lock serialises concurrent raises: the second one finds the
+        // first's RAISED reclaim below (reclaims_one_raised is the backstop).
+        absl::StatusOr<ApplicationRecord> app = LoadApplication(
+            tx, call.caller(), *parent, Access::kCountyOfficer, /*for_update=*/true);
+        if (!app.ok()) return app.status();
+        if (!app->Approved()) {
+          return WrongState(
+              kReasonApplicationNotApproved, application, app->stored_state,
+              absl::StrCat(application, " is not an approved grant: nothing to reclaim"));
+        }
+        ReclaimRepository reclaims(tx);
+        if (std::optional<int64_t> open = reclaims.FindRaised(parent->application_id)) {
+          return AlreadyRaised(
+              application, ChildName(parent->call_id, parent->application_id, "reclaims", *open));
+        }
+        absl::StatusOr<std::vector<ReportRow>> reports =
+            ReportRepository(tx).ListAll(parent->application_id);
+        if (!reports.ok()) return reports.status();
+        std::vector<ReclaimReportFacts> facts;
+        facts.reserve(reports->size());
+        for (const ReportRow& r : *reports) {
+          facts.push_back({.type = r.type,
+                           .state = r.state,
+                           .due_date = r.due_date,
+                           .accepted_ore = r.accepted_ore});
+        }
+        const absl::Time now = deps_.clock();
+        absl::StatusOr<int64_t> amount = ReclaimAmount(req.reclaim().reason(), app->paid_ore, facts,
+                                                       StockholmDay(now), application);
+        if (!amount.ok()) return amount.status();
+
+        const int64_t id = reclaims.Raise(parent->application_id, req.reclaim().reason(), *amount,
+                                          req.reclaim().comment(), now);
+        const ChildKey key{parent->call_id, parent->application_id, id};
+        const std::string name = ChildName(key.call_id, key.application_id, "reclaims", id);
+        if (absl::Status st = ReadBack(reclaims, key, name, resp); !st.ok()) return st;
+
+        v1::ReclaimRaisedEvent event;
+        event.set_reclaim(name);
+        event.set_reason(resp->reason());
+        *event.mutable_amount() = resp->amount();
+        *event.mutable_raise_time() = resp->raise_time();
+        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReclaimRaised),
+                                                   .aggregate = name,
+                                                   .payload = event.SerializeAsString(),
+                                                   .request_id = call.request_id(),
+                                                   .trace_id = call.trace_id(),
+                                                   .event_id = ""});
+            !st.ok()) {
+          return st;
+        }
+        enqueued = true;
+        store::Audit(
+            tx, api::AuditOf(call, "reclaim.raise", name,
+                             absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
+                                          " amount_ore=", *amount, " paid_ore=", app->paid_ore,
+                                          " accepted_use_ore=", AcceptedUse(facts))));
+        return absl::OkStatus();
+      });
+  if (api::IsUniqueViolation(st, "reclaims_one_raised")) return AlreadyRaised(application, "");
+  if (!st.ok()) return st;
+  if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
+  return absl::OkStatus();
+}
+
+absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
+                                               const v1::ListReclaimsRequest& req,
+                                               v1::ListReclaimsResponse* resp) {
+  absl::StatusOr<std::string> next = ListApplicationChildren<ReclaimRow>(
+      deps_.pool, call, "ListReclaims", req.parent(), api::PageSize(req.page_size()),
+      req.page_token(), Access::kRead,
+      [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
+        return ReclaimRepository(tx).List(app.application_id, page.after, page.size + 1);
+      },
+      [](const ReclaimRow& row) { return row.reclaim_id; },
+      [resp](const ReclaimRow& row) { *resp->add_reclaims() = row.ToProto(); });
+  if (!next.ok()) return next.status();
+  resp->set_next_page_token(*std::move(next));
+  return absl::OkStatus();
+}
+
+absl::Status GrantsServiceImpl::DoSettleReclaim(const grpc::CallContext& call,
+                                                const v1::SettleReclaimRequest& req,
+                                                v1::Reclaim* resp) {
+  absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reclaims", "name");
+  if (!key.ok()) return key.status();
+  if (absl::Status st = CheckSettleRequest(req); !st.ok()) return st;
+
+  return api::IdempotentChange(
+      deps_.pool, call, "SettleReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplicationForReclaim(tx, call, *key, req.name());
+        if (!app.ok()) return app.status();
+        ReclaimRepository reclaims(tx);
+        absl::StatusOr<ReclaimRow> reclaim =
+            LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "settled");
+        if (!reclaim.ok()) return reclaim.status();
+        const int64_t settled = req.settled_amount().ore();
+        if (absl::Status st = CheckSettledWithinAmount(settled, reclaim->amount_ore); !st.ok()) {
+          return st;
+        }
+        reclaims.Settle(reclaim->reclaim_id, settled, req.payment_reference(), deps_.clock());
+        if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
+        store::Audit(tx, api::AuditOf(call, "reclaim.settle", req.name(),
+                                      absl::StrCat("settled_ore=", settled,
+                                                   " amount_ore=", reclaim->amount_ore)));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status GrantsServiceImpl::DoWaiveReclaim(const grpc::CallContext& call,
+                                               const v1::WaiveReclaimRequest& req,
+                                               v1::Reclaim* resp) {
+  absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reclaims", "name");
+  if (!key.ok()) return key.status();
+  if (absl::Status st = CheckWaiveRequest(req); !st.ok()) return st;
+
+  return api::IdempotentChange(
+      deps_.pool, call, "WaiveReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
+        absl::StatusOr<ApplicationRecord> app =
+            LockApplicationForReclaim(tx, call, *key, req.name());
+        if (!app.ok()) return app.status();
+        ReclaimRepository reclaims(tx);
+        absl::StatusOr<ReclaimRow> reclaim =
+            LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "waived");
+        if (!reclaim.ok()) return reclaim.status();
+        reclaims.Waive(reclaim->reclaim_id, req.reason(), deps_.clock());
+        if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
+        store::Audit(tx, api::AuditOf(call, "reclaim.waive", req.name(),
+                                      absl::StrCat("amount_ore=", reclaim->amount_ore)));
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace integration::grants

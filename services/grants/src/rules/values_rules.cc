@@ -1,0 +1,227 @@
+// Resource names, dates, periods and money of the grants service.
+#include "rules/values_rules.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace integration::grants {
+namespace {
+
+// This Abseil's string_view is its own type: its functions need it spelled out.
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// A positive decimal id without sign or leading zero, within int64.
+std::optional<int64_t> ParseId(absl::string_view text) {
+  if (text.empty() || text.size() > 18 || text[0] == '0') return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(text, &id) || id <= 0) return std::nullopt;
+  return id;
+}
+
+absl::Status BadName(std::string_view field, std::string_view pattern) {
+  return status::Error(absl::StatusCode::kInvalidArgument, kReasonNameInvalid,
+                       absl::StrCat(AV(field), " must be a name \"", AV(pattern), "\""),
+                       {{"expected", std::string(pattern)}},
+                       {{std::string(field), absl::StrCat("must be \"", AV(pattern), "\"")}});
+}
+
+}  // namespace
+
+std::string ProgrammeName(std::string_view programme_id) {
+  return absl::StrCat("programmes/", AV(programme_id));
+}
+std::string CallName(int64_t call_id) { return absl::StrCat("calls/", call_id); }
+std::string ApplicationName(int64_t call_id, int64_t application_id) {
+  return absl::StrCat("calls/", call_id, "/applications/", application_id);
+}
+std::string ChildName(int64_t call_id, int64_t application_id, std::string_view collection,
+                      int64_t id) {
+  return absl::StrCat(ApplicationName(call_id, application_id), "/", AV(collection), "/", id);
+}
+
+bool IsValidProgrammeId(std::string_view id) {
+  if (id.size() < 2 || id.size() > 40) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::string> ParseProgrammeName(std::string_view name, std::string_view field) {
+  constexpr std::string_view kPrefix = "programmes/";
+  if (name.substr(0, kPrefix.size()) != kPrefix ||
+      !IsValidProgrammeId(name.substr(kPrefix.size()))) {
+    return BadName(field, "programmes/{programme}");
+  }
+  return std::string(name.substr(kPrefix.size()));
+}
+
+absl::StatusOr<int64_t> ParseCallName(std::string_view name, std::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(AV(name), '/');
+  if (parts.size() != 2 || parts[0] != "calls") return BadName(field, "calls/{call}");
+  std::optional<int64_t> id = ParseId(parts[1]);
+  if (!id) return BadName(field, "calls/{call}");
+  return *id;
+}
+
+absl::StatusOr<int64_t> ParseCallParent(std::string_view name, std::string_view field) {
+  if (name == "calls/-") return 0;
+  absl::StatusOr<int64_t> id = ParseCallName(name, field);
+  if (!id.ok()) return BadName(field, "calls/{call} or calls/-");
+  return id;
+}
+
+absl::StatusOr<ApplicationKey> ParseApplicationName(std::string_view name, std::string_view field) {
+  constexpr std::string_view kPattern = "calls/{call}/applications/{application}";
+  std::vector<absl::string_view> parts = absl::StrSplit(AV(name), '/');
+  if (parts.size() != 4 || parts[0] != "calls" || parts[2] != "applications") {
+    return BadName(field, kPattern);
+  }
+  std::optional<int64_t> call = ParseId(parts[1]);
+  std::optional<int64_t> app = ParseId(parts[3]);
+  if (!call || !app) return BadName(field, kPattern);
+  return ApplicationKey{*call, *app};
+}
+
+absl::StatusOr<ChildKey> ParseChildName(std::string_view name, std::string_view collection,
+                                        std::string_view field) {
+  const std::string pattern =
+      absl::StrCat("calls/{call}/applications/{application}/", AV(collection), "/{id}");
+  std::vector<absl::string_view> parts = absl::StrSplit(AV(name), '/');
+  if (parts.size() != 6 || parts[0] != "calls" || parts[2] != "applications" ||
+      parts[4] != AV(collection)) {
+    return BadName(field, pattern);
+  }
+  std::optional<int64_t> call = ParseId(parts[1]);
+  std::optional<int64_t> app = ParseId(parts[3]);
+  std::optional<int64_t> id = ParseId(parts[5]);
+  if (!call || !app || !id) return BadName(field, pattern);
+  return ChildKey{*call, *app, *id};
+}
+
+bool IsValidDate(const type::Date& date) {
+  if (date.year() < 1900 || date.year() > 9999 || date.month() < 1 || date.month() > 12 ||
+      date.day() < 1 || date.day() > 31) {
+    return false;
+  }
+  // CivilDay normalises 31 April to 1 May: a real date survives the round trip.
+  const absl::CivilDay day(date.year(), date.month(), date.day());
+  return day.year() == date.year() && day.month() == date.month() && day.day() == date.day();
+}
+
+absl::CivilDay ToCivilDay(const type::Date& date) {
+  return absl::CivilDay(date.year(), date.month(), date.day());
+}
+
+type::Date FromCivilDay(absl::CivilDay day) {
+  type::Date out;
+  out.set_year(static_cast<int32_t>(day.year()));
+  out.set_month(day.month());
+  out.set_day(day.day());
+  return out;
+}
+
+std::string DateText(const type::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+}
+
+std::string DayText(absl::CivilDay day) { return DateText(FromCivilDay(day)); }
+
+std::optional<type::Date> ParseDateText(std::string_view text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(AV(text), '-');
+  if (parts.size() != 3 || parts[0].size() != 4 || parts[1].size() != 2 || parts[2].size() != 2) {
+    return std::nullopt;
+  }
+  int y = 0, m = 0, d = 0;
+  if (!absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+      !absl::SimpleAtoi(parts[2], &d)) {
+    return std::nullopt;
+  }
+  type::Date date;
+  date.set_year(y);
+  date.set_month(m);
+  date.set_day(d);
+  if (!IsValidDate(date)) return std::nullopt;
+  return date;
+}
+
+std::optional<Period> CheckPeriod(const type::DatePeriod& period, std::string_view field,
+                                  status::FieldErrors& errors) {
+  bool ok = true;
+  const std::string start_field = absl::StrCat(AV(field), ".start_date");
+  const std::string end_field = absl::StrCat(AV(field), ".end_date");
+  if (!period.has_start_date()) {
+    errors.Add(start_field, "required");
+    ok = false;
+  } else if (!IsValidDate(period.start_date())) {
+    errors.Add(start_field, "must be a real calendar date");
+    ok = false;
+  }
+  if (!period.has_end_date()) {
+    errors.Add(end_field, "required");
+    ok = false;
+  } else if (!IsValidDate(period.end_date())) {
+    errors.Add(end_field, "must be a real calendar date");
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  Period out{ToCivilDay(period.start_date()), ToCivilDay(period.end_date())};
+  if (out.end < out.start) {
+    errors.Add(end_field, absl::StrCat("must not be before the start date ", DayText(out.start)));
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool PeriodInside(const Period& inner, const Period& outer) {
+  return inner.start >= outer.start && inner.end <= outer.end;
+}
+
+bool PeriodsOverlap(const Period& a, const Period& b) {
+  return a.start <= b.end && b.start <= a.end;
+}
+
+absl::CivilDay AddMonths(absl::CivilDay day, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(day) + months;
+  const absl::CivilDay first(month);
+  const int last_day = (absl::CivilDay(month + 1) - 1).day();
+  return first + (std::min(day.day(), last_day) - 1);
+}
+
+absl::CivilDay StockholmDay(absl::Time t) {
+  absl::TimeZone stockholm;
+  // GrantsSpec refuses to start without the zone; UTC is only a fallback for tools.
+  if (!absl::LoadTimeZone("Europe/Stockholm", &stockholm)) stockholm = absl::UTCTimeZone();
+  return absl::ToCivilDay(t, stockholm);
+}
+
+std::optional<int64_t> CheckedAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return std::nullopt;
+  return sum;
+}
+
+std::string FormatKronor(int64_t ore) {
+  const bool negative = ore < 0;
+  // Work on the unsigned magnitude: -INT64_MIN does not fit in int64.
+  const uint64_t magnitude =
+      negative ? static_cast<uint64_t>(-(ore + 1)) + 1 : static_cast<uint64_t>(ore);
+  std::string kronor = absl::StrCat(magnitude / 100);
+  std::string grouped;
+  for (size_t i = 0; i < kronor.size(); ++i) {
+    if (i > 0 && (kronor.size() - i) % 3 == 0) grouped.push_back(' ');
+    grouped.push_back(kronor[i]);
+  }
+  return absl::StrFormat("%s%s,%02d kr", negative ? "-" : "", grouped,
+                         static_cast<int>(magnitude % 100));
+}
+
+}  // namespace integration::grants

@@ -1,0 +1,583 @@
+// TrainingService content RPCs: parts, modules, quizzes. county_admin writes and sees drafts
+// and quizzes; everyone else sees published modules only and never a quiz. Every change
+// publishes a ContentChanged event (outbox, same transaction) so caches of the content do not
+// serve it stale.
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "rules/attempt_rules.h"
+#include "content_repository.h"
+#include "rules/content_rules.h"
+#include "integration/api/page_token.h"
+#include "integration/grpc/serve.h"
+#include "integration/outbox/outbox.h"
+#include "integration/status/status.h"
+#include "integration/store/store.h"
+#include "lansstyrelsen/integration/training/v1/events.pb.h"
+#include "service_util.h"
+#include "training_service.h"
+
+namespace integration::training {
+namespace {
+
+constexpr std::string_view kAdminRole = "county_admin";
+
+constexpr std::string_view kReasonPartNotFound = "PART_NOT_FOUND";
+constexpr std::string_view kReasonModuleNotFound = "MODULE_NOT_FOUND";
+constexpr std::string_view kReasonQuizNotFound = "QUIZ_NOT_FOUND";
+constexpr std::string_view kReasonPartExists = "PART_EXISTS";
+constexpr std::string_view kReasonModuleExists = "MODULE_EXISTS";
+constexpr std::string_view kReasonPositionTaken = "POSITION_TAKEN";
+
+constexpr std::string_view kEventContentChanged = "training.ContentChanged";
+
+bool IsAdmin(const grpc::CallContext& call) { return call.caller().role == kAdminRole; }
+
+// A change of course content: its audit row (`action`, `detail`) and the ContentChanged event
+// that lets caches of the public content drop it, both in the change's own transaction, so the
+// event exists exactly when the change committed. The caller nudges the relay after the commit.
+absl::Status RecordContentChange(pqxx::work& tx, const grpc::CallContext& call,
+                                 std::string_view action, const std::string& resource,
+                                 v1::ContentChange change, std::string_view detail,
+                                 absl::Time now) {
+  store::Audit(tx, AuditOf(call, action, resource, detail));
+  v1::ContentChangedEvent event;
+  event.set_resource(resource);
+  event.set_change(change);
+  api::SetTimestamp(now, event.mutable_change_time());
+  return outbox::Enqueue(tx, {.type = std::string(kEventContentChanged),
+                              .aggregate = resource,
+                              .payload = event.SerializeAsString(),
+                              .request_id = call.request_id(),
+                              .trace_id = call.trace_id(),
+                              .event_id = ""});
+}
+
+absl::Status PartNotFound(std::string_view part_id) {
+  return status::NotFound(kReasonPartNotFound, absl::StrCat("no part ", PartName(part_id)),
+                          {{"part", PartName(part_id)}});
+}
+
+// Drafts are reported as missing to those who may not see them, so their existence does not
+// leak.
+absl::Status ModuleNotFound(const ModuleRef& ref) {
+  const std::string name = ModuleName(ref.part_id, ref.module_id);
+  return status::NotFound(kReasonModuleNotFound, absl::StrCat("no module ", name),
+                          {{"module", name}});
+}
+
+absl::Status PositionTaken(std::string_view field, int position, std::string_view holder) {
+  return status::Error(absl::StatusCode::kFailedPrecondition, kReasonPositionTaken,
+                       absl::StrCat("position ", position, " is taken by ", std::string(holder)),
+                       {{"holder", std::string(holder)}},
+                       {{std::string(field),
+                         absl::StrCat("position ", position, " is taken by ", std::string(holder),
+                                      "; move that one first or use 0 to append")}});
+}
+
+// A concurrent writer took the same position or id between our check and our insert.
+absl::Status MapContentConflict(absl::Status st) {
+  if (IsUniqueViolation(st, "parts_position_unique") ||
+      IsUniqueViolation(st, "modules_position_unique")) {
+    return status::Aborted(kReasonConcurrentUpdate,
+                           "another change took the same position at the same time; retry");
+  }
+  return st;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// gRPC entry points
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::ListParts(::grpc::CallbackServerContext* ctx,
+                                                           const v1::ListPartsRequest* req,
+                                                           v1::ListPartsResponse* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListParts",
+                     [this](const grpc::CallContext& call, const v1::ListPartsRequest& r,
+                            v1::ListPartsResponse* out) { return DoListParts(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::GetPart(::grpc::CallbackServerContext* ctx,
+                                                         const v1::GetPartRequest* req,
+                                                         v1::Part* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetPart",
+                     [this](const grpc::CallContext& call, const v1::GetPartRequest& r,
+                            v1::Part* out) { return DoGetPart(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::CreatePart(::grpc::CallbackServerContext* ctx,
+                                                            const v1::CreatePartRequest* req,
+                                                            v1::Part* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "CreatePart",
+                     [this](const grpc::CallContext& call, const v1::CreatePartRequest& r,
+                            v1::Part* out) { return DoCreatePart(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdatePart(::grpc::CallbackServerContext* ctx,
+                                                            const v1::UpdatePartRequest* req,
+                                                            v1::Part* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdatePart",
+                     [this](const grpc::CallContext& call, const v1::UpdatePartRequest& r,
+                            v1::Part* out) { return DoUpdatePart(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::ListModules(::grpc::CallbackServerContext* ctx,
+                                                             const v1::ListModulesRequest* req,
+                                                             v1::ListModulesResponse* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListModules",
+                     [this](const grpc::CallContext& call, const v1::ListModulesRequest& r,
+                            v1::ListModulesResponse* out) { return DoListModules(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::GetModule(::grpc::CallbackServerContext* ctx,
+                                                           const v1::GetModuleRequest* req,
+                                                           v1::Module* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetModule",
+                     [this](const grpc::CallContext& call, const v1::GetModuleRequest& r,
+                            v1::Module* out) { return DoGetModule(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::CreateModule(::grpc::CallbackServerContext* ctx,
+                                                              const v1::CreateModuleRequest* req,
+                                                              v1::Module* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "CreateModule",
+                     [this](const grpc::CallContext& call, const v1::CreateModuleRequest& r,
+                            v1::Module* out) { return DoCreateModule(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateModule(::grpc::CallbackServerContext* ctx,
+                                                              const v1::UpdateModuleRequest* req,
+                                                              v1::Module* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdateModule",
+                     [this](const grpc::CallContext& call, const v1::UpdateModuleRequest& r,
+                            v1::Module* out) { return DoUpdateModule(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::PublishModule(::grpc::CallbackServerContext* ctx,
+                                                               const v1::PublishModuleRequest* req,
+                                                               v1::Module* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "PublishModule",
+                     [this](const grpc::CallContext& call, const v1::PublishModuleRequest& r,
+                            v1::Module* out) { return DoPublishModule(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::GetQuiz(::grpc::CallbackServerContext* ctx,
+                                                         const v1::GetQuizRequest* req,
+                                                         v1::Quiz* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetQuiz",
+                     [this](const grpc::CallContext& call, const v1::GetQuizRequest& r,
+                            v1::Quiz* out) { return DoGetQuiz(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateQuiz(::grpc::CallbackServerContext* ctx,
+                                                            const v1::UpdateQuizRequest* req,
+                                                            v1::Quiz* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdateQuiz",
+                     [this](const grpc::CallContext& call, const v1::UpdateQuizRequest& r,
+                            v1::Quiz* out) { return DoUpdateQuiz(call, r, out); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parts
+
+absl::Status TrainingServiceImpl::DoListParts(const grpc::CallContext& call,
+                                              const v1::ListPartsRequest& req,
+                                              v1::ListPartsResponse* resp) {
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
+  if (!page_size.ok()) return page_size.status();
+  // Module counts differ between the admin's view and everyone else's: bind the token to it.
+  const bool all_modules = IsAdmin(call);
+  const std::string query = absl::StrCat("ListParts|", all_modules ? "all" : "published");
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 1);
+  if (!key.ok()) return key.status();
+  int after = 0;
+  if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
+    return api::InvalidPageToken();
+  }
+  // One statement: no transaction around it (saves the BEGIN and COMMIT round trips).
+  return deps_.pool.Autocommit(call.deadline(), [&](pqxx::nontransaction& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<std::vector<PartRow>> rows =
+        ContentRepository(tx).ListParts(all_modules, after, *page_size + 1);
+    if (!rows.ok()) return rows.status();
+    const bool more = static_cast<int>(rows->size()) > *page_size;
+    if (more) rows->pop_back();
+    for (PartRow& row : *rows) *resp->add_parts() = std::move(row.part);
+    if (more) {
+      resp->set_next_page_token(api::EncodePageToken(
+          query, {absl::StrCat(resp->parts(resp->parts_size() - 1).position())}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TrainingServiceImpl::DoGetPart(const grpc::CallContext& call,
+                                            const v1::GetPartRequest& req, v1::Part* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(req.name(), "name");
+  if (!part_id.ok()) return part_id.status();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<std::optional<PartRow>> row =
+        ContentRepository(tx).GetPart(*part_id, IsAdmin(call));
+    if (!row.ok()) return row.status();
+    if (!*row) return PartNotFound(*part_id);
+    *resp = std::move((*row)->part);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
+                                               const v1::CreatePartRequest& req, v1::Part* resp) {
+  if (absl::Status st = ValidateId(req.part_id(), "part_id"); !st.ok()) return st;
+  if (absl::Status st = ValidatePart(req.part(), "part"); !st.ok()) return st;
+  const std::string scope = RequestScope(call, "CreatePart");
+  const std::string name = PartName(req.part_id());
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
+    ContentRepository repo(tx);
+    if (req.part().position() > 0) {
+      if (std::optional<std::string> holder =
+              repo.PartAtPosition(req.part().position(), req.part_id())) {
+        return PositionTaken("part.position", req.part().position(), PartName(*holder));
+      }
+    }
+    if (!repo.InsertPart(req.part_id(), req.part())) {
+      return status::AlreadyExists(kReasonPartExists, absl::StrCat(name, " exists already"),
+                                   {{"part", name}});
+    }
+    absl::StatusOr<std::optional<PartRow>> row = repo.GetPart(req.part_id(), true);
+    if (!row.ok()) return row.status();
+    if (!*row) return status::Internal("inserted part not found");
+    *resp = std::move((*row)->part);
+    if (absl::Status st = RecordContentChange(tx, call, "CreatePart", name,
+                                              v1::CONTENT_CHANGE_CREATED, "", deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
+    RecordRequest(tx, scope, req, *resp);
+    return absl::OkStatus();
+  });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return MapContentConflict(std::move(st));
+}
+
+absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
+                                               const v1::UpdatePartRequest& req, v1::Part* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(req.part().name(), "part.name");
+  if (!part_id.ok()) return part_id.status();
+  absl::StatusOr<std::set<std::string>> paths =
+      MaskPaths(req.update_mask(), {"title", "description", "position"});
+  if (!paths.ok()) return paths.status();
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    ContentRepository repo(tx);
+    std::optional<int64_t> revision = repo.LockPart(*part_id);
+    if (!revision) return PartNotFound(*part_id);
+    if (absl::Status st = CheckEtag(req.part().etag(), EtagOf(*revision), req.part().name());
+        !st.ok()) {
+      return st;
+    }
+    absl::StatusOr<std::optional<PartRow>> current = repo.GetPart(*part_id, true);
+    if (!current.ok()) return current.status();
+    if (!*current) return PartNotFound(*part_id);
+    v1::Part merged = (*current)->part;
+    if (paths->count("title")) merged.set_title(req.part().title());
+    if (paths->count("description")) merged.set_description(req.part().description());
+    if (paths->count("position")) {
+      // 0 keeps the part where it is (there is nothing to append to).
+      if (req.part().position() > 0) merged.set_position(req.part().position());
+    }
+    if (absl::Status st = ValidatePart(merged, "part"); !st.ok()) return st;
+    if (std::optional<std::string> holder = repo.PartAtPosition(merged.position(), *part_id)) {
+      return PositionTaken("part.position", merged.position(), PartName(*holder));
+    }
+    repo.UpdatePart(*part_id, merged);
+    absl::StatusOr<std::optional<PartRow>> updated = repo.GetPart(*part_id, true);
+    if (!updated.ok()) return updated.status();
+    if (!*updated) return PartNotFound(*part_id);
+    *resp = std::move((*updated)->part);
+    if (absl::Status st =
+            RecordContentChange(tx, call, "UpdatePart", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+                                absl::StrJoin(*paths, ","), deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
+    return absl::OkStatus();
+  });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return MapContentConflict(std::move(st));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modules
+
+absl::Status TrainingServiceImpl::DoListModules(const grpc::CallContext& call,
+                                                const v1::ListModulesRequest& req,
+                                                v1::ListModulesResponse* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(req.parent(), "parent");
+  if (!part_id.ok()) return part_id.status();
+  absl::StatusOr<int> page_size = api::PageSize(req.page_size());
+  if (!page_size.ok()) return page_size.status();
+  const bool drafts = IsAdmin(call);
+  const std::string query =
+      absl::StrCat("ListModules|", req.parent(), "|", drafts ? "all" : "published");
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 1);
+  if (!key.ok()) return key.status();
+  int after = 0;
+  if (*key && (!absl::SimpleAtoi((**key)[0], &after) || after < 0)) {
+    return api::InvalidPageToken();
+  }
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    ContentRepository repo(tx);
+    absl::StatusOr<std::optional<PartRow>> part = repo.GetPart(*part_id, drafts);
+    if (!part.ok()) return part.status();
+    if (!*part) return PartNotFound(*part_id);
+    absl::StatusOr<std::vector<ModuleRow>> rows =
+        repo.ListModules(*part_id, drafts, after, *page_size + 1);
+    if (!rows.ok()) return rows.status();
+    const bool more = static_cast<int>(rows->size()) > *page_size;
+    if (more) rows->pop_back();
+    for (ModuleRow& row : *rows) *resp->add_modules() = std::move(row.module);
+    if (more) {
+      resp->set_next_page_token(api::EncodePageToken(
+          query, {absl::StrCat(resp->modules(resp->modules_size() - 1).position())}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TrainingServiceImpl::DoGetModule(const grpc::CallContext& call,
+                                              const v1::GetModuleRequest& req, v1::Module* resp) {
+  absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<std::optional<ModuleRow>> row =
+        ContentRepository(tx).GetModule(ref->part_id, ref->module_id);
+    if (!row.ok()) return row.status();
+    if (!*row || (!(*row)->published && !IsAdmin(call))) return ModuleNotFound(*ref);
+    *resp = std::move((*row)->module);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
+                                                 const v1::CreateModuleRequest& req,
+                                                 v1::Module* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(req.parent(), "parent");
+  if (!part_id.ok()) return part_id.status();
+  if (absl::Status st = ValidateId(req.module_id(), "module_id"); !st.ok()) return st;
+  if (absl::Status st = ValidateModule(req.module(), "module"); !st.ok()) return st;
+  const std::string scope = RequestScope(call, "CreateModule");
+  const std::string name = ModuleName(*part_id, req.module_id());
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
+    ContentRepository repo(tx);
+    // Locking the part keeps "append" positions of concurrent creates apart.
+    if (!repo.LockPart(*part_id)) return PartNotFound(*part_id);
+    if (req.module().position() > 0) {
+      if (std::optional<std::string> holder =
+              repo.ModuleAtPosition(*part_id, req.module().position(), req.module_id())) {
+        return PositionTaken("module.position", req.module().position(),
+                             ModuleName(*part_id, *holder));
+      }
+    }
+    if (!repo.InsertModule(*part_id, req.module_id(), req.module())) {
+      return status::AlreadyExists(kReasonModuleExists, absl::StrCat(name, " exists already"),
+                                   {{"module", name}});
+    }
+    absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(*part_id, req.module_id());
+    if (!row.ok()) return row.status();
+    if (!*row) return status::Internal("inserted module not found");
+    *resp = std::move((*row)->module);
+    if (absl::Status st = RecordContentChange(tx, call, "CreateModule", name,
+                                              v1::CONTENT_CHANGE_CREATED, "", deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
+    RecordRequest(tx, scope, req, *resp);
+    return absl::OkStatus();
+  });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return MapContentConflict(std::move(st));
+}
+
+absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
+                                                 const v1::UpdateModuleRequest& req,
+                                                 v1::Module* resp) {
+  absl::StatusOr<ModuleRef> ref = ParseModuleName(req.module().name(), "module.name");
+  if (!ref.ok()) return ref.status();
+  absl::StatusOr<std::set<std::string>> paths =
+      MaskPaths(req.update_mask(), {"title", "description", "position", "content"});
+  if (!paths.ok()) return paths.status();
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    ContentRepository repo(tx);
+    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
+    if (!lock) return ModuleNotFound(*ref);
+    if (absl::Status st =
+            CheckEtag(req.module().etag(), EtagOf(lock->revision), req.module().name());
+        !st.ok()) {
+      return st;
+    }
+    absl::StatusOr<std::optional<ModuleRow>> current = repo.GetModule(ref->part_id, ref->module_id);
+    if (!current.ok()) return current.status();
+    if (!*current) return ModuleNotFound(*ref);
+    v1::Module merged = (*current)->module;
+    if (paths->count("title")) merged.set_title(req.module().title());
+    if (paths->count("description")) merged.set_description(req.module().description());
+    if (paths->count("position") && req.module().position() > 0) {
+      merged.set_position(req.module().position());
+    }
+    if (paths->count("content")) *merged.mutable_content() = req.module().content();
+    if (absl::Status st = ValidateModule(merged, "module"); !st.ok()) return st;
+    if (std::optional<std::string> holder =
+            repo.ModuleAtPosition(ref->part_id, merged.position(), ref->module_id)) {
+      return PositionTaken("module.position", merged.position(), ModuleName(ref->part_id, *holder));
+    }
+    repo.UpdateModule(ref->part_id, ref->module_id, merged);
+    absl::StatusOr<std::optional<ModuleRow>> updated = repo.GetModule(ref->part_id, ref->module_id);
+    if (!updated.ok()) return updated.status();
+    if (!*updated) return ModuleNotFound(*ref);
+    *resp = std::move((*updated)->module);
+    if (absl::Status st =
+            RecordContentChange(tx, call, "UpdateModule", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+                                absl::StrJoin(*paths, ","), deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
+    return absl::OkStatus();
+  });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return MapContentConflict(std::move(st));
+}
+
+absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
+                                                  const v1::PublishModuleRequest& req,
+                                                  v1::Module* resp) {
+  absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    ContentRepository repo(tx);
+    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
+    if (!lock) return ModuleNotFound(*ref);
+    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
+      return st;
+    }
+    if (!lock->quiz_version) {
+      return status::FailedPrecondition(
+          kReasonModuleHasNoQuiz,
+          absl::StrCat(req.name(), " has no quiz yet; set one with UpdateQuiz before publishing"),
+          {{"module", req.name()}});
+    }
+    // Publishing a published module changes nothing (a retried publish succeeds).
+    if (!lock->published) {
+      repo.PublishModule(ref->part_id, ref->module_id);
+      const std::string name = ModuleName(ref->part_id, ref->module_id);
+      if (absl::Status st = RecordContentChange(tx, call, "PublishModule", name,
+                                                v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
+          !st.ok()) {
+        return st;
+      }
+      changed = true;
+    }
+    absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
+    if (!row.ok()) return row.status();
+    if (!*row) return ModuleNotFound(*ref);
+    *resp = std::move((*row)->module);
+    return absl::OkStatus();
+  });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quizzes
+
+absl::Status TrainingServiceImpl::DoGetQuiz(const grpc::CallContext& call,
+                                            const v1::GetQuizRequest& req, v1::Quiz* resp) {
+  // The policy admits county_admin only; checked again here because this is the one response
+  // that carries the correct options.
+  if (!IsAdmin(call)) {
+    return status::PermissionDenied("ROLE_NOT_ALLOWED", "only county_admin may read a quiz");
+  }
+  absl::StatusOr<ModuleRef> ref = ParseQuizName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    ContentRepository repo(tx);
+    absl::StatusOr<std::optional<ModuleRow>> module = repo.GetModule(ref->part_id, ref->module_id);
+    if (!module.ok()) return module.status();
+    if (!*module) return ModuleNotFound(*ref);
+    absl::StatusOr<std::optional<QuizRow>> quiz = repo.GetQuiz(ref->part_id, ref->module_id);
+    if (!quiz.ok()) return quiz.status();
+    if (!*quiz) {
+      return status::NotFound(kReasonQuizNotFound, absl::StrCat(req.name(), " is not set yet"),
+                              {{"quiz", req.name()}});
+    }
+    *resp = std::move((*quiz)->quiz);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
+                                               const v1::UpdateQuizRequest& req, v1::Quiz* resp) {
+  if (!IsAdmin(call)) {
+    return status::PermissionDenied("ROLE_NOT_ALLOWED", "only county_admin may change a quiz");
+  }
+  absl::StatusOr<ModuleRef> ref = ParseQuizName(req.quiz().name(), "quiz.name");
+  if (!ref.ok()) return ref.status();
+  absl::StatusOr<v1::Quiz> quiz = ValidateQuiz(req.quiz(), "quiz");
+  if (!quiz.ok()) return quiz.status();
+  const std::string& given_etag = req.etag().empty() ? req.quiz().etag() : req.etag();
+  bool changed = false;
+  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    ContentRepository repo(tx);
+    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
+    if (!lock) return ModuleNotFound(*ref);
+    const std::string current = lock->quiz_version ? QuizEtag(*lock->quiz_version) : "";
+    if (absl::Status st = CheckEtag(given_etag, current, req.quiz().name()); !st.ok()) {
+      return st;
+    }
+    // A new version: attempts already started keep the snapshot they were served.
+    QuizRow stored =
+        repo.AddQuizVersion(ref->part_id, ref->module_id, *quiz, call.caller().subject);
+    *resp = std::move(stored.quiz);
+    if (absl::Status st =
+            RecordContentChange(tx, call, "UpdateQuiz", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+                                absl::StrCat("version=", stored.version), deps_.clock());
+        !st.ok()) {
+      return st;
+    }
+    changed = true;
+    return absl::OkStatus();
+  });
+  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
+  return st;
+}
+
+}  // namespace integration::training

@@ -1,0 +1,333 @@
+// The diploma RPCs of TrainingServiceImpl: list, get, PDF, revoke, public verification and the
+// public keys.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "rules/content_rules.h"
+#include "diploma.h"
+#include "diploma_pdf.h"
+#include "diploma_repository.h"
+#include "integration/grpc/serve.h"
+#include "integration/log/log.h"
+#include "integration/outbox/outbox.h"
+#include "integration/status/status.h"
+#include "integration/store/store.h"
+#include "lansstyrelsen/integration/training/v1/events.pb.h"
+#include "training_service.h"
+
+namespace integration::training {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr std::string_view kReasonLearnerNotFound = "LEARNER_NOT_FOUND";
+constexpr std::string_view kReasonDiplomaNotFound = "DIPLOMA_NOT_FOUND";
+constexpr std::string_view kReasonDiplomaRevoked = "DIPLOMA_REVOKED";
+constexpr std::string_view kReasonAlreadyRevoked = "DIPLOMA_ALREADY_REVOKED";
+constexpr std::string_view kReasonRevokeReasonMissing = "REVOKE_REASON_MISSING";
+constexpr std::string_view kReasonRevokeReasonTooLong = "REVOKE_REASON_TOO_LONG";
+// Shown by VerifyDiploma to anyone: a short explanation, not a case file.
+constexpr size_t kMaxRevokeReasonBytes = 1000;
+
+// Object-level access to a learner's diplomas. The runtime has already checked the role and,
+// for learners, that the name is theirs; a county officer whose token names a län sees the
+// learners of that län only (the county board's own course participants).
+absl::Status CheckLearnerScope(const auth::Caller& caller, const std::string& learner_id,
+                               const DiplomaLearner& learner) {
+  if (caller.role == "learner" && caller.subject != learner_id) {
+    return status::PermissionDenied("TENANT_MISMATCH",
+                                    "a learner may only see their own diplomas");
+  }
+  if (caller.role == "county_officer" && !caller.lan.empty() && caller.lan != learner.lanskod) {
+    return status::PermissionDenied(
+        "TENANT_MISMATCH",
+        absl::StrCat("the learner does not belong to län ", caller.lan, " of your token"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LearnerNotFound(const std::string& learner_id) {
+  return status::NotFound(kReasonLearnerNotFound,
+                          absl::StrCat(LearnerName(learner_id), " has not enrolled"),
+                          {{"learner", LearnerName(learner_id)}});
+}
+
+absl::Status DiplomaNotFound(const DiplomaRef& ref) {
+  const std::string name = DiplomaName(ref.learner_id, ref.code);
+  return status::NotFound(kReasonDiplomaNotFound, absl::StrCat("no diploma ", name),
+                          {{"diploma", name}});
+}
+
+// Reads one diploma of a learner the caller may see.
+absl::StatusOr<v1::Diploma> ReadDiploma(pg::Pool& pool, const grpc::CallContext& call,
+                                        const DiplomaRef& ref) {
+  return pool.TransactFor<v1::Diploma>(
+      call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Diploma> {
+        DiplomaRepository repo(tx);
+        const std::optional<DiplomaLearner> learner = repo.FindLearner(ref.learner_id);
+        if (!learner.has_value()) return DiplomaNotFound(ref);
+        if (absl::Status st = CheckLearnerScope(call.caller(), ref.learner_id, *learner);
+            !st.ok()) {
+          return st;
+        }
+        absl::StatusOr<std::optional<v1::Diploma>> diploma = repo.Get(ref.learner_id, ref.code);
+        if (!diploma.ok()) return diploma.status();
+        if (!diploma->has_value()) return DiplomaNotFound(ref);
+        return **std::move(diploma);
+      });
+}
+
+}  // namespace
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::ListDiplomas(
+    ::grpc::CallbackServerContext* ctx, const v1::ListDiplomasRequest* req,
+    v1::ListDiplomasResponse* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListDiplomas",
+                     [this](const grpc::CallContext& call, const v1::ListDiplomasRequest& r,
+                            v1::ListDiplomasResponse* out) { return DoListDiplomas(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::GetDiploma(::grpc::CallbackServerContext* ctx,
+                                                            const v1::GetDiplomaRequest* req,
+                                                            v1::Diploma* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetDiploma",
+                     [this](const grpc::CallContext& call, const v1::GetDiplomaRequest& r,
+                            v1::Diploma* out) { return DoGetDiploma(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::RenderDiplomaPdf(
+    ::grpc::CallbackServerContext* ctx, const v1::RenderDiplomaPdfRequest* req,
+    v1::RenderDiplomaPdfResponse* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "RenderDiplomaPdf",
+                     [this](const grpc::CallContext& call, const v1::RenderDiplomaPdfRequest& r,
+                            v1::RenderDiplomaPdfResponse* out) {
+                       return DoRenderDiplomaPdf(call, r, out);
+                     });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::RevokeDiploma(
+    ::grpc::CallbackServerContext* ctx, const v1::RevokeDiplomaRequest* req, v1::Diploma* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "RevokeDiploma",
+                     [this](const grpc::CallContext& call, const v1::RevokeDiplomaRequest& r,
+                            v1::Diploma* out) { return DoRevokeDiploma(call, r, out); });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::VerifyDiploma(
+    ::grpc::CallbackServerContext* ctx, const v1::VerifyDiplomaRequest* req,
+    v1::VerifyDiplomaResponse* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "VerifyDiploma",
+                     [this](const grpc::CallContext& call, const v1::VerifyDiplomaRequest& r,
+                            v1::VerifyDiplomaResponse* out) {
+                       return DoVerifyDiploma(call, r, out);
+                     });
+}
+
+::grpc::ServerUnaryReactor* TrainingServiceImpl::GetDiplomaPublicKey(
+    ::grpc::CallbackServerContext* ctx, const v1::GetDiplomaPublicKeyRequest* req,
+    v1::GetDiplomaPublicKeyResponse* resp) {
+  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetDiplomaPublicKey",
+                     [this](const grpc::CallContext& call, const v1::GetDiplomaPublicKeyRequest& r,
+                            v1::GetDiplomaPublicKeyResponse* out) {
+                       return DoGetDiplomaPublicKey(call, r, out);
+                     });
+}
+
+absl::Status TrainingServiceImpl::DoListDiplomas(const grpc::CallContext& call,
+                                                 const v1::ListDiplomasRequest& req,
+                                                 v1::ListDiplomasResponse* resp) {
+  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.parent(), "parent");
+  if (!learner_id.ok()) return learner_id.status();
+  absl::StatusOr<std::vector<v1::Diploma>> diplomas =
+      deps_.pool.TransactFor<std::vector<v1::Diploma>>(
+          call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::Diploma>> {
+            DiplomaRepository repo(tx);
+            const std::optional<DiplomaLearner> learner = repo.FindLearner(*learner_id);
+            if (!learner.has_value()) return LearnerNotFound(*learner_id);
+            if (absl::Status st = CheckLearnerScope(call.caller(), *learner_id, *learner);
+                !st.ok()) {
+              return st;
+            }
+            return repo.List(*learner_id);
+          });
+  if (!diplomas.ok()) return diplomas.status();
+  for (v1::Diploma& d : *diplomas) *resp->add_diplomas() = std::move(d);
+  return absl::OkStatus();
+}
+
+absl::Status TrainingServiceImpl::DoGetDiploma(const grpc::CallContext& call,
+                                               const v1::GetDiplomaRequest& req,
+                                               v1::Diploma* resp) {
+  absl::StatusOr<DiplomaRef> ref = ParseDiplomaName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  absl::StatusOr<v1::Diploma> diploma = ReadDiploma(deps_.pool, call, *ref);
+  if (!diploma.ok()) return diploma.status();
+  *resp = *std::move(diploma);
+  return absl::OkStatus();
+}
+
+absl::Status TrainingServiceImpl::DoRenderDiplomaPdf(const grpc::CallContext& call,
+                                                     const v1::RenderDiplomaPdfRequest& req,
+                                                     v1::RenderDiplomaPdfResponse* resp) {
+  absl::StatusOr<DiplomaRef> ref = ParseDiplomaName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  absl::StatusOr<v1::Diploma> diploma = ReadDiploma(deps_.pool, call, *ref);
+  if (!diploma.ok()) return diploma.status();
+  // A printed diploma carries no state: printing a revoked one would make a valid-looking
+  // document of a withdrawn decision.
+  if (diploma->state() == v1::DIPLOMA_STATE_REVOKED) {
+    return status::FailedPrecondition(kReasonDiplomaRevoked,
+                                      absl::StrCat(diploma->name(), " has been revoked"),
+                                      {{"diploma", diploma->name()}});
+  }
+  // Rendered outside the transaction: no connection is held while cairo works.
+  absl::StatusOr<std::string> pdf = training::RenderDiplomaPdf(diploma->content(), deps_.pdf);
+  if (!pdf.ok()) return pdf.status();
+  resp->set_content_type("application/pdf");
+  resp->set_data(*std::move(pdf));
+  return absl::OkStatus();
+}
+
+absl::Status TrainingServiceImpl::DoRevokeDiploma(const grpc::CallContext& call,
+                                                  const v1::RevokeDiplomaRequest& req,
+                                                  v1::Diploma* resp) {
+  absl::StatusOr<DiplomaRef> ref = ParseDiplomaName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  const std::string reason(absl::StripAsciiWhitespace(req.reason()));
+  if (reason.empty()) {
+    return status::InvalidField("reason", "say why the diploma is revoked (shown when verified)",
+                                kReasonRevokeReasonMissing);
+  }
+  if (reason.size() > kMaxRevokeReasonBytes) {
+    return status::InvalidField(
+        "reason", absl::StrCat("at most ", kMaxRevokeReasonBytes, " bytes"),
+        kReasonRevokeReasonTooLong);
+  }
+  const absl::Time now = deps_.clock();
+  absl::StatusOr<v1::Diploma> revoked = deps_.pool.TransactFor<v1::Diploma>(
+      call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Diploma> {
+        DiplomaRepository repo(tx);
+        absl::StatusOr<std::optional<v1::Diploma>> current =
+            repo.GetForUpdate(ref->learner_id, ref->code);
+        if (!current.ok()) return current.status();
+        if (!current->has_value()) return DiplomaNotFound(*ref);
+        const v1::Diploma& diploma = **current;
+        if (diploma.state() == v1::DIPLOMA_STATE_REVOKED) {
+          return status::FailedPrecondition(
+              kReasonAlreadyRevoked,
+              absl::StrCat(diploma.name(), " was already revoked at ",
+                           TimeUtil::ToString(diploma.revoke_time())),
+              {{"diploma", diploma.name()},
+               {"revoke_time", TimeUtil::ToString(diploma.revoke_time())}});
+        }
+        if (!repo.Revoke(ref->code, reason, now)) {
+          return status::Internal(absl::StrCat(diploma.name(), ": locked valid row not updated"));
+        }
+        v1::DiplomaRevokedEvent event;
+        event.set_diploma(diploma.name());
+        event.set_learner(LearnerName(ref->learner_id));
+        event.set_kind(diploma.content().kind());
+        *event.mutable_revoke_time() =
+            TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+        if (absl::Status st = outbox::Enqueue(tx, {.type = "training.DiplomaRevoked",
+                                                   .aggregate = diploma.name(),
+                                                   .payload = event.SerializeAsString(),
+                                                   .request_id = call.request_id(),
+                                                   .trace_id = call.trace_id(),
+                                                   .event_id = ""});
+            !st.ok()) {
+          return st;
+        }
+        // The reason is free text that may name people: it stays in the diploma row only.
+        store::Audit(tx, {.actor = call.caller().subject,
+                          .role = call.caller().role,
+                          .action = "RevokeDiploma",
+                          .resource = diploma.name(),
+                          .request_id = call.request_id(),
+                          .trace_id = call.trace_id(),
+                          .detail = diploma.content().kind() == v1::DIPLOMA_KIND_COURSE
+                                        ? "kind=course"
+                                        : "kind=part"});
+        absl::StatusOr<std::optional<v1::Diploma>> after = repo.Get(ref->learner_id, ref->code);
+        if (!after.ok()) return after.status();
+        if (!after->has_value()) return DiplomaNotFound(*ref);
+        return **std::move(after);
+      });
+  if (!revoked.ok()) return revoked.status();
+  deps_.nudge_outbox();
+  *resp = *std::move(revoked);
+  return absl::OkStatus();
+}
+
+absl::Status TrainingServiceImpl::DoVerifyDiploma(const grpc::CallContext& call,
+                                                  const v1::VerifyDiplomaRequest& req,
+                                                  v1::VerifyDiplomaResponse* resp) {
+  // Malformed input is the caller's typo (INVALID_ARGUMENT naming "code"); a well-formed code
+  // that matches nothing is an answer (UNKNOWN).
+  absl::StatusOr<std::string> code = NormalizeCode(req.code(), "code");
+  if (!code.ok()) return code.status();
+  absl::StatusOr<std::optional<v1::Diploma>> found =
+      deps_.pool.TransactFor<std::optional<v1::Diploma>>(
+          call.deadline(), [&](pqxx::work& tx) { return DiplomaRepository(tx).FindByCode(*code); });
+  if (!found.ok()) return found.status();
+  resp->set_verdict(v1::VERDICT_UNKNOWN);
+  if (!found->has_value()) return absl::OkStatus();
+  const v1::Diploma& diploma = **found;
+
+  // Never vouch for a row on the database's word alone: the stored text must be the content's
+  // canonical text and carry a good signature of a key we publish.
+  const std::string& key_id = diploma.content().key_id();
+  const DiplomaVerifyKey* key = nullptr;
+  if (deps_.signer->key_id() == key_id) key = &deps_.signer->verify_key();
+  for (const DiplomaVerifyKey& previous : deps_.previous_keys) {
+    if (key == nullptr && previous.key_id() == key_id) key = &previous;
+  }
+  absl::Status verified =
+      key == nullptr
+          ? absl::NotFoundError(absl::StrCat("no published key has id ", key_id))
+          : key->VerifyContent(diploma.content(), diploma.signature());
+  if (verified.ok()) {
+    absl::StatusOr<std::string> text = CanonicalText(diploma.content());
+    if (!text.ok() || *text != diploma.signed_text()) {
+      verified = absl::DataLossError("stored signed_text differs from the canonical text");
+    }
+  }
+  if (!verified.ok()) {
+    // An operator must look at this row (tampering, or a signing key dropped from the
+    // published ones); the caller learns only that the code cannot be confirmed.
+    log::Error("diploma_verification_failed", {{"diploma", diploma.name()},
+                                               {"key_id", key_id},
+                                               {"error", std::string(verified.message())}});
+    return absl::OkStatus();
+  }
+
+  *resp->mutable_content() = diploma.content();
+  resp->set_signature(diploma.signature());
+  resp->set_signed_text(diploma.signed_text());
+  if (diploma.state() == v1::DIPLOMA_STATE_REVOKED) {
+    resp->set_verdict(v1::VERDICT_REVOKED);
+    resp->set_revoke_reason(diploma.revoke_reason());
+    *resp->mutable_revoke_time() = diploma.revoke_time();
+  } else {
+    resp->set_verdict(v1::VERDICT_VALID);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TrainingServiceImpl::DoGetDiplomaPublicKey(const grpc::CallContext& /*call*/,
+                                                        const v1::GetDiplomaPublicKeyRequest&,
+                                                        v1::GetDiplomaPublicKeyResponse* resp) {
+  *resp->add_keys() = deps_.signer->verify_key().ToProto();
+  for (const DiplomaVerifyKey& key : deps_.previous_keys) *resp->add_keys() = key.ToProto();
+  return absl::OkStatus();
+}
+
+}  // namespace integration::training
