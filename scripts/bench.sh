@@ -72,8 +72,13 @@ program() {
   printf '%s\n' "$p"
 }
 need() {
-  program "$1" || die "bench: $build_dir/$1 is missing: run ./dev up (it builds everything) or set BENCH_BUILD_DIR"
+  program "$1" || die "bench: $build_dir/$1 is missing: run ./dev up, or set BENCH_BUILD_DIR"
 }
+# ./dev up builds only what it starts; the benchmark programs are built here.
+if [ -z "${BENCH_BUILD_DIR:-}" ]; then
+  (cd "$repo_root" && cmake --preset release >/dev/null && cmake --build --preset release --target bench) ||
+    die "bench: building the benchmark programs failed"
+fi
 bench_bin="$(need tests/bench/integration-bench)"
 echo_bin="$(need tests/bench/bench-echo-server)"
 forwarder_bin="$(need tests/bench/bench-forwarder)"

@@ -31,8 +31,17 @@ if [ "$build" -eq 1 ]; then
   "$repo_root/scripts/deps.sh"
   say "packages ready ($(elapsed "$t"))"
   t="$(now_ms)"
-  (cd "$repo_root" && cmake --preset release >/dev/null && cmake --build --preset release)
-  say "release build ready in build/release ($(elapsed "$t"))"
+  # Only what ./dev up starts and uses: the binaries of the services in services.tsv that have
+  # a directory, and the tools (./dev bench builds its own programs).
+  targets=(integration-dbadmin integration-token integration-call)
+  for i in "${!svc_names[@]}"; do
+    if [ -f "$repo_root/services/${svc_names[$i]}/CMakeLists.txt" ]; then
+      targets+=("${svc_binaries[$i]}")
+    fi
+  done
+  (cd "$repo_root" && cmake --preset release >/dev/null &&
+    cmake --build --preset release --target "${targets[@]}")
+  say "release build of ${targets[*]} ready in build/release ($(elapsed "$t"))"
 fi
 
 # --- secrets (created once) --------------------------------------------------------------------

@@ -144,8 +144,7 @@ absl::Status Runtime::AddService(::grpc::Service* service, std::string_view full
       // Deny-all is safe but almost certainly a mistake in the proto.
       log::Warn("method_without_policy", {{"method", info->full_name}});
     }
-    by_full_name_[info->full_name] = info.get();
-    by_short_name_[info->descriptor->name()].push_back(info.get());
+    by_descriptor_[info->descriptor] = info.get();
     methods_.push_back(std::move(info));
   }
   return absl::OkStatus();
@@ -174,20 +173,9 @@ void Runtime::AddCloseHook(std::string name, std::function<void()> hook) {
   close_hooks_.push_back({std::move(name), std::move(hook)});
 }
 
-const MethodInfo* Runtime::FindMethod(std::string_view name,
-                                      const google::protobuf::Descriptor& request_type) const {
-  const MethodInfo* found = nullptr;
-  if (auto it = by_full_name_.find(internal::Av(name)); it != by_full_name_.end()) {
-    found = it->second;
-  } else if (auto it = by_short_name_.find(internal::Av(name)); it != by_short_name_.end()) {
-    for (const MethodInfo* m : it->second) {
-      if (m->descriptor->input_type() != &request_type) continue;
-      if (found != nullptr) return nullptr;  // ambiguous: the caller must use the full name
-      found = m;
-    }
-  }
-  if (found == nullptr || found->descriptor->input_type() != &request_type) return nullptr;
-  return found;
+const MethodInfo* Runtime::FindMethod(const google::protobuf::MethodDescriptor& method) const {
+  auto it = by_descriptor_.find(&method);
+  return it == by_descriptor_.end() ? nullptr : it->second;
 }
 
 int Runtime::admin_port() const { return admin_ != nullptr ? admin_->port() : 0; }

@@ -151,14 +151,18 @@ namespace internal {
 
 ::grpc::ServerUnaryReactor* ServeUnary(Runtime& rt, ::grpc::CallbackServerContext* ctx,
                                        const google::protobuf::Message& request,
-                                       std::string_view method_name, UnaryBody body) {
+                                       const google::protobuf::MethodDescriptor& method,
+                                       UnaryBody body) {
   auto c = std::make_shared<UnaryCall>();
   c->rt = &rt;
   c->ctx = ctx;
   c->reactor = ctx->DefaultReactor();
   c->start = absl::Now();
-  c->method_name = std::string(method_name);
-  c->method = rt.FindMethod(method_name, *request.GetDescriptor());
+  c->method_name = absl::StrCat(method.service()->full_name(), "/", method.name());
+  c->method = rt.FindMethod(method);
+  if (c->method != nullptr && c->method->descriptor->input_type() != request.GetDescriptor()) {
+    c->method = nullptr;  // a request of another method: the same wiring bug as below
+  }
 
   std::string request_id;
   if (auto header = Header(*ctx, kRequestIdHeader); header && IsValidRequestId(*header)) {
@@ -174,11 +178,11 @@ namespace internal {
   log::ScopedContext scope(request_id, trace.trace_id);
 
   if (c->method == nullptr) {
-    // A wiring mistake of the service (wrong name in Serve or service not added): fail the
-    // call loudly instead of serving it without its access policy.
+    // A wiring mistake of the service (its service not added to the runtime, or a request of
+    // another method): fail the call loudly instead of serving it without its access policy.
     c->call.emplace(auth::Caller{}, std::move(request_id), std::move(trace), c->start, ctx);
     FinishWith(*c, status::Internal(absl::StrCat("Serve(): no registered method \"",
-                                                 internal::Av(method_name), "\" taking ",
+                                                 c->method_name, "\" taking ",
                                                  request.GetDescriptor()->full_name())));
     return c->reactor;
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -53,8 +54,13 @@ std::string RewriteDsn(const std::string& dsn,
   return *std::move(rewritten);
 }
 
-// "t_<binary>_<pid>": lower-case identifier characters only, within PostgreSQL's 63 bytes.
+// "t_<binary>_<pid>_<n>": lower-case identifier characters only, within PostgreSQL's 63 bytes.
+// <n> counts the databases of this process: one test binary holds the suites of many test
+// files, each of which may make its own.
 std::string DatabaseNameForThisProcess() {
+  // The one mutable static of the test support: a sequence number, nothing else depends on it.
+  static std::atomic<int> sequence{0};
+  const std::string n = std::to_string(sequence.fetch_add(1) + 1);
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   std::string binary = ec ? std::string("test") : exe.filename().string();
@@ -64,10 +70,10 @@ std::string DatabaseNameForThisProcess() {
     sanitized.push_back(std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_');
   }
   std::string pid = std::to_string(::getpid());
-  // 63 bytes = "t_" + binary + "_" + pid.
-  const size_t max_binary = 63 - 3 - pid.size();
+  // 63 bytes = "t_" + binary + "_" + pid + "_" + n.
+  const size_t max_binary = 63 - 4 - pid.size() - n.size();
   if (sanitized.size() > max_binary) sanitized.resize(max_binary);
-  return absl::StrCat("t_", sanitized, "_", pid);
+  return absl::StrCat("t_", sanitized, "_", pid, "_", n);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // executor saturation, deadlines, trace context, access log and metrics.
 #include <grpcpp/grpcpp.h>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+
 #include <atomic>
 #include <chrono>
 #include <regex>
@@ -459,14 +462,39 @@ TEST(ServeTest, RecordsRpcMetrics) {
   EXPECT_THAT(text, HasSubstr("integration_executor_queue_depth{service=\"echo\"}"));
 }
 
-// A Serve() call naming a method the runtime does not know is a wiring bug: INTERNAL, and the
-// handler (which would run without an access policy) never runs.
-class MisnamedEchoService final : public echo::EchoService::CallbackService {
+// A method of a service the runtime never registered, taking EchoRequest: built in a pool of
+// its own, so no added service has its descriptor.
+class ForeignMethod {
  public:
-  explicit MisnamedEchoService(Runtime& rt) : rt_(rt) {}
+  ForeignMethod() : pool_(google::protobuf::DescriptorPool::generated_pool()) {
+    google::protobuf::FileDescriptorProto file;
+    file.set_name("foreign_test.proto");
+    file.set_package("foreign.test");
+    file.add_dependency(echo::EchoRequest::descriptor()->file()->name());
+    file.set_syntax("proto3");
+    google::protobuf::MethodDescriptorProto* m = file.add_service()->add_method();
+    file.mutable_service(0)->set_name("ForeignService");
+    m->set_name("Echo");
+    m->set_input_type(".lansstyrelsen.integration.echo.v1.EchoRequest");
+    m->set_output_type(".lansstyrelsen.integration.echo.v1.EchoResponse");
+    const google::protobuf::FileDescriptor* built = pool_.BuildFile(file);
+    method_ = built == nullptr ? nullptr : built->service(0)->method(0);
+  }
+  const google::protobuf::MethodDescriptor* get() const { return method_; }
+
+ private:
+  google::protobuf::DescriptorPool pool_;
+  const google::protobuf::MethodDescriptor* method_ = nullptr;
+};
+
+// Serves Echo as if it were `method`: the wiring bug the generated adapter rules out.
+class MiswiredEchoService final : public echo::EchoService::CallbackService {
+ public:
+  MiswiredEchoService(Runtime& rt, const google::protobuf::MethodDescriptor& method)
+      : rt_(rt), method_(method) {}
   ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
                                    echo::EchoResponse* resp) override {
-    return Serve(rt_, ctx, req, resp, "Ehco",
+    return Serve(rt_, ctx, req, resp, method_,
                  [this](const CallContext&, const echo::EchoRequest&, echo::EchoResponse*) {
                    ++runs;
                    return absl::OkStatus();
@@ -476,38 +504,74 @@ class MisnamedEchoService final : public echo::EchoService::CallbackService {
 
  private:
   Runtime& rt_;
+  const google::protobuf::MethodDescriptor& method_;
 };
 
-TEST(ServeTest, UnknownMethodNameIsInternalAndNotRun) {
-  Runtime rt(TestOptions());
-  MisnamedEchoService service(rt);
-  ASSERT_TRUE(rt.AddService<echo::EchoService>(&service).ok());
-  ASSERT_TRUE(rt.Start().ok());
+// Calls Echo on the server of `rt` and returns the status code.
+::grpc::StatusCode CallEcho(Runtime& rt) {
   auto stub = echo::EchoService::NewStub(::grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(rt.port()), ::grpc::InsecureChannelCredentials()));
   ::grpc::ClientContext ctx;
   WithDeadline(ctx);
   echo::EchoResponse resp;
-  EXPECT_EQ(stub->Echo(&ctx, echo::EchoRequest(), &resp).error_code(),
-            ::grpc::StatusCode::INTERNAL);
+  return stub->Echo(&ctx, echo::EchoRequest(), &resp).error_code();
+}
+
+// A Serve() call of a method the runtime does not know is a wiring bug: INTERNAL, and the
+// handler (which would run without an access policy) never runs.
+TEST(ServeTest, UnregisteredMethodIsInternalAndNotRun) {
+  ForeignMethod foreign;
+  ASSERT_NE(foreign.get(), nullptr);
+  Runtime rt(TestOptions());
+  MiswiredEchoService service(rt, *foreign.get());
+  ASSERT_TRUE(rt.AddService<echo::EchoService>(&service).ok());
+  ASSERT_TRUE(rt.Start().ok());
+  EXPECT_EQ(CallEcho(rt), ::grpc::StatusCode::INTERNAL);
   EXPECT_EQ(service.runs.load(), 0);
   rt.Shutdown(std::chrono::seconds(1));
 }
 
-TEST(ServeTest, FindMethodByFullOrShortName) {
+// A registered method whose request type is not the call's: the same wiring bug.
+TEST(ServeTest, MethodOfAnotherRequestTypeIsInternalAndNotRun) {
+  // EchoService has one method; its descriptor with a request of the wrong type is simulated
+  // by serving Echo under a method that takes EchoResponse.
+  google::protobuf::DescriptorPool pool(google::protobuf::DescriptorPool::generated_pool());
+  google::protobuf::FileDescriptorProto file;
+  file.set_name("wrong_type_test.proto");
+  file.set_package("wrong.test");
+  file.add_dependency(echo::EchoRequest::descriptor()->file()->name());
+  file.set_syntax("proto3");
+  auto* svc = file.add_service();
+  svc->set_name("WrongService");
+  auto* m = svc->add_method();
+  m->set_name("Echo");
+  m->set_input_type(".lansstyrelsen.integration.echo.v1.EchoResponse");
+  m->set_output_type(".lansstyrelsen.integration.echo.v1.EchoResponse");
+  const google::protobuf::FileDescriptor* built = pool.BuildFile(file);
+  ASSERT_NE(built, nullptr);
+  Runtime rt(TestOptions());
+  MiswiredEchoService service(rt, *built->service(0)->method(0));
+  ASSERT_TRUE(rt.AddService<echo::EchoService>(&service).ok());
+  ASSERT_TRUE(rt.Start().ok());
+  EXPECT_EQ(CallEcho(rt), ::grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(service.runs.load(), 0);
+  rt.Shutdown(std::chrono::seconds(1));
+}
+
+TEST(ServeTest, FindMethodByDescriptor) {
   Runtime rt(TestOptions());
   EchoServiceImpl service(rt, PlainEcho);
   ASSERT_TRUE(rt.AddService<echo::EchoService>(&service).ok());
-  const auto& request_type = *echo::EchoRequest::descriptor();
-  const MethodInfo* by_full = rt.FindMethod(kEchoMethod, request_type);
-  ASSERT_NE(by_full, nullptr);
-  EXPECT_EQ(by_full->full_name, kEchoMethod);
-  EXPECT_EQ(by_full->path, std::string("/") + kEchoMethod);
-  ASSERT_NE(by_full->policy, nullptr);
-  EXPECT_EQ(rt.FindMethod("Echo", request_type), by_full);
-  // Wrong request type: a Serve() call in the wrong method.
-  EXPECT_EQ(rt.FindMethod("Echo", *echo::EchoResponse::descriptor()), nullptr);
-  EXPECT_EQ(rt.FindMethod("Nope", request_type), nullptr);
+  const google::protobuf::MethodDescriptor& echo_method =
+      *echo::EchoRequest::descriptor()->file()->FindServiceByName("EchoService")->method(0);
+  const MethodInfo* found = rt.FindMethod(echo_method);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->full_name, kEchoMethod);
+  EXPECT_EQ(found->path, std::string("/") + kEchoMethod);
+  ASSERT_NE(found->policy, nullptr);
+  ForeignMethod foreign;
+  ASSERT_NE(foreign.get(), nullptr);
+  EXPECT_EQ(rt.FindMethod(*foreign.get()), nullptr);
   EXPECT_FALSE(rt.AddService(&service, "no.such.Service").ok());
   EXPECT_EQ(rt.AddService<echo::EchoService>(&service).code(), absl::StatusCode::kAlreadyExists);
 }

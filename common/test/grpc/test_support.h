@@ -29,7 +29,7 @@
 #include "integration/grpc/runtime.h"
 #include "integration/grpc/serve.h"
 #include "integration/log/log.h"
-#include "lansstyrelsen/integration/echo/v1/echo.grpc.pb.h"
+#include "lansstyrelsen/integration/echo/v1/echo.adapter.h"
 
 namespace integration::grpc::testing {
 
@@ -132,18 +132,20 @@ inline absl::Status PlainEcho(const CallContext&, const echo::EchoRequest& req,
   return absl::OkStatus();
 }
 
-// The EchoService of the tests, written like a real service: every RPC goes through Serve().
-class EchoServiceImpl final : public echo::EchoService::CallbackService {
+// The EchoService of the tests, written like a real service: the generated adapter serves
+// every RPC through Serve() with Do<Method>.
+class EchoServiceImpl final : public echo::EchoServiceAdapter<EchoServiceImpl> {
  public:
-  EchoServiceImpl(Runtime& rt, EchoHandler handler) : rt_(rt), handler_(std::move(handler)) {}
-
-  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
-                                   echo::EchoResponse* resp) override {
-    return Serve(rt_, ctx, req, resp, "Echo", handler_);
-  }
+  EchoServiceImpl(Runtime& rt, EchoHandler handler)
+      : EchoServiceAdapter(rt), handler_(std::move(handler)) {}
 
  private:
-  Runtime& rt_;
+  friend class echo::EchoServiceAdapter<EchoServiceImpl>;
+  absl::Status DoEcho(const CallContext& call, const echo::EchoRequest& req,
+                      echo::EchoResponse* resp) {
+    return handler_(call, req, resp);
+  }
+
   EchoHandler handler_;
 };
 

@@ -20,11 +20,21 @@ bool DatabaseExists(const std::string& name) {
   return !tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty();
 }
 
-TEST(TestDatabaseTest, IsNamedAfterTheBinaryAndPidAndDroppedAtTheEnd) {
+TEST(TestDatabaseTest, IsNamedAfterTheBinaryPidAndSequenceAndDroppedAtTheEnd) {
   auto db = std::make_unique<TestDatabase>();
   const std::string name = db->name();
-  EXPECT_EQ(name, "t_common_pg_test_database_integration_test_" + std::to_string(::getpid()));
+  const std::string prefix =
+      "t_common_pg_integration_tests_" + std::to_string(::getpid()) + "_";
+  ASSERT_EQ(name.substr(0, prefix.size()), prefix) << name;
   EXPECT_TRUE(DatabaseExists(name));
+  // A second database of the same process while the first exists gets a name of its own.
+  {
+    TestDatabase second;
+    EXPECT_NE(second.name(), name);
+    EXPECT_EQ(second.name().substr(0, prefix.size()), prefix);
+    EXPECT_TRUE(DatabaseExists(second.name()));
+    EXPECT_TRUE(DatabaseExists(name));
+  }
 
   {
     pqxx::connection conn(db->dsn());

@@ -15,31 +15,26 @@
 #include "integration/grpc/serve.h"
 #include "integration/outbox/outbox.h"
 #include "integration/store/store.h"
-#include "lansstyrelsen/integration/echo/v1/echo.grpc.pb.h"
+#include "lansstyrelsen/integration/echo/v1/echo.adapter.h"
 
 namespace integration::service::testing {
 namespace {
 
 namespace echo = ::lansstyrelsen::integration::echo::v1;
 
-class EchoServiceImpl final : public echo::EchoService::CallbackService {
+class EchoServiceImpl final : public echo::EchoServiceAdapter<EchoServiceImpl> {
  public:
   EchoServiceImpl(grpc::Runtime& runtime, pg::Pool& pool, std::function<void()> nudge_outbox,
                   std::string prefix)
-      : runtime_(runtime),
+      : EchoServiceAdapter(runtime),
         pool_(pool),
         nudge_outbox_(std::move(nudge_outbox)),
         prefix_(std::move(prefix)) {}
 
-  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
-                                   echo::EchoResponse* resp) override {
-    return grpc::Serve(runtime_, ctx, req, resp, "Echo",
-                       [this](const grpc::CallContext& call, const echo::EchoRequest& r,
-                              echo::EchoResponse* out) { return Handle(call, r, out); });
-  }
 
  private:
-  absl::Status Handle(const grpc::CallContext& call, const echo::EchoRequest& req,
+  friend class echo::EchoServiceAdapter<EchoServiceImpl>;
+  absl::Status DoEcho(const grpc::CallContext& call, const echo::EchoRequest& req,
                       echo::EchoResponse* resp) {
     absl::StatusOr<int64_t> id =
         pool_.TransactFor<int64_t>(call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
@@ -67,7 +62,6 @@ class EchoServiceImpl final : public echo::EchoService::CallbackService {
     return absl::OkStatus();
   }
 
-  grpc::Runtime& runtime_;
   pg::Pool& pool_;
   const std::function<void()> nudge_outbox_;
   const std::string prefix_;

@@ -95,8 +95,7 @@ absl::Status GrpcFront::AddTo(grpc::Runtime& runtime) {
     }
     for (int i = 0; i < service->descriptor().method_count(); ++i) {
       const google::protobuf::MethodDescriptor* m = service->descriptor().method(i);
-      infos_[m] = runtime.FindMethod(
-          absl::StrCat(service->descriptor().full_name(), "/", m->name()), *m->input_type());
+      infos_[m] = runtime.FindMethod(*m);
     }
   }
   runtime_ = &runtime;

@@ -1,7 +1,7 @@
-// The gRPC adapter of the grants service: one class with every RPC of GrantsService. Each
-// override (grants_service.cc) hands the call to grpc::Serve with a private Do<Method> that
-// validates, checks the caller's access to the records, converts and calls a repository. The
-// Do methods live in one file per area, named in the comments below.
+// The grants service's implementation: the generated GrantsServiceAdapter serves every RPC of
+// GrantsService through grpc::Serve with the private Do<Method> here, which validates, checks
+// the caller's access to the records, converts and calls a repository. The Do methods live in
+// one file per area (<area>_handlers.cc), named in the comments below.
 #pragma once
 
 #include <functional>
@@ -14,7 +14,7 @@
 #include "integration/grpc/names.h"  // first: see there
 #include "integration/grpc/runtime.h"
 #include "integration/pg/pool.h"
-#include "lansstyrelsen/integration/grants/v1/grants_service.grpc.pb.h"
+#include "lansstyrelsen/integration/grants/v1/grants_service.adapter.h"
 
 namespace integration::grants {
 
@@ -32,155 +32,14 @@ struct GrantsDeps {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-class GrantsServiceImpl final : public v1::GrantsService::CallbackService {
+class GrantsServiceImpl final : public v1::GrantsServiceAdapter<GrantsServiceImpl> {
  public:
-  explicit GrantsServiceImpl(GrantsDeps deps) : deps_(std::move(deps)) {}
-
-  // --- programme_handlers.cc ---
-  ::grpc::ServerUnaryReactor* ListProgrammes(::grpc::CallbackServerContext* ctx,
-                                             const v1::ListProgrammesRequest* req,
-                                             v1::ListProgrammesResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetProgramme(::grpc::CallbackServerContext* ctx,
-                                           const v1::GetProgrammeRequest* req,
-                                           v1::Programme* resp) override;
-  ::grpc::ServerUnaryReactor* CreateProgramme(::grpc::CallbackServerContext* ctx,
-                                              const v1::CreateProgrammeRequest* req,
-                                              v1::Programme* resp) override;
-  ::grpc::ServerUnaryReactor* UpdateProgramme(::grpc::CallbackServerContext* ctx,
-                                              const v1::UpdateProgrammeRequest* req,
-                                              v1::Programme* resp) override;
-
-  // --- call_handlers.cc ---
-  ::grpc::ServerUnaryReactor* ListCalls(::grpc::CallbackServerContext* ctx,
-                                        const v1::ListCallsRequest* req,
-                                        v1::ListCallsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetCall(::grpc::CallbackServerContext* ctx,
-                                      const v1::GetCallRequest* req, v1::Call* resp) override;
-  ::grpc::ServerUnaryReactor* CreateCall(::grpc::CallbackServerContext* ctx,
-                                         const v1::CreateCallRequest* req, v1::Call* resp) override;
-  ::grpc::ServerUnaryReactor* UpdateCall(::grpc::CallbackServerContext* ctx,
-                                         const v1::UpdateCallRequest* req, v1::Call* resp) override;
-  ::grpc::ServerUnaryReactor* OpenCall(::grpc::CallbackServerContext* ctx,
-                                       const v1::OpenCallRequest* req, v1::Call* resp) override;
-  ::grpc::ServerUnaryReactor* CloseCall(::grpc::CallbackServerContext* ctx,
-                                        const v1::CloseCallRequest* req, v1::Call* resp) override;
-  ::grpc::ServerUnaryReactor* ArchiveCall(::grpc::CallbackServerContext* ctx,
-                                          const v1::ArchiveCallRequest* req,
-                                          v1::Call* resp) override;
-
-  // --- application_handlers.cc ---
-  ::grpc::ServerUnaryReactor* CreateApplication(::grpc::CallbackServerContext* ctx,
-                                                const v1::CreateApplicationRequest* req,
-                                                v1::Application* resp) override;
-  ::grpc::ServerUnaryReactor* GetApplication(::grpc::CallbackServerContext* ctx,
-                                             const v1::GetApplicationRequest* req,
-                                             v1::Application* resp) override;
-  ::grpc::ServerUnaryReactor* ListApplications(::grpc::CallbackServerContext* ctx,
-                                               const v1::ListApplicationsRequest* req,
-                                               v1::ListApplicationsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* UpdateApplication(::grpc::CallbackServerContext* ctx,
-                                                const v1::UpdateApplicationRequest* req,
-                                                v1::Application* resp) override;
-  ::grpc::ServerUnaryReactor* SubmitApplication(::grpc::CallbackServerContext* ctx,
-                                                const v1::SubmitApplicationRequest* req,
-                                                v1::Application* resp) override;
-  ::grpc::ServerUnaryReactor* WithdrawApplication(::grpc::CallbackServerContext* ctx,
-                                                  const v1::WithdrawApplicationRequest* req,
-                                                  v1::Application* resp) override;
-
-  // --- review_handlers.cc ---
-  ::grpc::ServerUnaryReactor* CreateReview(::grpc::CallbackServerContext* ctx,
-                                           const v1::CreateReviewRequest* req,
-                                           v1::Review* resp) override;
-  ::grpc::ServerUnaryReactor* ListReviews(::grpc::CallbackServerContext* ctx,
-                                          const v1::ListReviewsRequest* req,
-                                          v1::ListReviewsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* RankApplications(::grpc::CallbackServerContext* ctx,
-                                               const v1::RankApplicationsRequest* req,
-                                               v1::RankApplicationsResponse* resp) override;
-
-  // --- decision_handlers.cc ---
-  ::grpc::ServerUnaryReactor* DecideApplication(::grpc::CallbackServerContext* ctx,
-                                                const v1::DecideApplicationRequest* req,
-                                                v1::Application* resp) override;
-
-  // --- disbursement_handlers.cc ---
-  ::grpc::ServerUnaryReactor* CreateDisbursement(::grpc::CallbackServerContext* ctx,
-                                                 const v1::CreateDisbursementRequest* req,
-                                                 v1::Disbursement* resp) override;
-  ::grpc::ServerUnaryReactor* ListDisbursements(::grpc::CallbackServerContext* ctx,
-                                                const v1::ListDisbursementsRequest* req,
-                                                v1::ListDisbursementsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* PayDisbursement(::grpc::CallbackServerContext* ctx,
-                                              const v1::PayDisbursementRequest* req,
-                                              v1::Disbursement* resp) override;
-  ::grpc::ServerUnaryReactor* CancelDisbursement(::grpc::CallbackServerContext* ctx,
-                                                 const v1::CancelDisbursementRequest* req,
-                                                 v1::Disbursement* resp) override;
-
-  // --- report_handlers.cc ---
-  ::grpc::ServerUnaryReactor* ListReports(::grpc::CallbackServerContext* ctx,
-                                          const v1::ListReportsRequest* req,
-                                          v1::ListReportsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetReport(::grpc::CallbackServerContext* ctx,
-                                        const v1::GetReportRequest* req, v1::Report* resp) override;
-  ::grpc::ServerUnaryReactor* SubmitReport(::grpc::CallbackServerContext* ctx,
-                                           const v1::SubmitReportRequest* req,
-                                           v1::Report* resp) override;
-  ::grpc::ServerUnaryReactor* AcceptReport(::grpc::CallbackServerContext* ctx,
-                                           const v1::AcceptReportRequest* req,
-                                           v1::Report* resp) override;
-  ::grpc::ServerUnaryReactor* ReturnReport(::grpc::CallbackServerContext* ctx,
-                                           const v1::ReturnReportRequest* req,
-                                           v1::Report* resp) override;
-  ::grpc::ServerUnaryReactor* ListOverdueReports(::grpc::CallbackServerContext* ctx,
-                                                 const v1::ListOverdueReportsRequest* req,
-                                                 v1::ListOverdueReportsResponse* resp) override;
-
-  // --- reclaim_handlers.cc ---
-  ::grpc::ServerUnaryReactor* RaiseReclaim(::grpc::CallbackServerContext* ctx,
-                                           const v1::RaiseReclaimRequest* req,
-                                           v1::Reclaim* resp) override;
-  ::grpc::ServerUnaryReactor* ListReclaims(::grpc::CallbackServerContext* ctx,
-                                           const v1::ListReclaimsRequest* req,
-                                           v1::ListReclaimsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* SettleReclaim(::grpc::CallbackServerContext* ctx,
-                                            const v1::SettleReclaimRequest* req,
-                                            v1::Reclaim* resp) override;
-  ::grpc::ServerUnaryReactor* WaiveReclaim(::grpc::CallbackServerContext* ctx,
-                                           const v1::WaiveReclaimRequest* req,
-                                           v1::Reclaim* resp) override;
-
-  // --- amendment_handlers.cc ---
-  ::grpc::ServerUnaryReactor* CreateAmendment(::grpc::CallbackServerContext* ctx,
-                                              const v1::CreateAmendmentRequest* req,
-                                              v1::Amendment* resp) override;
-  ::grpc::ServerUnaryReactor* ListAmendments(::grpc::CallbackServerContext* ctx,
-                                             const v1::ListAmendmentsRequest* req,
-                                             v1::ListAmendmentsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* DecideAmendment(::grpc::CallbackServerContext* ctx,
-                                              const v1::DecideAmendmentRequest* req,
-                                              v1::Amendment* resp) override;
-
-  // --- funding_handlers.cc ---
-  ::grpc::ServerUnaryReactor* CheckFunding(::grpc::CallbackServerContext* ctx,
-                                           const v1::CheckFundingRequest* req,
-                                           v1::CheckFundingResponse* resp) override;
-
-  // --- statistics_handlers.cc ---
-  ::grpc::ServerUnaryReactor* GetCallStatistics(::grpc::CallbackServerContext* ctx,
-                                                const v1::GetCallStatisticsRequest* req,
-                                                v1::GrantStatistics* resp) override;
-  ::grpc::ServerUnaryReactor* GetGrantStatistics(::grpc::CallbackServerContext* ctx,
-                                                 const v1::GetGrantStatisticsRequest* req,
-                                                 v1::GrantStatistics* resp) override;
-
-  // --- audit_handlers.cc ---
-  ::grpc::ServerUnaryReactor* ListAuditEvents(::grpc::CallbackServerContext* ctx,
-                                              const v1::ListAuditEventsRequest* req,
-                                              v1::ListAuditEventsResponse* resp) override;
+  explicit GrantsServiceImpl(GrantsDeps deps)
+      : GrantsServiceAdapter(deps.runtime), deps_(std::move(deps)) {}
 
  private:
+  friend class v1::GrantsServiceAdapter<GrantsServiceImpl>;
+
   // Handlers run on the runtime's executor (they may block on PostgreSQL); the caller's role
   // has been checked against the method's access policy before they run. Object-level access
   // (own kommun / organisation, own county) is theirs to check.

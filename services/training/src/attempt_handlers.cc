@@ -16,7 +16,6 @@
 #include "rules/content_rules.h"
 #include "diploma.h"
 #include "diploma_issuer.h"
-#include "integration/grpc/serve.h"
 #include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
@@ -100,50 +99,6 @@ absl::Status CheckLearnerForRead(const grpc::CallContext& call, LearnerRepositor
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// gRPC entry points
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::StartAttempt(::grpc::CallbackServerContext* ctx,
-                                                              const v1::StartAttemptRequest* req,
-                                                              v1::Attempt* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "StartAttempt",
-                     [this](const grpc::CallContext& call, const v1::StartAttemptRequest& r,
-                            v1::Attempt* out) { return DoStartAttempt(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::SubmitAttempt(::grpc::CallbackServerContext* ctx,
-                                                               const v1::SubmitAttemptRequest* req,
-                                                               v1::Attempt* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "SubmitAttempt",
-                     [this](const grpc::CallContext& call, const v1::SubmitAttemptRequest& r,
-                            v1::Attempt* out) { return DoSubmitAttempt(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetAttempt(::grpc::CallbackServerContext* ctx,
-                                                            const v1::GetAttemptRequest* req,
-                                                            v1::Attempt* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetAttempt",
-                     [this](const grpc::CallContext& call, const v1::GetAttemptRequest& r,
-                            v1::Attempt* out) { return DoGetAttempt(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListAttempts(::grpc::CallbackServerContext* ctx,
-                                                              const v1::ListAttemptsRequest* req,
-                                                              v1::ListAttemptsResponse* resp) {
-  return grpc::Serve(
-      deps_.runtime, ctx, req, resp, "ListAttempts",
-      [this](const grpc::CallContext& call, const v1::ListAttemptsRequest& r,
-             v1::ListAttemptsResponse* out) { return DoListAttempts(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetProgress(::grpc::CallbackServerContext* ctx,
-                                                             const v1::GetProgressRequest* req,
-                                                             v1::Progress* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetProgress",
-                     [this](const grpc::CallContext& call, const v1::GetProgressRequest& r,
-                            v1::Progress* out) { return DoGetProgress(call, r, out); });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Handlers

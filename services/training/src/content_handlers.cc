@@ -15,7 +15,6 @@
 #include "content_repository.h"
 #include "rules/content_rules.h"
 #include "integration/api/page_token.h"
-#include "integration/grpc/serve.h"
 #include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
 #include "integration/store/store.h"
@@ -92,97 +91,6 @@ absl::Status MapContentConflict(absl::Status st) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// gRPC entry points
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListParts(::grpc::CallbackServerContext* ctx,
-                                                           const v1::ListPartsRequest* req,
-                                                           v1::ListPartsResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListParts",
-                     [this](const grpc::CallContext& call, const v1::ListPartsRequest& r,
-                            v1::ListPartsResponse* out) { return DoListParts(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetPart(::grpc::CallbackServerContext* ctx,
-                                                         const v1::GetPartRequest* req,
-                                                         v1::Part* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetPart",
-                     [this](const grpc::CallContext& call, const v1::GetPartRequest& r,
-                            v1::Part* out) { return DoGetPart(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::CreatePart(::grpc::CallbackServerContext* ctx,
-                                                            const v1::CreatePartRequest* req,
-                                                            v1::Part* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "CreatePart",
-                     [this](const grpc::CallContext& call, const v1::CreatePartRequest& r,
-                            v1::Part* out) { return DoCreatePart(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdatePart(::grpc::CallbackServerContext* ctx,
-                                                            const v1::UpdatePartRequest* req,
-                                                            v1::Part* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdatePart",
-                     [this](const grpc::CallContext& call, const v1::UpdatePartRequest& r,
-                            v1::Part* out) { return DoUpdatePart(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListModules(::grpc::CallbackServerContext* ctx,
-                                                             const v1::ListModulesRequest* req,
-                                                             v1::ListModulesResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListModules",
-                     [this](const grpc::CallContext& call, const v1::ListModulesRequest& r,
-                            v1::ListModulesResponse* out) { return DoListModules(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetModule(::grpc::CallbackServerContext* ctx,
-                                                           const v1::GetModuleRequest* req,
-                                                           v1::Module* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetModule",
-                     [this](const grpc::CallContext& call, const v1::GetModuleRequest& r,
-                            v1::Module* out) { return DoGetModule(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::CreateModule(::grpc::CallbackServerContext* ctx,
-                                                              const v1::CreateModuleRequest* req,
-                                                              v1::Module* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "CreateModule",
-                     [this](const grpc::CallContext& call, const v1::CreateModuleRequest& r,
-                            v1::Module* out) { return DoCreateModule(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateModule(::grpc::CallbackServerContext* ctx,
-                                                              const v1::UpdateModuleRequest* req,
-                                                              v1::Module* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdateModule",
-                     [this](const grpc::CallContext& call, const v1::UpdateModuleRequest& r,
-                            v1::Module* out) { return DoUpdateModule(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::PublishModule(::grpc::CallbackServerContext* ctx,
-                                                               const v1::PublishModuleRequest* req,
-                                                               v1::Module* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "PublishModule",
-                     [this](const grpc::CallContext& call, const v1::PublishModuleRequest& r,
-                            v1::Module* out) { return DoPublishModule(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetQuiz(::grpc::CallbackServerContext* ctx,
-                                                         const v1::GetQuizRequest* req,
-                                                         v1::Quiz* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetQuiz",
-                     [this](const grpc::CallContext& call, const v1::GetQuizRequest& r,
-                            v1::Quiz* out) { return DoGetQuiz(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateQuiz(::grpc::CallbackServerContext* ctx,
-                                                            const v1::UpdateQuizRequest* req,
-                                                            v1::Quiz* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdateQuiz",
-                     [this](const grpc::CallContext& call, const v1::UpdateQuizRequest& r,
-                            v1::Quiz* out) { return DoUpdateQuiz(call, r, out); });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Parts

@@ -16,7 +16,6 @@
 #include "diploma.h"
 #include "diploma_pdf.h"
 #include "diploma_repository.h"
-#include "integration/grpc/serve.h"
 #include "integration/log/log.h"
 #include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
@@ -87,59 +86,6 @@ absl::StatusOr<v1::Diploma> ReadDiploma(pg::Pool& pool, const grpc::CallContext&
 }
 
 }  // namespace
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListDiplomas(
-    ::grpc::CallbackServerContext* ctx, const v1::ListDiplomasRequest* req,
-    v1::ListDiplomasResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "ListDiplomas",
-                     [this](const grpc::CallContext& call, const v1::ListDiplomasRequest& r,
-                            v1::ListDiplomasResponse* out) { return DoListDiplomas(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetDiploma(::grpc::CallbackServerContext* ctx,
-                                                            const v1::GetDiplomaRequest* req,
-                                                            v1::Diploma* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetDiploma",
-                     [this](const grpc::CallContext& call, const v1::GetDiplomaRequest& r,
-                            v1::Diploma* out) { return DoGetDiploma(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::RenderDiplomaPdf(
-    ::grpc::CallbackServerContext* ctx, const v1::RenderDiplomaPdfRequest* req,
-    v1::RenderDiplomaPdfResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "RenderDiplomaPdf",
-                     [this](const grpc::CallContext& call, const v1::RenderDiplomaPdfRequest& r,
-                            v1::RenderDiplomaPdfResponse* out) {
-                       return DoRenderDiplomaPdf(call, r, out);
-                     });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::RevokeDiploma(
-    ::grpc::CallbackServerContext* ctx, const v1::RevokeDiplomaRequest* req, v1::Diploma* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "RevokeDiploma",
-                     [this](const grpc::CallContext& call, const v1::RevokeDiplomaRequest& r,
-                            v1::Diploma* out) { return DoRevokeDiploma(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::VerifyDiploma(
-    ::grpc::CallbackServerContext* ctx, const v1::VerifyDiplomaRequest* req,
-    v1::VerifyDiplomaResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "VerifyDiploma",
-                     [this](const grpc::CallContext& call, const v1::VerifyDiplomaRequest& r,
-                            v1::VerifyDiplomaResponse* out) {
-                       return DoVerifyDiploma(call, r, out);
-                     });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetDiplomaPublicKey(
-    ::grpc::CallbackServerContext* ctx, const v1::GetDiplomaPublicKeyRequest* req,
-    v1::GetDiplomaPublicKeyResponse* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetDiplomaPublicKey",
-                     [this](const grpc::CallContext& call, const v1::GetDiplomaPublicKeyRequest& r,
-                            v1::GetDiplomaPublicKeyResponse* out) {
-                       return DoGetDiplomaPublicKey(call, r, out);
-                     });
-}
 
 absl::Status TrainingServiceImpl::DoListDiplomas(const grpc::CallContext& call,
                                                  const v1::ListDiplomasRequest& req,

@@ -15,7 +15,6 @@
 #include "absl/strings/str_join.h"
 #include "rules/content_rules.h"
 #include "diploma_issuer.h"
-#include "integration/grpc/serve.h"
 #include "integration/outbox/outbox.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
@@ -163,42 +162,6 @@ absl::Status CheckPartsExist(LearnerRepository& repo, const v1::Learner& l,
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// gRPC entry points
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::CreateLearner(::grpc::CallbackServerContext* ctx,
-                                                               const v1::CreateLearnerRequest* req,
-                                                               v1::Learner* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "CreateLearner",
-                     [this](const grpc::CallContext& call, const v1::CreateLearnerRequest& r,
-                            v1::Learner* out) { return DoCreateLearner(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetLearner(::grpc::CallbackServerContext* ctx,
-                                                            const v1::GetLearnerRequest* req,
-                                                            v1::Learner* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetLearner",
-                     [this](const grpc::CallContext& call, const v1::GetLearnerRequest& r,
-                            v1::Learner* out) { return DoGetLearner(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::UpdateLearner(::grpc::CallbackServerContext* ctx,
-                                                               const v1::UpdateLearnerRequest* req,
-                                                               v1::Learner* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "UpdateLearner",
-                     [this](const grpc::CallContext& call, const v1::UpdateLearnerRequest& r,
-                            v1::Learner* out) { return DoUpdateLearner(call, r, out); });
-}
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::ListLearners(::grpc::CallbackServerContext* ctx,
-                                                              const v1::ListLearnersRequest* req,
-                                                              v1::ListLearnersResponse* resp) {
-  return grpc::Serve(
-      deps_.runtime, ctx, req, resp, "ListLearners",
-      [this](const grpc::CallContext& call, const v1::ListLearnersRequest& r,
-             v1::ListLearnersResponse* out) { return DoListLearners(call, r, out); });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Handlers

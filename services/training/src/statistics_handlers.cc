@@ -15,7 +15,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "rules/content_rules.h"
-#include "integration/grpc/serve.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/type/v1/types.pb.h"
@@ -104,14 +103,6 @@ void FillRow(const StatisticsCounts& c, std::string key, std::string label,
 }
 
 }  // namespace
-
-::grpc::ServerUnaryReactor* TrainingServiceImpl::GetStatistics(
-    ::grpc::CallbackServerContext* ctx, const v1::GetStatisticsRequest* req,
-    v1::Statistics* resp) {
-  return grpc::Serve(deps_.runtime, ctx, req, resp, "GetStatistics",
-                     [this](const grpc::CallContext& call, const v1::GetStatisticsRequest& r,
-                            v1::Statistics* out) { return DoGetStatistics(call, r, out); });
-}
 
 absl::Status TrainingServiceImpl::DoGetStatistics(const grpc::CallContext& call,
                                                   const v1::GetStatisticsRequest& req,

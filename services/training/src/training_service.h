@@ -1,6 +1,6 @@
-// The gRPC adapter of the training service: one class with every RPC of TrainingService. Each
-// override is a one-line grpc::Serve into a private Do<Method> that validates, converts and calls
-// a repository; the methods are defined in content_handlers.cc, learner_handlers.cc,
+// The training service's implementation: the generated TrainingServiceAdapter serves every RPC
+// of TrainingService through grpc::Serve with the private Do<Method> here, which validates,
+// converts and calls a repository; the methods are defined in content_handlers.cc, learner_handlers.cc,
 // attempt_handlers.cc (content, learners, attempts, progress), diploma_handlers.cc and
 // statistics_handlers.cc (diplomas, statistics).
 #pragma once
@@ -20,7 +20,7 @@
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/runtime.h"
 #include "integration/pg/pool.h"
-#include "lansstyrelsen/integration/training/v1/training_service.grpc.pb.h"
+#include "lansstyrelsen/integration/training/v1/training_service.adapter.h"
 
 namespace integration::training {
 
@@ -42,96 +42,14 @@ struct TrainingDeps {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-class TrainingServiceImpl final : public v1::TrainingService::CallbackService {
+class TrainingServiceImpl final : public v1::TrainingServiceAdapter<TrainingServiceImpl> {
  public:
-  explicit TrainingServiceImpl(TrainingDeps deps) : deps_(std::move(deps)) {}
-
-  // --- Content (content_handlers.cc) ---
-  ::grpc::ServerUnaryReactor* ListParts(::grpc::CallbackServerContext* ctx,
-                                        const v1::ListPartsRequest* req,
-                                        v1::ListPartsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetPart(::grpc::CallbackServerContext* ctx,
-                                      const v1::GetPartRequest* req, v1::Part* resp) override;
-  ::grpc::ServerUnaryReactor* CreatePart(::grpc::CallbackServerContext* ctx,
-                                         const v1::CreatePartRequest* req, v1::Part* resp) override;
-  ::grpc::ServerUnaryReactor* UpdatePart(::grpc::CallbackServerContext* ctx,
-                                         const v1::UpdatePartRequest* req, v1::Part* resp) override;
-  ::grpc::ServerUnaryReactor* ListModules(::grpc::CallbackServerContext* ctx,
-                                          const v1::ListModulesRequest* req,
-                                          v1::ListModulesResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetModule(::grpc::CallbackServerContext* ctx,
-                                        const v1::GetModuleRequest* req, v1::Module* resp) override;
-  ::grpc::ServerUnaryReactor* CreateModule(::grpc::CallbackServerContext* ctx,
-                                           const v1::CreateModuleRequest* req,
-                                           v1::Module* resp) override;
-  ::grpc::ServerUnaryReactor* UpdateModule(::grpc::CallbackServerContext* ctx,
-                                           const v1::UpdateModuleRequest* req,
-                                           v1::Module* resp) override;
-  ::grpc::ServerUnaryReactor* PublishModule(::grpc::CallbackServerContext* ctx,
-                                            const v1::PublishModuleRequest* req,
-                                            v1::Module* resp) override;
-  ::grpc::ServerUnaryReactor* GetQuiz(::grpc::CallbackServerContext* ctx,
-                                      const v1::GetQuizRequest* req, v1::Quiz* resp) override;
-  ::grpc::ServerUnaryReactor* UpdateQuiz(::grpc::CallbackServerContext* ctx,
-                                         const v1::UpdateQuizRequest* req, v1::Quiz* resp) override;
-
-  // --- Learners (learner_handlers.cc) ---
-  ::grpc::ServerUnaryReactor* CreateLearner(::grpc::CallbackServerContext* ctx,
-                                            const v1::CreateLearnerRequest* req,
-                                            v1::Learner* resp) override;
-  ::grpc::ServerUnaryReactor* GetLearner(::grpc::CallbackServerContext* ctx,
-                                         const v1::GetLearnerRequest* req,
-                                         v1::Learner* resp) override;
-  ::grpc::ServerUnaryReactor* UpdateLearner(::grpc::CallbackServerContext* ctx,
-                                            const v1::UpdateLearnerRequest* req,
-                                            v1::Learner* resp) override;
-  ::grpc::ServerUnaryReactor* ListLearners(::grpc::CallbackServerContext* ctx,
-                                           const v1::ListLearnersRequest* req,
-                                           v1::ListLearnersResponse* resp) override;
-
-  // --- Attempts and progress (attempt_handlers.cc) ---
-  ::grpc::ServerUnaryReactor* StartAttempt(::grpc::CallbackServerContext* ctx,
-                                           const v1::StartAttemptRequest* req,
-                                           v1::Attempt* resp) override;
-  ::grpc::ServerUnaryReactor* SubmitAttempt(::grpc::CallbackServerContext* ctx,
-                                            const v1::SubmitAttemptRequest* req,
-                                            v1::Attempt* resp) override;
-  ::grpc::ServerUnaryReactor* GetAttempt(::grpc::CallbackServerContext* ctx,
-                                         const v1::GetAttemptRequest* req,
-                                         v1::Attempt* resp) override;
-  ::grpc::ServerUnaryReactor* ListAttempts(::grpc::CallbackServerContext* ctx,
-                                           const v1::ListAttemptsRequest* req,
-                                           v1::ListAttemptsResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetProgress(::grpc::CallbackServerContext* ctx,
-                                          const v1::GetProgressRequest* req,
-                                          v1::Progress* resp) override;
-
-  // --- Diplomas (diploma_handlers.cc) ---
-  ::grpc::ServerUnaryReactor* ListDiplomas(::grpc::CallbackServerContext* ctx,
-                                           const v1::ListDiplomasRequest* req,
-                                           v1::ListDiplomasResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetDiploma(::grpc::CallbackServerContext* ctx,
-                                         const v1::GetDiplomaRequest* req,
-                                         v1::Diploma* resp) override;
-  ::grpc::ServerUnaryReactor* RenderDiplomaPdf(::grpc::CallbackServerContext* ctx,
-                                               const v1::RenderDiplomaPdfRequest* req,
-                                               v1::RenderDiplomaPdfResponse* resp) override;
-  ::grpc::ServerUnaryReactor* RevokeDiploma(::grpc::CallbackServerContext* ctx,
-                                            const v1::RevokeDiplomaRequest* req,
-                                            v1::Diploma* resp) override;
-  ::grpc::ServerUnaryReactor* VerifyDiploma(::grpc::CallbackServerContext* ctx,
-                                            const v1::VerifyDiplomaRequest* req,
-                                            v1::VerifyDiplomaResponse* resp) override;
-  ::grpc::ServerUnaryReactor* GetDiplomaPublicKey(::grpc::CallbackServerContext* ctx,
-                                                  const v1::GetDiplomaPublicKeyRequest* req,
-                                                  v1::GetDiplomaPublicKeyResponse* resp) override;
-
-  // --- Statistics (statistics_handlers.cc) ---
-  ::grpc::ServerUnaryReactor* GetStatistics(::grpc::CallbackServerContext* ctx,
-                                            const v1::GetStatisticsRequest* req,
-                                            v1::Statistics* resp) override;
+  explicit TrainingServiceImpl(TrainingDeps deps)
+      : TrainingServiceAdapter(deps.runtime), deps_(std::move(deps)) {}
 
  private:
+  friend class v1::TrainingServiceAdapter<TrainingServiceImpl>;
+
   // Handlers run on the runtime's executor (they may block on PostgreSQL); the caller's role
   // and tenant have been checked against the method's access policy before they run.
   absl::Status DoListParts(const grpc::CallContext& call, const v1::ListPartsRequest& req,

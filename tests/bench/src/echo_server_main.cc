@@ -20,7 +20,7 @@
 #include "integration/grpc/server_flags.h"
 #include "integration/grpc/signals.h"
 #include "integration/log/log.h"
-#include "lansstyrelsen/integration/echo/v1/echo.grpc.pb.h"
+#include "lansstyrelsen/integration/echo/v1/echo.adapter.h"
 
 namespace {
 
@@ -43,25 +43,19 @@ class RawEcho final : public echo::EchoService::CallbackService {
   }
 };
 
-// The same answer through the service runtime's pipeline.
-class RuntimeEcho final : public echo::EchoService::CallbackService {
+// The same answer through the service runtime's pipeline (the generated adapter).
+class RuntimeEcho final : public echo::EchoServiceAdapter<RuntimeEcho> {
  public:
-  explicit RuntimeEcho(integration::grpc::Runtime& rt) : rt_(rt) {}
-
-  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const echo::EchoRequest* req,
-                                   echo::EchoResponse* resp) override {
-    return integration::grpc::Serve(
-        rt_, ctx, req, resp, "Echo",
-        [](const integration::grpc::CallContext&, const echo::EchoRequest& r,
-           echo::EchoResponse* out) {
-          out->set_message(r.message());
-          out->set_payload(r.payload());
-          return absl::OkStatus();
-        });
-  }
+  explicit RuntimeEcho(integration::grpc::Runtime& rt) : EchoServiceAdapter(rt) {}
 
  private:
-  integration::grpc::Runtime& rt_;
+  friend class echo::EchoServiceAdapter<RuntimeEcho>;
+  absl::Status DoEcho(const integration::grpc::CallContext&, const echo::EchoRequest& r,
+                      echo::EchoResponse* out) {
+    out->set_message(r.message());
+    out->set_payload(r.payload());
+    return absl::OkStatus();
+  }
 };
 
 int ServeRaw(integration::grpc::SignalWaiter& signals, const std::string& host, int port) {

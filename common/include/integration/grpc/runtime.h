@@ -167,10 +167,9 @@ class Runtime {
   void Wait();
 
   // --- Used by Serve() ---
-  // The method named "pkg.Service/Method", or "Method" when exactly one registered method of
-  // that name takes `request_type`; null when none matches.
-  const MethodInfo* FindMethod(std::string_view name,
-                               const google::protobuf::Descriptor& request_type) const;
+  // The registered method of `method` (compiled descriptors: a service added by AddService);
+  // null when no added service has it.
+  const MethodInfo* FindMethod(const google::protobuf::MethodDescriptor& method) const;
   BoundedExecutor& executor() { return *executor_; }
   const ServerOptions& options() const { return options_; }
   auth::Verifier* verifier() const { return options_.verifier.get(); }
@@ -204,8 +203,7 @@ class Runtime {
   const std::shared_ptr<metrics::Metrics> metrics_;
 
   std::vector<std::unique_ptr<MethodInfo>> methods_;
-  absl::flat_hash_map<std::string, const MethodInfo*> by_full_name_;
-  absl::flat_hash_map<std::string, std::vector<const MethodInfo*>> by_short_name_;
+  absl::flat_hash_map<const google::protobuf::MethodDescriptor*, const MethodInfo*> by_descriptor_;
   std::vector<std::pair<::grpc::Service*, std::string>> services_;  // with full names
   std::vector<Check> checks_;                                       // fixed once Start() ran
   std::vector<metrics::ReadinessReport> reports_;                   // fixed once Start() ran

@@ -11,6 +11,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "google/protobuf/descriptor.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/names.h"  // keeps grpc:: meaning gRPC; see there
 #include "integration/grpc/runtime.h"
@@ -22,19 +23,20 @@ using UnaryBody = absl::AnyInvocable<absl::Status(const CallContext&) &&>;
 // The type-erased pipeline behind Serve().
 ::grpc::ServerUnaryReactor* ServeUnary(Runtime& rt, ::grpc::CallbackServerContext* ctx,
                                        const google::protobuf::Message& request,
-                                       std::string_view method_name, UnaryBody body);
+                                       const google::protobuf::MethodDescriptor& method,
+                                       UnaryBody body);
 }  // namespace internal
 
-// Serves one unary call from a CallbackService method:
+// Serves one unary call of `method`. Services do not call it by hand: the adapter generated
+// from the proto (protoc-gen-integration, <file>.adapter.h) overrides every RPC of the
+// service with
 //
-//   ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const EchoRequest* req,
-//                                    EchoResponse* resp) override {
-//     return Serve(rt_, ctx, req, resp, "Echo", [this](const CallContext& call,
-//                  const EchoRequest& r, EchoResponse* out) { ...; return absl::OkStatus(); });
-//   }
+//   return Serve(runtime, ctx, req, resp, *method_descriptor,
+//                [impl](const CallContext& call, const Req& r, Resp* out) {
+//                  return impl->Do<Method>(call, r, out); });
 //
-// On the gRPC thread (never blocking): resolves the method ("pkg.Service/Method", or "Method"
-// of a registered service taking Req), takes x-request-id (or makes one) and echoes it (in
+// On the gRPC thread (never blocking): finds the method among the runtime's registered ones
+// (not registered: INTERNAL, a wiring bug), takes x-request-id (or makes one) and echoes it (in
 // the initial metadata of a success, the trailing metadata of a failure, which keeps
 // failures retryable "trailers-only" responses), reads traceparent, caps the deadline, verifies the
 // bearer token (none: anonymous caller), applies the method's access policy and tenant check, and
@@ -46,10 +48,10 @@ using UnaryBody = absl::AnyInvocable<absl::Status(const CallContext&) &&>;
 template <class Req, class Resp>
 ::grpc::ServerUnaryReactor* Serve(
     Runtime& rt, ::grpc::CallbackServerContext* ctx, const Req* req, Resp* resp,
-    std::string_view method_name,
+    const google::protobuf::MethodDescriptor& method,
     // type_identity: Req and Resp come from the pointers, so a lambda converts here.
     std::type_identity_t<std::function<absl::Status(const CallContext&, const Req&, Resp*)>> fn) {
-  return internal::ServeUnary(rt, ctx, *req, method_name,
+  return internal::ServeUnary(rt, ctx, *req, method,
                               [req, resp, fn = std::move(fn)](const CallContext& call) mutable {
                                 return fn(call, *req, resp);
                               });

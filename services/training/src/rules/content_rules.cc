@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "diploma.h"
+#include "rules/diploma_rules.h"
 #include "integration/status/status.h"
 
 namespace integration::training {
