@@ -17,7 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "core_test_support.h"
+#include "dispatcher_test_support.h"
 #include "integration/grpc/call_context.h"
 #include "lansstyrelsen/integration/gateway/v1/gateway_service.grpc.pb.h"
 #include "lansstyrelsen/integration/grants/v1/grants_service.grpc.pb.h"

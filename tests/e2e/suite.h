@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "core_test_support.h"
+#include "dispatcher_test_support.h"
 #include "gateway_process.h"
 #include "google/protobuf/struct.pb.h"
 #include "integration/service/service.h"

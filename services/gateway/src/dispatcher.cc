@@ -63,7 +63,7 @@ using LocalHandler = std::function<void(const BackendCall& call, Done done)>;
 
 class GatewayDispatcher final : public Dispatcher {
  public:
-  explicit GatewayDispatcher(CoreOptions options);
+  explicit GatewayDispatcher(DispatcherOptions options);
   ~GatewayDispatcher() override;
 
   std::vector<const google::protobuf::MethodDescriptor*> Methods() const override {
@@ -101,7 +101,7 @@ class GatewayDispatcher final : public Dispatcher {
   }
   void CountBackendCall(const std::string& service, ::grpc::StatusCode code);
 
-  const CoreOptions options_;
+  const DispatcherOptions options_;
   const std::string domain_;
   absl::flat_hash_map<const google::protobuf::MethodDescriptor*, MethodEntry> methods_;
   std::vector<const google::protobuf::MethodDescriptor*> exposed_;
@@ -117,12 +117,12 @@ class GatewayDispatcher final : public Dispatcher {
       ABSL_GUARDED_BY(counters_mu_);
 };
 
-GatewayDispatcher::GatewayDispatcher(CoreOptions options)
+GatewayDispatcher::GatewayDispatcher(DispatcherOptions options)
     : options_(std::move(options)), domain_(status::DomainOf(kGatewayStem)) {}
 
 absl::Status GatewayDispatcher::Init() {
   if (options_.backends == nullptr)
-    return absl::InvalidArgumentError("CoreOptions.backends is null");
+    return absl::InvalidArgumentError("DispatcherOptions.backends is null");
   if (options_.default_deadline <= absl::ZeroDuration() ||
       options_.max_deadline < options_.default_deadline) {
     return absl::InvalidArgumentError(
@@ -504,7 +504,7 @@ void GatewayDispatcher::Complete(const std::shared_ptr<Call>& c, BackendResult r
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Dispatcher>> NewDispatcher(CoreOptions options) {
+absl::StatusOr<std::unique_ptr<Dispatcher>> NewDispatcher(DispatcherOptions options) {
   auto dispatcher = std::make_unique<GatewayDispatcher>(std::move(options));
   if (absl::Status st = dispatcher->Init(); !st.ok()) return st;
   return dispatcher;

@@ -78,7 +78,7 @@ class ResponseCache;
 using PolicyLookup = std::function<const ::lansstyrelsen::integration::auth::v1::Policy*(
     const google::protobuf::MethodDescriptor&)>;
 
-struct CoreOptions {
+struct DispatcherOptions {
   // Verifies bearer tokens; null makes every call anonymous (tests without auth only).
   std::shared_ptr<auth::Verifier> verifier;
   Backends* backends = nullptr;          // required; outlives the dispatcher
@@ -98,6 +98,6 @@ struct CoreOptions {
 // cache, then the backend (raw bytes over the backend's channel) or, for GatewayService, the
 // in-process implementation. Its destructor waits for calls still in flight (each bounded by
 // its deadline). INVALID_ARGUMENT for missing parts or bad limits.
-absl::StatusOr<std::unique_ptr<Dispatcher>> NewDispatcher(CoreOptions options);
+absl::StatusOr<std::unique_ptr<Dispatcher>> NewDispatcher(DispatcherOptions options);
 
 }  // namespace integration::gateway

@@ -156,7 +156,7 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
     invalidator = *std::move(started);
   }
 
-  CoreOptions core;
+  DispatcherOptions core;
   core.verifier = options->verifier;
   core.backends = backends->get();
   core.rate_limiter = &limiter;

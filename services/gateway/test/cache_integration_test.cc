@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "core_redis_proxy.h"
-#include "core_test_support.h"
+#include "redis_proxy.h"
+#include "dispatcher_test_support.h"
 #include "integration/grpc/call_context.h"
 #include "integration/redis/client.h"
 #include "integration/testing/environment.h"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "core_test_support.h"
+#include "dispatcher_test_support.h"
 
 namespace integration::gateway::testing {
 namespace {

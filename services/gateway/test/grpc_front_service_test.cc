@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "core_test_support.h"
+#include "dispatcher_test_support.h"
 #include "integration/redis/client.h"
 #include "lansstyrelsen/integration/echo/v1/echo.grpc.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "core_test_support.h"
+#include "dispatcher_test_support.h"
 #include "lansstyrelsen/integration/echo/v1/echo.pb.h"
 #include "lansstyrelsen/integration/gateway/v1/gateway_service.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"

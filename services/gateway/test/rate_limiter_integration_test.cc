@@ -3,8 +3,8 @@
 #include <memory>
 #include <string>
 
-#include "core_redis_proxy.h"
-#include "core_test_support.h"
+#include "redis_proxy.h"
+#include "dispatcher_test_support.h"
 #include "integration/grpc/call_context.h"
 #include "integration/redis/client.h"
 #include "integration/testing/environment.h"

@@ -16,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends.h"
-#include "core_test_support.h"
+#include "dispatcher_test_support.h"
 #include "gateway_process.h"
 #include "gateway_server.h"
 #include "http_test_client.h"

@@ -339,7 +339,7 @@ class TestGateway {
         parts.backends, grpc::ChannelOptions{}, nullptr, std::chrono::milliseconds(100));
     EXPECT_TRUE(backends.ok()) << backends.status();
     backends_ = *std::move(backends);
-    CoreOptions core;
+    DispatcherOptions core;
     core.verifier = parts.verifier;
     core.backends = backends_.get();
     core.rate_limiter = parts.rate_limiter;
