@@ -14,8 +14,6 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <filesystem>
-#include <system_error>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -139,11 +137,10 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
                                                     const GatewayConfig& gateway) {
   if (services.empty()) return absl::InvalidArgumentError("a suite needs a service");
   auto suite = std::make_unique<Suite>(PassKey());
-  std::string pattern = (std::filesystem::temp_directory_path() / "e2e_suite_XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
-  suite->dir_ = pattern;
+  suite->dir_.emplace("e2e_suite_");
+  if (!suite->dir_->ok()) return absl::InternalError("cannot create a temporary directory");
 
-  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(suite->dir_);
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(suite->dir_->path());
   if (!redis.ok()) return redis.status();
   suite->redis_ = *std::move(redis);
 
@@ -203,10 +200,7 @@ Suite::~Suite() {
   services_.clear();
   redis_.reset();
   db_.reset();
-  if (!dir_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  dir_.reset();
 }
 
 std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "integration/service/service.h"
 #include "integration/testing/environment.h"
 #include "integration/testing/service_harness.h"
+#include "integration/testing/temp_dir.h"
 
 namespace integration::e2e {
 
@@ -125,7 +127,7 @@ class Suite {
  private:
   std::vector<std::string> GatewayArgs(const GatewayConfig& config) const;
 
-  std::string dir_;
+  std::optional<integration::testing::TempDir> dir_;  // made by Start()
   std::shared_ptr<integration::testing::TestDatabase> db_;
   std::unique_ptr<RedisServer> redis_;
   // Non-empty once started; the first one's key signs the tokens and its JWKS is the gateway's.

@@ -3,16 +3,14 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "integration/auth/auth.h"
+#include "integration/testing/temp_dir.h"
 
 namespace {
 
@@ -42,31 +40,25 @@ std::string Trimmed(std::string s) {
 class TokenToolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "token_tool_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(dir_.ok());
     EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
     ASSERT_NE(key, nullptr);
-    FILE* f = std::fopen((dir_ / "key.pem").c_str(), "w");
+    FILE* f = std::fopen(dir_.File("key.pem").c_str(), "w");
     ASSERT_NE(f, nullptr);
     EXPECT_EQ(PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
     std::fclose(f);
     EVP_PKEY_free(key);
-    key_args_ = "--key-file " + (dir_ / "key.pem").string() + " --kid dev-1";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    key_args_ = "--key-file " + dir_.File("key.pem") + " --kid dev-1";
   }
 
-  std::filesystem::path dir_;
+  integration::testing::TempDir dir_{"token_tool_test_"};
   std::string key_args_;
 };
 
 TEST_F(TokenToolTest, TokenVerifiesAgainstItsJwks) {
   const ToolRun jwks = Execute("jwks " + key_args_);
   ASSERT_EQ(jwks.exit_code, 0) << jwks.out;
-  std::ofstream(dir_ / "jwks.json") << jwks.out;
+  dir_.Write("jwks.json", jwks.out);
 
   const ToolRun token =
       Execute(key_args_ +
@@ -75,7 +67,7 @@ TEST_F(TokenToolTest, TokenVerifiesAgainstItsJwks) {
   ASSERT_EQ(token.exit_code, 0) << token.out;
 
   integration::auth::VerifierOptions options;
-  options.jwks_file = (dir_ / "jwks.json").string();
+  options.jwks_file = dir_.File("jwks.json");
   options.issuer = "https://dev.local";
   options.audience = "integration";
   auto verifier = integration::auth::Verifier::Create(options);

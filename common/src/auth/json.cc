@@ -10,6 +10,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "integration/text/utf8.h"
 #include "keys.h"
 
 namespace integration::auth::internal {
@@ -198,31 +199,12 @@ class Reader {
     return true;
   }
 
-  // One UTF-8 encoded character of two or more bytes, checked (no overlong forms, no
-  // surrogates, nothing above U+10FFFF) and copied.
+  // One UTF-8 encoded character of two or more bytes, checked and copied.
   bool Utf8(std::string* out) {
-    const auto lead = static_cast<unsigned char>(Peek());
-    size_t extra = 0;
-    uint32_t cp = 0;
-    uint32_t min = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      extra = 1, cp = lead & 0x1F, min = 0x80;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      extra = 2, cp = lead & 0x0F, min = 0x800;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      extra = 3, cp = lead & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (text_.size() - pos_ < extra + 1) return false;
-    for (size_t i = 1; i <= extra; ++i) {
-      const auto c = static_cast<unsigned char>(text_[pos_ + i]);
-      if ((c & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    out->append(text_.substr(pos_, extra + 1));
-    pos_ += extra + 1;
+    const size_t length = integration::text::Utf8CharLength(text_, pos_);
+    if (length == 0) return false;
+    out->append(text_.substr(pos_, length));
+    pos_ += length;
     return true;
   }
 

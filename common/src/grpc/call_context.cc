@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "integration/text/uuid.h"
 
 namespace integration::grpc {
 namespace {
@@ -107,12 +108,12 @@ std::string TraceContext::ToTraceparent() const {
 }
 
 std::string NewRequestId() {
-  std::array<unsigned char, 16> b = RandomBytes<16>();
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string hex = Hex(b);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  while (true) {
+    // Fails only when the system CSPRNG cannot be read; retrying is the only safe answer
+    // (request ids end up in audit rows, so a guessable fallback would not do).
+    absl::StatusOr<std::string> id = text::NewUuid();
+    if (id.ok()) return *std::move(id);
+  }
 }
 
 bool IsValidRequestId(std::string_view request_id) {

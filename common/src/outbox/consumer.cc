@@ -22,7 +22,7 @@
 #include "absl/time/time.h"
 #include "integration/log/log.h"
 #include "integration/status/status.h"
-#include "uuid.h"
+#include "integration/text/uuid.h"
 
 namespace integration::outbox {
 namespace {
@@ -102,7 +102,7 @@ struct Consumer::Impl {
     if (entry.deleted) return Ack(entry.id);
     ReceivedEvent ev;
     ev.stream_id = entry.id;
-    std::optional<std::string> event_id = internal::NormalizeUuid(FieldOr(entry, "event_id"));
+    std::optional<std::string> event_id = text::NormalizeUuid(FieldOr(entry, "event_id"));
     if (!event_id.has_value()) {
       log::Error("event_malformed",
                  {{"stream", options.stream}, {"stream_id", entry.id}, {"group", options.group}});

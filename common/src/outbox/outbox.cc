@@ -1,40 +1,17 @@
 // The outbox tables' SQL, event ids, and enqueueing an event in the caller's transaction.
 #include "integration/outbox/outbox.h"
 
-#include <openssl/rand.h>
-
-#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "integration/pg/prepared.h"
 #include "integration/status/status.h"
-#include "uuid.h"
+#include "integration/text/uuid.h"
 
 namespace integration::outbox {
-namespace internal {
-
-std::optional<std::string> NormalizeUuid(std::string_view text) {
-  if (text.size() != 36) return std::nullopt;
-  std::string out(text);
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (out[i] != '-') return std::nullopt;
-    } else if (!absl::ascii_isxdigit(out[i])) {
-      return std::nullopt;
-    } else {
-      out[i] = absl::ascii_tolower(out[i]);
-    }
-  }
-  return out;
-}
-
-}  // namespace internal
 
 std::string_view OutboxTableSql() {
   // published_at doubles as the relay's work queue marker: the partial index keeps the scan
@@ -68,16 +45,9 @@ std::string StreamName(std::string_view service) {
 }
 
 absl::StatusOr<std::string> NewEventId() {
-  std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    return status::Internal("the random number generator failed to produce an event id");
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  const std::string hex =
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                      hex.substr(16, 4), "-", hex.substr(20));
+  absl::StatusOr<std::string> id = text::NewUuid();
+  if (!id.ok()) return status::Internal(absl::StrCat("no event id: ", id.status().message()));
+  return id;
 }
 
 absl::Status Enqueue(pqxx::work& tx, const Event& event) {
@@ -89,7 +59,7 @@ absl::Status Enqueue(pqxx::work& tx, const Event& event) {
     absl::StatusOr<std::string> id = NewEventId();
     if (!id.ok()) return id.status();
     event_id = *std::move(id);
-  } else if (std::optional<std::string> id = internal::NormalizeUuid(event.event_id)) {
+  } else if (std::optional<std::string> id = text::NormalizeUuid(event.event_id)) {
     event_id = *std::move(id);
   } else {
     errors.Add("event_id", "must be a UUID in 8-4-4-4-12 hex form");

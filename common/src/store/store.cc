@@ -11,6 +11,7 @@
 
 #include "integration/pg/prepared.h"
 #include "integration/status/status.h"
+#include "integration/text/uuid.h"
 
 namespace integration::store {
 namespace {
@@ -80,18 +81,7 @@ void Audit(pqxx::work& tx, const AuditEntry& e) {
       e.actor, e.role, e.action, e.resource, e.request_id, e.trace_id, e.detail);
 }
 
-bool IsValidRequestId(std::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
-  }
-  return true;
-}
+bool IsValidRequestId(std::string_view id) { return text::IsCanonicalUuid(id); }
 
 absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::string_view scope,
                                                         std::string_view request_id,

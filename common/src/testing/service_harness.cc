@@ -8,14 +8,11 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <future>
-#include <filesystem>
 #include <fstream>
 #include <optional>
-#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -127,10 +124,8 @@ absl::StatusOr<std::unique_ptr<ServiceHarness>> ServiceHarness::Start(service::S
 
 absl::Status ServiceHarness::Launch() {
   schema_ = spec_.name;
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / absl::StrCat(schema_, "_test_XXXXXX")).string();
-  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
-  dir_ = pattern;
+  dir_.emplace(absl::StrCat(schema_, "_test_"));
+  if (!dir_->ok()) return absl::InternalError("cannot create a temporary directory");
 
   std::string jwt_public_pem;
   if (options_.jwt_key_pem.empty()) {
@@ -140,10 +135,10 @@ absl::Status ServiceHarness::Launch() {
   }
   absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(jwt_key_pem_, kJwtKid);
   if (!jwks.ok()) return jwks.status();
-  jwks_file_ = dir_ + "/jwks.json";
+  jwks_file_ = dir_->File("jwks.json");
   if (absl::Status st = WriteFile(jwks_file_, *jwks); !st.ok()) return st;
   for (const auto& [name, content] : options_.files) {
-    if (absl::Status st = WriteFile(absl::StrCat(dir_, "/", name), content); !st.ok()) return st;
+    if (absl::Status st = WriteFile(dir_->File(name), content); !st.ok()) return st;
   }
 
   // Database: schema and role of the service, as integration-dbadmin sets them up.
@@ -197,7 +192,7 @@ absl::Status ServiceHarness::Serve(int grpc_port) {
       "--log-level=warning",
   };
   for (const std::string& arg : options_.extra_args) {
-    args.push_back(absl::StrReplaceAll(arg, {{"{dir}", dir_}}));
+    args.push_back(absl::StrReplaceAll(arg, {{"{dir}", dir_->path()}}));
   }
   {
     absl::MutexLock lock(&mu_);
@@ -265,10 +260,7 @@ ServiceHarness::~ServiceHarness() {
   Stop();
   channel_.reset();
   db_.reset();
-  if (!dir_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  dir_.reset();
 }
 
 int ServiceHarness::admin_port() const {

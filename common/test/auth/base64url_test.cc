@@ -42,5 +42,13 @@ TEST(Base64UrlTest, RejectsAnythingNotStrict) {
   EXPECT_EQ(Base64UrlDecode(std::string("Zg\0", 3)), std::nullopt);
 }
 
+// What Abseil's web-safe decoder alone would take but strict base64url must not.
+TEST(Base64UrlTest, RejectsWhatALenientDecoderAccepts) {
+  for (const char* bad : {"Zg..", "Zm8.", "Zg=", "Zg===", " Zg", "Zg ", "Zm9v Yg", "Zm9v\tYg",
+                          "Zm9v\r\nYg", "Zh==", "Zm9vYg==", "Zm9vYmE="}) {
+    EXPECT_EQ(Base64UrlDecode(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace integration::auth

@@ -1,4 +1,4 @@
-// Shared pieces of the grpc concern's tests: temporary files, a signing key with its JWKS, an
+// Shared pieces of the grpc concern's tests: a signing key with its JWKS, an
 // EchoService served through Serve(), and a running Runtime around it.
 #pragma once
 
@@ -8,12 +8,8 @@
 #include <grpcpp/server_context.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +25,7 @@
 #include "integration/grpc/runtime.h"
 #include "integration/grpc/serve.h"
 #include "integration/log/log.h"
+#include "integration/testing/temp_dir.h"
 #include "lansstyrelsen/integration/echo/v1/echo.adapter.h"
 
 namespace integration::grpc::testing {
@@ -40,30 +37,7 @@ inline constexpr char kEchoMethod[] = "lansstyrelsen.integration.echo.v1.EchoSer
 inline constexpr char kIssuer[] = "https://issuer.test";
 inline constexpr char kAudience[] = "integration-test";
 
-// A directory removed with everything in it when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "grpc_test_XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, const std::string& content) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
-    return file;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::integration::testing::TempDir;
 
 // A fresh P-256 private key as PKCS#8 PEM, or "" on failure.
 inline std::string NewEcKeyPem() {

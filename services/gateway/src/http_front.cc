@@ -22,7 +22,6 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -32,6 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "http_routes.h"
+#include "integration/grpc/call_context.h"
 #include "integration/log/log.h"
 #include "integration/metrics/metrics.h"
 #include "integration/status/status.h"
@@ -61,28 +61,6 @@ constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
 std::string Str(beast::string_view s) { return std::string(s.data(), s.size()); }
 absl::string_view Absl(beast::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-// Request ids accepted from clients (as the dispatcher accepts them): short and log-safe;
-// others are left to the dispatcher to replace.
-bool IsSafeRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
-        c != ':') {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string NewRequestId() {
-  absl::BitGen gen;
-  const uint64_t hi = absl::Uniform<uint64_t>(gen);
-  const uint64_t lo = absl::Uniform<uint64_t>(gen);
-  std::string hex = absl::StrCat(absl::Hex(hi, absl::kZeroPad16), absl::Hex(lo, absl::kZeroPad16));
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                      hex.substr(16, 4), "-", hex.substr(20, 12));
-}
 
 // The trace id of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), for log lines.
 std::string TraceIdOf(absl::string_view traceparent) {
@@ -420,7 +398,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Handle(Request request) {
     keep_alive_ = request.keep_alive();
     const std::string client_id = Str(request["x-request-id"]);
-    pending_.request_id = IsSafeRequestId(client_id) ? client_id : "";
+    pending_.request_id = grpc::IsValidRequestId(client_id) ? client_id : "";
     const std::string traceparent = Str(request["traceparent"]);
     pending_.trace_id = TraceIdOf(traceparent);
 
@@ -557,7 +535,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Send(HttpResponse response, std::vector<std::pair<std::string, std::string>> headers = {},
             bool close = false) {
     if (closed_) return;
-    if (pending_.request_id.empty()) pending_.request_id = NewRequestId();
+    if (pending_.request_id.empty()) pending_.request_id = grpc::NewRequestId();
     response_ = std::make_shared<Response>();
     Response& res = *response_;
     res.version(11);

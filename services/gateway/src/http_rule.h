@@ -74,7 +74,4 @@ class PathTemplate {
 // urlencoded). Errors on a '%' not followed by two hex digits.
 absl::StatusOr<std::string> PercentDecode(std::string_view text, bool plus_as_space);
 
-// Whether `text` is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
-bool IsValidUtf8(std::string_view text);
-
 }  // namespace integration::gateway

@@ -23,6 +23,7 @@
 #include "google/rpc/status.pb.h"
 #include "integration/log/log.h"
 #include "integration/status/status.h"
+#include "integration/text/utf8.h"
 
 namespace integration::gateway {
 namespace {
@@ -31,6 +32,7 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
+using integration::text::IsValidUtf8;
 
 absl::Status FieldError(std::string_view reason, absl::string_view field,
                         absl::string_view description) {

@@ -12,11 +12,8 @@
 #include <grpcpp/server_context.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <map>
@@ -39,6 +36,7 @@
 #include "integration/auth/auth.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/runtime.h"
+#include "integration/testing/temp_dir.h"
 #include "rate_limiter.h"
 #include "response_cache.h"
 
@@ -60,29 +58,7 @@ inline bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
   return done();
 }
 
-// A directory removed with everything in it when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gateway_test_XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, const std::string& content) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
-    return file;
-  }
-
- private:
-  std::string path_;
-};
+using ::integration::testing::TempDir;
 
 // Claims of a test token beyond issuer and audience.
 struct Claims {

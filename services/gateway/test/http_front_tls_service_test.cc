@@ -13,14 +13,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "http_front.h"
+#include "integration/testing/temp_dir.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 
 namespace integration::gateway {
@@ -103,11 +102,6 @@ std::string KeyPem(const Identity& id) {
   return pem;
 }
 
-void WriteFile(const std::filesystem::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-}
-
 class NoBackend : public Dispatcher {
  public:
   std::vector<const google::protobuf::MethodDescriptor*> Methods() const override {
@@ -126,28 +120,22 @@ class NoBackend : public Dispatcher {
 class HttpFrontTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gateway-tls-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
+    ASSERT_TRUE(dir_.ok());
     ca_ = Issue("test-ca", nullptr, 1);
     server_ = Issue("gateway-1", &ca_, 2);
     client_ = Issue("frontend", &ca_, 3);
-    WriteFile(dir_ / "ca.pem", CertPem(ca_));
-    WriteFile(dir_ / "server.pem", CertPem(server_));
-    WriteFile(dir_ / "server.key", KeyPem(server_));
+    dir_.Write("ca.pem", CertPem(ca_));
+    dir_.Write("server.pem", CertPem(server_));
+    dir_.Write("server.key", KeyPem(server_));
   }
-  void TearDown() override {
-    front_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { front_.reset(); }
 
   void Start(bool mutual) {
     HttpFrontOptions options;
     options.bind = "127.0.0.1";
-    options.tls.cert_file = (dir_ / "server.pem").string();
-    options.tls.key_file = (dir_ / "server.key").string();
-    if (mutual) options.tls.client_ca_file = (dir_ / "ca.pem").string();
+    options.tls.cert_file = dir_.File("server.pem");
+    options.tls.key_file = dir_.File("server.key");
+    if (mutual) options.tls.client_ca_file = dir_.File("ca.pem");
     options.tls.reload_interval = std::chrono::seconds(1);
     auto started = HttpFront::Start(backend_, std::move(options));
     ASSERT_TRUE(started.ok()) << started.status();
@@ -196,7 +184,7 @@ class HttpFrontTlsTest : public ::testing::Test {
     return {response.result_int(), common_name};
   }
 
-  std::filesystem::path dir_;
+  integration::testing::TempDir dir_{"gateway-tls-"};
   Identity ca_, server_, client_;
   NoBackend backend_;
   std::unique_ptr<HttpFront> front_;
@@ -225,8 +213,8 @@ TEST_F(HttpFrontTlsTest, RenewedCertificateIsPickedUpWithoutRestart) {
   Identity renewed = Issue("gateway-2", &ca_, 4);
   // A later modification time than the first files, whatever the file system's resolution.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  WriteFile(dir_ / "server.key", KeyPem(renewed));
-  WriteFile(dir_ / "server.pem", CertPem(renewed));
+  dir_.Write("server.key", KeyPem(renewed));
+  dir_.Write("server.pem", CertPem(renewed));
   std::string seen;
   for (int i = 0; i < 50 && seen != "gateway-2"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -141,14 +141,5 @@ TEST(PercentDecodeTest, DecodesAndRejectsBadEscapes) {
   EXPECT_FALSE(PercentDecode("%zz", false).ok());
 }
 
-TEST(Utf8Test, AcceptsWellFormedAndRejectsMalformed) {
-  EXPECT_TRUE(IsValidUtf8("Länsstyrelsen"));
-  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xC3"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF")) << "overlong";
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80")) << "surrogate";
-  EXPECT_FALSE(IsValidUtf8("\xFF"));
-}
-
 }  // namespace
 }  // namespace integration::gateway

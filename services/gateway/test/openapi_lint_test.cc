@@ -2,7 +2,6 @@
 // OpenAPI 3 with no errors under the "recommended" rule set.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/testing/temp_dir.h"
 #include "lansstyrelsen/integration/echo/v1/echo.pb.h"
 #include "lansstyrelsen/integration/gateway/v1/gateway_service.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
@@ -44,24 +44,18 @@ TEST(OpenApiLintTest, RedoclyRecommendedPassesWithoutErrors) {
   ASSERT_TRUE(document.ok()) << document.status();
 
   // A directory of our own: redocly would pick up a redocly.yaml from the working directory.
-  std::string dir_template =
-      (std::filesystem::temp_directory_path() / "gateway-openapi-XXXXXX").string();
-  ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
-  const std::filesystem::path dir = dir_template;
-  const std::filesystem::path spec = dir / "openapi.json";
-  const std::filesystem::path output = dir / "lint.txt";
-  {
-    std::ofstream out(spec);
-    out << *document;
-  }
+  const integration::testing::TempDir dir("gateway-openapi-");
+  ASSERT_TRUE(dir.ok());
+  const std::string spec = dir.Write("openapi.json", *document);
+  const std::string output = dir.File("lint.txt");
   const std::string command =
-      "cd '" + dir.string() +
+      "cd '" + dir.path() +
       "' && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "
       "NO_COLOR=1 '" +
       redocly.string() +
       // An internal API of a county board publishes no license: the one rule that does not fit.
-      "' lint --extends=recommended --skip-rule=info-license --format=stylish '" + spec.string() +
-      "' > '" + output.string() + "' 2>&1";
+      "' lint --extends=recommended --skip-rule=info-license --format=stylish '" + spec + "' > '" +
+      output + "' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream in(output);
   const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -70,7 +64,6 @@ TEST(OpenApiLintTest, RedoclyRecommendedPassesWithoutErrors) {
   // Redocly prints "You have N warning(s)." for warnings it does not fail on; none expected.
   EXPECT_EQ(report.find("You have"), std::string::npos) << report;
   EXPECT_NE(report.find("valid"), std::string::npos) << report;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

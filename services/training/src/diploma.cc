@@ -14,13 +14,10 @@
 #include <cstring>
 #include <utility>
 
-#include "absl/time/civil_time.h"
 #include "integration/status/status.h"
 
 namespace integration::training {
 namespace {
-
-using integration::status::FieldErrors;
 
 constexpr size_t kCodeRandomBytes = 17;  // 136 bits, of which the first 130 are used
 constexpr size_t kEd25519KeyBytes = 32;

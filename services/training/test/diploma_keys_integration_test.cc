@@ -1,6 +1,5 @@
 // The diploma key settings of training-server as a whole: previous public keys published after
 // the current one, and start-up refused (naming the setting) for a bad key file.
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -26,6 +25,7 @@
 #include "integration/pg/bootstrap.h"
 #include "integration/service/service.h"
 #include "integration/testing/environment.h"
+#include "integration/testing/temp_dir.h"
 #include "lansstyrelsen/integration/training/v1/training_service.grpc.pb.h"
 #include "training_spec.h"
 
@@ -48,10 +48,8 @@ class DiplomaKeysTest : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = std::make_unique<integration::testing::TestDatabase>();
     ASSERT_TRUE(pg::BootstrapService(db_->dsn(), "training", kPassword).ok());
-    dir_ = (std::filesystem::temp_directory_path() /
-            absl::StrCat("training_keys_test_", getpid()))
-               .string();
-    std::filesystem::create_directories(dir_);
+    dir_ = std::make_unique<integration::testing::TempDir>("training_keys_test_");
+    ASSERT_TRUE(dir_->ok());
     std::ostringstream out, err;
     service::RunOptions options;
     options.environment = &environment_;
@@ -63,7 +61,7 @@ class DiplomaKeysTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     db_.reset();
-    std::filesystem::remove_all(dir_);
+    dir_.reset();
   }
 
   static std::string ServiceDsn() {
@@ -72,7 +70,7 @@ class DiplomaKeysTest : public ::testing::Test {
 
   // A JWKS file with a fresh key (the runtime requires one; no token is sent in these tests).
   static std::string JwksFile() {
-    const std::string path = dir_ + "/jwks.json";
+    const std::string path = dir_->File("jwks.json");
     if (!std::filesystem::exists(path)) {
       std::string private_pem = NewPrivateKeyPem("jwt");
       absl::StatusOr<std::string> jwks = auth::JwksFromPrivateKey(private_pem, "k");
@@ -84,7 +82,7 @@ class DiplomaKeysTest : public ::testing::Test {
 
   // PKCS#8 PEM of a new Ed25519 key, made with the openssl CLI like an operator would.
   static std::string NewPrivateKeyPem(const std::string& name) {
-    const std::string path = absl::StrCat(dir_, "/generated-", name, ".pem");
+    const std::string path = dir_->File(absl::StrCat("generated-", name, ".pem"));
     EXPECT_EQ(std::system(("openssl genpkey -algorithm ed25519 -out " + path).c_str()), 0);
     std::ifstream in(path);
     std::ostringstream text;
@@ -114,12 +112,12 @@ class DiplomaKeysTest : public ::testing::Test {
   }
 
   static std::unique_ptr<integration::testing::TestDatabase> db_;
-  static std::string dir_;
+  static std::unique_ptr<integration::testing::TempDir> dir_;
   static std::map<std::string, std::string> environment_;  // the process env is not read
 };
 
 std::unique_ptr<integration::testing::TestDatabase> DiplomaKeysTest::db_;
-std::string DiplomaKeysTest::dir_;
+std::unique_ptr<integration::testing::TempDir> DiplomaKeysTest::dir_;
 std::map<std::string, std::string> DiplomaKeysTest::environment_;
 
 TEST_F(DiplomaKeysTest, PublishesTheCurrentKeyFirstThenThePreviousOnes) {
@@ -128,11 +126,11 @@ TEST_F(DiplomaKeysTest, PublishesTheCurrentKeyFirstThenThePreviousOnes) {
   absl::StatusOr<DiplomaSigner> current = DiplomaSigner::FromPem(current_pem);
   absl::StatusOr<DiplomaSigner> old = DiplomaSigner::FromPem(old_pem);
   ASSERT_TRUE(current.ok() && old.ok());
-  WriteFile(dir_ + "/current.pem", current_pem);
+  WriteFile(dir_->File("current.pem"), current_pem);
   // The previous-keys file as an operator keeps it: comments, the old key, and (harmlessly)
   // the current key again, which must not be listed twice.
-  WriteFile(dir_ + "/previous.pem", "# rotated 2026-01-01\n" + old->PublicKeyPem() +
-                                        "# current\n" + current->PublicKeyPem());
+  WriteFile(dir_->File("previous.pem"), "# rotated 2026-01-01\n" + old->PublicKeyPem() +
+                                            "# current\n" + current->PublicKeyPem());
 
   absl::Notification started;
   std::function<void()> stop;
@@ -149,7 +147,7 @@ TEST_F(DiplomaKeysTest, PublishesTheCurrentKeyFirstThenThePreviousOnes) {
   int exit_code = -1;
   std::thread server([&] {
     exit_code = service::Run(
-        TrainingSpec(), ServeArgs(dir_ + "/current.pem", dir_ + "/previous.pem"), options);
+        TrainingSpec(), ServeArgs(dir_->File("current.pem"), dir_->File("previous.pem")), options);
     if (!started.HasBeenNotified()) started.Notify();
   });
   started.WaitForNotification();
@@ -188,15 +186,15 @@ TEST_F(DiplomaKeysTest, RefusesToStartWithoutAUsableSigningKey) {
     std::string previous_keys_file;
     std::string message;
   };
-  WriteFile(dir_ + "/not-a-key.pem", "hello\n");
-  WriteFile(dir_ + "/good.pem", NewPrivateKeyPem("good"));
+  WriteFile(dir_->File("not-a-key.pem"), "hello\n");
+  WriteFile(dir_->File("good.pem"), NewPrivateKeyPem("good"));
   const std::vector<Case> cases = {
       {"", "", "--diploma-signing-key-file (env TRAINING_DIPLOMA_SIGNING_KEY_FILE) is required"},
-      {dir_ + "/missing.pem", "", "--diploma-signing-key-file"},
-      {dir_ + "/not-a-key.pem", "", "--diploma-signing-key-file"},
+      {dir_->File("missing.pem"), "", "--diploma-signing-key-file"},
+      {dir_->File("not-a-key.pem"), "", "--diploma-signing-key-file"},
       // A private key where public keys belong.
-      {dir_ + "/good.pem", dir_ + "/good.pem", "--diploma-previous-public-keys-file"},
-      {dir_ + "/good.pem", dir_ + "/not-a-key.pem", "--diploma-previous-public-keys-file"},
+      {dir_->File("good.pem"), dir_->File("good.pem"), "--diploma-previous-public-keys-file"},
+      {dir_->File("good.pem"), dir_->File("not-a-key.pem"), "--diploma-previous-public-keys-file"},
   };
   for (const Case& c : cases) {
     std::ostringstream out, err;

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/status/status.h"
+#include "integration/testing/temp_dir.h"
 
 namespace integration::training {
 namespace {
@@ -24,15 +25,7 @@ using ::testing::StartsWith;
 // Renders into a private directory and reads the PDF back with poppler-utils.
 class PdfTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = std::filesystem::temp_directory_path() / "diploma-pdf-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-  }
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
 
   static std::string ReadFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -42,16 +35,13 @@ class PdfTest : public ::testing::Test {
   // Runs a poppler tool on `pdf` and returns its output (empty on failure, which the
   // assertions on the output then report).
   std::string Tool(const std::string& pdf, const std::string& command) {
-    const std::string in = dir_ + "/diploma.pdf";
-    const std::string out = dir_ + "/out.txt";
-    {
-      std::ofstream file(in, std::ios::binary);
-      file.write(pdf.data(), static_cast<std::streamsize>(pdf.size()));
-    }
+    const std::string in = dir_.Write("diploma.pdf", pdf);
+    const std::string out = dir_.File("out.txt");
+    const std::string err = dir_.File("err");
     std::filesystem::remove(out);
-    const int raw = std::system((command + " " + in + " " + out + " 2>" + dir_ + "/err").c_str());
+    const int raw = std::system((command + " " + in + " " + out + " 2>" + err).c_str());
     EXPECT_TRUE(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 0)
-        << command << ": " << ReadFile(dir_ + "/err");
+        << command << ": " << ReadFile(err);
     return ReadFile(out);
   }
 
@@ -61,7 +51,7 @@ class PdfTest : public ::testing::Test {
     return Tool(pdf, "sh -c 'pdfinfo \"$0\" >\"$1\"'");
   }
 
-  std::string dir_;
+  integration::testing::TempDir dir_{"diploma-pdf-test-"};
 };
 
 v1::DiplomaContent Content() {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -17,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/status/status.h"
+#include "integration/testing/temp_dir.h"
 
 namespace integration::training {
 namespace {
@@ -39,28 +39,7 @@ std::vector<std::string> Fields(const absl::Status& status) {
   return fields;
 }
 
-// A private directory for files handed to the openssl tool, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "diploma-test-XXXXXX");
-    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  bool ok() const { return !path_.empty(); }
-
- private:
-  std::string path_;
-};
-
-void WriteFile(const std::string& path, std::string_view data) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
+using ::integration::testing::TempDir;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -384,7 +363,7 @@ class OpenSslToolTest : public ::testing::Test {
     ASSERT_EQ(made.exit_code, 0) << made.output;
   }
 
-  TempDir dir_;
+  TempDir dir_{"diploma-test-"};
   std::string key_file_;
 };
 
@@ -409,9 +388,9 @@ TEST_F(OpenSslToolTest, LoadsAKeyFileWrittenByOpenSsl) {
 TEST_F(OpenSslToolTest, OpenSslVerifiesOurSignatureAndRejectsATamperedText) {
   DiplomaSigner signer = DiplomaSigner::FromPemFile(key_file_).value();
   SignedDiploma d = signer.SignContent(Content()).value();
-  WriteFile(dir_.File("pub.pem"), signer.PublicKeyPem());
-  WriteFile(dir_.File("text"), d.signed_text);
-  WriteFile(dir_.File("sig"), d.signature);
+  dir_.Write("pub.pem", signer.PublicKeyPem());
+  dir_.Write("text", d.signed_text);
+  dir_.Write("sig", d.signature);
   const std::string verify = "openssl pkeyutl -verify -pubin -inkey " + dir_.File("pub.pem") +
                              " -rawin -sigfile " + dir_.File("sig") + " -in ";
 
@@ -421,7 +400,7 @@ TEST_F(OpenSslToolTest, OpenSslVerifiesOurSignatureAndRejectsATamperedText) {
 
   std::string tampered = d.signed_text;
   tampered.replace(tampered.find("2026-03-14"), 10, "2026-03-15");
-  WriteFile(dir_.File("tampered"), tampered);
+  dir_.Write("tampered", tampered);
   CommandResult bad = RunCommand(dir_, verify + dir_.File("tampered"));
   EXPECT_NE(bad.exit_code, 0) << bad.output;
   EXPECT_THAT(bad.output, ::testing::Not(HasSubstr("Signature Verified Successfully")));
@@ -435,7 +414,7 @@ TEST_F(OpenSslToolTest, WeVerifyASignatureMadeByOpenSsl) {
                              return c;
                            }())
                                .value();
-  WriteFile(dir_.File("text"), text);
+  dir_.Write("text", text);
   CommandResult sign =
       RunCommand(dir_, "openssl pkeyutl -sign -inkey " + key_file_ + " -rawin -in " +
                            dir_.File("text") + " -out " + dir_.File("sig"));
@@ -452,10 +431,9 @@ TEST_F(OpenSslToolTest, BadKeyFilesAreRefusedWithAClearMessage) {
     std::string path;
     std::string message;
   };
-  WriteFile(dir_.File("empty.pem"), "");
-  WriteFile(dir_.File("garbage.pem"), "this is not a key\n");
-  WriteFile(dir_.File("broken.pem"),
-            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+  dir_.Write("empty.pem", "");
+  dir_.Write("garbage.pem", "this is not a key\n");
+  dir_.Write("broken.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
   ASSERT_EQ(
       RunCommand(dir_, "openssl pkey -in " + key_file_ + " -pubout -out " + dir_.File("pub.pem"))
           .exit_code,

@@ -1,6 +1,8 @@
 // Request templates: parsing "{{...}}" placeholders once, rendering them per request.
 #include "request_template.h"
 
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
@@ -10,16 +12,9 @@
 namespace integration::bench {
 
 std::string RandomUuid(std::mt19937_64& rng) {
-  uint64_t hi = rng();
-  uint64_t lo = rng();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buf;
+  // Drawn from the caller's generator (not the system CSPRNG like integration::text::NewUuid):
+  // load runs need many ids fast, and they need not be unguessable.
+  return boost::uuids::to_string(boost::uuids::basic_random_generator<std::mt19937_64>(rng)());
 }
 
 std::string RandomRunId() {

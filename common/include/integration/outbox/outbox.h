@@ -38,7 +38,7 @@ struct Event {
   std::string event_id;
 };
 
-// A random (version 4) UUID in lowercase canonical form, from OpenSSL's CSPRNG.
+// A random (version 4) UUID in lowercase canonical form (integration::text::NewUuid).
 absl::StatusOr<std::string> NewEventId();
 
 // Inserts `event` into the outbox through `tx`, the caller's transaction, so that the event

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <string>
@@ -26,6 +27,7 @@
 #include "absl/time/time.h"
 #include "integration/service/service.h"
 #include "integration/testing/environment.h"
+#include "integration/testing/temp_dir.h"
 
 namespace integration::testing {
 
@@ -125,7 +127,7 @@ class ServiceHarness {
   // Empties every table of the schema (except schema_migrations), identities restarted.
   void Truncate();
 
-  const std::string& temp_dir() const { return dir_; }
+  const std::string& temp_dir() const { return dir_->path(); }
   const std::string& admin_dsn() const { return db_->dsn(); }
   const std::string& jwks_file() const { return jwks_file_; }
   const std::string& jwt_key_pem() const { return jwt_key_pem_; }
@@ -141,7 +143,7 @@ class ServiceHarness {
   HarnessOptions options_;
   service::ServiceSpec spec_;
   std::string schema_;
-  std::string dir_;
+  std::optional<TempDir> dir_;  // made by Launch()
   std::shared_ptr<TestDatabase> db_;
   std::string service_dsn_;
   std::string jwt_key_pem_;

@@ -1,12 +1,14 @@
 // Diploma codes as typed, eligibility and the canonical text (no I/O, no cryptography).
 #include "rules/diploma_rules.h"
 
+#include <array>
 #include <cstdio>
 #include <string>
 #include <utility>
 
 #include "absl/time/civil_time.h"
 #include "integration/status/status.h"
+#include "integration/text/utf8.h"
 
 namespace integration::training {
 namespace {
@@ -14,44 +16,6 @@ namespace {
 using integration::status::FieldErrors;
 
 // ---- canonical text helpers -----------------------------------------------------------------
-
-bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t extra = 0;
-    uint32_t code_point = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      extra = 1;
-      code_point = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2;
-      code_point = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      extra = 3;
-      code_point = c & 0x07;
-    } else {
-      return false;
-    }
-    if (text.size() - i <= extra) return false;  // truncated sequence
-    for (size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3f);
-    }
-    // Overlong forms, surrogates and values beyond Unicode are not UTF-8.
-    static constexpr std::array<uint32_t, 4> kMin = {0, 0x80, 0x800, 0x10000};
-    if (code_point < kMin[extra] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
 
 void AppendEscaped(std::string& out, std::string_view value, bool escape_semicolon) {
   constexpr std::string_view kHex = "0123456789abcdef";
@@ -92,7 +56,7 @@ bool IsBlank(std::string_view text) {
 void CheckValue(FieldErrors& errors, std::string_view field, std::string_view value) {
   if (IsBlank(value)) {
     errors.Add(field, "must not be empty");
-  } else if (!IsValidUtf8(value)) {
+  } else if (!integration::text::IsValidUtf8(value)) {
     errors.Add(field, "must be valid UTF-8");
   }
 }
