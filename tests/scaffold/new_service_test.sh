@@ -77,6 +77,7 @@ grep -q 'spec.default_grpc_port = '"$next_grpc"';' "$tree/services/$stem/src/${s
 grep -q "^  - services/$stem\$" "$tree/k8s/base/kustomization.yaml" || fail "k8s base does not list the component"
 grep -q "$stem=dns:///scaffold-probe-pods:50051" "$tree/k8s/base/services/gateway/config.env" ||
   fail "GATEWAY_BACKENDS does not name the service"
+grep -q "^| $stem | $next_grpc | $next_admin |\$" "$tree/README.md" || fail "README.md has no port row for $stem"
 grep -q "create secret generic scaffold-probe-db-credentials" "$tree/k8s/README.md" ||
   fail "k8s/README.md does not create the Secret scaffold-probe-db-credentials"
 ok "files of $stem created, row $next_grpc/$next_admin added, shared files updated"
