@@ -125,6 +125,11 @@ if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&
       { cat "$work/kustomize.err" >&2; fail "overlay $(basename "$dir") does not render with $stem"; }
     grep -q "image: registry.*/scaffold-probe-server:" "$work/rendered.yaml" ||
       fail "overlay $(basename "$dir") has no scaffold-probe-server image"
+    # Object names take '-', the app.kubernetes.io/name label keeps the stem (tests/k8s).
+    grep -q "^  name: scaffold-probe-pods\$" "$work/rendered.yaml" ||
+      fail "overlay $(basename "$dir") has no headless Service scaffold-probe-pods"
+    grep -q "app.kubernetes.io/name: $stem\$" "$work/rendered.yaml" ||
+      fail "overlay $(basename "$dir") labels no object app.kubernetes.io/name: $stem"
   done
   ok "every overlay renders with $stem"
 else
