@@ -162,6 +162,20 @@ function(integration_add_tests prefix)
   endforeach()
 endfunction()
 
+# integration_camel_case(<stem> <out-var>): the C++ and proto spelling of a service stem,
+# early_measures -> EarlyMeasures (as scripts/new-service spells it).
+function(integration_camel_case stem out)
+  string(REPLACE "_" ";" _words "${stem}")
+  set(_camel "")
+  foreach(_w IN LISTS _words)
+    string(SUBSTRING "${_w}" 0 1 _first)
+    string(SUBSTRING "${_w}" 1 -1 _rest)
+    string(TOUPPER "${_first}" _first)
+    string(APPEND _camel "${_first}${_rest}")
+  endforeach()
+  set(${out} "${_camel}" PARENT_SCOPE)
+endfunction()
+
 # integration_add_service(<stem> [BINARY <name>] [RULES_LIBS <targets...>]
 #                         [SERVER_LIBS <targets...>] [SERVER_PRIVATE_LIBS <targets...>])
 # The whole build of services/<stem> by the layout of docs/DEVELOPING.md:
@@ -175,15 +189,7 @@ endfunction()
 function(integration_add_service stem)
   cmake_parse_arguments(ARG "" "BINARY" "RULES_LIBS;SERVER_LIBS;SERVER_PRIVATE_LIBS" ${ARGN})
   set(_dir "${CMAKE_CURRENT_SOURCE_DIR}")
-  # early_measures -> EarlyMeasures
-  string(REPLACE "_" ";" _words "${stem}")
-  set(_camel "")
-  foreach(_w IN LISTS _words)
-    string(SUBSTRING "${_w}" 0 1 _first)
-    string(SUBSTRING "${_w}" 1 -1 _rest)
-    string(TOUPPER "${_first}" _first)
-    string(APPEND _camel "${_first}${_rest}")
-  endforeach()
+  integration_camel_case("${stem}" _camel)
   if(NOT ARG_BINARY)
     string(REPLACE "_" "-" ARG_BINARY "${stem}-server")
   endif()
