@@ -2,7 +2,7 @@
 // Ed25519 signing and verification.
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -11,11 +11,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "integration/crypto/keys.h"
 #include "lansstyrelsen/integration/training/v1/resources.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
-
-// OpenSSL's key type, forward-declared so this header does not pull in OpenSSL.
-struct evp_pkey_st;
 
 namespace integration::training {
 
@@ -33,8 +31,8 @@ inline constexpr std::string_view kReasonDiplomaSignatureInvalid = "DIPLOMA_SIGN
 // 130 random bits written as 26 characters of Crockford base32 (0-9, A-Z without I, L, O, U).
 inline constexpr int kDiplomaCodeLength = 26;
 
-// A fresh code from OpenSSL's CSPRNG (RAND_bytes); INTERNAL when the CSPRNG fails. The code is
-// the only secret a public VerifyDiploma needs, so it must be unguessable, not just unique.
+// A fresh code from the CSPRNG (crypto::RandomBytes); INTERNAL when the CSPRNG fails. The code
+// is the only secret a public VerifyDiploma needs, so it must be unguessable, not just unique.
 absl::StatusOr<std::string> NewDiplomaCode();
 
 // The stored form of a code as a person may type it: case-insensitive, '-' and spaces
@@ -132,10 +130,10 @@ class DiplomaVerifyKey {
 
  private:
   DiplomaVerifyKey() = default;
-  static absl::StatusOr<DiplomaVerifyKey> FromKey(std::shared_ptr<evp_pkey_st> key);
+  static absl::StatusOr<DiplomaVerifyKey> FromKey(crypto::PublicKey key);
   friend class DiplomaSigner;
 
-  std::shared_ptr<evp_pkey_st> key_;
+  std::optional<crypto::PublicKey> key_;  // always set outside the private constructor
   std::string key_id_;
   std::string public_key_pem_;
   std::string raw_public_key_;
@@ -165,20 +163,20 @@ class DiplomaSigner {
   const std::string& RawPublicKey() const { return verify_key_.RawPublicKey(); }
   const DiplomaVerifyKey& verify_key() const { return verify_key_; }
 
-  // The 64-byte Ed25519 signature of `text` (INTERNAL if OpenSSL fails).
+  // The 64-byte Ed25519 signature of `text` (INTERNAL if signing fails).
   absl::StatusOr<std::string> Sign(std::string_view text) const;
   // Sets content.key_id to this key's id, serialises canonically and signs.
   absl::StatusOr<SignedDiploma> SignContent(v1::DiplomaContent content) const;
 
  private:
-  DiplomaSigner(std::shared_ptr<evp_pkey_st> key, DiplomaVerifyKey verify_key)
+  DiplomaSigner(crypto::PrivateKey key, DiplomaVerifyKey verify_key)
       : key_(std::move(key)), verify_key_(std::move(verify_key)) {}
-  static absl::StatusOr<DiplomaSigner> FromPrivateKey(std::shared_ptr<evp_pkey_st> key,
+  static absl::StatusOr<DiplomaSigner> FromPrivateKey(crypto::PrivateKey key,
                                                       std::string_view origin);
   // `origin` names where the PEM came from, for the error message.
   static absl::StatusOr<DiplomaSigner> FromPemText(std::string_view pem, std::string_view origin);
 
-  std::shared_ptr<evp_pkey_st> key_;
+  crypto::PrivateKey key_;
   DiplomaVerifyKey verify_key_;
 };
 
