@@ -1,16 +1,9 @@
-// JOSE EdDSA/ES256 over OpenSSL 3: JWKS parsing, PEM private keys, signing and verification.
+// JOSE EdDSA/ES256 on integration_crypto's keys: JWKS parsing, PEM private keys, signing and
+// verification.
 #include "keys.h"
 
 #include <google/protobuf/util/json_util.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
 
-#include <cstring>
 #include <set>
 #include <utility>
 
@@ -23,43 +16,6 @@ namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
-
-// Raw sizes of the supported keys and signatures.
-constexpr size_t kEd25519KeyBytes = 32;
-constexpr size_t kP256CoordBytes = 32;
-constexpr size_t kSignatureBytes = 64;
-
-template <typename T, void (*F)(T*)>
-struct Deleter {
-  void operator()(T* p) const { F(p); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
-
-Pkey Own(EVP_PKEY* pkey) { return Pkey(pkey, EVP_PKEY_free); }
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-// The first queued OpenSSL error as text; clears the queue so failures do not leak into
-// unrelated calls on the same thread.
-std::string OpenSslError() {
-  const unsigned long code = ERR_get_error();
-  std::string text = "unknown OpenSSL error";
-  if (code != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof(buf));
-    text = buf;
-  }
-  ERR_clear_error();
-  return text;
-}
 
 // A string member of a JSON object: nullopt when absent, error when present but not a string.
 absl::StatusOr<std::optional<std::string>> OptionalString(const Struct& object,
@@ -88,64 +44,6 @@ absl::StatusOr<std::string> Coordinate(const Struct& jwk, absl::string_view name
   return *std::move(raw);
 }
 
-absl::StatusOr<Pkey> Ed25519FromRaw(std::string_view x) {
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(x), x.size());
-  if (pkey == nullptr) return absl::InvalidArgumentError(OpenSslError());
-  return Own(pkey);
-}
-
-absl::StatusOr<Pkey> P256FromCoordinates(const std::string& x, const std::string& y) {
-  // Uncompressed SEC1 point: 0x04 || x || y.
-  std::string point = absl::StrCat("\x04", x, y);
-  ParamBldPtr bld(OSSL_PARAM_BLD_new());
-  if (!bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_X9_62_prime256v1,
-                                      0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                       point.size()) != 1) {
-    return absl::InternalError(OpenSslError());
-  }
-  ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
-    return absl::InternalError(OpenSslError());
-  }
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("not a P-256 point: ", OpenSslError()));
-  }
-  Pkey pkey = Own(raw);
-  // A point off the curve must never be used for verification (invalid-curve attacks).
-  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("not a P-256 point: ", OpenSslError()));
-  }
-  return pkey;
-}
-
-bool IsP256(EVP_PKEY* pkey) {
-  if (EVP_PKEY_is_a(pkey, "EC") != 1) return false;
-  char name[80] = {};
-  size_t len = 0;
-  if (EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) != 1) {
-    ERR_clear_error();
-    return false;
-  }
-  return std::strcmp(name, SN_X9_62_prime256v1) == 0 || std::strcmp(name, "P-256") == 0;
-}
-
-absl::StatusOr<std::string> BnParam(EVP_PKEY* pkey, const char* name) {
-  BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) return absl::InternalError(OpenSslError());
-  BnPtr bn(raw);
-  std::string out(kP256CoordBytes, '\0');
-  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(out.data()),
-                   static_cast<int>(out.size())) < 0) {
-    return absl::InternalError("EC coordinate larger than 32 bytes");
-  }
-  return out;
-}
-
 Value StringValue(std::string_view s) {
   Value v;
   v.set_string_value(std::string(s));
@@ -162,6 +60,10 @@ std::string_view AlgName(Alg alg) {
       return "ES256";
   }
   return "";
+}
+
+Alg AlgOf(crypto::KeyType type) {
+  return type == crypto::KeyType::kEd25519 ? Alg::kEdDSA : Alg::kES256;
 }
 
 std::optional<Alg> AlgFromName(std::string_view name) {
@@ -239,31 +141,26 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(std::string_view json) {
                                                      **alg, "\" does not fit a ", **kty, "/",
                                                      crv_text, " key"));
     }
-    PublicKey key{kid_text, *key_alg, nullptr};
+    absl::StatusOr<crypto::PublicKey> key;
     if (*key_alg == Alg::kEdDSA) {
-      auto x = Coordinate(jwk, "x", kEd25519KeyBytes, what);
+      auto x = Coordinate(jwk, "x", crypto::kEd25519PublicKeyBytes, what);
       if (!x.ok()) return x.status();
-      auto pkey = Ed25519FromRaw(*x);
-      if (!pkey.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(what, ": ", pkey.status().message()));
-      }
-      key.pkey = *std::move(pkey);
+      key = crypto::PublicKey::Ed25519FromRaw(*x);
     } else {
-      auto x = Coordinate(jwk, "x", kP256CoordBytes, what);
+      auto x = Coordinate(jwk, "x", crypto::kP256CoordinateBytes, what);
       if (!x.ok()) return x.status();
-      auto y = Coordinate(jwk, "y", kP256CoordBytes, what);
+      auto y = Coordinate(jwk, "y", crypto::kP256CoordinateBytes, what);
       if (!y.ok()) return y.status();
-      auto pkey = P256FromCoordinates(*x, *y);
-      if (!pkey.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(what, ": ", pkey.status().message()));
-      }
-      key.pkey = *std::move(pkey);
+      key = crypto::PublicKey::P256FromCoordinates(*x, *y);
+    }
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": ", key.status().message()));
     }
     if (!kids.insert(kid_text).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("JWKS has two keys with kid \"", kid_text, "\""));
     }
-    keys.push_back(std::move(key));
+    keys.push_back(PublicKey{kid_text, *key_alg, *std::move(key)});
   }
   if (keys.empty()) {
     return absl::InvalidArgumentError("JWKS has no Ed25519 or P-256 signing key");
@@ -279,44 +176,26 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(std::string_view json) {
 }
 
 absl::StatusOr<PrivateKey> ReadPrivateKeyPem(std::string_view pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return absl::InternalError(OpenSslError());
-  // No password callback: an encrypted key fails instead of prompting on the terminal.
-  pem_password_cb* no_password = [](char*, int, int, void*) -> int { return 0; };
-  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr);
-  if (raw == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not an unencrypted PEM private key: ", OpenSslError()));
-  }
-  Pkey pkey = Own(raw);
-  if (EVP_PKEY_is_a(pkey.get(), "ED25519") == 1) return PrivateKey{Alg::kEdDSA, std::move(pkey)};
-  if (IsP256(pkey.get())) return PrivateKey{Alg::kES256, std::move(pkey)};
-  return absl::InvalidArgumentError("private key is neither Ed25519 nor EC P-256");
+  absl::StatusOr<crypto::PrivateKey> key = crypto::PrivateKey::FromPem(pem);
+  if (!key.ok()) return key.status();
+  return PrivateKey{AlgOf(key->type()), *std::move(key)};
 }
 
 absl::StatusOr<Struct> PublicJwk(const PrivateKey& key, std::string_view kid) {
   Struct jwk;
   auto& fields = *jwk.mutable_fields();
+  const std::string& raw = key.key.public_key().raw();
   if (key.alg == Alg::kEdDSA) {
-    std::string x(kEd25519KeyBytes, '\0');
-    size_t len = x.size();
-    if (EVP_PKEY_get_raw_public_key(key.pkey.get(), reinterpret_cast<unsigned char*>(x.data()),
-                                    &len) != 1 ||
-        len != kEd25519KeyBytes) {
-      return absl::InternalError(OpenSslError());
-    }
     fields["kty"] = StringValue("OKP");
     fields["crv"] = StringValue("Ed25519");
-    fields["x"] = StringValue(Base64UrlEncode(x));
+    fields["x"] = StringValue(Base64UrlEncode(raw));
   } else {
-    auto x = BnParam(key.pkey.get(), OSSL_PKEY_PARAM_EC_PUB_X);
-    if (!x.ok()) return x.status();
-    auto y = BnParam(key.pkey.get(), OSSL_PKEY_PARAM_EC_PUB_Y);
-    if (!y.ok()) return y.status();
+    // raw() of a P-256 key is x then y.
+    const std::string_view coordinates = raw;
     fields["kty"] = StringValue("EC");
     fields["crv"] = StringValue("P-256");
-    fields["x"] = StringValue(Base64UrlEncode(*x));
-    fields["y"] = StringValue(Base64UrlEncode(*y));
+    fields["x"] = StringValue(Base64UrlEncode(coordinates.substr(0, crypto::kP256CoordinateBytes)));
+    fields["y"] = StringValue(Base64UrlEncode(coordinates.substr(crypto::kP256CoordinateBytes)));
   }
   if (!kid.empty()) fields["kid"] = StringValue(kid);
   fields["alg"] = StringValue(AlgName(key.alg));
@@ -325,78 +204,13 @@ absl::StatusOr<Struct> PublicJwk(const PrivateKey& key, std::string_view kid) {
 }
 
 absl::StatusOr<std::string> Sign(const PrivateKey& key, std::string_view signing_input) {
-  MdCtxPtr md(EVP_MD_CTX_new());
-  // Ed25519 hashes internally (no digest); ES256 signs SHA-256.
-  const EVP_MD* digest = key.alg == Alg::kEdDSA ? nullptr : EVP_sha256();
-  if (!md || EVP_DigestSignInit(md.get(), nullptr, digest, nullptr, key.pkey.get()) != 1) {
-    return absl::InternalError(OpenSslError());
-  }
-  size_t len = 0;
-  if (EVP_DigestSign(md.get(), nullptr, &len, Bytes(signing_input), signing_input.size()) != 1) {
-    return absl::InternalError(OpenSslError());
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     Bytes(signing_input), signing_input.size()) != 1) {
-    return absl::InternalError(OpenSslError());
-  }
-  sig.resize(len);
-  if (key.alg == Alg::kEdDSA) return sig;
-
-  // OpenSSL yields DER ECDSA-Sig-Value; JWS wants fixed-width r||s (RFC 7518 §3.4).
-  const unsigned char* p = Bytes(sig);
-  EcdsaSigPtr ecdsa(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
-  if (!ecdsa) return absl::InternalError(OpenSslError());
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(ecdsa.get(), &r, &s);
-  std::string out(kSignatureBytes, '\0');
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  if (BN_bn2binpad(r, dst, kP256CoordBytes) < 0 ||
-      BN_bn2binpad(s, dst + kP256CoordBytes, kP256CoordBytes) < 0) {
-    return absl::InternalError("ECDSA signature component larger than 32 bytes");
-  }
-  return out;
+  // Both algorithms sign in the form JWS wants (RFC 7518 §3.4 for ES256: r||s, not DER).
+  return key.key.Sign(signing_input);
 }
 
 bool VerifySignature(const PublicKey& key, std::string_view signing_input,
                      std::string_view signature) {
-  if (signature.size() != kSignatureBytes) return false;
-  std::string der;
-  std::string_view to_verify = signature;
-  const EVP_MD* digest = nullptr;
-  if (key.alg == Alg::kES256) {
-    digest = EVP_sha256();
-    BnPtr r(BN_bin2bn(Bytes(signature), kP256CoordBytes, nullptr));
-    BnPtr s(BN_bin2bn(Bytes(signature) + kP256CoordBytes, kP256CoordBytes, nullptr));
-    EcdsaSigPtr ecdsa(ECDSA_SIG_new());
-    if (!r || !s || !ecdsa || ECDSA_SIG_set0(ecdsa.get(), r.get(), s.get()) != 1) {
-      ERR_clear_error();
-      return false;
-    }
-    // ECDSA_SIG now owns r and s.
-    static_cast<void>(r.release());
-    static_cast<void>(s.release());
-    const int len = i2d_ECDSA_SIG(ecdsa.get(), nullptr);
-    if (len <= 0) {
-      ERR_clear_error();
-      return false;
-    }
-    der.resize(static_cast<size_t>(len));
-    auto* p = reinterpret_cast<unsigned char*>(der.data());
-    if (i2d_ECDSA_SIG(ecdsa.get(), &p) != len) {
-      ERR_clear_error();
-      return false;
-    }
-    to_verify = der;
-  }
-  MdCtxPtr md(EVP_MD_CTX_new());
-  const bool ok = md &&
-                  EVP_DigestVerifyInit(md.get(), nullptr, digest, nullptr, key.pkey.get()) == 1 &&
-                  EVP_DigestVerify(md.get(), Bytes(to_verify), to_verify.size(),
-                                   Bytes(signing_input), signing_input.size()) == 1;
-  if (!ok) ERR_clear_error();
-  return ok;
+  return key.key.Verify(signing_input, signature);
 }
 
 }  // namespace integration::auth::internal

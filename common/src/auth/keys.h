@@ -1,11 +1,9 @@
-// Internal to integration_auth: JOSE algorithms over OpenSSL 3 keys, JWKS parsing and JSON
-// helpers shared by the verifier and the token issuer.
+// Internal to integration_auth: JOSE algorithms over the keys of integration_crypto, JWKS
+// parsing and JSON helpers shared by the verifier and the token issuer.
 #pragma once
 
 #include <google/protobuf/struct.pb.h>
-#include <openssl/evp.h>
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "integration/crypto/keys.h"
 
 namespace integration::auth::internal {
 
@@ -22,13 +21,15 @@ enum class Alg { kEdDSA, kES256 };
 std::string_view AlgName(Alg alg);
 std::optional<Alg> AlgFromName(std::string_view name);
 
-// Shared because a key set snapshot may outlive a reload while a verification still uses it.
-using Pkey = std::shared_ptr<EVP_PKEY>;
+// The algorithm of a key type: EdDSA for Ed25519, ES256 for P-256.
+Alg AlgOf(crypto::KeyType type);
 
+// crypto::PublicKey copies share the key, so a key set snapshot may outlive a reload while a
+// verification still uses it.
 struct PublicKey {
   std::string kid;  // may be empty when the set holds a single key
   Alg alg;          // the only algorithm this key may verify
-  Pkey pkey;
+  crypto::PublicKey key;
 };
 
 // Parses a JWKS {"keys":[...]}: OKP/Ed25519 (x) and EC/P-256 (x, y) keys. Keys of other types
@@ -40,7 +41,7 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(std::string_view json);
 // A PEM private key (PKCS#8 or traditional) of a supported type, with its algorithm.
 struct PrivateKey {
   Alg alg;
-  Pkey pkey;
+  crypto::PrivateKey key;
 };
 absl::StatusOr<PrivateKey> ReadPrivateKeyPem(std::string_view pem);
 

@@ -1,6 +1,5 @@
 // Bearer token verification: JWS compact parsing, alg allow-list, JWKS keys with reload, claim
 // checks and a bounded cache of verified tokens.
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <cmath>
@@ -17,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "integration/auth/auth.h"
 #include "integration/auth/base64url.h"
+#include "integration/crypto/hash.h"
 #include "integration/log/log.h"
 #include "integration/status/status.h"
 #include "keys.h"
@@ -42,12 +42,9 @@ absl::Status Malformed(std::string_view message) {
 
 // nullopt when hashing fails, in which case the cache is bypassed (never keyed on "").
 std::optional<std::string> Sha256(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1 || len == 0) {
-    return std::nullopt;
-  }
-  return std::string(reinterpret_cast<const char*>(md), len);
+  absl::StatusOr<std::string> digest = crypto::Sha256(data);
+  if (!digest.ok()) return std::nullopt;
+  return *std::move(digest);
 }
 
 // A claim that must be a string when present; nullopt when absent.

@@ -2,7 +2,7 @@
 // (src/rules/diploma_rules.h has the codes' format, eligibility and that text).
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -11,12 +11,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "integration/crypto/keys.h"
 #include "lansstyrelsen/integration/training/v1/resources.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 #include "rules/diploma_rules.h"
-
-// OpenSSL's key type, forward-declared so this header does not pull in OpenSSL.
-struct evp_pkey_st;
 
 namespace integration::training {
 
@@ -29,8 +27,8 @@ inline constexpr std::string_view kReasonDiplomaSignatureInvalid = "DIPLOMA_SIGN
 // ---------------------------------------------------------------------------------------------
 // Verification codes
 
-// A fresh code from OpenSSL's CSPRNG (RAND_bytes); INTERNAL when the CSPRNG fails. The code is
-// the only secret a public VerifyDiploma needs, so it must be unguessable, not just unique.
+// A fresh code from the CSPRNG (crypto::RandomBytes); INTERNAL when the CSPRNG fails. The code
+// is the only secret a public VerifyDiploma needs, so it must be unguessable, not just unique.
 absl::StatusOr<std::string> NewDiplomaCode();
 
 // ---------------------------------------------------------------------------------------------
@@ -59,10 +57,10 @@ class DiplomaVerifyKey {
 
  private:
   DiplomaVerifyKey() = default;
-  static absl::StatusOr<DiplomaVerifyKey> FromKey(std::shared_ptr<evp_pkey_st> key);
+  static absl::StatusOr<DiplomaVerifyKey> FromKey(crypto::PublicKey key);
   friend class DiplomaSigner;
 
-  std::shared_ptr<evp_pkey_st> key_;
+  std::optional<crypto::PublicKey> key_;  // always set outside the private constructor
   std::string key_id_;
   std::string public_key_pem_;
   std::string raw_public_key_;
@@ -92,20 +90,20 @@ class DiplomaSigner {
   const std::string& RawPublicKey() const { return verify_key_.RawPublicKey(); }
   const DiplomaVerifyKey& verify_key() const { return verify_key_; }
 
-  // The 64-byte Ed25519 signature of `text` (INTERNAL if OpenSSL fails).
+  // The 64-byte Ed25519 signature of `text` (INTERNAL if signing fails).
   absl::StatusOr<std::string> Sign(std::string_view text) const;
   // Sets content.key_id to this key's id, serialises canonically and signs.
   absl::StatusOr<SignedDiploma> SignContent(v1::DiplomaContent content) const;
 
  private:
-  DiplomaSigner(std::shared_ptr<evp_pkey_st> key, DiplomaVerifyKey verify_key)
+  DiplomaSigner(crypto::PrivateKey key, DiplomaVerifyKey verify_key)
       : key_(std::move(key)), verify_key_(std::move(verify_key)) {}
-  static absl::StatusOr<DiplomaSigner> FromPrivateKey(std::shared_ptr<evp_pkey_st> key,
+  static absl::StatusOr<DiplomaSigner> FromPrivateKey(crypto::PrivateKey key,
                                                       std::string_view origin);
   // `origin` names where the PEM came from, for the error message.
   static absl::StatusOr<DiplomaSigner> FromPemText(std::string_view pem, std::string_view origin);
 
-  std::shared_ptr<evp_pkey_st> key_;
+  crypto::PrivateKey key_;
   DiplomaVerifyKey verify_key_;
 };
 
