@@ -205,12 +205,19 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       // The call must be one the applicant can see (a draft of the county is not).
-      [&](pqxx::work& tx) { return LoadCall(tx, call.caller(), *call_id, false, now); },
-      [&](pqxx::work& tx, const CallRecord& c) -> absl::Status {
+      [&](pqxx::work& tx) -> absl::StatusOr<CallWithProgramme> {
+        absl::StatusOr<std::optional<CallWithProgramme>> found =
+            FindCallWithProgramme(tx, *call_id, now);
+        if (!found.ok()) return found.status();
+        if (!*found || !CanSeeCall(call.caller(), (*found)->call)) return CallNotFound(*call_id);
+        return std::move(**found);
+      },
+      [&](pqxx::work& tx, const CallWithProgramme& target) -> absl::Status {
+        const CallRecord& c = target.call;
         if (c.call.state() != v1::CALL_STATE_OPEN) return CallNotOpen(c, "applications");
-        absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, c.programme_id);
-        if (!programme.ok()) return programme.status();
-        if (absl::Status e = CheckEligible(*programme, app.applicant().type()); !e.ok()) return e;
+        if (absl::Status e = CheckEligible(target.programme, app.applicant().type()); !e.ok()) {
+          return e;
+        }
         if (absl::Status e = CheckAgainstCall(app, TermsOf(c), "application"); !e.ok()) return e;
         absl::StatusOr<ApplicationRecord> created =
             ApplicationRepository(tx).Insert(*call_id, c.lanskod, app, now);

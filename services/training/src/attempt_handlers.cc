@@ -260,10 +260,13 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
     absl::StatusOr<ScoreResult> score =
         Score(attempt.snapshot, req.answers(), attempt.pass_mark_percent);
     if (!score.ok()) return score.status();
-    attempts.Submit(attempt.attempt_id, now, *score);
+    absl::StatusOr<std::optional<SubmittedAttempt>> submitted =
+        attempts.Submit(attempt.attempt_id, now, *score);
+    if (!submitted.ok()) return submitted.status();
+    if (!*submitted) return AttemptNotFound(req.name());
+    *resp = View((*submitted)->row, now);
 
-    if (score->passed && !attempts.PassedBefore(attempt.learner_id, attempt.part_id,
-                                                attempt.module_id, attempt.attempt_id)) {
+    if (score->passed && !(*submitted)->passed_before) {
       v1::ModulePassedEvent event;
       event.set_learner(LearnerName(attempt.learner_id));
       event.set_module(ModuleName(attempt.part_id, attempt.module_id));
@@ -280,11 +283,6 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
     change.Audit(req.name(), "submit",
                  absl::StrCat("score_percent=", score->score_percent,
                               " passed=", score->passed ? "true" : "false"));
-    absl::StatusOr<std::optional<AttemptRow>> submitted =
-        attempts.Get(ref->learner_id, *attempt_id, /*lock=*/false);
-    if (!submitted.ok()) return submitted.status();
-    if (!*submitted) return AttemptNotFound(req.name());
-    *resp = View(**submitted, now);
     return absl::OkStatus();
   });
   if (!st.ok()) return st;

@@ -49,6 +49,14 @@ std::string AuditAction(std::string_view resource, std::string_view verb);
 // or by `authorize`, the first step inside the transaction (Run with two). A caller who lost
 // access to a record therefore gets the access error, not the stored response.
 //
+// Round trips: the audit rows, the outbox rows and the request-id record (claim and response
+// together) are written in one statement after the work, so a change costs BEGIN, its own
+// statements, one more and COMMIT. The id is claimed optimistically: a retry runs the work
+// again, which either fails on what the first call left (a wrong state, an existing row, a
+// changed etag) or goes through and finds the id taken (a concurrent first call is waited
+// for); either way its transaction rolls back and the first response answers. A retry costs
+// one more read; a first call nothing.
+//
 // Not thread-safe; one Change per call, Run at most once.
 class Change {
  public:
@@ -95,10 +103,13 @@ class Change {
 
  private:
   absl::Status Execute(const Work* authorize, const Work& work);
-  absl::Status Attempt(pqxx::work& tx, const Work* authorize, const Work& work);
-  absl::Status Flush(pqxx::work& tx);
+  // Writes the bookkeeping of the change in one statement: the request-id claim with the
+  // response (when the request has an id), the audit rows and the outbox rows. False when the
+  // id was recorded by another call first (which the claim waited for, if it was in flight).
+  bool Record(pqxx::work& tx, const std::string& fingerprint);
 
   struct Event {
+    std::string id;
     std::string type;
     std::string aggregate;
     std::string payload;
@@ -119,7 +130,6 @@ class Change {
   // Of the current attempt.
   std::vector<AuditRow> audit_;
   std::vector<Event> events_;
-  bool replayed_ = false;
   bool ran_ = false;
 };
 
