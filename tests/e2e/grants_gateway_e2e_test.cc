@@ -291,9 +291,9 @@ std::string GrantsThroughGatewayTest::start_error_;
 
 // The steps every lifecycle leaves in the application's audit trail, in order.
 const std::vector<std::string> kLifecycleActions = {
-    "application.create", "application.submit", "review.create",    "decision.create",
-    "disbursement.create", "disbursement.pay",  "report.submit",    "report.accept",
-    "reclaim.raise",      "reclaim.settle"};
+    "application.create",  "application.submit", "review.create", "application.decide",
+    "disbursement.create", "disbursement.pay",   "report.submit", "report.accept",
+    "reclaim.raise",       "reclaim.settle"};
 
 // The whole lifecycle over gRPC through the gateway: call opened by the administrator and seen
 // by the public, application written and submitted by Uppsala kommun, reviewed, ranked and
@@ -675,8 +675,9 @@ TEST_F(GrantsThroughGatewayTest, LifecycleOverHttp) {
 }
 
 // Open calls are public and cacheable: the second identical anonymous read is a hit on both
-// fronts, and closing a call (its grants.CallChanged event, published by the outbox relay to
-// Redis) invalidates the cached answers well before their 30 s TTL.
+// fronts, and closing a call (its lansstyrelsen.integration.grants.v1.CallChangedEvent event,
+// published by the outbox relay to Redis) invalidates the cached answers well before their 30 s
+// TTL.
 TEST_F(GrantsThroughGatewayTest, OpenCallsAreCachedUntilCallChanged) {
   const v1::Call staying = OpenCall("kapacitet-cache", "Kapacitet (ligger kvar)");
   const v1::Call closing = OpenCall("kapacitet-cache", "Kapacitet (stängs)");
@@ -748,9 +749,11 @@ TEST_F(GrantsThroughGatewayTest, OpenCallsAreCachedUntilCallChanged) {
   ASSERT_TRUE(events.ok()) << events.status();
   bool seen = false;
   for (const Suite::PublishedEvent& e : *events) {
-    seen = seen || (e.type == "grants.CallChanged" && e.aggregate == closing.name());
+    seen = seen || (e.type == "lansstyrelsen.integration.grants.v1.CallChangedEvent" &&
+                    e.aggregate == closing.name());
   }
-  EXPECT_TRUE(seen) << "no grants.CallChanged for " << closing.name();
+  EXPECT_TRUE(seen) << "no lansstyrelsen.integration.grants.v1.CallChangedEvent for "
+                    << closing.name();
 }
 
 // Tenant isolation, decided by the service on the stored records: Uppsala kommun's token on

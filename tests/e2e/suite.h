@@ -110,7 +110,7 @@ class Suite {
   // The events `service`'s outbox relay has published so far to its Redis stream
   // (integration.events.<service>), oldest first; an error while Redis is stopped.
   struct PublishedEvent {
-    std::string type;       // e.g. "grants.CallChanged"
+    std::string type;       // e.g. "lansstyrelsen.integration.grants.v1.CallChangedEvent"
     std::string aggregate;  // the resource name
   };
   absl::StatusOr<std::vector<PublishedEvent>> PublishedEvents(const std::string& service) const;

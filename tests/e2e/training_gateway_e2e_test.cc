@@ -248,9 +248,9 @@ TEST_F(TrainingThroughGatewayTest, LearnerCourseOverHttp) {
 }
 
 // Public, cacheable reads: the second identical call is served by the gateway's cache in Redis
-// (x-cache), on both fronts; a change of the content (the service's training.ContentChanged
-// event, published by its outbox relay to Redis) invalidates, so the next answer is fresh, well
-// before the 30 s TTL.
+// (x-cache), on both fronts; a change of the content (the service's
+// lansstyrelsen.integration.training.v1.ContentChangedEvent event, published by its outbox relay to
+// Redis) invalidates, so the next answer is fresh, well before the 30 s TTL.
 TEST_F(TrainingThroughGatewayTest, PublicReadsAreCachedUntilTheContentChanges) {
   PublishedPart("cachedel", "m1");
 
@@ -334,7 +334,8 @@ TEST_F(TrainingThroughGatewayTest, PublicReadsAreCachedUntilTheContentChanges) {
   ASSERT_TRUE(events.ok()) << events.status();
   std::vector<std::string> changed;
   for (const Suite::PublishedEvent& e : *events) {
-    if (e.type == "training.ContentChanged") changed.push_back(e.aggregate);
+    if (e.type == "lansstyrelsen.integration.training.v1.ContentChangedEvent")
+      changed.push_back(e.aggregate);
   }
   EXPECT_THAT(changed, ::testing::IsSupersetOf(
                            {"parts/efterhandsdel", "parts/cachedel/modules/m1"}));

@@ -52,7 +52,7 @@ absl::StatusOr<std::string> NewEventId() {
 
 absl::Status Enqueue(pqxx::work& tx, const Event& event) {
   status::FieldErrors errors;
-  if (event.type.empty()) errors.Add("type", "must name the event, e.g. training.DiplomaIssued");
+  if (event.type.empty()) errors.Add("type", "must name the event: its message's full name");
   if (event.aggregate.empty()) errors.Add("aggregate", "must be the resource name");
   std::string event_id;
   if (event.event_id.empty()) {

@@ -83,56 +83,40 @@ void Audit(pqxx::work& tx, const AuditEntry& e) {
 
 bool IsValidRequestId(std::string_view id) { return text::IsCanonicalUuid(id); }
 
-absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::string_view scope,
-                                                        std::string_view request_id,
-                                                        const google::protobuf::Message& request,
-                                                        std::string_view request_id_field) {
-  if (!IsValidRequestId(request_id)) {
-    return status::Error(absl::StatusCode::kInvalidArgument, "INVALID_REQUEST_ID",
-                         "request_id must be a UUID such as 123e4567-e89b-12d3-a456-426614174000",
-                         {}, {{std::string(request_id_field), "must be a UUID"}});
-  }
-  const std::string scope_s(scope);
-  const std::string id_s(request_id);
-  const std::string fingerprint = Fingerprint(request, request_id_field);
-  // Claims the id for this transaction: the row, with an empty response until FinishRequest,
-  // is visible to others only once the transaction commits. A concurrent call with the same id
-  // waits on the primary key until this transaction ends, then finds the committed row (or
-  // claims the id itself when this transaction rolled back). One round trip for a new id.
-  const pqxx::result claimed = pg::ExecPrepared(
-      tx, "integration_store_request_claim",
-      "INSERT INTO request_ids (scope, request_id, fingerprint, response) "
-      "VALUES ($1, $2::uuid, $3, ''::bytea) ON CONFLICT (scope, request_id) DO NOTHING "
-      "RETURNING 1",
-      scope_s, id_s, pqxx::binarystring(fingerprint));
-  if (!claimed.empty()) return std::optional<std::string>();
-  // A statement of its own, so its snapshot includes the row that the conflict waited for.
-  const pqxx::result rows = pg::ExecPrepared(
-      tx, "integration_store_request_get",
-      "SELECT fingerprint, response FROM request_ids WHERE scope = $1 AND request_id = $2::uuid",
-      scope_s, id_s);
-  if (rows.empty()) {
-    // Only when the record was removed between the two statements (retention clean-up).
-    return status::Error(absl::StatusCode::kAborted, "REQUEST_ID_CONTENDED",
-                         "the request_id was being recorded concurrently; retry the call",
-                         {{"request_id", id_s}});
-  }
+absl::Status CheckRequestId(std::string_view request_id, std::string_view request_id_field) {
+  if (IsValidRequestId(request_id)) return absl::OkStatus();
+  return status::Error(absl::StatusCode::kInvalidArgument, "INVALID_REQUEST_ID",
+                       "request_id must be a UUID such as 123e4567-e89b-12d3-a456-426614174000", {},
+                       {{std::string(request_id_field), "must be a UUID"}});
+}
+
+std::string RequestFingerprint(const google::protobuf::Message& request,
+                               std::string_view request_id_field) {
+  return Fingerprint(request, request_id_field);
+}
+
+std::string ResponseBytes(const google::protobuf::Message& response) {
+  return Deterministic(response);
+}
+
+absl::StatusOr<std::optional<std::string>> RecordedResponse(pqxx::transaction_base& tx,
+                                                            std::string_view scope,
+                                                            std::string_view request_id,
+                                                            std::string_view fingerprint) {
+  constexpr char kName[] = "integration_store_request_get";
+  tx.conn().prepare(
+      kName,
+      "SELECT fingerprint, response FROM request_ids WHERE scope = $1 AND request_id = $2::uuid");
+  const pqxx::result rows = tx.exec_prepared(kName, std::string(scope), std::string(request_id));
+  if (rows.empty()) return std::optional<std::string>();
   const pqxx::binarystring stored_fp(rows[0][0]);
   if (stored_fp.str() != fingerprint) {
     return status::AlreadyExists("REQUEST_ID_REUSED",
                                  "request_id was already used for a different request",
-                                 {{"request_id", id_s}});
+                                 {{"request_id", std::string(request_id)}});
   }
   const pqxx::binarystring response(rows[0][1]);
   return std::optional<std::string>(response.str());
-}
-
-void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view request_id,
-                   const google::protobuf::Message& response) {
-  const pqxx::binarystring body(Deterministic(response));
-  pg::ExecPrepared(tx, "integration_store_request_finish",
-                   "UPDATE request_ids SET response = $3 WHERE scope = $1 AND request_id = $2::uuid",
-                   std::string(scope), std::string(request_id), body);
 }
 
 }  // namespace integration::store

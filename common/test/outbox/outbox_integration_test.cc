@@ -179,7 +179,7 @@ std::unique_ptr<testing::TestDatabase> OutboxTest::db_;
 
 TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   const std::string payload("\x08\x96\x01\x00\xff\r\n", 7);
-  Event e = MakeEvent("training.DiplomaIssued", payload);
+  Event e = MakeEvent("lansstyrelsen.integration.training.v1.DiplomaIssuedEvent", payload);
   e.event_id = absl::AsciiStrToUpper(e.event_id);  // stored and published in lowercase
   ASSERT_TRUE(EnqueueCommitted(e).ok());
   EXPECT_EQ(Unpublished(), 1);
@@ -193,7 +193,7 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   ASSERT_EQ(entries.size(), 1u);
   const auto& f = entries[0].fields;
   EXPECT_EQ(f.at("event_id"), absl::AsciiStrToLower(e.event_id));
-  EXPECT_EQ(f.at("type"), "training.DiplomaIssued");
+  EXPECT_EQ(f.at("type"), "lansstyrelsen.integration.training.v1.DiplomaIssuedEvent");
   EXPECT_EQ(f.at("aggregate"), "learners/7/diplomas/3");
   EXPECT_EQ(f.at("payload"), payload);
   EXPECT_EQ(f.at("request_id"), "req-1");
@@ -213,7 +213,9 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   auto slow_relay = Relay::Start(*pool_, *redis_, slow);
   ASSERT_TRUE(slow_relay.ok());
   absl::SleepFor(absl::Milliseconds(200));  // let its first (empty) poll pass
-  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.DiplomaRevoked", "x")).ok());
+  ASSERT_TRUE(
+      EnqueueCommitted(MakeEvent("lansstyrelsen.integration.training.v1.DiplomaRevokedEvent", "x"))
+          .ok());
   (*slow_relay)->Nudge();
   ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(5)));
   EXPECT_EQ(ReadStream(*redis_, stream_).size(), 2u);
@@ -227,10 +229,14 @@ TEST_F(OutboxTest, CommitsNudgedTogetherGoOutInOneBatch) {
   auto relay = Relay::Start(*pool_, *redis_, o);
   ASSERT_TRUE(relay.ok()) << relay.status();
   absl::SleepFor(absl::Milliseconds(200));  // let its first (empty) poll pass
-  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.DiplomaIssued", "a")).ok());
+  ASSERT_TRUE(
+      EnqueueCommitted(MakeEvent("lansstyrelsen.integration.training.v1.DiplomaIssuedEvent", "a"))
+          .ok());
   (*relay)->Nudge();
   absl::SleepFor(absl::Milliseconds(50));
-  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.DiplomaIssued", "b")).ok());
+  ASSERT_TRUE(
+      EnqueueCommitted(MakeEvent("lansstyrelsen.integration.training.v1.DiplomaIssuedEvent", "b"))
+          .ok());
   // The first nudge is still waiting for company.
   EXPECT_EQ(Unpublished(), 2);
   (*relay)->Nudge();

@@ -15,11 +15,10 @@
 #include "child_list.h"
 #include "rules/decision_rules.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
 #include "report_repository.h"
@@ -28,8 +27,6 @@
 
 namespace integration::grants {
 namespace {
-
-constexpr std::string_view kEventAmendmentDecided = "grants.AmendmentDecided";
 
 absl::Status AmendmentNotFound(std::string_view name) {
   return status::NotFound("AMENDMENT_NOT_FOUND", absl::StrCat(std::string(name), " does not exist"),
@@ -62,7 +59,7 @@ std::string PeriodText(const Period& p) {
 // Moves the due dates of the reports the applicant still owes (DUE or RETURNED) to what the
 // programme's requirements give for the new project period; submitted and accepted reports
 // keep theirs. Each move is audited on the report.
-absl::Status RescheduleOpenReports(pqxx::work& tx, const grpc::CallContext& call,
+absl::Status RescheduleOpenReports(pqxx::work& tx, api::Change& change,
                                    const ApplicationRecord& app, const Period& period) {
   absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, app.programme_id);
   if (!programme.ok()) return programme.status();
@@ -77,9 +74,8 @@ absl::Status RescheduleOpenReports(pqxx::work& tx, const grpc::CallContext& call
     for (const DueReport& d : *due) {
       if (d.type != row.type || d.due == row.due_date) continue;
       reports.Reschedule(row.report_id, d.due);
-      store::Audit(
-          tx, api::AuditOf(call, "report.reschedule", row.Name(),
-                           absl::StrCat("due_date=", DayText(row.due_date), "->", DayText(d.due))));
+      change.Audit(row.Name(), "reschedule",
+                   absl::StrCat("due_date=", DayText(row.due_date), "->", DayText(d.due)));
     }
   }
   return absl::OkStatus();
@@ -94,13 +90,14 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
   if (!parent.ok()) return parent.status();
   const std::string application = ApplicationName(parent->call_id, parent->application_id);
 
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "CreateAmendment", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        absl::StatusOr<ApplicationRecord> app =
-            LoadApplication(tx, call.caller(), *parent, Access::kApplicant, /*for_update=*/true);
-        if (!app.ok()) return app.status();
-        if (!app->Approved()) {
-          return WrongState(kReasonAmendmentNotApproved, application, app->stored_state,
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run(
+      [&](pqxx::work& tx) {
+        return LoadApplication(tx, call.caller(), *parent, Access::kApplicant, /*for_update=*/true);
+      },
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
+        if (!app.Approved()) {
+          return WrongState(kReasonAmendmentNotApproved, application, app.stored_state,
                             absl::StrCat(application,
                                          " is not an approved grant: only approved projects can be "
                                          "amended"));
@@ -115,24 +112,22 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
             FindCall(tx, parent->call_id, /*for_update=*/false, now);
         if (!rec.ok()) return rec.status();
         if (!*rec) return CallNotFound(parent->call_id);
-        absl::StatusOr<AmendmentChange> change =
-            CheckAmendmentRequest(req.amendment(), (*rec)->funding, app->approved_ore);
-        if (!change.ok()) return change.status();
+        absl::StatusOr<AmendmentChange> requested =
+            CheckAmendmentRequest(req.amendment(), (*rec)->funding, app.approved_ore);
+        if (!requested.ok()) return requested.status();
 
         const int64_t id = amendments.Insert(parent->application_id, req.amendment().reason(),
-                                             change->period, change->budget, now);
+                                             requested->period, requested->budget, now);
         const ChildKey key{parent->call_id, parent->application_id, id};
         const std::string name = ChildName(key.call_id, key.application_id, "amendments", id);
         if (absl::Status st = ReadBack(amendments, key, name, resp); !st.ok()) return st;
-        store::Audit(
-            tx,
-            api::AuditOf(
-                call, "amendment.create", name,
-                absl::StrCat(change->period ? absl::StrCat("period=", PeriodText(*change->period))
-                                            : "period=unchanged",
-                             change->budget
-                                 ? absl::StrCat(" budget_lines=", change->budget->lines_size())
-                                 : " budget=unchanged")));
+        change.Audit(
+            name, "create",
+            absl::StrCat(requested->period ? absl::StrCat("period=", PeriodText(*requested->period))
+                                           : "period=unchanged",
+                         requested->budget
+                             ? absl::StrCat(" budget_lines=", requested->budget->lines_size())
+                             : " budget=unchanged"));
         return absl::OkStatus();
       });
   if (api::IsUniqueViolation(st, "amendments_one_requested")) return Pending(application, "");
@@ -162,11 +157,9 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckAmendmentDecision(req); !st.ok()) return st;
 
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "DecideAmendment", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) -> absl::StatusOr<ApplicationRecord> {
         absl::StatusOr<std::optional<ApplicationRecord>> app =
             FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
         if (!app.ok()) return app.status();
@@ -174,6 +167,9 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
         if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) {
           return st;
         }
+        return std::move(**app);
+      },
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         AmendmentRepository amendments(tx);
         absl::StatusOr<std::optional<AmendmentRow>> row =
             amendments.Get(key->call_id, key->application_id, key->id, /*lock=*/true);
@@ -197,39 +193,38 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
         if (req.approve()) {
           AmendmentPrevious previous;
           if (amendment.new_period) {
-            if (!(*app)->period) return status::Internal("an approved application has no period");
-            previous.period = (*app)->period;
+            if (!app.period) return status::Internal("an approved application has no period");
+            previous.period = app.period;
           }
           if (amendment.new_budget) {
             v1::BudgetPlan before;
-            *before.mutable_lines() = (*app)->application.budget_lines();
+            *before.mutable_lines() = app.application.budget_lines();
             previous.budget = std::move(before);
           }
           amendments.Approve(amendment.amendment_id, previous, req.comment(), decider, now);
           amendments.ApplyToApplication(key->application_id, amendment.new_period,
                                         amendment.new_budget, now);
           if (amendment.new_period) {
-            if (absl::Status st = RescheduleOpenReports(tx, call, **app, *amendment.new_period);
+            if (absl::Status st = RescheduleOpenReports(tx, change, app, *amendment.new_period);
                 !st.ok()) {
               return st;
             }
           }
-          std::string change;
+          std::string changed;
           if (previous.period) {
-            absl::StrAppend(&change, "period=", PeriodText(*previous.period), "->",
+            absl::StrAppend(&changed, "period=", PeriodText(*previous.period), "->",
                             PeriodText(*amendment.new_period));
           }
           if (previous.budget) {
-            absl::StrAppend(&change, change.empty() ? "" : " ",
+            absl::StrAppend(&changed, changed.empty() ? "" : " ",
                             "budget_lines=", previous.budget->lines_size(), "->",
                             amendment.new_budget->lines_size());
           }
-          store::Audit(tx, api::AuditOf(call, "amendment.approve", req.name(), change));
-          store::Audit(tx, api::AuditOf(call, "application.amend", (*app)->Name(),
-                                        absl::StrCat("amendment=", req.name(), " ", change)));
+          change.Audit(req.name(), "approve", changed);
+          change.Audit(app.Name(), "amend", absl::StrCat("amendment=", req.name(), " ", changed));
         } else {
           amendments.Reject(amendment.amendment_id, req.comment(), decider, now);
-          store::Audit(tx, api::AuditOf(call, "amendment.reject", req.name()));
+          change.Audit(req.name(), "reject");
         }
         if (absl::Status st = ReadBack(amendments, *key, req.name(), resp); !st.ok()) return st;
 
@@ -237,21 +232,8 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
         event.set_amendment(req.name());
         event.set_state(resp->state());
         *event.mutable_decide_time() = resp->decide_time();
-        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventAmendmentDecided),
-                                                   .aggregate = req.name(),
-                                                   .payload = event.SerializeAsString(),
-                                                   .request_id = call.request_id(),
-                                                   .trace_id = call.trace_id(),
-                                                   .event_id = ""});
-            !st.ok()) {
-          return st;
-        }
-        enqueued = true;
-        return absl::OkStatus();
+        return change.Emit(req.name(), event);
       });
-  if (!st.ok()) return st;
-  if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return absl::OkStatus();
 }
 
 }  // namespace integration::grants

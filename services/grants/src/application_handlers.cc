@@ -15,14 +15,13 @@
 #include "rules/application_rules.h"
 #include "rules/call_rules.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/se/diarienummer.h"
 #include "integration/se/kommun.h"
 #include "integration/se/organisationsnummer.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
 #include "rules/values_rules.h"
@@ -34,7 +33,6 @@ constexpr std::string_view kReasonApplicationNotDraft = "APPLICATION_NOT_DRAFT";
 constexpr std::string_view kReasonApplicationNotWithdrawable = "APPLICATION_NOT_WITHDRAWABLE";
 constexpr std::string_view kReasonTenantMismatch = "TENANT_MISMATCH";
 constexpr std::string_view kReasonTenantClaimMissing = "TENANT_CLAIM_MISSING";
-constexpr std::string_view kEventApplicationSubmitted = "grants.ApplicationSubmitted";
 constexpr size_t kMaxWithdrawReasonBytes = 2000;
 
 bool IsCountyRole(const auth::Caller& caller) {
@@ -140,20 +138,9 @@ absl::Status Reload(pqxx::work& tx, int64_t call_id, int64_t application_id, v1:
   return absl::OkStatus();
 }
 
-// The locked application the caller acts on as its applicant, with the etag checked.
-absl::StatusOr<ApplicationRecord> LockOwnApplication(pqxx::work& tx, const auth::Caller& caller,
-                                                     const ApplicationKey& key,
-                                                     std::string_view etag) {
-  absl::StatusOr<std::optional<ApplicationRecord>> rec =
-      FindApplication(tx, key.call_id, key.application_id, true);
-  if (!rec.ok()) return rec.status();
-  if (!*rec) return ApplicationNotFound(key.call_id, key.application_id);
-  if (absl::Status st = CheckIsApplicant(caller, **rec); !st.ok()) return st;
-  if (absl::Status st = api::CheckEtag(etag, (*rec)->application.etag(), (*rec)->Name());
-      !st.ok()) {
-    return st;
-  }
-  return std::move(**rec);
+// The application as the client last read it: ABORTED ETAG_MISMATCH otherwise.
+absl::Status CheckEtagOf(const ApplicationRecord& app, std::string_view etag) {
+  return api::CheckEtag(etag, app.application.etag(), app.Name());
 }
 
 absl::Status NotDraft(const ApplicationRecord& app, std::string_view what) {
@@ -214,21 +201,29 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
   ClearOutputOnly(app);
   *app.mutable_applicant() = *applicant;
   if (absl::Status st = CheckApplicationContent(app, "application"); !st.ok()) return st;
-  return api::IdempotentChange(
-      deps_.pool, call, "CreateApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        const absl::Time now = deps_.clock();
-        absl::StatusOr<CallRecord> c = LoadCall(tx, call.caller(), *call_id, false, now);
-        if (!c.ok()) return c.status();
-        if (c->call.state() != v1::CALL_STATE_OPEN) return CallNotOpen(*c, "applications");
-        absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, c->programme_id);
-        if (!programme.ok()) return programme.status();
-        if (absl::Status e = CheckEligible(*programme, app.applicant().type()); !e.ok()) return e;
-        if (absl::Status e = CheckAgainstCall(app, TermsOf(*c), "application"); !e.ok()) return e;
+  const absl::Time now = deps_.clock();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      // The call must be one the applicant can see (a draft of the county is not).
+      [&](pqxx::work& tx) -> absl::StatusOr<CallWithProgramme> {
+        absl::StatusOr<std::optional<CallWithProgramme>> found =
+            FindCallWithProgramme(tx, *call_id, now);
+        if (!found.ok()) return found.status();
+        if (!*found || !CanSeeCall(call.caller(), (*found)->call)) return CallNotFound(*call_id);
+        return std::move(**found);
+      },
+      [&](pqxx::work& tx, const CallWithProgramme& target) -> absl::Status {
+        const CallRecord& c = target.call;
+        if (c.call.state() != v1::CALL_STATE_OPEN) return CallNotOpen(c, "applications");
+        if (absl::Status e = CheckEligible(target.programme, app.applicant().type()); !e.ok()) {
+          return e;
+        }
+        if (absl::Status e = CheckAgainstCall(app, TermsOf(c), "application"); !e.ok()) return e;
         absl::StatusOr<ApplicationRecord> created =
-            ApplicationRepository(tx).Insert(*call_id, c->lanskod, app, now);
+            ApplicationRepository(tx).Insert(*call_id, c.lanskod, app, now);
         if (!created.ok()) return created.status();
         *resp = std::move(created->application);
-        store::Audit(tx, api::AuditOf(call, "application.create", resp->name()));
+        change.Audit(resp->name(), "create");
         return absl::OkStatus();
       });
 }
@@ -322,45 +317,47 @@ absl::Status GrantsServiceImpl::DoUpdateApplication(const grpc::CallContext& cal
     return status::InvalidField("application.applicant.display_name", "required",
                                 kReasonApplicationInvalid);
   }
-  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<ApplicationRecord> current =
-        LockOwnApplication(tx, call.caller(), *key, given.etag());
-    if (!current.ok()) return current.status();
-    if (current->stored_state != "DRAFT") return NotDraft(*current, "changed");
-    v1::Application merged = current->application;
-    if (paths->count("project_title")) merged.set_project_title(given.project_title());
-    if (paths->count("description")) merged.set_description(given.description());
-    if (paths->count("project_period")) {
-      if (given.has_project_period()) {
-        *merged.mutable_project_period() = given.project_period();
-      } else {
-        merged.clear_project_period();
-      }
-    }
-    if (paths->count("budget_lines")) *merged.mutable_budget_lines() = given.budget_lines();
-    if (paths->count("requested_amount")) {
-      *merged.mutable_requested_amount() = given.requested_amount();
-    }
-    if (paths->count("partners")) *merged.mutable_partners() = given.partners();
-    if (paths->count("co_applicant_kommuner")) {
-      *merged.mutable_co_applicant_kommuner() = given.co_applicant_kommuner();
-    }
-    if (paths->count("applicant.display_name")) {
-      merged.mutable_applicant()->set_display_name(given.applicant().display_name());
-    }
-    if (absl::Status e = CheckApplicationContent(merged, "application"); !e.ok()) return e;
-    const absl::Time now = deps_.clock();
-    absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, false, now);
-    if (!c.ok()) return c.status();
-    if (!*c) return status::Internal("the application's call is missing");
-    if (absl::Status e = CheckAgainstCall(merged, TermsOf(**c), "application"); !e.ok()) return e;
-    ApplicationRepository(tx).Update(key->call_id, key->application_id, merged, now);
-    if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
-    store::Audit(
-        tx, api::AuditOf(call, "application.update", resp->name(), absl::StrJoin(*paths, ",")));
-    return absl::OkStatus();
-  });
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) {
+        return LoadApplication(tx, call.caller(), *key, Access::kApplicant, /*for_update=*/true);
+      },
+      [&](pqxx::work& tx, const ApplicationRecord& current) -> absl::Status {
+        if (absl::Status e = CheckEtagOf(current, given.etag()); !e.ok()) return e;
+        if (current.stored_state != "DRAFT") return NotDraft(current, "changed");
+        v1::Application merged = current.application;
+        if (paths->count("project_title")) merged.set_project_title(given.project_title());
+        if (paths->count("description")) merged.set_description(given.description());
+        if (paths->count("project_period")) {
+          if (given.has_project_period()) {
+            *merged.mutable_project_period() = given.project_period();
+          } else {
+            merged.clear_project_period();
+          }
+        }
+        if (paths->count("budget_lines")) *merged.mutable_budget_lines() = given.budget_lines();
+        if (paths->count("requested_amount")) {
+          *merged.mutable_requested_amount() = given.requested_amount();
+        }
+        if (paths->count("partners")) *merged.mutable_partners() = given.partners();
+        if (paths->count("co_applicant_kommuner")) {
+          *merged.mutable_co_applicant_kommuner() = given.co_applicant_kommuner();
+        }
+        if (paths->count("applicant.display_name")) {
+          merged.mutable_applicant()->set_display_name(given.applicant().display_name());
+        }
+        if (absl::Status e = CheckApplicationContent(merged, "application"); !e.ok()) return e;
+        const absl::Time now = deps_.clock();
+        absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, false, now);
+        if (!c.ok()) return c.status();
+        if (!*c) return status::Internal("the application's call is missing");
+        if (absl::Status e = CheckAgainstCall(merged, TermsOf(**c), "application"); !e.ok())
+          return e;
+        ApplicationRepository(tx).Update(key->call_id, key->application_id, merged, now);
+        if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
+        change.Audit(resp->name(), "update", absl::StrJoin(*paths, ","));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& call,
@@ -368,26 +365,35 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
                                                     v1::Application* resp) {
   absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.name(), "name");
   if (!key.ok()) return key.status();
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "SubmitApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-        const absl::Time now = deps_.clock();
-        // Lock order: the call, then the application (as every writer that takes both). The call's
-        // lock keeps a concurrent CloseCall from slipping between the check and the submission.
+  const absl::Time now = deps_.clock();
+  struct Target {
+    CallRecord call;
+    ApplicationRecord app;
+  };
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) -> absl::StatusOr<Target> {
+        // Lock order: the call, then the application (as every writer that takes both). The
+        // call's lock keeps a concurrent CloseCall from slipping between the check and the
+        // submission.
         absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, true, now);
         if (!c.ok()) return c.status();
         if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
         absl::StatusOr<ApplicationRecord> app =
-            LockOwnApplication(tx, call.caller(), *key, req.etag());
+            LoadApplication(tx, call.caller(), *key, Access::kApplicant, /*for_update=*/true);
         if (!app.ok()) return app.status();
-        if (app->stored_state != "DRAFT") return NotDraft(*app, "submitted");
-        if (!(*c)->AcceptsSubmissions(now)) return CallNotOpen(**c, "submissions");
-        v1::Application& a = app->application;
+        return Target{std::move(**c), *std::move(app)};
+      },
+      [&](pqxx::work& tx, Target& target) -> absl::Status {
+        const CallRecord& c = target.call;
+        v1::Application& a = target.app.application;
+        if (absl::Status e = CheckEtagOf(target.app, req.etag()); !e.ok()) return e;
+        if (target.app.stored_state != "DRAFT") return NotDraft(target.app, "submitted");
+        if (!c.AcceptsSubmissions(now)) return CallNotOpen(c, "submissions");
         if (absl::Status e = CheckComplete(a, "application"); !e.ok()) return e;
         if (absl::Status e = CheckApplicationContent(a, "application"); !e.ok()) return e;
-        if (absl::Status e = CheckAgainstCall(a, TermsOf(**c), "application"); !e.ok()) return e;
-        absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, (*c)->programme_id);
+        if (absl::Status e = CheckAgainstCall(a, TermsOf(c), "application"); !e.ok()) return e;
+        absl::StatusOr<v1::Programme> programme = LoadProgramme(tx, c.programme_id);
         if (!programme.ok()) return programme.status();
         // The programme's rules may have changed since the draft was created.
         if (absl::Status e = CheckEligible(*programme, a.applicant().type()); !e.ok()) return e;
@@ -410,21 +416,9 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
         *event.mutable_applicant() = resp->applicant();
         *event.mutable_requested_amount() = resp->requested_amount();
         *event.mutable_submit_time() = resp->submit_time();
-        if (absl::Status e = outbox::Enqueue(tx, {.type = std::string(kEventApplicationSubmitted),
-                                                  .aggregate = resp->name(),
-                                                  .payload = event.SerializeAsString(),
-                                                  .request_id = call.request_id(),
-                                                  .trace_id = call.trace_id(),
-                                                  .event_id = ""});
-            !e.ok()) {
-          return e;
-        }
-        enqueued = true;
-        store::Audit(tx, api::AuditOf(call, "application.submit", resp->name(), *diarienummer));
-        return absl::OkStatus();
+        change.Audit(resp->name(), "submit", *diarienummer);
+        return change.Emit(resp->name(), event);
       });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
 }
 
 absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& call,
@@ -436,15 +430,17 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
     return status::InvalidField("reason",
                                 absl::StrCat("at most ", kMaxWithdrawReasonBytes, " bytes"));
   }
-  return api::IdempotentChange(
-      deps_.pool, call, "WithdrawApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        absl::StatusOr<ApplicationRecord> app =
-            LockOwnApplication(tx, call.caller(), *key, req.etag());
-        if (!app.ok()) return app.status();
-        if (app->stored_state != "DRAFT" && app->stored_state != "SUBMITTED") {
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) {
+        return LoadApplication(tx, call.caller(), *key, Access::kApplicant, /*for_update=*/true);
+      },
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
+        if (absl::Status e = CheckEtagOf(app, req.etag()); !e.ok()) return e;
+        if (app.stored_state != "DRAFT" && app.stored_state != "SUBMITTED") {
           return WrongState(
-              kReasonApplicationNotWithdrawable, app->Name(), app->stored_state,
-              absl::StrCat(app->Name(), " is ", app->stored_state,
+              kReasonApplicationNotWithdrawable, app.Name(), app.stored_state,
+              absl::StrCat(app.Name(), " is ", app.stored_state,
                            "; only a DRAFT or SUBMITTED application can be withdrawn"));
         }
         const absl::Time now = deps_.clock();
@@ -452,10 +448,9 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
           return status::Internal("the locked application changed state");
         }
         if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
-        store::Audit(tx,
-                     api::AuditOf(call, "application.withdraw", resp->name(),
-                                  absl::StrCat(app->stored_state, "->WITHDRAWN",
-                                               req.reason().empty() ? "" : ": ", req.reason())));
+        change.Audit(resp->name(), "withdraw",
+                     absl::StrCat(app.stored_state, "->WITHDRAWN", req.reason().empty() ? "" : ": ",
+                                  req.reason()));
         return absl::OkStatus();
       });
 }

@@ -13,20 +13,17 @@
 #include "call_repository.h"
 #include "rules/call_rules.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {
-
-constexpr std::string_view kEventCallChanged = "grants.CallChanged";
 
 bool IsCountyRole(const auth::Caller& caller) {
   return caller.role == kCountyOfficer || caller.role == kCountyAdmin;
@@ -48,20 +45,23 @@ absl::Status CheckCallAdmin(const auth::Caller& caller, const CallRecord& rec) {
   return absl::OkStatus();
 }
 
-// Writes grants.CallChanged with the call's state after the change, in the change's
-// transaction.
-absl::Status EnqueueCallChanged(pqxx::work& tx, const grpc::CallContext& call,
-                                const v1::Call& changed, absl::Time now) {
+// Announces the call with its state after the change.
+absl::Status EmitCallChanged(api::Change& change, const v1::Call& changed, absl::Time now) {
   v1::CallChangedEvent event;
   event.set_call(changed.name());
   event.set_state(changed.state());
   api::SetTimestamp(now, event.mutable_change_time());
-  return outbox::Enqueue(tx, {.type = std::string(kEventCallChanged),
-                              .aggregate = changed.name(),
-                              .payload = event.SerializeAsString(),
-                              .request_id = call.request_id(),
-                              .trace_id = call.trace_id(),
-                              .event_id = ""});
+  return change.Emit(changed.name(), event);
+}
+
+// The call an administrator changes, row-locked, if the caller administers it.
+absl::StatusOr<CallRecord> LockCallToAdminister(pqxx::work& tx, const auth::Caller& caller,
+                                                int64_t call_id, absl::Time now) {
+  absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, true, now);
+  if (!rec.ok()) return rec.status();
+  if (!*rec) return CallNotFound(call_id);
+  if (absl::Status e = CheckCallAdmin(caller, **rec); !e.ok()) return e;
+  return std::move(**rec);
 }
 
 // The call as stored now, for the response.
@@ -77,20 +77,14 @@ absl::Status Reload(pqxx::work& tx, int64_t call_id, absl::Time now, v1::Call* o
 // audit, announce; idempotent by request_id.
 template <typename Request>
 absl::Status TransitionCall(GrantsDeps& deps, const grpc::CallContext& call, const Request& req,
-                            CallAction action, std::string_view method,
-                            std::string_view audit_action, v1::Call* resp) {
+                            CallAction action, std::string_view verb, v1::Call* resp) {
   absl::StatusOr<int64_t> call_id = ParseCallName(req.name(), "name");
   if (!call_id.ok()) return call_id.status();
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps.pool, call, method, req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-        const absl::Time now = deps.clock();
-        absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, true, now);
-        if (!rec.ok()) return rec.status();
-        if (!*rec) return CallNotFound(*call_id);
-        const CallRecord& current = **rec;
-        if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
+  const absl::Time now = deps.clock();
+  api::Change change(deps.pool, call, req, resp, deps.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockCallToAdminister(tx, call.caller(), *call_id, now); },
+      [&](pqxx::work& tx, const CallRecord& current) -> absl::Status {
         if (absl::Status e = api::CheckEtag(req.etag(), current.call.etag(), req.name()); !e.ok()) {
           return e;
         }
@@ -99,15 +93,10 @@ absl::Status TransitionCall(GrantsDeps& deps, const grpc::CallContext& call, con
         if (!next.ok()) return next.status();
         CallRepository(tx).SetState(*call_id, StoredCallState(*next), now);
         if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
-        if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
-        enqueued = true;
-        store::Audit(tx, api::AuditOf(call, audit_action, resp->name(),
-                                      absl::StrCat(current.stored_state, "->",
-                                                   std::string(StoredCallState(*next)))));
-        return absl::OkStatus();
+        change.Audit(resp->name(), verb,
+                     absl::StrCat(current.stored_state, "->", std::string(StoredCallState(*next))));
+        return EmitCallChanged(change, *resp, now);
       });
-  if (st.ok() && enqueued && deps.nudge_outbox) deps.nudge_outbox();
-  return st;
 }
 
 }  // namespace
@@ -189,23 +178,17 @@ absl::Status GrantsServiceImpl::DoCreateCall(const grpc::CallContext& call,
       ParseProgrammeName(req.call().programme(), "call.programme");
   if (!programme_id.ok()) return programme_id.status();
   if (absl::Status st = ValidateCall(req.call(), "call"); !st.ok()) return st;
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "CreateCall", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-        absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *programme_id);
-        if (!programme.ok()) return programme.status();
-        if (!*programme) return ProgrammeNotFound(*programme_id);
-        const absl::Time now = deps_.clock();
-        const int64_t call_id = CallRepository(tx).Insert(*programme_id, lanskod, req.call(), now);
-        if (absl::Status e = Reload(tx, call_id, now, resp); !e.ok()) return e;
-        if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
-        enqueued = true;
-        store::Audit(tx, api::AuditOf(call, "call.create", resp->name()));
-        return absl::OkStatus();
-      });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *programme_id);
+    if (!programme.ok()) return programme.status();
+    if (!*programme) return ProgrammeNotFound(*programme_id);
+    const absl::Time now = deps_.clock();
+    const int64_t call_id = CallRepository(tx).Insert(*programme_id, lanskod, req.call(), now);
+    if (absl::Status e = Reload(tx, call_id, now, resp); !e.ok()) return e;
+    change.Audit(resp->name(), "create");
+    return EmitCallChanged(change, *resp, now);
+  });
 }
 
 absl::Status GrantsServiceImpl::DoUpdateCall(const grpc::CallContext& call,
@@ -216,61 +199,53 @@ absl::Status GrantsServiceImpl::DoUpdateCall(const grpc::CallContext& call,
       req.update_mask(), {"title", "description", "open_time", "close_time", "budget",
                           "max_amount_per_application", "funding_period", "criteria"});
   if (!paths.ok()) return paths.status();
-  bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    const absl::Time now = deps_.clock();
-    absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, true, now);
-    if (!rec.ok()) return rec.status();
-    if (!*rec) return CallNotFound(*call_id);
-    const CallRecord& current = **rec;
-    if (absl::Status e = CheckCallAdmin(call.caller(), current); !e.ok()) return e;
-    if (absl::Status e = api::CheckEtag(req.call().etag(), current.call.etag(), req.call().name());
-        !e.ok()) {
-      return e;
-    }
-    absl::StatusOr<v1::CallState> next = NextCallState(CallAction::kUpdate, current.call.state(),
-                                                       current.close_time, now, req.call().name());
-    if (!next.ok()) return next.status();
-    v1::Call merged = current.call;
-    const v1::Call& given = req.call();
-    if (paths->count("title")) merged.set_title(given.title());
-    if (paths->count("description")) merged.set_description(given.description());
-    if (paths->count("open_time")) *merged.mutable_open_time() = given.open_time();
-    if (paths->count("close_time")) *merged.mutable_close_time() = given.close_time();
-    if (paths->count("budget")) *merged.mutable_budget() = given.budget();
-    if (paths->count("max_amount_per_application")) {
-      *merged.mutable_max_amount_per_application() = given.max_amount_per_application();
-    }
-    if (paths->count("funding_period")) *merged.mutable_funding_period() = given.funding_period();
-    if (paths->count("criteria")) *merged.mutable_criteria() = given.criteria();
-    if (absl::Status e = ValidateCall(merged, "call"); !e.ok()) return e;
-    CallRepository(tx).Update(*call_id, merged, now);
-    if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
-    if (absl::Status e = EnqueueCallChanged(tx, call, *resp, now); !e.ok()) return e;
-    enqueued = true;
-    store::Audit(tx, api::AuditOf(call, "call.update", resp->name(), absl::StrJoin(*paths, ",")));
-    return absl::OkStatus();
-  });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
+  const absl::Time now = deps_.clock();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockCallToAdminister(tx, call.caller(), *call_id, now); },
+      [&](pqxx::work& tx, const CallRecord& current) -> absl::Status {
+        if (absl::Status e =
+                api::CheckEtag(req.call().etag(), current.call.etag(), req.call().name());
+            !e.ok()) {
+          return e;
+        }
+        absl::StatusOr<v1::CallState> next = NextCallState(
+            CallAction::kUpdate, current.call.state(), current.close_time, now, req.call().name());
+        if (!next.ok()) return next.status();
+        v1::Call merged = current.call;
+        const v1::Call& given = req.call();
+        if (paths->count("title")) merged.set_title(given.title());
+        if (paths->count("description")) merged.set_description(given.description());
+        if (paths->count("open_time")) *merged.mutable_open_time() = given.open_time();
+        if (paths->count("close_time")) *merged.mutable_close_time() = given.close_time();
+        if (paths->count("budget")) *merged.mutable_budget() = given.budget();
+        if (paths->count("max_amount_per_application")) {
+          *merged.mutable_max_amount_per_application() = given.max_amount_per_application();
+        }
+        if (paths->count("funding_period"))
+          *merged.mutable_funding_period() = given.funding_period();
+        if (paths->count("criteria")) *merged.mutable_criteria() = given.criteria();
+        if (absl::Status e = ValidateCall(merged, "call"); !e.ok()) return e;
+        CallRepository(tx).Update(*call_id, merged, now);
+        if (absl::Status e = Reload(tx, *call_id, now, resp); !e.ok()) return e;
+        change.Audit(resp->name(), "update", absl::StrJoin(*paths, ","));
+        return EmitCallChanged(change, *resp, now);
+      });
 }
 
 absl::Status GrantsServiceImpl::DoOpenCall(const grpc::CallContext& call,
                                            const v1::OpenCallRequest& req, v1::Call* resp) {
-  return TransitionCall(deps_, call, req, CallAction::kOpen, "OpenCall", "call.open", resp);
+  return TransitionCall(deps_, call, req, CallAction::kOpen, "open", resp);
 }
 
 absl::Status GrantsServiceImpl::DoCloseCall(const grpc::CallContext& call,
                                             const v1::CloseCallRequest& req, v1::Call* resp) {
-  return TransitionCall(deps_, call, req, CallAction::kClose, "CloseCall", "call.close", resp);
+  return TransitionCall(deps_, call, req, CallAction::kClose, "close", resp);
 }
 
 absl::Status GrantsServiceImpl::DoArchiveCall(const grpc::CallContext& call,
                                               const v1::ArchiveCallRequest& req, v1::Call* resp) {
-  return TransitionCall(deps_, call, req, CallAction::kArchive, "ArchiveCall", "call.archive",
-                        resp);
+  return TransitionCall(deps_, call, req, CallAction::kArchive, "archive", resp);
 }
 
 }  // namespace integration::grants

@@ -13,18 +13,15 @@
 #include "decision_repository.h"
 #include "rules/decision_rules.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {
-
-constexpr char kEventApplicationDecided[] = "grants.ApplicationDecided";
 
 // "APPROVED" for DECISION_OUTCOME_APPROVED: the stored form.
 std::string StoredOutcome(v1::DecisionOutcome outcome) {
@@ -41,10 +38,13 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
   if (absl::Status st = CheckDecisionRequest(req); !st.ok()) return st;
   const std::string name = ApplicationName(key->call_id, key->application_id);
   const absl::Time now = deps_.clock();
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "DecideApplication", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
+  struct Target {
+    CallRecord call;
+    ApplicationRecord app;
+  };
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) -> absl::StatusOr<Target> {
         // Lock order: the call, then the application (as every writer that takes both).
         absl::StatusOr<std::optional<CallRecord>> c =
             FindCall(tx, key->call_id, /*for_update=*/true, now);
@@ -53,7 +53,11 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
         absl::StatusOr<ApplicationRecord> app =
             LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
         if (!app.ok()) return app.status();
-        const ApplicationRecord& a = *app;
+        return Target{std::move(**c), *std::move(app)};
+      },
+      [&](pqxx::work& tx, const Target& target) -> absl::Status {
+        const CallRecord& c = target.call;
+        const ApplicationRecord& a = target.app;
         if (absl::Status s = api::CheckEtag(req.etag(), a.application.etag(), name); !s.ok())
           return s;
         if (a.stored_state != "SUBMITTED" && a.stored_state != "UNDER_REVIEW") {
@@ -81,8 +85,8 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
           absl::StatusOr<std::vector<DueReport>> due = RequiredReports(**programme, *a.period);
           if (!due.ok()) return due.status();
           reports = *std::move(due);
-          if (absl::Status s = CheckWithinBudget(CallName(key->call_id), (*c)->budget_ore,
-                                                 (*c)->approved_total_ore, *approved);
+          if (absl::Status s = CheckWithinBudget(CallName(key->call_id), c.budget_ore,
+                                                 c.approved_total_ore, *approved);
               !s.ok()) {
             return s;
           }
@@ -116,23 +120,11 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
         event.mutable_approved_amount()->set_ore(*approved);
         *event.mutable_project_period() = resp->project_period();
         *event.mutable_decide_time() = resp->decision().decide_time();
-        if (absl::Status s = outbox::Enqueue(tx, {.type = kEventApplicationDecided,
-                                                  .aggregate = name,
-                                                  .payload = event.SerializeAsString(),
-                                                  .request_id = call.request_id(),
-                                                  .trace_id = call.trace_id(),
-                                                  .event_id = ""});
-            !s.ok()) {
-          return s;
-        }
-        enqueued = true;
-        store::Audit(tx, api::AuditOf(call, "decision.create", name,
-                                      absl::StrCat("outcome=", outcome, "; approved_ore=",
-                                                   *approved, "; reports=", reports.size())));
-        return absl::OkStatus();
+        change.Audit(name, "decide",
+                     absl::StrCat("outcome=", outcome, "; approved_ore=", *approved,
+                                  "; reports=", reports.size()));
+        return change.Emit(name, event);
       });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
 }
 
 }  // namespace integration::grants

@@ -13,19 +13,16 @@
 #include "disbursement_repository.h"
 #include "rules/disbursement_rules.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
 namespace {
-
-constexpr char kEventDisbursementPaid[] = "grants.DisbursementPaid";
 
 absl::Status DisbursementNotFound(const ChildKey& key) {
   const std::string name = ChildName(key.call_id, key.application_id, "disbursements", key.id);
@@ -57,19 +54,18 @@ absl::Status GrantsServiceImpl::DoCreateDisbursement(const grpc::CallContext& ca
   const absl::CivilDay scheduled = ToCivilDay(req.disbursement().scheduled_date());
   const std::string name = ApplicationName(key->call_id, key->application_id);
   const absl::Time now = deps_.clock();
-  return api::IdempotentChange(
-      deps_.pool, call, "CreateDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        absl::StatusOr<ApplicationRecord> app =
-            LockApplication(tx, call, key->call_id, key->application_id);
-        if (!app.ok()) return app.status();
-        if (!app->Approved()) {
-          return WrongState(kReasonNotApproved, name, app->stored_state,
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockApplication(tx, call, key->call_id, key->application_id); },
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
+        if (!app.Approved()) {
+          return WrongState(kReasonNotApproved, name, app.stored_state,
                             absl::StrCat(name,
                                          " is not an approved application; only approved "
                                          "grants are paid out"));
         }
         DisbursementRepository repo(tx);
-        if (absl::Status s = CheckWithinApproved(name, app->approved_ore,
+        if (absl::Status s = CheckWithinApproved(name, app.approved_ore,
                                                  repo.Committed(key->application_id), amount);
             !s.ok()) {
           return s;
@@ -78,9 +74,8 @@ absl::Status GrantsServiceImpl::DoCreateDisbursement(const grpc::CallContext& ca
             repo.Insert(key->call_id, key->application_id, amount, scheduled, now);
         if (!row.ok()) return row.status();
         *resp = std::move(row->disbursement);
-        store::Audit(tx, api::AuditOf(call, "disbursement.create", resp->name(),
-                                      absl::StrCat("amount_ore=", amount,
-                                                   "; scheduled=", DayText(scheduled))));
+        change.Audit(resp->name(), "create",
+                     absl::StrCat("amount_ore=", amount, "; scheduled=", DayText(scheduled)));
         return absl::OkStatus();
       });
 }
@@ -131,13 +126,10 @@ absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckPaymentReference(req.payment_reference()); !st.ok()) return st;
   const absl::Time now = deps_.clock();
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "PayDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-        absl::StatusOr<ApplicationRecord> app =
-            LockApplication(tx, call, key->call_id, key->application_id);
-        if (!app.ok()) return app.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockApplication(tx, call, key->call_id, key->application_id); },
+      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
         DisbursementRepository repo(tx);
         absl::StatusOr<std::optional<DisbursementRow>> current =
             repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
@@ -166,22 +158,9 @@ absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
         *event.mutable_amount() = resp->amount();
         event.set_payment_reference(resp->payment_reference());
         *event.mutable_pay_time() = resp->pay_time();
-        if (absl::Status s = outbox::Enqueue(tx, {.type = kEventDisbursementPaid,
-                                                  .aggregate = resp->name(),
-                                                  .payload = event.SerializeAsString(),
-                                                  .request_id = call.request_id(),
-                                                  .trace_id = call.trace_id(),
-                                                  .event_id = ""});
-            !s.ok()) {
-          return s;
-        }
-        enqueued = true;
-        store::Audit(tx, api::AuditOf(call, "disbursement.pay", resp->name(),
-                                      absl::StrCat("amount_ore=", resp->amount().ore())));
-        return absl::OkStatus();
+        change.Audit(resp->name(), "pay", absl::StrCat("amount_ore=", resp->amount().ore()));
+        return change.Emit(resp->name(), event);
       });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
 }
 
 absl::Status GrantsServiceImpl::DoCancelDisbursement(const grpc::CallContext& call,
@@ -190,11 +169,10 @@ absl::Status GrantsServiceImpl::DoCancelDisbursement(const grpc::CallContext& ca
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "disbursements", "name");
   if (!key.ok()) return key.status();
   const absl::Time now = deps_.clock();
-  return api::IdempotentChange(
-      deps_.pool, call, "CancelDisbursement", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        absl::StatusOr<ApplicationRecord> app =
-            LockApplication(tx, call, key->call_id, key->application_id);
-        if (!app.ok()) return app.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockApplication(tx, call, key->call_id, key->application_id); },
+      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
         DisbursementRepository repo(tx);
         absl::StatusOr<std::optional<DisbursementRow>> current =
             repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
@@ -215,8 +193,7 @@ absl::Status GrantsServiceImpl::DoCancelDisbursement(const grpc::CallContext& ca
         if (!cancelled.ok()) return cancelled.status();
         if (!*cancelled) return status::Internal("the locked instalment changed state");
         *resp = std::move((*cancelled)->disbursement);
-        store::Audit(tx, api::AuditOf(call, "disbursement.cancel", resp->name(),
-                                      absl::StrCat("amount_ore=", resp->amount().ore())));
+        change.Audit(resp->name(), "cancel", absl::StrCat("amount_ore=", resp->amount().ore()));
         return absl::OkStatus();
       });
 }

@@ -8,11 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "programme_repository.h"
 #include "rules/programme_rules.h"
@@ -23,20 +22,14 @@ namespace integration::grants {
 namespace {
 
 constexpr std::string_view kReasonProgrammeExists = "PROGRAMME_EXISTS";
-constexpr std::string_view kEventProgrammeChanged = "grants.ProgrammeChanged";
 
-// Writes grants.ProgrammeChanged in the transaction of the change.
-absl::Status EnqueueProgrammeChanged(pqxx::work& tx, const grpc::CallContext& call,
-                                     const v1::Programme& programme, absl::Time now) {
+// Announces the programme as it is after the change.
+absl::Status EmitProgrammeChanged(api::Change& change, const v1::Programme& programme,
+                                  absl::Time now) {
   v1::ProgrammeChangedEvent event;
   event.set_programme(programme.name());
   api::SetTimestamp(now, event.mutable_change_time());
-  return outbox::Enqueue(tx, {.type = std::string(kEventProgrammeChanged),
-                              .aggregate = programme.name(),
-                              .payload = event.SerializeAsString(),
-                              .request_id = call.request_id(),
-                              .trace_id = call.trace_id(),
-                              .event_id = ""});
+  return change.Emit(programme.name(), event);
 }
 
 }  // namespace
@@ -93,26 +86,20 @@ absl::Status GrantsServiceImpl::DoCreateProgramme(const grpc::CallContext& call,
   if (!id.ok()) return id.status();
   if (absl::Status st = ValidateProgramme(req.programme(), "programme"); !st.ok()) return st;
   const std::string name = ProgrammeName(*id);
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "CreateProgramme", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-        const absl::Time now = deps_.clock();
-        if (!ProgrammeRepository(tx).Insert(*id, req.programme(), now)) {
-          return status::AlreadyExists(
-              kReasonProgrammeExists, absl::StrCat(name, " exists already"), {{"programme", name}});
-        }
-        absl::StatusOr<std::optional<v1::Programme>> created = FindProgramme(tx, *id);
-        if (!created.ok()) return created.status();
-        if (!*created) return status::Internal("inserted programme not found");
-        *resp = std::move(**created);
-        if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
-        enqueued = true;
-        store::Audit(tx, api::AuditOf(call, "programme.create", name));
-        return absl::OkStatus();
-      });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    const absl::Time now = deps_.clock();
+    if (!ProgrammeRepository(tx).Insert(*id, req.programme(), now)) {
+      return status::AlreadyExists(kReasonProgrammeExists, absl::StrCat(name, " exists already"),
+                                   {{"programme", name}});
+    }
+    absl::StatusOr<std::optional<v1::Programme>> created = FindProgramme(tx, *id);
+    if (!created.ok()) return created.status();
+    if (!*created) return status::Internal("inserted programme not found");
+    *resp = std::move(**created);
+    change.Audit(name, "create");
+    return EmitProgrammeChanged(change, *resp, now);
+  });
 }
 
 absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
@@ -124,10 +111,8 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
       api::MaskPaths(req.update_mask(), {"display_name", "legal_basis", "description",
                                          "eligible_applicant_types", "required_reports"});
   if (!paths.ok()) return paths.status();
-  bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
     ProgrammeRepository repo(tx);
     std::optional<int64_t> revision = repo.Lock(*id);
     if (!revision) return ProgrammeNotFound(*id);
@@ -157,14 +142,9 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
     if (!updated.ok()) return updated.status();
     if (!*updated) return ProgrammeNotFound(*id);
     *resp = std::move(**updated);
-    if (absl::Status e = EnqueueProgrammeChanged(tx, call, *resp, now); !e.ok()) return e;
-    enqueued = true;
-    store::Audit(tx,
-                 api::AuditOf(call, "programme.update", resp->name(), absl::StrJoin(*paths, ",")));
-    return absl::OkStatus();
+    change.Audit(resp->name(), "update", absl::StrJoin(*paths, ","));
+    return EmitProgrammeChanged(change, *resp, now);
   });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
 }
 
 }  // namespace integration::grants

@@ -12,11 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "child_list.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "reclaim_repository.h"
 #include "rules/reclaim_rules.h"
@@ -27,7 +26,6 @@
 namespace integration::grants {
 namespace {
 
-constexpr std::string_view kEventReclaimRaised = "grants.ReclaimRaised";
 constexpr std::string_view kReasonApplicationNotApproved = "APPLICATION_NOT_APPROVED";
 
 absl::Status ReclaimNotFound(std::string_view name) {
@@ -98,19 +96,18 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
   if (absl::Status st = CheckReclaimRequest(req.reclaim()); !st.ok()) return st;
   const std::string application = ApplicationName(parent->call_id, parent->application_id);
 
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "RaiseReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-
-        // The application's row lock serialises concurrent raises: the second one finds the
-        // first's RAISED reclaim below (reclaims_one_raised is the backstop).
-        absl::StatusOr<ApplicationRecord> app = LoadApplication(
-            tx, call.caller(), *parent, Access::kCountyOfficer, /*for_update=*/true);
-        if (!app.ok()) return app.status();
-        if (!app->Approved()) {
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run(
+      // The application's row lock serialises concurrent raises: the second one finds the
+      // first's RAISED reclaim below (reclaims_one_raised is the backstop).
+      [&](pqxx::work& tx) {
+        return LoadApplication(tx, call.caller(), *parent, Access::kCountyOfficer,
+                               /*for_update=*/true);
+      },
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
+        if (!app.Approved()) {
           return WrongState(
-              kReasonApplicationNotApproved, application, app->stored_state,
+              kReasonApplicationNotApproved, application, app.stored_state,
               absl::StrCat(application, " is not an approved grant: nothing to reclaim"));
         }
         ReclaimRepository reclaims(tx);
@@ -130,7 +127,7 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
                            .accepted_ore = r.accepted_ore});
         }
         const absl::Time now = deps_.clock();
-        absl::StatusOr<int64_t> amount = ReclaimAmount(req.reclaim().reason(), app->paid_ore, facts,
+        absl::StatusOr<int64_t> amount = ReclaimAmount(req.reclaim().reason(), app.paid_ore, facts,
                                                        StockholmDay(now), application);
         if (!amount.ok()) return amount.status();
 
@@ -145,27 +142,14 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
         event.set_reason(resp->reason());
         *event.mutable_amount() = resp->amount();
         *event.mutable_raise_time() = resp->raise_time();
-        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReclaimRaised),
-                                                   .aggregate = name,
-                                                   .payload = event.SerializeAsString(),
-                                                   .request_id = call.request_id(),
-                                                   .trace_id = call.trace_id(),
-                                                   .event_id = ""});
-            !st.ok()) {
-          return st;
-        }
-        enqueued = true;
-        store::Audit(
-            tx, api::AuditOf(call, "reclaim.raise", name,
-                             absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
-                                          " amount_ore=", *amount, " paid_ore=", app->paid_ore,
-                                          " accepted_use_ore=", AcceptedUse(facts))));
-        return absl::OkStatus();
+        change.Audit(name, "raise",
+                     absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
+                                  " amount_ore=", *amount, " paid_ore=", app.paid_ore,
+                                  " accepted_use_ore=", AcceptedUse(facts)));
+        return change.Emit(name, event);
       });
   if (api::IsUniqueViolation(st, "reclaims_one_raised")) return AlreadyRaised(application, "");
-  if (!st.ok()) return st;
-  if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return absl::OkStatus();
+  return st;
 }
 
 absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
@@ -191,11 +175,10 @@ absl::Status GrantsServiceImpl::DoSettleReclaim(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckSettleRequest(req); !st.ok()) return st;
 
-  return api::IdempotentChange(
-      deps_.pool, call, "SettleReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        absl::StatusOr<ApplicationRecord> app =
-            LockApplicationForReclaim(tx, call, *key, req.name());
-        if (!app.ok()) return app.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockApplicationForReclaim(tx, call, *key, req.name()); },
+      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
         ReclaimRepository reclaims(tx);
         absl::StatusOr<ReclaimRow> reclaim =
             LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "settled");
@@ -206,9 +189,8 @@ absl::Status GrantsServiceImpl::DoSettleReclaim(const grpc::CallContext& call,
         }
         reclaims.Settle(reclaim->reclaim_id, settled, req.payment_reference(), deps_.clock());
         if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
-        store::Audit(tx, api::AuditOf(call, "reclaim.settle", req.name(),
-                                      absl::StrCat("settled_ore=", settled,
-                                                   " amount_ore=", reclaim->amount_ore)));
+        change.Audit(req.name(), "settle",
+                     absl::StrCat("settled_ore=", settled, " amount_ore=", reclaim->amount_ore));
         return absl::OkStatus();
       });
 }
@@ -220,19 +202,17 @@ absl::Status GrantsServiceImpl::DoWaiveReclaim(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckWaiveRequest(req); !st.ok()) return st;
 
-  return api::IdempotentChange(
-      deps_.pool, call, "WaiveReclaim", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        absl::StatusOr<ApplicationRecord> app =
-            LockApplicationForReclaim(tx, call, *key, req.name());
-        if (!app.ok()) return app.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) { return LockApplicationForReclaim(tx, call, *key, req.name()); },
+      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
         ReclaimRepository reclaims(tx);
         absl::StatusOr<ReclaimRow> reclaim =
             LockRaisedReclaim(reclaims, *key, req.name(), req.etag(), "waived");
         if (!reclaim.ok()) return reclaim.status();
         reclaims.Waive(reclaim->reclaim_id, req.reason(), deps_.clock());
         if (absl::Status st = ReadBack(reclaims, *key, req.name(), resp); !st.ok()) return st;
-        store::Audit(tx, api::AuditOf(call, "reclaim.waive", req.name(),
-                                      absl::StrCat("amount_ore=", reclaim->amount_ore)));
+        change.Audit(req.name(), "waive", absl::StrCat("amount_ore=", reclaim->amount_ore));
         return absl::OkStatus();
       });
 }

@@ -182,6 +182,20 @@ absl::StatusOr<std::optional<CallRecord>> FindCall(pqxx::work& tx, int64_t call_
   return std::optional<CallRecord>(*std::move(rec));
 }
 
+absl::StatusOr<std::optional<CallWithProgramme>> FindCallWithProgramme(pqxx::work& tx,
+                                                                       int64_t call_id,
+                                                                       absl::Time now) {
+  pqxx::result r = tx.exec_prepared("record_call_with_programme", call_id);
+  if (r.empty()) return std::optional<CallWithProgramme>();
+  constexpr pqxx::row::size_type kCallColumns = 17;
+  absl::StatusOr<CallRecord> call = CallFromRow(r[0].slice(0, kCallColumns), now);
+  if (!call.ok()) return call.status();
+  absl::StatusOr<v1::Programme> programme = ProgrammeFromRow(r[0].slice(kCallColumns, r[0].size()));
+  if (!programme.ok()) return programme.status();
+  return std::optional<CallWithProgramme>(
+      CallWithProgramme{.call = *std::move(call), .programme = *std::move(programme)});
+}
+
 bool CanSeeCall(const auth::Caller& caller, const CallRecord& call) {
   if (call.stored_state != "DRAFT") return true;
   return IsCountyRole(caller.role) && caller.lan == call.lanskod;

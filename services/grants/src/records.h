@@ -69,6 +69,16 @@ absl::StatusOr<std::optional<CallRecord>> FindCall(pqxx::work& tx, int64_t call_
 // Reads a call row (the columns of record_call_get.sql, in order).
 absl::StatusOr<CallRecord> CallFromRow(const pqxx::row& row, absl::Time now);
 
+// A call with its programme, read together (what a new application is checked against).
+struct CallWithProgramme {
+  CallRecord call;
+  v1::Programme programme;
+};
+// The call and its programme in one statement, or nullopt when the call does not exist.
+absl::StatusOr<std::optional<CallWithProgramme>> FindCallWithProgramme(pqxx::work& tx,
+                                                                       int64_t call_id,
+                                                                       absl::Time now);
+
 // Whether the caller may see the call: anyone sees non-draft calls; drafts only the county
 // roles of the call's county.
 bool CanSeeCall(const auth::Caller& caller, const CallRecord& call);

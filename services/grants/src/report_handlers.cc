@@ -11,11 +11,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
 #include "report_repository.h"
@@ -24,8 +23,6 @@
 
 namespace integration::grants {
 namespace {
-
-constexpr std::string_view kEventReportSubmitted = "grants.ReportSubmitted";
 
 absl::Status ReportNotFound(std::string_view name) {
   return status::NotFound("REPORT_NOT_FOUND", absl::StrCat(std::string(name), " does not exist"),
@@ -139,14 +136,14 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(name, "reports", "report.name");
   if (!key.ok()) return key.status();
 
-  bool enqueued = false;
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "SubmitReport", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        enqueued = false;
-
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, name);
         if (!app.ok()) return app.status();
-        if (absl::Status st = CheckIsApplicant(call.caller(), *app); !st.ok()) return st;
+        return CheckIsApplicant(call.caller(), *app);
+      },
+      [&](pqxx::work& tx) -> absl::Status {
         ReportRepository reports(tx);
         absl::StatusOr<ReportRow> report = LockReport(reports, *key, name, req.report().etag());
         if (!report.ok()) return report.status();
@@ -175,27 +172,13 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
         event.set_type(report->type);
         *event.mutable_participants() = resp->participants();
         *event.mutable_submit_time() = resp->submit_time();
-        if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventReportSubmitted),
-                                                   .aggregate = name,
-                                                   .payload = event.SerializeAsString(),
-                                                   .request_id = call.request_id(),
-                                                   .trace_id = call.trace_id(),
-                                                   .event_id = ""});
-            !st.ok()) {
-          return st;
-        }
-        enqueued = true;
-        store::Audit(
-            tx, api::AuditOf(call, "report.submit", name,
-                             absl::StrCat("type=", std::string(ReportTypeText(report->type)),
-                                          " used_ore=", in.used_amount().ore(), " participants=",
-                                          in.participants().women(), "/", in.participants().men(),
-                                          "/", in.participants().other())));
-        return absl::OkStatus();
+        change.Audit(name, "submit",
+                     absl::StrCat("type=", std::string(ReportTypeText(report->type)),
+                                  " used_ore=", in.used_amount().ore(),
+                                  " participants=", in.participants().women(), "/",
+                                  in.participants().men(), "/", in.participants().other()));
+        return change.Emit(name, event);
       });
-  if (!st.ok()) return st;
-  if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return absl::OkStatus();
 }
 
 absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
@@ -204,12 +187,14 @@ absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
   absl::StatusOr<ChildKey> key = ParseChildName(req.name(), "reports", "name");
   if (!key.ok()) return key.status();
 
-  return api::IdempotentChange(
-      deps_.pool, call, "AcceptReport", req, resp, [&](pqxx::work& tx) -> absl::Status {
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
         if (!app.ok()) return app.status();
-        if (absl::Status st = CheckIsCountyOfficer(call.caller(), app->lanskod); !st.ok())
-          return st;
+        return CheckIsCountyOfficer(call.caller(), app->lanskod);
+      },
+      [&](pqxx::work& tx) -> absl::Status {
         ReportRepository reports(tx);
         absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
         if (!report.ok()) return report.status();
@@ -228,9 +213,8 @@ absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
             !st.ok()) {
           return st;
         }
-        store::Audit(tx, api::AuditOf(call, "report.accept", req.name(),
-                                      absl::StrCat("accepted_ore=", *accepted,
-                                                   " used_ore=", report->used_ore)));
+        change.Audit(req.name(), "accept",
+                     absl::StrCat("accepted_ore=", *accepted, " used_ore=", report->used_ore));
         return absl::OkStatus();
       });
 }
@@ -242,12 +226,14 @@ absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   if (absl::Status st = CheckReportReturn(req); !st.ok()) return st;
 
-  return api::IdempotentChange(
-      deps_.pool, call, "ReturnReport", req, resp, [&](pqxx::work& tx) -> absl::Status {
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run(
+      [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
         if (!app.ok()) return app.status();
-        if (absl::Status st = CheckIsCountyOfficer(call.caller(), app->lanskod); !st.ok())
-          return st;
+        return CheckIsCountyOfficer(call.caller(), app->lanskod);
+      },
+      [&](pqxx::work& tx) -> absl::Status {
         ReportRepository reports(tx);
         absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
         if (!report.ok()) return report.status();
@@ -263,9 +249,8 @@ absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
             !st.ok()) {
           return st;
         }
-        store::Audit(
-            tx, api::AuditOf(call, "report.return", req.name(),
-                             absl::StrCat("type=", std::string(ReportTypeText(report->type)))));
+        change.Audit(req.name(), "return",
+                     absl::StrCat("type=", std::string(ReportTypeText(report->type))));
         return absl::OkStatus();
       });
 }

@@ -11,10 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "child_list.h"
 #include "grants_service.h"
+#include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "records.h"
 #include "review_repository.h"
 #include "rules/review_rules.h"
@@ -47,14 +47,16 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
   const std::string name = ApplicationName(key->call_id, key->application_id);
   const std::string& reviewer = call.caller().subject;
   const absl::Time now = deps_.clock();
-  absl::Status st = api::IdempotentChange(
-      deps_.pool, call, "CreateReview", req, resp, [&](pqxx::work& tx) -> absl::Status {
-        // The application's row lock orders concurrent reviews of it: the existence check below
-        // then sees every committed review (the unique constraint stays the backstop).
-        absl::StatusOr<ApplicationRecord> app =
-            LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
-        if (!app.ok()) return app.status();
-        const std::string& state = app->stored_state;
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run(
+      // The application's row lock orders concurrent reviews of it: the existence check below
+      // then sees every committed review (the unique constraint stays the backstop).
+      [&](pqxx::work& tx) {
+        return LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer,
+                               /*for_update=*/true);
+      },
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
+        const std::string& state = app.stored_state;
         if (state != "SUBMITTED" && state != "UNDER_REVIEW") {
           return WrongState(
               kReasonNotReviewable, name, state,
@@ -81,11 +83,9 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
         resp->set_name(ChildName(key->call_id, key->application_id, "reviews", review_id));
         resp->set_reviewer(reviewer);
         api::SetTimestamp(absl::FromUnixMicros(api::ToMicros(now)), resp->mutable_create_time());
-        store::Audit(
-            tx,
-            api::AuditOf(call, "review.create", resp->name(),
-                         absl::StrCat("weighted_score_milli=", *milli,
-                                      started ? "; application SUBMITTED -> UNDER_REVIEW" : "")));
+        change.Audit(resp->name(), "create",
+                     absl::StrCat("weighted_score_milli=", *milli,
+                                  started ? "; application SUBMITTED -> UNDER_REVIEW" : ""));
         return absl::OkStatus();
       });
   if (api::IsUniqueViolation(st, "reviews_one_per_officer")) return ReviewExists(name, reviewer);

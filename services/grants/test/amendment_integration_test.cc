@@ -150,13 +150,14 @@ TEST_F(AmendmentTest, ApprovalChangesTheApplicationAndKeepsTheHistory) {
   ASSERT_EQ(history.amendments_size(), 1);
   EXPECT_EQ(history.amendments(0).SerializeAsString(), approved.SerializeAsString());
 
-  ASSERT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'grants.AmendmentDecided'"),
+  ASSERT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.grants.v1.AmendmentDecidedEvent'"),
             1);
   v1::AmendmentDecidedEvent event;
   ASSERT_TRUE(event.ParseFromString(
       pqxx::binarystring(
-          env().Query(
-              "SELECT payload FROM outbox WHERE event_type = 'grants.AmendmentDecided'")[0][0])
+          env().Query("SELECT payload FROM outbox WHERE event_type = "
+                      "'lansstyrelsen.integration.grants.v1.AmendmentDecidedEvent'")[0][0])
           .str()));
   EXPECT_EQ(event.amendment(), approved.name());
   EXPECT_EQ(event.state(), v1::AMENDMENT_STATE_APPROVED);

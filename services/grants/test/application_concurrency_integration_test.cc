@@ -74,7 +74,7 @@ TEST_F(ApplicationConcurrencyTest, FiftyParallelSubmitsGetGapFreeDistinctNumbers
                         "'SUBMITTED'"),
             kApplications);
   EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
-                        "'grants.ApplicationSubmitted'"),
+                        "'lansstyrelsen.integration.grants.v1.ApplicationSubmittedEvent'"),
             kApplications);
   EXPECT_EQ(env().Count(absl::StrCat("SELECT last FROM diarienummer_sequences WHERE registry = "
                                      "851 AND year = ",

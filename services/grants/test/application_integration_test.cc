@@ -2,7 +2,8 @@
 // an open call, every rejection of the rules (tenant, applicant type, eligibility, budget sum,
 // maximum, funding period, partners, co-applicants), update with etag and mask, submission with
 // a diarienummer while the call is open, withdrawal, request ids, tenant isolation of reads and
-// lists, audit rows and grants.ApplicationSubmitted events only for committed submissions.
+// lists, audit rows and lansstyrelsen.integration.grants.v1.ApplicationSubmittedEvent events only
+// for committed submissions.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -135,7 +136,8 @@ class ApplicationTest : public GrantsTest {
 
   int64_t SubmittedEvents() {
     return env().Count(
-        "SELECT count(*) FROM outbox WHERE event_type = 'grants.ApplicationSubmitted'");
+        "SELECT count(*) FROM outbox WHERE event_type = "
+        "'lansstyrelsen.integration.grants.v1.ApplicationSubmittedEvent'");
   }
 
   std::string State(const std::string& name) {
@@ -411,7 +413,8 @@ TEST_F(ApplicationTest, SubmitAssignsADiarienummerAndAnnouncesIt) {
   EXPECT_GT(submitted.submit_time().seconds(), 0);
 
   pqxx::result rows = env().Query(
-      "SELECT aggregate, payload FROM outbox WHERE event_type = 'grants.ApplicationSubmitted'");
+      "SELECT aggregate, payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.grants.v1.ApplicationSubmittedEvent'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0].as<std::string>(), draft.name());
   v1::ApplicationSubmittedEvent event;

@@ -1,7 +1,7 @@
 // Calls through the real server and PostgreSQL: county_admin creates DRAFT calls in its own
 // county, opens, closes and archives them; drafts stay hidden from everyone else; a call past
 // its close time is CLOSED; validation, etags, masks, request ids, filters, pagination, audit
-// and grants.CallChanged events.
+// and lansstyrelsen.integration.grants.v1.CallChangedEvent events.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -84,9 +84,10 @@ class CallTest : public GrantsTest {
 
   std::vector<int> EventStates(const std::string& name) {
     std::vector<int> states;
-    for (const auto& row : env().Query("SELECT payload FROM outbox WHERE event_type = "
-                                       "'grants.CallChanged' AND aggregate = '" +
-                                       name + "' ORDER BY id")) {
+    for (const auto& row :
+         env().Query("SELECT payload FROM outbox WHERE event_type = "
+                     "'lansstyrelsen.integration.grants.v1.CallChangedEvent' AND aggregate = '" +
+                     name + "' ORDER BY id")) {
       v1::CallChangedEvent event;
       pqxx::binarystring bytes(row[0]);
       EXPECT_TRUE(event.ParseFromString(bytes.str()));

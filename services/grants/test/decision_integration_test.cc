@@ -73,7 +73,8 @@ class DecisionTest : public GrantsTest {
   }
   int64_t DecidedEvents() {
     return env().Count(
-        "SELECT count(*) FROM outbox WHERE event_type = 'grants.ApplicationDecided'");
+        "SELECT count(*) FROM outbox WHERE event_type = "
+        "'lansstyrelsen.integration.grants.v1.ApplicationDecidedEvent'");
   }
   std::string StateOf(int64_t app) {
     return env()
@@ -110,7 +111,8 @@ TEST_F(DecisionTest, ApprovalDecidesCreatesReportsAndAnnounces) {
   EXPECT_EQ(reports[1][1].as<std::string>(), "2028-01-30");
 
   pqxx::result events = env().Query(
-      "SELECT aggregate, payload FROM outbox WHERE event_type = 'grants.ApplicationDecided'");
+      "SELECT aggregate, payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.grants.v1.ApplicationDecidedEvent'");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0][0].as<std::string>(), AppName(call, app));
   v1::ApplicationDecidedEvent event;
@@ -123,7 +125,7 @@ TEST_F(DecisionTest, ApprovalDecidesCreatesReportsAndAnnounces) {
   EXPECT_EQ(event.diarienummer(), out.diarienummer());
   EXPECT_EQ(event.project_period().start_date().month(), 2);
   EXPECT_EQ(env().Count(absl::StrCat("SELECT count(*) FROM audit_log WHERE action = "
-                                     "'decision.create' AND resource = '",
+                                     "'application.decide' AND resource = '",
                                      AppName(call, app), "' AND actor = 'officer-1'")),
             1);
 }

@@ -201,7 +201,8 @@ TEST_F(DisbursementTest, PayMarksPaidAddsToPaidAndAnnounces) {
   EXPECT_EQ(MetadataOf(st)["state"], "PAID");
 
   pqxx::result events = env().Query(
-      "SELECT aggregate, payload FROM outbox WHERE event_type = 'grants.DisbursementPaid'");
+      "SELECT aggregate, payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.grants.v1.DisbursementPaidEvent'");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0][0].as<std::string>(), d.name());
   v1::DisbursementPaidEvent event;

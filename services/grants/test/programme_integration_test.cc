@@ -1,6 +1,6 @@
 // Programmes through the real server and PostgreSQL: county_admin creates and changes them,
 // anyone reads them; validation, etags, update masks, request ids, pagination, audit and the
-// grants.ProgrammeChanged events.
+// lansstyrelsen.integration.grants.v1.ProgrammeChangedEvent events.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -42,7 +42,9 @@ class ProgrammeTest : public GrantsTest {
   }
 
   int64_t Events() {
-    return env().Count("SELECT count(*) FROM outbox WHERE event_type = 'grants.ProgrammeChanged'");
+    return env().Count(
+        "SELECT count(*) FROM outbox WHERE event_type = "
+        "'lansstyrelsen.integration.grants.v1.ProgrammeChangedEvent'");
   }
 };
 

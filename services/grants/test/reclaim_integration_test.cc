@@ -63,7 +63,9 @@ class ReclaimTest : public GrantsTest {
   }
 
   int64_t RaisedEvents() {
-    return env().Count("SELECT count(*) FROM outbox WHERE event_type = 'grants.ReclaimRaised'");
+    return env().Count(
+        "SELECT count(*) FROM outbox WHERE event_type = "
+        "'lansstyrelsen.integration.grants.v1.ReclaimRaisedEvent'");
   }
 
   int64_t call_id_ = 0;
@@ -87,7 +89,8 @@ TEST_F(ReclaimTest, UnusedFundsReclaimsPaidMinusAcceptedUseToTheOre) {
 
   ASSERT_EQ(RaisedEvents(), 1);
   const pqxx::result payload = env().Query(
-      "SELECT payload, aggregate FROM outbox WHERE event_type = 'grants.ReclaimRaised'");
+      "SELECT payload, aggregate FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.grants.v1.ReclaimRaisedEvent'");
   v1::ReclaimRaisedEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(payload[0][0]).str()));
   EXPECT_EQ(event.reclaim(), reclaim.name());

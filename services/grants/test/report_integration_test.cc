@@ -140,9 +140,10 @@ TEST_F(ReportTest, ApplicantSubmitsAndOfficerAcceptsPartOfTheUse) {
   EXPECT_NE(submitted.etag(), due.etag());
 
   // The event carries the participants by sex.
-  ASSERT_EQ(Events("grants.ReportSubmitted"), 1);
-  const pqxx::result payload =
-      env().Query("SELECT payload FROM outbox WHERE event_type = 'grants.ReportSubmitted'");
+  ASSERT_EQ(Events("lansstyrelsen.integration.grants.v1.ReportSubmittedEvent"), 1);
+  const pqxx::result payload = env().Query(
+      "SELECT payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.grants.v1.ReportSubmittedEvent'");
   v1::ReportSubmittedEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(payload[0][0]).str()));
   EXPECT_EQ(event.report(), name);
@@ -224,7 +225,7 @@ TEST_F(ReportTest, SubmitRejectionsChangeNothing) {
   EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
 
   EXPECT_EQ(env().Count("SELECT count(*) FROM reports WHERE state = 'DUE' AND revision = 1"), 1);
-  EXPECT_EQ(Events("grants.ReportSubmitted"), 0);
+  EXPECT_EQ(Events("lansstyrelsen.integration.grants.v1.ReportSubmittedEvent"), 0);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log"), 0);
 }
 
@@ -463,7 +464,7 @@ TEST_F(ReportTest, ARetriedSubmitIsAnsweredOnceAndAReusedIdIsRefused) {
   const grpc::Status st = env().Call(&Stub::SubmitReport, env().KommunToken(), req, &retry);
   ASSERT_TRUE(st.ok()) << Describe(st);  // not REPORT_NOT_OPEN: the first answer again
   EXPECT_EQ(retry.SerializeAsString(), first.SerializeAsString());
-  EXPECT_EQ(Events("grants.ReportSubmitted"), 1);
+  EXPECT_EQ(Events("lansstyrelsen.integration.grants.v1.ReportSubmittedEvent"), 1);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'report.submit'"), 1);
 
   // The audit row names who, in which role, and the request.

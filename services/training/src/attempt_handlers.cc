@@ -16,9 +16,8 @@
 #include "rules/content_rules.h"
 #include "diploma.h"
 #include "diploma_issuer.h"
-#include "integration/outbox/outbox.h"
+#include "integration/api/change.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "learner_repository.h"
 #include "integration/api/page_token.h"
@@ -33,7 +32,6 @@ namespace {
 constexpr std::string_view kReasonAttemptNotFound = "ATTEMPT_NOT_FOUND";
 constexpr std::string_view kReasonModuleNotFound = "MODULE_NOT_FOUND";
 constexpr std::string_view kReasonAttemptConflict = "ATTEMPT_CONFLICT";
-constexpr std::string_view kEventModulePassed = "training.ModulePassed";
 
 absl::Status AttemptNotFound(const std::string& name) {
   return status::NotFound(kReasonAttemptNotFound, absl::StrCat("no attempt ", name),
@@ -113,13 +111,9 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
   if (!ref.ok()) return ref.status();
   absl::StatusOr<std::mt19937_64> rng = NewSeededEngine();
   if (!rng.ok()) return rng.status();
-  const std::string scope = RequestScope(call, "StartAttempt");
 
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     // The learner's row lock serialises the learner's starts: the count below and the attempt
     // limit hold even for concurrent starts (the unique attempt number is the backstop).
     LearnerRepository learners(tx);
@@ -173,10 +167,9 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
     row.start_time = FromMicros(ToMicros(row.start_time));
     row.expire_time = FromMicros(ToMicros(row.expire_time));
     *resp = View(row, now);
-    store::Audit(tx, AuditOf(call, "StartAttempt", resp->name(),
-                             absl::StrCat("module=", req.module(), " attempt_number=",
-                                          row.attempt_number, " quiz_version=", row.quiz_version)));
-    RecordRequest(tx, scope, req, *resp);
+    change.Audit(resp->name(), "start",
+                 absl::StrCat("module=", req.module(), " attempt_number=", row.attempt_number,
+                              " quiz_version=", row.quiz_version));
     return absl::OkStatus();
   });
   if (IsUniqueViolation(st, "attempts_number_unique")) {
@@ -194,21 +187,14 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
   if (absl::Status st = CheckOwnLearner(call, ref->learner_id); !st.ok()) return st;
   const std::optional<int64_t> attempt_id = AttemptId(ref->attempt_id);
   if (!attempt_id) return AttemptNotFound(req.name());
-  const DiplomaIssueContext issue{.signer = deps_.signer,
-                                  .clock = deps_.clock,
-                                  .request_id = call.request_id(),
-                                  .trace_id = call.trace_id(),
-                                  .actor = call.caller().subject,
-                                  .role = call.caller().role};
+  const DiplomaIssueContext issue{.signer = deps_.signer, .clock = deps_.clock};
 
   // An attempt found expired is marked so, which must be committed; the caller still gets the
   // rejection, returned after the transaction.
   absl::Status rejection;
-  bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     rejection = absl::OkStatus();
-    enqueued = false;
     AttemptRepository attempts(tx);
     // FOR UPDATE: a concurrent submit of the same attempt waits here, then sees SUBMITTED.
     absl::StatusOr<std::optional<AttemptRow>> row =
@@ -220,7 +206,7 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
     if (absl::Status st = CanSubmit(attempt.state, attempt.expire_time, now); !st.ok()) {
       if (attempt.state == v1::ATTEMPT_STATE_IN_PROGRESS && absl::IsFailedPrecondition(st)) {
         attempts.Expire(attempt.attempt_id);
-        store::Audit(tx, AuditOf(call, "ExpireAttempt", req.name(), "submitted too late"));
+        change.Audit(req.name(), "expire", "submitted too late");
         rejection = st;
         return absl::OkStatus();
       }
@@ -229,10 +215,13 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
     absl::StatusOr<ScoreResult> score =
         Score(attempt.snapshot, req.answers(), attempt.pass_mark_percent);
     if (!score.ok()) return score.status();
-    attempts.Submit(attempt.attempt_id, now, *score);
+    absl::StatusOr<std::optional<SubmittedAttempt>> submitted =
+        attempts.Submit(attempt.attempt_id, now, *score);
+    if (!submitted.ok()) return submitted.status();
+    if (!*submitted) return AttemptNotFound(req.name());
+    *resp = View((*submitted)->row, now);
 
-    if (score->passed && !attempts.PassedBefore(attempt.learner_id, attempt.part_id,
-                                                attempt.module_id, attempt.attempt_id)) {
+    if (score->passed && !(*submitted)->passed_before) {
       v1::ModulePassedEvent event;
       event.set_learner(LearnerName(attempt.learner_id));
       event.set_module(ModuleName(attempt.part_id, attempt.module_id));
@@ -240,34 +229,19 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
       event.set_score_percent(score->score_percent);
       event.set_pass_mark_percent(attempt.pass_mark_percent);
       SetTimestamp(FromMicros(ToMicros(now)), event.mutable_pass_time());
-      if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventModulePassed),
-                                                 .aggregate = event.learner(),
-                                                 .payload = event.SerializeAsString(),
-                                                 .request_id = call.request_id(),
-                                                 .trace_id = call.trace_id(),
-                                                 .event_id = ""});
-          !st.ok()) {
+      if (absl::Status st = change.Emit(event.learner(), event); !st.ok()) return st;
+      // The same transaction: a diploma exists exactly when the pass that earned it does.
+      if (absl::Status st = IssueDueDiplomas(change, tx, attempt.learner_id, issue); !st.ok()) {
         return st;
       }
-      enqueued = true;
-      // The same transaction: a diploma exists exactly when the pass that earned it does.
-      if (absl::Status st = IssueDueDiplomas(tx, attempt.learner_id, issue); !st.ok()) return st;
     }
-    store::Audit(tx, AuditOf(call, "SubmitAttempt", req.name(),
-                             absl::StrCat("score_percent=", score->score_percent,
-                                          " passed=", score->passed ? "true" : "false")));
-    absl::StatusOr<std::optional<AttemptRow>> submitted =
-        attempts.Get(ref->learner_id, *attempt_id, /*lock=*/false);
-    if (!submitted.ok()) return submitted.status();
-    if (!*submitted) return AttemptNotFound(req.name());
-    *resp = View(**submitted, now);
+    change.Audit(req.name(), "submit",
+                 absl::StrCat("score_percent=", score->score_percent,
+                              " passed=", score->passed ? "true" : "false"));
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  if (!rejection.ok()) return rejection;
-  // Diplomas issued above enqueue their events too; one nudge publishes them all.
-  if (enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return absl::OkStatus();
+  return rejection;
 }
 
 absl::Status TrainingServiceImpl::DoGetAttempt(const grpc::CallContext& call,
@@ -301,7 +275,8 @@ absl::Status TrainingServiceImpl::DoListAttempts(const grpc::CallContext& call,
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const std::string query = absl::StrCat("ListAttempts|", req.parent());
-  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   std::optional<int64_t> before;
   if (*key) {
@@ -320,7 +295,8 @@ absl::Status TrainingServiceImpl::DoListAttempts(const grpc::CallContext& call,
     const absl::Time now = deps_.clock();
     for (const AttemptRow& row : *rows) *resp->add_attempts() = View(row, now);
     if (more) {
-      resp->set_next_page_token(api::EncodePageToken(query, {absl::StrCat(rows->back().attempt_id)}));
+      resp->set_next_page_token(
+          api::EncodePageToken(query, {absl::StrCat(rows->back().attempt_id)}));
     }
     return absl::OkStatus();
   });

@@ -118,18 +118,18 @@ void AttemptRepository::Expire(int64_t attempt_id) {
   tx_.exec_prepared0("attempt_expire", attempt_id);
 }
 
-void AttemptRepository::Submit(int64_t attempt_id, absl::Time submit_time,
-                               const ScoreResult& score) {
+absl::StatusOr<std::optional<SubmittedAttempt>> AttemptRepository::Submit(
+    int64_t attempt_id, absl::Time submit_time, const ScoreResult& score) {
   v1::Attempt holder;
   for (const v1::QuestionResult& r : score.results) *holder.add_results() = r;
-  tx_.exec_prepared0("attempt_submit", attempt_id, ToMicros(submit_time), score.score_percent,
-                     score.passed, pqxx::binarystring(holder.SerializeAsString()));
-}
-
-bool AttemptRepository::PassedBefore(const std::string& learner_id, const std::string& part_id,
-                                     const std::string& module_id, int64_t attempt_id) {
-  return tx_.exec_prepared1("attempt_passed_before", learner_id, part_id, module_id, attempt_id)[0]
-      .as<bool>();
+  const pqxx::result r =
+      tx_.exec_prepared("attempt_submit", attempt_id, ToMicros(submit_time), score.score_percent,
+                        score.passed, pqxx::binarystring(holder.SerializeAsString()));
+  if (r.empty()) return std::optional<SubmittedAttempt>();
+  absl::StatusOr<AttemptRow> row = ToAttemptRow(r[0]);
+  if (!row.ok()) return row.status();
+  return std::optional<SubmittedAttempt>(
+      SubmittedAttempt{.row = *std::move(row), .passed_before = r[0][15].as<bool>()});
 }
 
 absl::StatusOr<std::vector<ProgressRow>> AttemptRepository::Progress(

@@ -35,6 +35,12 @@ struct AttemptRow {
   std::vector<v1::QuestionResult> results;
 };
 
+// An attempt as its submission stored it.
+struct SubmittedAttempt {
+  AttemptRow row;
+  bool passed_before = false;  // whether another attempt of the learner passed the module
+};
+
 // A module as StartAttempt sees it.
 struct ModuleForAttempt {
   bool published = false;
@@ -82,10 +88,9 @@ class AttemptRepository {
   absl::StatusOr<std::vector<AttemptRow>> List(const std::string& learner_id,
                                                std::optional<int64_t> before, int limit);
   void Expire(int64_t attempt_id);
-  void Submit(int64_t attempt_id, absl::Time submit_time, const ScoreResult& score);
-  // Whether another attempt than `attempt_id` passed the module.
-  bool PassedBefore(const std::string& learner_id, const std::string& part_id,
-                    const std::string& module_id, int64_t attempt_id);
+  // Stores the scored submission; nullopt when there is no such attempt.
+  absl::StatusOr<std::optional<SubmittedAttempt>> Submit(int64_t attempt_id, absl::Time submit_time,
+                                                         const ScoreResult& score);
   absl::StatusOr<std::vector<ProgressRow>> Progress(const std::string& learner_id);
 
  private:

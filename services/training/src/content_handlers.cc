@@ -13,11 +13,10 @@
 #include "absl/strings/str_join.h"
 #include "rules/attempt_rules.h"
 #include "content_repository.h"
+#include "integration/api/change.h"
 #include "rules/content_rules.h"
 #include "integration/api/page_token.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "service_util.h"
 #include "training_service.h"
@@ -34,28 +33,20 @@ constexpr std::string_view kReasonPartExists = "PART_EXISTS";
 constexpr std::string_view kReasonModuleExists = "MODULE_EXISTS";
 constexpr std::string_view kReasonPositionTaken = "POSITION_TAKEN";
 
-constexpr std::string_view kEventContentChanged = "training.ContentChanged";
-
 bool IsAdmin(const grpc::CallContext& call) { return call.caller().role == kAdminRole; }
 
-// A change of course content: its audit row (`action`, `detail`) and the ContentChanged event
-// that lets caches of the public content drop it, both in the change's own transaction, so the
-// event exists exactly when the change committed. The caller nudges the relay after the commit.
-absl::Status RecordContentChange(pqxx::work& tx, const grpc::CallContext& call,
-                                 std::string_view action, const std::string& resource,
-                                 v1::ContentChange change, std::string_view detail,
-                                 absl::Time now) {
-  store::Audit(tx, AuditOf(call, action, resource, detail));
+// A change of course content: its audit row (`verb`, `detail`) and the ContentChanged event
+// that lets caches of the public content drop it, both part of `change`, so the event exists
+// exactly when the change committed.
+absl::Status RecordContentChange(api::Change& change, std::string_view verb,
+                                 const std::string& resource, v1::ContentChange kind,
+                                 std::string_view detail, absl::Time now) {
+  change.Audit(resource, verb, detail);
   v1::ContentChangedEvent event;
   event.set_resource(resource);
-  event.set_change(change);
+  event.set_change(kind);
   api::SetTimestamp(now, event.mutable_change_time());
-  return outbox::Enqueue(tx, {.type = std::string(kEventContentChanged),
-                              .aggregate = resource,
-                              .payload = event.SerializeAsString(),
-                              .request_id = call.request_id(),
-                              .trace_id = call.trace_id(),
-                              .event_id = ""});
+  return change.Emit(resource, event);
 }
 
 absl::Status PartNotFound(std::string_view part_id) {
@@ -145,14 +136,9 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
                                                const v1::CreatePartRequest& req, v1::Part* resp) {
   if (absl::Status st = ValidateId(req.part_id(), "part_id"); !st.ok()) return st;
   if (absl::Status st = ValidatePart(req.part(), "part"); !st.ok()) return st;
-  const std::string scope = RequestScope(call, "CreatePart");
   const std::string name = PartName(req.part_id());
-  bool changed = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     if (req.part().position() > 0) {
       if (std::optional<std::string> holder =
@@ -168,16 +154,13 @@ absl::Status TrainingServiceImpl::DoCreatePart(const grpc::CallContext& call,
     if (!row.ok()) return row.status();
     if (!*row) return status::Internal("inserted part not found");
     *resp = std::move((*row)->part);
-    if (absl::Status st = RecordContentChange(tx, call, "CreatePart", name,
-                                              v1::CONTENT_CHANGE_CREATED, "", deps_.clock());
+    if (absl::Status st = RecordContentChange(change, "create", name, v1::CONTENT_CHANGE_CREATED,
+                                              "", deps_.clock());
         !st.ok()) {
       return st;
     }
-    changed = true;
-    RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
-  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -188,9 +171,8 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
   absl::StatusOr<std::set<std::string>> paths =
       MaskPaths(req.update_mask(), {"title", "description", "position"});
   if (!paths.ok()) return paths.status();
-  bool changed = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     std::optional<int64_t> revision = repo.LockPart(*part_id);
     if (!revision) return PartNotFound(*part_id);
@@ -218,15 +200,13 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
     if (!*updated) return PartNotFound(*part_id);
     *resp = std::move((*updated)->part);
     if (absl::Status st =
-            RecordContentChange(tx, call, "UpdatePart", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+            RecordContentChange(change, "update", resp->name(), v1::CONTENT_CHANGE_UPDATED,
                                 absl::StrJoin(*paths, ","), deps_.clock());
         !st.ok()) {
       return st;
     }
-    changed = true;
     return absl::OkStatus();
   });
-  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -291,14 +271,9 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
   if (!part_id.ok()) return part_id.status();
   if (absl::Status st = ValidateId(req.module_id(), "module_id"); !st.ok()) return st;
   if (absl::Status st = ValidateModule(req.module(), "module"); !st.ok()) return st;
-  const std::string scope = RequestScope(call, "CreateModule");
   const std::string name = ModuleName(*part_id, req.module_id());
-  bool changed = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     // Locking the part keeps "append" positions of concurrent creates apart.
     if (!repo.LockPart(*part_id)) return PartNotFound(*part_id);
@@ -317,16 +292,13 @@ absl::Status TrainingServiceImpl::DoCreateModule(const grpc::CallContext& call,
     if (!row.ok()) return row.status();
     if (!*row) return status::Internal("inserted module not found");
     *resp = std::move((*row)->module);
-    if (absl::Status st = RecordContentChange(tx, call, "CreateModule", name,
-                                              v1::CONTENT_CHANGE_CREATED, "", deps_.clock());
+    if (absl::Status st = RecordContentChange(change, "create", name, v1::CONTENT_CHANGE_CREATED,
+                                              "", deps_.clock());
         !st.ok()) {
       return st;
     }
-    changed = true;
-    RecordRequest(tx, scope, req, *resp);
     return absl::OkStatus();
   });
-  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -338,9 +310,8 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
   absl::StatusOr<std::set<std::string>> paths =
       MaskPaths(req.update_mask(), {"title", "description", "position", "content"});
   if (!paths.ok()) return paths.status();
-  bool changed = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
     if (!lock) return ModuleNotFound(*ref);
@@ -370,15 +341,13 @@ absl::Status TrainingServiceImpl::DoUpdateModule(const grpc::CallContext& call,
     if (!*updated) return ModuleNotFound(*ref);
     *resp = std::move((*updated)->module);
     if (absl::Status st =
-            RecordContentChange(tx, call, "UpdateModule", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+            RecordContentChange(change, "update", resp->name(), v1::CONTENT_CHANGE_UPDATED,
                                 absl::StrJoin(*paths, ","), deps_.clock());
         !st.ok()) {
       return st;
     }
-    changed = true;
     return absl::OkStatus();
   });
-  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return MapContentConflict(std::move(st));
 }
 
@@ -387,9 +356,8 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
                                                   v1::Module* resp) {
   absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
   if (!ref.ok()) return ref.status();
-  bool changed = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
     if (!lock) return ModuleNotFound(*ref);
@@ -406,12 +374,11 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
     if (!lock->published) {
       repo.PublishModule(ref->part_id, ref->module_id);
       const std::string name = ModuleName(ref->part_id, ref->module_id);
-      if (absl::Status st = RecordContentChange(tx, call, "PublishModule", name,
+      if (absl::Status st = RecordContentChange(change, "publish", name,
                                                 v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
           !st.ok()) {
         return st;
       }
-      changed = true;
     }
     absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
     if (!row.ok()) return row.status();
@@ -419,7 +386,6 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
     *resp = std::move((*row)->module);
     return absl::OkStatus();
   });
-  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return st;
 }
 
@@ -461,9 +427,8 @@ absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
   absl::StatusOr<v1::Quiz> quiz = ValidateQuiz(req.quiz(), "quiz");
   if (!quiz.ok()) return quiz.status();
   const std::string& given_etag = req.etag().empty() ? req.quiz().etag() : req.etag();
-  bool changed = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
     if (!lock) return ModuleNotFound(*ref);
@@ -476,15 +441,13 @@ absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
         repo.AddQuizVersion(ref->part_id, ref->module_id, *quiz, call.caller().subject);
     *resp = std::move(stored.quiz);
     if (absl::Status st =
-            RecordContentChange(tx, call, "UpdateQuiz", resp->name(), v1::CONTENT_CHANGE_UPDATED,
+            RecordContentChange(change, "update", resp->name(), v1::CONTENT_CHANGE_UPDATED,
                                 absl::StrCat("version=", stored.version), deps_.clock());
         !st.ok()) {
       return st;
     }
-    changed = true;
     return absl::OkStatus();
   });
-  if (st.ok() && changed && deps_.nudge_outbox) deps_.nudge_outbox();
   return st;
 }
 

@@ -16,10 +16,9 @@
 #include "diploma.h"
 #include "diploma_pdf.h"
 #include "diploma_repository.h"
+#include "integration/api/change.h"
 #include "integration/log/log.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "training_service.h"
 
@@ -43,8 +42,7 @@ constexpr size_t kMaxRevokeReasonBytes = 1000;
 absl::Status CheckLearnerScope(const auth::Caller& caller, const std::string& learner_id,
                                const DiplomaLearner& learner) {
   if (caller.role == "learner" && caller.subject != learner_id) {
-    return status::PermissionDenied("TENANT_MISMATCH",
-                                    "a learner may only see their own diplomas");
+    return status::PermissionDenied("TENANT_MISMATCH", "a learner may only see their own diplomas");
   }
   if (caller.role == "county_officer" && !caller.lan.empty() && caller.lan != learner.lanskod) {
     return status::PermissionDenied(
@@ -153,64 +151,44 @@ absl::Status TrainingServiceImpl::DoRevokeDiploma(const grpc::CallContext& call,
                                 kReasonRevokeReasonMissing);
   }
   if (reason.size() > kMaxRevokeReasonBytes) {
-    return status::InvalidField(
-        "reason", absl::StrCat("at most ", kMaxRevokeReasonBytes, " bytes"),
-        kReasonRevokeReasonTooLong);
+    return status::InvalidField("reason", absl::StrCat("at most ", kMaxRevokeReasonBytes, " bytes"),
+                                kReasonRevokeReasonTooLong);
   }
   const absl::Time now = deps_.clock();
-  absl::StatusOr<v1::Diploma> revoked = deps_.pool.TransactFor<v1::Diploma>(
-      call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Diploma> {
-        DiplomaRepository repo(tx);
-        absl::StatusOr<std::optional<v1::Diploma>> current =
-            repo.GetForUpdate(ref->learner_id, ref->code);
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return DiplomaNotFound(*ref);
-        const v1::Diploma& diploma = **current;
-        if (diploma.state() == v1::DIPLOMA_STATE_REVOKED) {
-          return status::FailedPrecondition(
-              kReasonAlreadyRevoked,
-              absl::StrCat(diploma.name(), " was already revoked at ",
-                           TimeUtil::ToString(diploma.revoke_time())),
-              {{"diploma", diploma.name()},
-               {"revoke_time", TimeUtil::ToString(diploma.revoke_time())}});
-        }
-        if (!repo.Revoke(ref->code, reason, now)) {
-          return status::Internal(absl::StrCat(diploma.name(), ": locked valid row not updated"));
-        }
-        v1::DiplomaRevokedEvent event;
-        event.set_diploma(diploma.name());
-        event.set_learner(LearnerName(ref->learner_id));
-        event.set_kind(diploma.content().kind());
-        *event.mutable_revoke_time() =
-            TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-        if (absl::Status st = outbox::Enqueue(tx, {.type = "training.DiplomaRevoked",
-                                                   .aggregate = diploma.name(),
-                                                   .payload = event.SerializeAsString(),
-                                                   .request_id = call.request_id(),
-                                                   .trace_id = call.trace_id(),
-                                                   .event_id = ""});
-            !st.ok()) {
-          return st;
-        }
-        // The reason is free text that may name people: it stays in the diploma row only.
-        store::Audit(tx, {.actor = call.caller().subject,
-                          .role = call.caller().role,
-                          .action = "RevokeDiploma",
-                          .resource = diploma.name(),
-                          .request_id = call.request_id(),
-                          .trace_id = call.trace_id(),
-                          .detail = diploma.content().kind() == v1::DIPLOMA_KIND_COURSE
-                                        ? "kind=course"
-                                        : "kind=part"});
-        absl::StatusOr<std::optional<v1::Diploma>> after = repo.Get(ref->learner_id, ref->code);
-        if (!after.ok()) return after.status();
-        if (!after->has_value()) return DiplomaNotFound(*ref);
-        return **std::move(after);
-      });
-  if (!revoked.ok()) return revoked.status();
-  deps_.nudge_outbox();
-  *resp = *std::move(revoked);
-  return absl::OkStatus();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    DiplomaRepository repo(tx);
+    absl::StatusOr<std::optional<v1::Diploma>> current =
+        repo.GetForUpdate(ref->learner_id, ref->code);
+    if (!current.ok()) return current.status();
+    if (!current->has_value()) return DiplomaNotFound(*ref);
+    const v1::Diploma& diploma = **current;
+    if (diploma.state() == v1::DIPLOMA_STATE_REVOKED) {
+      return status::FailedPrecondition(
+          kReasonAlreadyRevoked,
+          absl::StrCat(diploma.name(), " was already revoked at ",
+                       TimeUtil::ToString(diploma.revoke_time())),
+          {{"diploma", diploma.name()},
+           {"revoke_time", TimeUtil::ToString(diploma.revoke_time())}});
+    }
+    if (!repo.Revoke(ref->code, reason, now)) {
+      return status::Internal(absl::StrCat(diploma.name(), ": locked valid row not updated"));
+    }
+    v1::DiplomaRevokedEvent event;
+    event.set_diploma(diploma.name());
+    event.set_learner(LearnerName(ref->learner_id));
+    event.set_kind(diploma.content().kind());
+    *event.mutable_revoke_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+    if (absl::Status st = change.Emit(diploma.name(), event); !st.ok()) return st;
+    // The reason is free text that may name people: it stays in the diploma row only.
+    change.Audit(diploma.name(), "revoke",
+                 diploma.content().kind() == v1::DIPLOMA_KIND_COURSE ? "kind=course" : "kind=part");
+    absl::StatusOr<std::optional<v1::Diploma>> after = repo.Get(ref->learner_id, ref->code);
+    if (!after.ok()) return after.status();
+    if (!after->has_value()) return DiplomaNotFound(*ref);
+    *resp = **std::move(after);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status TrainingServiceImpl::DoVerifyDiploma(const grpc::CallContext& call,
@@ -237,9 +215,8 @@ absl::Status TrainingServiceImpl::DoVerifyDiploma(const grpc::CallContext& call,
     if (key == nullptr && previous.key_id() == key_id) key = &previous;
   }
   absl::Status verified =
-      key == nullptr
-          ? absl::NotFoundError(absl::StrCat("no published key has id ", key_id))
-          : key->VerifyContent(diploma.content(), diploma.signature());
+      key == nullptr ? absl::NotFoundError(absl::StrCat("no published key has id ", key_id))
+                     : key->VerifyContent(diploma.content(), diploma.signature());
   if (verified.ok()) {
     absl::StatusOr<std::string> text = CanonicalText(diploma.content());
     if (!text.ok() || *text != diploma.signed_text()) {

@@ -15,9 +15,7 @@
 #include "absl/time/clock.h"
 #include "rules/content_rules.h"
 #include "diploma_repository.h"
-#include "integration/outbox/outbox.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 
 namespace integration::training {
@@ -45,7 +43,7 @@ std::string PartIdOf(const std::string& part_name) {
 
 }  // namespace
 
-absl::Status IssueDueDiplomas(pqxx::work& tx, const std::string& learner_id,
+absl::Status IssueDueDiplomas(api::Change& change, pqxx::work& tx, const std::string& learner_id,
                               const DiplomaIssueContext& ctx) {
   if (ctx.signer == nullptr) {
     return absl::InvalidArgumentError("IssueDueDiplomas: no signing key in the context");
@@ -67,10 +65,9 @@ absl::Status IssueDueDiplomas(pqxx::work& tx, const std::string& learner_id,
   if (!issue_date.ok()) return issue_date.status();
 
   for (const DueDiploma& diploma : due) {
-    const std::string part_id =
-        diploma.kind == v1::DIPLOMA_KIND_PART && !diploma.parts.empty()
-            ? PartIdOf(diploma.parts.front())
-            : std::string();
+    const std::string part_id = diploma.kind == v1::DIPLOMA_KIND_PART && !diploma.parts.empty()
+                                    ? PartIdOf(diploma.parts.front())
+                                    : std::string();
     // Revoked ones count as held: revocation is a decision a retake must not undo silently.
     if (held.contains({diploma.kind, part_id})) continue;
 
@@ -105,24 +102,11 @@ absl::Status IssueDueDiplomas(pqxx::work& tx, const std::string& learner_id,
     event.set_key_id(row.signed_diploma.content.key_id());
     *event.mutable_issue_time() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-    if (absl::Status st = outbox::Enqueue(tx, {.type = "training.DiplomaIssued",
-                                               .aggregate = name,
-                                               .payload = event.SerializeAsString(),
-                                               .request_id = ctx.request_id,
-                                               .trace_id = ctx.trace_id,
-                                               .event_id = ""});
-        !st.ok()) {
-      return st;
-    }
-    store::Audit(tx, {.actor = ctx.actor.empty() ? "system" : ctx.actor,
-                      .role = ctx.role,
-                      .action = "IssueDiploma",
-                      .resource = name,
-                      .request_id = ctx.request_id,
-                      .trace_id = ctx.trace_id,
-                      .detail = diploma.kind == v1::DIPLOMA_KIND_COURSE
-                                    ? std::string("kind=course")
-                                    : absl::StrCat("kind=part part=", part_id)});
+    if (absl::Status st = change.Emit(name, event); !st.ok()) return st;
+    change.Audit(name, "issue",
+                 diploma.kind == v1::DIPLOMA_KIND_COURSE
+                     ? std::string("kind=course")
+                     : absl::StrCat("kind=part part=", part_id));
   }
   return absl::OkStatus();
 }

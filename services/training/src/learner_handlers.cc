@@ -15,10 +15,9 @@
 #include "absl/strings/str_join.h"
 #include "rules/content_rules.h"
 #include "diploma_issuer.h"
-#include "integration/outbox/outbox.h"
+#include "integration/api/change.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "lansstyrelsen/integration/type/v1/types.pb.h"
 #include "learner_repository.h"
@@ -34,7 +33,6 @@ namespace type = ::lansstyrelsen::integration::type::v1;
 constexpr std::string_view kReasonLearnerInvalid = "LEARNER_INVALID";
 constexpr std::string_view kReasonLearnerExists = "LEARNER_EXISTS";
 constexpr std::string_view kReasonUnknownPart = "PART_NOT_FOUND";
-constexpr std::string_view kEventLearnerEnrolled = "training.LearnerEnrolled";
 
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxOrganisationBytes = 300;
@@ -182,15 +180,9 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
   absl::StatusOr<se::Kommun> kommun = se::LookupKommun(details.kommunkod(), "learner.kommunkod");
   if (!kommun.ok()) return kommun.status();
 
-  const std::string scope = RequestScope(call, "CreateLearner");
   const std::string name = LearnerName(*learner_id);
-  bool enqueued = false;
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
-    enqueued = false;
-    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, req, resp);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
     LearnerRepository repo(tx);
     if (absl::Status st = CheckPartsExist(repo, details, *part_ids); !st.ok()) return st;
     absl::StatusOr<std::optional<LearnerRow>> row =
@@ -212,23 +204,9 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
     event.set_organisation_type(resp->organisation_type());
     event.set_kommunkod(resp->kommunkod());
     *event.mutable_enrol_time() = resp->enrol_time();
-    if (absl::Status st = outbox::Enqueue(tx, {.type = std::string(kEventLearnerEnrolled),
-                                               .aggregate = name,
-                                               .payload = event.SerializeAsString(),
-                                               .request_id = call.request_id(),
-                                               .trace_id = call.trace_id(),
-                                               .event_id = ""});
-        !st.ok()) {
-      return st;
-    }
-    enqueued = true;
-    store::Audit(
-        tx, AuditOf(call, "CreateLearner", name, absl::StrCat("parts=", (*row)->part_ids.size())));
-    RecordRequest(tx, scope, req, *resp);
-    return absl::OkStatus();
+    change.Audit(name, "create", absl::StrCat("parts=", (*row)->part_ids.size()));
+    return change.Emit(name, event);
   });
-  if (st.ok() && enqueued && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
 }
 
 absl::Status TrainingServiceImpl::DoGetLearner(const grpc::CallContext& call,
@@ -262,14 +240,9 @@ absl::Status TrainingServiceImpl::DoUpdateLearner(const grpc::CallContext& call,
       {"display_name", "email", "organisation_type", "organisation_name", "kommunkod", "parts"});
   if (!paths.ok()) return paths.status();
   const v1::Learner given = Normalised(req.learner());
-  const DiplomaIssueContext issue{.signer = deps_.signer,
-                                  .clock = deps_.clock,
-                                  .request_id = call.request_id(),
-                                  .trace_id = call.trace_id(),
-                                  .actor = call.caller().subject,
-                                  .role = call.caller().role};
-  absl::Status st = deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    resp->Clear();
+  const DiplomaIssueContext issue{.signer = deps_.signer, .clock = deps_.clock};
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
     LearnerRepository repo(tx);
     std::optional<LearnerLock> lock = repo.Lock(*learner_id);
     if (!lock) return LearnerNotFound(*learner_id);
@@ -295,17 +268,15 @@ absl::Status TrainingServiceImpl::DoUpdateLearner(const grpc::CallContext& call,
       if (absl::Status st = CheckPartsExist(repo, merged, *part_ids); !st.ok()) return st;
       repo.SetParts(*learner_id, *part_ids);
       // Parts taken again may complete an enrolment whose modules were passed before.
-      if (absl::Status st = IssueDueDiplomas(tx, *learner_id, issue); !st.ok()) return st;
+      if (absl::Status st = IssueDueDiplomas(change, tx, *learner_id, issue); !st.ok()) return st;
     }
     absl::StatusOr<std::optional<LearnerRow>> updated = repo.Get(*learner_id);
     if (!updated.ok()) return updated.status();
     if (!*updated) return LearnerNotFound(*learner_id);
     *resp = std::move((*updated)->learner);
-    store::Audit(tx, AuditOf(call, "UpdateLearner", resp->name(), absl::StrJoin(*paths, ",")));
+    change.Audit(resp->name(), "update", absl::StrJoin(*paths, ","));
     return absl::OkStatus();
   });
-  if (st.ok() && paths->count("parts") && deps_.nudge_outbox) deps_.nudge_outbox();
-  return st;
 }
 
 absl::Status TrainingServiceImpl::DoListLearners(const grpc::CallContext& call,
@@ -327,12 +298,14 @@ absl::Status TrainingServiceImpl::DoListLearners(const grpc::CallContext& call,
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const std::string query = absl::StrCat("ListLearners|", caller.lan, "|", req.kommunkod());
-  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 2);
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 2);
   if (!key.ok()) return key.status();
   std::optional<std::pair<int64_t, std::string>> after;
   if (*key) {
     int64_t us = 0;
-    if (!absl::SimpleAtoi((**key)[0], &us) || !IsValidId((**key)[1])) return api::InvalidPageToken();
+    if (!absl::SimpleAtoi((**key)[0], &us) || !IsValidId((**key)[1]))
+      return api::InvalidPageToken();
     after.emplace(us, (**key)[1]);
   }
   // One statement: no transaction around it (saves the BEGIN and COMMIT round trips).

@@ -21,12 +21,10 @@
 #include "integration/grpc/call_context.h"
 #include "integration/status/status.h"
 #include "integration/api/handler.h"
-#include "integration/store/store.h"
 
 namespace integration::training {
 
 // The shared handler helpers (integration/api/handler.h), used unqualified by the handlers.
-using api::AuditOf;
 using api::CheckEtag;
 using api::EtagOf;
 using api::FromMicros;
@@ -35,9 +33,6 @@ using api::kReasonConcurrentUpdate;
 using api::kReasonEtagMismatch;
 using api::kReasonUpdateMaskInvalid;
 using api::MaskPaths;
-using api::RecordRequest;
-using api::ReplayRequest;
-using api::RequestScope;
 using api::SetTimestamp;
 using api::SetTimestampMicros;
 using api::ToMicros;

@@ -79,14 +79,15 @@ TEST_F(ConcurrencyTest, TwoSubmitsOfOneAttemptScoreItExactlyOnce) {
     }
     EXPECT_EQ(ok, 1);
     EXPECT_EQ(already, 1);
-    EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'SubmitAttempt'"
+    EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'attempt.submit'"
                           " AND resource = '" +
                           attempt->name() + "'"),
               1);
   }
   EXPECT_EQ(env().Count("SELECT count(*) FROM attempts WHERE state = 'SUBMITTED'"), kRounds);
   EXPECT_EQ(env().Count("SELECT count(*) FROM attempts WHERE passed"), 1);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.ModulePassed'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.ModulePassedEvent'"),
             1);
 }
 

@@ -89,7 +89,7 @@ TEST_F(AttemptTest, StartDrawsQuestionsAndStoresWhatWasServed) {
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(read.SerializeAsString(), attempt->SerializeAsString());
   EXPECT_EQ(env().Count("SELECT count(*) FROM attempts WHERE state = 'IN_PROGRESS'"), 1);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'StartAttempt'"), 1);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'attempt.start'"), 1);
 }
 
 TEST_F(AttemptTest, RightAnswersPassTheModuleAndAnnounceIt) {
@@ -105,8 +105,9 @@ TEST_F(AttemptTest, RightAnswersPassTheModuleAndAnnounceIt) {
   ASSERT_THAT(scored->results(), SizeIs(3));
   for (const v1::QuestionResult& r : scored->results()) EXPECT_TRUE(r.correct());
 
-  pqxx::result events =
-      env().Query("SELECT payload FROM outbox WHERE event_type = 'training.ModulePassed'");
+  pqxx::result events = env().Query(
+      "SELECT payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.training.v1.ModulePassedEvent'");
   ASSERT_EQ(events.size(), 1u);
   v1::ModulePassedEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(events[0][0]).str()));
@@ -133,7 +134,8 @@ TEST_F(AttemptTest, AFailedAttemptMustWaitTheRetryDelay) {
   EXPECT_EQ(scored->score_percent(), 0);
   EXPECT_FALSE(scored->passed());
   for (const v1::QuestionResult& r : scored->results()) EXPECT_FALSE(r.correct());
-  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.ModulePassed'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.ModulePassedEvent'"),
             0);
 
   ::grpc::Status st = StartStatus("anna", kModuleName);
@@ -240,7 +242,7 @@ TEST_F(AttemptTest, BadAnswersAreRefusedAndNothingIsRecorded) {
   EXPECT_EQ(ReasonOf(st), "QUESTION_ANSWERED_TWICE");
 
   EXPECT_EQ(env().Count("SELECT count(*) FROM attempts WHERE state = 'IN_PROGRESS'"), 1);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'SubmitAttempt'"), 0);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'attempt.submit'"), 0);
   // The learner can still submit properly.
   absl::StatusOr<v1::Attempt> scored = env().Submit("anna", *attempt, right);
   ASSERT_TRUE(scored.ok()) << scored.status();
@@ -275,7 +277,8 @@ TEST_F(AttemptTest, AnAttemptSubmittedTooLateExpires) {
   EXPECT_EQ(env().Count("SELECT count(*) FROM attempts WHERE state = 'EXPIRED'"), 1);
   st = SubmitStatus("anna", attempt->name(), RightAnswers(*attempt, quiz));
   EXPECT_EQ(ReasonOf(st), "ATTEMPT_EXPIRED");
-  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.ModulePassed'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.ModulePassedEvent'"),
             0);
 }
 

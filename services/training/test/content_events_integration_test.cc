@@ -1,7 +1,8 @@
 // Course content changes announce themselves: every committed CreatePart, UpdatePart,
 // CreateModule, UpdateModule, PublishModule (of a draft) and UpdateQuiz writes one
-// training.ContentChanged outbox row in its own transaction, which the relay then publishes;
-// refused changes, retries of the same request and re-publishing write none.
+// lansstyrelsen.integration.training.v1.ContentChangedEvent outbox row in its own transaction,
+// which the relay then publishes; refused changes, retries of the same request and re-publishing
+// write none.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -20,7 +21,8 @@ using ::testing::ElementsAre;
 
 constexpr char kRequestId[] = "3c1d9f0e-6b2a-4e57-8c41-2f9a7b6d5e13";
 
-// One training.ContentChanged row of the outbox, its payload decoded.
+// One lansstyrelsen.integration.training.v1.ContentChangedEvent row of the outbox, its payload
+// decoded.
 struct ContentRow {
   std::string aggregate;
   v1::ContentChangedEvent event;
@@ -33,7 +35,8 @@ class ContentEventsTest : public TrainingTest {
     std::vector<ContentRow> rows;
     const pqxx::result r = env().Query(
         "SELECT aggregate, payload, published_at IS NOT NULL FROM outbox"
-        " WHERE event_type = 'training.ContentChanged' ORDER BY id");
+        " WHERE event_type = 'lansstyrelsen.integration.training.v1.ContentChangedEvent' ORDER BY "
+        "id");
     for (const pqxx::row& row : r) {
       ContentRow out;
       out.aggregate = row[0].as<std::string>();
@@ -93,7 +96,8 @@ TEST_F(ContentEventsTest, EveryContentChangeWritesOneEvent) {
     EXPECT_LE(at, env().clock().Now() + absl::Seconds(1)) << rows[i].aggregate;
   }
   EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
-                        "'training.ContentChanged' AND headers->>'request_id' <> ''"),
+                        "'lansstyrelsen.integration.training.v1.ContentChangedEvent' AND "
+                        "headers->>'request_id' <> ''"),
             6);
 
   // The relay publishes them to Redis (nudged after each commit) and marks them sent.

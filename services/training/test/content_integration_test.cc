@@ -52,7 +52,7 @@ TEST_F(ContentTest, AdminCreatesPartsThatAnyoneListsInOrder) {
   st = env().Call(&Stub::GetPart, env().LearnerToken("anna"), get, &part);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(part.title(), "Asylprocessen");
-  EXPECT_EQ(AuditCount("CreatePart"), 3);
+  EXPECT_EQ(AuditCount("part.create"), 3);
 }
 
 TEST_F(ContentTest, OnlyCountyAdminWritesContent) {
@@ -115,7 +115,7 @@ TEST_F(ContentTest, CreatePartWithRequestIdIsIdempotent) {
   ASSERT_TRUE(st.ok()) << "a retry returns the first result: " << Describe(st);
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
   EXPECT_EQ(env().Count("SELECT count(*) FROM parts"), 1);
-  EXPECT_EQ(AuditCount("CreatePart"), 1);
+  EXPECT_EQ(AuditCount("part.create"), 1);
 
   // The same id with another request is refused.
   req.mutable_part()->set_title("Något annat");
@@ -164,7 +164,7 @@ TEST_F(ContentTest, UpdatePartAppliesTheMaskAndChecksTheEtag) {
   req.mutable_update_mask()->clear_paths();
   st = env().Call(&Stub::UpdatePart, env().AdminToken(), req, &updated);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(AuditCount("UpdatePart"), 1);
+  EXPECT_EQ(AuditCount("part.update"), 1);
 }
 
 TEST_F(ContentTest, ListPartsPagesWithTokensThatCannotBeEdited) {
@@ -271,7 +271,7 @@ TEST_F(ContentTest, PublishingNeedsAQuizAndMakesTheModulePublic) {
   absl::StatusOr<v1::Module> again = env().Publish("introduktion", "mottagande");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->etag(), published->etag());
-  EXPECT_EQ(AuditCount("PublishModule"), 1);
+  EXPECT_EQ(AuditCount("module.publish"), 1);
 
   // A stale etag is refused.
   v1::PublishModuleRequest req;
@@ -339,7 +339,7 @@ TEST_F(ContentTest, UpdateModuleAppliesTheMaskValidatesAndChecksTheEtag) {
 
   st = env().Call(&Stub::UpdateModule, env().LearnerToken("anna"), req, &updated);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(AuditCount("UpdateModule"), 1);
+  EXPECT_EQ(AuditCount("module.update"), 1);
 }
 
 TEST_F(ContentTest, CreateModuleChecksParentIdsAndRequestId) {
@@ -442,7 +442,7 @@ TEST_F(ContentTest, UpdateQuizWritesANewVersion) {
   req.mutable_quiz()->mutable_questions(0)->mutable_options(0)->set_correct(true);
   st = env().Call(&Stub::UpdateQuiz, env().AdminToken(), req, &v2_quiz);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(AuditCount("UpdateQuiz"), 2);
+  EXPECT_EQ(AuditCount("quiz.update"), 2);
   EXPECT_EQ(ReasonOf(st), "MODULE_NOT_FOUND");
 }
 

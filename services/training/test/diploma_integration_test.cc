@@ -167,13 +167,15 @@ TEST_F(DiplomaTest, CourseDiplomaIsIssuedOnceWhenEveryModuleOfEveryPartIsPassed)
   Pass("anna", "introduktion", "extra");
   EXPECT_EQ(List("anna").size(), 3u);
   EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas"), 3);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.DiplomaIssued'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.DiplomaIssuedEvent'"),
             3);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'IssueDiploma'"), 3);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'diploma.issue'"), 3);
 
   // The event names the diploma and carries no personal data.
   pqxx::result rows = env().Query(
-      "SELECT payload FROM outbox WHERE event_type = 'training.DiplomaIssued' AND aggregate = '" +
+      "SELECT payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.training.v1.DiplomaIssuedEvent' AND aggregate = '" +
       course.name() + "'");
   ASSERT_EQ(rows.size(), 1u);
   const std::string payload = pqxx::binarystring(rows[0][0]).str();
@@ -395,13 +397,16 @@ TEST_F(DiplomaTest, RevokeNeedsAReasonAndHappensOnce) {
   EXPECT_EQ(resp.state(), v1::DIPLOMA_STATE_REVOKED);
   EXPECT_EQ(resp.revoke_reason(), "Deltagaren har inte genomfört kursen själv");
   EXPECT_TRUE(resp.has_revoke_time());
-  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.DiplomaRevoked'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.DiplomaRevokedEvent'"),
             1);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'RevokeDiploma' AND "
-                        "actor = 'admin-1' AND resource = '" + diploma.name() + "'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'diploma.revoke' AND "
+                        "actor = 'admin-1' AND resource = '" +
+                        diploma.name() + "'"),
             1);
   pqxx::result rows = env().Query(
-      "SELECT payload FROM outbox WHERE event_type = 'training.DiplomaRevoked'");
+      "SELECT payload FROM outbox WHERE event_type = "
+      "'lansstyrelsen.integration.training.v1.DiplomaRevokedEvent'");
   ASSERT_EQ(rows.size(), 1u);
   v1::DiplomaRevokedEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(rows[0][0]).str()));
@@ -411,7 +416,8 @@ TEST_F(DiplomaTest, RevokeNeedsAReasonAndHappensOnce) {
   st = Revoke(diploma.name(), "igen", &resp);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION) << Describe(st);
   EXPECT_EQ(ReasonOf(st), "DIPLOMA_ALREADY_REVOKED");
-  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.DiplomaRevoked'"),
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.DiplomaRevokedEvent'"),
             1);
 
   // Neither the PDF of a revoked diploma nor a new one when the part is completed again.

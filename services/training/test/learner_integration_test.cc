@@ -64,12 +64,15 @@ TEST_F(LearnerTest, ALearnerEnrolsItselfAndTheEventIsWritten) {
   EXPECT_GT(learner.enrol_time().seconds(), 0);
   EXPECT_EQ(env().Count("SELECT count(*) FROM learners WHERE lanskod = '03'"), 1);
 
-  // Content set up for the test publishes training.ContentChanged events of its own.
+  // Content set up for the test publishes lansstyrelsen.integration.training.v1.ContentChangedEvent
+  // events of its own.
   pqxx::result events = env().Query(
       "SELECT event_type, aggregate, payload FROM outbox"
-      " WHERE event_type = 'training.LearnerEnrolled' ORDER BY id");
+      " WHERE event_type = 'lansstyrelsen.integration.training.v1.LearnerEnrolledEvent' ORDER BY "
+      "id");
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0][0].as<std::string>(), "training.LearnerEnrolled");
+  EXPECT_EQ(events[0][0].as<std::string>(),
+            "lansstyrelsen.integration.training.v1.LearnerEnrolledEvent");
   EXPECT_EQ(events[0][1].as<std::string>(), "learners/anna");
   v1::LearnerEnrolledEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(events[0][2]).str()));
@@ -77,7 +80,7 @@ TEST_F(LearnerTest, ALearnerEnrolsItselfAndTheEventIsWritten) {
   EXPECT_THAT(event.parts(), ElementsAre("parts/introduktion"));
   EXPECT_EQ(event.kommunkod(), "0380");
   EXPECT_EQ(event.organisation_type(), type::ORGANISATION_TYPE_KOMMUN);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'CreateLearner'"
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'learner.create'"
                         " AND actor = 'anna' AND resource = 'learners/anna'"),
             1);
 
@@ -152,8 +155,9 @@ TEST_F(LearnerTest, EnrolmentIsValidatedFieldByField) {
   st = env().Call(&Stub::CreateLearner, env().LearnerToken("anna"), req, &learner);
   EXPECT_NE(st.error_code(), ::grpc::StatusCode::OK);
   EXPECT_EQ(env().Count("SELECT count(*) FROM learners"), 0);
-  EXPECT_EQ(
-      env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.LearnerEnrolled'"), 0);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.LearnerEnrolledEvent'"),
+            0);
 }
 
 TEST_F(LearnerTest, EnrollingTwiceIsRefusedUnlessItIsARetry) {
@@ -170,9 +174,10 @@ TEST_F(LearnerTest, EnrollingTwiceIsRefusedUnlessItIsARetry) {
   st = Create(req, &again);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(ReasonOf(st), "LEARNER_EXISTS");
-  EXPECT_EQ(
-      env().Count("SELECT count(*) FROM outbox WHERE event_type = 'training.LearnerEnrolled'"), 1);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'CreateLearner'"), 1);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "
+                        "'lansstyrelsen.integration.training.v1.LearnerEnrolledEvent'"),
+            1);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'learner.create'"), 1);
 }
 
 TEST_F(LearnerTest, LearnersReadThemselvesAndOfficersTheirCounty) {
@@ -249,7 +254,7 @@ TEST_F(LearnerTest, UpdateLearnerAppliesTheMaskAndChecksTheEtag) {
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(updated.kommunkod(), "1480");
   EXPECT_EQ(env().Count("SELECT count(*) FROM learners WHERE lanskod = '14'"), 1);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'UpdateLearner'"), 2);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'learner.update'"), 2);
 }
 
 TEST_F(LearnerTest, OfficersListTheirCountysLearnersPageByPage) {

@@ -1,6 +1,6 @@
-// What the handlers of every service share: the audit entry of a call, times between absl,
-// protobuf and SQL, update masks (AIP-134), etags (AIP-154), request-id scopes and replays
-// (AIP-155) and unique-violation checks.
+// What the handlers of every service share: times between absl, protobuf and SQL, update masks
+// (AIP-134), etags (AIP-154), request-id scopes (AIP-155; the replay itself is api::Change's)
+// and unique-violation checks.
 #pragma once
 
 #include "integration/grpc/names.h"  // first: see there
@@ -9,7 +9,6 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <set>
@@ -22,9 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "integration/grpc/call_context.h"
-#include "integration/pg/pool.h"
 #include "integration/status/status.h"
-#include "integration/store/store.h"
 
 namespace integration::api {
 
@@ -32,18 +29,6 @@ namespace integration::api {
 inline constexpr std::string_view kReasonEtagMismatch = "ETAG_MISMATCH";
 inline constexpr std::string_view kReasonUpdateMaskInvalid = "UPDATE_MASK_INVALID";
 inline constexpr std::string_view kReasonConcurrentUpdate = "CONCURRENT_UPDATE";
-
-// The audit row of a change made by `call`.
-inline store::AuditEntry AuditOf(const grpc::CallContext& call, std::string_view action,
-                                 std::string_view resource, std::string_view detail = "") {
-  return store::AuditEntry{.actor = call.caller().subject,
-                           .role = call.caller().role,
-                           .action = std::string(action),
-                           .resource = std::string(resource),
-                           .request_id = call.request_id(),
-                           .trace_id = call.trace_id(),
-                           .detail = std::string(detail)};
-}
 
 // Times travel to and from SQL as microseconds since the Unix epoch (exact both ways: a
 // query reads `(extract(epoch FROM t) * 1000000)::bigint` and writes
@@ -113,51 +98,6 @@ inline bool IsUniqueViolation(const absl::Status& st, std::string_view constrain
 // can never see each other's responses by reusing an id.
 inline std::string RequestScope(const grpc::CallContext& call, std::string_view method) {
   return absl::StrCat(call.caller().role, ":", call.caller().subject, "/", std::string(method));
-}
-
-// The start of an idempotent call inside its transaction (store::BeginRequest), for requests
-// with a `request_id` field: true when `request` is a retry of a committed call, whose first
-// response is then in `response` (the caller returns it unchanged); false when the work is to
-// be done (an empty request_id always). Errors: INVALID_REQUEST_ID, REQUEST_ID_REUSED, and
-// INTERNAL when the stored response does not parse.
-template <typename Request, typename Response>
-absl::StatusOr<bool> ReplayRequest(pqxx::work& tx, std::string_view scope, const Request& request,
-                                   Response* response) {
-  if (request.request_id().empty()) return false;
-  absl::StatusOr<std::optional<std::string>> prior =
-      store::BeginRequest(tx, scope, request.request_id(), request);
-  if (!prior.ok()) return prior.status();
-  if (!*prior) return false;
-  if (!response->ParseFromString(**prior)) return status::Internal("stored response is corrupt");
-  return true;
-}
-
-// The end of an idempotent call: records `response` for retries (no-op without request_id).
-template <typename Request>
-void RecordRequest(pqxx::work& tx, std::string_view scope, const Request& request,
-                   const google::protobuf::Message& response) {
-  if (request.request_id().empty()) return;
-  store::FinishRequest(tx, scope, request.request_id(), response);
-}
-
-// One idempotent change (a Create or a transition carrying `request_id`) in one transaction of
-// `pool`: a retry of a committed call gets the first response (ReplayRequest), otherwise `work`
-// runs on the transaction with `response` cleared, and its response is recorded for retries.
-// The scope is per caller and `method` (RequestScope).
-template <typename Request, typename Response>
-absl::Status IdempotentChange(pg::Pool& pool, const grpc::CallContext& call,
-                              std::string_view method, const Request& request, Response* response,
-                              const std::function<absl::Status(pqxx::work&)>& work) {
-  const std::string scope = RequestScope(call, method);
-  return pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    response->Clear();
-    absl::StatusOr<bool> replayed = ReplayRequest(tx, scope, request, response);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    if (absl::Status st = work(tx); !st.ok()) return st;
-    RecordRequest(tx, scope, request, *response);
-    return absl::OkStatus();
-  });
 }
 
 }  // namespace integration::api

@@ -25,8 +25,9 @@ std::string_view OutboxTableSql();
 // The Redis stream a service's relay publishes to: "integration.events.<service>".
 std::string StreamName(std::string_view service);
 
-// One domain event, e.g. type "training.DiplomaIssued", aggregate the resource name
-// "learners/7/diplomas/3", payload the serialized protobuf <Resource><Verb>Event.
+// One domain event: type the full name of its protobuf message (api::Change::Emit), e.g.
+// "lansstyrelsen.integration.training.v1.DiplomaIssuedEvent", aggregate the resource name
+// "learners/7/diplomas/3", payload the serialized message.
 struct Event {
   std::string type;
   std::string aggregate;

@@ -1,5 +1,6 @@
 // The runtime tables every service schema has besides the outbox: the audit trail of state
-// changes and the record of request ids that makes Create and transition calls idempotent.
+// changes and the record of request ids that makes Create and transition calls idempotent, and
+// what api::Change needs to write and read them.
 #pragma once
 
 #include <optional>
@@ -22,42 +23,44 @@ namespace integration::store {
 // Never edited once released (applied migrations are checksummed).
 std::string_view RuntimeTablesSql();
 
-// One audited action, written in the same transaction as the change it records.
+// One audited action, written in the same transaction as the change it records (api::Change
+// writes those of the services' changes; Audit is for code outside a Change).
 struct AuditEntry {
   std::string actor;       // token subject, or "system" for background jobs
   std::string role;        // the caller's role
-  std::string action;      // method or transition, e.g. "SubmitAttempt", "RevokeDiploma"
+  std::string action;      // "<resource type>.<verb>", e.g. "attempt.submit" (api::AuditAction)
   std::string resource;    // resource name, e.g. "learners/u1/attempts/42"
   std::string request_id;  // the call's request id
   std::string trace_id;
-  std::string detail;      // short free text without personal data (e.g. a reason code)
+  std::string detail;  // short free text without personal data (e.g. a reason code)
 };
 void Audit(pqxx::work& tx, const AuditEntry& entry);
 
-// Idempotency of a call carrying a client request_id (AIP-155). Use inside the call's
-// transaction:
-//   auto prior = store::BeginRequest(tx, scope, request_id, request);
-//   if (!prior.ok()) return prior.status();        // same id, different request
-//   if (*prior) return parse(**prior);             // a retry: the first response
-//   ... do the work ... ; store::FinishRequest(tx, scope, request_id, response);
-// BeginRequest claims (scope, request_id) by inserting its record, which FinishRequest
-// completes with the response, so a concurrent retry waits for the first call's transaction and
-// then sees its response; a transaction that rolls back releases the id. A transaction that
-// called BeginRequest and got no prior response must call FinishRequest before it commits. The
-// fingerprint is a SHA-256 of the request's deterministic serialization with
-// `request_id_field` cleared.
-// `scope` separates callers and methods, e.g. "<subject>/CreateLearner".
-// Errors: INVALID_ARGUMENT (reason INVALID_REQUEST_ID) for a malformed id, ALREADY_EXISTS
-// (reason REQUEST_ID_REUSED) when the id was used with a different request, ABORTED (reason
-// REQUEST_ID_CONTENDED, retryable) if the record vanished between claim and read.
-absl::StatusOr<std::optional<std::string>> BeginRequest(pqxx::work& tx, std::string_view scope,
-                                                        std::string_view request_id,
-                                                        const google::protobuf::Message& request,
-                                                        std::string_view request_id_field =
-                                                            "request_id");
-// Completes the record that BeginRequest claimed with the call's response.
-void FinishRequest(pqxx::work& tx, std::string_view scope, std::string_view request_id,
-                   const google::protobuf::Message& response);
+// Idempotency of a call carrying a client request_id (AIP-155). api::Change claims
+// (scope, request_id) by inserting its record, with the fingerprint of the request and the
+// response, in the statement that ends the change (so a concurrent retry waits on the primary
+// key until the first call's transaction ends, and a rollback releases the id); a retry that
+// finds the id taken reads the record back with RecordedResponse.
+// `scope` separates callers and methods, e.g. "learner:u1/CreateLearner".
+
+// INVALID_ARGUMENT (reason INVALID_REQUEST_ID, a violation on `request_id_field`) unless
+// `request_id` is a UUID.
+absl::Status CheckRequestId(std::string_view request_id,
+                            std::string_view request_id_field = "request_id");
+// The SHA-256 of the request's deterministic serialization with `request_id_field` cleared:
+// equal for a retry, different for another request under the same id.
+std::string RequestFingerprint(const google::protobuf::Message& request,
+                               std::string_view request_id_field = "request_id");
+// The bytes recorded as a call's response: its deterministic serialization.
+std::string ResponseBytes(const google::protobuf::Message& response);
+// The response recorded for (scope, request_id), read in a statement of its own (so that it
+// sees a record whose transaction committed while the caller waited for it); nullopt when
+// there is none. ALREADY_EXISTS (reason REQUEST_ID_REUSED) when the id was recorded for a
+// request with another fingerprint.
+absl::StatusOr<std::optional<std::string>> RecordedResponse(pqxx::transaction_base& tx,
+                                                            std::string_view scope,
+                                                            std::string_view request_id,
+                                                            std::string_view fingerprint);
 
 // A request id is a UUID in canonical form (any case).
 bool IsValidRequestId(std::string_view request_id);
