@@ -1,7 +1,7 @@
 // GrantsService call RPCs: public reads of published calls (drafts only for the county's own
 // officers and administrators), and creation, change and the DRAFT → OPEN → CLOSED → ARCHIVED
 // transitions by county_admin of the call's county. Every change is audited and announced as
-// grants.CallChanged, which the gateway's cache of calls listens to.
+// a CallChangedEvent, which the gateway's cache of calls listens to.
 #include <optional>
 #include <set>
 #include <string>
