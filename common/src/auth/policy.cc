@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "integration/auth/auth.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "keys.h"
 
@@ -25,9 +26,10 @@ struct TenantClaim {
 };
 
 std::optional<TenantClaim> TenantOf(const Caller& caller) {
-  if (caller.role == "municipality_officer") return TenantClaim{&caller.kommun, "kommuner"};
-  if (caller.role == "organisation_rep") return TenantClaim{&caller.orgnr, "organisations"};
-  if (caller.role == "learner") return TenantClaim{&caller.subject, "learners"};
+  const std::optional<Role> role = ParseRole(caller.role);
+  if (role == Role::kMunicipalityOfficer) return TenantClaim{&caller.kommun, "kommuner"};
+  if (role == Role::kOrganisationRep) return TenantClaim{&caller.orgnr, "organisations"};
+  if (role == Role::kLearner) return TenantClaim{&caller.subject, "learners"};
   return std::nullopt;
 }
 
@@ -122,8 +124,7 @@ absl::Status Authorize(const Policy* policy, const Caller& caller) {
   }
   const auto& roles = policy->roles();
   if (caller.role.empty() || std::find(roles.begin(), roles.end(), caller.role) == roles.end()) {
-    return status::PermissionDenied(
-        "ROLE_NOT_ALLOWED", absl::StrCat("role \"", caller.role, "\" may not call this method"));
+    return RoleNotAllowed(absl::StrCat("role \"", caller.role, "\" may not call this method"));
   }
   return absl::OkStatus();
 }
@@ -138,8 +139,7 @@ absl::Status CheckTenant(const Policy& policy, const Caller& caller,
   if (!tenant) return absl::OkStatus();
   // A tenant role without its claim owns nothing.
   if (tenant->value->empty() || !BelongsTo(*value, *tenant)) {
-    return status::PermissionDenied(
-        "TENANT_MISMATCH",
+    return TenantMismatch(
         absl::StrCat(policy.tenant_field(), " is outside the caller's ", tenant->collection));
   }
   return absl::OkStatus();

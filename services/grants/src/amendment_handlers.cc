@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "amendment_repository.h"
 #include "rules/amendment_rules.h"
 #include "child_list.h"
@@ -18,6 +19,7 @@
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
@@ -93,7 +95,8 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   const absl::Status st = change.Run(
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, call.caller(), *parent, Access::kApplicant, /*for_update=*/true);
+        return LoadApplication(tx, auth::Scope::Of(call.caller()), *parent,
+                               access::Acting::kApplicant, /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         if (!app.Approved()) {
@@ -139,7 +142,7 @@ absl::Status GrantsServiceImpl::DoListAmendments(const grpc::CallContext& call,
                                                  v1::ListAmendmentsResponse* resp) {
   absl::StatusOr<std::string> next = ListApplicationChildren<AmendmentRow>(
       deps_.pool, call, "ListAmendments", req.parent(), api::PageSize(req.page_size()),
-      req.page_token(), Access::kRead,
+      req.page_token(), access::Acting::kReader,
       [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
         return AmendmentRepository(tx).List(app.application_id, page.after, page.size + 1);
       },
@@ -164,7 +167,9 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
             FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
         if (!app.ok()) return app.status();
         if (!*app) return AmendmentNotFound(req.name());
-        if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) {
+        if (absl::Status st =
+                access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
+            !st.ok()) {
           return st;
         }
         return std::move(**app);

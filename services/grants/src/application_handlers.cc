@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "access.h"
 #include "application_repository.h"
 #include "rules/application_rules.h"
 #include "rules/call_rules.h"
@@ -18,9 +19,9 @@
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/se/diarienummer.h"
 #include "integration/se/kommun.h"
-#include "integration/se/organisationsnummer.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
@@ -31,60 +32,7 @@ namespace {
 
 constexpr std::string_view kReasonApplicationNotDraft = "APPLICATION_NOT_DRAFT";
 constexpr std::string_view kReasonApplicationNotWithdrawable = "APPLICATION_NOT_WITHDRAWABLE";
-constexpr std::string_view kReasonTenantMismatch = "TENANT_MISMATCH";
-constexpr std::string_view kReasonTenantClaimMissing = "TENANT_CLAIM_MISSING";
 constexpr size_t kMaxWithdrawReasonBytes = 2000;
-
-bool IsCountyRole(const auth::Caller& caller) {
-  return caller.role == kCountyOfficer || caller.role == kCountyAdmin;
-}
-
-// The token's organisationsnummer normalised ("" when absent or malformed).
-std::string CallerOrgnr(const auth::Caller& caller) {
-  if (caller.orgnr.empty()) return "";
-  absl::StatusOr<se::Organisationsnummer> parsed = se::ParseOrganisationsnummer(caller.orgnr);
-  return parsed.ok() ? parsed->normalized : "";
-}
-
-absl::Status TenantClaimMissing(std::string_view claim) {
-  return status::PermissionDenied(
-      kReasonTenantClaimMissing,
-      absl::StrCat("the token carries no valid \"", std::string(claim), "\" claim"));
-}
-
-absl::Status TenantMismatch(std::string_view message) {
-  return status::PermissionDenied(kReasonTenantMismatch, message);
-}
-
-// A new application is for the caller's own kommun or organisation. A malformed
-// organisationsnummer is left to CheckApplicant (INVALID_ARGUMENT).
-absl::Status CheckCreateTenant(const auth::Caller& caller, const v1::Applicant& applicant) {
-  if (caller.role == kMunicipalityOfficer) {
-    if (caller.kommun.empty()) return TenantClaimMissing("kommun");
-    if (applicant.id_case() != v1::Applicant::kKommunkod ||
-        applicant.kommunkod() != caller.kommun) {
-      return TenantMismatch(absl::StrCat("a municipality officer applies only for kommun ",
-                                         caller.kommun, " (application.applicant.kommunkod)"));
-    }
-    return absl::OkStatus();
-  }
-  if (caller.role == kOrganisationRep) {
-    const std::string orgnr = CallerOrgnr(caller);
-    if (orgnr.empty()) return TenantClaimMissing("orgnr");
-    if (applicant.id_case() != v1::Applicant::kOrganisationsnummer) {
-      return TenantMismatch(
-          "an organisation representative applies only for its own organisationsnummer");
-    }
-    absl::StatusOr<se::Organisationsnummer> given =
-        se::ParseOrganisationsnummer(applicant.organisationsnummer());
-    if (given.ok() && given->normalized != orgnr) {
-      return TenantMismatch(absl::StrCat("an organisation representative applies only for ", orgnr,
-                                         " (application.applicant.organisationsnummer)"));
-    }
-    return absl::OkStatus();
-  }
-  return status::PermissionDenied("ROLE_NOT_ALLOWED", "only applicants create applications");
-}
 
 CallTerms TermsOf(const CallRecord& call) {
   return CallTerms{.max_per_application_ore = call.max_per_application_ore,
@@ -114,11 +62,11 @@ absl::Status CallNotOpen(const CallRecord& call, std::string_view what) {
 }
 
 // The call of an application, which the applicant must be able to see.
-absl::StatusOr<CallRecord> LoadCall(pqxx::work& tx, const auth::Caller& caller, int64_t call_id,
+absl::StatusOr<CallRecord> LoadCall(pqxx::work& tx, const auth::Scope& scope, int64_t call_id,
                                     bool for_update, absl::Time now) {
   absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, for_update, now);
   if (!rec.ok()) return rec.status();
-  if (!*rec || !CanSeeCall(caller, **rec)) return CallNotFound(call_id);
+  if (!*rec || !CanSeeCall(scope, **rec)) return CallNotFound(call_id);
   return std::move(**rec);
 }
 
@@ -150,24 +98,20 @@ absl::Status NotDraft(const ApplicationRecord& app, std::string_view what) {
 }
 
 // The view a caller has of applications, or PERMISSION_DENIED.
-absl::StatusOr<ApplicationScope> ScopeOf(const auth::Caller& caller) {
-  if (IsCountyRole(caller)) {
-    if (caller.lan.empty()) {
-      return status::PermissionDenied("LAN_CLAIM_MISSING",
-                                      "a county role's token must carry a lan claim");
-    }
-    return ApplicationScope{ApplicationScopeKind::kLan, caller.lan};
+absl::StatusOr<ApplicationScope> ListScopeOf(const auth::Scope& scope) {
+  absl::StatusOr<auth::Tenant> tenant = access::ApplicationListScope(scope);
+  if (!tenant.ok()) return tenant.status();
+  switch (tenant->kind) {
+    case auth::Tenant::Kind::kLan:
+      return ApplicationScope{ApplicationScopeKind::kLan, tenant->value};
+    case auth::Tenant::Kind::kKommun:
+      return ApplicationScope{ApplicationScopeKind::kKommun, tenant->value};
+    case auth::Tenant::Kind::kOrgnr:
+      return ApplicationScope{ApplicationScopeKind::kOrgnr, tenant->value};
+    case auth::Tenant::Kind::kSubject:
+      break;
   }
-  if (caller.role == kMunicipalityOfficer) {
-    if (caller.kommun.empty()) return TenantClaimMissing("kommun");
-    return ApplicationScope{ApplicationScopeKind::kKommun, caller.kommun};
-  }
-  if (caller.role == kOrganisationRep) {
-    const std::string orgnr = CallerOrgnr(caller);
-    if (orgnr.empty()) return TenantClaimMissing("orgnr");
-    return ApplicationScope{ApplicationScopeKind::kOrgnr, orgnr};
-  }
-  return status::PermissionDenied("ROLE_NOT_ALLOWED", "this role may not list applications");
+  return auth::RoleNotAllowed("this role may not list applications");
 }
 
 // Output-only fields a client may have sent along are ignored.
@@ -191,7 +135,9 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
                                                     v1::Application* resp) {
   absl::StatusOr<int64_t> call_id = ParseCallName(req.parent(), "parent");
   if (!call_id.ok()) return call_id.status();
-  if (absl::Status st = CheckCreateTenant(call.caller(), req.application().applicant()); !st.ok()) {
+  const auth::Scope scope = auth::Scope::Of(call.caller());
+  if (absl::Status st = access::CheckNewApplication(scope, req.application().applicant());
+      !st.ok()) {
     return st;
   }
   absl::StatusOr<v1::Applicant> applicant =
@@ -209,7 +155,7 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
         absl::StatusOr<std::optional<CallWithProgramme>> found =
             FindCallWithProgramme(tx, *call_id, now);
         if (!found.ok()) return found.status();
-        if (!*found || !CanSeeCall(call.caller(), (*found)->call)) return CallNotFound(*call_id);
+        if (!*found || !CanSeeCall(scope, (*found)->call)) return CallNotFound(*call_id);
         return std::move(**found);
       },
       [&](pqxx::work& tx, const CallWithProgramme& target) -> absl::Status {
@@ -238,7 +184,11 @@ absl::Status GrantsServiceImpl::DoGetApplication(const grpc::CallContext& call,
         FindApplication(tx, key->call_id, key->application_id, false);
     if (!rec.ok()) return rec.status();
     if (!*rec) return ApplicationNotFound(key->call_id, key->application_id);
-    if (absl::Status e = CheckCanRead(call.caller(), **rec); !e.ok()) return e;
+    if (absl::Status e = access::CheckApplication(auth::Scope::Of(call.caller()), (*rec)->Owners(),
+                                                  access::Acting::kReader);
+        !e.ok()) {
+      return e;
+    }
     *resp = std::move((*rec)->application);
     return absl::OkStatus();
   });
@@ -251,7 +201,8 @@ absl::Status GrantsServiceImpl::DoListApplications(const grpc::CallContext& call
   if (!call_id.ok()) return call_id.status();
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<ApplicationScope> scope = ScopeOf(call.caller());
+  const auth::Scope caller = auth::Scope::Of(call.caller());
+  absl::StatusOr<ApplicationScope> scope = ListScopeOf(caller);
   if (!scope.ok()) return scope.status();
   ApplicationFilter filter;
   filter.call_id = *call_id;
@@ -283,7 +234,7 @@ absl::Status GrantsServiceImpl::DoListApplications(const grpc::CallContext& call
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     if (*call_id != 0) {
-      absl::StatusOr<CallRecord> c = LoadCall(tx, call.caller(), *call_id, false, deps_.clock());
+      absl::StatusOr<CallRecord> c = LoadCall(tx, caller, *call_id, false, deps_.clock());
       if (!c.ok()) return c.status();
     }
     absl::StatusOr<std::vector<ApplicationRecord>> rows =
@@ -317,10 +268,11 @@ absl::Status GrantsServiceImpl::DoUpdateApplication(const grpc::CallContext& cal
     return status::InvalidField("application.applicant.display_name", "required",
                                 kReasonApplicationInvalid);
   }
+  const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, call.caller(), *key, Access::kApplicant, /*for_update=*/true);
+        return LoadApplication(tx, scope, *key, access::Acting::kApplicant, /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& current) -> absl::Status {
         if (absl::Status e = CheckEtagOf(current, given.etag()); !e.ok()) return e;
@@ -370,6 +322,7 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
     CallRecord call;
     ApplicationRecord app;
   };
+  const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) -> absl::StatusOr<Target> {
@@ -380,7 +333,7 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
         if (!c.ok()) return c.status();
         if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
         absl::StatusOr<ApplicationRecord> app =
-            LoadApplication(tx, call.caller(), *key, Access::kApplicant, /*for_update=*/true);
+            LoadApplication(tx, scope, *key, access::Acting::kApplicant, /*for_update=*/true);
         if (!app.ok()) return app.status();
         return Target{std::move(**c), *std::move(app)};
       },
@@ -430,10 +383,11 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
     return status::InvalidField("reason",
                                 absl::StrCat("at most ", kMaxWithdrawReasonBytes, " bytes"));
   }
+  const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, call.caller(), *key, Access::kApplicant, /*for_update=*/true);
+        return LoadApplication(tx, scope, *key, access::Acting::kApplicant, /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         if (absl::Status e = CheckEtagOf(app, req.etag()); !e.ok()) return e;

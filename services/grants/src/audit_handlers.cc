@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "audit_repository.h"
 #include "child_list.h"
 #include "grants_service.h"
@@ -41,7 +42,7 @@ absl::Status GrantsServiceImpl::DoListAuditEvents(const grpc::CallContext& call,
                                                   v1::ListAuditEventsResponse* resp) {
   absl::StatusOr<std::string> next = ListApplicationChildren<AuditRow>(
       deps_.pool, call, "ListAuditEvents", req.parent(), AuditPageSize(req.page_size()),
-      req.page_token(), Access::kRead,
+      req.page_token(), access::Acting::kReader,
       [](pqxx::work& tx, const ApplicationRecord& app,
          const api::IdPage& page) -> absl::StatusOr<std::vector<AuditRow>> {
         return AuditRepository(tx).ListUnder(app.Name(), page.after, page.size + 1);

@@ -1,7 +1,7 @@
 // GrantsService call RPCs: public reads of published calls (drafts only for the county's own
 // officers and administrators), and creation, change and the DRAFT → OPEN → CLOSED → ARCHIVED
 // transitions by county_admin of the call's county. Every change is audited and announced as
-// grants.CallChanged, which the gateway's cache of calls listens to.
+// a CallChangedEvent, which the gateway's cache of calls listens to.
 #include <optional>
 #include <set>
 #include <string>
@@ -10,12 +10,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "access.h"
 #include "call_repository.h"
 #include "rules/call_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
@@ -25,24 +27,11 @@
 namespace integration::grants {
 namespace {
 
-bool IsCountyRole(const auth::Caller& caller) {
-  return caller.role == kCountyOfficer || caller.role == kCountyAdmin;
-}
-
-absl::Status LanClaimMissing() {
-  return status::PermissionDenied("LAN_CLAIM_MISSING",
-                                  "a county role's token must carry a lan claim");
-}
-
 // An administrator acts only on the calls of the token's county. Drafts of another county are
 // reported missing (they are not visible to that caller at all); published ones forbidden.
-absl::Status CheckCallAdmin(const auth::Caller& caller, const CallRecord& rec) {
-  if (!CanSeeCall(caller, rec)) return CallNotFound(rec.call_id);
-  if (caller.lan.empty()) return LanClaimMissing();
-  if (caller.lan != rec.lanskod) {
-    return status::PermissionDenied("LAN_MISMATCH", "the call belongs to another county");
-  }
-  return absl::OkStatus();
+absl::Status CheckCallAdmin(const auth::Scope& scope, const CallRecord& rec) {
+  if (!CanSeeCall(scope, rec)) return CallNotFound(rec.call_id);
+  return access::CheckCallAdmin(scope, rec.lanskod);
 }
 
 // Announces the call with its state after the change.
@@ -55,12 +44,12 @@ absl::Status EmitCallChanged(api::Change& change, const v1::Call& changed, absl:
 }
 
 // The call an administrator changes, row-locked, if the caller administers it.
-absl::StatusOr<CallRecord> LockCallToAdminister(pqxx::work& tx, const auth::Caller& caller,
+absl::StatusOr<CallRecord> LockCallToAdminister(pqxx::work& tx, const auth::Scope& scope,
                                                 int64_t call_id, absl::Time now) {
   absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, true, now);
   if (!rec.ok()) return rec.status();
   if (!*rec) return CallNotFound(call_id);
-  if (absl::Status e = CheckCallAdmin(caller, **rec); !e.ok()) return e;
+  if (absl::Status e = CheckCallAdmin(scope, **rec); !e.ok()) return e;
   return std::move(**rec);
 }
 
@@ -83,7 +72,9 @@ absl::Status TransitionCall(GrantsDeps& deps, const grpc::CallContext& call, con
   const absl::Time now = deps.clock();
   api::Change change(deps.pool, call, req, resp, deps.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) { return LockCallToAdminister(tx, call.caller(), *call_id, now); },
+      [&](pqxx::work& tx) {
+        return LockCallToAdminister(tx, auth::Scope::Of(call.caller()), *call_id, now);
+      },
       [&](pqxx::work& tx, const CallRecord& current) -> absl::Status {
         if (absl::Status e = api::CheckEtag(req.etag(), current.call.etag(), req.name()); !e.ok()) {
           return e;
@@ -122,7 +113,7 @@ absl::Status GrantsServiceImpl::DoListCalls(const grpc::CallContext& call,
       return status::InvalidField("state", "must be DRAFT, OPEN, CLOSED or ARCHIVED");
     }
   }
-  if (IsCountyRole(call.caller())) filter.viewer_lan = call.caller().lan;
+  filter.viewer_lan = access::DraftsCounty(auth::Scope::Of(call.caller()));
   // The token is bound to the filters and to whose drafts the caller sees.
   const std::string query = absl::StrCat("ListCalls|", filter.programme_id, "|", filter.lanskod,
                                          "|", filter.effective_state, "|", filter.viewer_lan);
@@ -164,7 +155,7 @@ absl::Status GrantsServiceImpl::DoGetCall(const grpc::CallContext& call,
     absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, false, deps_.clock());
     if (!rec.ok()) return rec.status();
     // A draft is missing for those who may not see it, so that its existence does not leak.
-    if (!*rec || !CanSeeCall(call.caller(), **rec)) return CallNotFound(*call_id);
+    if (!*rec || !CanSeeCall(auth::Scope::Of(call.caller()), **rec)) return CallNotFound(*call_id);
     *resp = std::move((*rec)->call);
     return absl::OkStatus();
   });
@@ -172,8 +163,10 @@ absl::Status GrantsServiceImpl::DoGetCall(const grpc::CallContext& call,
 
 absl::Status GrantsServiceImpl::DoCreateCall(const grpc::CallContext& call,
                                              const v1::CreateCallRequest& req, v1::Call* resp) {
-  const std::string& lanskod = call.caller().lan;
-  if (lanskod.empty()) return LanClaimMissing();
+  // A call belongs to the administrator's county.
+  absl::StatusOr<std::string> county = auth::CountyOf(auth::Scope::Of(call.caller()));
+  if (!county.ok()) return county.status();
+  const std::string& lanskod = *county;
   absl::StatusOr<std::string> programme_id =
       ParseProgrammeName(req.call().programme(), "call.programme");
   if (!programme_id.ok()) return programme_id.status();
@@ -202,7 +195,9 @@ absl::Status GrantsServiceImpl::DoUpdateCall(const grpc::CallContext& call,
   const absl::Time now = deps_.clock();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) { return LockCallToAdminister(tx, call.caller(), *call_id, now); },
+      [&](pqxx::work& tx) {
+        return LockCallToAdminister(tx, auth::Scope::Of(call.caller()), *call_id, now);
+      },
       [&](pqxx::work& tx, const CallRecord& current) -> absl::Status {
         if (absl::Status e =
                 api::CheckEtag(req.call().etag(), current.call.etag(), req.call().name());

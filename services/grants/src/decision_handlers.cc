@@ -10,11 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "access.h"
 #include "decision_repository.h"
 #include "rules/decision_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
@@ -51,7 +53,8 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
         if (!c.ok()) return c.status();
         if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
         absl::StatusOr<ApplicationRecord> app =
-            LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer, /*for_update=*/true);
+            LoadApplication(tx, auth::Scope::Of(call.caller()), *key,
+                            access::Acting::kCountyOfficer, /*for_update=*/true);
         if (!app.ok()) return app.status();
         return Target{std::move(**c), *std::move(app)};
       },

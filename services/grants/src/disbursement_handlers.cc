@@ -10,12 +10,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "disbursement_repository.h"
 #include "rules/disbursement_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
@@ -38,7 +40,9 @@ absl::StatusOr<ApplicationRecord> LockApplication(pqxx::work& tx, const grpc::Ca
       FindApplication(tx, call_id, application_id, /*for_update=*/true);
   if (!app.ok()) return app.status();
   if (!*app) return ApplicationNotFound(call_id, application_id);
-  if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !s.ok()) return s;
+  if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
+      !s.ok())
+    return s;
   return **std::move(app);
 }
 
@@ -102,8 +106,8 @@ absl::Status GrantsServiceImpl::DoListDisbursements(const grpc::CallContext& cal
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *key, Access::kRead, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app = LoadApplication(
+        tx, auth::Scope::Of(call.caller()), *key, access::Acting::kReader, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<DisbursementRow>> rows = DisbursementRepository(tx).List(
         key->call_id, key->application_id, after_date, after_id, *page_size + 1);

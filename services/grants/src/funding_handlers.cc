@@ -9,9 +9,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "rules/decision_rules.h"
 #include "funding_repository.h"
 #include "grants_service.h"
+#include "integration/auth/tenancy.h"
 #include "integration/se/kommun.h"
 #include "integration/se/organisationsnummer.h"
 #include "integration/status/status.h"
@@ -32,33 +34,6 @@ void AddViolations(const absl::Status& st, std::string_view field, status::Field
   } else {
     errors.Add(field, std::string(st.message()));
   }
-}
-
-// Whose funding the caller may ask about: its own kommun or organisation; agency systems and
-// county officers anyone's (officers only within their county: `lanskod` is set to it).
-absl::Status CheckFundingAccess(const auth::Caller& caller, const std::string& kommunkod,
-                                const std::string& orgnr, std::string* lanskod) {
-  lanskod->clear();
-  if (caller.role == kAgencySystem) return absl::OkStatus();
-  if (caller.role == kCountyOfficer) {
-    if (caller.lan.empty()) {
-      return status::PermissionDenied("LAN_CLAIM_MISSING",
-                                      "a county role's token must carry a lan claim");
-    }
-    *lanskod = caller.lan;
-    return absl::OkStatus();
-  }
-  const absl::Status mismatch =
-      status::PermissionDenied("TENANT_MISMATCH", "you may only ask about your own funding");
-  if (caller.role == kMunicipalityOfficer) {
-    return !caller.kommun.empty() && caller.kommun == kommunkod ? absl::OkStatus() : mismatch;
-  }
-  if (caller.role == kOrganisationRep) {
-    if (orgnr.empty() || caller.orgnr.empty()) return mismatch;
-    absl::StatusOr<se::Organisationsnummer> own = se::ParseOrganisationsnummer(caller.orgnr);
-    return own.ok() && own->normalized == orgnr ? absl::OkStatus() : mismatch;
-  }
-  return status::PermissionDenied("ROLE_NOT_ALLOWED", "this role may not check funding");
 }
 
 }  // namespace
@@ -113,17 +88,17 @@ absl::Status GrantsServiceImpl::DoCheckFunding(const grpc::CallContext& call,
   if (only_error) return *only_error;
   if (!errors.empty()) return errors.ToStatus(kReasonFundingQueryInvalid);
 
-  std::string lanskod;
-  if (absl::Status st = CheckFundingAccess(call.caller(), kommunkod, orgnr, &lanskod); !st.ok()) {
-    return st;
-  }
+  // Officers see the decisions of their county's calls only.
+  absl::StatusOr<std::string> lanskod =
+      access::FundingCounty(auth::Scope::Of(call.caller()), kommunkod, orgnr);
+  if (!lanskod.ok()) return lanskod.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, programme_id);
     if (!programme.ok()) return programme.status();
     if (!*programme) return ProgrammeNotFound(programme_id);
     absl::StatusOr<std::vector<FundingRow>> rows =
-        FundingRepository(tx).ApprovedDecisions(kommunkod, orgnr, programme_id, *period, lanskod);
+        FundingRepository(tx).ApprovedDecisions(kommunkod, orgnr, programme_id, *period, *lanskod);
     if (!rows.ok()) return rows.status();
     std::vector<Period> periods;
     periods.reserve(rows->size());

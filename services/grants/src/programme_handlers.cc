@@ -1,5 +1,5 @@
 // GrantsService programme RPCs: public reads, and creation and change by county_admin. Every
-// change is audited and announced as grants.ProgrammeChanged.
+// change is audited and announced as a ProgrammeChangedEvent.
 #include <optional>
 #include <set>
 #include <string>

@@ -10,11 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "reclaim_repository.h"
@@ -52,7 +54,9 @@ absl::StatusOr<ApplicationRecord> LockApplicationForReclaim(pqxx::work& tx,
       FindApplication(tx, key.call_id, key.application_id, /*for_update=*/true);
   if (!app.ok()) return app.status();
   if (!*app) return ReclaimNotFound(name);
-  if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*app)->lanskod); !st.ok()) return st;
+  if (absl::Status st = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
+      !st.ok())
+    return st;
   return **std::move(app);
 }
 
@@ -101,7 +105,8 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
       // The application's row lock serialises concurrent raises: the second one finds the
       // first's RAISED reclaim below (reclaims_one_raised is the backstop).
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, call.caller(), *parent, Access::kCountyOfficer,
+        return LoadApplication(tx, auth::Scope::Of(call.caller()), *parent,
+                               access::Acting::kCountyOfficer,
                                /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
@@ -157,7 +162,7 @@ absl::Status GrantsServiceImpl::DoListReclaims(const grpc::CallContext& call,
                                                v1::ListReclaimsResponse* resp) {
   absl::StatusOr<std::string> next = ListApplicationChildren<ReclaimRow>(
       deps_.pool, call, "ListReclaims", req.parent(), api::PageSize(req.page_size()),
-      req.page_token(), Access::kRead,
+      req.page_token(), access::Acting::kReader,
       [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
         return ReclaimRepository(tx).List(app.application_id, page.after, page.size + 1);
       },

@@ -1,4 +1,4 @@
-// Programmes, calls and applications read from PostgreSQL, and the object-level access rules.
+// Programmes, calls and applications read from PostgreSQL.
 #include "records.h"
 
 #include <utility>
@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "integration/api/handler.h"
-#include "integration/se/organisationsnummer.h"
 #include "integration/status/status.h"
 
 namespace integration::grants {
@@ -37,31 +36,6 @@ absl::StatusOr<type::Date> StoredDate(std::string_view text, std::string_view wh
   std::optional<type::Date> date = ParseDateText(text);
   if (!date) return status::Internal(absl::StrCat("stored ", AV(what), " is not a date"));
   return *date;
-}
-
-bool IsCountyRole(std::string_view role) { return role == kCountyOfficer || role == kCountyAdmin; }
-
-absl::Status CheckCounty(const auth::Caller& caller, std::string_view lanskod) {
-  if (caller.lan.empty()) {
-    return status::PermissionDenied("LAN_CLAIM_MISSING",
-                                    "a county role's token must carry a lan claim");
-  }
-  if (caller.lan != lanskod) {
-    return status::PermissionDenied("LAN_MISMATCH", "the record belongs to another county");
-  }
-  return absl::OkStatus();
-}
-
-// The token's orgnr in the stored form "NNNNNN-NNNN" ("" when absent or malformed).
-std::string CallerOrgnr(const auth::Caller& caller) {
-  if (caller.orgnr.empty()) return "";
-  absl::StatusOr<se::Organisationsnummer> parsed = se::ParseOrganisationsnummer(caller.orgnr);
-  return parsed.ok() ? parsed->normalized : "";
-}
-
-absl::Status TenantMismatch() {
-  return status::PermissionDenied("TENANT_MISMATCH",
-                                  "the application belongs to another applicant");
 }
 
 }  // namespace
@@ -196,12 +170,20 @@ absl::StatusOr<std::optional<CallWithProgramme>> FindCallWithProgramme(pqxx::wor
       CallWithProgramme{.call = *std::move(call), .programme = *std::move(programme)});
 }
 
-bool CanSeeCall(const auth::Caller& caller, const CallRecord& call) {
-  if (call.stored_state != "DRAFT") return true;
-  return IsCountyRole(caller.role) && caller.lan == call.lanskod;
+bool CanSeeCall(const auth::Scope& scope, const CallRecord& call) {
+  return access::CanSeeCall(scope, call.stored_state, call.lanskod);
 }
 
 // ---- Applications ----------------------------------------------------------------------------
+
+access::ApplicationOwners ApplicationRecord::Owners() const {
+  return access::ApplicationOwners{
+      .lanskod = lanskod,
+      .applicant_kommunkod = applicant_kommunkod,
+      .applicant_orgnr = applicant_orgnr,
+      .co_applicant_kommuner = {application.co_applicant_kommuner().begin(),
+                                application.co_applicant_kommuner().end()}};
+}
 
 bool ApplicationRecord::Approved() const {
   return stored_state == "DECIDED" &&
@@ -317,66 +299,16 @@ absl::StatusOr<std::optional<ApplicationRecord>> FindApplication(pqxx::work& tx,
   return std::optional<ApplicationRecord>(*std::move(rec));
 }
 
-absl::Status CheckCanRead(const auth::Caller& caller, const ApplicationRecord& app) {
-  if (IsCountyRole(caller.role)) return CheckCounty(caller, app.lanskod);
-  if (caller.role == kMunicipalityOfficer) {
-    if (caller.kommun.empty()) return TenantMismatch();
-    if (caller.kommun == app.applicant_kommunkod) return absl::OkStatus();
-    for (const std::string& k : app.application.co_applicant_kommuner()) {
-      if (k == caller.kommun) return absl::OkStatus();
-    }
-    return TenantMismatch();
-  }
-  if (caller.role == kOrganisationRep) {
-    const std::string orgnr = CallerOrgnr(caller);
-    if (!orgnr.empty() && orgnr == app.applicant_orgnr) return absl::OkStatus();
-    return TenantMismatch();
-  }
-  return status::PermissionDenied("ROLE_NOT_ALLOWED", "this role may not read applications");
-}
-
-absl::Status CheckIsApplicant(const auth::Caller& caller, const ApplicationRecord& app) {
-  if (caller.role == kMunicipalityOfficer) {
-    if (!caller.kommun.empty() && caller.kommun == app.applicant_kommunkod) {
-      return absl::OkStatus();
-    }
-    return TenantMismatch();
-  }
-  if (caller.role == kOrganisationRep) {
-    const std::string orgnr = CallerOrgnr(caller);
-    if (!orgnr.empty() && orgnr == app.applicant_orgnr) return absl::OkStatus();
-    return TenantMismatch();
-  }
-  return status::PermissionDenied("ROLE_NOT_ALLOWED", "only the applicant may do this");
-}
-
-absl::Status CheckIsCountyOfficer(const auth::Caller& caller, std::string_view lanskod) {
-  if (caller.role != kCountyOfficer) {
-    return status::PermissionDenied("ROLE_NOT_ALLOWED", "only a county officer may do this");
-  }
-  return CheckCounty(caller, lanskod);
-}
-
-absl::StatusOr<ApplicationRecord> LoadApplication(pqxx::work& tx, const auth::Caller& caller,
-                                                  const ApplicationKey& key, Access access,
+absl::StatusOr<ApplicationRecord> LoadApplication(pqxx::work& tx, const auth::Scope& scope,
+                                                  const ApplicationKey& key, access::Acting acting,
                                                   bool for_update) {
   absl::StatusOr<std::optional<ApplicationRecord>> app =
       FindApplication(tx, key.call_id, key.application_id, for_update);
   if (!app.ok()) return app.status();
   if (!*app) return ApplicationNotFound(key.call_id, key.application_id);
-  absl::Status allowed;
-  switch (access) {
-    case Access::kRead:
-      allowed = CheckCanRead(caller, **app);
-      break;
-    case Access::kApplicant:
-      allowed = CheckIsApplicant(caller, **app);
-      break;
-    case Access::kCountyOfficer:
-      allowed = CheckIsCountyOfficer(caller, (*app)->lanskod);
-      break;
+  if (absl::Status st = access::CheckApplication(scope, (*app)->Owners(), acting); !st.ok()) {
+    return st;
   }
-  if (!allowed.ok()) return allowed;
   return *std::move(*app);
 }
 

@@ -1,6 +1,6 @@
 // The records every area of the grants service loads: a programme, a call and an application,
-// read from PostgreSQL into their proto with the columns the rules need, and who may see or
-// change an application. Used inside a pg::Pool transaction.
+// read from PostgreSQL into their proto with the columns the rules need (who may see or change
+// them is access.h's). Used inside a pg::Pool transaction.
 #pragma once
 
 #include <cstdint>
@@ -12,20 +12,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "integration/auth/auth.h"
+#include "access.h"
+#include "integration/auth/tenancy.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
 
 namespace v1 = ::lansstyrelsen::integration::grants::v1;
-
-// Roles of the suite as they appear in tokens.
-inline constexpr std::string_view kCountyOfficer = "county_officer";
-inline constexpr std::string_view kCountyAdmin = "county_admin";
-inline constexpr std::string_view kMunicipalityOfficer = "municipality_officer";
-inline constexpr std::string_view kOrganisationRep = "organisation_rep";
-inline constexpr std::string_view kAgencySystem = "agency_system";
 
 // --- Programmes ---
 
@@ -79,9 +73,8 @@ absl::StatusOr<std::optional<CallWithProgramme>> FindCallWithProgramme(pqxx::wor
                                                                        int64_t call_id,
                                                                        absl::Time now);
 
-// Whether the caller may see the call: anyone sees non-draft calls; drafts only the county
-// roles of the call's county.
-bool CanSeeCall(const auth::Caller& caller, const CallRecord& call);
+// Whether the caller may see the call (access::CanSeeCall).
+bool CanSeeCall(const auth::Scope& scope, const CallRecord& call);
 
 // --- Applications ---
 
@@ -104,6 +97,8 @@ struct ApplicationRecord {
   // DECIDED with APPROVED or PARTIALLY_APPROVED.
   bool Approved() const;
   std::string Name() const { return ApplicationName(call_id, application_id); }
+  // Whom it belongs to, for the access rules.
+  access::ApplicationOwners Owners() const;
 };
 
 // NOT_FOUND APPLICATION_NOT_FOUND.
@@ -116,31 +111,11 @@ absl::StatusOr<std::optional<ApplicationRecord>> FindApplication(pqxx::work& tx,
 // application_insert.sql returns as well.
 absl::StatusOr<ApplicationRecord> ApplicationFromRow(const pqxx::row& row);
 
-// Object-level access (OWASP API1), after the role check of the method's policy:
-// - county roles (county_officer, county_admin): only with a lan claim, only applications of
-//   calls in their county: PERMISSION_DENIED LAN_CLAIM_MISSING / LAN_MISMATCH;
-// - municipality_officer: applications whose applicant (or, for reading, a co-applicant) is the
-//   token's kommun; organisation_rep: whose applicant is the token's orgnr:
-//   PERMISSION_DENIED TENANT_MISMATCH;
-// - anyone else: PERMISSION_DENIED ROLE_NOT_ALLOWED.
-absl::Status CheckCanRead(const auth::Caller& caller, const ApplicationRecord& app);
-// Acting as the applicant (edit, submit, withdraw, report, amend): the applicant's own
-// municipality officer or organisation representative only.
-absl::Status CheckIsApplicant(const auth::Caller& caller, const ApplicationRecord& app);
-// Acting as the board on the application (review, decide, pay, accept, reclaim): a county
-// officer of the call's county.
-absl::Status CheckIsCountyOfficer(const auth::Caller& caller, std::string_view lanskod);
-
-// Who a handler acts as on an application it loads (see the Check* functions above).
-enum class Access {
-  kRead,           // CheckCanRead: the applicant, co-applicants, the county's roles
-  kApplicant,      // CheckIsApplicant
-  kCountyOfficer,  // CheckIsCountyOfficer of the call's county
-};
-// The application `key` names, row-locked when `for_update`, if the caller has `access` to it:
-// NOT_FOUND APPLICATION_NOT_FOUND, or the access check's PERMISSION_DENIED.
-absl::StatusOr<ApplicationRecord> LoadApplication(pqxx::work& tx, const auth::Caller& caller,
-                                                  const ApplicationKey& key, Access access,
+// The application `key` names, row-locked when `for_update`, if the caller may act on it as
+// `acting` (access::CheckApplication): NOT_FOUND APPLICATION_NOT_FOUND, or the access check's
+// PERMISSION_DENIED.
+absl::StatusOr<ApplicationRecord> LoadApplication(pqxx::work& tx, const auth::Scope& scope,
+                                                  const ApplicationKey& key, access::Acting acting,
                                                   bool for_update);
 
 // The state change errors: FAILED_PRECONDITION with `reason` (e.g. APPLICATION_NOT_DRAFT) and

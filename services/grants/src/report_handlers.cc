@@ -10,10 +10,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "records.h"
@@ -98,8 +100,8 @@ absl::Status GrantsServiceImpl::DoListReports(const grpc::CallContext& call,
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, call.caller(), *parent, Access::kRead, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app = LoadApplication(
+        tx, auth::Scope::Of(call.caller()), *parent, access::Acting::kReader, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<ReportRow>> rows =
         ReportRepository(tx).List(parent->application_id, *after, *page_size + 1);
@@ -123,7 +125,10 @@ absl::Status GrantsServiceImpl::DoGetReport(const grpc::CallContext& call,
         FindApplication(tx, key->call_id, key->application_id, /*for_update=*/false);
     if (!app.ok()) return app.status();
     if (!*app) return ReportNotFound(req.name());
-    if (absl::Status st = CheckCanRead(call.caller(), **app); !st.ok()) return st;
+    if (absl::Status st = access::CheckApplication(auth::Scope::Of(call.caller()), (*app)->Owners(),
+                                                   access::Acting::kReader);
+        !st.ok())
+      return st;
     ReportRepository reports(tx);
     return ReadBack(reports, *key, req.name(), StockholmDay(deps_.clock()), resp);
   });
@@ -141,7 +146,8 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, name);
         if (!app.ok()) return app.status();
-        return CheckIsApplicant(call.caller(), *app);
+        return access::CheckApplication(auth::Scope::Of(call.caller()), app->Owners(),
+                                        access::Acting::kApplicant);
       },
       [&](pqxx::work& tx) -> absl::Status {
         ReportRepository reports(tx);
@@ -192,7 +198,7 @@ absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
         if (!app.ok()) return app.status();
-        return CheckIsCountyOfficer(call.caller(), app->lanskod);
+        return access::CheckCountyOfficer(auth::Scope::Of(call.caller()), app->lanskod);
       },
       [&](pqxx::work& tx) -> absl::Status {
         ReportRepository reports(tx);
@@ -231,7 +237,7 @@ absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, req.name());
         if (!app.ok()) return app.status();
-        return CheckIsCountyOfficer(call.caller(), app->lanskod);
+        return access::CheckCountyOfficer(auth::Scope::Of(call.caller()), app->lanskod);
       },
       [&](pqxx::work& tx) -> absl::Status {
         ReportRepository reports(tx);
@@ -259,8 +265,10 @@ absl::Status GrantsServiceImpl::DoListOverdueReports(const grpc::CallContext& ca
                                                      const v1::ListOverdueReportsRequest& req,
                                                      v1::ListOverdueReportsResponse* resp) {
   // The officer's own county: without a lan claim there is none (LAN_CLAIM_MISSING).
-  const std::string lan = call.caller().lan;
-  if (absl::Status st = CheckIsCountyOfficer(call.caller(), lan); !st.ok()) return st;
+  const auth::Scope scope = auth::Scope::Of(call.caller());
+  absl::StatusOr<std::string> county = access::OfficerCounty(scope);
+  if (!county.ok()) return county.status();
+  const std::string& lan = *county;
   int64_t call_id = 0;
   if (!req.call().empty()) {
     absl::StatusOr<int64_t> id = ParseCallName(req.call(), "call");
@@ -282,7 +290,7 @@ absl::Status GrantsServiceImpl::DoListOverdueReports(const grpc::CallContext& ca
       absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, false, now);
       if (!rec.ok()) return rec.status();
       if (!*rec) return CallNotFound(call_id);
-      if (absl::Status st = CheckIsCountyOfficer(call.caller(), (*rec)->lanskod); !st.ok()) {
+      if (absl::Status st = access::CheckCountyOfficer(scope, (*rec)->lanskod); !st.ok()) {
         return st;
       }
     }

@@ -9,11 +9,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "records.h"
 #include "review_repository.h"
@@ -52,7 +54,8 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
       // The application's row lock orders concurrent reviews of it: the existence check below
       // then sees every committed review (the unique constraint stays the backstop).
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, call.caller(), *key, Access::kCountyOfficer,
+        return LoadApplication(tx, auth::Scope::Of(call.caller()), *key,
+                               access::Acting::kCountyOfficer,
                                /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
@@ -97,7 +100,7 @@ absl::Status GrantsServiceImpl::DoListReviews(const grpc::CallContext& call,
                                               v1::ListReviewsResponse* resp) {
   absl::StatusOr<std::string> next = ListApplicationChildren<ReviewRow>(
       deps_.pool, call, "ListReviews", req.parent(), api::PageSize(req.page_size()),
-      req.page_token(), Access::kCountyOfficer,
+      req.page_token(), access::Acting::kCountyOfficer,
       [](pqxx::work& tx, const ApplicationRecord& app, const api::IdPage& page) {
         return ReviewRepository(tx).List(app.call_id, app.application_id, page.after,
                                          page.size + 1);
@@ -120,7 +123,9 @@ absl::Status GrantsServiceImpl::DoRankApplications(const grpc::CallContext& call
     absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, *call_id, /*for_update=*/false, now);
     if (!c.ok()) return c.status();
     if (!*c) return CallNotFound(*call_id);
-    if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*c)->lanskod); !s.ok()) return s;
+    if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*c)->lanskod);
+        !s.ok())
+      return s;
     const std::vector<RankRow> rows = ReviewRepository(tx).RankRows(*call_id);
     std::vector<RankInput> inputs;
     inputs.reserve(rows.size());

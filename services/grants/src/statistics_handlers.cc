@@ -7,8 +7,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "grants_service.h"
 #include "integration/api/handler.h"
+#include "integration/auth/tenancy.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
 #include "records.h"
@@ -49,7 +51,9 @@ absl::Status GrantsServiceImpl::DoGetCallStatistics(const grpc::CallContext& cal
     absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, *call_id, /*for_update=*/false, now);
     if (!c.ok()) return c.status();
     if (!*c) return CallNotFound(*call_id);
-    if (absl::Status s = CheckIsCountyOfficer(call.caller(), (*c)->lanskod); !s.ok()) return s;
+    if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*c)->lanskod);
+        !s.ok())
+      return s;
     StatisticsScope scope;
     scope.lanskod = (*c)->lanskod;
     scope.call_id = *call_id;
@@ -77,14 +81,8 @@ absl::Status GrantsServiceImpl::DoGetGrantStatistics(const grpc::CallContext& ca
     errors.Add("year", "must be a year (1900-9999), or 0 for every year");
   }
   if (!errors.empty()) return errors.ToStatus("STATISTICS_QUERY_INVALID");
-  const auth::Caller& caller = call.caller();
-  if (caller.role != kCountyOfficer) {
-    return status::PermissionDenied("ROLE_NOT_ALLOWED", "only a county officer may do this");
-  }
-  if (caller.lan.empty()) {
-    return status::PermissionDenied("LAN_CLAIM_MISSING",
-                                    "a county role's token must carry a lan claim");
-  }
+  absl::StatusOr<std::string> county = access::OfficerCounty(auth::Scope::Of(call.caller()));
+  if (!county.ok()) return county.status();
   const absl::Time now = deps_.clock();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -94,12 +92,12 @@ absl::Status GrantsServiceImpl::DoGetGrantStatistics(const grpc::CallContext& ca
       if (!*programme) return ProgrammeNotFound(programme_id);
     }
     StatisticsScope scope;
-    scope.lanskod = caller.lan;
+    scope.lanskod = *county;
     scope.programme_id = programme_id;
     scope.year = req.year();
     absl::StatusOr<StatisticsFigures> figures = StatisticsRepository(tx).Figures(scope);
     if (!figures.ok()) return figures.status();
-    FillStatistics(absl::StrCat("lan/", caller.lan), *std::move(figures), now, resp);
+    FillStatistics(absl::StrCat("lan/", *county), *std::move(figures), now, resp);
     return absl::OkStatus();
   });
 }

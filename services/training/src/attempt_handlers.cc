@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "attempt_repository.h"
 #include "rules/attempt_rules.h"
 #include "rules/content_rules.h"
@@ -21,6 +22,7 @@
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "learner_repository.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "rules/quiz_draw.h"
 #include "rules/scoring.h"
 #include "service_util.h"
@@ -50,11 +52,8 @@ std::optional<int64_t> AttemptId(const std::string& id) {
 // Only the learner itself starts and submits its attempts (the policy admits learners only;
 // this keeps it so should the policy change).
 absl::Status CheckOwnLearner(const grpc::CallContext& call, std::string_view learner_id) {
-  if (call.caller().role == kLearnerRole && call.caller().subject == learner_id) {
-    return absl::OkStatus();
-  }
-  return status::PermissionDenied("TENANT_MISMATCH",
-                                  "only the learner itself may take its quiz attempts");
+  return access::CheckIsLearner(auth::Scope::Of(call.caller()), learner_id,
+                                "only the learner itself may take its quiz attempts");
 }
 
 // What a caller sees of an attempt: the served questions without correctness, and after
@@ -91,7 +90,10 @@ absl::Status CheckLearnerForRead(const grpc::CallContext& call, LearnerRepositor
   absl::StatusOr<std::optional<LearnerRow>> row = learners.Get(learner_id);
   if (!row.ok()) return row.status();
   if (!*row) return LearnerNotFound(learner_id);
-  if (absl::Status st = CheckLearnerCounty(call, (*row)->lanskod); !st.ok()) return st;
+  if (absl::Status st = access::CheckLearnerCounty(auth::Scope::Of(call.caller()), (*row)->lanskod);
+      !st.ok()) {
+    return st;
+  }
   if (row_out != nullptr) *row_out = std::move(*row);
   return absl::OkStatus();
 }
@@ -249,7 +251,10 @@ absl::Status TrainingServiceImpl::DoGetAttempt(const grpc::CallContext& call,
                                                v1::Attempt* resp) {
   absl::StatusOr<AttemptRef> ref = ParseAttemptName(req.name(), "name");
   if (!ref.ok()) return ref.status();
-  if (absl::Status st = CheckLearnerAccess(call, ref->learner_id); !st.ok()) return st;
+  if (absl::Status st =
+          access::CheckCanReadLearner(auth::Scope::Of(call.caller()), ref->learner_id);
+      !st.ok())
+    return st;
   const std::optional<int64_t> attempt_id = AttemptId(ref->attempt_id);
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     LearnerRepository learners(tx);
@@ -271,7 +276,9 @@ absl::Status TrainingServiceImpl::DoListAttempts(const grpc::CallContext& call,
                                                  v1::ListAttemptsResponse* resp) {
   absl::StatusOr<std::string> learner_id = ParseLearnerName(req.parent(), "parent");
   if (!learner_id.ok()) return learner_id.status();
-  if (absl::Status st = CheckLearnerAccess(call, *learner_id); !st.ok()) return st;
+  if (absl::Status st = access::CheckCanReadLearner(auth::Scope::Of(call.caller()), *learner_id);
+      !st.ok())
+    return st;
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const std::string query = absl::StrCat("ListAttempts|", req.parent());
@@ -307,7 +314,9 @@ absl::Status TrainingServiceImpl::DoGetProgress(const grpc::CallContext& call,
                                                 v1::Progress* resp) {
   absl::StatusOr<std::string> learner_id = ParseProgressName(req.name(), "name");
   if (!learner_id.ok()) return learner_id.status();
-  if (absl::Status st = CheckLearnerAccess(call, *learner_id); !st.ok()) return st;
+  if (absl::Status st = access::CheckCanReadLearner(auth::Scope::Of(call.caller()), *learner_id);
+      !st.ok())
+    return st;
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     LearnerRepository learners(tx);

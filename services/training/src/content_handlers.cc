@@ -11,11 +11,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "access.h"
 #include "rules/attempt_rules.h"
 #include "content_repository.h"
 #include "integration/api/change.h"
 #include "rules/content_rules.h"
 #include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "service_util.h"
@@ -24,8 +26,6 @@
 namespace integration::training {
 namespace {
 
-constexpr std::string_view kAdminRole = "county_admin";
-
 constexpr std::string_view kReasonPartNotFound = "PART_NOT_FOUND";
 constexpr std::string_view kReasonModuleNotFound = "MODULE_NOT_FOUND";
 constexpr std::string_view kReasonQuizNotFound = "QUIZ_NOT_FOUND";
@@ -33,7 +33,9 @@ constexpr std::string_view kReasonPartExists = "PART_EXISTS";
 constexpr std::string_view kReasonModuleExists = "MODULE_EXISTS";
 constexpr std::string_view kReasonPositionTaken = "POSITION_TAKEN";
 
-bool IsAdmin(const grpc::CallContext& call) { return call.caller().role == kAdminRole; }
+bool IsAdmin(const grpc::CallContext& call) {
+  return access::IsContentAdmin(auth::Scope::Of(call.caller()));
+}
 
 // A change of course content: its audit row (`verb`, `detail`) and the ContentChanged event
 // that lets caches of the public content drop it, both part of `change`, so the event exists
@@ -396,8 +398,10 @@ absl::Status TrainingServiceImpl::DoGetQuiz(const grpc::CallContext& call,
                                             const v1::GetQuizRequest& req, v1::Quiz* resp) {
   // The policy admits county_admin only; checked again here because this is the one response
   // that carries the correct options.
-  if (!IsAdmin(call)) {
-    return status::PermissionDenied("ROLE_NOT_ALLOWED", "only county_admin may read a quiz");
+  if (absl::Status st = access::CheckContentAdmin(auth::Scope::Of(call.caller()),
+                                                  "only county_admin may read a quiz");
+      !st.ok()) {
+    return st;
   }
   absl::StatusOr<ModuleRef> ref = ParseQuizName(req.name(), "name");
   if (!ref.ok()) return ref.status();
@@ -419,8 +423,10 @@ absl::Status TrainingServiceImpl::DoGetQuiz(const grpc::CallContext& call,
 
 absl::Status TrainingServiceImpl::DoUpdateQuiz(const grpc::CallContext& call,
                                                const v1::UpdateQuizRequest& req, v1::Quiz* resp) {
-  if (!IsAdmin(call)) {
-    return status::PermissionDenied("ROLE_NOT_ALLOWED", "only county_admin may change a quiz");
+  if (absl::Status st = access::CheckContentAdmin(auth::Scope::Of(call.caller()),
+                                                  "only county_admin may change a quiz");
+      !st.ok()) {
+    return st;
   }
   absl::StatusOr<ModuleRef> ref = ParseQuizName(req.quiz().name(), "quiz.name");
   if (!ref.ok()) return ref.status();

@@ -12,11 +12,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "rules/content_rules.h"
 #include "diploma.h"
 #include "diploma_pdf.h"
 #include "diploma_repository.h"
 #include "integration/api/change.h"
+#include "integration/auth/tenancy.h"
 #include "integration/log/log.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
@@ -35,22 +37,6 @@ constexpr std::string_view kReasonRevokeReasonMissing = "REVOKE_REASON_MISSING";
 constexpr std::string_view kReasonRevokeReasonTooLong = "REVOKE_REASON_TOO_LONG";
 // Shown by VerifyDiploma to anyone: a short explanation, not a case file.
 constexpr size_t kMaxRevokeReasonBytes = 1000;
-
-// Object-level access to a learner's diplomas. The runtime has already checked the role and,
-// for learners, that the name is theirs; a county officer whose token names a län sees the
-// learners of that län only (the county board's own course participants).
-absl::Status CheckLearnerScope(const auth::Caller& caller, const std::string& learner_id,
-                               const DiplomaLearner& learner) {
-  if (caller.role == "learner" && caller.subject != learner_id) {
-    return status::PermissionDenied("TENANT_MISMATCH", "a learner may only see their own diplomas");
-  }
-  if (caller.role == "county_officer" && !caller.lan.empty() && caller.lan != learner.lanskod) {
-    return status::PermissionDenied(
-        "TENANT_MISMATCH",
-        absl::StrCat("the learner does not belong to län ", caller.lan, " of your token"));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status LearnerNotFound(const std::string& learner_id) {
   return status::NotFound(kReasonLearnerNotFound,
@@ -72,7 +58,8 @@ absl::StatusOr<v1::Diploma> ReadDiploma(pg::Pool& pool, const grpc::CallContext&
         DiplomaRepository repo(tx);
         const std::optional<DiplomaLearner> learner = repo.FindLearner(ref.learner_id);
         if (!learner.has_value()) return DiplomaNotFound(ref);
-        if (absl::Status st = CheckLearnerScope(call.caller(), ref.learner_id, *learner);
+        if (absl::Status st = access::CheckCanSeeDiplomas(auth::Scope::Of(call.caller()),
+                                                          ref.learner_id, learner->lanskod);
             !st.ok()) {
           return st;
         }
@@ -96,7 +83,8 @@ absl::Status TrainingServiceImpl::DoListDiplomas(const grpc::CallContext& call,
             DiplomaRepository repo(tx);
             const std::optional<DiplomaLearner> learner = repo.FindLearner(*learner_id);
             if (!learner.has_value()) return LearnerNotFound(*learner_id);
-            if (absl::Status st = CheckLearnerScope(call.caller(), *learner_id, *learner);
+            if (absl::Status st = access::CheckCanSeeDiplomas(auth::Scope::Of(call.caller()),
+                                                              *learner_id, learner->lanskod);
                 !st.ok()) {
               return st;
             }

@@ -1,5 +1,5 @@
-// What the training service's handlers share: the common handler helpers and who may touch a
-// learner's records.
+// What the training service's handlers share: the common handler helpers and the missing
+// learner (who may touch a learner's records is access.h's).
 #pragma once
 
 #include "integration/grpc/names.h"  // first: see there
@@ -37,45 +37,11 @@ using api::SetTimestamp;
 using api::SetTimestampMicros;
 using api::ToMicros;
 
-// --- Who may touch learners/{id} and what hangs below it (attempts, progress, diplomas) ---
-
-inline constexpr std::string_view kLearnerRole = "learner";
-inline constexpr std::string_view kCountyOfficerRole = "county_officer";
-
 // NOT_FOUND LEARNER_NOT_FOUND: the learner has not enrolled.
 inline absl::Status LearnerNotFound(std::string_view learner_id) {
   const std::string name = absl::StrCat("learners/", std::string(learner_id));
   return status::NotFound("LEARNER_NOT_FOUND", absl::StrCat(name, " has not enrolled"),
                           {{"learner", name}});
-}
-
-// Before loading anything: a learner only itself (the runtime's tenant check did the same from
-// the policy; this keeps it true should a policy be edited), a county officer only with a län
-// claim, nobody else. PERMISSION_DENIED TENANT_MISMATCH / LAN_CLAIM_MISSING / ROLE_NOT_ALLOWED.
-inline absl::Status CheckLearnerAccess(const grpc::CallContext& call, std::string_view learner_id) {
-  const auth::Caller& caller = call.caller();
-  if (caller.role == kLearnerRole) {
-    if (caller.subject == learner_id) return absl::OkStatus();
-    return status::PermissionDenied("TENANT_MISMATCH",
-                                    "a learner may only use its own learners/{subject}");
-  }
-  if (caller.role == kCountyOfficerRole) {
-    if (!caller.lan.empty()) return absl::OkStatus();
-    return status::PermissionDenied("LAN_CLAIM_MISSING",
-                                    "a county officer's token must carry a lan claim");
-  }
-  return status::PermissionDenied("ROLE_NOT_ALLOWED", "this role may not read learners");
-}
-
-// After loading the learner: a county officer sees only learners who work in the officer's
-// county (the learner's kommun's län). PERMISSION_DENIED LAN_MISMATCH otherwise.
-inline absl::Status CheckLearnerCounty(const grpc::CallContext& call,
-                                       std::string_view learner_lanskod) {
-  const auth::Caller& caller = call.caller();
-  if (caller.role != kCountyOfficerRole || caller.lan == learner_lanskod) {
-    return absl::OkStatus();
-  }
-  return status::PermissionDenied("LAN_MISMATCH", "the learner works in another county");
 }
 
 }  // namespace integration::training

@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "access.h"
+#include "integration/auth/tenancy.h"
 #include "rules/content_rules.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
@@ -131,16 +133,10 @@ absl::Status TrainingServiceImpl::DoGetStatistics(const grpc::CallContext& call,
 
   // A county officer's token naming a län sees that län's learners only; asking for another
   // län is refused rather than silently answered with the own län's figures.
-  const auth::Caller& caller = call.caller();
-  scope.lanskod = req.lanskod();
-  if (!caller.lan.empty()) {
-    if (!req.lanskod().empty() && req.lanskod() != caller.lan) {
-      return status::PermissionDenied(
-          "TENANT_MISMATCH",
-          absl::StrCat("your token is for län ", caller.lan, ", not län ", req.lanskod()));
-    }
-    scope.lanskod = caller.lan;
-  }
+  absl::StatusOr<std::string> county =
+      access::StatisticsCounty(auth::Scope::Of(call.caller()), req.lanskod());
+  if (!county.ok()) return county.status();
+  scope.lanskod = *county;
 
   struct Result {
     std::vector<StatisticsGroup> groups;

@@ -24,8 +24,7 @@ using Policy = ::lansstyrelsen::integration::auth::v1::Policy;
 struct Caller {
   bool authenticated = false;       // false: no token (only public methods)
   std::string subject;              // "sub"
-  std::string role;                 // "role": county_officer, county_admin, municipality_officer,
-                                    // organisation_rep, agency_system, learner
+  std::string role;                 // "role", as the token spells it (auth::Role, tenancy.h)
   std::string lan;                  // "lan": county code of county roles, e.g. "12"
   std::string kommun;               // "kommun": kommunkod of municipality officers
   std::string orgnr;                // "orgnr": organisationsnummer of organisation reps
