@@ -1,16 +1,16 @@
-// A strict JSON (RFC 8259) reader for token headers and claims and for key sets, straight into
-// google.protobuf.Struct. Protobuf's own JSON parser goes through its type resolver and stream
-// converter, which cost more than the signature check for every token a server sees first.
+// The strict JSON (RFC 8259) reader of token headers, claims and key sets: nlohmann-json's
+// SAX parser feeding google.protobuf.Struct directly, with the rules JOSE needs on top.
+// Protobuf's own JSON parser goes through its type resolver and stream converter, which cost
+// more than the signature check for every token a server sees first.
 #include <google/protobuf/struct.pb.h>
 
-#include <charconv>
-#include <cmath>
-#include <cstdint>
+#include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <system_error>
+#include <utility>
+#include <vector>
 
-#include "integration/text/utf8.h"
 #include "keys.h"
 
 namespace integration::auth::internal {
@@ -19,259 +19,144 @@ namespace {
 using google::protobuf::ListValue;
 using google::protobuf::Struct;
 using google::protobuf::Value;
+using Json = nlohmann::json;
 
-// Tokens and key sets are flat or nearly so; the bound keeps hostile nesting off the stack.
-constexpr int kMaxDepth = 32;
+// Tokens and key sets are flat or nearly so; the bound keeps hostile nesting cheap.
+constexpr std::size_t kMaxDepth = 32;
 
-class Reader {
+// What nlohmann's parser checks itself: the grammar (no trailing commas, leading zeros,
+// single quotes, literals other than true/false/null, text after the value), string escapes
+// (lone or unpaired surrogates refused), unescaped control characters, well-formed UTF-8
+// (no overlong forms, surrogates or code points past U+10FFFF) and numbers beyond a double.
+// What this handler adds: the document is one object, no member name repeats within an
+// object (which of two a reader takes differs between libraries, and a token must mean the
+// same to every one of them, RFC 7515 §5.2), and at most kMaxDepth nested containers.
+//
+// Numbers become doubles like every number of a Struct. nlohmann hands over integers as
+// int64/uint64, whose conversion rounds exactly as parsing the text as a double would; the
+// one difference is "-0", which arrives as integer 0 and so loses its sign (equal as a number).
+class StructBuilder final : public nlohmann::json_sax<Json> {
  public:
-  explicit Reader(std::string_view text) : text_(text) {}
+  explicit StructBuilder(Struct* root) : root_(root) {}
 
-  // The whole text must be one object, with nothing but white space around it.
-  bool Document(Struct* out) {
-    SkipSpace();
-    if (!Object(out, 0)) return false;
-    SkipSpace();
-    return pos_ == text_.size();
+  bool null() override {
+    Value* value = Next();
+    if (value == nullptr) return false;
+    value->set_null_value(google::protobuf::NULL_VALUE);
+    return true;
+  }
+  bool boolean(bool b) override {
+    Value* value = Next();
+    if (value == nullptr) return false;
+    value->set_bool_value(b);
+    return true;
+  }
+  bool number_integer(number_integer_t n) override { return Number(static_cast<double>(n)); }
+  bool number_unsigned(number_unsigned_t n) override { return Number(static_cast<double>(n)); }
+  // The parser has refused values beyond a double before this is called. Values so small that
+  // they underflow to zero ("1e-400"), which strtod takes silently, are refused too.
+  bool number_float(number_float_t n, const string_t& text) override {
+    if (n == 0 && UnderflowsToZero(text)) return false;
+    return Number(n);
+  }
+  bool string(string_t& text) override {
+    Value* value = Next();
+    if (value == nullptr) return false;
+    value->set_string_value(std::move(text));
+    return true;
+  }
+  // Only the binary formats (CBOR, MessagePack, …) produce these.
+  bool binary(binary_t&) override { return false; }
+
+  bool start_object(std::size_t) override {
+    if (frames_.empty()) {
+      if (root_done_) return false;
+      frames_.push_back(Frame{root_, nullptr, {}});
+      return true;
+    }
+    if (frames_.size() >= kMaxDepth) return false;
+    Value* value = Next();
+    if (value == nullptr) return false;
+    frames_.push_back(Frame{value->mutable_struct_value(), nullptr, {}});
+    return true;
+  }
+  bool key(string_t& name) override {
+    Frame& frame = frames_.back();
+    if (frame.object->fields().contains(name)) return false;
+    frame.key = std::move(name);
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override {
+    if (frames_.empty() || frames_.size() >= kMaxDepth) return false;
+    Value* value = Next();
+    if (value == nullptr) return false;
+    frames_.push_back(Frame{nullptr, value->mutable_list_value(), {}});
+    return true;
+  }
+  bool end_array() override { return Close(); }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
   }
 
  private:
-  bool AtEnd() const { return pos_ >= text_.size(); }
-  char Peek() const { return text_[pos_]; }
+  // An open container: an object with the name of its next member, or an array.
+  struct Frame {
+    Struct* object;
+    ListValue* array;
+    std::string key;
+  };
 
-  void SkipSpace() {
-    while (!AtEnd() && (Peek() == ' ' || Peek() == '\t' || Peek() == '\n' || Peek() == '\r')) {
-      ++pos_;
-    }
+  // The slot of the next value; null at the top level, where only the object may stand.
+  Value* Next() {
+    if (frames_.empty()) return nullptr;
+    Frame& frame = frames_.back();
+    if (frame.array != nullptr) return frame.array->add_values();
+    return &(*frame.object->mutable_fields())[frame.key];
   }
-
-  bool Consume(char c) {
-    if (AtEnd() || Peek() != c) return false;
-    ++pos_;
+  // Whether a number whose value came out as zero was written with a non-zero digit before its
+  // exponent, i.e. was too small for a double.
+  static bool UnderflowsToZero(std::string_view text) {
+    const std::string_view mantissa = text.substr(0, text.find_first_of("eE"));
+    return mantissa.find_first_of("123456789") != std::string_view::npos;
+  }
+  bool Number(double n) {
+    Value* value = Next();
+    if (value == nullptr) return false;
+    value->set_number_value(n);
+    return true;
+  }
+  bool Close() {
+    frames_.pop_back();
+    if (frames_.empty()) root_done_ = true;
     return true;
   }
 
-  bool Literal(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return false;
-    pos_ += word.size();
-    return true;
-  }
-
-  bool Object(Struct* out, int depth) {
-    if (depth >= kMaxDepth || !Consume('{')) return false;
-    auto& fields = *out->mutable_fields();
-    SkipSpace();
-    if (Consume('}')) return true;
-    for (;;) {
-      SkipSpace();
-      std::string name;
-      if (!String(&name)) return false;
-      SkipSpace();
-      if (!Consume(':')) return false;
-      SkipSpace();
-      // A repeated member name is refused: which of the two a reader takes differs between
-      // libraries, and a token must mean the same to every one of them (RFC 7515 §5.2).
-      if (fields.contains(name)) return false;
-      if (!ValueOf(&fields[name], depth + 1)) return false;
-      SkipSpace();
-      if (Consume('}')) return true;
-      if (!Consume(',')) return false;
-    }
-  }
-
-  bool Array(ListValue* out, int depth) {
-    if (depth >= kMaxDepth || !Consume('[')) return false;
-    SkipSpace();
-    if (Consume(']')) return true;
-    for (;;) {
-      SkipSpace();
-      if (!ValueOf(out->add_values(), depth + 1)) return false;
-      SkipSpace();
-      if (Consume(']')) return true;
-      if (!Consume(',')) return false;
-    }
-  }
-
-  bool ValueOf(Value* out, int depth) {
-    if (AtEnd()) return false;
-    switch (Peek()) {
-      case '{':
-        return Object(out->mutable_struct_value(), depth);
-      case '[':
-        return Array(out->mutable_list_value(), depth);
-      case '"':
-        return String(out->mutable_string_value());
-      case 't':
-        if (!Literal("true")) return false;
-        out->set_bool_value(true);
-        return true;
-      case 'f':
-        if (!Literal("false")) return false;
-        out->set_bool_value(false);
-        return true;
-      case 'n':
-        if (!Literal("null")) return false;
-        out->set_null_value(google::protobuf::NULL_VALUE);
-        return true;
-      default:
-        return Number(out);
-    }
-  }
-
-  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, as a finite double.
-  bool Number(Value* out) {
-    const size_t start = pos_;
-    const auto digits = [this] {
-      const size_t from = pos_;
-      while (!AtEnd() && Peek() >= '0' && Peek() <= '9') ++pos_;
-      return pos_ > from;
-    };
-    Consume('-');
-    if (Consume('0')) {
-      // No leading zeros: "01" is not JSON.
-    } else if (!digits()) {
-      return false;
-    }
-    if (Consume('.') && !digits()) return false;
-    if (!AtEnd() && (Peek() == 'e' || Peek() == 'E')) {
-      ++pos_;
-      if (!Consume('+')) Consume('-');
-      if (!digits()) return false;
-    }
-    double value = 0;
-    const char* first = text_.data() + start;
-    const char* last = text_.data() + pos_;
-    const auto [end, error] = std::from_chars(first, last, value);
-    if (error != std::errc() || end != last || !std::isfinite(value)) return false;
-    out->set_number_value(value);
-    return true;
-  }
-
-  bool Hex4(uint32_t* out) {
-    if (text_.size() - pos_ < 4) return false;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = text_[pos_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') {
-        v |= static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v |= static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v |= static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-    }
-    *out = v;
-    return true;
-  }
-
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // \uXXXX, with a surrogate pair for characters beyond the BMP; lone surrogates are refused.
-  bool Escape(std::string* out) {
-    uint32_t cp = 0;
-    if (!Hex4(&cp)) return false;
-    if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      uint32_t low = 0;
-      if (!Literal("\\u") || !Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-    }
-    AppendUtf8(cp, out);
-    return true;
-  }
-
-  // One UTF-8 encoded character of two or more bytes, checked and copied.
-  bool Utf8(std::string* out) {
-    const size_t length = integration::text::Utf8CharLength(text_, pos_);
-    if (length == 0) return false;
-    out->append(text_.substr(pos_, length));
-    pos_ += length;
-    return true;
-  }
-
-  bool String(std::string* out) {
-    if (!Consume('"')) return false;
-    out->clear();
-    for (;;) {
-      if (AtEnd()) return false;
-      const char c = Peek();
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"') {
-        ++pos_;
-        return true;
-      }
-      if (u < 0x20) return false;  // control characters must be escaped
-      if (u >= 0x80) {
-        if (!Utf8(out)) return false;
-        continue;
-      }
-      ++pos_;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (AtEnd()) return false;
-      const char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u':
-          if (!Escape(out)) return false;
-          break;
-        default:
-          return false;
-      }
-    }
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
+  Struct* root_;
+  std::vector<Frame> frames_;
+  bool root_done_ = false;
 };
 
 }  // namespace
 
 bool ParseJsonObject(std::string_view json, Struct* out) {
   out->Clear();
-  if (Reader(json).Document(out)) return true;
-  out->Clear();
-  return false;
+  // nlohmann skips a leading UTF-8 byte order mark, which RFC 8259 §8.1 forbids in JSON sent
+  // over the network and no JOSE producer writes.
+  if (json.substr(0, 3) == "\xEF\xBB\xBF") return false;
+  StructBuilder builder(out);
+  bool ok = false;
+  try {
+    ok = Json::sax_parse(json.begin(), json.end(), &builder, nlohmann::json::input_format_t::json,
+                         /*strict=*/true, /*ignore_comments=*/false);
+  } catch (const Json::exception&) {
+    // Errors of the JSON grammar reach parse_error; this covers anything else the library
+    // throws, so a hostile token never turns into an exception escaping the verifier.
+    ok = false;
+  }
+  if (!ok) out->Clear();
+  return ok;
 }
 
 }  // namespace integration::auth::internal

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 
@@ -67,10 +68,21 @@ bool IsReservedKey(std::string_view key) {
          key == "request_id" || key == "trace_id";
 }
 
+// `s` as a JSON string literal. Invalid UTF-8 is first replaced byte by byte with U+FFFD
+// (text::ToValidUtf8) so the line stays valid and the damage visible; nlohmann-json then
+// escapes quotes, backslashes and control characters and keeps UTF-8 as it is. DEL, which
+// JSON allows raw, is written \u007f so that a terminal showing the log does not act on it.
 void AppendString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  out.append(JsonEscape(s));
-  out.push_back('"');
+  const std::string quoted =
+      nlohmann::json(integration::text::ToValidUtf8(s))
+          .dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+  for (const char c : quoted) {
+    if (c == '\x7f') {
+      out.append("\\u007f");
+    } else {
+      out.push_back(c);
+    }
+  }
 }
 
 void AppendDouble(std::string& out, double d) {
@@ -132,59 +144,6 @@ void WriteAll(int fd, std::string_view data) {
 }
 
 }  // namespace
-
-std::string JsonEscape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const size_t len = integration::text::Utf8CharLength(text, i);
-      if (len == 0) {
-        out.append("\xEF\xBF\xBD");  // U+FFFD keeps the line parseable.
-        ++i;
-      } else {
-        out.append(text.substr(i, len));
-        i += len;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-    ++i;
-  }
-  return out;
-}
 
 void Write(Level level, std::string_view event, Fields fields) {
   Logger& logger = TheLogger();

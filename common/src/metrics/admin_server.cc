@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "integration/log/log.h"
+#include "integration/text/utf8.h"
 
 namespace integration::metrics {
 namespace {
@@ -175,16 +177,17 @@ Response Handler::Handle(const Request& request) {
 namespace {
 
 // One entry of the /readyz "checks" array.
-void AppendCheck(std::string& json, std::string_view name, bool gating, const CheckResult& result) {
-  if (!json.empty()) json.append(",");
-  // Texts can hold DSNs or hosts' credentials; the redacted text is enough to act on.
-  const std::string message = log::JsonEscape(log::Redact(result.message));
-  json.append("{\"name\":\"").append(log::JsonEscape(name)).append("\",\"ok\":");
-  json.append(result.ok ? "true" : "false");
-  json.append(",\"gating\":").append(gating ? "true" : "false");
-  json.append(",\"message\":\"").append(message).append("\"");
-  if (!result.ok) json.append(",\"error\":\"").append(message).append("\"");
-  json.append("}");
+nlohmann::ordered_json Check(std::string_view name, bool gating, const CheckResult& result) {
+  // Texts can hold DSNs or hosts' credentials; the redacted text is enough to act on. Invalid
+  // UTF-8 is replaced byte by byte, as in log lines.
+  const std::string message = text::ToValidUtf8(log::Redact(result.message));
+  nlohmann::ordered_json check = nlohmann::ordered_json::object();
+  check["name"] = text::ToValidUtf8(name);
+  check["ok"] = result.ok;
+  check["gating"] = gating;
+  check["message"] = message;
+  if (!result.ok) check["error"] = message;
+  return check;
 }
 
 // Runs `fn`, turning an exception into a failed result: a broken check must not take the admin
@@ -205,7 +208,7 @@ CheckResult RunGuarded(Fn&& fn) {
 
 Response Handler::Readiness(const Request& request) {
   bool ready = !shutting_down.load();
-  std::string checks_json;
+  nlohmann::ordered_json checks_json = nlohmann::ordered_json::array();
   std::string failing;
   for (const ReadinessCheck& c : checks) {
     const CheckResult result = RunGuarded([&c] {
@@ -213,7 +216,7 @@ Response Handler::Readiness(const Request& request) {
           c.check ? c.check() : absl::FailedPreconditionError("no check function");
       return status.ok() ? CheckResult{true, ""} : CheckResult{false, status.ToString()};
     });
-    AppendCheck(checks_json, c.name, /*gating=*/true, result);
+    checks_json.push_back(Check(c.name, /*gating=*/true, result));
     if (result.ok) continue;
     ready = false;
     if (!failing.empty()) failing.append(",");
@@ -224,18 +227,19 @@ Response Handler::Readiness(const Request& request) {
     const CheckResult result = RunGuarded([&r] {
       return r.report ? r.report() : CheckResult{false, "no report function"};
     });
-    AppendCheck(checks_json, r.name, /*gating=*/false, result);
+    checks_json.push_back(Check(r.name, /*gating=*/false, result));
   }
-  std::string body = std::string("{\"status\":\"") + (ready ? "ready" : "not_ready") + "\"";
-  if (shutting_down.load()) body.append(",\"shutting_down\":true");
-  body.append(",\"checks\":[").append(checks_json).append("]}");
+  nlohmann::ordered_json body = nlohmann::ordered_json::object();
+  body["status"] = ready ? "ready" : "not_ready";
+  if (shutting_down.load()) body["shutting_down"] = true;
+  body["checks"] = std::move(checks_json);
 
   if (last_ready.exchange(ready ? 1 : 0) != (ready ? 1 : 0)) {
     log::Write(ready ? log::Level::kInfo : log::Level::kWarning, "readiness_changed",
                {{"ready", ready}, {"failing", failing}, {"shutting_down", shutting_down.load()}});
   }
   return MakeResponse(request, ready ? http::status::ok : http::status::service_unavailable,
-                      "application/json", std::move(body));
+                      "application/json", body.dump());
 }
 
 void AdminServer::Impl::Accept(tcp::acceptor& acceptor, asio::steady_timer& retry_timer) {

@@ -520,42 +520,67 @@ TEST_F(JwtTest, ClaimsAreReadAsStrictJson) {
 
   // Each of these payloads is refused as a whole, though the claims it holds would pass.
   const std::vector<std::string> bad = {
-      Payload(R"("sub":"a","sub":"b")"),          // a member named twice
-      Payload(R"("role":"x")"),                   // the same, with a standard claim
-      Payload() + " x",                           // text after the object
-      Payload() + "{}",                           // a second document
-      Payload(R"("sub":"tab	inside")"),         // raw control character in a string
-      Payload(R"("sub":"\x")"),                   // unknown escape
-      Payload(R"("sub":"\ud800")"),               // lone high surrogate
-      Payload(R"("sub":"\udc00x")"),              // lone low surrogate
-      Payload(R"("sub":"\u12")"),                 // short \u escape
-      Payload("\"sub\":\"\xc3\""),                // truncated UTF-8
-      Payload("\"sub\":\"\xc0\xaf\""),            // overlong UTF-8
-      Payload("\"sub\":\"\xed\xa0\x80\""),        // UTF-8 encoded surrogate
-      Payload(R"("n":01)"),                       // leading zero
-      Payload(R"("n":1.)"),                       // no digits after the point
-      Payload(R"("n":.5)"),                       // no digits before it
-      Payload(R"("n":+1)"),                       // explicit plus
-      Payload(R"("n":1e)"),                       // empty exponent
-      Payload(R"("n":1e400)"),                    // beyond a double
-      Payload(R"("n":NaN)"),                      // not JSON
-      Payload(R"("n":tru)"),                      // truncated literal
-      Payload(R"("a":[1,])"),                     // trailing comma in an array
-      Payload(R"("a":{"b":1,})"),                 // trailing comma in an object
-      Payload(R"("a":{'b':1})"),                  // single quotes
-      Payload(R"("a":[1 2])"),                    // missing comma
+      Payload(R"("sub":"a","sub":"b")"),     // a member named twice
+      Payload(R"("role":"x")"),              // the same, with a standard claim
+      Payload() + " x",                      // text after the object
+      Payload() + "{}",                      // a second document
+      Payload(R"("sub":"tab	inside")"),  // raw control character in a string
+      Payload(R"("sub":"\x")"),              // unknown escape
+      Payload(R"("sub":"\ud800")"),          // lone high surrogate
+      Payload(R"("sub":"\udc00x")"),         // lone low surrogate
+      Payload(R"("sub":"\u12")"),            // short \u escape
+      Payload("\"sub\":\"\xc3\""),           // truncated UTF-8
+      Payload("\"sub\":\"\xc0\xaf\""),       // overlong UTF-8
+      Payload("\"sub\":\"\xed\xa0\x80\""),   // UTF-8 encoded surrogate
+      Payload(R"("n":01)"),                  // leading zero
+      Payload(R"("n":1.)"),                  // no digits after the point
+      Payload(R"("n":.5)"),                  // no digits before it
+      Payload(R"("n":+1)"),                  // explicit plus
+      Payload(R"("n":1e)"),                  // empty exponent
+      Payload(R"("n":1e400)"),               // beyond a double
+      Payload(R"("n":1e-400)"),              // too small for a double
+      Payload(R"("n":NaN)"),                 // not JSON
+      Payload(R"("n":tru)"),                 // truncated literal
+      Payload(R"("a":[1,])"),                // trailing comma in an array
+      Payload(R"("a":{"b":1,})"),            // trailing comma in an object
+      Payload(R"("a":{'b':1})"),             // single quotes
+      Payload(R"("a":[1 2])"),               // missing comma
       Payload("\"deep\":" + std::string(40, '[') + std::string(40, ']')),  // too deep
+      Payload("\"deep\":" + std::string(32, '[') + std::string(32, ']')),  // 33 containers
+      Payload(R"("x":{"a":1,"a":2})"),                                     // repeat in a member
+      Payload(R"("x":[{"a":1,"a":2}])"),                                   // repeat in an array
+      "\xEF\xBB\xBF" + Payload(),                                          // byte order mark
+      Payload(R"("n":1 /* comment */)"),                                   // comments
+      Payload(std::string("\"sub\":\"nul\0inside\"", 18)),                 // raw NUL in a string
+      Payload(R"("n":-)"),                                                 // sign without digits
+      Payload(R"("n":0x10)"),                                              // hex
+      Payload(R"("n":Infinity)"),                                          // not JSON
       std::string(Payload()).substr(0, Payload().size() - 1),              // unterminated
   };
   for (const std::string& p : bad) {
     EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header, p))), "TOKEN_MALFORMED") << p;
   }
   // Nesting up to the bound is fine.
-  EXPECT_TRUE(verifier
-                  ->Verify(SignRaw(ed.get(), header,
-                                   Payload("\"deep\":" + std::string(20, '[') +
-                                           std::string(20, ']'))))
-                  .ok());
+  EXPECT_TRUE(
+      verifier
+          ->Verify(SignRaw(ed.get(), header,
+                           Payload("\"deep\":" + std::string(20, '[') + std::string(20, ']'))))
+          .ok());
+  // The bound itself: the claims object and 31 containers inside it.
+  EXPECT_TRUE(
+      verifier
+          ->Verify(SignRaw(ed.get(), header,
+                           Payload("\"deep\":" + std::string(31, '[') + std::string(31, ']'))))
+          .ok());
+  // Numbers of every JSON form are read as doubles: integers beyond 64 bits, negative zero,
+  // exponents; the same member name in sibling objects is no repeat.
+  for (const std::string& extra :
+       {std::string(R"("n":123456789012345678901234567890)"), std::string(R"("n":-0)"),
+        std::string(R"("n":-0.0e-0)"), std::string(R"("n":18446744073709551615)"),
+        std::string(R"("n":-9223372036854775808)"), std::string(R"("n":4.9e-324)"),
+        std::string(R"("x":[{"a":1},{"a":2}],"y":{"a":{"a":1}})")}) {
+    EXPECT_TRUE(verifier->Verify(SignRaw(ed.get(), header, Payload(extra))).ok()) << extra;
+  }
 }
 
 TEST_F(JwtTest, KeySelectionByKid) {

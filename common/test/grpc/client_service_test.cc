@@ -185,6 +185,13 @@ TEST(ClientTest, RetryServiceConfigValidatesNames) {
   EXPECT_THAT(*json, HasSubstr("\"maxAttempts\":3"));
   EXPECT_THAT(*json, HasSubstr("\"retryableStatusCodes\":[\"UNAVAILABLE\"]"));
   EXPECT_THAT(*json, HasSubstr("\"method\":\"Echo\""));
+  EXPECT_EQ(*json,
+            "{\"methodConfig\":[{\"name\":[{\"service\":\"lansstyrelsen.integration.echo.v1."
+            "EchoService\",\"method\":\"Echo\"}],\"retryPolicy\":{\"maxAttempts\":3,"
+            "\"initialBackoff\":\"0.05s\",\"maxBackoff\":\"1s\",\"backoffMultiplier\":2,"
+            "\"retryableStatusCodes\":[\"UNAVAILABLE\"]}}]}");
+  EXPECT_THAT(*RetryServiceConfig({"pkg.Service"}, 2),
+              HasSubstr("[{\"service\":\"pkg.Service\"}]"));
   EXPECT_EQ(*RetryServiceConfig({}, 3), "{}");
   for (const char* bad : {"", "/Echo", "pkg.Service/", "a/b/c", "pkg.Service/Ec\"ho", ".pkg/X"}) {
     EXPECT_EQ(RetryServiceConfig({bad}, 3).status().code(), absl::StatusCode::kInvalidArgument)

@@ -125,6 +125,8 @@ TEST_F(LogTest, EscapesQuotesBackslashesAndControlCharactersAndKeepsUtf8) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find('\n'), std::string::npos);
   EXPECT_THAT(lines[0], HasSubstr("\\u0001"));
+  EXPECT_THAT(lines[0], HasSubstr("\\u001f\\u007f end"));  // DEL escaped too
+  EXPECT_THAT(lines[0], HasSubstr("say \\\"hej\\\" C:\\\\path\\nnext\\tline\\r"));
   EXPECT_THAT(lines[0], HasSubstr("Västra Götaland ✓"));  // UTF-8 is not \u-escaped
   google::protobuf::Struct line = Parse(lines[0]);
   EXPECT_EQ(Str(line, "text"), tricky);

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <utility>
@@ -14,7 +15,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "http_routes.h"
-#include "integration/log/log.h"
 #include "lansstyrelsen/integration/auth/v1/policy.pb.h"
 
 namespace integration::gateway {
@@ -24,128 +24,27 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::MethodDescriptor;
 
-// A JSON value whose objects keep their keys in insertion order, so the document reads in the
-// order it was built (openapi, info, paths, components).
-class Json {
- public:
-  enum class Kind { kNull, kBool, kInt, kString, kArray, kObject };
-
-  Json() = default;
-  static Json Object() { return Json(Kind::kObject); }
-  static Json Array() { return Json(Kind::kArray); }
-  static Json String(std::string value) {
-    Json json(Kind::kString);
-    json.string_ = std::move(value);
-    return json;
-  }
-  static Json Int(int64_t value) {
-    Json json(Kind::kInt);
-    json.int_ = value;
-    return json;
-  }
-  static Json Bool(bool value) {
-    Json json(Kind::kBool);
-    json.int_ = value ? 1 : 0;
-    return json;
-  }
-
-  // Object member, created (null) when missing; turns a null value into an object.
-  Json& operator[](const std::string& key) {
-    if (kind_ == Kind::kNull) kind_ = Kind::kObject;
-    for (auto& [name, value] : members_) {
-      if (name == key) return *value;
-    }
-    members_.emplace_back(key, std::make_unique<Json>());
-    return *members_.back().second;
-  }
-  bool Has(const std::string& key) const {
-    for (const auto& [name, value] : members_) {
-      if (name == key) return true;
-    }
-    return false;
-  }
-  Json& Push(Json value) {
-    if (kind_ == Kind::kNull) kind_ = Kind::kArray;
-    items_.push_back(std::make_unique<Json>(std::move(value)));
-    return *items_.back();
-  }
-  bool empty() const { return members_.empty() && items_.empty(); }
-
-  void Dump(std::string* out) const {
-    switch (kind_) {
-      case Kind::kNull:
-        out->append("null");
-        return;
-      case Kind::kBool:
-        out->append(int_ != 0 ? "true" : "false");
-        return;
-      case Kind::kInt:
-        absl::StrAppend(out, int_);
-        return;
-      case Kind::kString:
-        absl::StrAppend(out, "\"", log::JsonEscape(string_), "\"");
-        return;
-      case Kind::kArray: {
-        out->push_back('[');
-        for (std::size_t i = 0; i < items_.size(); ++i) {
-          if (i > 0) out->push_back(',');
-          items_[i]->Dump(out);
-        }
-        out->push_back(']');
-        return;
-      }
-      case Kind::kObject: {
-        out->push_back('{');
-        for (std::size_t i = 0; i < members_.size(); ++i) {
-          if (i > 0) out->push_back(',');
-          absl::StrAppend(out, "\"", log::JsonEscape(members_[i].first), "\":");
-          members_[i].second->Dump(out);
-        }
-        out->push_back('}');
-        return;
-      }
-    }
-  }
-
-  Json(Json&&) = default;
-  Json& operator=(Json&&) = default;
-  Json Clone() const {
-    Json copy(kind_);
-    copy.int_ = int_;
-    copy.string_ = string_;
-    for (const auto& [name, value] : members_) {
-      copy.members_.emplace_back(name, std::make_unique<Json>(value->Clone()));
-    }
-    for (const auto& item : items_) copy.items_.push_back(std::make_unique<Json>(item->Clone()));
-    return copy;
-  }
-
- private:
-  explicit Json(Kind kind) : kind_(kind) {}
-
-  Kind kind_ = Kind::kNull;
-  int64_t int_ = 0;
-  std::string string_;
-  std::vector<std::pair<std::string, std::unique_ptr<Json>>> members_;
-  std::vector<std::unique_ptr<Json>> items_;
-};
+// Objects keep their keys in insertion order, so the document reads in the order it was built
+// (openapi, info, paths, components). Subtrees are built as values and moved into their parent
+// once complete: a reference to a member does not survive the insertion of a sibling.
+using Json = nlohmann::ordered_json;
 
 Json Strings(const std::vector<std::string>& values) {
-  Json array = Json::Array();
-  for (const std::string& value : values) array.Push(Json::String(value));
+  Json array = Json::array();
+  for (const std::string& value : values) array.push_back(value);
   return array;
 }
 
 Json Ref(absl::string_view where, absl::string_view name) {
-  Json ref = Json::Object();
-  ref["$ref"] = Json::String(absl::StrCat("#/components/", where, "/", name));
+  Json ref = Json::object();
+  ref["$ref"] = absl::StrCat("#/components/", where, "/", name);
   return ref;
 }
 
 Json TypeSchema(std::string type, std::string format = "") {
-  Json schema = Json::Object();
-  schema["type"] = Json::String(std::move(type));
-  if (!format.empty()) schema["format"] = Json::String(std::move(format));
+  Json schema = Json::object();
+  schema["type"] = std::move(type);
+  if (!format.empty()) schema["format"] = std::move(format);
   return schema;
 }
 
@@ -190,24 +89,29 @@ class Builder {
   explicit Builder(const OpenApiOptions& options) : options_(options) {}
 
   absl::StatusOr<std::string> Build(const std::vector<const MethodDescriptor*>& methods) {
-    Json doc = Json::Object();
-    doc["openapi"] = Json::String("3.0.3");
-    Json& info = doc["info"];
-    info["title"] = Json::String(options_.title);
-    info["version"] = Json::String(options_.version);
-    info["description"] = Json::String(
+    Json doc = Json::object();
+    doc["openapi"] = "3.0.3";
+    Json info = Json::object();
+    info["title"] = options_.title;
+    info["version"] = options_.version;
+    info["description"] =
         "Generated from the protobuf descriptors the gateway routes by (google.api.http "
         "rules). Bodies are proto3 canonical JSON: lowerCamel names, enums by name, 64-bit "
         "integers as strings, timestamps in RFC 3339; fields holding their default value are "
         "left out of responses. Errors are a google.rpc.Status with ErrorInfo and, for invalid "
         "input, BadRequest details. Requests may carry x-request-id (echoed), traceparent and "
-        "x-timeout-ms (deadline).");
-    Json& server = doc["servers"].Push(Json::Object());
-    server["url"] = Json::String(options_.server_url);
-    Json& security = doc["security"].Push(Json::Object());
-    security["bearerAuth"] = Json::Array();
-    Json tags = Json::Array();
-    Json paths = Json::Object();
+        "x-timeout-ms (deadline).";
+    doc["info"] = std::move(info);
+    Json server = Json::object();
+    server["url"] = options_.server_url;
+    doc["servers"] = Json::array();
+    doc["servers"].push_back(std::move(server));
+    Json security = Json::object();
+    security["bearerAuth"] = Json::array();
+    doc["security"] = Json::array();
+    doc["security"].push_back(std::move(security));
+    Json tags = Json::array();
+    Json paths = Json::object();
 
     std::set<std::string> tag_names;
     std::set<std::string> operation_ids;
@@ -216,10 +120,10 @@ class Builder {
       if (!routes.ok()) return routes.status();
       const std::string tag = method->service()->name();
       if (!routes->empty() && tag_names.insert(tag).second) {
-        Json& entry = tags.Push(Json::Object());
-        entry["name"] = Json::String(tag);
-        entry["description"] =
-            Json::String(absl::StrCat("gRPC service ", method->service()->full_name(), "."));
+        Json entry = Json::object();
+        entry["name"] = tag;
+        entry["description"] = absl::StrCat("gRPC service ", method->service()->full_name(), ".");
+        tags.push_back(std::move(entry));
       }
       for (const Route& route : *routes) {
         const std::string verb = absl::AsciiStrToLower(route.http_method);
@@ -229,8 +133,8 @@ class Builder {
         }
         std::vector<Json> path_parameters;
         const std::string path = OpenApiPath(route, &path_parameters);
-        Json& item = paths[path];
-        if (item.Has(verb)) {
+        // Creates the path item as an object (null stays null until a member is set).
+        if (paths[path].contains(verb)) {
           return absl::InvalidArgumentError(absl::StrCat("OpenAPI: two operations for ",
                                                          route.http_method, " ", path, " (",
                                                          method->full_name(), ")"));
@@ -240,42 +144,49 @@ class Builder {
         if (!operation_ids.insert(operation_id).second) {
           absl::StrAppend(&operation_id, "_", method->service()->file()->package());
         }
-        item[verb] = Operation(route, tag, operation_id, std::move(path_parameters));
+        Json operation = Operation(route, tag, operation_id, std::move(path_parameters));
+        paths[path][verb] = std::move(operation);
       }
     }
     doc["tags"] = std::move(tags);
     doc["paths"] = std::move(paths);
 
-    Json& components = doc["components"];
-    Json& schemas = components["schemas"];
-    Json& responses = components["responses"];
+    Json responses;  // null until a response is used, as the schemas
     for (const ErrorResponseSpec& spec : kErrorResponses) {
       if (!used_responses_.contains(spec.name)) continue;
-      Json& response = responses[spec.name];
-      response["description"] = Json::String(spec.description);
+      Json response = Json::object();
+      response["description"] = spec.description;
       response["content"]["application/json"]["schema"] = SchemaRef(*status_type_);
       if (std::string_view(spec.status) == "429") {
-        Json& retry = response["headers"]["Retry-After"];
-        retry["description"] = Json::String("Seconds to wait before retrying.");
+        Json retry = Json::object();
+        retry["description"] = "Seconds to wait before retrying.";
         retry["schema"] = TypeSchema("integer");
+        response["headers"]["Retry-After"] = std::move(retry);
       }
+      responses[spec.name] = std::move(response);
     }
     // Generating a schema may reference further messages: work through the queue.
+    Json schemas;
     while (!queue_.empty()) {
       const Descriptor* type = queue_.front();
       queue_.pop_front();
-      schemas[type->full_name()] = MessageSchema(*type);
+      Json schema = MessageSchema(*type);
+      schemas[type->full_name()] = std::move(schema);
     }
-    Json& scheme = components["securitySchemes"]["bearerAuth"];
-    scheme["type"] = Json::String("http");
-    scheme["scheme"] = Json::String("bearer");
-    scheme["bearerFormat"] = Json::String("JWT");
-    scheme["description"] =
-        Json::String("A JWT (EdDSA or ES256) issued for the suite; its roles decide access.");
+    Json scheme = Json::object();
+    scheme["type"] = "http";
+    scheme["scheme"] = "bearer";
+    scheme["bearerFormat"] = "JWT";
+    scheme["description"] = "A JWT (EdDSA or ES256) issued for the suite; its roles decide access.";
+    Json components = Json::object();
+    components["schemas"] = std::move(schemas);
+    components["responses"] = std::move(responses);
+    components["securitySchemes"]["bearerAuth"] = std::move(scheme);
+    doc["components"] = std::move(components);
 
-    std::string out;
-    doc.Dump(&out);
-    return out;
+    // Descriptor text is UTF-8 (protoc checks it); replacing rather than throwing keeps a
+    // stray byte from failing the whole document.
+    return doc.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
   }
 
   void set_status_type(const Descriptor* type) { status_type_ = type; }
@@ -325,22 +236,21 @@ class Builder {
           name = field.back()->json_name();
         }
         name = Unique(name, &names);
-        Json parameter = Json::Object();
-        parameter["name"] = Json::String(name);
-        parameter["in"] = Json::String("path");
-        parameter["required"] = Json::Bool(true);
+        Json parameter = Json::object();
+        parameter["name"] = name;
+        parameter["in"] = "path";
+        parameter["required"] = true;
         if (whole) {
-          parameter["description"] =
-              Json::String(absl::StrCat("Sets the request field `", field_name, "`."));
+          parameter["description"] = absl::StrCat("Sets the request field `", field_name, "`.");
         } else {
-          parameter["description"] = Json::String(absl::StrCat(
+          parameter["description"] = absl::StrCat(
               "One segment of the request field `", field_name, "`, which is `", variable->pattern,
               "` with this segment in place of a `*`",
-              segment.kind == TemplateSegment::Kind::kMulti ? " (may contain '/')" : "", "."));
+              segment.kind == TemplateSegment::Kind::kMulti ? " (may contain '/')" : "", ".");
         }
         parameter["schema"] = whole ? FieldSchema(*field.back()) : TypeSchema("string");
-        parameter["x-field"] = Json::String(field_name);
-        parameter["x-pattern"] = Json::String(variable->pattern);
+        parameter["x-field"] = field_name;
+        parameter["x-pattern"] = variable->pattern;
         parameters->push_back(std::move(parameter));
         parts.push_back(absl::StrCat("{", name, "}"));
       }
@@ -355,11 +265,11 @@ class Builder {
   std::string AnonymousParameter(const Route&, absl::string_view base, std::set<std::string>* names,
                                  std::vector<Json>* parameters) {
     const std::string name = Unique(std::string(base), names);
-    Json parameter = Json::Object();
-    parameter["name"] = Json::String(name);
-    parameter["in"] = Json::String("path");
-    parameter["required"] = Json::Bool(true);
-    parameter["description"] = Json::String("Any path segment; not passed to the method.");
+    Json parameter = Json::object();
+    parameter["name"] = name;
+    parameter["in"] = "path";
+    parameter["required"] = true;
+    parameter["description"] = "Any path segment; not passed to the method.";
     parameter["schema"] = TypeSchema("string");
     parameters->push_back(std::move(parameter));
     return absl::StrCat("{", name, "}");
@@ -377,9 +287,9 @@ class Builder {
     const MethodDescriptor& method = *route.method;
     const auto& policy =
         method.options().GetExtension(lansstyrelsen::integration::auth::v1::policy);
-    Json op = Json::Object();
-    op["operationId"] = Json::String(operation_id);
-    op["summary"] = Json::String(method.name());
+    Json op = Json::object();
+    op["operationId"] = operation_id;
+    op["summary"] = method.name();
     std::string description =
         absl::StrCat("gRPC method `", method.service()->full_name(), "/", method.name(), "`. ");
     if (policy.public_()) {
@@ -393,11 +303,11 @@ class Builder {
       absl::StrAppend(&description, " `", policy.tenant_field(),
                       "` must belong to the caller's tenant.");
     }
-    op["description"] = Json::String(description);
+    op["description"] = description;
     op["tags"] = Strings({tag});
 
-    Json parameters = Json::Array();
-    for (Json& parameter : path_parameters) parameters.Push(std::move(parameter));
+    Json parameters = Json::array();
+    for (Json& parameter : path_parameters) parameters.push_back(std::move(parameter));
     if (!route.body_is_whole_request()) {
       std::set<const Descriptor*> visiting;
       AddQueryParameters(route, *method.input_type(), {}, "", &visiting, &parameters);
@@ -405,28 +315,26 @@ class Builder {
     if (!parameters.empty()) op["parameters"] = std::move(parameters);
 
     if (route.has_body()) {
-      Json& body = op["requestBody"];
-      Json& schema = body["content"]["application/json"]["schema"];
-      if (route.body_is_whole_request()) {
-        schema = BodySchema(route);
-      } else {
-        body["required"] = Json::Bool(true);
-        schema = SchemaRef(*route.body_field.back()->message_type());
-      }
+      const bool whole = route.body_is_whole_request();
+      Json body = Json::object();
+      body["content"]["application/json"]["schema"] =
+          whole ? BodySchema(route) : SchemaRef(*route.body_field.back()->message_type());
+      if (!whole) body["required"] = true;
+      op["requestBody"] = std::move(body);
     }
 
-    Json& responses = op["responses"];
-    Json& ok = responses["200"];
-    ok["description"] = Json::String(absl::StrCat("The ", method.output_type()->name(), "."));
+    Json responses = Json::object();
+    Json ok = Json::object();
+    ok["description"] = absl::StrCat("The ", method.output_type()->name(), ".");
     if (route.binary_data != nullptr) {
-      Json& media = ok["content"][route.binary_content_type];
-      media["schema"] = TypeSchema("string", "binary");
+      ok["content"][route.binary_content_type]["schema"] = TypeSchema("string", "binary");
     } else {
       const Descriptor& type = route.response_field.empty()
                                    ? *method.output_type()
                                    : *route.response_field.back()->message_type();
       ok["content"]["application/json"]["schema"] = SchemaRef(type);
     }
+    responses["200"] = std::move(ok);
     auto error = [&](absl::string_view status, const char* name) {
       used_responses_.insert(name);
       responses[std::string(status)] = Ref("responses", name);
@@ -440,13 +348,14 @@ class Builder {
     if (route.http_method != "GET") error("409", "Conflict");
     error("429", "TooManyRequests");
     error("503", "Unavailable");
+    op["responses"] = std::move(responses);
 
-    if (policy.public_()) op["security"] = Json::Array();
+    if (policy.public_()) op["security"] = Json::array();
     if (!policy.roles().empty()) {
       op["x-roles"] =
           Strings(std::vector<std::string>(policy.roles().begin(), policy.roles().end()));
     }
-    if (policy.cacheable()) op["x-cacheable"] = Json::Bool(true);
+    if (policy.cacheable()) op["x-cacheable"] = true;
     return op;
   }
 
@@ -459,14 +368,14 @@ class Builder {
     }
     if (bound.empty()) return SchemaRef(type);
     Json schema = TypeSchema("object");
-    Json properties = Json::Object();
+    Json properties = Json::object();
     for (int i = 0; i < type.field_count(); ++i) {
       const FieldDescriptor* field = type.field(i);
       if (bound.contains(field)) continue;
       properties[field->json_name()] = FieldSchema(*field);
     }
     if (!properties.empty()) schema["properties"] = std::move(properties);
-    schema["additionalProperties"] = Json::Bool(false);
+    schema["additionalProperties"] = false;
     return schema;
   }
 
@@ -494,14 +403,14 @@ class Builder {
         }
         continue;
       }
-      Json parameter = Json::Object();
-      parameter["name"] = Json::String(name);
-      parameter["in"] = Json::String("query");
-      parameter["description"] = Json::String(
+      Json parameter = Json::object();
+      parameter["name"] = name;
+      parameter["in"] = "query";
+      parameter["description"] =
           absl::StrCat("Sets `", FieldPathName(path), "`",
-                       field->is_repeated() ? "; repeat the parameter for several values." : "."));
+                       field->is_repeated() ? "; repeat the parameter for several values." : ".");
       parameter["schema"] = FieldSchema(*field);
-      parameters->Push(std::move(parameter));
+      parameters->push_back(std::move(parameter));
     }
     visiting->erase(&type);
   }
@@ -517,45 +426,45 @@ class Builder {
     if (name == "google.protobuf.Timestamp") return TypeSchema("string", "date-time");
     if (name == "google.protobuf.Duration") {
       Json schema = TypeSchema("string");
-      schema["pattern"] = Json::String("^-?[0-9]+(\\.[0-9]{1,9})?s$");
-      schema["description"] = Json::String("Seconds with an 's' suffix, e.g. \"3.5s\".");
+      schema["pattern"] = "^-?[0-9]+(\\.[0-9]{1,9})?s$";
+      schema["description"] = "Seconds with an 's' suffix, e.g. \"3.5s\".";
       return schema;
     }
     if (name == "google.protobuf.FieldMask") {
       Json schema = TypeSchema("string");
       schema["description"] =
-          Json::String("Comma-separated field paths in lowerCamel, e.g. \"title,description\".");
+          "Comma-separated field paths in lowerCamel, e.g. \"title,description\".";
       return schema;
     }
     if (name == "google.protobuf.Any") {
       Json schema = TypeSchema("object");
       schema["properties"]["@type"] = TypeSchema("string");
       schema["required"] = Strings({"@type"});
-      schema["additionalProperties"] = Json::Bool(true);
-      schema["description"] = Json::String(
+      schema["additionalProperties"] = true;
+      schema["description"] =
           "A message of the type named by @type (type.googleapis.com/<full name>) with its "
-          "fields alongside.");
+          "fields alongside.";
       return schema;
     }
     if (name == "google.protobuf.Struct") {
       Json schema = TypeSchema("object");
-      schema["additionalProperties"] = Json::Bool(true);
+      schema["additionalProperties"] = true;
       return schema;
     }
     if (name == "google.protobuf.Value") {
-      Json schema = Json::Object();
-      schema["description"] = Json::String("Any JSON value.");
+      Json schema = Json::object();
+      schema["description"] = "Any JSON value.";
       return schema;
     }
     if (name == "google.protobuf.ListValue") {
       Json schema = TypeSchema("array");
-      schema["items"] = Json::Object();
+      schema["items"] = Json::object();
       return schema;
     }
     if (name == "google.protobuf.Empty") return TypeSchema("object");
     if (IsWrapperType(type)) {
       Json schema = ValueSchema(*type.FindFieldByName("value"));
-      schema["nullable"] = Json::Bool(true);
+      schema["nullable"] = true;
       return schema;
     }
     return std::nullopt;
@@ -563,13 +472,13 @@ class Builder {
 
   Json MessageSchema(const Descriptor& type) {
     Json schema = TypeSchema("object");
-    Json properties = Json::Object();
+    Json properties = Json::object();
     for (int i = 0; i < type.field_count(); ++i) {
       const FieldDescriptor* field = type.field(i);
       properties[field->json_name()] = FieldSchema(*field);
     }
     if (!properties.empty()) schema["properties"] = std::move(properties);
-    schema["description"] = Json::String(absl::StrCat("Protobuf message ", type.full_name(), "."));
+    schema["description"] = absl::StrCat("Protobuf message ", type.full_name(), ".");
     return schema;
   }
 
@@ -601,8 +510,8 @@ class Builder {
       case FieldDescriptor::TYPE_UINT32:
       case FieldDescriptor::TYPE_FIXED32: {
         Json schema = TypeSchema("integer", "int64");
-        schema["minimum"] = Json::Int(0);
-        schema["maximum"] = Json::Int(4294967295LL);
+        schema["minimum"] = 0;
+        schema["maximum"] = 4294967295LL;
         return schema;
       }
       case FieldDescriptor::TYPE_INT64:
@@ -620,8 +529,8 @@ class Builder {
         return TypeSchema("string", "byte");
       case FieldDescriptor::TYPE_ENUM: {
         if (field.enum_type()->full_name() == "google.protobuf.NullValue") {
-          Json schema = Json::Object();
-          schema["nullable"] = Json::Bool(true);
+          Json schema = Json::object();
+          schema["nullable"] = true;
           return schema;
         }
         Json schema = TypeSchema("string");
@@ -636,7 +545,7 @@ class Builder {
       case FieldDescriptor::TYPE_GROUP:
         return SchemaRef(*field.message_type());
     }
-    return Json::Object();
+    return Json::object();
   }
 
   const OpenApiOptions& options_;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -21,7 +22,6 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/rpc/status.pb.h"
-#include "integration/log/log.h"
 #include "integration/status/status.h"
 #include "integration/text/utf8.h"
 
@@ -290,7 +290,10 @@ absl::Status SetFromText(Message* message, const FieldDescriptor* field, absl::s
       }
       if (IsStringWkt(type)) {
         std::unique_ptr<Message> parsed = NewMessage(type);
-        const std::string json = absl::StrCat("\"", log::JsonEscape(ToStd(value)), "\"");
+        // The value as a JSON string, for protobuf's JSON parser of the type.
+        const std::string json =
+            nlohmann::json(ToStd(value))
+                .dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
         if (parsed == nullptr ||
             !google::protobuf::util::JsonStringToMessage(json, parsed.get()).ok()) {
           return bad(type.full_name() == "google.protobuf.Timestamp"

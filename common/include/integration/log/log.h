@@ -80,9 +80,6 @@ std::string Redact(std::string_view text);
 // (personnummer, pnr, token, password, secret, authorization, api key); its value is logged
 // as "[REDACTED]".
 bool IsSecretKey(std::string_view key);
-// `text` as the inside of a JSON string literal (quotes, backslash and control characters
-// escaped; invalid UTF-8 replaced by U+FFFD).
-std::string JsonEscape(std::string_view text);
 
 // Process-wide settings, set once at start-up by the server runtime.
 void SetService(std::string_view service);
