@@ -1,53 +1,38 @@
-// The admin HTTP server: Boost.Beast over one Asio thread, kept out of the public header.
+// The admin HTTP endpoint: a handler on the shared HTTP server (integration/http) with one
+// I/O thread.
 #include "integration/metrics/admin_server.h"
 
 #include <atomic>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "integration/http/server.h"
 #include "integration/log/log.h"
 #include "integration/text/utf8.h"
 
 namespace integration::metrics {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
-
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+using http::Request;
+using http::Response;
 
 // An idle keep-alive connection is closed after this long (Prometheus scrapes every 15-60 s
-// and reconnects cheaply).
+// and reconnects cheaply); a started request must be complete within the same time.
 constexpr std::chrono::seconds kIdleTimeout(75);
 constexpr std::chrono::seconds kWriteTimeout(30);
 // Admin requests carry no body worth reading; anything large is not ours.
-constexpr uint64_t kBodyLimit = 64 * 1024;
-constexpr uint32_t kHeaderLimit = 16 * 1024;
-
-std::string_view Sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
-
-}  // namespace
-
-namespace {
+constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr std::size_t kHeaderLimit = 16 * 1024;
 
 // What the connections need to answer: alive as long as the AdminServer.
-struct Handler {
+struct AdminHandler final : public http::Handler {
   std::shared_ptr<Metrics> metrics;
   std::vector<ReadinessCheck> checks;
   std::vector<ReadinessReport> reports;
@@ -55,123 +40,59 @@ struct Handler {
   // -1 unknown, 0 not ready, 1 ready: readiness changes are logged, steady state is not.
   std::atomic<int> last_ready{-1};
 
-  Response Handle(const Request& request);
-  Response Readiness(const Request& request);
+  void Handle(Request request, http::Responder respond) override { respond.Send(Answer(request)); }
+  // Oversized or malformed requests are no kubelet's or Prometheus's: just close.
+  std::optional<Response> Refuse(const http::Refusal&, const Request&) override {
+    return std::nullopt;
+  }
+
+  Response Answer(const Request& request);
+  Response Readiness();
 };
 
-Response MakeResponse(const Request& request, http::status status, std::string_view content_type,
-                      std::string body) {
-  Response response(status, request.version());
-  response.set(http::field::server, "integration-admin");
-  response.set(http::field::content_type,
-               beast::string_view(content_type.data(), content_type.size()));
-  response.set(http::field::cache_control, "no-store");
-  response.keep_alive(request.keep_alive());
-  response.body() = std::move(body);
-  response.prepare_payload();
+Response MakeResponse(int status, std::string_view content_type, std::string body) {
+  Response response;
+  response.status = status;
+  response.headers = {{"server", "integration-admin"},
+                      {"content-type", std::string(content_type)},
+                      {"cache-control", "no-store"}};
+  response.body = std::move(body);
   return response;
 }
-
-// One client connection: read a request, answer it, repeat while the client keeps it alive.
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, Handler* server) : stream_(std::move(socket)), server_(server) {}
-
-  void Start() { Read(); }
-
- private:
-  void Read() {
-    parser_.emplace();
-    parser_->body_limit(kBodyLimit);
-    parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(kIdleTimeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
-  }
-
-  void OnRead(beast::error_code ec) {
-    if (ec) {
-      // end_of_stream is the client closing a keep-alive connection; timeouts and malformed
-      // requests also just end the connection.
-      Close();
-      return;
-    }
-    Request request = parser_->release();
-    response_ = server_->Handle(request);
-    stream_.expires_after(kWriteTimeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
-                        self->OnWrite(write_ec);
-                      });
-  }
-
-  void OnWrite(beast::error_code ec) {
-    if (ec || !response_.keep_alive()) {
-      Close();
-      return;
-    }
-    Read();
-  }
-
-  void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
-  }
-
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  Response response_;
-  Handler* server_;
-};
 
 }  // namespace
 
 struct AdminServer::Impl {
-  Handler handler;
-  std::atomic<uint16_t> port{0};
+  AdminHandler handler;
 
   absl::Mutex mu;  // serializes Start and Stop
-  std::unique_ptr<asio::io_context> ioc ABSL_GUARDED_BY(mu);
-  std::unique_ptr<tcp::acceptor> acceptor ABSL_GUARDED_BY(mu);
-  std::unique_ptr<asio::steady_timer> retry_timer ABSL_GUARDED_BY(mu);
-  std::thread thread ABSL_GUARDED_BY(mu);
-
-  void Accept(tcp::acceptor& acceptor, asio::steady_timer& retry_timer);
-  void StopLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  std::unique_ptr<http::Server> server ABSL_GUARDED_BY(mu);
+  std::atomic<uint16_t> port{0};
 };
 
-Response Handler::Handle(const Request& request) {
-  std::string_view target = Sv(request.target());
+Response AdminHandler::Answer(const Request& request) {
+  std::string_view target = request.target;
   target = target.substr(0, target.find('?'));
   bool known = target == "/metrics" || target == "/healthz" || target == "/readyz";
-  if (!known) {
-    return MakeResponse(request, http::status::not_found, "text/plain; charset=utf-8",
-                        "not found\n");
-  }
-  if (request.method() != http::verb::get) {
-    Response response = MakeResponse(request, http::status::method_not_allowed,
-                                     "text/plain; charset=utf-8", "method not allowed\n");
-    response.set(http::field::allow, "GET");
+  if (!known) return MakeResponse(404, "text/plain; charset=utf-8", "not found\n");
+  if (request.method != "GET") {
+    Response response = MakeResponse(405, "text/plain; charset=utf-8", "method not allowed\n");
+    response.headers.emplace_back("allow", "GET");
     return response;
   }
   try {
     if (target == "/healthz") {
-      return MakeResponse(request, http::status::ok, "text/plain; charset=utf-8", "ok");
+      return MakeResponse(200, "text/plain; charset=utf-8", "ok");
     }
-    if (target == "/readyz") return Readiness(request);
-    return MakeResponse(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics->Serialize());
+    if (target == "/readyz") return Readiness();
+    return MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", metrics->Serialize());
   } catch (const std::exception& e) {
     // A scrape hook or a check threw: answer, log, and keep serving.
     log::Error("admin_request_failed", {{"path", target}, {"error", e.what()}});
   } catch (...) {
     log::Error("admin_request_failed", {{"path", target}, {"error", "unknown exception"}});
   }
-  return MakeResponse(request, http::status::internal_server_error, "text/plain; charset=utf-8",
-                      "internal error\n");
+  return MakeResponse(500, "text/plain; charset=utf-8", "internal error\n");
 }
 
 namespace {
@@ -206,7 +127,7 @@ CheckResult RunGuarded(Fn&& fn) {
 
 }  // namespace
 
-Response Handler::Readiness(const Request& request) {
+Response AdminHandler::Readiness() {
   bool ready = !shutting_down.load();
   nlohmann::ordered_json checks_json = nlohmann::ordered_json::array();
   std::string failing;
@@ -238,39 +159,7 @@ Response Handler::Readiness(const Request& request) {
     log::Write(ready ? log::Level::kInfo : log::Level::kWarning, "readiness_changed",
                {{"ready", ready}, {"failing", failing}, {"shutting_down", shutting_down.load()}});
   }
-  return MakeResponse(request, ready ? http::status::ok : http::status::service_unavailable,
-                      "application/json", body.dump());
-}
-
-void AdminServer::Impl::Accept(tcp::acceptor& acceptor, asio::steady_timer& retry_timer) {
-  acceptor.async_accept([this, &acceptor, &retry_timer](beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-    if (ec) {
-      // e.g. EMFILE: wait a little instead of spinning, then accept again.
-      log::Warn("admin_accept_failed", {{"error", ec.message()}});
-      retry_timer.expires_after(std::chrono::milliseconds(100));
-      retry_timer.async_wait([this, &acceptor, &retry_timer](beast::error_code timer_ec) {
-        if (!timer_ec) Accept(acceptor, retry_timer);
-      });
-      return;
-    }
-    std::make_shared<Session>(std::move(socket), &handler)->Start();
-    Accept(acceptor, retry_timer);
-  });
-}
-
-void AdminServer::Impl::StopLocked() {
-  if (ioc == nullptr) return;
-  ioc->stop();
-  if (thread.joinable()) thread.join();
-  // The thread is gone: closing here races with nothing. Destroying the io_context then
-  // destroys the pending handlers and with them every open connection.
-  beast::error_code ignored;
-  if (acceptor != nullptr) acceptor->close(ignored);
-  retry_timer.reset();
-  acceptor.reset();
-  ioc.reset();
-  port.store(0);
+  return MakeResponse(ready ? 200 : 503, "application/json", body.dump());
 }
 
 AdminServer::AdminServer(std::shared_ptr<Metrics> metrics, std::vector<ReadinessCheck> checks,
@@ -285,59 +174,38 @@ AdminServer::~AdminServer() { Stop(); }
 
 absl::Status AdminServer::Start(uint16_t port, std::string_view bind_address) {
   absl::MutexLock lock(&impl_->mu);
-  if (impl_->ioc != nullptr) return absl::FailedPreconditionError("admin server already started");
-  std::string where = std::string(bind_address) + ":" + std::to_string(port);
-  try {
-    beast::error_code ec;
-    asio::ip::address address = asio::ip::make_address(std::string(bind_address), ec);
-    if (ec) {
-      return absl::InvalidArgumentError("admin server: invalid bind address \"" +
-                                        std::string(bind_address) + "\"");
-    }
-    auto ioc = std::make_unique<asio::io_context>(1);
-    auto acceptor = std::make_unique<tcp::acceptor>(*ioc);
-    tcp::endpoint endpoint(address, port);
-    acceptor->open(endpoint.protocol(), ec);
-    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(endpoint, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return absl::UnavailableError("admin server: cannot listen on " + where + ": " +
-                                    ec.message());
-    }
-    uint16_t bound = acceptor->local_endpoint(ec).port();
-    if (ec) return absl::UnavailableError("admin server: " + ec.message());
-
-    auto retry_timer = std::make_unique<asio::steady_timer>(*ioc);
-    impl_->Accept(*acceptor, *retry_timer);
-    asio::io_context* raw_ioc = ioc.get();
-    impl_->thread = std::thread([raw_ioc] {
-      // Keeps run() going while no accept is pending (e.g. between retries).
-      auto work = asio::make_work_guard(*raw_ioc);
-      for (;;) {
-        try {
-          raw_ioc->run();
-          return;
-        } catch (const std::exception& e) {
-          log::Error("admin_server_handler_failed", {{"error", e.what()}});
-        }
-      }
-    });
-    impl_->ioc = std::move(ioc);
-    impl_->acceptor = std::move(acceptor);
-    impl_->retry_timer = std::move(retry_timer);
-    impl_->port.store(bound);
-    log::Info("admin_server_started",
-              {{"address", std::string(bind_address)}, {"port", static_cast<int>(bound)}});
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    return absl::InternalError("admin server: cannot start on " + where + ": " + e.what());
+  if (impl_->server != nullptr) {
+    return absl::FailedPreconditionError("admin server already started");
   }
+  http::ServerOptions options;
+  options.bind = std::string(bind_address);
+  options.port = port;
+  options.threads = 1;
+  options.max_body_bytes = kBodyLimit;
+  options.max_header_bytes = kHeaderLimit;
+  options.read_timeout = kIdleTimeout;
+  options.idle_timeout = kIdleTimeout;
+  options.write_timeout = kWriteTimeout;
+  options.name = "admin";
+  absl::StatusOr<std::unique_ptr<http::Server>> server =
+      http::Server::Start(impl_->handler, std::move(options));
+  if (!server.ok()) {
+    return absl::Status(server.status().code(),
+                        absl::StrCat("admin server: ", server.status().message()));
+  }
+  impl_->server = *std::move(server);
+  const uint16_t bound = static_cast<uint16_t>(impl_->server->port());
+  impl_->port.store(bound);
+  log::Info("admin_server_started",
+            {{"address", std::string(bind_address)}, {"port", static_cast<int>(bound)}});
+  return absl::OkStatus();
 }
 
 void AdminServer::Stop() {
   absl::MutexLock lock(&impl_->mu);
-  impl_->StopLocked();
+  // Closes the listener and every connection and joins the I/O thread.
+  impl_->server.reset();
+  impl_->port.store(0);
 }
 
 uint16_t AdminServer::port() const { return impl_->port.load(); }

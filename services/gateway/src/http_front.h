@@ -1,6 +1,6 @@
-// The gateway's HTTP/JSON front: an HTTP/1.1 server (Boost.Beast) that routes requests by the
-// google.api.http rules of the exposed methods, transcodes JSON to protobuf and hands the call to
-// the Dispatcher; also serves GET /openapi.json and GET /healthz.
+// The gateway's HTTP/JSON front: a handler on the shared HTTP/1.1 server (integration/http) that
+// routes requests by the google.api.http rules of the exposed methods, transcodes JSON to
+// protobuf and hands the call to the Dispatcher; also serves GET /openapi.json and GET /healthz.
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "dispatcher.h"
+#include "integration/http/server.h"
 
 namespace integration::metrics {
 class Metrics;
@@ -19,16 +20,8 @@ class Metrics;
 namespace integration::gateway {
 
 // PEM files of the HTTPS listener; plain HTTP when cert_file is empty (loopback development
-// only). The files are re-read every reload_interval when they changed, so a renewed
-// certificate applies to new connections without a restart.
-struct HttpTls {
-  std::string cert_file;       // certificate chain
-  std::string key_file;        // its private key; required with cert_file
-  std::string client_ca_file;  // when set, clients must present a certificate it signed (mTLS)
-  std::chrono::seconds reload_interval{60};
-
-  bool enabled() const { return !cert_file.empty(); }
-};
+// only). Re-read when they change (see integration::http::TlsFiles).
+using HttpTls = http::TlsFiles;
 
 struct HttpFrontOptions {
   // Listener address; port 0 picks a free port (see HttpFront::port()).

@@ -39,7 +39,7 @@ struct ReadinessReport {
   std::function<CheckResult()> report;
 };
 
-// A small HTTP/1.1 server (keep-alive, one thread) answering
+// An HTTP/1.1 endpoint on the shared server (integration/http, keep-alive, one thread) answering
 //   GET /metrics  200, Prometheus text format of `metrics`
 //   GET /healthz  200 "ok" while the process runs
 //   GET /readyz   200 when every gating check is OK and the server is not shutting down, else
