@@ -15,6 +15,15 @@ constexpr std::string_view kApplication = "the application";
 
 }  // namespace
 
+ApplicationOwners OwnersOf(const ApplicationRecord& app) {
+  return ApplicationOwners{
+      .lanskod = app.lanskod,
+      .applicant_kommunkod = app.applicant_kommunkod,
+      .applicant_orgnr = app.applicant_orgnr,
+      .co_applicant_kommuner = {app.application.co_applicant_kommuner().begin(),
+                                app.application.co_applicant_kommuner().end()}};
+}
+
 absl::Status CheckApplication(const auth::Scope& scope, const ApplicationOwners& app,
                               Acting acting) {
   auth::Owner owner{
@@ -109,6 +118,10 @@ absl::StatusOr<auth::Tenant> ApplicationListScope(const auth::Scope& scope) {
 bool CanSeeCall(const auth::Scope& scope, std::string_view stored_state, std::string_view lanskod) {
   if (stored_state != "DRAFT") return true;
   return scope.IsCounty() && !scope.lan.empty() && scope.lan == lanskod;
+}
+
+bool CanSeeCall(const auth::Scope& scope, const CallRecord& call) {
+  return CanSeeCall(scope, call.stored_state, call.lanskod);
 }
 
 std::string DraftsCounty(const auth::Scope& scope) { return scope.IsCounty() ? scope.lan : ""; }

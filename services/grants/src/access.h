@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "integration/auth/tenancy.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
+#include "rules/application_rules.h"
+#include "rules/call_rules.h"
 
 namespace integration::grants::access {
 
@@ -25,6 +27,9 @@ struct ApplicationOwners {
   std::string applicant_orgnr;                     // "NNNNNN-NNNN"; empty for kommuner
   std::vector<std::string> co_applicant_kommuner;  // may read it, not act as the applicant
 };
+
+// The owners of a stored application.
+ApplicationOwners OwnersOf(const ApplicationRecord& app);
 
 // Who a handler acts as on an application.
 enum class Acting {
@@ -60,6 +65,7 @@ absl::StatusOr<auth::Tenant> ApplicationListScope(const auth::Scope& scope);
 // Anyone sees published calls; a draft only the county roles of its county (to everyone else
 // it does not exist).
 bool CanSeeCall(const auth::Scope& scope, std::string_view stored_state, std::string_view lanskod);
+bool CanSeeCall(const auth::Scope& scope, const CallRecord& call);
 
 // The county whose drafts the caller's call lists include ("" when none).
 std::string DraftsCounty(const auth::Scope& scope);

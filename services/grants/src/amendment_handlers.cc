@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "access.h"
 #include "amendment_repository.h"
-#include "rules/amendment_rules.h"
+#include "application_repository.h"
+#include "call_repository.h"
 #include "child_list.h"
-#include "rules/decision_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
@@ -22,9 +22,12 @@
 #include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "records.h"
+#include "programme_repository.h"
 #include "report_repository.h"
+#include "rules/amendment_rules.h"
+#include "rules/decision_rules.h"
 #include "rules/report_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -63,7 +66,8 @@ std::string PeriodText(const Period& p) {
 // keep theirs. Each move is audited on the report.
 absl::Status RescheduleOpenReports(pqxx::work& tx, api::Change& change,
                                    const ApplicationRecord& app, const Period& period) {
-  absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, app.programme_id);
+  absl::StatusOr<std::optional<v1::Programme>> programme =
+      ProgrammeRepository(tx).Find(app.programme_id);
   if (!programme.ok()) return programme.status();
   if (!*programme) return status::Internal("the programme of an approved application is gone");
   absl::StatusOr<std::vector<DueReport>> due = RequiredReports(**programme, period);
@@ -95,8 +99,8 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   const absl::Status st = change.Run(
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, auth::Scope::Of(call.caller()), *parent,
-                               access::Acting::kApplicant, /*for_update=*/true);
+        return ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()), *parent,
+                                              access::Acting::kApplicant, /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         if (!app.Approved()) {
@@ -112,7 +116,7 @@ absl::Status GrantsServiceImpl::DoCreateAmendment(const grpc::CallContext& call,
         }
         const absl::Time now = deps_.clock();
         absl::StatusOr<std::optional<CallRecord>> rec =
-            FindCall(tx, parent->call_id, /*for_update=*/false, now);
+            CallRepository(tx).Find(parent->call_id, /*for_update=*/false, now);
         if (!rec.ok()) return rec.status();
         if (!*rec) return CallNotFound(parent->call_id);
         absl::StatusOr<AmendmentChange> requested =
@@ -164,7 +168,7 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
   return change.Run(
       [&](pqxx::work& tx) -> absl::StatusOr<ApplicationRecord> {
         absl::StatusOr<std::optional<ApplicationRecord>> app =
-            FindApplication(tx, key->call_id, key->application_id, /*for_update=*/true);
+            ApplicationRepository(tx).Find(key->call_id, key->application_id, /*for_update=*/true);
         if (!app.ok()) return app.status();
         if (!*app) return AmendmentNotFound(req.name());
         if (absl::Status st =

@@ -13,8 +13,7 @@
 #include "absl/strings/strip.h"
 #include "access.h"
 #include "application_repository.h"
-#include "rules/application_rules.h"
-#include "rules/call_rules.h"
+#include "call_repository.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
@@ -24,7 +23,10 @@
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "records.h"
+#include "programme_repository.h"
+#include "rules/application_rules.h"
+#include "rules/call_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -64,14 +66,15 @@ absl::Status CallNotOpen(const CallRecord& call, std::string_view what) {
 // The call of an application, which the applicant must be able to see.
 absl::StatusOr<CallRecord> LoadCall(pqxx::work& tx, const auth::Scope& scope, int64_t call_id,
                                     bool for_update, absl::Time now) {
-  absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, for_update, now);
+  absl::StatusOr<std::optional<CallRecord>> rec = CallRepository(tx).Find(call_id, for_update, now);
   if (!rec.ok()) return rec.status();
-  if (!*rec || !CanSeeCall(scope, **rec)) return CallNotFound(call_id);
+  if (!*rec || !access::CanSeeCall(scope, **rec)) return CallNotFound(call_id);
   return std::move(**rec);
 }
 
 absl::StatusOr<v1::Programme> LoadProgramme(pqxx::work& tx, const std::string& programme_id) {
-  absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, programme_id);
+  absl::StatusOr<std::optional<v1::Programme>> programme =
+      ProgrammeRepository(tx).Find(programme_id);
   if (!programme.ok()) return programme.status();
   if (!*programme) return status::Internal("the call's programme is missing");
   return std::move(**programme);
@@ -79,7 +82,7 @@ absl::StatusOr<v1::Programme> LoadProgramme(pqxx::work& tx, const std::string& p
 
 absl::Status Reload(pqxx::work& tx, int64_t call_id, int64_t application_id, v1::Application* out) {
   absl::StatusOr<std::optional<ApplicationRecord>> rec =
-      FindApplication(tx, call_id, application_id, false);
+      ApplicationRepository(tx).Find(call_id, application_id, false);
   if (!rec.ok()) return rec.status();
   if (!*rec) return status::Internal("changed application not found");
   *out = std::move((*rec)->application);
@@ -153,9 +156,9 @@ absl::Status GrantsServiceImpl::DoCreateApplication(const grpc::CallContext& cal
       // The call must be one the applicant can see (a draft of the county is not).
       [&](pqxx::work& tx) -> absl::StatusOr<CallWithProgramme> {
         absl::StatusOr<std::optional<CallWithProgramme>> found =
-            FindCallWithProgramme(tx, *call_id, now);
+            CallRepository(tx).FindWithProgramme(*call_id, now);
         if (!found.ok()) return found.status();
-        if (!*found || !CanSeeCall(scope, (*found)->call)) return CallNotFound(*call_id);
+        if (!*found || !access::CanSeeCall(scope, (*found)->call)) return CallNotFound(*call_id);
         return std::move(**found);
       },
       [&](pqxx::work& tx, const CallWithProgramme& target) -> absl::Status {
@@ -181,11 +184,11 @@ absl::Status GrantsServiceImpl::DoGetApplication(const grpc::CallContext& call,
   if (!key.ok()) return key.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     absl::StatusOr<std::optional<ApplicationRecord>> rec =
-        FindApplication(tx, key->call_id, key->application_id, false);
+        ApplicationRepository(tx).Find(key->call_id, key->application_id, false);
     if (!rec.ok()) return rec.status();
     if (!*rec) return ApplicationNotFound(key->call_id, key->application_id);
-    if (absl::Status e = access::CheckApplication(auth::Scope::Of(call.caller()), (*rec)->Owners(),
-                                                  access::Acting::kReader);
+    if (absl::Status e = access::CheckApplication(auth::Scope::Of(call.caller()),
+                                                  access::OwnersOf(**rec), access::Acting::kReader);
         !e.ok()) {
       return e;
     }
@@ -272,7 +275,8 @@ absl::Status GrantsServiceImpl::DoUpdateApplication(const grpc::CallContext& cal
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, scope, *key, access::Acting::kApplicant, /*for_update=*/true);
+        return ApplicationRepository(tx).Load(scope, *key, access::Acting::kApplicant,
+                                              /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& current) -> absl::Status {
         if (absl::Status e = CheckEtagOf(current, given.etag()); !e.ok()) return e;
@@ -300,7 +304,8 @@ absl::Status GrantsServiceImpl::DoUpdateApplication(const grpc::CallContext& cal
         }
         if (absl::Status e = CheckApplicationContent(merged, "application"); !e.ok()) return e;
         const absl::Time now = deps_.clock();
-        absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, false, now);
+        absl::StatusOr<std::optional<CallRecord>> c =
+            CallRepository(tx).Find(key->call_id, false, now);
         if (!c.ok()) return c.status();
         if (!*c) return status::Internal("the application's call is missing");
         if (absl::Status e = CheckAgainstCall(merged, TermsOf(**c), "application"); !e.ok())
@@ -329,11 +334,12 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
         // Lock order: the call, then the application (as every writer that takes both). The
         // call's lock keeps a concurrent CloseCall from slipping between the check and the
         // submission.
-        absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, key->call_id, true, now);
+        absl::StatusOr<std::optional<CallRecord>> c =
+            CallRepository(tx).Find(key->call_id, true, now);
         if (!c.ok()) return c.status();
         if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
-        absl::StatusOr<ApplicationRecord> app =
-            LoadApplication(tx, scope, *key, access::Acting::kApplicant, /*for_update=*/true);
+        absl::StatusOr<ApplicationRecord> app = ApplicationRepository(tx).Load(
+            scope, *key, access::Acting::kApplicant, /*for_update=*/true);
         if (!app.ok()) return app.status();
         return Target{std::move(**c), *std::move(app)};
       },
@@ -387,7 +393,8 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, scope, *key, access::Acting::kApplicant, /*for_update=*/true);
+        return ApplicationRepository(tx).Load(scope, *key, access::Acting::kApplicant,
+                                              /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         if (absl::Status e = CheckEtagOf(app, req.etag()); !e.ok()) return e;

@@ -1,18 +1,24 @@
-// Applications in PostgreSQL: insert, update, submit with a diarienummer, withdraw and the
-// tenant-scoped list (reads of one application are records.h FindApplication). Used inside a
-// pg::Pool transaction; libpqxx exceptions propagate to Pool::Transact.
+// Applications in PostgreSQL: find (with the caller's access check), insert, update, submit with
+// a diarienummer, withdraw and the tenant-scoped list, read in the columns of the
+// application_row view. Used inside a pg::Pool transaction; libpqxx exceptions propagate to
+// Pool::Transact.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "access.h"
+#include "integration/auth/tenancy.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
-#include "records.h"
+#include "rules/application_rules.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 
@@ -35,9 +41,21 @@ struct ApplicationFilter {
   ApplicationScope scope;
 };
 
+// NOT_FOUND APPLICATION_NOT_FOUND.
+absl::Status ApplicationNotFound(int64_t call_id, int64_t application_id);
+
 class ApplicationRepository {
  public:
   explicit ApplicationRepository(pqxx::work& tx) : tx_(tx) {}
+
+  // The application, or nullopt; `for_update` takes its row lock (every state change does).
+  absl::StatusOr<std::optional<ApplicationRecord>> Find(int64_t call_id, int64_t application_id,
+                                                        bool for_update);
+  // The application `key` names, row-locked when `for_update`, if the caller may act on it as
+  // `acting` (access::CheckApplication): NOT_FOUND APPLICATION_NOT_FOUND, or the access check's
+  // PERMISSION_DENIED.
+  absl::StatusOr<ApplicationRecord> Load(const auth::Scope& scope, const ApplicationKey& key,
+                                         access::Acting acting, bool for_update);
 
   // A new DRAFT application of the (normalised, validated) applicant in call `call_id` of
   // county `lanskod`, as stored.

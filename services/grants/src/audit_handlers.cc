@@ -10,12 +10,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "application_repository.h"
 #include "audit_repository.h"
 #include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/page_token.h"
 #include "integration/status/status.h"
-#include "records.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {

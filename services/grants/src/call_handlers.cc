@@ -12,7 +12,6 @@
 #include "absl/strings/str_join.h"
 #include "access.h"
 #include "call_repository.h"
-#include "rules/call_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
@@ -21,7 +20,8 @@
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "records.h"
+#include "programme_repository.h"
+#include "rules/call_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -30,7 +30,7 @@ namespace {
 // An administrator acts only on the calls of the token's county. Drafts of another county are
 // reported missing (they are not visible to that caller at all); published ones forbidden.
 absl::Status CheckCallAdmin(const auth::Scope& scope, const CallRecord& rec) {
-  if (!CanSeeCall(scope, rec)) return CallNotFound(rec.call_id);
+  if (!access::CanSeeCall(scope, rec)) return CallNotFound(rec.call_id);
   return access::CheckCallAdmin(scope, rec.lanskod);
 }
 
@@ -46,7 +46,7 @@ absl::Status EmitCallChanged(api::Change& change, const v1::Call& changed, absl:
 // The call an administrator changes, row-locked, if the caller administers it.
 absl::StatusOr<CallRecord> LockCallToAdminister(pqxx::work& tx, const auth::Scope& scope,
                                                 int64_t call_id, absl::Time now) {
-  absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, true, now);
+  absl::StatusOr<std::optional<CallRecord>> rec = CallRepository(tx).Find(call_id, true, now);
   if (!rec.ok()) return rec.status();
   if (!*rec) return CallNotFound(call_id);
   if (absl::Status e = CheckCallAdmin(scope, **rec); !e.ok()) return e;
@@ -55,7 +55,7 @@ absl::StatusOr<CallRecord> LockCallToAdminister(pqxx::work& tx, const auth::Scop
 
 // The call as stored now, for the response.
 absl::Status Reload(pqxx::work& tx, int64_t call_id, absl::Time now, v1::Call* out) {
-  absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, false, now);
+  absl::StatusOr<std::optional<CallRecord>> rec = CallRepository(tx).Find(call_id, false, now);
   if (!rec.ok()) return rec.status();
   if (!*rec) return status::Internal("changed call not found");
   *out = std::move((*rec)->call);
@@ -152,10 +152,12 @@ absl::Status GrantsServiceImpl::DoGetCall(const grpc::CallContext& call,
   absl::StatusOr<int64_t> call_id = ParseCallName(req.name(), "name");
   if (!call_id.ok()) return call_id.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, *call_id, false, deps_.clock());
+    absl::StatusOr<std::optional<CallRecord>> rec =
+        CallRepository(tx).Find(*call_id, false, deps_.clock());
     if (!rec.ok()) return rec.status();
     // A draft is missing for those who may not see it, so that its existence does not leak.
-    if (!*rec || !CanSeeCall(auth::Scope::Of(call.caller()), **rec)) return CallNotFound(*call_id);
+    if (!*rec || !access::CanSeeCall(auth::Scope::Of(call.caller()), **rec))
+      return CallNotFound(*call_id);
     *resp = std::move((*rec)->call);
     return absl::OkStatus();
   });
@@ -173,7 +175,8 @@ absl::Status GrantsServiceImpl::DoCreateCall(const grpc::CallContext& call,
   if (absl::Status st = ValidateCall(req.call(), "call"); !st.ok()) return st;
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run([&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *programme_id);
+    absl::StatusOr<std::optional<v1::Programme>> programme =
+        ProgrammeRepository(tx).Find(*programme_id);
     if (!programme.ok()) return programme.status();
     if (!*programme) return ProgrammeNotFound(*programme_id);
     const absl::Time now = deps_.clock();

@@ -1,6 +1,6 @@
-// Calls in PostgreSQL: insert, update, state changes and the filtered list (reads of one call are
-// records.h FindCall). Used inside a pg::Pool transaction; libpqxx exceptions propagate to
-// Pool::Transact.
+// Calls in PostgreSQL: find (alone or with its programme), insert, update, state changes and the
+// filtered list, read in the columns of the call_row view. Used inside a pg::Pool transaction;
+// libpqxx exceptions propagate to Pool::Transact.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
-#include "records.h"
+#include "rules/call_rules.h"
 
 namespace integration::grants {
 
@@ -33,9 +34,25 @@ struct CallPosition {
   int64_t call_id = 0;
 };
 
+// NOT_FOUND CALL_NOT_FOUND.
+absl::Status CallNotFound(int64_t call_id);
+
+// A call with its programme, read together (what a new application is checked against).
+struct CallWithProgramme {
+  CallRecord call;
+  v1::Programme programme;
+};
+
 class CallRepository {
  public:
   explicit CallRepository(pqxx::work& tx) : tx_(tx) {}
+
+  // The call, or nullopt; `for_update` takes its row lock (budget and state changes) in the same
+  // statement.
+  absl::StatusOr<std::optional<CallRecord>> Find(int64_t call_id, bool for_update, absl::Time now);
+  // The call and its programme in one statement, or nullopt when the call does not exist.
+  absl::StatusOr<std::optional<CallWithProgramme>> FindWithProgramme(int64_t call_id,
+                                                                     absl::Time now);
 
   // A new DRAFT call; its id. The call's fields must have passed ValidateCall.
   int64_t Insert(std::string_view programme_id, std::string_view lanskod, const v1::Call& call,

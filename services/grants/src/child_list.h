@@ -10,11 +10,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "application_repository.h"
 #include "integration/api/page_token.h"
 #include "integration/auth/tenancy.h"
 #include "integration/grpc/call_context.h"
 #include "integration/pg/pool.h"
-#include "records.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -37,8 +37,8 @@ absl::StatusOr<std::string> ListApplicationChildren(
   if (!page.ok()) return page.status();
   std::vector<Row> rows;
   absl::Status st = pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<ApplicationRecord> app =
-        LoadApplication(tx, auth::Scope::Of(call.caller()), *key, acting, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app = ApplicationRepository(tx).Load(
+        auth::Scope::Of(call.caller()), *key, acting, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<Row>> fetched = fetch(tx, *app, *page);
     if (!fetched.ok()) return fetched.status();

@@ -11,15 +11,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "access.h"
+#include "application_repository.h"
+#include "call_repository.h"
 #include "decision_repository.h"
-#include "rules/decision_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "records.h"
+#include "programme_repository.h"
+#include "rules/decision_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -49,12 +52,12 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
       [&](pqxx::work& tx) -> absl::StatusOr<Target> {
         // Lock order: the call, then the application (as every writer that takes both).
         absl::StatusOr<std::optional<CallRecord>> c =
-            FindCall(tx, key->call_id, /*for_update=*/true, now);
+            CallRepository(tx).Find(key->call_id, /*for_update=*/true, now);
         if (!c.ok()) return c.status();
         if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
         absl::StatusOr<ApplicationRecord> app =
-            LoadApplication(tx, auth::Scope::Of(call.caller()), *key,
-                            access::Acting::kCountyOfficer, /*for_update=*/true);
+            ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()), *key,
+                                           access::Acting::kCountyOfficer, /*for_update=*/true);
         if (!app.ok()) return app.status();
         return Target{std::move(**c), *std::move(app)};
       },
@@ -82,7 +85,7 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
                 absl::StrCat(name, " has no project period to count report dates from"));
           }
           absl::StatusOr<std::optional<v1::Programme>> programme =
-              FindProgramme(tx, a.programme_id);
+              ProgrammeRepository(tx).Find(a.programme_id);
           if (!programme.ok()) return programme.status();
           if (!*programme) return status::Internal("the call's programme is missing");
           absl::StatusOr<std::vector<DueReport>> due = RequiredReports(**programme, *a.period);
@@ -109,7 +112,7 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
         }
 
         absl::StatusOr<std::optional<ApplicationRecord>> decided =
-            FindApplication(tx, key->call_id, key->application_id, /*for_update=*/false);
+            ApplicationRepository(tx).Find(key->call_id, key->application_id, /*for_update=*/false);
         if (!decided.ok()) return decided.status();
         if (!*decided) return status::Internal("the decided application is missing");
         *resp = std::move((*decided)->application);

@@ -11,8 +11,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "application_repository.h"
 #include "disbursement_repository.h"
-#include "rules/disbursement_rules.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
@@ -20,7 +20,8 @@
 #include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "records.h"
+#include "rules/disbursement_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -37,7 +38,7 @@ absl::Status DisbursementNotFound(const ChildKey& key) {
 absl::StatusOr<ApplicationRecord> LockApplication(pqxx::work& tx, const grpc::CallContext& call,
                                                   int64_t call_id, int64_t application_id) {
   absl::StatusOr<std::optional<ApplicationRecord>> app =
-      FindApplication(tx, call_id, application_id, /*for_update=*/true);
+      ApplicationRepository(tx).Find(call_id, application_id, /*for_update=*/true);
   if (!app.ok()) return app.status();
   if (!*app) return ApplicationNotFound(call_id, application_id);
   if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
@@ -106,8 +107,8 @@ absl::Status GrantsServiceImpl::DoListDisbursements(const grpc::CallContext& cal
   }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<ApplicationRecord> app = LoadApplication(
-        tx, auth::Scope::Of(call.caller()), *key, access::Acting::kReader, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app = ApplicationRepository(tx).Load(
+        auth::Scope::Of(call.caller()), *key, access::Acting::kReader, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<DisbursementRow>> rows = DisbursementRepository(tx).List(
         key->call_id, key->application_id, after_date, after_id, *page_size + 1);

@@ -10,14 +10,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
-#include "rules/decision_rules.h"
 #include "funding_repository.h"
 #include "grants_service.h"
 #include "integration/auth/tenancy.h"
 #include "integration/se/kommun.h"
 #include "integration/se/organisationsnummer.h"
 #include "integration/status/status.h"
-#include "records.h"
+#include "programme_repository.h"
+#include "rules/decision_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -94,7 +94,8 @@ absl::Status GrantsServiceImpl::DoCheckFunding(const grpc::CallContext& call,
   if (!lanskod.ok()) return lanskod.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, programme_id);
+    absl::StatusOr<std::optional<v1::Programme>> programme =
+        ProgrammeRepository(tx).Find(programme_id);
     if (!programme.ok()) return programme.status();
     if (!*programme) return ProgrammeNotFound(programme_id);
     absl::StatusOr<std::vector<FundingRow>> rows =

@@ -15,7 +15,6 @@
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "programme_repository.h"
 #include "rules/programme_rules.h"
-#include "records.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -71,7 +70,7 @@ absl::Status GrantsServiceImpl::DoGetProgramme(const grpc::CallContext& call,
   absl::StatusOr<std::string> id = ParseProgrammeName(req.name(), "name");
   if (!id.ok()) return id.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, *id);
+    absl::StatusOr<std::optional<v1::Programme>> programme = ProgrammeRepository(tx).Find(*id);
     if (!programme.ok()) return programme.status();
     if (!*programme) return ProgrammeNotFound(*id);
     *resp = std::move(**programme);
@@ -93,7 +92,7 @@ absl::Status GrantsServiceImpl::DoCreateProgramme(const grpc::CallContext& call,
       return status::AlreadyExists(kReasonProgrammeExists, absl::StrCat(name, " exists already"),
                                    {{"programme", name}});
     }
-    absl::StatusOr<std::optional<v1::Programme>> created = FindProgramme(tx, *id);
+    absl::StatusOr<std::optional<v1::Programme>> created = ProgrammeRepository(tx).Find(*id);
     if (!created.ok()) return created.status();
     if (!*created) return status::Internal("inserted programme not found");
     *resp = std::move(**created);
@@ -121,7 +120,7 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
         !e.ok()) {
       return e;
     }
-    absl::StatusOr<std::optional<v1::Programme>> current = FindProgramme(tx, *id);
+    absl::StatusOr<std::optional<v1::Programme>> current = ProgrammeRepository(tx).Find(*id);
     if (!current.ok()) return current.status();
     if (!*current) return ProgrammeNotFound(*id);
     v1::Programme merged = std::move(**current);
@@ -138,7 +137,7 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
     if (absl::Status e = ValidateProgramme(merged, "programme"); !e.ok()) return e;
     const absl::Time now = deps_.clock();
     repo.Update(*id, merged, now);
-    absl::StatusOr<std::optional<v1::Programme>> updated = FindProgramme(tx, *id);
+    absl::StatusOr<std::optional<v1::Programme>> updated = ProgrammeRepository(tx).Find(*id);
     if (!updated.ok()) return updated.status();
     if (!*updated) return ProgrammeNotFound(*id);
     *resp = std::move(**updated);

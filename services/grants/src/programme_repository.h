@@ -1,5 +1,5 @@
-// Programmes in PostgreSQL: insert, lock, update and list (reads of one programme are
-// records.h FindProgramme). Used inside a pg::Pool transaction; libpqxx exceptions propagate to
+// Programmes in PostgreSQL: find, insert, lock, update and list, read in the columns of the
+// programme_row view. Used inside a pg::Pool transaction; libpqxx exceptions propagate to
 // Pool::Transact.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
@@ -17,9 +18,18 @@ namespace integration::grants {
 
 namespace v1 = ::lansstyrelsen::integration::grants::v1;
 
+// NOT_FOUND PROGRAMME_NOT_FOUND.
+absl::Status ProgrammeNotFound(std::string_view programme_id);
+
+// Reads a row with the columns of programme_row (by name) into its proto.
+absl::StatusOr<v1::Programme> ProgrammeFromRow(const pqxx::row& row);
+
 class ProgrammeRepository {
  public:
   explicit ProgrammeRepository(pqxx::work& tx) : tx_(tx) {}
+
+  // The programme, or nullopt.
+  absl::StatusOr<std::optional<v1::Programme>> Find(std::string_view programme_id);
 
   // False when the id is taken.
   bool Insert(std::string_view programme_id, const v1::Programme& programme, absl::Time now);

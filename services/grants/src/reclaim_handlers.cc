@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "application_repository.h"
 #include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
@@ -20,9 +21,9 @@
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
 #include "reclaim_repository.h"
-#include "rules/reclaim_rules.h"
-#include "records.h"
 #include "report_repository.h"
+#include "rules/reclaim_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -51,7 +52,7 @@ absl::StatusOr<ApplicationRecord> LockApplicationForReclaim(pqxx::work& tx,
                                                             const ChildKey& key,
                                                             std::string_view name) {
   absl::StatusOr<std::optional<ApplicationRecord>> app =
-      FindApplication(tx, key.call_id, key.application_id, /*for_update=*/true);
+      ApplicationRepository(tx).Find(key.call_id, key.application_id, /*for_update=*/true);
   if (!app.ok()) return app.status();
   if (!*app) return ReclaimNotFound(name);
   if (absl::Status st = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
@@ -105,9 +106,9 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
       // The application's row lock serialises concurrent raises: the second one finds the
       // first's RAISED reclaim below (reclaims_one_raised is the backstop).
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, auth::Scope::Of(call.caller()), *parent,
-                               access::Acting::kCountyOfficer,
-                               /*for_update=*/true);
+        return ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()), *parent,
+                                              access::Acting::kCountyOfficer,
+                                              /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         if (!app.Approved()) {

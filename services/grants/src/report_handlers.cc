@@ -11,6 +11,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "application_repository.h"
+#include "call_repository.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
@@ -18,9 +20,9 @@
 #include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/grants/v1/events.pb.h"
-#include "records.h"
 #include "report_repository.h"
 #include "rules/report_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -55,7 +57,7 @@ absl::StatusOr<std::optional<ReportKey>> DecodeReportKey(std::string_view token,
 absl::StatusOr<ApplicationRecord> LockApplicationOf(pqxx::work& tx, const ChildKey& key,
                                                     std::string_view report_name) {
   absl::StatusOr<std::optional<ApplicationRecord>> app =
-      FindApplication(tx, key.call_id, key.application_id, /*for_update=*/true);
+      ApplicationRepository(tx).Find(key.call_id, key.application_id, /*for_update=*/true);
   if (!app.ok()) return app.status();
   if (!*app) return ReportNotFound(report_name);
   return **std::move(app);
@@ -100,8 +102,8 @@ absl::Status GrantsServiceImpl::DoListReports(const grpc::CallContext& call,
 
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<ApplicationRecord> app = LoadApplication(
-        tx, auth::Scope::Of(call.caller()), *parent, access::Acting::kReader, /*for_update=*/false);
+    absl::StatusOr<ApplicationRecord> app = ApplicationRepository(tx).Load(
+        auth::Scope::Of(call.caller()), *parent, access::Acting::kReader, /*for_update=*/false);
     if (!app.ok()) return app.status();
     absl::StatusOr<std::vector<ReportRow>> rows =
         ReportRepository(tx).List(parent->application_id, *after, *page_size + 1);
@@ -122,11 +124,11 @@ absl::Status GrantsServiceImpl::DoGetReport(const grpc::CallContext& call,
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<std::optional<ApplicationRecord>> app =
-        FindApplication(tx, key->call_id, key->application_id, /*for_update=*/false);
+        ApplicationRepository(tx).Find(key->call_id, key->application_id, /*for_update=*/false);
     if (!app.ok()) return app.status();
     if (!*app) return ReportNotFound(req.name());
-    if (absl::Status st = access::CheckApplication(auth::Scope::Of(call.caller()), (*app)->Owners(),
-                                                   access::Acting::kReader);
+    if (absl::Status st = access::CheckApplication(
+            auth::Scope::Of(call.caller()), access::OwnersOf(**app), access::Acting::kReader);
         !st.ok())
       return st;
     ReportRepository reports(tx);
@@ -146,7 +148,7 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) -> absl::Status {
         absl::StatusOr<ApplicationRecord> app = LockApplicationOf(tx, *key, name);
         if (!app.ok()) return app.status();
-        return access::CheckApplication(auth::Scope::Of(call.caller()), app->Owners(),
+        return access::CheckApplication(auth::Scope::Of(call.caller()), access::OwnersOf(*app),
                                         access::Acting::kApplicant);
       },
       [&](pqxx::work& tx) -> absl::Status {
@@ -287,7 +289,7 @@ absl::Status GrantsServiceImpl::DoListOverdueReports(const grpc::CallContext& ca
     resp->Clear();
     const absl::Time now = deps_.clock();
     if (call_id != 0) {
-      absl::StatusOr<std::optional<CallRecord>> rec = FindCall(tx, call_id, false, now);
+      absl::StatusOr<std::optional<CallRecord>> rec = CallRepository(tx).Find(call_id, false, now);
       if (!rec.ok()) return rec.status();
       if (!*rec) return CallNotFound(call_id);
       if (absl::Status st = access::CheckCountyOfficer(scope, (*rec)->lanskod); !st.ok()) {

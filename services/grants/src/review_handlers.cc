@@ -10,6 +10,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "application_repository.h"
+#include "call_repository.h"
 #include "child_list.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
@@ -17,9 +19,9 @@
 #include "integration/api/page_token.h"
 #include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
-#include "records.h"
 #include "review_repository.h"
 #include "rules/review_rules.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -54,9 +56,9 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
       // The application's row lock orders concurrent reviews of it: the existence check below
       // then sees every committed review (the unique constraint stays the backstop).
       [&](pqxx::work& tx) {
-        return LoadApplication(tx, auth::Scope::Of(call.caller()), *key,
-                               access::Acting::kCountyOfficer,
-                               /*for_update=*/true);
+        return ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()), *key,
+                                              access::Acting::kCountyOfficer,
+                                              /*for_update=*/true);
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         const std::string& state = app.stored_state;
@@ -67,7 +69,7 @@ absl::Status GrantsServiceImpl::DoCreateReview(const grpc::CallContext& call,
                            "; only SUBMITTED or UNDER_REVIEW applications are reviewed"));
         }
         absl::StatusOr<std::optional<CallRecord>> c =
-            FindCall(tx, key->call_id, /*for_update=*/false, now);
+            CallRepository(tx).Find(key->call_id, /*for_update=*/false, now);
         if (!c.ok()) return c.status();
         if (!*c) return status::Internal("the application's call is missing");
         absl::StatusOr<int32_t> milli = CheckReview((*c)->call.criteria(), req.review());
@@ -120,7 +122,8 @@ absl::Status GrantsServiceImpl::DoRankApplications(const grpc::CallContext& call
   const absl::Time now = deps_.clock();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, *call_id, /*for_update=*/false, now);
+    absl::StatusOr<std::optional<CallRecord>> c =
+        CallRepository(tx).Find(*call_id, /*for_update=*/false, now);
     if (!c.ok()) return c.status();
     if (!*c) return CallNotFound(*call_id);
     if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*c)->lanskod);

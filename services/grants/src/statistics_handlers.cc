@@ -8,14 +8,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "access.h"
+#include "call_repository.h"
 #include "grants_service.h"
 #include "integration/api/handler.h"
 #include "integration/auth/tenancy.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
-#include "records.h"
-#include "statistics_repository.h"
+#include "programme_repository.h"
 #include "rules/values_rules.h"
+#include "statistics_repository.h"
 
 namespace integration::grants {
 namespace {
@@ -48,7 +49,8 @@ absl::Status GrantsServiceImpl::DoGetCallStatistics(const grpc::CallContext& cal
   const absl::Time now = deps_.clock();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
-    absl::StatusOr<std::optional<CallRecord>> c = FindCall(tx, *call_id, /*for_update=*/false, now);
+    absl::StatusOr<std::optional<CallRecord>> c =
+        CallRepository(tx).Find(*call_id, /*for_update=*/false, now);
     if (!c.ok()) return c.status();
     if (!*c) return CallNotFound(*call_id);
     if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*c)->lanskod);
@@ -87,7 +89,8 @@ absl::Status GrantsServiceImpl::DoGetGrantStatistics(const grpc::CallContext& ca
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     if (!programme_id.empty()) {
-      absl::StatusOr<std::optional<v1::Programme>> programme = FindProgramme(tx, programme_id);
+      absl::StatusOr<std::optional<v1::Programme>> programme =
+          ProgrammeRepository(tx).Find(programme_id);
       if (!programme.ok()) return programme.status();
       if (!*programme) return ProgrammeNotFound(programme_id);
     }

@@ -2,16 +2,9 @@
 -- $1 programme id, $2 länskod, $4 effective state ('OPEN' means stored OPEN before its close
 -- time, 'CLOSED' includes stored OPEN past it; $5 now in µs). Drafts only of the county $3 (''
 -- for callers without a county role). $6 whether a key is given, $7/$8 the last row's open time
--- (µs) and id; $9 the row limit. Columns as record_call_get.sql (records.cc CallFromRow).
-SELECT call_id, programme_id, lanskod, title, description,
-       (extract(epoch FROM open_time) * 1000000)::bigint,
-       (extract(epoch FROM close_time) * 1000000)::bigint,
-       budget_ore, max_per_application_ore, funding_start::text, funding_end::text, criteria,
-       state, approved_total_ore,
-       (extract(epoch FROM create_time) * 1000000)::bigint,
-       (extract(epoch FROM update_time) * 1000000)::bigint,
-       revision
-  FROM calls
+-- (µs) and id; $9 the row limit. Columns of call_row (call_repository.cc CallFromRow).
+SELECT *
+  FROM call_row
  WHERE ($1 = '' OR programme_id = $1)
    AND ($2 = '' OR lanskod::text = $2)
    AND (state <> 'DRAFT' OR lanskod::text = $3)

@@ -327,4 +327,18 @@ absl::Status CheckComplete(const v1::Application& application, std::string_view 
       std::move(missing));
 }
 
+v1::ApplicationState ApplicationStateOf(std::string_view stored) {
+  if (stored == "DRAFT") return v1::APPLICATION_STATE_DRAFT;
+  if (stored == "SUBMITTED") return v1::APPLICATION_STATE_SUBMITTED;
+  if (stored == "UNDER_REVIEW") return v1::APPLICATION_STATE_UNDER_REVIEW;
+  if (stored == "DECIDED") return v1::APPLICATION_STATE_DECIDED;
+  if (stored == "WITHDRAWN") return v1::APPLICATION_STATE_WITHDRAWN;
+  return v1::APPLICATION_STATE_UNSPECIFIED;
+}
+
+bool ApplicationRecord::Approved() const {
+  return stored_state == "DECIDED" &&
+         (decision_outcome == "APPROVED" || decision_outcome == "PARTIALLY_APPROVED");
+}
+
 }  // namespace integration::grants

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -88,5 +89,30 @@ absl::Status CheckAgainstCall(const v1::Application& application, const CallTerm
 // budget line and a positive requested amount. FAILED_PRECONDITION APPLICATION_INCOMPLETE with a
 // violation per missing field.
 absl::Status CheckComplete(const v1::Application& application, std::string_view field);
+
+// The state of the stored form ("DRAFT", "SUBMITTED", ...); UNSPECIFIED for anything else.
+v1::ApplicationState ApplicationStateOf(std::string_view stored);
+
+// An application as stored (application_repository.h reads it) with its proto.
+struct ApplicationRecord {
+  int64_t call_id = 0;
+  int64_t application_id = 0;
+  std::string lanskod;
+  std::string programme_id;
+  std::string applicant_kommunkod;  // empty for organisations
+  std::string applicant_orgnr;      // empty for kommuner
+  std::string stored_state;         // "DRAFT", "SUBMITTED", "UNDER_REVIEW", "DECIDED", ...
+  std::string decision_outcome;     // "", "APPROVED", "PARTIALLY_APPROVED", "REJECTED"
+  std::optional<Period> period;     // unset while a draft has none
+  int64_t requested_ore = 0;
+  int64_t approved_ore = 0;
+  int64_t paid_ore = 0;
+  int64_t revision = 0;
+  v1::Application application;  // the proto
+
+  // DECIDED with APPROVED or PARTIALLY_APPROVED.
+  bool Approved() const;
+  std::string Name() const { return ApplicationName(call_id, application_id); }
+};
 
 }  // namespace integration::grants

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "integration/status/status.h"
+#include "rules/state_rules.h"
 #include "rules/values_rules.h"
 
 namespace integration::grants {
@@ -49,11 +50,9 @@ std::string_view StateName(v1::CallState state) {
 
 absl::Status NotIn(std::string_view reason, std::string_view resource, v1::CallState state,
                    std::string_view message) {
-  return status::FailedPrecondition(
-      reason,
-      absl::StrCat(std::string(resource), " is ", std::string(StateName(state)), ": ",
-                   std::string(message)),
-      {{"resource", std::string(resource)}, {"state", std::string(StateName(state))}});
+  return WrongState(reason, resource, StateName(state),
+                    absl::StrCat(std::string(resource), " is ", std::string(StateName(state)), ": ",
+                                 std::string(message)));
 }
 
 }  // namespace
@@ -179,6 +178,24 @@ std::string_view StoredCallState(v1::CallState state) {
     default:
       return "";
   }
+}
+
+v1::CallState CallStateOf(std::string_view stored) {
+  if (stored == "DRAFT") return v1::CALL_STATE_DRAFT;
+  if (stored == "OPEN") return v1::CALL_STATE_OPEN;
+  if (stored == "CLOSED") return v1::CALL_STATE_CLOSED;
+  if (stored == "ARCHIVED") return v1::CALL_STATE_ARCHIVED;
+  return v1::CALL_STATE_UNSPECIFIED;
+}
+
+v1::CallState EffectiveCallState(std::string_view stored_state, absl::Time close_time,
+                                 absl::Time now) {
+  if (stored_state == "OPEN" && now >= close_time) return v1::CALL_STATE_CLOSED;
+  return CallStateOf(stored_state);
+}
+
+bool CallRecord::AcceptsSubmissions(absl::Time now) const {
+  return stored_state == "OPEN" && open_time <= now && now < close_time;
 }
 
 }  // namespace integration::grants

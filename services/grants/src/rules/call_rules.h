@@ -2,12 +2,15 @@
 // DRAFT → OPEN → CLOSED → ARCHIVED. Pure functions, no I/O.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lansstyrelsen/integration/grants/v1/resources.pb.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 
@@ -51,5 +54,31 @@ absl::StatusOr<v1::CallState> NextCallState(CallAction action, v1::CallState eff
 
 // The stored form of a state ("DRAFT", "OPEN", "CLOSED", "ARCHIVED"; "" for UNSPECIFIED).
 std::string_view StoredCallState(v1::CallState state);
+
+// The state of the stored form ("DRAFT", ...); UNSPECIFIED for anything else.
+v1::CallState CallStateOf(std::string_view stored);
+
+// The state callers see: an OPEN call whose close_time has passed is CLOSED.
+v1::CallState EffectiveCallState(std::string_view stored_state, absl::Time close_time,
+                                 absl::Time now);
+
+// A call as stored (call_repository.h reads it) with the proto callers see.
+struct CallRecord {
+  int64_t call_id = 0;
+  std::string programme_id;
+  std::string lanskod;
+  std::string stored_state;  // "DRAFT", "OPEN", "CLOSED", "ARCHIVED" as stored
+  absl::Time open_time;
+  absl::Time close_time;
+  int64_t budget_ore = 0;
+  int64_t max_per_application_ore = 0;
+  Period funding;
+  int64_t approved_total_ore = 0;
+  int64_t revision = 0;
+  v1::Call call;  // the proto, with the effective state (see EffectiveCallState)
+
+  // Whether submissions are accepted at `now`: OPEN and open_time <= now < close_time.
+  bool AcceptsSubmissions(absl::Time now) const;
+};
 
 }  // namespace integration::grants
