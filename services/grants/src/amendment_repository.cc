@@ -10,11 +10,11 @@
 namespace integration::grants {
 namespace {
 
-// A stored optional period: both texts empty (NULL) or both dates.
+// A stored optional period: both dates NULL or both set.
 absl::StatusOr<std::optional<Period>> StoredPeriod(const pqxx::field& start,
                                                    const pqxx::field& end) {
-  const std::string start_text = start.as<std::string>();
-  const std::string end_text = end.as<std::string>();
+  const std::string start_text = start.as<std::string>(std::string());
+  const std::string end_text = end.as<std::string>(std::string());
   if (start_text.empty() && end_text.empty()) return std::optional<Period>();
   const std::optional<type::Date> s = ParseDateText(start_text);
   const std::optional<type::Date> e = ParseDateText(end_text);
@@ -22,9 +22,9 @@ absl::StatusOr<std::optional<Period>> StoredPeriod(const pqxx::field& start,
   return std::optional<Period>(Period{ToCivilDay(*s), ToCivilDay(*e)});
 }
 
-absl::StatusOr<std::optional<v1::BudgetPlan>> StoredBudget(const pqxx::field& present,
-                                                           const pqxx::field& bytes) {
-  if (!present.as<bool>()) return std::optional<v1::BudgetPlan>();
+// A stored optional budget: NULL when it does not change (or did not).
+absl::StatusOr<std::optional<v1::BudgetPlan>> StoredBudget(const pqxx::field& bytes) {
+  if (bytes.is_null()) return std::optional<v1::BudgetPlan>();
   v1::BudgetPlan plan;
   if (!plan.ParseFromString(pqxx::binarystring(bytes).str())) {
     return status::Internal("stored amendment budget is corrupt");
@@ -34,31 +34,34 @@ absl::StatusOr<std::optional<v1::BudgetPlan>> StoredBudget(const pqxx::field& pr
 
 absl::StatusOr<AmendmentRow> AmendmentFromRow(const pqxx::row& row) {
   AmendmentRow r;
-  r.amendment_id = row[0].as<int64_t>();
-  r.application_id = row[1].as<int64_t>();
-  r.call_id = row[2].as<int64_t>();
-  r.state = AmendmentStateOf(row[3].as<std::string>());
+  r.amendment_id = row["amendment_id"].as<int64_t>();
+  r.application_id = row["application_id"].as<int64_t>();
+  r.call_id = row["call_id"].as<int64_t>();
+  r.state = AmendmentStateOf(row["state"].as<std::string>());
   if (r.state == v1::AMENDMENT_STATE_UNSPECIFIED) {
     return status::Internal("stored amendment state unknown");
   }
-  r.reason = row[4].as<std::string>();
-  absl::StatusOr<std::optional<Period>> new_period = StoredPeriod(row[5], row[6]);
+  r.reason = row["reason"].as<std::string>();
+  absl::StatusOr<std::optional<Period>> new_period =
+      StoredPeriod(row["new_period_start"], row["new_period_end"]);
   if (!new_period.ok()) return new_period.status();
   r.new_period = *new_period;
-  absl::StatusOr<std::optional<v1::BudgetPlan>> new_budget = StoredBudget(row[7], row[8]);
+  absl::StatusOr<std::optional<v1::BudgetPlan>> new_budget = StoredBudget(row["new_budget"]);
   if (!new_budget.ok()) return new_budget.status();
   r.new_budget = *std::move(new_budget);
-  absl::StatusOr<std::optional<Period>> prev_period = StoredPeriod(row[9], row[10]);
+  absl::StatusOr<std::optional<Period>> prev_period =
+      StoredPeriod(row["prev_period_start"], row["prev_period_end"]);
   if (!prev_period.ok()) return prev_period.status();
   r.prev_period = *prev_period;
-  absl::StatusOr<std::optional<v1::BudgetPlan>> prev_budget = StoredBudget(row[11], row[12]);
+  absl::StatusOr<std::optional<v1::BudgetPlan>> prev_budget = StoredBudget(row["prev_budget"]);
   if (!prev_budget.ok()) return prev_budget.status();
   r.prev_budget = *std::move(prev_budget);
-  r.decision_comment = row[13].as<std::string>();
-  r.decider = row[14].as<std::string>();
-  r.create_time = api::FromMicros(row[15].as<int64_t>());
-  if (const int64_t us = row[16].as<int64_t>(); us != 0) r.decide_time = api::FromMicros(us);
-  r.revision = row[17].as<int64_t>();
+  r.decision_comment = row["decision_comment"].as<std::string>();
+  r.decider = row["decider"].as<std::string>();
+  r.create_time = api::FromMicros(row["create_micros"].as<int64_t>());
+  if (const int64_t us = row["decide_micros"].as<int64_t>(0); us != 0)
+    r.decide_time = api::FromMicros(us);
+  r.revision = row["revision"].as<int64_t>();
   return r;
 }
 
@@ -123,7 +126,7 @@ absl::StatusOr<std::vector<AmendmentRow>> AmendmentRepository::List(int64_t appl
 std::optional<int64_t> AmendmentRepository::FindRequested(int64_t application_id) {
   const pqxx::result r = tx_.exec_prepared("amendment_find_requested", application_id);
   if (r.empty()) return std::nullopt;
-  return r[0][0].as<int64_t>();
+  return r[0]["amendment_id"].as<int64_t>();
 }
 
 int64_t AmendmentRepository::Insert(int64_t application_id, const std::string& reason,
@@ -134,7 +137,7 @@ int64_t AmendmentRepository::Insert(int64_t application_id, const std::string& r
       tx_.exec_prepared("amendment_insert", application_id, reason,
                         period ? DayText(period->start) : "", period ? DayText(period->end) : "",
                         budget.has_value(), BudgetBytes(budget), api::ToMicros(create_time));
-  return r[0][0].as<int64_t>();
+  return r[0]["amendment_id"].as<int64_t>();
 }
 
 void AmendmentRepository::Approve(int64_t amendment_id, const AmendmentPrevious& previous,

@@ -15,14 +15,14 @@ std::vector<AuditRow> AuditRepository::ListUnder(const std::string& resource, in
   out.reserve(result.size());
   for (const pqxx::row& row : result) {
     AuditRow r;
-    r.id = row[0].as<int64_t>();
-    api::SetTimestampMicros(row[1].as<int64_t>(), r.event.mutable_event_time());
-    r.event.set_actor(row[2].as<std::string>());
-    r.event.set_role(row[3].as<std::string>());
-    r.event.set_action(row[4].as<std::string>());
-    r.event.set_resource(row[5].as<std::string>());
-    r.event.set_request_id(row[6].as<std::string>());
-    r.event.set_detail(row[7].as<std::string>());
+    r.id = row["id"].as<int64_t>();
+    api::SetTimestampMicros(row["occurred_micros"].as<int64_t>(), r.event.mutable_event_time());
+    r.event.set_actor(row["actor"].as<std::string>());
+    r.event.set_role(row["role"].as<std::string>());
+    r.event.set_action(row["action"].as<std::string>());
+    r.event.set_resource(row["resource"].as<std::string>());
+    r.event.set_request_id(row["request_id"].as<std::string>());
+    r.event.set_detail(row["detail"].as<std::string>());
     out.push_back(std::move(r));
   }
   return out;

@@ -17,15 +17,15 @@ v1::DisbursementState StateOf(const std::string& stored) {
   return v1::DISBURSEMENT_STATE_UNSPECIFIED;
 }
 
-// Columns: see sql/queries/disbursement_get.sql.
+// Reads a row with the columns of disbursement_row (by name).
 absl::StatusOr<DisbursementRow> DisbursementFromRow(int64_t call_id, const pqxx::row& row) {
   DisbursementRow out;
-  out.disbursement_id = row[0].as<int64_t>();
-  const int64_t application_id = row[1].as<int64_t>();
-  out.amount_ore = row[2].as<int64_t>();
-  out.scheduled_date = row[3].as<std::string>();
-  out.state = row[4].as<std::string>();
-  out.revision = row[8].as<int64_t>();
+  out.disbursement_id = row["disbursement_id"].as<int64_t>();
+  const int64_t application_id = row["application_id"].as<int64_t>();
+  out.amount_ore = row["amount_ore"].as<int64_t>();
+  out.scheduled_date = row["scheduled_date"].as<std::string>();
+  out.state = row["state"].as<std::string>();
+  out.revision = row["revision"].as<int64_t>();
   std::optional<type::Date> date = ParseDateText(out.scheduled_date);
   if (!date) return status::Internal("stored scheduled date is not a date");
   v1::Disbursement& d = out.disbursement;
@@ -33,11 +33,11 @@ absl::StatusOr<DisbursementRow> DisbursementFromRow(int64_t call_id, const pqxx:
   d.mutable_amount()->set_ore(out.amount_ore);
   *d.mutable_scheduled_date() = *date;
   d.set_state(StateOf(out.state));
-  d.set_payment_reference(row[5].as<std::string>());
-  if (const int64_t pay = row[6].as<int64_t>(); pay != 0) {
+  d.set_payment_reference(row["payment_reference"].as<std::string>());
+  if (const int64_t pay = row["pay_micros"].as<int64_t>(0); pay != 0) {
     api::SetTimestampMicros(pay, d.mutable_pay_time());
   }
-  api::SetTimestampMicros(row[7].as<int64_t>(), d.mutable_create_time());
+  api::SetTimestampMicros(row["create_micros"].as<int64_t>(), d.mutable_create_time());
   d.set_etag(api::EtagOf(out.revision));
   return out;
 }
@@ -52,7 +52,8 @@ absl::StatusOr<std::optional<DisbursementRow>> OptionalRow(int64_t call_id, cons
 }  // namespace
 
 int64_t DisbursementRepository::Committed(int64_t application_id) {
-  return tx_.exec_prepared1("disbursement_committed", application_id)[0].as<int64_t>();
+  return tx_.exec_prepared1("disbursement_committed", application_id)["committed_ore"]
+      .as<int64_t>();
 }
 
 absl::StatusOr<DisbursementRow> DisbursementRepository::Insert(int64_t call_id,

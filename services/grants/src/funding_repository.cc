@@ -18,19 +18,20 @@ absl::StatusOr<std::vector<FundingRow>> FundingRepository::ApprovedDecisions(
   std::vector<FundingRow> out;
   out.reserve(r.size());
   for (const pqxx::row& row : r) {
-    std::optional<type::Date> start = ParseDateText(row[4].as<std::string>());
-    std::optional<type::Date> end = ParseDateText(row[5].as<std::string>());
+    std::optional<type::Date> start = ParseDateText(row["period_start"].as<std::string>());
+    std::optional<type::Date> end = ParseDateText(row["period_end"].as<std::string>());
     if (!start || !end) return status::Internal("stored project period is not a date");
     FundingRow f;
     f.period = Period{ToCivilDay(*start), ToCivilDay(*end)};
     v1::FundingDecision& d = f.decision;
-    d.set_application(ApplicationName(row[0].as<int64_t>(), row[1].as<int64_t>()));
-    d.set_diarienummer(row[2].as<std::string>());
-    d.set_programme(ProgrammeName(row[3].as<std::string>()));
+    d.set_application(
+        ApplicationName(row["call_id"].as<int64_t>(), row["application_id"].as<int64_t>()));
+    d.set_diarienummer(row["diarienummer"].as<std::string>());
+    d.set_programme(ProgrammeName(row["programme_id"].as<std::string>()));
     *d.mutable_project_period()->mutable_start_date() = *start;
     *d.mutable_project_period()->mutable_end_date() = *end;
-    d.mutable_approved_amount()->set_ore(row[6].as<int64_t>());
-    d.mutable_paid_amount()->set_ore(row[7].as<int64_t>());
+    d.mutable_approved_amount()->set_ore(row["approved_ore"].as<int64_t>());
+    d.mutable_paid_amount()->set_ore(row["paid_ore"].as<int64_t>());
     out.push_back(std::move(f));
   }
   return out;

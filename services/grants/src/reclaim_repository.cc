@@ -13,25 +13,26 @@ namespace {
 
 absl::StatusOr<ReclaimRow> ReclaimFromRow(const pqxx::row& row) {
   ReclaimRow r;
-  r.reclaim_id = row[0].as<int64_t>();
-  r.application_id = row[1].as<int64_t>();
-  r.call_id = row[2].as<int64_t>();
-  r.reason = ReclaimReasonOf(row[3].as<std::string>());
+  r.reclaim_id = row["reclaim_id"].as<int64_t>();
+  r.application_id = row["application_id"].as<int64_t>();
+  r.call_id = row["call_id"].as<int64_t>();
+  r.reason = ReclaimReasonOf(row["reason"].as<std::string>());
   if (r.reason == v1::RECLAIM_REASON_UNSPECIFIED) {
     return status::Internal("stored reclaim reason unknown");
   }
-  r.amount_ore = row[4].as<int64_t>();
-  r.state = ReclaimStateOf(row[5].as<std::string>());
+  r.amount_ore = row["amount_ore"].as<int64_t>();
+  r.state = ReclaimStateOf(row["state"].as<std::string>());
   if (r.state == v1::RECLAIM_STATE_UNSPECIFIED) {
     return status::Internal("stored reclaim state unknown");
   }
-  r.comment = row[6].as<std::string>();
-  r.settled_ore = row[7].as<int64_t>();
-  r.payment_reference = row[8].as<std::string>();
-  r.waive_reason = row[9].as<std::string>();
-  r.raise_time = api::FromMicros(row[10].as<int64_t>());
-  if (const int64_t us = row[11].as<int64_t>(); us != 0) r.close_time = api::FromMicros(us);
-  r.revision = row[12].as<int64_t>();
+  r.comment = row["comment"].as<std::string>();
+  r.settled_ore = row["settled_ore"].as<int64_t>();
+  r.payment_reference = row["payment_reference"].as<std::string>();
+  r.waive_reason = row["waive_reason"].as<std::string>();
+  r.raise_time = api::FromMicros(row["raise_micros"].as<int64_t>());
+  if (const int64_t us = row["close_micros"].as<int64_t>(0); us != 0)
+    r.close_time = api::FromMicros(us);
+  r.revision = row["revision"].as<int64_t>();
   return r;
 }
 
@@ -85,7 +86,7 @@ absl::StatusOr<std::vector<ReclaimRow>> ReclaimRepository::List(int64_t applicat
 std::optional<int64_t> ReclaimRepository::FindRaised(int64_t application_id) {
   const pqxx::result r = tx_.exec_prepared("reclaim_find_raised", application_id);
   if (r.empty()) return std::nullopt;
-  return r[0][0].as<int64_t>();
+  return r[0]["reclaim_id"].as<int64_t>();
 }
 
 int64_t ReclaimRepository::Raise(int64_t application_id, v1::ReclaimReason reason,
@@ -94,7 +95,7 @@ int64_t ReclaimRepository::Raise(int64_t application_id, v1::ReclaimReason reaso
   const pqxx::result r =
       tx_.exec_prepared("reclaim_insert", application_id, std::string(ReclaimReasonText(reason)),
                         amount_ore, comment, api::ToMicros(raise_time));
-  return r[0][0].as<int64_t>();
+  return r[0]["reclaim_id"].as<int64_t>();
 }
 
 void ReclaimRepository::Settle(int64_t reclaim_id, int64_t settled_ore,

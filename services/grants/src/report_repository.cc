@@ -17,29 +17,30 @@ constexpr char kBeforeAllDates[] = "-infinity";
 
 absl::StatusOr<ReportRow> ReportFromRow(const pqxx::row& row) {
   ReportRow r;
-  r.report_id = row[0].as<int64_t>();
-  r.application_id = row[1].as<int64_t>();
-  r.call_id = row[2].as<int64_t>();
-  r.lanskod = row[3].as<std::string>();
-  r.type = ReportTypeOf(row[4].as<std::string>());
+  r.report_id = row["report_id"].as<int64_t>();
+  r.application_id = row["application_id"].as<int64_t>();
+  r.call_id = row["call_id"].as<int64_t>();
+  r.lanskod = row["lanskod"].as<std::string>();
+  r.type = ReportTypeOf(row["report_type"].as<std::string>());
   if (r.type == v1::REPORT_TYPE_UNSPECIFIED) return status::Internal("stored report type unknown");
-  const std::optional<type::Date> due = ParseDateText(row[5].as<std::string>());
+  const std::optional<type::Date> due = ParseDateText(row["due_date"].as<std::string>());
   if (!due) return status::Internal("stored report due date is not a date");
   r.due_date = ToCivilDay(*due);
-  r.state = ReportStateOf(row[6].as<std::string>());
+  r.state = ReportStateOf(row["state"].as<std::string>());
   if (r.state == v1::REPORT_STATE_UNSPECIFIED) {
     return status::Internal("stored report state unknown");
   }
-  r.used_ore = row[7].as<int64_t>();
-  r.activities = row[8].as<std::string>();
-  r.participants_women = row[9].as<int32_t>();
-  r.participants_men = row[10].as<int32_t>();
-  r.participants_other = row[11].as<int32_t>();
-  r.outcomes = row[12].as<std::string>();
-  if (const int64_t us = row[13].as<int64_t>(); us != 0) r.submit_time = api::FromMicros(us);
-  r.accepted_ore = row[14].as<int64_t>();
-  r.review_comment = row[15].as<std::string>();
-  r.revision = row[16].as<int64_t>();
+  r.used_ore = row["used_ore"].as<int64_t>();
+  r.activities = row["activities"].as<std::string>();
+  r.participants_women = row["participants_women"].as<int32_t>();
+  r.participants_men = row["participants_men"].as<int32_t>();
+  r.participants_other = row["participants_other"].as<int32_t>();
+  r.outcomes = row["outcomes"].as<std::string>();
+  if (const int64_t us = row["submit_micros"].as<int64_t>(0); us != 0)
+    r.submit_time = api::FromMicros(us);
+  r.accepted_ore = row["accepted_ore"].as<int64_t>();
+  r.review_comment = row["review_comment"].as<std::string>();
+  r.revision = row["revision"].as<int64_t>();
   return r;
 }
 

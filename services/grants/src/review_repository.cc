@@ -21,7 +21,7 @@ int64_t ReviewRepository::Insert(int64_t application_id, const std::string& revi
       tx_.exec_prepared("review_insert", application_id, reviewer,
                         pqxx::binarystring(only_scores.SerializeAsString()), review.comment(),
                         review.weighted_score_milli(), api::ToMicros(now));
-  return r[0][0].as<int64_t>();
+  return r[0]["review_id"].as<int64_t>();
 }
 
 bool ReviewRepository::StartReview(int64_t application_id, absl::Time now) {
@@ -36,17 +36,17 @@ absl::StatusOr<std::vector<ReviewRow>> ReviewRepository::List(int64_t call_id,
   out.reserve(r.size());
   for (const pqxx::row& row : r) {
     ReviewRow rr;
-    rr.review_id = row[0].as<int64_t>();
+    rr.review_id = row["review_id"].as<int64_t>();
     v1::Review& review = rr.review;
-    const pqxx::binarystring scores(row[2]);
+    const pqxx::binarystring scores(row["scores"]);
     if (!review.ParseFromArray(scores.data(), static_cast<int>(scores.size()))) {
       return status::Internal("stored review scores are corrupt");
     }
     review.set_name(ChildName(call_id, application_id, "reviews", rr.review_id));
-    review.set_reviewer(row[1].as<std::string>());
-    review.set_comment(row[3].as<std::string>());
-    review.set_weighted_score_milli(row[4].as<int32_t>());
-    api::SetTimestampMicros(row[5].as<int64_t>(), review.mutable_create_time());
+    review.set_reviewer(row["reviewer"].as<std::string>());
+    review.set_comment(row["comment"].as<std::string>());
+    review.set_weighted_score_milli(row["weighted_score_milli"].as<int32_t>());
+    api::SetTimestampMicros(row["create_micros"].as<int64_t>(), review.mutable_create_time());
     out.push_back(std::move(rr));
   }
   return out;
@@ -57,13 +57,13 @@ std::vector<RankRow> ReviewRepository::RankRows(int64_t call_id) {
   std::vector<RankRow> out;
   out.reserve(r.size());
   for (const pqxx::row& row : r) {
-    out.push_back(RankRow{.application_id = row[0].as<int64_t>(),
-                          .diarienummer = row[1].as<std::string>(),
-                          .applicant_name = row[2].as<std::string>(),
-                          .requested_ore = row[3].as<int64_t>(),
-                          .state = row[4].as<std::string>(),
-                          .review_count = row[5].as<int64_t>(),
-                          .score_sum_milli = row[6].as<int64_t>()});
+    out.push_back(RankRow{.application_id = row["application_id"].as<int64_t>(),
+                          .diarienummer = row["diarienummer"].as<std::string>(),
+                          .applicant_name = row["applicant_name"].as<std::string>(),
+                          .requested_ore = row["requested_ore"].as<int64_t>(),
+                          .state = row["state"].as<std::string>(),
+                          .review_count = row["review_count"].as<int64_t>(),
+                          .score_sum_milli = row["score_sum_milli"].as<int64_t>()});
   }
   return out;
 }

@@ -1,20 +1,7 @@
--- One amendment by its name's ids ($1 call, $2 application, $3 amendment), row-locked for
--- the decision (taken after the application's lock).
--- Columns (amendment_repository.cc AmendmentFromRow):
---  0 amendment_id  1 application_id  2 call_id  3 state  4 reason  5 new_period_start (or '')
---  6 new_period_end (or '')  7 has new budget  8 new_budget  9 prev_period_start (or '')
--- 10 prev_period_end (or '')  11 has prev budget  12 prev_budget  13 decision_comment
--- 14 decider  15 create_time µs  16 decide_time µs (or 0)  17 revision
-SELECT m.amendment_id, m.application_id, a.call_id, m.state, m.reason,
-       coalesce(m.new_period_start::text, ''), coalesce(m.new_period_end::text, ''),
-       m.new_budget IS NOT NULL, coalesce(m.new_budget, ''::bytea),
-       coalesce(m.prev_period_start::text, ''), coalesce(m.prev_period_end::text, ''),
-       m.prev_budget IS NOT NULL, coalesce(m.prev_budget, ''::bytea),
-       m.decision_comment, m.decider,
-       (extract(epoch FROM m.create_time) * 1000000)::bigint,
-       coalesce((extract(epoch FROM m.decide_time) * 1000000)::bigint, 0),
-       m.revision
-  FROM amendments m
-  JOIN applications a ON a.application_id = m.application_id
- WHERE a.call_id = $1::bigint AND m.application_id = $2::bigint AND m.amendment_id = $3::bigint
-   FOR UPDATE OF m
+-- One amendment as amendment_get.sql, row-locked for the decision. Locking through the view
+-- locks its application's row too, which the caller already holds (it takes the application's
+-- lock first), so the only new lock is the amendment's.
+SELECT *
+  FROM amendment_row
+ WHERE call_id = $1::bigint AND application_id = $2::bigint AND amendment_id = $3::bigint
+   FOR UPDATE

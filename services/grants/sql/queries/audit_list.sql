@@ -1,10 +1,10 @@
 -- A page of the audit trail of one application: rows whose resource is the application's
 -- name ($1) or lies below it ($2 = name || '/%'; names contain no LIKE wildcards), oldest
 -- first, after audit id $3 (0 for the first page), at most $4 rows.
--- Uses audit_log_resource_prefix_idx. Columns (audit_repository.cc):
---  0 id  1 occurred_at µs  2 actor  3 role  4 action  5 resource  6 request_id  7 detail
-SELECT id, (extract(epoch FROM occurred_at) * 1000000)::bigint, actor, role, action, resource,
-       request_id, detail
+-- Uses audit_log_resource_prefix_idx. Columns (audit_repository.cc reads them by name): id,
+-- occurred_micros, actor, role, action, resource, request_id, detail.
+SELECT id, (extract(epoch FROM occurred_at) * 1000000)::bigint AS occurred_micros, actor, role,
+       action, resource, request_id, detail
   FROM audit_log
  WHERE (resource = $1::text OR resource LIKE $2::text)
    AND id > $3::bigint

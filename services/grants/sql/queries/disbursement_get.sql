@@ -1,9 +1,3 @@
--- Instalment $2 of application $1.
--- Columns (disbursement_repository.cc DisbursementFromRow): disbursement_id, application_id,
--- amount_ore, scheduled_date (YYYY-MM-DD), state, payment_reference, pay_time µs (or 0),
--- create_time µs, revision.
-SELECT disbursement_id, application_id, amount_ore, scheduled_date::text, state, payment_reference,
-       coalesce((extract(epoch FROM pay_time) * 1000000)::bigint, 0),
-       (extract(epoch FROM create_time) * 1000000)::bigint, revision
-  FROM disbursements
- WHERE application_id = $1::bigint AND disbursement_id = $2::bigint
+-- Instalment $2 of application $1, in the columns of the disbursement_row view (migration
+-- 0002), which disbursement_repository.cc DisbursementFromRow reads by name.
+SELECT * FROM disbursement_row WHERE application_id = $1::bigint AND disbursement_id = $2::bigint

@@ -1,10 +1,6 @@
--- Instalment $2 of application $1, row-locked (pay, cancel).
--- Columns (disbursement_repository.cc DisbursementFromRow): disbursement_id, application_id,
--- amount_ore, scheduled_date (YYYY-MM-DD), state, payment_reference, pay_time µs (or 0),
--- create_time µs, revision.
-SELECT disbursement_id, application_id, amount_ore, scheduled_date::text, state, payment_reference,
-       coalesce((extract(epoch FROM pay_time) * 1000000)::bigint, 0),
-       (extract(epoch FROM create_time) * 1000000)::bigint, revision
-  FROM disbursements
+-- Instalment $2 of application $1 as disbursement_get.sql, row-locked (pay, cancel);
+-- disbursement_row reads only disbursements, so only the instalment's row is locked.
+SELECT *
+  FROM disbursement_row
  WHERE application_id = $1::bigint AND disbursement_id = $2::bigint
    FOR UPDATE

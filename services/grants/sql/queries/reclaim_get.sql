@@ -1,13 +1,6 @@
--- One reclaim of an application by its name's ids ($1 call, $2 application, $3 reclaim).
--- Columns (reclaim_repository.cc ReclaimFromRow):
---  0 reclaim_id  1 application_id  2 call_id  3 reason  4 amount_ore  5 state  6 comment
---  7 settled_ore  8 payment_reference  9 waive_reason  10 raise_time µs
--- 11 close_time µs (or 0)  12 revision
-SELECT k.reclaim_id, k.application_id, a.call_id, k.reason, k.amount_ore, k.state, k.comment,
-       k.settled_ore, k.payment_reference, k.waive_reason,
-       (extract(epoch FROM k.raise_time) * 1000000)::bigint,
-       coalesce((extract(epoch FROM k.close_time) * 1000000)::bigint, 0),
-       k.revision
-  FROM reclaims k
-  JOIN applications a ON a.application_id = k.application_id
- WHERE a.call_id = $1::bigint AND k.application_id = $2::bigint AND k.reclaim_id = $3::bigint
+-- One reclaim of an application by its name's ids ($1 call, $2 application, $3 reclaim), in
+-- the columns of the reclaim_row view (migration 0002), which reclaim_repository.cc
+-- ReclaimFromRow reads by name.
+SELECT *
+  FROM reclaim_row
+ WHERE call_id = $1::bigint AND application_id = $2::bigint AND reclaim_id = $3::bigint

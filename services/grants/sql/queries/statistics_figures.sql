@@ -2,9 +2,9 @@
 -- the calls of county $1, limited to call $2 unless 0, to programme $3 unless '', and to calls
 -- opening (Europe/Stockholm) in year $4 unless 0: one row per applicant kommun (organisations
 -- under '') and one grand total row. Sums are numeric as text (statistics_repository.cc reads
--- them into int64 öre and reports an overflow). Columns: is_total (1 for the total row),
--- kommunkod, applications, requested, approved, paid, reclaimed (reclaims RAISED or SETTLED),
--- approved_applications.
+-- them into int64 öre and reports an overflow). Columns by name: is_total (1 for the total
+-- row), kommunkod, applications, requested_ore, approved_ore, paid_ore, reclaimed_ore (reclaims
+-- RAISED or SETTLED), approved_applications.
 WITH scoped AS (
   SELECT a.application_id, coalesce(a.applicant_kommunkod, '') AS kommunkod,
          a.requested_ore, a.approved_ore, a.paid_ore,
@@ -25,10 +25,13 @@ WITH scoped AS (
    WHERE r.state IN ('RAISED', 'SETTLED')
    GROUP BY r.application_id
 )
-SELECT GROUPING(s.kommunkod), coalesce(s.kommunkod, ''), count(s.application_id),
-       coalesce(sum(s.requested_ore), 0)::text, coalesce(sum(s.approved_ore), 0)::text,
-       coalesce(sum(s.paid_ore), 0)::text, coalesce(sum(rc.amount), 0)::text,
-       count(*) FILTER (WHERE s.approved)
+SELECT GROUPING(s.kommunkod) AS is_total, coalesce(s.kommunkod, '') AS kommunkod,
+       count(s.application_id) AS applications,
+       coalesce(sum(s.requested_ore), 0)::text AS requested_ore,
+       coalesce(sum(s.approved_ore), 0)::text AS approved_ore,
+       coalesce(sum(s.paid_ore), 0)::text AS paid_ore,
+       coalesce(sum(rc.amount), 0)::text AS reclaimed_ore,
+       count(*) FILTER (WHERE s.approved) AS approved_applications
   FROM scoped s
   LEFT JOIN reclaimed rc ON rc.application_id = s.application_id
  GROUP BY GROUPING SETS ((s.kommunkod), ())
