@@ -17,30 +17,32 @@ absl::StatusOr<v1::AttemptState> ParseState(const std::string& state) {
   return status::Internal(absl::StrCat("unknown attempt state ", state));
 }
 
+// Reads a row with the columns of attempt_row (by name).
 absl::StatusOr<AttemptRow> ToAttemptRow(const pqxx::row& row) {
   AttemptRow out;
-  out.attempt_id = row[0].as<int64_t>();
-  out.learner_id = row[1].as<std::string>();
-  out.part_id = row[2].as<std::string>();
-  out.module_id = row[3].as<std::string>();
-  out.quiz_version = row[4].as<int>();
-  out.attempt_number = row[5].as<int>();
-  absl::StatusOr<QuizSnapshot> snapshot = ParseSnapshot(pqxx::binarystring(row[6]).str());
+  out.attempt_id = row["attempt_id"].as<int64_t>();
+  out.learner_id = row["learner_id"].as<std::string>();
+  out.part_id = row["part_id"].as<std::string>();
+  out.module_id = row["module_id"].as<std::string>();
+  out.quiz_version = row["quiz_version"].as<int>();
+  out.attempt_number = row["attempt_number"].as<int>();
+  absl::StatusOr<QuizSnapshot> snapshot = ParseSnapshot(pqxx::binarystring(row["snapshot"]).str());
   if (!snapshot.ok()) return snapshot.status();
   out.snapshot = *std::move(snapshot);
-  out.pass_mark_percent = row[7].as<int>();
-  absl::StatusOr<v1::AttemptState> state = ParseState(row[8].as<std::string>());
+  out.pass_mark_percent = row["pass_mark_percent"].as<int>();
+  absl::StatusOr<v1::AttemptState> state = ParseState(row["state"].as<std::string>());
   if (!state.ok()) return state.status();
   out.state = *state;
-  out.start_time = FromMicros(row[9].as<int64_t>());
-  out.expire_time = FromMicros(row[10].as<int64_t>());
-  if (!row[11].is_null()) out.submit_time = FromMicros(row[11].as<int64_t>());
-  if (!row[12].is_null()) out.score_percent = row[12].as<int>();
-  if (!row[13].is_null()) out.passed = row[13].as<bool>();
-  if (!row[14].is_null()) {
+  out.start_time = FromMicros(row["start_micros"].as<int64_t>());
+  out.expire_time = FromMicros(row["expire_micros"].as<int64_t>());
+  if (!row["submit_micros"].is_null())
+    out.submit_time = FromMicros(row["submit_micros"].as<int64_t>());
+  if (!row["score_percent"].is_null()) out.score_percent = row["score_percent"].as<int>();
+  if (!row["passed"].is_null()) out.passed = row["passed"].as<bool>();
+  if (!row["results"].is_null()) {
     // An Attempt message holding only `results`.
     v1::Attempt holder;
-    if (!holder.ParseFromString(pqxx::binarystring(row[14]).str())) {
+    if (!holder.ParseFromString(pqxx::binarystring(row["results"]).str())) {
       return status::Internal(
           absl::StrCat("stored results of attempt ", out.attempt_id, " are corrupt"));
     }
@@ -66,11 +68,12 @@ absl::StatusOr<std::optional<ModuleForAttempt>> AttemptRepository::Module(
   pqxx::result r = tx_.exec_prepared("attempt_module_quiz", part_id, module_id);
   if (r.empty()) return std::optional<ModuleForAttempt>();
   ModuleForAttempt out;
-  out.published = r[0][0].as<bool>();
-  if (!r[0][1].is_null()) out.quiz_version = r[0][1].as<int>();
-  if (!r[0][2].is_null()) {
+  const pqxx::row row = r[0];
+  out.published = row["published"].as<bool>();
+  if (!row["quiz_version"].is_null()) out.quiz_version = row["quiz_version"].as<int>();
+  if (!row["quiz"].is_null()) {
     v1::Quiz quiz;
-    if (!quiz.ParseFromString(pqxx::binarystring(r[0][2]).str())) {
+    if (!quiz.ParseFromString(pqxx::binarystring(row["quiz"]).str())) {
       return status::Internal(
           absl::StrCat("stored quiz of ", part_id, "/", module_id, " is corrupt"));
     }
@@ -83,9 +86,11 @@ AttemptHistory AttemptRepository::History(const std::string& learner_id, const s
                                           const std::string& module_id) {
   pqxx::row r = tx_.exec_prepared1("attempt_history", learner_id, part_id, module_id);
   AttemptHistory out;
-  out.attempts_used = r[0].as<int>();
-  out.passed = r[1].as<bool>();
-  if (!r[2].is_null()) out.last_failed_submit_time = FromMicros(r[2].as<int64_t>());
+  out.attempts_used = r["attempts_used"].as<int>();
+  out.passed = r["passed"].as<bool>();
+  if (!r["last_failed_submit_micros"].is_null()) {
+    out.last_failed_submit_time = FromMicros(r["last_failed_submit_micros"].as<int64_t>());
+  }
   return out;
 }
 
@@ -94,7 +99,7 @@ int64_t AttemptRepository::Insert(const AttemptRow& row) {
       .exec_prepared1("attempt_insert", row.learner_id, row.part_id, row.module_id,
                       row.quiz_version, row.attempt_number,
                       pqxx::binarystring(SerializeSnapshot(row.snapshot)), row.pass_mark_percent,
-                      ToMicros(row.start_time), ToMicros(row.expire_time))[0]
+                      ToMicros(row.start_time), ToMicros(row.expire_time))["attempt_id"]
       .as<int64_t>();
 }
 
@@ -129,7 +134,7 @@ absl::StatusOr<std::optional<SubmittedAttempt>> AttemptRepository::Submit(
   absl::StatusOr<AttemptRow> row = ToAttemptRow(r[0]);
   if (!row.ok()) return row.status();
   return std::optional<SubmittedAttempt>(
-      SubmittedAttempt{.row = *std::move(row), .passed_before = r[0][15].as<bool>()});
+      SubmittedAttempt{.row = *std::move(row), .passed_before = r[0]["passed_before"].as<bool>()});
 }
 
 absl::StatusOr<std::vector<ProgressRow>> AttemptRepository::Progress(
@@ -137,19 +142,19 @@ absl::StatusOr<std::vector<ProgressRow>> AttemptRepository::Progress(
   std::vector<ProgressRow> out;
   for (const pqxx::row& row : tx_.exec_prepared("attempt_progress", learner_id)) {
     ProgressRow p;
-    p.part_id = row[0].as<std::string>();
-    p.part_title = row[1].as<std::string>();
-    if (!row[2].is_null()) {
-      p.module_id = row[2].as<std::string>();
-      p.module_title = row[3].as<std::string>();
+    p.part_id = row["part_id"].as<std::string>();
+    p.part_title = row["part_title"].as<std::string>();
+    if (!row["module_id"].is_null()) {
+      p.module_id = row["module_id"].as<std::string>();
+      p.module_title = row["module_title"].as<std::string>();
     }
-    p.attempts_used = row[4].as<int>();
-    p.passed = row[5].as<bool>();
-    p.best_score_percent = row[6].as<int>();
-    if (!row[7].is_null()) p.pass_time = FromMicros(row[7].as<int64_t>());
-    if (!row[8].is_null()) {
+    p.attempts_used = row["attempts_used"].as<int>();
+    p.passed = row["passed"].as<bool>();
+    p.best_score_percent = row["best_score_percent"].as<int>();
+    if (!row["pass_micros"].is_null()) p.pass_time = FromMicros(row["pass_micros"].as<int64_t>());
+    if (!row["quiz"].is_null()) {
       v1::Quiz quiz;
-      if (!quiz.ParseFromString(pqxx::binarystring(row[8]).str())) {
+      if (!quiz.ParseFromString(pqxx::binarystring(row["quiz"]).str())) {
         return status::Internal(
             absl::StrCat("stored quiz of ", p.part_id, "/", p.module_id, " is corrupt"));
       }

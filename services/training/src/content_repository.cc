@@ -11,41 +11,44 @@
 namespace integration::training {
 namespace {
 
-PartRow ToPartRow(const pqxx::row& row) {
+// Reads a row with the columns of part_row (by name); the module count is of every module when
+// `all_modules`, else of the published ones.
+PartRow ToPartRow(const pqxx::row& row, bool all_modules) {
   PartRow out;
   v1::Part& p = out.part;
-  p.set_name(PartName(row[0].as<std::string>()));
-  p.set_title(row[1].as<std::string>());
-  p.set_description(row[2].as<std::string>());
-  p.set_position(row[3].as<int>());
-  p.set_module_count(row[4].as<int>());
-  SetTimestampMicros(row[5].as<int64_t>(), p.mutable_create_time());
-  SetTimestampMicros(row[6].as<int64_t>(), p.mutable_update_time());
-  out.revision = row[7].as<int64_t>();
+  p.set_name(PartName(row["part_id"].as<std::string>()));
+  p.set_title(row["title"].as<std::string>());
+  p.set_description(row["description"].as<std::string>());
+  p.set_position(row["position"].as<int>());
+  p.set_module_count(row[all_modules ? "module_count" : "published_module_count"].as<int>());
+  SetTimestampMicros(row["create_micros"].as<int64_t>(), p.mutable_create_time());
+  SetTimestampMicros(row["update_micros"].as<int64_t>(), p.mutable_update_time());
+  out.revision = row["revision"].as<int64_t>();
   p.set_etag(EtagOf(out.revision));
   return out;
 }
 
+// Reads a row with the columns of module_row (by name).
 absl::StatusOr<ModuleRow> ToModuleRow(const pqxx::row& row) {
   ModuleRow out;
-  out.part_id = row[0].as<std::string>();
-  out.module_id = row[1].as<std::string>();
+  out.part_id = row["part_id"].as<std::string>();
+  out.module_id = row["module_id"].as<std::string>();
   v1::Module& m = out.module;
   // The content column holds a Module message with only `content` set.
-  if (!m.ParseFromString(pqxx::binarystring(row[5]).str())) {
+  if (!m.ParseFromString(pqxx::binarystring(row["content"]).str())) {
     return status::Internal(
         absl::StrCat("stored content of module ", out.part_id, "/", out.module_id, " is corrupt"));
   }
   m.set_name(ModuleName(out.part_id, out.module_id));
-  m.set_title(row[2].as<std::string>());
-  m.set_description(row[3].as<std::string>());
-  m.set_position(row[4].as<int>());
-  out.published = row[6].as<std::string>() == "PUBLISHED";
+  m.set_title(row["title"].as<std::string>());
+  m.set_description(row["description"].as<std::string>());
+  m.set_position(row["position"].as<int>());
+  out.published = row["state"].as<std::string>() == "PUBLISHED";
   m.set_state(out.published ? v1::CONTENT_STATE_PUBLISHED : v1::CONTENT_STATE_DRAFT);
-  m.set_has_quiz(row[7].as<bool>());
-  SetTimestampMicros(row[8].as<int64_t>(), m.mutable_create_time());
-  SetTimestampMicros(row[9].as<int64_t>(), m.mutable_update_time());
-  out.revision = row[10].as<int64_t>();
+  m.set_has_quiz(row["has_quiz"].as<bool>());
+  SetTimestampMicros(row["create_micros"].as<int64_t>(), m.mutable_create_time());
+  SetTimestampMicros(row["update_micros"].as<int64_t>(), m.mutable_update_time());
+  out.revision = row["revision"].as<int64_t>();
   m.set_etag(EtagOf(out.revision));
   return out;
 }
@@ -64,31 +67,30 @@ std::string QuizEtag(int version) { return absl::StrCat("v", version); }
 absl::StatusOr<std::vector<PartRow>> ContentRepository::ListParts(bool all_modules,
                                                                   int after_position, int limit) {
   std::vector<PartRow> out;
-  for (const pqxx::row& row :
-       tx_.exec_prepared("content_list_parts", all_modules, after_position, limit)) {
-    out.push_back(ToPartRow(row));
+  for (const pqxx::row& row : tx_.exec_prepared("content_list_parts", after_position, limit)) {
+    out.push_back(ToPartRow(row, all_modules));
   }
   return out;
 }
 
 absl::StatusOr<std::optional<PartRow>> ContentRepository::GetPart(const std::string& part_id,
                                                                   bool all_modules) {
-  pqxx::result r = tx_.exec_prepared("content_get_part", all_modules, part_id);
+  pqxx::result r = tx_.exec_prepared("content_get_part", part_id);
   if (r.empty()) return std::optional<PartRow>();
-  return std::optional<PartRow>(ToPartRow(r[0]));
+  return std::optional<PartRow>(ToPartRow(r[0], all_modules));
 }
 
 std::optional<int64_t> ContentRepository::LockPart(const std::string& part_id) {
   pqxx::result r = tx_.exec_prepared("content_lock_part", part_id);
   if (r.empty()) return std::nullopt;
-  return r[0][0].as<int64_t>();
+  return r[0]["revision"].as<int64_t>();
 }
 
 std::optional<std::string> ContentRepository::PartAtPosition(int position,
                                                              const std::string& except_part_id) {
   pqxx::result r = tx_.exec_prepared("content_part_at_position", position, except_part_id);
   if (r.empty()) return std::nullopt;
-  return r[0][0].as<std::string>();
+  return r[0]["part_id"].as<std::string>();
 }
 
 bool ContentRepository::InsertPart(const std::string& part_id, const v1::Part& part) {
@@ -130,9 +132,10 @@ std::optional<ModuleLock> ContentRepository::LockModule(const std::string& part_
   pqxx::result r = tx_.exec_prepared("content_lock_module", part_id, module_id);
   if (r.empty()) return std::nullopt;
   ModuleLock lock;
-  lock.revision = r[0][0].as<int64_t>();
-  lock.published = r[0][1].as<std::string>() == "PUBLISHED";
-  if (!r[0][2].is_null()) lock.quiz_version = r[0][2].as<int>();
+  const pqxx::row row = r[0];
+  lock.revision = row["revision"].as<int64_t>();
+  lock.published = row["state"].as<std::string>() == "PUBLISHED";
+  if (!row["quiz_version"].is_null()) lock.quiz_version = row["quiz_version"].as<int>();
   return lock;
 }
 
@@ -141,7 +144,7 @@ std::optional<std::string> ContentRepository::ModuleAtPosition(
   pqxx::result r =
       tx_.exec_prepared("content_module_at_position", part_id, position, except_module_id);
   if (r.empty()) return std::nullopt;
-  return r[0][0].as<std::string>();
+  return r[0]["module_id"].as<std::string>();
 }
 
 bool ContentRepository::InsertModule(const std::string& part_id, const std::string& module_id,
@@ -166,14 +169,14 @@ absl::StatusOr<std::optional<QuizRow>> ContentRepository::GetQuiz(const std::str
   pqxx::result r = tx_.exec_prepared("content_get_quiz", part_id, module_id);
   if (r.empty()) return std::optional<QuizRow>();
   QuizRow out;
-  out.version = r[0][0].as<int>();
-  if (!out.quiz.ParseFromString(pqxx::binarystring(r[0][1]).str())) {
+  out.version = r[0]["version"].as<int>();
+  if (!out.quiz.ParseFromString(pqxx::binarystring(r[0]["quiz"]).str())) {
     return status::Internal(
         absl::StrCat("stored quiz ", part_id, "/", module_id, " v", out.version, " is corrupt"));
   }
   out.quiz.set_name(QuizName(part_id, module_id));
   out.quiz.set_version(out.version);
-  SetTimestampMicros(r[0][2].as<int64_t>(), out.quiz.mutable_update_time());
+  SetTimestampMicros(r[0]["create_micros"].as<int64_t>(), out.quiz.mutable_update_time());
   out.quiz.set_etag(QuizEtag(out.version));
   return std::optional<QuizRow>(std::move(out));
 }
@@ -189,12 +192,12 @@ QuizRow ContentRepository::AddQuizVersion(const std::string& part_id, const std:
   pqxx::row r = tx_.exec_prepared1("content_insert_quiz_version", part_id, module_id,
                                    pqxx::binarystring(stored.SerializeAsString()), created_by);
   QuizRow out;
-  out.version = r[0].as<int>();
+  out.version = r["version"].as<int>();
   tx_.exec_prepared0("content_set_module_quiz", part_id, module_id, out.version);
   out.quiz = std::move(stored);
   out.quiz.set_name(QuizName(part_id, module_id));
   out.quiz.set_version(out.version);
-  SetTimestampMicros(r[1].as<int64_t>(), out.quiz.mutable_update_time());
+  SetTimestampMicros(r["create_micros"].as<int64_t>(), out.quiz.mutable_update_time());
   out.quiz.set_etag(QuizEtag(out.version));
   return out;
 }

@@ -33,45 +33,31 @@ v1::DiplomaKind KindFromColumn(const std::string& column) {
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
-// Column order of the diploma_get*/diploma_list statements.
-enum Column {
-  kCode,
-  kLearnerId,
-  kKind,
-  kContent,
-  kSignedText,
-  kSignature,
-  kKeyId,
-  kState,
-  kRevokeReason,
-  kIssueMicros,
-  kRevokeMicros,
-  kParts,
-};
-
+// Reads a row with the columns of diploma_row (by name).
 absl::StatusOr<v1::Diploma> FromRow(const pqxx::row& row) {
-  const std::string code = row[kCode].as<std::string>();
+  const std::string code = row["code"].as<std::string>();
   v1::Diploma d;
-  d.set_name(DiplomaName(row[kLearnerId].as<std::string>(), code));
-  const pqxx::binarystring content(row[kContent]);
+  d.set_name(DiplomaName(row["learner_id"].as<std::string>(), code));
+  const pqxx::binarystring content(row["content"]);
   if (!d.mutable_content()->ParseFromString(content.str())) {
     return status::Internal(absl::StrCat("diploma ", code, ": stored content does not parse"));
   }
-  if (d.content().kind() != KindFromColumn(row[kKind].as<std::string>())) {
+  if (d.content().kind() != KindFromColumn(row["kind"].as<std::string>())) {
     return status::Internal(absl::StrCat("diploma ", code, ": stored kind disagrees"));
   }
-  const pqxx::binarystring signature(row[kSignature]);
+  const pqxx::binarystring signature(row["signature"]);
   d.set_signature(signature.str());
-  d.set_signed_text(row[kSignedText].as<std::string>());
-  const std::string state = row[kState].as<std::string>();
+  d.set_signed_text(row["signed_text"].as<std::string>());
+  const std::string state = row["state"].as<std::string>();
   d.set_state(state == "REVOKED" ? v1::DIPLOMA_STATE_REVOKED : v1::DIPLOMA_STATE_VALID);
-  d.set_revoke_reason(row[kRevokeReason].as<std::string>());
-  *d.mutable_issue_time() = TimeUtil::MicrosecondsToTimestamp(row[kIssueMicros].as<int64_t>());
-  if (!row[kRevokeMicros].is_null()) {
-    *d.mutable_revoke_time() = TimeUtil::MicrosecondsToTimestamp(row[kRevokeMicros].as<int64_t>());
+  d.set_revoke_reason(row["revoke_reason"].as<std::string>(std::string()));
+  *d.mutable_issue_time() = TimeUtil::MicrosecondsToTimestamp(row["issue_micros"].as<int64_t>());
+  if (!row["revoke_micros"].is_null()) {
+    *d.mutable_revoke_time() =
+        TimeUtil::MicrosecondsToTimestamp(row["revoke_micros"].as<int64_t>());
   }
   const std::vector<std::string> part_ids =
-      absl::StrSplit(row[kParts].as<std::string>(), ',', absl::SkipEmpty());
+      absl::StrSplit(row["parts_list"].as<std::string>(), ',', absl::SkipEmpty());
   for (const std::string& part_id : part_ids) d.add_parts(PartName(part_id));
   return d;
 }
@@ -81,21 +67,21 @@ absl::StatusOr<v1::Diploma> FromRow(const pqxx::row& row) {
 std::optional<DiplomaLearner> DiplomaRepository::FindLearner(const std::string& learner_id) {
   const pqxx::result rows = tx_.exec_prepared("diploma_learner", learner_id);
   if (rows.empty()) return std::nullopt;
-  return DiplomaLearner{.display_name = rows[0][0].as<std::string>(),
-                        .lanskod = rows[0][1].as<std::string>()};
+  return DiplomaLearner{.display_name = rows[0]["display_name"].as<std::string>(),
+                        .lanskod = rows[0]["lanskod"].as<std::string>()};
 }
 
 std::optional<DiplomaLearner> DiplomaRepository::LockLearner(const std::string& learner_id) {
   const pqxx::result rows = tx_.exec_prepared("diploma_lock_learner", learner_id);
   if (rows.empty()) return std::nullopt;
-  return DiplomaLearner{.display_name = rows[0][0].as<std::string>(),
-                        .lanskod = rows[0][1].as<std::string>()};
+  return DiplomaLearner{.display_name = rows[0]["display_name"].as<std::string>(),
+                        .lanskod = rows[0]["lanskod"].as<std::string>()};
 }
 
 std::vector<std::string> DiplomaRepository::EnrolledParts(const std::string& learner_id) {
   std::vector<std::string> parts;
   for (const pqxx::row& row : tx_.exec_prepared("diploma_learner_parts", learner_id)) {
-    parts.push_back(PartName(row[0].as<std::string>()));
+    parts.push_back(PartName(row["part_id"].as<std::string>()));
   }
   return parts;
 }
@@ -103,14 +89,15 @@ std::vector<std::string> DiplomaRepository::EnrolledParts(const std::string& lea
 std::vector<CoursePart> DiplomaRepository::Course() {
   std::vector<CoursePart> course;
   for (const pqxx::row& row : tx_.exec_prepared("diploma_course")) {
-    const std::string part_id = row[0].as<std::string>();
+    const std::string part_id = row["part_id"].as<std::string>();
     const std::string name = PartName(part_id);
     if (course.empty() || course.back().name != name) {
       course.push_back(CoursePart{
-          .name = name, .title = row[1].as<std::string>(), .published_modules = {}});
+          .name = name, .title = row["part_title"].as<std::string>(), .published_modules = {}});
     }
-    if (!row[2].is_null()) {
-      course.back().published_modules.push_back(ModuleName(part_id, row[2].as<std::string>()));
+    if (!row["module_id"].is_null()) {
+      course.back().published_modules.push_back(
+          ModuleName(part_id, row["module_id"].as<std::string>()));
     }
   }
   return course;
@@ -119,7 +106,7 @@ std::vector<CoursePart> DiplomaRepository::Course() {
 std::set<std::string> DiplomaRepository::PassedModules(const std::string& learner_id) {
   std::set<std::string> passed;
   for (const pqxx::row& row : tx_.exec_prepared("diploma_passed_modules", learner_id)) {
-    passed.insert(ModuleName(row[0].as<std::string>(), row[1].as<std::string>()));
+    passed.insert(ModuleName(row["part_id"].as<std::string>(), row["module_id"].as<std::string>()));
   }
   return passed;
 }
@@ -128,7 +115,7 @@ std::set<std::pair<v1::DiplomaKind, std::string>> DiplomaRepository::IssuedKinds
     const std::string& learner_id) {
   std::set<std::pair<v1::DiplomaKind, std::string>> issued;
   for (const pqxx::row& row : tx_.exec_prepared("diploma_issued_kinds", learner_id)) {
-    issued.emplace(KindFromColumn(row[0].as<std::string>()), row[1].as<std::string>());
+    issued.emplace(KindFromColumn(row["kind"].as<std::string>()), row["part_id"].as<std::string>());
   }
   return issued;
 }

@@ -16,30 +16,31 @@ namespace {
 
 namespace type = ::lansstyrelsen::integration::type::v1;
 
+// Reads a row with the columns of learner_row (by name).
 absl::StatusOr<LearnerRow> ToLearnerRow(const pqxx::row& row) {
   LearnerRow out;
-  out.learner_id = row[0].as<std::string>();
-  out.lanskod = row[6].as<std::string>();
-  out.enrol_micros = row[7].as<int64_t>();
-  out.revision = row[9].as<int64_t>();
-  const std::string parts = row[10].as<std::string>();
+  out.learner_id = row["learner_id"].as<std::string>();
+  out.lanskod = row["lanskod"].as<std::string>();
+  out.enrol_micros = row["enrol_micros"].as<int64_t>();
+  out.revision = row["revision"].as<int64_t>();
+  const std::string parts = row["part_ids_list"].as<std::string>();
   if (!parts.empty()) out.part_ids = absl::StrSplit(parts, ',');
   v1::Learner& l = out.learner;
   l.set_name(LearnerName(out.learner_id));
-  l.set_display_name(row[1].as<std::string>());
-  l.set_email(row[2].as<std::string>());
+  l.set_display_name(row["display_name"].as<std::string>());
+  l.set_email(row["email"].as<std::string>());
   type::OrganisationType org = type::ORGANISATION_TYPE_UNSPECIFIED;
-  if (!type::OrganisationType_Parse(row[3].as<std::string>(), &org)) {
+  if (!type::OrganisationType_Parse(row["organisation_type"].as<std::string>(), &org)) {
     return status::Internal(
         absl::StrCat("learner ", out.learner_id, " has an unknown organisation type"));
   }
   l.set_organisation_type(org);
-  l.set_organisation_name(row[4].as<std::string>());
-  l.set_kommunkod(row[5].as<std::string>());
+  l.set_organisation_name(row["organisation_name"].as<std::string>());
+  l.set_kommunkod(row["kommunkod"].as<std::string>());
   for (const std::string& id : out.part_ids) l.add_parts(PartName(id));
-  l.set_whole_course(row[11].as<bool>());
+  l.set_whole_course(row["whole_course"].as<bool>());
   SetTimestampMicros(out.enrol_micros, l.mutable_enrol_time());
-  SetTimestampMicros(row[8].as<int64_t>(), l.mutable_update_time());
+  SetTimestampMicros(row["update_micros"].as<int64_t>(), l.mutable_update_time());
   l.set_etag(EtagOf(out.revision));
   return out;
 }
@@ -62,7 +63,8 @@ absl::StatusOr<std::optional<LearnerRow>> LearnerRepository::Get(const std::stri
 std::optional<LearnerLock> LearnerRepository::Lock(const std::string& learner_id) {
   pqxx::result r = tx_.exec_prepared("learner_lock", learner_id);
   if (r.empty()) return std::nullopt;
-  return LearnerLock{.revision = r[0][0].as<int64_t>(), .lanskod = r[0][1].as<std::string>()};
+  return LearnerLock{.revision = r[0]["revision"].as<int64_t>(),
+                     .lanskod = r[0]["lanskod"].as<std::string>()};
 }
 
 absl::StatusOr<std::optional<LearnerRow>> LearnerRepository::Insert(
@@ -97,7 +99,7 @@ std::vector<std::string> LearnerRepository::ExistingParts(
     const std::vector<std::string>& part_ids) {
   std::vector<std::string> out;
   for (const pqxx::row& row : tx_.exec_prepared("learner_existing_parts", IdArray(part_ids))) {
-    out.push_back(row[0].as<std::string>());
+    out.push_back(row["part_id"].as<std::string>());
   }
   return out;
 }

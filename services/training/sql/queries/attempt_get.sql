@@ -1,9 +1,3 @@
--- One attempt of a learner.
-SELECT attempt_id, learner_id, part_id, module_id, quiz_version, attempt_number, snapshot,
-       pass_mark_percent, state,
-       (extract(epoch FROM start_time) * 1000000)::bigint,
-       (extract(epoch FROM expire_time) * 1000000)::bigint,
-       (extract(epoch FROM submit_time) * 1000000)::bigint,
-       score_percent, passed, results
-  FROM attempts
- WHERE learner_id = $1 AND attempt_id = $2::bigint
+-- One attempt of a learner ($1 learner, $2 attempt), in the columns of the attempt_row view
+-- (migration 0005), which attempt_repository.cc ToAttemptRow reads by name.
+SELECT * FROM attempt_row WHERE learner_id = $1 AND attempt_id = $2::bigint

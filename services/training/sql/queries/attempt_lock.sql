@@ -1,11 +1,3 @@
--- One attempt of a learner, locked for its submission: concurrent submits queue here and the
--- later ones see it submitted.
-SELECT attempt_id, learner_id, part_id, module_id, quiz_version, attempt_number, snapshot,
-       pass_mark_percent, state,
-       (extract(epoch FROM start_time) * 1000000)::bigint,
-       (extract(epoch FROM expire_time) * 1000000)::bigint,
-       (extract(epoch FROM submit_time) * 1000000)::bigint,
-       score_percent, passed, results
-  FROM attempts
- WHERE learner_id = $1 AND attempt_id = $2::bigint
-   FOR UPDATE
+-- One attempt of a learner as attempt_get.sql, locked for its submission: concurrent submits
+-- queue here and the later ones see it submitted (attempt_row reads only attempts).
+SELECT * FROM attempt_row WHERE learner_id = $1 AND attempt_id = $2::bigint FOR UPDATE

@@ -1,11 +1,12 @@
 -- A learner's progress: per enrolled part (course order) each published module (in order;
 -- one row with NULL module for a part without any), the attempts started, whether one
 -- passed, the best score, the first pass (µs) and the current quiz (for its attempt limit).
-SELECT p.part_id, p.title, m.module_id, m.title,
-       count(a.attempt_id)::integer,
-       coalesce(bool_or(a.passed), false),
-       coalesce(max(a.score_percent), 0)::integer,
-       (extract(epoch FROM min(a.submit_time) FILTER (WHERE a.passed)) * 1000000)::bigint,
+SELECT p.part_id, p.title AS part_title, m.module_id, m.title AS module_title,
+       count(a.attempt_id)::integer AS attempts_used,
+       coalesce(bool_or(a.passed), false) AS passed,
+       coalesce(max(a.score_percent), 0)::integer AS best_score_percent,
+       (extract(epoch FROM min(a.submit_time) FILTER (WHERE a.passed)) * 1000000)::bigint
+         AS pass_micros,
        q.quiz
   FROM learner_parts lp
   JOIN parts p ON p.part_id = lp.part_id

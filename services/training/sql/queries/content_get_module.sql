@@ -1,8 +1,3 @@
--- One module.
-SELECT m.part_id, m.module_id, m.title, m.description, m.position, m.content, m.state,
-       m.quiz_version IS NOT NULL,
-       (extract(epoch FROM m.create_time) * 1000000)::bigint,
-       (extract(epoch FROM m.update_time) * 1000000)::bigint,
-       m.revision
-  FROM modules m
- WHERE m.part_id = $1 AND m.module_id = $2
+-- One module ($1 part, $2 module), in the columns of the module_row view (migration 0005),
+-- which content_repository.cc ToModuleRow reads by name.
+SELECT * FROM module_row WHERE part_id = $1 AND module_id = $2

@@ -4,4 +4,4 @@ VALUES ($1, $2,
         (SELECT coalesce(max(version), 0) + 1 FROM quiz_versions
           WHERE part_id = $1 AND module_id = $2),
         $3::bytea, $4)
-RETURNING version, (extract(epoch FROM create_time) * 1000000)::bigint
+RETURNING version, (extract(epoch FROM create_time) * 1000000)::bigint AS create_micros

@@ -1,8 +1,4 @@
--- One diploma of a learner (a code of another learner is not found).
-SELECT code, learner_id, kind, content, signed_text, signature, key_id, state,
-       coalesce(revoke_reason, ''),
-       (extract(epoch FROM issue_time) * 1000000)::bigint,
-       (extract(epoch FROM revoke_time) * 1000000)::bigint,
-       array_to_string(parts, ',')
-FROM diplomas
-WHERE learner_id = $1 AND code = $2
+-- One diploma of a learner ($1 learner, $2 code; a code of another learner is not found), in
+-- the columns of the diploma_row view (migration 0005), which diploma_repository.cc FromRow
+-- reads by name.
+SELECT * FROM diploma_row WHERE learner_id = $1 AND code = $2

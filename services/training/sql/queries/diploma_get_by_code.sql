@@ -1,8 +1,2 @@
--- A diploma by its code alone (public verification).
-SELECT code, learner_id, kind, content, signed_text, signature, key_id, state,
-       coalesce(revoke_reason, ''),
-       (extract(epoch FROM issue_time) * 1000000)::bigint,
-       (extract(epoch FROM revoke_time) * 1000000)::bigint,
-       array_to_string(parts, ',')
-FROM diplomas
-WHERE code = $1
+-- A diploma by its code alone (public verification); columns of diploma_row.
+SELECT * FROM diploma_row WHERE code = $1

@@ -1,9 +1,2 @@
--- A learner's diplomas and part certificates, newest first.
-SELECT code, learner_id, kind, content, signed_text, signature, key_id, state,
-       coalesce(revoke_reason, ''),
-       (extract(epoch FROM issue_time) * 1000000)::bigint,
-       (extract(epoch FROM revoke_time) * 1000000)::bigint,
-       array_to_string(parts, ',')
-FROM diplomas
-WHERE learner_id = $1
-ORDER BY issue_time DESC, code
+-- A learner's diplomas and part certificates, newest first; columns of diploma_row.
+SELECT * FROM diploma_row WHERE learner_id = $1 ORDER BY issue_time DESC, code

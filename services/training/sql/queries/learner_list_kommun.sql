@@ -1,19 +1,9 @@
 -- Learners of kommun $6 in län $1 by enrolment time and id, after the key ($3 µs, $4) when $2
--- (else from the start), at most $5. The bound is always applied, so that even a generic plan
--- walks learners_kommun_idx from the key instead of filtering the kommun from its start.
-SELECT l.learner_id, l.display_name, l.email, l.organisation_type, l.organisation_name,
-       l.kommunkod, l.lanskod,
-       (extract(epoch FROM l.enrol_time) * 1000000)::bigint,
-       (extract(epoch FROM l.update_time) * 1000000)::bigint,
-       l.revision,
-       coalesce((SELECT string_agg(lp.part_id, ',' ORDER BY p.position)
-                   FROM learner_parts lp JOIN parts p ON p.part_id = lp.part_id
-                  WHERE lp.learner_id = l.learner_id), ''),
-       NOT EXISTS (SELECT 1 FROM parts p
-                    WHERE NOT EXISTS (SELECT 1 FROM learner_parts lp
-                                       WHERE lp.learner_id = l.learner_id
-                                         AND lp.part_id = p.part_id))
-  FROM learners l
+-- (else from the start), at most $5, in the columns of learner_row. The bound is always
+-- applied, so that even a generic plan walks learners_kommun_idx from the key instead of
+-- filtering the kommun from its start.
+SELECT *
+  FROM learner_row l
  WHERE l.kommunkod = $6
    AND l.lanskod = $1
    AND (l.enrol_time, l.learner_id)

@@ -36,10 +36,13 @@ selected AS (
   WHERE local_at::date >= coalesce(NULLIF($2::text, '')::date, '-infinity'::date)
     AND local_at::date <= coalesce(NULLIF($3::text, '')::date, 'infinity'::date)
 )
-SELECT GROUPING(organisation_type), GROUPING(kommunkod), GROUPING(month),
-       coalesce(organisation_type, ''), coalesce(kommunkod, ''), coalesce(month, ''),
-       coalesce(sum(enrolments), 0), coalesce(sum(attempts), 0), coalesce(sum(passed), 0),
-       coalesce(sum(course), 0), coalesce(sum(part), 0)
+SELECT GROUPING(organisation_type) AS all_types, GROUPING(kommunkod) AS all_kommuner,
+       GROUPING(month) AS all_months,
+       coalesce(organisation_type, '') AS organisation_type, coalesce(kommunkod, '') AS kommunkod,
+       coalesce(month, '') AS month,
+       coalesce(sum(enrolments), 0) AS enrolments, coalesce(sum(attempts), 0) AS attempts,
+       coalesce(sum(passed), 0) AS passed_attempts, coalesce(sum(course), 0) AS course_diplomas,
+       coalesce(sum(part), 0) AS part_certificates
 FROM selected
 GROUP BY GROUPING SETS ((), (organisation_type), (kommunkod), (month))
 ORDER BY 1, 2, 3, 4, 5, 6

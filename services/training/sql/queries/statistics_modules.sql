@@ -11,7 +11,8 @@ WITH counted AS (
         <= coalesce(NULLIF($3::text, '')::date, 'infinity'::date)
   GROUP BY a.part_id, a.module_id
 )
-SELECT m.part_id, m.module_id, m.title, coalesce(c.attempts, 0), coalesce(c.passed, 0)
+SELECT m.part_id, m.module_id, m.title, coalesce(c.attempts, 0) AS attempts,
+       coalesce(c.passed, 0) AS passed_attempts
 FROM modules m
 JOIN parts p ON p.part_id = m.part_id
 LEFT JOIN counted c ON c.part_id = m.part_id AND c.module_id = m.module_id
