@@ -4,23 +4,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/str_split.h"
 #include "integration/names/path_template.h"
 #include "integration/status/status.h"
 
 namespace integration::names {
 namespace {
-
-// Splits on '/', keeping empty segments so that "calls//x" and "calls/1/" are refused.
-std::vector<std::string_view> Split(std::string_view name) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = name.find('/', start);
-    parts.push_back(name.substr(start, slash - start));
-    if (slash == std::string_view::npos) return parts;
-    start = slash + 1;
-  }
-}
 
 // A broken pattern or a wrong number of values is a bug in the program, not bad input: like a
 // failed CHECK, stop with the reason rather than serve wrong names.
@@ -91,7 +80,9 @@ ValueCheck ResourcePattern::CheckOf(std::size_t variable) const {
 
 absl::StatusOr<ResourceName> ResourcePattern::Parse(std::string_view name, std::string_view field,
                                                     Wildcard wildcard) const {
-  const std::vector<std::string_view> parts = Split(name);
+  // Empty segments are kept, so that "calls//x" and "calls/1/" are refused.
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(absl::string_view(name.data(), name.size()), '/');
   if (parts.size() != segments_.size()) return Malformed(field);
   ResourceName result;
   result.variables_ = variables_;
@@ -102,7 +93,7 @@ absl::StatusOr<ResourceName> ResourcePattern::Parse(std::string_view name, std::
       if (parts[i] != segment.literal) return Malformed(field);
       continue;
     }
-    const std::string_view value = parts[i];
+    const std::string_view value(parts[i].data(), parts[i].size());
     if (value.empty()) return Malformed(field);
     const bool every = wildcard == Wildcard::kAllowed && value == "-";
     const ValueCheck check = CheckOf(static_cast<std::size_t>(segment.variable));

@@ -37,10 +37,9 @@ PatternOptions Checked(ValueCheck check) {
 }
 
 ResourcePattern Application() {
-  PatternOptions options = Checked(IsDigits);
-  options.reason = "NAME_INVALID";
-  options.hint = "{call} and {application} are decimal numbers";
-  return ResourcePattern::Declare("calls/{call}/applications/{application}", options);
+  return ResourcePattern::Declare(
+      "calls/{call}/applications/{application}",
+      {"NAME_INVALID", IsDigits, "{call} and {application} are decimal numbers"});
 }
 
 // The field, reason and expected pattern a malformed name is reported with.

@@ -23,6 +23,11 @@ using ValueCheck = bool (*)(std::string_view value);
 
 // What a pattern checks beyond its literals, and how it reports a name that fails.
 struct PatternOptions {
+  PatternOptions() = default;
+  // The usual declaration: one reason, one check of every variable, and the hint.
+  PatternOptions(std::string_view reason, ValueCheck check, std::string_view hint)
+      : reason(reason), check(check), hint(hint) {}
+
   // The ErrorInfo reason of a malformed name; each service keeps the one its clients know.
   std::string reason = "RESOURCE_NAME_INVALID";
   // The check of every variable without an entry in `checks`; nullptr accepts any value.

@@ -33,11 +33,7 @@ bool IsPositiveId(std::string_view text) { return ParseId(AV(text)).has_value();
 int64_t IdOf(std::string_view text) { return ParseId(AV(text)).value_or(0); }
 
 names::PatternOptions IdOptions() {
-  names::PatternOptions options;
-  options.reason = std::string(kReasonNameInvalid);
-  options.check = IsPositiveId;
-  options.hint = "each id is a positive integer";
-  return options;
+  return {kReasonNameInvalid, IsPositiveId, "each id is a positive integer"};
 }
 
 names::ResourcePattern DeclareChild(std::string_view collection, std::string_view variable) {
@@ -50,13 +46,10 @@ names::ResourcePattern DeclareChild(std::string_view collection, std::string_vie
 }  // namespace
 
 const names::ResourcePattern& ProgrammePattern() {
-  static const names::ResourcePattern pattern = [] {
-    names::PatternOptions options;
-    options.reason = std::string(kReasonNameInvalid);
-    options.check = IsValidProgrammeId;
-    options.hint = "{programme} is 2-40 lower-case letters, digits or '-'";
-    return names::ResourcePattern::Declare("programmes/{programme}", options);
-  }();
+  static const names::ResourcePattern pattern = names::ResourcePattern::Declare(
+      "programmes/{programme}",
+      {kReasonNameInvalid, IsValidProgrammeId,
+       "{programme} is 2-40 lower-case letters, digits or '-'"});
   return pattern;
 }
 

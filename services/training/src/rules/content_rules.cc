@@ -42,11 +42,7 @@ bool IsDiplomaCode(std::string_view text) { return NormalizeCode(text).ok(); }
 
 // Every training name: the reason its clients know, ids by the id rule.
 names::PatternOptions IdOptions() {
-  names::PatternOptions options;
-  options.reason = std::string(kReasonNameInvalid);
-  options.check = IsValidId;
-  options.hint = "each id is 1-40 lower-case letters, digits or '-'";
-  return options;
+  return {kReasonNameInvalid, IsValidId, "each id is 1-40 lower-case letters, digits or '-'"};
 }
 
 names::ResourcePattern Declare(std::string_view pattern) {
