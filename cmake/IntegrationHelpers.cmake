@@ -179,8 +179,8 @@ endfunction()
 # integration_add_service(<stem> [BINARY <name>] [RULES_LIBS <targets...>]
 #                         [SERVER_LIBS <targets...>] [SERVER_PRIVATE_LIBS <targets...>])
 # The whole build of services/<stem> by the layout of docs/DEVELOPING.md:
-#   <stem>_rules   src/rules/*.cc: domain logic without I/O; links only status, identifiers,
-#                  the service's protos and Abseil (+ RULES_LIBS)
+#   <stem>_rules   src/rules/*.cc: domain logic without I/O; links only status, resource names,
+#                  identifiers, the service's protos and Abseil (+ RULES_LIBS)
 #   <stem>_server  every other src/*.cc but main.cc, with the embedded sql/migrations and
 #                  sql/queries (integration::<stem>::<Stem>Migrations() / <Stem>Queries())
 #   <binary>       src/main.cc (default: the stem with '-' for '_', then "-server")
@@ -204,8 +204,8 @@ function(integration_add_service stem)
   endif()
   target_include_directories(${stem}_rules ${_rules_scope} "${_dir}/src")
   target_link_libraries(${stem}_rules ${_rules_scope} integration_${stem}_v1_proto
-    integration_status integration_se absl::status absl::statusor absl::strings absl::time
-    ${ARG_RULES_LIBS})
+    integration_status integration_names integration_se absl::status absl::statusor absl::strings
+    absl::time ${ARG_RULES_LIBS})
 
   file(GLOB _server_srcs CONFIGURE_DEPENDS "${_dir}/src/*.cc")
   list(REMOVE_ITEM _server_srcs "${_dir}/src/main.cc")

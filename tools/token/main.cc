@@ -5,14 +5,17 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "integration/auth/auth.h"
+#include "integration/auth/tenancy.h"
 #include "integration/config/flags.h"
 
 namespace {
@@ -20,8 +23,16 @@ namespace {
 constexpr int kExitUsage = 2;
 constexpr int kExitFailure = 1;
 
-constexpr std::string_view kRoles[] = {"county_officer",   "county_admin",  "municipality_officer",
-                                       "organisation_rep", "agency_system", "learner"};
+using integration::auth::Role;
+
+// "county_officer, county_admin, …": every role, in the words of tenancy.h.
+std::string RoleList() {
+  std::vector<std::string> names;
+  for (Role role : integration::auth::kAllRoles) {
+    names.emplace_back(integration::auth::RoleName(role));
+  }
+  return absl::StrJoin(names, ", ");
+}
 
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "integration-token: %s\n", message.c_str());
@@ -47,13 +58,26 @@ bool ReadFile(const std::string& path, std::string* out) {
 struct RoleClaims {
   bool lan = false, kommun = false, orgnr = false, agency = false, sub = false;
 };
-RoleClaims RequiredClaims(std::string_view role) {
+RoleClaims RequiredClaims(Role role) {
   RoleClaims r;
-  if (role == "county_officer" || role == "county_admin") r.lan = true;
-  if (role == "municipality_officer") r.kommun = true;
-  if (role == "organisation_rep") r.orgnr = true;
-  if (role == "agency_system") r.agency = true;
-  if (role == "learner") r.sub = true;
+  switch (role) {
+    case Role::kCountyOfficer:
+    case Role::kCountyAdmin:
+      r.lan = true;
+      break;
+    case Role::kMunicipalityOfficer:
+      r.kommun = true;
+      break;
+    case Role::kOrganisationRep:
+      r.orgnr = true;
+      break;
+    case Role::kAgencySystem:
+      r.agency = true;
+      break;
+    case Role::kLearner:
+      r.sub = true;
+      break;
+  }
   return r;
 }
 
@@ -70,10 +94,7 @@ int main(int argc, char** argv) {
       flags.String("kid", "", "key id written to the token header and the JWKS", true);
   std::string* issuer = flags.String("issuer", "", "iss claim (token only)");
   std::string* audience = flags.String("audience", "", "aud claim (token only)");
-  std::string* role = flags.String(
-      "role", "",
-      "role claim: county_officer, county_admin, municipality_officer, organisation_rep, "
-      "agency_system or learner");
+  std::string* role = flags.String("role", "", "role claim: one of " + RoleList());
   std::string* sub = flags.String("sub", "", "subject; required for learner, default dev-<role>");
   std::string* lan = flags.String("lan", "", "länskod, two digits (county roles)");
   std::string* kommun = flags.String("kommun", "", "kommunkod, four digits (municipality_officer)");
@@ -104,10 +125,9 @@ int main(int argc, char** argv) {
 
   if (issuer->empty()) return Fail(kExitUsage, "--issuer is required");
   if (audience->empty()) return Fail(kExitUsage, "--audience is required");
-  if (std::find(std::begin(kRoles), std::end(kRoles), *role) == std::end(kRoles)) {
-    return Fail(kExitUsage, "--role \"" + *role +
-                                "\" is not one of county_officer, county_admin, "
-                                "municipality_officer, organisation_rep, agency_system, learner");
+  const std::optional<Role> parsed_role = integration::auth::ParseRole(*role);
+  if (!parsed_role) {
+    return Fail(kExitUsage, "--role \"" + *role + "\" is not one of " + RoleList());
   }
   if (!lan->empty() && !AllDigits(*lan, 2)) {
     return Fail(kExitUsage, "--lan \"" + *lan + "\" is not a two-digit länskod, e.g. 12");
@@ -120,7 +140,7 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, "--orgnr \"" + *orgnr +
                                 "\" is not a ten-digit organisationsnummer, e.g. 8024567890");
   }
-  const RoleClaims need = RequiredClaims(*role);
+  const RoleClaims need = RequiredClaims(*parsed_role);
   const struct {
     const char* flag;
     const std::string* value;
@@ -137,7 +157,7 @@ int main(int argc, char** argv) {
       return Fail(kExitUsage, std::string(claim.flag) + " does not apply to role " + *role);
     }
   }
-  if (need.sub && sub->empty()) return Fail(kExitUsage, "--sub is required for role learner");
+  if (need.sub && sub->empty()) return Fail(kExitUsage, "--sub is required for role " + *role);
   if (ttl->count() <= 0) return Fail(kExitUsage, "--ttl must be positive");
 
   integration::auth::TokenClaims token_claims;

@@ -24,6 +24,7 @@
 #include "backends.h"
 #include "google/rpc/error_details.pb.h"
 #include "integration/auth/auth.h"
+#include "integration/auth/tenancy.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/executor.h"
 #include "integration/log/log.h"
@@ -43,8 +44,9 @@ constexpr std::string_view kRetryInfoUrl = "type.googleapis.com/google.rpc.Retry
 
 // Roles whose token carries a tenant claim that auth::CheckTenant compares with the request.
 bool HasTenantClaim(const auth::Caller& caller) {
-  return caller.role == "municipality_officer" || caller.role == "organisation_rep" ||
-         caller.role == "learner";
+  const std::optional<auth::Role> role = auth::ParseRole(caller.role);
+  return role == auth::Role::kMunicipalityOfficer || role == auth::Role::kOrganisationRep ||
+         role == auth::Role::kLearner;
 }
 
 // What the gateway knows about one exposed method, resolved once.

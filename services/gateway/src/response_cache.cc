@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "integration/auth/tenancy.h"
 #include "integration/log/log.h"
 #include "integration/metrics/metrics.h"
 #include "integration/redis/client.h"
@@ -68,7 +69,7 @@ std::string CacheVisibility(const auth::Policy& policy, const auth::Caller& call
   add("kommun", caller.kommun);
   add("orgnr", caller.orgnr);
   add("agency", caller.agency);
-  if (caller.role == "learner") add("sub", caller.subject);
+  if (auth::ParseRole(caller.role) == auth::Role::kLearner) add("sub", caller.subject);
   return out;
 }
 

@@ -56,9 +56,11 @@ absl::Status GrantsServiceImpl::DoListProgrammes(const grpc::CallContext& call,
     if (more) rows->pop_back();
     for (v1::Programme& p : *rows) *resp->add_programmes() = std::move(p);
     if (more) {
-      const std::string& last = resp->programmes(resp->programmes_size() - 1).name();
-      resp->set_next_page_token(
-          api::EncodePageToken(kQuery, {last.substr(std::string_view("programmes/").size())}));
+      // The repository printed the name, so a failure here is a bug, not bad input.
+      absl::StatusOr<std::string> last =
+          ParseProgrammeName(resp->programmes(resp->programmes_size() - 1).name(), "name");
+      if (!last.ok()) return status::Internal(last.status().ToString());
+      resp->set_next_page_token(api::EncodePageToken(kQuery, {*last}));
     }
     return absl::OkStatus();
   });

@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "integration/status/status.h"
 
@@ -61,6 +64,37 @@ TEST(NamesTest, MalformedNamesNameTheFieldAndThePattern) {
   EXPECT_FALSE(ParseProgrammeName("programmes/A", "programme").ok());
   EXPECT_FALSE(ParseProgrammeName("programmes/x", "programme").ok());  // 2-40 characters
   EXPECT_FALSE(ParseCallParent("calls/-/x", "parent").ok());
+}
+
+TEST(NamesTest, EveryResourceBelowAnApplicationRoundTrips) {
+  for (std::string collection : {"reviews", "amendments", "reports", "reclaims", "disbursements"}) {
+    SCOPED_TRACE(collection);
+    const std::string name = ChildName(3, 14, collection, 15);
+    EXPECT_EQ(name, absl::StrCat("calls/3/applications/14/", collection, "/15"));
+    absl::StatusOr<ChildKey> key = ParseChildName(name, collection, "name");
+    ASSERT_TRUE(key.ok()) << key.status();
+    EXPECT_EQ(key->call_id, 3);
+    EXPECT_EQ(key->application_id, 14);
+    EXPECT_EQ(key->id, 15);
+    const std::string singular = collection.substr(0, collection.size() - 1);
+    EXPECT_EQ(ChildPattern(collection).pattern(),
+              absl::StrCat("calls/{call}/applications/{application}/", collection, "/{", singular,
+                           "}"));
+    const std::string zero = absl::StrCat("calls/3/applications/14/", collection, "/0");
+    EXPECT_FALSE(ParseChildName(zero, collection, "name").ok());
+  }
+}
+
+TEST(NamesTest, EveryCallParentNamesBothForms) {
+  absl::StatusOr<int64_t> bad = ParseCallParent("calls/x", "parent");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(status::GetErrorInfo(bad.status())->reason(), kReasonNameInvalid);
+  std::optional<google::rpc::BadRequest> br = status::GetBadRequest(bad.status());
+  ASSERT_TRUE(br.has_value());
+  EXPECT_EQ(br->field_violations(0).field(), "parent");
+  EXPECT_NE(br->field_violations(0).description().find("calls/{call} or calls/-"),
+            std::string::npos);
+  EXPECT_EQ(*ParseCallParent("calls/12", "parent"), 12);
 }
 
 TEST(DatesTest, RealDatesOnly) {

@@ -21,6 +21,7 @@
 #include "integration/grpc/call_context.h"
 #include "integration/status/status.h"
 #include "integration/api/handler.h"
+#include "rules/content_rules.h"
 
 namespace integration::training {
 
@@ -39,7 +40,7 @@ using api::ToMicros;
 
 // NOT_FOUND LEARNER_NOT_FOUND: the learner has not enrolled.
 inline absl::Status LearnerNotFound(std::string_view learner_id) {
-  const std::string name = absl::StrCat("learners/", std::string(learner_id));
+  const std::string name = LearnerName(learner_id);
   return status::NotFound("LEARNER_NOT_FOUND", absl::StrCat(name, " has not enrolled"),
                           {{"learner", name}});
 }

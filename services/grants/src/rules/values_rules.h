@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "integration/names/resource_name.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/type/v1/types.pb.h"
 
@@ -21,8 +22,19 @@ namespace type = ::lansstyrelsen::integration::type::v1;
 inline constexpr std::string_view kReasonNameInvalid = "NAME_INVALID";
 
 // --- Resource names -------------------------------------------------------------------------
-// Ids of calls, applications and what hangs below them are positive integers assigned by the
-// service; programme ids are chosen by the administrator (2-40 of [a-z0-9-]).
+// Each resource's pattern is declared once (values_rules.cc) and parsed and printed by
+// names::ResourcePattern. Ids of calls, applications and what hangs below them are positive
+// integers assigned by the service; programme ids are chosen by the administrator (2-40 of
+// [a-z0-9-]).
+
+// "programmes/{programme}", "calls/{call}", "calls/{call}/applications/{application}".
+const names::ResourcePattern& ProgrammePattern();
+const names::ResourcePattern& CallPattern();
+const names::ResourcePattern& ApplicationPattern();
+// "calls/{call}/applications/{application}/<collection>/{<id>}" for the resources below an
+// application: reviews, amendments, reports, reclaims, disbursements. Another collection is a
+// programming error (the process stops).
+const names::ResourcePattern& ChildPattern(std::string_view collection);
 
 std::string ProgrammeName(std::string_view programme_id);
 std::string CallName(int64_t call_id);

@@ -38,45 +38,15 @@ std::string_view Trim(std::string_view text) {
 
 bool IsBlank(std::string_view text) { return Trim(text).empty(); }
 
-// Splits on '/', keeping empty segments so that "parts//x" and "parts/x/" are rejected.
-std::vector<std::string_view> Segments(std::string_view name) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = name.find('/', start);
-    if (slash == std::string_view::npos) {
-      parts.push_back(name.substr(start));
-      return parts;
-    }
-    parts.push_back(name.substr(start, slash - start));
-    start = slash + 1;
-  }
+bool IsDiplomaCode(std::string_view text) { return NormalizeCode(text).ok(); }
+
+// Every training name: the reason its clients know, ids by the id rule.
+names::PatternOptions IdOptions() {
+  return {kReasonNameInvalid, IsValidId, "each id is 1-40 lower-case letters, digits or '-'"};
 }
 
-// Matches `name` against a pattern such as {"parts", "*", "modules", "*"}: literals must be
-// equal, '*' segments must be valid ids. Returns the '*' segments in order.
-bool MatchName(std::string_view name, std::initializer_list<std::string_view> pattern,
-               std::vector<std::string>* ids) {
-  std::vector<std::string_view> segments = Segments(name);
-  if (segments.size() != pattern.size()) return false;
-  size_t i = 0;
-  for (std::string_view expected : pattern) {
-    std::string_view segment = segments[i++];
-    if (expected == "*") {
-      if (!IsValidId(segment)) return false;
-      ids->emplace_back(segment);
-    } else if (segment != expected) {
-      return false;
-    }
-  }
-  return true;
-}
-
-absl::Status NameError(std::string_view field, std::string_view expected) {
-  std::string description = "must be a resource name of the form ";
-  description.append(expected).append(
-      ", where each {id} is 1-40 lower-case letters, digits or '-'");
-  return integration::status::InvalidField(field, description, kReasonNameInvalid);
+names::ResourcePattern Declare(std::string_view pattern) {
+  return names::ResourcePattern::Declare(pattern, IdOptions());
 }
 
 // An https URL with a host and no whitespace or control characters.
@@ -230,88 +200,117 @@ absl::Status ValidateId(std::string_view id, std::string_view field) {
       field, "must be 1-40 characters of lower-case letters a-z, digits and '-'", kReasonIdInvalid);
 }
 
-std::string PartName(std::string_view part_id) { return std::string("parts/").append(part_id); }
+const names::ResourcePattern& PartPattern() {
+  static const names::ResourcePattern pattern = Declare("parts/{part}");
+  return pattern;
+}
+
+const names::ResourcePattern& ModulePattern() {
+  static const names::ResourcePattern pattern = Declare("parts/{part}/modules/{module}");
+  return pattern;
+}
+
+const names::ResourcePattern& QuizPattern() {
+  static const names::ResourcePattern pattern = Declare("parts/{part}/modules/{module}/quiz");
+  return pattern;
+}
+
+const names::ResourcePattern& LearnerPattern() {
+  static const names::ResourcePattern pattern = Declare("learners/{learner}");
+  return pattern;
+}
+
+const names::ResourcePattern& ProgressPattern() {
+  static const names::ResourcePattern pattern = Declare("learners/{learner}/progress");
+  return pattern;
+}
+
+const names::ResourcePattern& AttemptPattern() {
+  static const names::ResourcePattern pattern = Declare("learners/{learner}/attempts/{attempt}");
+  return pattern;
+}
+
+const names::ResourcePattern& DiplomaPattern() {
+  static const names::ResourcePattern pattern = [] {
+    names::PatternOptions options = IdOptions();
+    options.checks = {{"code", IsDiplomaCode}};
+    options.hint =
+        "{learner} is 1-40 lower-case letters, digits or '-' and {code} the diploma's "
+        "26-character code";
+    return names::ResourcePattern::Declare("learners/{learner}/diplomas/{code}", options);
+  }();
+  return pattern;
+}
+
+std::string PartName(std::string_view part_id) { return PartPattern().Format(part_id); }
 
 std::string ModuleName(std::string_view part_id, std::string_view module_id) {
-  return PartName(part_id).append("/modules/").append(module_id);
+  return ModulePattern().Format(part_id, module_id);
 }
 
 std::string QuizName(std::string_view part_id, std::string_view module_id) {
-  return ModuleName(part_id, module_id).append("/quiz");
+  return QuizPattern().Format(part_id, module_id);
 }
 
 std::string LearnerName(std::string_view learner_id) {
-  return std::string("learners/").append(learner_id);
+  return LearnerPattern().Format(learner_id);
 }
 
 std::string ProgressName(std::string_view learner_id) {
-  return LearnerName(learner_id).append("/progress");
+  return ProgressPattern().Format(learner_id);
 }
 
 std::string AttemptName(std::string_view learner_id, std::string_view attempt_id) {
-  return LearnerName(learner_id).append("/attempts/").append(attempt_id);
+  return AttemptPattern().Format(learner_id, attempt_id);
 }
 
 std::string DiplomaName(std::string_view learner_id, std::string_view code) {
-  return LearnerName(learner_id).append("/diplomas/").append(code);
+  return DiplomaPattern().Format(learner_id, code);
 }
 
 absl::StatusOr<std::string> ParsePartName(std::string_view name, std::string_view field) {
-  std::vector<std::string> ids;
-  if (!MatchName(name, {"parts", "*"}, &ids)) return NameError(field, "parts/{id}");
-  return ids[0];
+  absl::StatusOr<names::ResourceName> parsed = PartPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return std::string((*parsed)["part"]);
 }
 
 absl::StatusOr<ModuleRef> ParseModuleName(std::string_view name, std::string_view field) {
-  std::vector<std::string> ids;
-  if (!MatchName(name, {"parts", "*", "modules", "*"}, &ids)) {
-    return NameError(field, "parts/{id}/modules/{id}");
-  }
-  return ModuleRef{ids[0], ids[1]};
+  absl::StatusOr<names::ResourceName> parsed = ModulePattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return ModuleRef{std::string((*parsed)["part"]), std::string((*parsed)["module"])};
 }
 
 absl::StatusOr<ModuleRef> ParseQuizName(std::string_view name, std::string_view field) {
-  std::vector<std::string> ids;
-  if (!MatchName(name, {"parts", "*", "modules", "*", "quiz"}, &ids)) {
-    return NameError(field, "parts/{id}/modules/{id}/quiz");
-  }
-  return ModuleRef{ids[0], ids[1]};
+  absl::StatusOr<names::ResourceName> parsed = QuizPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return ModuleRef{std::string((*parsed)["part"]), std::string((*parsed)["module"])};
 }
 
 absl::StatusOr<std::string> ParseLearnerName(std::string_view name, std::string_view field) {
-  std::vector<std::string> ids;
-  if (!MatchName(name, {"learners", "*"}, &ids)) return NameError(field, "learners/{id}");
-  return ids[0];
+  absl::StatusOr<names::ResourceName> parsed = LearnerPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return std::string((*parsed)["learner"]);
 }
 
 absl::StatusOr<std::string> ParseProgressName(std::string_view name, std::string_view field) {
-  std::vector<std::string> ids;
-  if (!MatchName(name, {"learners", "*", "progress"}, &ids)) {
-    return NameError(field, "learners/{id}/progress");
-  }
-  return ids[0];
+  absl::StatusOr<names::ResourceName> parsed = ProgressPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return std::string((*parsed)["learner"]);
 }
 
 absl::StatusOr<AttemptRef> ParseAttemptName(std::string_view name, std::string_view field) {
-  std::vector<std::string> ids;
-  if (!MatchName(name, {"learners", "*", "attempts", "*"}, &ids)) {
-    return NameError(field, "learners/{id}/attempts/{id}");
-  }
-  return AttemptRef{ids[0], ids[1]};
+  absl::StatusOr<names::ResourceName> parsed = AttemptPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return AttemptRef{std::string((*parsed)["learner"]), std::string((*parsed)["attempt"])};
 }
 
 absl::StatusOr<DiplomaRef> ParseDiplomaName(std::string_view name, std::string_view field) {
-  std::vector<std::string_view> segments = Segments(name);
-  if (segments.size() == 4 && segments[0] == "learners" && IsValidId(segments[1]) &&
-      segments[2] == "diplomas") {
-    absl::StatusOr<std::string> code = NormalizeCode(segments[3], field);
-    if (code.ok()) return DiplomaRef{std::string(segments[1]), *std::move(code)};
-  }
-  return integration::status::InvalidField(
-      field,
-      "must be a resource name of the form learners/{id}/diplomas/{code}, where {id} is 1-40 "
-      "lower-case letters, digits or '-' and {code} the diploma's 26-character code",
-      kReasonNameInvalid);
+  absl::StatusOr<names::ResourceName> parsed = DiplomaPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  // The pattern's check accepted the code, so it normalises.
+  absl::StatusOr<std::string> code = NormalizeCode((*parsed)["code"], field);
+  if (!code.ok()) return code.status();
+  return DiplomaRef{std::string((*parsed)["learner"]), *std::move(code)};
 }
 
 absl::Status ValidatePart(const v1::Part& part, std::string_view field) {

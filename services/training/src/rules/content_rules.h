@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "integration/names/resource_name.h"
 #include "lansstyrelsen/integration/training/v1/resources.pb.h"
 
 namespace integration::training {
@@ -60,12 +61,23 @@ struct DiplomaRef {
   bool operator==(const DiplomaRef&) const = default;
 };
 
-// Formatting. The arguments are trusted ids (validated or generated), not user input.
-std::string PartName(std::string_view part_id);                                // parts/{p}
-std::string ModuleName(std::string_view part_id, std::string_view module_id);  // …/modules/{m}
-std::string QuizName(std::string_view part_id, std::string_view module_id);    // …/quiz
-std::string LearnerName(std::string_view learner_id);                          // learners/{l}
-std::string ProgressName(std::string_view learner_id);  // learners/{l}/progress
+// The pattern of each resource, declared once (AIP-122); every {variable} follows the id rule
+// but a diploma's {code} (see NormalizeCode).
+const names::ResourcePattern& PartPattern();      // parts/{part}
+const names::ResourcePattern& ModulePattern();    // parts/{part}/modules/{module}
+const names::ResourcePattern& QuizPattern();      // parts/{part}/modules/{module}/quiz
+const names::ResourcePattern& LearnerPattern();   // learners/{learner}
+const names::ResourcePattern& ProgressPattern();  // learners/{learner}/progress
+const names::ResourcePattern& AttemptPattern();   // learners/{learner}/attempts/{attempt}
+const names::ResourcePattern& DiplomaPattern();   // learners/{learner}/diplomas/{code}
+
+// Formatting by those patterns. The arguments are trusted ids (validated or generated), not
+// user input.
+std::string PartName(std::string_view part_id);
+std::string ModuleName(std::string_view part_id, std::string_view module_id);
+std::string QuizName(std::string_view part_id, std::string_view module_id);
+std::string LearnerName(std::string_view learner_id);
+std::string ProgressName(std::string_view learner_id);
 std::string AttemptName(std::string_view learner_id, std::string_view attempt_id);
 std::string DiplomaName(std::string_view learner_id, std::string_view code);
 

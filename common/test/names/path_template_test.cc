@@ -1,5 +1,6 @@
-// Unit tests of google.api.http path template parsing, matching and percent-decoding.
-#include "http_rule.h"
+// Unit tests of path template parsing (google.api.http paths and bare name patterns),
+// matching and percent-decoding.
+#include "integration/names/path_template.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace integration::gateway {
+namespace integration::names {
 namespace {
 
 using ::testing::ElementsAre;
@@ -131,6 +132,25 @@ TEST(PathTemplateTest, SameShapeIgnoresVariableNames) {
   EXPECT_FALSE(a->SameShape(*d));
 }
 
+TEST(PathTemplateTest, ParsesBareSegmentsOfANamePattern) {
+  auto parsed = PathTemplate::ParseSegments("calls/{call}/applications/{application}");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->segments().size(), 4u);
+  EXPECT_EQ(parsed->segments()[0].literal, "calls");
+  EXPECT_EQ(parsed->segments()[1].kind, Kind::kSingle);
+  ASSERT_EQ(parsed->variables().size(), 2u);
+  EXPECT_EQ(parsed->variables()[1].FieldPathString(), "application");
+  EXPECT_EQ(parsed->variables()[1].begin, 3u);
+  // No leading '/' and no verb in a name pattern.
+  for (std::string_view bad : {"/calls/{call}", "calls/{call}:publish", "", "calls//x"}) {
+    auto rejected = PathTemplate::ParseSegments(bad);
+    EXPECT_FALSE(rejected.ok()) << "accepted " << bad;
+    if (!rejected.ok()) {
+      EXPECT_THAT(std::string(rejected.status().message()), HasSubstr("name pattern"));
+    }
+  }
+}
+
 TEST(PercentDecodeTest, DecodesAndRejectsBadEscapes) {
   EXPECT_EQ(*PercentDecode("a%20b%2Fc", false), "a b/c");
   EXPECT_EQ(*PercentDecode("a+b", false), "a+b");
@@ -142,4 +162,4 @@ TEST(PercentDecodeTest, DecodesAndRejectsBadEscapes) {
 }
 
 }  // namespace
-}  // namespace integration::gateway
+}  // namespace integration::names

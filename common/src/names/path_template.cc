@@ -1,13 +1,18 @@
-// Parsing of google.api.http path templates and matching of request paths against them.
-#include "http_rule.h"
+// Parsing of path templates and resource name patterns, and matching of request paths.
+#include "integration/names/path_template.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace integration::gateway {
+namespace integration::names {
 namespace {
+
+// Abseil here is built with its own string_view type; these convert without copying.
+absl::string_view ToAbsl(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view ToStd(absl::string_view s) { return {s.data(), s.size()}; }
+
 
 bool IsIdentStart(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsIdentChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -49,14 +54,18 @@ int HexValue(char c) {
 // unread character.
 class Parser {
  public:
-  explicit Parser(absl::string_view text) : text_(text) {}
+  // `http_path`: a google.api.http path, with its leading '/' and optional ":verb"; otherwise
+  // the bare segments of a resource name pattern.
+  Parser(absl::string_view text, bool http_path) : text_(text), http_path_(http_path) {}
 
   absl::Status Run(std::vector<TemplateSegment>* segments, std::vector<TemplateVariable>* variables,
                    std::string* verb) {
-    if (text_.empty() || text_[0] != '/') return Error("must start with '/'");
-    ++pos_;
+    if (http_path_) {
+      if (text_.empty() || text_[0] != '/') return Error("must start with '/'");
+      ++pos_;
+    }
     if (auto st = ParseSegments(segments, variables, /*in_variable=*/false); !st.ok()) return st;
-    if (pos_ < text_.size() && text_[pos_] == ':') {
+    if (http_path_ && pos_ < text_.size() && text_[pos_] == ':') {
       ++pos_;
       std::size_t start = pos_;
       while (pos_ < text_.size() && IsLiteralChar(text_[pos_])) ++pos_;
@@ -74,8 +83,8 @@ class Parser {
 
  private:
   absl::Status Error(absl::string_view what) const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("path template \"", text_, "\": ", what, " at offset ", pos_));
+    return absl::InvalidArgumentError(absl::StrCat(http_path_ ? "path template" : "name pattern",
+                                                   " \"", text_, "\": ", what, " at offset ", pos_));
   }
 
   absl::Status ParseSegments(std::vector<TemplateSegment>* segments,
@@ -160,6 +169,7 @@ class Parser {
   }
 
   absl::string_view text_;
+  bool http_path_;
   std::size_t pos_ = 0;
 };
 
@@ -175,9 +185,17 @@ bool LiteralMatches(const std::string& literal, std::string_view raw) {
 std::string TemplateVariable::FieldPathString() const { return absl::StrJoin(field_path, "."); }
 
 absl::StatusOr<PathTemplate> PathTemplate::Parse(std::string_view text) {
+  return ParseAs(text, /*http_path=*/true);
+}
+
+absl::StatusOr<PathTemplate> PathTemplate::ParseSegments(std::string_view text) {
+  return ParseAs(text, /*http_path=*/false);
+}
+
+absl::StatusOr<PathTemplate> PathTemplate::ParseAs(std::string_view text, bool http_path) {
   PathTemplate result;
   result.text_ = std::string(text);
-  Parser parser(ToAbsl(text));
+  Parser parser(ToAbsl(text), http_path);
   if (auto st = parser.Run(&result.segments_, &result.variables_, &result.verb_); !st.ok()) {
     return st;
   }
@@ -249,4 +267,4 @@ absl::StatusOr<std::string> PercentDecode(std::string_view text, bool plus_as_sp
   return out;
 }
 
-}  // namespace integration::gateway
+}  // namespace integration::names
