@@ -886,5 +886,52 @@ TEST_F(GrantsThroughGatewayTest, RegionalOverviewHasGrantsSection) {
                                    "GrantStatistics"));
 }
 
+// Control characters in text are refused on both fronts with the field named, and nothing is
+// stored: a NUL once cut a project title short and the call answered OK. Line breaks are kept
+// where the field is running text (the project description).
+TEST_F(GrantsThroughGatewayTest, ControlCharactersInTextAreRefusedOnBothFronts) {
+  const v1::Call call = OpenCall("kontrolltecken", "Kontrolltecken 2027");
+  const std::string kommun = Kommun(kKommunA);
+  auto count = [&] {
+    v1::ListApplicationsRequest list;
+    list.set_parent(call.name());
+    list.set_page_size(500);
+    v1::ListApplicationsResponse listed;
+    RpcResult r = Invoke(stub(), &Stub::ListApplications, Officer(), list, &listed);
+    EXPECT_TRUE(r.ok()) << r.Describe();
+    return listed.applications_size();
+  };
+
+  HttpResult http = Http(
+      http_port(), "POST", "/v1/" + call.name() + "/applications?requestId=" + NewRequestId(),
+      kommun,
+      absl::StrCat(R"({"applicant": {"type": "APPLICANT_TYPE_KOMMUN", "kommunkod": ")", kKommunA,
+                   R"("}, "projectTitle": "a\u0000b"})"));
+  EXPECT_EQ(http.status, 400) << http.Describe();
+  EXPECT_EQ(http.Reason(), "INVALID_FIELD");
+  EXPECT_THAT(http.Fields(), ::testing::ElementsAre("application.project_title"));
+
+  v1::CreateApplicationRequest req;
+  req.set_parent(call.name());
+  *req.mutable_application() = KommunApplication(kKommunA, "Tabbar\tär inte rubriker");
+  req.mutable_application()->set_description("Rad ett\nRad två" + std::string(1, '\0'));
+  req.set_request_id(NewRequestId());
+  v1::Application created;
+  RpcResult rpc = Invoke(stub(), &Stub::CreateApplication, kommun, req, &created);
+  EXPECT_EQ(rpc.code(), ::grpc::StatusCode::INVALID_ARGUMENT) << rpc.Describe();
+  EXPECT_THAT(rpc.Fields(), ::testing::ElementsAre("application.project_title",
+                                                   "application.description"));
+  EXPECT_EQ(count(), 0);
+
+  // Without the NUL and the tab: the description keeps its line break.
+  req.mutable_application()->set_project_title("Utan kontrolltecken");
+  req.mutable_application()->set_description("Rad ett\nRad två");
+  req.set_request_id(NewRequestId());
+  rpc = Invoke(stub(), &Stub::CreateApplication, kommun, req, &created);
+  ASSERT_TRUE(rpc.ok()) << rpc.Describe();
+  EXPECT_EQ(created.description(), "Rad ett\nRad två");
+  EXPECT_EQ(count(), 1);
+}
+
 }  // namespace
 }  // namespace integration::e2e

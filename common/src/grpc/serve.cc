@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "integration/auth/auth.h"
+#include "integration/grpc/request_text.h"
 #include "integration/log/log.h"
 #include "integration/status/status.h"
 #include "text.h"
@@ -196,6 +197,8 @@ namespace internal {
   if (admitted.ok() && c->method->policy != nullptr) {
     admitted = auth::CheckTenant(*c->method->policy, c->call->caller(), request);
   }
+  // Free text last: an unauthenticated or unauthorised caller learns nothing about the checks.
+  if (admitted.ok()) admitted = CheckRequestText(request);
   if (!admitted.ok()) {
     FinishWith(*c, admitted);
     return c->reactor;

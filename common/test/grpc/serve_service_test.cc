@@ -132,6 +132,35 @@ TEST(ServeTest, ErrorDetailsSurviveTheRoundTrip) {
   EXPECT_EQ(back_bad->field_violations_size(), 2);
 }
 
+TEST(ServeTest, ControlCharactersInTextAreRefusedBeforeTheHandler) {
+  std::atomic<int> calls{0};
+  EchoServer server([&](const CallContext& c, const echo::EchoRequest& r, echo::EchoResponse* o) {
+    ++calls;
+    return PlainEcho(c, r, o);
+  });
+  auto stub = server.Stub();
+  echo::EchoRequest req;
+  req.set_message(std::string("a\0b", 3));
+  echo::EchoResponse resp;
+  ::grpc::ClientContext ctx;
+  server.Prepare(ctx);
+  ::grpc::Status st = stub->Echo(&ctx, req, &resp);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  absl::Status back = status::FromGrpc(st);
+  ASSERT_TRUE(status::GetBadRequest(back).has_value());
+  EXPECT_EQ(status::GetBadRequest(back)->field_violations(0).field(), "message");
+  EXPECT_EQ(status::GetErrorInfo(back)->reason(), "INVALID_FIELD");
+  EXPECT_EQ(calls.load(), 0);
+
+  // Line breaks pass in a multi-line field.
+  req.set_message("one line");
+  req.set_note("line 1\nline 2");
+  ::grpc::ClientContext ok_ctx;
+  server.Prepare(ok_ctx);
+  EXPECT_TRUE(stub->Echo(&ok_ctx, req, &resp).ok());
+  EXPECT_EQ(calls.load(), 1);
+}
+
 TEST(ServeTest, HandlerExceptionBecomesOpaqueInternal) {
   EchoServer server(
       [](const CallContext&, const echo::EchoRequest&, echo::EchoResponse*) -> absl::Status {

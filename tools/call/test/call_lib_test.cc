@@ -170,7 +170,10 @@ TEST(JsonToWireTest, RoundTripsThroughWire) {
   ASSERT_TRUE(wire.ok()) << wire.status();
   absl::StatusOr<std::string> json = WireToJson(EchoRequestType(), *wire);
   ASSERT_TRUE(json.ok()) << json.status();
-  EXPECT_EQ(*json, "{\n \"message\": \"Länsstyrelsen\",\n \"payload\": \"AAEC\"\n}\n");
+  // Defaults are printed too (note, parts).
+  EXPECT_EQ(*json,
+            "{\n \"message\": \"Länsstyrelsen\",\n \"payload\": \"AAEC\",\n \"note\": \"\",\n"
+            " \"parts\": []\n}\n");
 }
 
 TEST(JsonToWireTest, EmptyBodyIsTheEmptyRequestAndDefaultsArePrinted) {
@@ -179,7 +182,8 @@ TEST(JsonToWireTest, EmptyBodyIsTheEmptyRequestAndDefaultsArePrinted) {
   EXPECT_TRUE(wire->empty());
   absl::StatusOr<std::string> json = WireToJson(EchoRequestType(), *wire);
   ASSERT_TRUE(json.ok());
-  EXPECT_EQ(*json, "{\n \"message\": \"\",\n \"payload\": \"\"\n}\n");
+  EXPECT_EQ(*json,
+            "{\n \"message\": \"\",\n \"payload\": \"\",\n \"note\": \"\",\n \"parts\": []\n}\n");
 }
 
 TEST(WireToJsonTest, GarbageIsDataLoss) {
