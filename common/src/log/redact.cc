@@ -189,7 +189,8 @@ bool PlausibleDate(std::string_view digits, size_t at) {
   return (day >= 1 && day <= 31) || (day >= 61 && day <= 91);
 }
 
-// 10 or 12 digits (optionally '-'/'+' before the last four) not part of a longer digit run.
+// 10 or 12 digits (optionally '-'/'+' before the last four) not part of a longer run of letters
+// and digits.
 bool LooksLikePnr(std::string_view digits) {
   if (digits.size() == 10) return PlausibleDate(digits, 0);
   if (digits.size() == 12) {
@@ -199,13 +200,23 @@ bool LooksLikePnr(std::string_view digits) {
   return false;
 }
 
+// Whether the digits ending at `end` continue into an identifier: a letter or digit follows, or
+// '-' and then a letter or digit (the next group of a UUID). Identity numbers in text stand
+// alone; ten digits inside a trace id or a UUID are not one.
+bool ContinuesIntoId(std::string_view in, size_t end) {
+  if (end >= in.size()) return false;
+  if (IsAlnum(in[end])) return true;
+  return in[end] == '-' && end + 1 < in.size() && IsAlnum(in[end + 1]);
+}
+
 std::string RedactPnr(std::string_view in) {
   std::string out;
   out.reserve(in.size());
   size_t copied = 0;
   size_t i = 0;
   while (i < in.size()) {
-    if (!IsDigit(in[i]) || (i > 0 && IsDigit(in[i - 1]))) {
+    // A run glued to a letter or digit before it is inside an identifier (hex, base64, UUID).
+    if (!IsDigit(in[i]) || (i > 0 && IsAlnum(in[i - 1]))) {
       ++i;
       continue;
     }
@@ -219,12 +230,13 @@ std::string RedactPnr(std::string_view in) {
       size_t tail = run_end + 1;
       bool four = true;
       for (size_t t = tail; t < tail + 4; ++t) four = four && IsDigit(in[t]);
-      if (four && (tail + 4 == in.size() || !IsDigit(in[tail + 4]))) {
+      if (four && !ContinuesIntoId(in, tail + 4)) {
         digits = std::string(in.substr(i, run)) + std::string(in.substr(tail, 4));
         if (LooksLikePnr(digits)) match_end = tail + 4;
       }
     }
-    if (match_end == std::string_view::npos && LooksLikePnr(in.substr(i, run))) {
+    if (match_end == std::string_view::npos && !ContinuesIntoId(in, run_end) &&
+        LooksLikePnr(in.substr(i, run))) {
       match_end = run_end;
     }
     if (match_end != std::string_view::npos) {

@@ -241,7 +241,7 @@ INSTANTIATE_TEST_SUITE_P(
         RedactCase{"pnr=198507099805,", "pnr=[REDACTED],"},
         RedactCase{"sökande 198507099805 och 850769-9804.",
                    "sökande [REDACTED-PNR] och [REDACTED-PNR]."},
-        RedactCase{"id:8507099805x", "id:[REDACTED-PNR]x"},
+        RedactCase{"id:8507099805.", "id:[REDACTED-PNR]."},
         RedactCase{"(19850709-9805)", "([REDACTED-PNR])"}));
 
 INSTANTIATE_TEST_SUITE_P(
@@ -290,6 +290,21 @@ INSTANTIATE_TEST_SUITE_P(
         RedactCase{"rpc /grants.v1.GrantsService/GetCall", "rpc /grants.v1.GrantsService/GetCall"},
         RedactCase{"", ""}));
 
+// Digits inside an identifier are never an identity number: trace ids (hex), UUIDs and other
+// ids keep every character, so requests can still be followed through the logs.
+INSTANTIATE_TEST_SUITE_P(
+    IdentifiersStayWhole, RedactTest,
+    ::testing::Values(
+        RedactCase{"trace 5a1b8f011a66b3b111b38c8507099805", "trace 5a1b8f011a66b3b111b38c8507099805"},
+        RedactCase{"8507099805b3b111b38c5a1b8f011a66", "8507099805b3b111b38c5a1b8f011a66"},
+        RedactCase{"5a1b8f0119850709980511a66b3b111b", "5a1b8f0119850709980511a66b3b111b"},
+        RedactCase{"request 19850709-9805-4abc-8def-0123456789ab",
+                   "request 19850709-9805-4abc-8def-0123456789ab"},
+        RedactCase{"id:8507099805x", "id:8507099805x"},
+        // The same numbers standing alone in text are still redacted.
+        RedactCase{"8507099805 b3", "[REDACTED-PNR] b3"},
+        RedactCase{"19850709-9805 4abc", "[REDACTED-PNR] 4abc"}));
+
 TEST_F(LogTest, RedactsMessagesAndFieldsOnTheWayOut) {
   CapturedLines captured;
   Warn("lookup failed for 850709-9805",
@@ -310,6 +325,22 @@ TEST_F(LogTest, RedactsMessagesAndFieldsOnTheWayOut) {
   EXPECT_EQ(Str(line, "note"), "diarienummer 851-1234-2026, kommun 0180");
   EXPECT_EQ(Str(line, "subject_id"), "[REDACTED-PNR]");  // numbers are checked too
   EXPECT_EQ(line.fields().at("count").number_value(), 42);
+}
+
+TEST_F(LogTest, TraceAndRequestIdsWithTenDigitRunsAreLoggedWhole) {
+  CapturedLines captured;
+  {
+    ScopedContext context("19850709-9805-4abc-8def-0123456789ab",
+                          "5a1b8f011a66b3b111b38c8507099805");
+    Info("request served", {{"peer_trace", "8507099805b3b111b38c5a1b8f011a66"}});
+  }
+  auto lines = captured.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  google::protobuf::Struct line = Parse(lines[0]);
+  EXPECT_EQ(Str(line, "request_id"), "19850709-9805-4abc-8def-0123456789ab");
+  EXPECT_EQ(Str(line, "trace_id"), "5a1b8f011a66b3b111b38c8507099805");
+  EXPECT_EQ(Str(line, "peer_trace"), "8507099805b3b111b38c5a1b8f011a66");
+  EXPECT_THAT(lines[0], Not(HasSubstr("REDACTED")));
 }
 
 TEST_F(LogTest, SecretKeysAreRedactedWhateverTheValue) {
