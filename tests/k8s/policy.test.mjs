@@ -2,7 +2,7 @@
 // every container; a PodDisruptionBudget and network policies for every Deployment; the
 // shutdown timing of every server; no Secret in the manifests and every referenced Secret
 // documented for operators; autoscaling and spreading in prod only; the restricted Pod
-// Security Standard on the namespace.
+// Security Standard on the namespace; no gRPC reflection in prod.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -152,6 +152,31 @@ for (const overlay of overlayNames()) {
             if (h.spec.maxReplicas < h.spec.minReplicas) problems.push(`${id(h)}: maxReplicas below minReplicas`);
           }
           if (d.spec.replicas !== undefined) problems.push(`${id(d)}: sets replicas, which every apply would reset under the autoscaler`);
+        }
+        assert.deepEqual(problems, []);
+      });
+
+      test("prod: no server serves gRPC reflection (the --grpc-reflection setting stays off)", () => {
+        const off = new Set(["false", "0", "no", "off"]);
+        const problems = [];
+        for (const cm of byKind(objects(), "ConfigMap")) {
+          for (const [key, value] of Object.entries(cm.data ?? {})) {
+            if (key.endsWith("_GRPC_REFLECTION") && !off.has(String(value).toLowerCase())) {
+              problems.push(`${id(cm)}: ${key}=${value}`);
+            }
+          }
+        }
+        for (const w of workloads()) {
+          for (const c of containersOf(w)) {
+            for (const e of c.env ?? []) {
+              if (e.name.endsWith("_GRPC_REFLECTION") && !off.has(String(e.value).toLowerCase())) {
+                problems.push(`${id(w)} ${c.name}: ${e.name}=${e.value}`);
+              }
+            }
+            if ((c.args ?? []).some((a) => /^--grpc-reflection(=(?!false|0|no|off).*)?$/.test(a))) {
+              problems.push(`${id(w)} ${c.name}: --grpc-reflection in args`);
+            }
+          }
         }
         assert.deepEqual(problems, []);
       });

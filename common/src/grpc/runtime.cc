@@ -4,6 +4,8 @@
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
@@ -14,7 +16,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
@@ -29,6 +33,29 @@
 
 namespace integration::grpc {
 namespace {
+
+// Decides per server whether gRPC's reflection service is served. Linking grpc++_reflection
+// registers its plugin for every server of the process (a static initialiser of the library),
+// so the option first removes it from this server's plugins and then adds it back only when the
+// server's settings ask for it.
+class ReflectionOption final : public ::grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
+  void UpdateArguments(::grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<::grpc::ServerBuilderPlugin>>* plugins) override {
+    // The plugin's own name, so that no spelling of it is kept here.
+    const std::string reflection = ::grpc::reflection::ProtoServerReflectionPlugin().name();
+    std::erase_if(*plugins, [&](const std::unique_ptr<::grpc::ServerBuilderPlugin>& plugin) {
+      return plugin->name() == reflection;
+    });
+    if (enabled_) {
+      plugins->push_back(std::make_unique<::grpc::reflection::ProtoServerReflectionPlugin>());
+    }
+  }
+
+ private:
+  bool enabled_;
+};
 
 absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> ListenerCredentials(
     const ServerTls& tls) {
@@ -255,14 +282,12 @@ absl::Status Runtime::BuildServer() {
       ListenerCredentials(options_.tls);
   if (!creds.ok()) return creds.status();
 
-  // Both are process-wide switches of gRPC; setting them again is harmless, racing is not.
-  static absl::once_flag grpc_plugins_once;
-  absl::call_once(grpc_plugins_once, [] {
-    ::grpc::EnableDefaultHealthCheckService(true);
-    ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  });
+  // A process-wide switch of gRPC; setting it again is harmless, racing is not.
+  static absl::once_flag grpc_health_once;
+  absl::call_once(grpc_health_once, [] { ::grpc::EnableDefaultHealthCheckService(true); });
 
   ::grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
   int selected_port = 0;
   builder.AddListeningPort(options_.listen_address, *creds, &selected_port);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);

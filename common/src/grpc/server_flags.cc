@@ -41,6 +41,10 @@ ServerFlags::ServerFlags(config::Flags& flags, int default_grpc_port, int defaul
   jwt_issuer_ = flags.String("jwt-issuer", "https://auth.integration.lansstyrelsen.se",
                              "required token issuer (iss)");
   jwt_audience_ = flags.String("jwt-audience", "integration", "required token audience (aud)");
+  grpc_reflection_ = flags.Bool(
+      "grpc-reflection", false,
+      "serve gRPC server reflection (lists every service and message type; for client tools "
+      "such as grpcurl, off in production)");
 }
 
 std::string ServerFlags::Setting(std::string_view name) const {
@@ -100,6 +104,7 @@ absl::StatusOr<ServerOptions> ServerFlags::Options(std::string service_name) con
   o.tls.key_file = *tls_key_file_;
   o.tls.client_ca_file = *tls_client_ca_file_;
   o.verifier = std::shared_ptr<auth::Verifier>(*std::move(verifier));
+  o.reflection = *grpc_reflection_;
   return o;
 }
 

@@ -1,5 +1,5 @@
 // Runtime through a real server: health states driven by readiness checks and shutdown,
-// graceful drain of an in-flight call, close hooks, admin port, reflection, start-up errors.
+// graceful drain of an in-flight call, close hooks, admin port, reflection (off unless set), start-up errors.
 #include <arpa/inet.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -252,44 +252,68 @@ TEST(RuntimeTest, AdminServerAnswersReadinessAndMetrics) {
   EXPECT_THAT(metrics, HasSubstr(kEchoMethod));
 }
 
-TEST(RuntimeTest, ReflectionListsTheService) {
-  EchoServer server;
+// Asks the server's reflection service for its services by hand (Debian ships no reflection
+// protos): the call's status and the raw listing.
+std::pair<::grpc::Status, std::string> ListServicesByReflection(const EchoServer& server) {
   ::grpc::GenericStub stub(server.Channel());
   ::grpc::CompletionQueue cq;
   ::grpc::ClientContext ctx;
   WithDeadline(ctx, std::chrono::seconds(5));
   auto call =
       stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  // Each step waits for its own tag; a step that fails (the server ended the call) ends the
+  // exchange, and Finish tells why.
   auto step = [&cq](intptr_t want) {
     void* tag = nullptr;
     bool ok = false;
     return cq.Next(&tag, &ok) && ok && reinterpret_cast<intptr_t>(tag) == want;
   };
+  std::string listing;
   call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(step(1));
-  // ServerReflectionRequest{list_services (field 7) = ""}
-  const std::string request("\x3a\x00", 2);
-  ::grpc::Slice slice(request);
-  ::grpc::ByteBuffer in(&slice, 1);
-  call->Write(in, reinterpret_cast<void*>(2));
-  ASSERT_TRUE(step(2));
-  call->WritesDone(reinterpret_cast<void*>(3));
-  ASSERT_TRUE(step(3));
-  ::grpc::ByteBuffer out;
-  call->Read(&out, reinterpret_cast<void*>(4));
-  ASSERT_TRUE(step(4));
+  if (step(1)) {
+    // ServerReflectionRequest{list_services (field 7) = ""}
+    const std::string request("\x3a\x00", 2);
+    ::grpc::Slice slice(request);
+    ::grpc::ByteBuffer in(&slice, 1);
+    call->Write(in, reinterpret_cast<void*>(2));
+    if (step(2)) {
+      call->WritesDone(reinterpret_cast<void*>(3));
+      if (step(3)) {
+        ::grpc::ByteBuffer out;
+        call->Read(&out, reinterpret_cast<void*>(4));
+        if (step(4)) listing = Flatten(out);
+      }
+    }
+  }
   ::grpc::Status status;
   call->Finish(&status, reinterpret_cast<void*>(5));
-  ASSERT_TRUE(step(5));
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  const std::string listing = Flatten(out);
-  EXPECT_THAT(listing, HasSubstr(kEchoService));
-  EXPECT_THAT(listing, HasSubstr("grpc.health.v1.Health"));
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok) && reinterpret_cast<intptr_t>(tag) != 5) {
+  }
   cq.Shutdown();
-  void* tag;
-  bool ok;
   while (cq.Next(&tag, &ok)) {
   }
+  return {status, listing};
+}
+
+TEST(RuntimeTest, ReflectionIsOffUnlessTheSettingTurnsItOn) {
+  {
+    EchoServer server;
+    auto [status, listing] = ListServicesByReflection(server);
+    EXPECT_EQ(status.error_code(), ::grpc::StatusCode::UNIMPLEMENTED) << status.error_message();
+    EXPECT_EQ(listing, "");
+  }
+  ServerOptions options = TestOptions();
+  options.reflection = true;
+  EchoServer server(PlainEcho, options);
+  auto [status, listing] = ListServicesByReflection(server);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(listing, HasSubstr(kEchoService));
+  EXPECT_THAT(listing, HasSubstr("grpc.health.v1.Health"));
+  // The setting is per server: one with reflection does not turn it on for the next.
+  EchoServer later;
+  EXPECT_EQ(ListServicesByReflection(later).first.error_code(), ::grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST(RuntimeTest, StartRefusesBrokenConfiguration) {

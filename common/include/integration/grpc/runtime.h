@@ -91,6 +91,9 @@ struct ServerOptions {
   // -1 none, 0 picks a free port (see Runtime::admin_port()).
   int admin_port = -1;
   std::string admin_bind_address = "0.0.0.0";
+  // Serve gRPC server reflection (the listing of every service and message type) on this
+  // server. Off by default: it helps client tools, and it helps an attacker map the API.
+  bool reflection = false;
 };
 
 // One RPC of a registered service, resolved once at registration.

@@ -16,7 +16,7 @@ namespace integration::grpc {
 // Registers: --listen-host, --grpc-port, --admin-port (0 disables the admin server),
 // --max-message-bytes, --executor-threads, --executor-queue, --default-deadline,
 // --max-deadline, --shutdown-delay, --drain-timeout, --tls-cert-file, --tls-key-file,
-// --tls-client-ca-file, --jwks-file, --jwt-issuer, --jwt-audience (each with its environment
+// --tls-client-ca-file, --jwks-file, --jwt-issuer, --jwt-audience, --grpc-reflection (each with its environment
 // override, e.g. TRAINING_GRPC_PORT).
 class ServerFlags {
  public:
@@ -48,6 +48,7 @@ class ServerFlags {
   std::string* jwks_file_;
   std::string* jwt_issuer_;
   std::string* jwt_audience_;
+  bool* grpc_reflection_;
 };
 
 }  // namespace integration::grpc
