@@ -6,12 +6,18 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/names.h"  // first: see there
 #include "integration/grpc/runtime.h"
 #include "integration/pg/pool.h"
+#include "integration/se/pnr_protector.h"
 #include "lansstyrelsen/integration/placement/v1/placement_service.adapter.h"
 
 namespace integration::placement {
@@ -24,6 +30,12 @@ struct PlacementDeps {
   grpc::Runtime& runtime;
   // Service::Dependencies::nudge_outbox: called after a commit that enqueued events.
   std::function<void()> nudge_outbox;
+  // Encrypts dossier numbers and derives their look-up hash (the suite's personnummer keys).
+  std::shared_ptr<const se::PnrProtector> protector;
+  // The zone of the board's calendar days (arrival dates are not in the future).
+  absl::TimeZone zone = absl::UTCTimeZone();
+  // The service's notion of "now"; tests move it.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
 class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementServiceImpl> {
@@ -35,9 +47,35 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
   friend class v1::PlacementServiceAdapter<PlacementServiceImpl>;
 
   // Handlers run on the runtime's executor (they may block on PostgreSQL); the caller's role
-  // has been checked against the method's access policy before they run. One per RPC:
-  //   absl::Status Do<Method>(const grpc::CallContext& call, const v1::<Method>Request& req,
-  //                           v1::<Response>* resp);  // <area>_handlers.cc
+  // has been checked against the method's access policy before they run. Object-level access
+  // (own county, own kommun, the arrival scope) is theirs to check (access.h).
+  // allocation_key_handlers.cc
+  absl::Status DoCreateAllocationKey(const grpc::CallContext& call,
+                                     const v1::CreateAllocationKeyRequest& req,
+                                     v1::AllocationKey* resp);
+  absl::Status DoGetAllocationKey(const grpc::CallContext& call,
+                                  const v1::GetAllocationKeyRequest& req, v1::AllocationKey* resp);
+  absl::Status DoListAllocationKeys(const grpc::CallContext& call,
+                                    const v1::ListAllocationKeysRequest& req,
+                                    v1::ListAllocationKeysResponse* resp);
+  // child_handlers.cc
+  absl::Status DoReportArrival(const grpc::CallContext& call, const v1::ReportArrivalRequest& req,
+                               v1::Child* resp);
+  absl::Status DoGetChild(const grpc::CallContext& call, const v1::GetChildRequest& req,
+                          v1::Child* resp);
+  absl::Status DoListChildren(const grpc::CallContext& call, const v1::ListChildrenRequest& req,
+                              v1::ListChildrenResponse* resp);
+  absl::Status DoListChildReads(const grpc::CallContext& call,
+                                const v1::ListChildReadsRequest& req,
+                                v1::ListChildReadsResponse* resp);
+  // assignment_handlers.cc
+  absl::Status DoAssignChild(const grpc::CallContext& call, const v1::AssignChildRequest& req,
+                             v1::Child* resp);
+  absl::Status DoCorrectAssignment(const grpc::CallContext& call,
+                                   const v1::CorrectAssignmentRequest& req, v1::Child* resp);
+
+  // Today in the board's calendar.
+  absl::CivilDay Today() const { return absl::ToCivilDay(deps_.clock(), deps_.zone); }
 
   PlacementDeps deps_;
 };

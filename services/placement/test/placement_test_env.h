@@ -1,14 +1,18 @@
 // Shared harness of the placement service's service and integration tests: a migrated
-// placement-server running in-process (integration::testing::ServiceHarness with PlacementSpec)
-// on a fresh test database and the test Redis, tokens, the generated stub and direct SQL.
+// placement-server running in-process (integration::testing::ServiceHarness with PlacementSpec,
+// test personal-number keys and a movable clock) on a fresh test database and the test Redis,
+// tokens of every role the service knows (the agency's with its scopes), the generated stub,
+// direct SQL and request builders.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 #include "integration/testing/service_harness.h"
 #include "lansstyrelsen/integration/placement/v1/placement_service.grpc.pb.h"
@@ -19,6 +23,17 @@ namespace v1 = ::lansstyrelsen::integration::placement::v1;
 using Stub = v1::PlacementService::Stub;
 using integration::testing::Claims;
 using integration::testing::Describe;
+using integration::testing::ReasonOf;
+using integration::testing::TestClock;
+
+// The personal-number keys the test server runs with (hex, 32 bytes each).
+inline constexpr char kTestEncryptionKey[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+inline constexpr char kTestHmacKey[] =
+    "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
+// The service's today in the tests is never before this day.
+inline constexpr absl::CivilDay kEarliestToday(2027, 6, 1);
 
 class PlacementTestEnv {
   struct PassKey {};
@@ -31,11 +46,27 @@ class PlacementTestEnv {
   Stub& stub() { return *stub_; }
   integration::testing::ServiceHarness& harness() { return *harness_; }
   const std::string& target() const { return harness_->target(); }
+  TestClock& clock() { return *clock_; }
 
   // A bearer token of `role` for `subject`, accepted by this server.
   std::string Token(const std::string& role, const std::string& subject,
                     const Claims& claims = {}) const {
     return harness_->Token(role, subject, claims);
+  }
+  // Tokens of a county officer and a county admin of `lan`, and of an officer of `kommun`.
+  std::string OfficerToken(const std::string& lan = "03") const;
+  std::string AdminToken(const std::string& lan = "03") const;
+  std::string KommunToken(const std::string& kommun) const;
+  // An agency_system token with `scopes` (default: the arrival scope).
+  std::string AgencyToken(const std::vector<std::string>& scopes = {"placement.arrivals"}) const;
+
+  // One call through the stub: Call(&Stub::GetChild, token, request, &response).
+  template <class Req, class Resp>
+  ::grpc::Status Call(::grpc::Status (Stub::*method)(::grpc::ClientContext*, const Req&, Resp*),
+                      const std::string& token, const Req& request, Resp* response) {
+    std::unique_ptr<::grpc::ClientContext> ctx =
+        integration::testing::ServiceHarness::Context(token);
+    return ((*stub_).*method)(ctx.get(), request, response);
   }
 
   // --- Database (search_path placement) ---
@@ -43,12 +74,25 @@ class PlacementTestEnv {
   int64_t Count(const std::string& sql) { return harness_->Count(sql); }
   void Truncate() { harness_->Truncate(); }
 
+  // --- Requests and seeds ---
+  // A key of Uppsala län ("03") for `year`: shares "kommunkod:per_mille", summing to the total.
+  static v1::AllocationKey Key(int year, const std::vector<std::pair<std::string, int>>& shares);
+  // Creates the key through the API as Uppsala's county admin; fails the test otherwise.
+  void SeedKey(int year, const std::vector<std::pair<std::string, int>>& shares);
+  // An arrival in Uppsala (0380) on `date` ("YYYY-MM-DD"), assessed age 15, a girl speaking
+  // Arabic with needs, dossier number `dossier`.
+  static v1::Arrival Arrival(const std::string& dossier, const std::string& date = "2027-03-01");
+  // Reports it as the agency; the child, or the test fails.
+  v1::Child Report(const v1::Arrival& arrival);
+
  private:
+  std::unique_ptr<TestClock> clock_;
   std::unique_ptr<integration::testing::ServiceHarness> harness_;
   std::unique_ptr<Stub> stub_;
 };
 
-// Base fixture: one server per test suite, tables emptied before each test.
+// Base fixture: one server per test suite, tables emptied and the clock reset (to no earlier
+// than kEarliestToday) before each test.
 class PlacementTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();

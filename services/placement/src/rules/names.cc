@@ -1,0 +1,79 @@
+// Printing and parsing of the placement service's resource names.
+#include "rules/names.h"
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "integration/se/kommun.h"
+#include "integration/status/status.h"
+
+namespace integration::placement {
+namespace {
+
+absl::Status Malformed(std::string_view field, std::string_view expected) {
+  return status::InvalidField(field, absl::StrCat("must be ", std::string(expected)),
+                              kReasonNameInvalid);
+}
+
+// The segments of `name`, or empty when it has an empty segment.
+std::vector<std::string> Segments(std::string_view name) {
+  std::vector<std::string> parts = absl::StrSplit(absl::string_view(name.data(), name.size()), '/');
+  for (const std::string& p : parts) {
+    if (p.empty()) return {};
+  }
+  return parts;
+}
+
+absl::StatusOr<std::string> Lanskod(const std::string& code, std::string_view field) {
+  if (absl::Status st = se::ValidateLanskod(code, field); !st.ok()) return st;
+  return code;
+}
+
+}  // namespace
+
+std::string CountyName(std::string_view lanskod) {
+  return absl::StrCat("counties/", std::string(lanskod));
+}
+
+std::string AllocationKeyName(std::string_view lanskod, int year) {
+  return absl::StrCat(CountyName(lanskod), "/allocationKeys/", year);
+}
+
+std::string ChildName(int64_t child_id) { return absl::StrCat("children/", child_id); }
+
+absl::StatusOr<std::string> ParseCountyName(std::string_view name, std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  if (parts.size() != 2 || parts[0] != "counties") {
+    return Malformed(field, "\"counties/{lanskod}\"");
+  }
+  return Lanskod(parts[1], field);
+}
+
+absl::StatusOr<AllocationKeyId> ParseAllocationKeyName(std::string_view name,
+                                                       std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  int year = 0;
+  if (parts.size() != 4 || parts[0] != "counties" || parts[2] != "allocationKeys" ||
+      parts[3].size() != 4 || !absl::SimpleAtoi(parts[3], &year) || year < kMinKeyYear ||
+      year > kMaxKeyYear) {
+    return Malformed(field, absl::StrCat("\"counties/{lanskod}/allocationKeys/{year}\" with a year ",
+                                         kMinKeyYear, "-", kMaxKeyYear));
+  }
+  absl::StatusOr<std::string> lanskod = Lanskod(parts[1], field);
+  if (!lanskod.ok()) return lanskod.status();
+  return AllocationKeyId{*std::move(lanskod), year};
+}
+
+absl::StatusOr<int64_t> ParseChildName(std::string_view name, std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  int64_t id = 0;
+  if (parts.size() != 2 || parts[0] != "children" || !absl::SimpleAtoi(parts[1], &id) || id <= 0 ||
+      parts[1] != absl::StrCat(id)) {
+    return Malformed(field, "\"children/{child}\" with a positive id");
+  }
+  return id;
+}
+
+}  // namespace integration::placement
