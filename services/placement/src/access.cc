@@ -90,6 +90,69 @@ absl::StatusOr<auth::Tenant> ChildListScope(const auth::Scope& scope) {
   return auth::TenantOf(scope, "children are listed by the county and the kommuner");
 }
 
+namespace {
+
+// The owner of a kommun's records: the kommun, within its county.
+auth::Owner KommunOwner(std::string_view kommunkod) {
+  auth::Owner owner;
+  owner.lan = std::string(kommunkod.substr(0, 2));
+  owner.kommuner.push_back(std::string(kommunkod));
+  return owner;
+}
+
+}  // namespace
+
+absl::Status CheckUnitKeeper(const auth::Scope& scope, std::string_view kommunkod) {
+  if (absl::Status st = auth::RequireRole(scope, {Role::kMunicipalityOfficer},
+                                          "a unit is kept by its kommun's officers");
+      !st.ok()) {
+    return st;
+  }
+  return auth::CheckInScope(scope, KommunOwner(kommunkod), "the unit");
+}
+
+absl::Status CheckUnitReader(const auth::Scope& scope, std::string_view kommunkod) {
+  if (absl::Status st = auth::RequireRole(
+          scope, {Role::kMunicipalityOfficer, Role::kCountyOfficer, Role::kCountyAdmin},
+          "a unit is read by its kommun and its county");
+      !st.ok()) {
+    return st;
+  }
+  return auth::CheckInScope(scope, KommunOwner(kommunkod), "the unit");
+}
+
+absl::Status CheckPlacementProposer(const auth::Scope& scope, const ChildOwners& child,
+                                    std::string_view unit_kommunkod) {
+  if (scope.Is(Role::kMunicipalityOfficer)) {
+    if (absl::Status st = CheckChildReader(scope, child); !st.ok()) return st;
+    if (scope.kommun != unit_kommunkod) {
+      return auth::TenantMismatch("a kommun proposes placements in its own units only");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status st = CheckCountyOfficer(scope, child.lanskod); !st.ok()) return st;
+  if (unit_kommunkod.substr(0, 2) != child.lanskod) {
+    return auth::LanMismatch("the unit lies in another county than the child's");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPlacementDecider(const auth::Scope& scope, const ChildOwners& child,
+                                   std::string_view unit_kommunkod) {
+  if (scope.Is(Role::kMunicipalityOfficer)) {
+    return auth::CheckInScope(scope, KommunOwner(unit_kommunkod), "the unit");
+  }
+  return CheckCountyOfficer(scope, child.lanskod);
+}
+
+absl::Status CheckPlacementReader(const auth::Scope& scope, const ChildOwners& child,
+                                  std::string_view unit_kommunkod) {
+  if (scope.Is(Role::kMunicipalityOfficer) && scope.kommun == unit_kommunkod) {
+    return absl::OkStatus();
+  }
+  return CheckChildReader(scope, child);
+}
+
 void RestrictChild(const auth::Scope& scope, v1::Child& child) {
   const bool county = scope.IsCounty() && scope.lan == child.lanskod();
   const bool kommun = scope.Is(Role::kMunicipalityOfficer) && !scope.kommun.empty() &&

@@ -46,6 +46,25 @@ absl::Status CheckAccessLogReader(const auth::Scope& scope, std::string_view lan
 // kommun (municipality officers); ROLE_NOT_ALLOWED for other roles.
 absl::StatusOr<auth::Tenant> ChildListScope(const auth::Scope& scope);
 
+// --- Units and placements ---
+
+// Keeping a unit: the officers of its kommun.
+absl::Status CheckUnitKeeper(const auth::Scope& scope, std::string_view kommunkod);
+// Reading a unit: the officers of its kommun, the county roles of its county.
+absl::Status CheckUnitReader(const auth::Scope& scope, std::string_view kommunkod);
+
+// Proposing to place `child` in a unit of `unit_kommunkod`: a county officer of the child's
+// county, or an officer of the kommun the child is assigned to, for that kommun's own units.
+absl::Status CheckPlacementProposer(const auth::Scope& scope, const ChildOwners& child,
+                                    std::string_view unit_kommunkod);
+// Confirming, starting and ending a placement: a county officer of the child's county, or an
+// officer of the unit's kommun (which provides the place).
+absl::Status CheckPlacementDecider(const auth::Scope& scope, const ChildOwners& child,
+                                   std::string_view unit_kommunkod);
+// Reading a placement: whoever reads the child, and the officers of the unit's kommun.
+absl::Status CheckPlacementReader(const auth::Scope& scope, const ChildOwners& child,
+                                  std::string_view unit_kommunkod);
+
 // Clears what the caller may not see of a child it may read: the needs unless it is a county
 // role of the child's county or an officer of its assigned kommun; the assignment's
 // explanation unless it is a county role.

@@ -14,6 +14,8 @@
 
 namespace integration::placement {
 
+namespace v1 = ::lansstyrelsen::integration::placement::v1;
+
 class AllocationKeyRepository {
  public:
   explicit AllocationKeyRepository(pqxx::work& tx) : tx_(tx) {}

@@ -19,6 +19,8 @@
 
 namespace integration::placement {
 
+namespace v1 = ::lansstyrelsen::integration::placement::v1;
+
 // A child as stored. The proto has no dossier number: the handler decrypts `dossier_cipher`.
 struct ChildRecord {
   int64_t child_id = 0;

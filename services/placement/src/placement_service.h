@@ -73,6 +73,29 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
                              v1::Child* resp);
   absl::Status DoCorrectAssignment(const grpc::CallContext& call,
                                    const v1::CorrectAssignmentRequest& req, v1::Child* resp);
+  // unit_handlers.cc
+  absl::Status DoCreateUnit(const grpc::CallContext& call, const v1::CreateUnitRequest& req,
+                            v1::Unit* resp);
+  absl::Status DoGetUnit(const grpc::CallContext& call, const v1::GetUnitRequest& req,
+                         v1::Unit* resp);
+  absl::Status DoListUnits(const grpc::CallContext& call, const v1::ListUnitsRequest& req,
+                           v1::ListUnitsResponse* resp);
+  absl::Status DoUpdateUnit(const grpc::CallContext& call, const v1::UpdateUnitRequest& req,
+                            v1::Unit* resp);
+  // placement_handlers.cc
+  absl::Status DoCreatePlacement(const grpc::CallContext& call,
+                                 const v1::CreatePlacementRequest& req, v1::Placement* resp);
+  absl::Status DoGetPlacement(const grpc::CallContext& call, const v1::GetPlacementRequest& req,
+                              v1::Placement* resp);
+  absl::Status DoListPlacements(const grpc::CallContext& call,
+                                const v1::ListPlacementsRequest& req,
+                                v1::ListPlacementsResponse* resp);
+  absl::Status DoConfirmPlacement(const grpc::CallContext& call,
+                                  const v1::ConfirmPlacementRequest& req, v1::Placement* resp);
+  absl::Status DoStartPlacement(const grpc::CallContext& call,
+                                const v1::StartPlacementRequest& req, v1::Placement* resp);
+  absl::Status DoEndPlacement(const grpc::CallContext& call, const v1::EndPlacementRequest& req,
+                              v1::Placement* resp);
 
   // Today in the board's calendar.
   absl::CivilDay Today() const { return absl::ToCivilDay(deps_.clock(), deps_.zone); }

@@ -119,6 +119,44 @@ v1::Child PlacementTestEnv::Report(const v1::Arrival& arrival) {
   return child;
 }
 
+v1::Child PlacementTestEnv::ReportLinked(const std::string& dossier,
+                                         const std::string& kommunkod) {
+  v1::Arrival arrival = Arrival(dossier);
+  arrival.set_strong_link_kommunkod(kommunkod);
+  return Report(arrival);
+}
+
+v1::Unit PlacementTestEnv::Hvb(int places) {
+  v1::Unit u;
+  u.set_display_name("Solgläntan HVB");
+  u.set_type(v1::UNIT_TYPE_HVB);
+  u.set_places(places);
+  u.set_min_age(13);
+  u.set_max_age(17);
+  u.add_languages("ar");
+  return u;
+}
+
+v1::Unit PlacementTestEnv::SeedUnit(const std::string& kommunkod, const v1::Unit& unit) {
+  v1::CreateUnitRequest req;
+  req.set_parent("kommuner/" + kommunkod);
+  *req.mutable_unit() = unit;
+  v1::Unit out;
+  ::grpc::Status st = Call(&Stub::CreateUnit, KommunToken(kommunkod), req, &out);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  return out;
+}
+
+v1::Placement PlacementTestEnv::Propose(const v1::Child& child, const v1::Unit& unit) {
+  v1::CreatePlacementRequest req;
+  req.set_parent(child.name());
+  req.mutable_placement()->set_unit(unit.name());
+  v1::Placement out;
+  ::grpc::Status st = Call(&Stub::CreatePlacement, OfficerToken(), req, &out);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  return out;
+}
+
 std::unique_ptr<PlacementTestEnv> PlacementTest::env_;
 std::string PlacementTest::start_error_;
 

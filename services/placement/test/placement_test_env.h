@@ -84,6 +84,16 @@ class PlacementTestEnv {
   static v1::Arrival Arrival(const std::string& dossier, const std::string& date = "2027-03-01");
   // Reports it as the agency; the child, or the test fails.
   v1::Child Report(const v1::Arrival& arrival);
+  // A child assigned to `kommunkod` by a strong link (Arrival with dossier `dossier`).
+  v1::Child ReportLinked(const std::string& dossier, const std::string& kommunkod);
+
+  // An HVB for boys and girls of 13-17 with `places` places, speaking Arabic.
+  static v1::Unit Hvb(int places);
+  // Adds `unit` to `kommunkod` as its officer; the unit, or the test fails.
+  v1::Unit SeedUnit(const std::string& kommunkod, const v1::Unit& unit);
+  // Proposes placing `child` in `unit` as a county officer of 03; the placement, or the test
+  // fails.
+  v1::Placement Propose(const v1::Child& child, const v1::Unit& unit);
 
  private:
   std::unique_ptr<TestClock> clock_;

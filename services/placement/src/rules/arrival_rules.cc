@@ -13,14 +13,6 @@
 namespace integration::placement {
 namespace {
 
-bool IsLanguageCode(std::string_view code) {
-  if (code.size() < 2 || code.size() > 3) return false;
-  for (char c : code) {
-    if (c < 'a' || c > 'z') return false;
-  }
-  return true;
-}
-
 bool IsSiblingGroup(std::string_view group) {
   if (group.empty() || group.size() > kMaxSiblingGroupBytes) return false;
   for (char c : group) {
@@ -30,6 +22,14 @@ bool IsSiblingGroup(std::string_view group) {
 }
 
 }  // namespace
+
+bool IsLanguageCode(std::string_view code) {
+  if (code.size() < 2 || code.size() > 3) return false;
+  for (char c : code) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
 
 absl::StatusOr<CheckedArrival> CheckArrival(const v1::Arrival& arrival, absl::CivilDay today,
                                             std::string_view field) {

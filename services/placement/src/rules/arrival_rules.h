@@ -32,6 +32,9 @@ struct CheckedArrival {
   std::string lanskod;
 };
 
+// An ISO 639 code as the service takes them: 2-3 lower-case ASCII letters ("ar", "prs").
+bool IsLanguageCode(std::string_view code);
+
 // Checks a report made on `today`: a valid dossier number; a birth date (a real day, on or
 // before the arrival, under 18 on it) or an assessed age 0-17; a sex; at most 10 distinct
 // ISO 639 language codes (2-3 lower-case letters); needs of at most 4000 bytes; a sibling group

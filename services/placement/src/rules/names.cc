@@ -31,7 +31,29 @@ absl::StatusOr<std::string> Lanskod(const std::string& code, std::string_view fi
   return code;
 }
 
+// A positive id without leading zeros, so that one resource has one name.
+bool ParseId(const std::string& text, int64_t* id) {
+  return absl::SimpleAtoi(text, id) && *id > 0 && text == absl::StrCat(*id);
+}
+
+absl::StatusOr<std::string> Kommunkod(const std::string& code, std::string_view field) {
+  if (absl::Status st = se::ValidateKommunkod(code, field); !st.ok()) return st;
+  return code;
+}
+
 }  // namespace
+
+std::string KommunName(std::string_view kommunkod) {
+  return absl::StrCat("kommuner/", std::string(kommunkod));
+}
+
+std::string UnitName(std::string_view kommunkod, int64_t unit_id) {
+  return absl::StrCat(KommunName(kommunkod), "/units/", unit_id);
+}
+
+std::string PlacementName(int64_t child_id, int64_t placement_id) {
+  return absl::StrCat(ChildName(child_id), "/placements/", placement_id);
+}
 
 std::string CountyName(std::string_view lanskod) {
   return absl::StrCat("counties/", std::string(lanskod));
@@ -69,9 +91,40 @@ absl::StatusOr<AllocationKeyId> ParseAllocationKeyName(std::string_view name,
 absl::StatusOr<int64_t> ParseChildName(std::string_view name, std::string_view field) {
   const std::vector<std::string> parts = Segments(name);
   int64_t id = 0;
-  if (parts.size() != 2 || parts[0] != "children" || !absl::SimpleAtoi(parts[1], &id) || id <= 0 ||
-      parts[1] != absl::StrCat(id)) {
+  if (parts.size() != 2 || parts[0] != "children" || !ParseId(parts[1], &id)) {
     return Malformed(field, "\"children/{child}\" with a positive id");
+  }
+  return id;
+}
+
+absl::StatusOr<std::string> ParseKommunName(std::string_view name, std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  if (parts.size() != 2 || parts[0] != "kommuner") {
+    return Malformed(field, "\"kommuner/{kommunkod}\"");
+  }
+  return Kommunkod(parts[1], field);
+}
+
+absl::StatusOr<UnitId> ParseUnitName(std::string_view name, std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  UnitId id;
+  if (parts.size() != 4 || parts[0] != "kommuner" || parts[2] != "units" ||
+      !ParseId(parts[3], &id.unit_id)) {
+    return Malformed(field, "\"kommuner/{kommunkod}/units/{unit}\" with a positive id");
+  }
+  absl::StatusOr<std::string> kommunkod = Kommunkod(parts[1], field);
+  if (!kommunkod.ok()) return kommunkod.status();
+  id.kommunkod = *std::move(kommunkod);
+  return id;
+}
+
+absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  PlacementId id;
+  if (parts.size() != 4 || parts[0] != "children" || parts[2] != "placements" ||
+      !ParseId(parts[1], &id.child_id) || !ParseId(parts[3], &id.placement_id)) {
+    return Malformed(field,
+                     "\"children/{child}/placements/{placement}\" with positive ids");
   }
   return id;
 }

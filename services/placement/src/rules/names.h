@@ -1,6 +1,8 @@
 // The resource names of the placement service, printed and parsed in this one place (so that
 // a suite-wide resource-name type can replace it without touching the handlers):
-// "counties/{lanskod}", "counties/{lanskod}/allocationKeys/{year}" and "children/{child}".
+// "counties/{lanskod}", "counties/{lanskod}/allocationKeys/{year}", "children/{child}",
+// "children/{child}/placements/{placement}", "kommuner/{kommunkod}" and
+// "kommuner/{kommunkod}/units/{unit}".
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,20 @@ struct AllocationKeyId {
   int year = 0;
 };
 
+struct UnitId {
+  std::string kommunkod;
+  int64_t unit_id = 0;
+};
+
+struct PlacementId {
+  int64_t child_id = 0;
+  int64_t placement_id = 0;
+};
+
 std::string CountyName(std::string_view lanskod);
+std::string KommunName(std::string_view kommunkod);
+std::string UnitName(std::string_view kommunkod, int64_t unit_id);
+std::string PlacementName(int64_t child_id, int64_t placement_id);
 std::string AllocationKeyName(std::string_view lanskod, int year);
 std::string ChildName(int64_t child_id);
 
@@ -34,5 +49,9 @@ absl::StatusOr<AllocationKeyId> ParseAllocationKeyName(std::string_view name,
                                                        std::string_view field);
 // The positive id of "children/{child}".
 absl::StatusOr<int64_t> ParseChildName(std::string_view name, std::string_view field);
+// The kommunkod of "kommuner/{kommunkod}"; a known kommun (KOMMUNKOD_UNKNOWN otherwise).
+absl::StatusOr<std::string> ParseKommunName(std::string_view name, std::string_view field);
+absl::StatusOr<UnitId> ParseUnitName(std::string_view name, std::string_view field);
+absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field);
 
 }  // namespace integration::placement
