@@ -96,6 +96,9 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
                                 const v1::StartPlacementRequest& req, v1::Placement* resp);
   absl::Status DoEndPlacement(const grpc::CallContext& call, const v1::EndPlacementRequest& req,
                               v1::Placement* resp);
+  // matching_handlers.cc
+  absl::Status DoProposeMatches(const grpc::CallContext& call,
+                                const v1::ProposeMatchesRequest& req, v1::MatchProposal* resp);
 
   // Today in the board's calendar.
   absl::CivilDay Today() const { return absl::ToCivilDay(deps_.clock(), deps_.zone); }
