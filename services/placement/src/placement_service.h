@@ -99,6 +99,10 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
   // matching_handlers.cc
   absl::Status DoProposeMatches(const grpc::CallContext& call,
                                 const v1::ProposeMatchesRequest& req, v1::MatchProposal* resp);
+  // statistics_handlers.cc
+  absl::Status DoGetPlacementStatistics(const grpc::CallContext& call,
+                                        const v1::GetPlacementStatisticsRequest& req,
+                                        v1::PlacementStatistics* resp);
 
   // Today in the board's calendar.
   absl::CivilDay Today() const { return absl::ToCivilDay(deps_.clock(), deps_.zone); }
