@@ -41,15 +41,15 @@ call() {
 call_ok() {
   "$CALL" --target "$TARGET" --token "$1" "$service/$2" "$3" 2>/dev/null
 }
-# json KEY...: the value at the path of keys in the JSON on stdin ("" when missing).
+# json KEY...: the value at the path of keys in the JSON on stdin ("" when missing or empty:
+# integration-call prints empty lists too).
 json() {
   python3 -c '
 import json, sys
 v = json.load(sys.stdin)
 for k in sys.argv[1:]:
-    v = v[int(k)] if isinstance(v, list) else v.get(k, "")
-    if v == "": break
-print(v)' "$@"
+    v = v.get(k, "") if isinstance(v, dict) else ""
+print(v if v else "")' "$@"
 }
 # A UUIDv5 of a text: the same step always sends the same request id.
 rid() { python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "placement-demo/" + sys.argv[1]))' "$1"; }
