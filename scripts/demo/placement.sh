@@ -15,31 +15,30 @@ set -euo pipefail
 
 readonly service=lansstyrelsen.integration.placement.v1.PlacementService
 
-die() {
-  printf 'placement demo: error: %s\n' "$*" >&2
+fail() {
+  echo "placement demo: $*" >&2
   exit 1
 }
+for setting in CALL TARGET TOKEN DEV; do
+  [ -n "${!setting:-}" ] || fail "$setting is not set (./dev up sets it: see the header)"
+done
+[ -x "$CALL" ] && [ -x "$DEV" ] || fail "CALL and DEV must be executables"
+command -v python3 >/dev/null || fail "python3 is needed"
 
-[ -n "${CALL:-}" ] && [ -x "$CALL" ] || die "CALL (path of integration-call) is not set or not executable"
-[ -n "${TARGET:-}" ] || die "TARGET (host:port of the placement service) is not set"
-[ -n "${TOKEN:-}" ] || die "TOKEN (a county_admin bearer token) is not set"
-[ -n "${DEV:-}" ] && [ -x "$DEV" ] || die "DEV (path of ./dev) is not set"
-command -v python3 >/dev/null || die "python3 is needed"
+errors="$(mktemp)"
+trap 'rm -f "$errors"' EXIT
 
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-
-# call TOKEN METHOD JSON: prints the response JSON; dies with the error on failure.
-call() {
-  local token=$1 method=$2 body=$3 out
-  if ! out="$("$CALL" --target "$TARGET" --token "$token" "$service/$method" "$body" 2>"$tmp/err")"; then
-    die "$method failed: $(cat "$tmp/err")"
+# rpc [--may-fail] TOKEN METHOD JSON: the response JSON. A failure stops the demo with its
+# error, or with --may-fail returns 1 quietly (for "does it exist yet?").
+rpc() {
+  local may_fail=no
+  if [ "$1" = --may-fail ]; then
+    may_fail=yes
+    shift
   fi
-  printf '%s' "$out"
-}
-# call_ok TOKEN METHOD JSON: like call, but returns 1 (printing nothing) on failure.
-call_ok() {
-  "$CALL" --target "$TARGET" --token "$1" "$service/$2" "$3" 2>/dev/null
+  if "$CALL" --target "$TARGET" --token "$1" "$service/$2" "$3" 2>"$errors"; then return 0; fi
+  [ "$may_fail" = yes ] && return 1
+  fail "$2: $(cat "$errors")"
 }
 # json KEY...: the value at the path of keys in the JSON on stdin ("" when missing or empty:
 # integration-call prints empty lists too).
@@ -71,8 +70,8 @@ botkyrka="$("$DEV" token --role municipality_officer --kommun 0127 --sub demo-bo
 
 # --- allocation key ------------------------------------------------------------------------------
 key="counties/01/allocationKeys/$year"
-if ! call_ok "$TOKEN" GetAllocationKey "{\"name\": \"$key\"}" >/dev/null; then
-  call "$TOKEN" CreateAllocationKey "{\"parent\": \"counties/01\", \"requestId\": \"$(rid "key/$year")\",
+if ! rpc --may-fail "$TOKEN" GetAllocationKey "{\"name\": \"$key\"}" >/dev/null; then
+  rpc "$TOKEN" CreateAllocationKey "{\"parent\": \"counties/01\", \"requestId\": \"$(rid "key/$year")\",
     \"allocationKey\": {\"name\": \"$key\", \"countyTotalPerMille\": 240, \"shares\": [
       {\"kommunkod\": \"0180\", \"perMille\": 100}, {\"kommunkod\": \"0126\", \"perMille\": 35},
       {\"kommunkod\": \"0127\", \"perMille\": 30}, {\"kommunkod\": \"0181\", \"perMille\": 30},
@@ -84,9 +83,9 @@ fi
 units() {
   local token=$1 kommun=$2 unit
   shift 2
-  if [ -n "$(call "$token" ListUnits "{\"parent\": \"kommuner/$kommun\"}" | json units)" ]; then return; fi
+  if [ -n "$(rpc "$token" ListUnits "{\"parent\": \"kommuner/$kommun\"}" | json units)" ]; then return; fi
   for unit in "$@"; do
-    call "$token" CreateUnit "{\"parent\": \"kommuner/$kommun\", \"unit\": $unit}" >/dev/null
+    rpc "$token" CreateUnit "{\"parent\": \"kommuner/$kommun\", \"unit\": $unit}" >/dev/null
   done
 }
 units "$stockholm" 0180 \
@@ -101,7 +100,7 @@ units "$botkyrka" 0127 \
 # arrive DOSSIER DAYS_AGO AGE SEX LANGUAGES [SIBLING_GROUP [STRONG_LINK]]: prints the child's name.
 arrive() {
   local dossier=$1 ago=$2 age=$3 sex=$4 languages=$5 group=${6:-} link=${7:-}
-  call "$agency" ReportArrival "{\"requestId\": \"$(rid "arrival/$dossier")\", \"arrival\": {
+  rpc "$agency" ReportArrival "{\"requestId\": \"$(rid "arrival/$dossier")\", \"arrival\": {
     \"dossierNumber\": \"$dossier\", \"assessedAge\": $age, \"sex\": \"$sex\",
     \"languages\": $languages, \"needs\": \"Behöver kontakt med god man och skola.\",
     \"siblingGroup\": \"$group\", \"strongLinkKommunkod\": \"$link\",
@@ -121,16 +120,16 @@ arrive 26-100008 2 15 SEX_FEMALE '["ar"]' >/dev/null
 # foster family (confirmed), when they have no placement yet.
 place() {
   local child=$1 unit_name=$2 start=$3 placement
-  if [ -n "$(call "$officer" ListPlacements "{\"parent\": \"$child\"}" | json placements)" ]; then return; fi
-  placement="$(call "$officer" CreatePlacement "{\"parent\": \"$child\", \"requestId\": \"$(rid "propose/$child")\",
+  if [ -n "$(rpc "$officer" ListPlacements "{\"parent\": \"$child\"}" | json placements)" ]; then return; fi
+  placement="$(rpc "$officer" CreatePlacement "{\"parent\": \"$child\", \"requestId\": \"$(rid "propose/$child")\",
     \"placement\": {\"unit\": \"$unit_name\"}}" | json name)"
-  call "$stockholm" ConfirmPlacement "{\"name\": \"$placement\", \"requestId\": \"$(rid "confirm/$placement")\"}" >/dev/null
+  rpc "$stockholm" ConfirmPlacement "{\"name\": \"$placement\", \"requestId\": \"$(rid "confirm/$placement")\"}" >/dev/null
   if [ "$start" = yes ]; then
-    call "$stockholm" StartPlacement "{\"name\": \"$placement\", \"requestId\": \"$(rid "start/$placement")\"}" >/dev/null
+    rpc "$stockholm" StartPlacement "{\"name\": \"$placement\", \"requestId\": \"$(rid "start/$placement")\"}" >/dev/null
   fi
 }
 unit_named() {
-  call "$officer" ListUnits '{"parent": "kommuner/0180"}' | python3 -c '
+  rpc "$officer" ListUnits '{"parent": "kommuner/0180"}' | python3 -c '
 import json, sys
 for u in json.load(sys.stdin).get("units", []):
     if u["displayName"] == sys.argv[1]:
@@ -138,10 +137,10 @@ for u in json.load(sys.stdin).get("units", []):
         break' "$1"
 }
 # The first child goes wherever the key sent it; only Stockholm's children are placed here.
-if [ "$(call "$officer" GetChild "{\"name\": \"$first\", \"purpose\": \"demo data\"}" | json assignment kommunkod)" = 0180 ]; then
+if [ "$(rpc "$officer" GetChild "{\"name\": \"$first\", \"purpose\": \"demo data\"}" | json assignment kommunkod)" = 0180 ]; then
   place "$first" "$(unit_named "HVB Solstrålen")" yes
 fi
-linked="$(call "$officer" ListChildren '{"pageSize": 500}' | python3 -c '
+linked="$(rpc "$officer" ListChildren '{"pageSize": 500}' | python3 -c '
 import json, sys
 for c in json.load(sys.stdin).get("children", []):
     if c.get("arrival", {}).get("strongLinkKommunkod") == "0180":

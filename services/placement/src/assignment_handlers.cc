@@ -16,6 +16,7 @@
 #include "placement_service.h"
 #include "rules/allocation_rules.h"
 #include "rules/names.h"
+#include "rules/placement_rules.h"
 
 namespace integration::placement {
 namespace {
@@ -24,8 +25,16 @@ constexpr std::string_view kReasonChildAssigned = "CHILD_ALREADY_ASSIGNED";
 constexpr std::string_view kReasonChildWaiting = "CHILD_NOT_ASSIGNED";
 constexpr std::string_view kReasonKeyMissing = "ALLOCATION_KEY_MISSING";
 constexpr std::string_view kReasonAssignmentUnchanged = "ASSIGNMENT_UNCHANGED";
-constexpr size_t kMinReasonBytes = 3;
-constexpr size_t kMaxReasonBytes = 1000;
+
+// The first step of an officer's assignment change: the child locked, and the caller a county
+// officer of its county.
+absl::StatusOr<LockedChild> LockForOfficer(pqxx::work& tx, int64_t child_id,
+                                           const auth::Scope& scope) {
+  std::optional<LockedChild> child = ChildRepository(tx).Lock(child_id);
+  if (!child) return ChildNotFound(child_id);
+  if (absl::Status st = access::CheckCountyOfficer(scope, child->lanskod); !st.ok()) return st;
+  return *child;
+}
 
 }  // namespace
 
@@ -37,14 +46,7 @@ absl::Status PlacementServiceImpl::DoAssignChild(const grpc::CallContext& call,
   const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) -> absl::StatusOr<LockedChild> {
-        std::optional<LockedChild> child = ChildRepository(tx).Lock(*id);
-        if (!child) return ChildNotFound(*id);
-        if (absl::Status st = access::CheckCountyOfficer(scope, child->lanskod); !st.ok()) {
-          return st;
-        }
-        return *child;
-      },
+      [&](pqxx::work& tx) { return LockForOfficer(tx, *id, scope); },
       [&](pqxx::work& tx, const LockedChild& locked) -> absl::Status {
         ChildRepository repo(tx);
         absl::StatusOr<std::optional<ChildRecord>> record = LoadChild(repo, *deps_.protector, *id);
@@ -91,14 +93,7 @@ absl::Status PlacementServiceImpl::DoCorrectAssignment(const grpc::CallContext& 
   const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) -> absl::StatusOr<LockedChild> {
-        std::optional<LockedChild> child = ChildRepository(tx).Lock(*id);
-        if (!child) return ChildNotFound(*id);
-        if (absl::Status st = access::CheckCountyOfficer(scope, child->lanskod); !st.ok()) {
-          return st;
-        }
-        return *child;
-      },
+      [&](pqxx::work& tx) { return LockForOfficer(tx, *id, scope); },
       [&](pqxx::work& tx, const LockedChild& locked) -> absl::Status {
         if (absl::Status st = api::CheckEtag(req.etag(), api::EtagOf(locked.revision), req.name());
             !st.ok()) {

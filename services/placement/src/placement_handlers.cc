@@ -64,6 +64,32 @@ std::string KommunOf(const v1::Unit& unit) {
   return id.ok() ? id->kommunkod : "";
 }
 
+// The first step of a confirmation, start or end: the placement locked, and the caller one who
+// decides on it (access::CheckPlacementDecider).
+absl::StatusOr<PlacementTarget> AuthorizeDecider(pqxx::work& tx, const PlacementId& id,
+                                                 const std::string& name,
+                                                 const auth::Scope& scope) {
+  absl::StatusOr<PlacementTarget> target = LoadPlacementTarget(tx, id, name);
+  if (!target.ok()) return target.status();
+  if (absl::Status st = access::CheckPlacementDecider(scope, OwnersOf(target->child),
+                                                      KommunOf(target->unit.unit));
+      !st.ok()) {
+    return st;
+  }
+  return target;
+}
+
+// The placement was not changed since the caller read it (`etag`, when given) and may move to
+// `to`.
+absl::Status CheckMove(const PlacementTarget& target, std::string_view etag,
+                       v1::PlacementState to, const std::string& name) {
+  if (absl::Status st = api::CheckEtag(etag, api::EtagOf(target.placement.revision), name);
+      !st.ok()) {
+    return st;
+  }
+  return CheckPlacementTransition(target.placement.state, to, name);
+}
+
 // The placement as it is after a change.
 absl::Status ReadPlacement(pqxx::work& tx, const PlacementId& id, const std::string& name,
                            v1::Placement* out) {
@@ -218,24 +244,10 @@ absl::Status PlacementServiceImpl::DoConfirmPlacement(const grpc::CallContext& c
   const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) -> absl::StatusOr<PlacementTarget> {
-        absl::StatusOr<PlacementTarget> target = LoadPlacementTarget(tx, *id, req.name());
-        if (!target.ok()) return target.status();
-        if (absl::Status st = access::CheckPlacementDecider(scope, OwnersOf(target->child),
-                                                            KommunOf(target->unit.unit));
-            !st.ok()) {
-          return st;
-        }
-        return target;
-      },
+      [&](pqxx::work& tx) { return AuthorizeDecider(tx, *id, req.name(), scope); },
       [&](pqxx::work& tx, const PlacementTarget& target) -> absl::Status {
-        if (absl::Status st = api::CheckEtag(req.etag(), api::EtagOf(target.placement.revision),
-                                             req.name());
-            !st.ok()) {
-          return st;
-        }
-        if (absl::Status st = CheckPlacementTransition(target.placement.state,
-                                                       v1::PLACEMENT_STATE_CONFIRMED, req.name());
+        if (absl::Status st =
+                CheckMove(target, req.etag(), v1::PLACEMENT_STATE_CONFIRMED, req.name());
             !st.ok()) {
           return st;
         }
@@ -280,24 +292,10 @@ absl::Status PlacementServiceImpl::DoStartPlacement(const grpc::CallContext& cal
   const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) -> absl::StatusOr<PlacementTarget> {
-        absl::StatusOr<PlacementTarget> target = LoadPlacementTarget(tx, *id, req.name());
-        if (!target.ok()) return target.status();
-        if (absl::Status st = access::CheckPlacementDecider(scope, OwnersOf(target->child),
-                                                            KommunOf(target->unit.unit));
-            !st.ok()) {
-          return st;
-        }
-        return target;
-      },
+      [&](pqxx::work& tx) { return AuthorizeDecider(tx, *id, req.name(), scope); },
       [&](pqxx::work& tx, const PlacementTarget& target) -> absl::Status {
-        if (absl::Status st = api::CheckEtag(req.etag(), api::EtagOf(target.placement.revision),
-                                             req.name());
-            !st.ok()) {
-          return st;
-        }
-        if (absl::Status st = CheckPlacementTransition(target.placement.state,
-                                                       v1::PLACEMENT_STATE_ACTIVE, req.name());
+        if (absl::Status st =
+                CheckMove(target, req.etag(), v1::PLACEMENT_STATE_ACTIVE, req.name());
             !st.ok()) {
           return st;
         }
@@ -320,24 +318,10 @@ absl::Status PlacementServiceImpl::DoEndPlacement(const grpc::CallContext& call,
   const auth::Scope scope = auth::Scope::Of(call.caller());
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) -> absl::StatusOr<PlacementTarget> {
-        absl::StatusOr<PlacementTarget> target = LoadPlacementTarget(tx, *id, req.name());
-        if (!target.ok()) return target.status();
-        if (absl::Status st = access::CheckPlacementDecider(scope, OwnersOf(target->child),
-                                                            KommunOf(target->unit.unit));
-            !st.ok()) {
-          return st;
-        }
-        return target;
-      },
+      [&](pqxx::work& tx) { return AuthorizeDecider(tx, *id, req.name(), scope); },
       [&](pqxx::work& tx, const PlacementTarget& target) -> absl::Status {
-        if (absl::Status st = api::CheckEtag(req.etag(), api::EtagOf(target.placement.revision),
-                                             req.name());
-            !st.ok()) {
-          return st;
-        }
-        if (absl::Status st = CheckPlacementTransition(target.placement.state,
-                                                       v1::PLACEMENT_STATE_ENDED, req.name());
+        if (absl::Status st =
+                CheckMove(target, req.etag(), v1::PLACEMENT_STATE_ENDED, req.name());
             !st.ok()) {
           return st;
         }
