@@ -104,8 +104,4 @@ absl::Status CheckPlacementTransition(v1::PlacementState from, v1::PlacementStat
       {{"state", v1::PlacementState_Name(from)}});
 }
 
-bool TakesAPlace(v1::PlacementState state) {
-  return state == v1::PLACEMENT_STATE_CONFIRMED || state == v1::PLACEMENT_STATE_ACTIVE;
-}
-
 }  // namespace integration::placement

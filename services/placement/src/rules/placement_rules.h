@@ -45,7 +45,4 @@ absl::Status CheckFit(int age, v1::Sex sex, const v1::Unit& unit);
 absl::Status CheckPlacementTransition(v1::PlacementState from, v1::PlacementState to,
                                       std::string_view name);
 
-// Whether a placement in `state` takes one of its unit's places (CONFIRMED, ACTIVE).
-bool TakesAPlace(v1::PlacementState state);
-
 }  // namespace integration::placement
