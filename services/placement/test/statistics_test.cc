@@ -38,6 +38,9 @@ TEST(BuildStatisticsTest, KommunRowsTotalsAndTypes) {
   EXPECT_EQ(s.kommuner(0).kommun_name(), "Håbo");
   EXPECT_EQ(s.kommuner(0).per_mille(), 5);
   EXPECT_TRUE(s.kommuner(0).figures().assignments().suppressed());
+  // Of the 9 assignments to the key's kommuner (30 ‰ in all), Håbo's 5 ‰ would be 1.5 → 2,
+  // Uppsala's 20 ‰ 6; suppression hides neither, as 9 is shown.
+  EXPECT_EQ(s.kommuner(0).expected_assignments().value(), 2);
   EXPECT_EQ(s.kommuner(2).kommunkod(), "0360");
   EXPECT_EQ(s.kommuner(2).per_mille(), 0);
   EXPECT_EQ(s.kommuner(2).figures().vacancies(), 4);
@@ -46,9 +49,27 @@ TEST(BuildStatisticsTest, KommunRowsTotalsAndTypes) {
   EXPECT_EQ(uppsala.figures().assignments().value(), 6);
   EXPECT_EQ(uppsala.figures().waiting().value(), 5);
   EXPECT_EQ(uppsala.figures().vacancies(), 7);
+  EXPECT_EQ(uppsala.expected_assignments().value(), 6);
+  EXPECT_EQ(s.kommuner(2).expected_assignments().value(), 0);  // Tierp has no share
   ASSERT_EQ(s.by_type_size(), 4);
   EXPECT_EQ(s.by_type(0).type(), v1::UNIT_TYPE_HVB);
   EXPECT_TRUE(s.by_type(0).placements().suppressed());
+}
+
+}  // namespace
+}  // namespace integration::placement
+
+namespace integration::placement {
+namespace {
+
+TEST(BuildStatisticsTest, ExpectedAssignmentsAreSuppressedWithTheirBase) {
+  RawFigures raw;
+  raw.assignments = {{"0380", 3}};
+  const v1::PlacementStatistics s =
+      BuildStatistics("03", 2027, "k", {{"0380", 20}, {"0305", 10}}, raw);
+  ASSERT_EQ(s.kommuner_size(), 2);
+  EXPECT_TRUE(s.kommuner(0).expected_assignments().suppressed());
+  EXPECT_TRUE(s.kommuner(1).expected_assignments().suppressed());
 }
 
 }  // namespace

@@ -47,6 +47,14 @@ v1::PlacementStatistics BuildStatistics(std::string_view lanskod, int year,
   totals.set_places(Sum(raw.places));
   totals.set_vacancies(Sum(raw.places) - Sum(raw.taken));
 
+  // Readiness: each kommun's share of the assignments to the key's kommuner.
+  int64_t key_total = 0;
+  int64_t key_assignments = 0;
+  for (const auto& [k, per_mille] : shares) {
+    key_total += per_mille;
+    key_assignments += Get(raw.assignments, k);
+  }
+
   std::set<std::string> kommuner;
   for (const auto& [k, v] : shares) kommuner.insert(k);
   for (const auto* m : {&raw.arrivals, &raw.assignments, &raw.waiting, &raw.places}) {
@@ -61,6 +69,16 @@ v1::PlacementStatistics BuildStatistics(std::string_view lanskod, int year,
     if (kommun.ok()) row->set_kommun_name(kommun->name);
     auto share = shares.find(k);
     row->set_per_mille(share == shares.end() ? 0 : share->second);
+    if (key_total > 0) {
+      // Rounded to the nearest child; shown only when the count it derives from is.
+      const v1::ChildCount all = CountOf(key_assignments);
+      if (all.suppressed()) {
+        *row->mutable_expected_assignments() = all;
+      } else {
+        row->mutable_expected_assignments()->set_value(
+            (2 * row->per_mille() * key_assignments + key_total) / (2 * key_total));
+      }
+    }
     v1::PlacementFigures& f = *row->mutable_figures();
     *f.mutable_arrivals() = CountOf(Get(raw.arrivals, k));
     *f.mutable_assignments() = CountOf(Get(raw.assignments, k));

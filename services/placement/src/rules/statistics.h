@@ -32,7 +32,8 @@ struct RawFigures {
 
 // The statistics of county `lanskod` for `year` (all but compute_time): totals over everything,
 // a row per kommun of the county that has a share in `shares` (of key `key_name`, "" without
-// one) or any figure, and a row per unit type.
+// one) or any figure, with the assignments its share would give it (readiness), and a row per
+// unit type.
 v1::PlacementStatistics BuildStatistics(std::string_view lanskod, int year,
                                         std::string_view key_name,
                                         const std::map<std::string, int>& shares,
