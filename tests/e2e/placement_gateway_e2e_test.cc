@@ -83,8 +83,8 @@ TEST_F(PlacementThroughGatewayTest, TheWalkthroughOverHttp) {
   const std::string arrival = absl::StrCat(
       R"({"arrival": {"dossierNumber": "27-000123", "assessedAge": 15, "sex": "SEX_MALE",
       "languages": ["prs"], "needs": "Skolstart", "arrivalKommunkod": "0380",
-      "arrivalDate": {"year": )", today.year(), R"(, "month": )", today.month(), R"(, "day": )",
-      today.day(), "}}}");
+      "arrivalDate": {"year": )",
+      today.year(), R"(, "month": )", today.month(), R"(, "day": )", today.day(), "}}}");
   r = Http(port(), "POST", "/v1/children:reportArrival", Agency(), arrival);
   ASSERT_EQ(r.status, 200) << r.Describe();
   const std::string child = Field(r, "name");
@@ -94,11 +94,11 @@ TEST_F(PlacementThroughGatewayTest, TheWalkthroughOverHttp) {
   r = Http(port(), "POST", "/v1/children:reportArrival", Agency(), arrival);
   ASSERT_EQ(r.status, 200) << r.Describe();
   EXPECT_EQ(Field(r, "name"), child);
-  EXPECT_EQ(Http(port(), "POST", "/v1/children:reportArrival",
-                 suite_->Bearer("agency_system", "no-scope", integration::testing::Claims{}),
-                 arrival)
-                .status,
-            403);
+  EXPECT_EQ(
+      Http(port(), "POST", "/v1/children:reportArrival",
+           suite_->Bearer("agency_system", "no-scope", integration::testing::Claims{}), arrival)
+          .status,
+      403);
 
   r = Http(port(), "GET", "/v1/" + child + "?purpose=kontroll", officer);
   ASSERT_EQ(r.status, 200) << r.Describe();

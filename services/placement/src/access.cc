@@ -41,12 +41,24 @@ absl::Status CheckKeyReader(const auth::Scope& scope, std::string_view lanskod) 
     }
     return auth::TenantMismatch("the allocation key belongs to another county");
   }
-  if (absl::Status st = auth::RequireRole(scope, {Role::kCountyOfficer, Role::kCountyAdmin},
-                                          "allocation keys are read by the county and its kommuner");
+  if (absl::Status st =
+          auth::RequireRole(scope, {Role::kCountyOfficer, Role::kCountyAdmin},
+                            "allocation keys are read by the county and its kommuner");
       !st.ok()) {
     return st;
   }
   return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the allocation key");
+}
+
+absl::Status CheckTransferRegistrar(const auth::Scope& scope, std::string_view lanskod,
+                                    std::string_view from_kommunkod) {
+  if (scope.Is(Role::kMunicipalityOfficer)) {
+    if (scope.kommun.empty() || scope.kommun != from_kommunkod) {
+      return auth::TenantMismatch("a kommun registers transfers of its own share only");
+    }
+    return absl::OkStatus();
+  }
+  return CheckKeyAdmin(scope, lanskod);
 }
 
 absl::Status CheckChildReader(const auth::Scope& scope, const ChildOwners& child) {
@@ -56,9 +68,9 @@ absl::Status CheckChildReader(const auth::Scope& scope, const ChildOwners& child
     if (!child.assigned_kommunkod.empty()) owner.kommuner.push_back(child.assigned_kommunkod);
     return auth::CheckInScope(scope, owner, "the child");
   }
-  if (absl::Status st = auth::RequireRole(
-          scope, {Role::kCountyOfficer, Role::kCountyAdmin},
-          "a child is read by its county and the kommun it is assigned to");
+  if (absl::Status st =
+          auth::RequireRole(scope, {Role::kCountyOfficer, Role::kCountyAdmin},
+                            "a child is read by its county and the kommun it is assigned to");
       !st.ok()) {
     return st;
   }

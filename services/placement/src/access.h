@@ -28,6 +28,11 @@ absl::Status CheckKeyAdmin(const auth::Scope& scope, std::string_view lanskod);
 // Reading a county's keys: its county roles and the officers of its kommuner.
 absl::Status CheckKeyReader(const auth::Scope& scope, std::string_view lanskod);
 
+// Registering a share transfer from `from_kommunkod`: the county admin of county `lanskod`, or
+// an officer of the giving kommun.
+absl::Status CheckTransferRegistrar(const auth::Scope& scope, std::string_view lanskod,
+                                    std::string_view from_kommunkod);
+
 // Whom a child's record belongs to.
 struct ChildOwners {
   std::string lanskod;             // the county handling the child

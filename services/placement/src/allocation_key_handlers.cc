@@ -1,5 +1,7 @@
 // PlacementService allocation-key RPCs: a county_admin enters a county's key for a year; the
-// county and its kommuner read them. A key is never changed once entered.
+// county and its kommuner read them. Afterwards only share transfers change it: agreed between
+// two kommuner, registered, and confirmed (the shares move) or refused by a county officer.
+#include <map>
 #include <string>
 #include <utility>
 
@@ -7,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "access.h"
 #include "allocation_key_repository.h"
+#include "child_repository.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
 #include "integration/api/page_token.h"
@@ -21,6 +24,8 @@ namespace {
 
 constexpr std::string_view kReasonKeyExists = "ALLOCATION_KEY_EXISTS";
 constexpr std::string_view kReasonKeyNotFound = "ALLOCATION_KEY_NOT_FOUND";
+constexpr std::string_view kReasonTransferNotFound = "TRANSFER_NOT_FOUND";
+constexpr std::string_view kReasonTransferDecided = "TRANSFER_DECIDED";
 
 absl::Status KeyNotFound(const std::string& name) {
   return status::NotFound(kReasonKeyNotFound, absl::StrCat(name, " does not exist"),
@@ -53,7 +58,7 @@ absl::Status PlacementServiceImpl::DoCreateAllocationKey(const grpc::CallContext
     if (!repo.Insert(*key, deps_.clock())) {
       return status::AlreadyExists(
           kReasonKeyExists,
-          absl::StrCat(name, " exists already; a key is not changed once entered"),
+          absl::StrCat(name, " exists already; its shares move by share transfers"),
           {{"allocation_key", name}});
     }
     absl::StatusOr<std::optional<v1::AllocationKey>> created = repo.Get(id->lanskod, id->year);
@@ -96,7 +101,8 @@ absl::Status PlacementServiceImpl::DoListAllocationKeys(const grpc::CallContext&
   absl::StatusOr<int> page_size = api::PageSize(req.page_size());
   if (!page_size.ok()) return page_size.status();
   const std::string query = absl::StrCat("ListAllocationKeys|", *lanskod);
-  absl::StatusOr<std::optional<api::PageKey>> key = api::DecodePageToken(req.page_token(), query, 1);
+  absl::StatusOr<std::optional<api::PageKey>> key =
+      api::DecodePageToken(req.page_token(), query, 1);
   if (!key.ok()) return key.status();
   // Newest first: the page starts below the last year served.
   int before = kMaxKeyYear + 1;
@@ -113,6 +119,123 @@ absl::Status PlacementServiceImpl::DoListAllocationKeys(const grpc::CallContext&
       const int last = resp->allocation_keys(resp->allocation_keys_size() - 1).year();
       resp->set_next_page_token(api::EncodePageToken(query, {absl::StrCat(last)}));
     }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PlacementServiceImpl::DoCreateShareTransfer(const grpc::CallContext& call,
+                                                         const v1::CreateShareTransferRequest& req,
+                                                         v1::ShareTransfer* resp) {
+  absl::StatusOr<AllocationKeyId> key = ParseAllocationKeyName(req.parent(), "parent");
+  if (!key.ok()) return key.status();
+  if (absl::Status st = access::CheckTransferRegistrar(auth::Scope::Of(call.caller()), key->lanskod,
+                                                       req.share_transfer().from_kommunkod());
+      !st.ok()) {
+    return st;
+  }
+  if (absl::Status st = CheckShareTransfer(req.share_transfer(), key->lanskod, "share_transfer");
+      !st.ok()) {
+    return st;
+  }
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    AllocationKeyRepository repo(tx);
+    if (!repo.Lock(key->lanskod, key->year)) return KeyNotFound(req.parent());
+    const int64_t id =
+        repo.InsertTransfer(key->lanskod, key->year, req.share_transfer(), deps_.clock());
+    absl::StatusOr<std::optional<v1::ShareTransfer>> created =
+        repo.GetTransfer(key->lanskod, key->year, id);
+    if (!created.ok()) return created.status();
+    if (!*created) return status::Internal("inserted share transfer not found");
+    *resp = std::move(**created);
+    change.Audit(resp->name(), "create",
+                 absl::StrCat(resp->per_mille(), " per mille from kommun ", resp->from_kommunkod(),
+                              " to kommun ", resp->to_kommunkod()));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PlacementServiceImpl::DoListShareTransfers(const grpc::CallContext& call,
+                                                        const v1::ListShareTransfersRequest& req,
+                                                        v1::ListShareTransfersResponse* resp) {
+  absl::StatusOr<AllocationKeyId> key = ParseAllocationKeyName(req.parent(), "parent");
+  if (!key.ok()) return key.status();
+  if (absl::Status st = access::CheckKeyReader(auth::Scope::Of(call.caller()), key->lanskod);
+      !st.ok()) {
+    return st;
+  }
+  absl::StatusOr<int> size = api::PageSize(req.page_size());
+  if (!size.ok()) return size.status();
+  absl::StatusOr<api::IdPage> page =
+      api::ReadIdPage(absl::StrCat("ListShareTransfers|", req.parent()), *size, req.page_token());
+  if (!page.ok()) return page.status();
+  return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
+    resp->Clear();
+    absl::StatusOr<std::vector<std::pair<int64_t, v1::ShareTransfer>>> rows =
+        AllocationKeyRepository(tx).ListTransfers(key->lanskod, key->year, page->after,
+                                                  page->size + 1);
+    if (!rows.ok()) return rows.status();
+    resp->set_next_page_token(api::NextIdPageToken(
+        *page, *rows, [](const std::pair<int64_t, v1::ShareTransfer>& r) { return r.first; }));
+    for (auto& [id, transfer] : *rows) *resp->add_share_transfers() = std::move(transfer);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PlacementServiceImpl::DoDecideShareTransfer(const grpc::CallContext& call,
+                                                         const v1::DecideShareTransferRequest& req,
+                                                         v1::ShareTransfer* resp) {
+  absl::StatusOr<TransferId> id = ParseTransferName(req.name(), "name");
+  if (!id.ok()) return id.status();
+  const AllocationKeyId& key = id->key;
+  if (absl::Status st = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), key.lanskod);
+      !st.ok()) {
+    return st;
+  }
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    // The county's assignments read the shares: they wait while the shares move.
+    ChildRepository(tx).LockStandings(absl::StrCat("county:", key.lanskod));
+    AllocationKeyRepository repo(tx);
+    if (!repo.Lock(key.lanskod, key.year))
+      return KeyNotFound(AllocationKeyName(key.lanskod, key.year));
+    absl::StatusOr<std::optional<v1::TransferState>> state =
+        repo.LockTransfer(key.lanskod, key.year, id->transfer_id);
+    if (!state.ok()) return state.status();
+    if (!*state) {
+      return status::NotFound(kReasonTransferNotFound, absl::StrCat(req.name(), " does not exist"));
+    }
+    if (**state != v1::TRANSFER_STATE_AGREED) {
+      return status::FailedPrecondition(kReasonTransferDecided,
+                                        absl::StrCat(req.name(), " is decided already"),
+                                        {{"state", v1::TransferState_Name(**state)}});
+    }
+    absl::StatusOr<std::optional<v1::ShareTransfer>> transfer =
+        repo.GetTransfer(key.lanskod, key.year, id->transfer_id);
+    if (!transfer.ok()) return transfer.status();
+    if (!*transfer) return status::Internal("a locked share transfer vanished");
+    const absl::Time now = deps_.clock();
+    if (req.confirm()) {
+      absl::StatusOr<std::optional<v1::AllocationKey>> current = repo.Get(key.lanskod, key.year);
+      if (!current.ok()) return current.status();
+      if (!*current) return KeyNotFound(AllocationKeyName(key.lanskod, key.year));
+      std::map<std::string, int> shares;
+      for (const v1::KommunShare& s : (*current)->shares()) shares[s.kommunkod()] = s.per_mille();
+      absl::StatusOr<std::map<std::string, int>> moved =
+          ApplyShareTransfer(shares, (*transfer)->from_kommunkod(), (*transfer)->to_kommunkod(),
+                             (*transfer)->per_mille());
+      if (!moved.ok()) return moved.status();
+      repo.SetShares(key.lanskod, key.year, *moved);
+    }
+    repo.DecideTransfer(id->transfer_id,
+                        req.confirm() ? v1::TRANSFER_STATE_CONFIRMED : v1::TRANSFER_STATE_REFUSED,
+                        now);
+    absl::StatusOr<std::optional<v1::ShareTransfer>> decided =
+        repo.GetTransfer(key.lanskod, key.year, id->transfer_id);
+    if (!decided.ok()) return decided.status();
+    if (!*decided) return status::Internal("a decided share transfer vanished");
+    *resp = std::move(**decided);
+    change.Audit(req.name(), req.confirm() ? "confirm" : "refuse");
     return absl::OkStatus();
   });
 }

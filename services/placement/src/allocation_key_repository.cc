@@ -41,17 +41,42 @@ absl::StatusOr<v1::AllocationKey> KeyFromRow(const pqxx::row& row) {
   return key;
 }
 
+constexpr std::string_view kTransferStatePrefix = "TRANSFER_STATE_";
+
+absl::StatusOr<v1::ShareTransfer> TransferFromRow(const pqxx::row& row) {
+  v1::ShareTransfer t;
+  t.set_name(TransferName(row["lanskod"].as<std::string>(), row["year"].as<int>(),
+                          row["transfer_id"].as<int64_t>()));
+  t.set_from_kommunkod(row["from_kommunkod"].as<std::string>());
+  t.set_to_kommunkod(row["to_kommunkod"].as<std::string>());
+  t.set_per_mille(row["per_mille"].as<int>());
+  t.set_agreement(row["agreement"].as<std::string>());
+  v1::TransferState state = v1::TRANSFER_STATE_UNSPECIFIED;
+  if (!v1::TransferState_Parse(
+          absl::StrCat(std::string(kTransferStatePrefix), row["state"].as<std::string>()),
+          &state)) {
+    return status::Internal("share transfer with an unreadable state");
+  }
+  t.set_state(state);
+  api::SetTimestampMicros(row["create_us"].as<int64_t>(), t.mutable_create_time());
+  if (!row["decide_us"].is_null()) {
+    api::SetTimestampMicros(row["decide_us"].as<int64_t>(), t.mutable_decide_time());
+  }
+  return t;
+}
+
 }  // namespace
 
 bool AllocationKeyRepository::Insert(const KeyDefinition& key, absl::Time now) {
-  pqxx::result r = tx_.exec_prepared("allocation_key_insert", key.lanskod, key.year,
-                                     key.county_total_per_mille, DayText(key.base_date),
-                                     api::ToMicros(now));
+  pqxx::result r =
+      tx_.exec_prepared("allocation_key_insert", key.lanskod, key.year, key.county_total_per_mille,
+                        DayText(key.base_date), api::ToMicros(now));
   if (r.empty()) return false;
   const std::string kommuner = absl::StrJoin(
       key.shares, ",", [](std::string* out, const KeyShare& s) { out->append(s.kommunkod); });
-  const std::string per_mille = absl::StrJoin(
-      key.shares, ",", [](std::string* out, const KeyShare& s) { absl::StrAppend(out, s.per_mille); });
+  const std::string per_mille =
+      absl::StrJoin(key.shares, ",",
+                    [](std::string* out, const KeyShare& s) { absl::StrAppend(out, s.per_mille); });
   tx_.exec_prepared("allocation_key_insert_shares", key.lanskod, key.year, kommuner, per_mille);
   return true;
 }
@@ -73,6 +98,68 @@ absl::StatusOr<std::vector<v1::AllocationKey>> AllocationKeyRepository::List(
     absl::StatusOr<v1::AllocationKey> key = KeyFromRow(row);
     if (!key.ok()) return key.status();
     out.push_back(*std::move(key));
+  }
+  return out;
+}
+
+bool AllocationKeyRepository::Lock(std::string_view lanskod, int year) {
+  return !tx_.exec_prepared("allocation_key_lock", std::string(lanskod), year).empty();
+}
+
+void AllocationKeyRepository::SetShares(std::string_view lanskod, int year,
+                                        const std::map<std::string, int>& shares) {
+  for (const auto& [kommunkod, per_mille] : shares) {
+    tx_.exec_prepared("allocation_key_set_share", std::string(lanskod), year, kommunkod, per_mille);
+  }
+}
+
+int64_t AllocationKeyRepository::InsertTransfer(std::string_view lanskod, int year,
+                                                const v1::ShareTransfer& transfer, absl::Time now) {
+  return tx_
+      .exec_prepared("transfer_insert", std::string(lanskod), year, transfer.from_kommunkod(),
+                     transfer.to_kommunkod(), transfer.per_mille(), transfer.agreement(),
+                     api::ToMicros(now))[0]["transfer_id"]
+      .as<int64_t>();
+}
+
+absl::StatusOr<std::optional<v1::ShareTransfer>> AllocationKeyRepository::GetTransfer(
+    std::string_view lanskod, int year, int64_t transfer_id) {
+  pqxx::result r = tx_.exec_prepared("transfer_get", std::string(lanskod), year, transfer_id);
+  if (r.empty()) return std::optional<v1::ShareTransfer>();
+  absl::StatusOr<v1::ShareTransfer> t = TransferFromRow(r[0]);
+  if (!t.ok()) return t.status();
+  return std::optional<v1::ShareTransfer>(*std::move(t));
+}
+
+absl::StatusOr<std::optional<v1::TransferState>> AllocationKeyRepository::LockTransfer(
+    std::string_view lanskod, int year, int64_t transfer_id) {
+  pqxx::result r = tx_.exec_prepared("transfer_lock", std::string(lanskod), year, transfer_id);
+  if (r.empty()) return std::optional<v1::TransferState>();
+  v1::TransferState state = v1::TRANSFER_STATE_UNSPECIFIED;
+  if (!v1::TransferState_Parse(
+          absl::StrCat(std::string(kTransferStatePrefix), r[0]["state"].as<std::string>()),
+          &state)) {
+    return status::Internal("share transfer with an unreadable state");
+  }
+  return std::optional<v1::TransferState>(state);
+}
+
+void AllocationKeyRepository::DecideTransfer(int64_t transfer_id, v1::TransferState state,
+                                             absl::Time now) {
+  tx_.exec_prepared("transfer_decide", transfer_id,
+                    v1::TransferState_Name(state).substr(kTransferStatePrefix.size()),
+                    api::ToMicros(now));
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, v1::ShareTransfer>>>
+AllocationKeyRepository::ListTransfers(std::string_view lanskod, int year, int64_t after_id,
+                                       int limit) {
+  std::vector<std::pair<int64_t, v1::ShareTransfer>> out;
+  for (const pqxx::row& row :
+       tx_.exec_prepared("transfer_list", std::string(lanskod), year, after_id, limit)) {
+    absl::StatusOr<v1::ShareTransfer> t = TransferFromRow(row);
+    if (!t.ok()) return t.status();
+    out.emplace_back(row["transfer_id"].as<int64_t>(), *std::move(t));
   }
   return out;
 }

@@ -41,7 +41,8 @@ access::ChildOwners OwnersOf(const v1::Child& child) {
 
 void LockStandings(ChildRepository& repo, std::string_view sibling_group,
                    std::string_view lanskod) {
-  if (!sibling_group.empty()) repo.LockStandings(absl::StrCat("siblings:", std::string(sibling_group)));
+  if (!sibling_group.empty())
+    repo.LockStandings(absl::StrCat("siblings:", std::string(sibling_group)));
   repo.LockStandings(absl::StrCat("county:", std::string(lanskod)));
 }
 
@@ -62,12 +63,9 @@ absl::Status RecordAssignment(ChildRepository& repo, api::Change& change, int64_
   return change.Emit(name, event);
 }
 
-absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(pqxx::work& tx,
-                                                                 api::Change& change,
-                                                                 int64_t child_id,
-                                                                 const v1::Arrival& arrival,
-                                                                 std::string_view lanskod,
-                                                                 absl::Time now) {
+absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(
+    pqxx::work& tx, api::Change& change, int64_t child_id, const v1::Arrival& arrival,
+    std::string_view lanskod, absl::Time now) {
   ChildRepository repo(tx);
   LockStandings(repo, arrival.sibling_group(), lanskod);
   AssignmentInput input;
@@ -98,8 +96,8 @@ absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(pqxx::work& tx,
   }
   std::optional<v1::Assignment> decided = DecideAssignment(input);
   if (!decided) return decided;
-  const std::string detail = absl::StrCat(
-      "kommun ", decided->kommunkod(), ", ", v1::AssignmentBasis_Name(decided->basis()));
+  const std::string detail = absl::StrCat("kommun ", decided->kommunkod(), ", ",
+                                          v1::AssignmentBasis_Name(decided->basis()));
   if (absl::Status st = RecordAssignment(repo, change, child_id, *decided, "assign", detail, now);
       !st.ok()) {
     return st;

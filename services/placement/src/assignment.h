@@ -35,19 +35,15 @@ access::ChildOwners OwnersOf(const v1::Child& child);
 
 // The standings lock of a county and of a sibling group, in the one order every change takes
 // them (group first) so that two assignments never wait for each other crosswise.
-void LockStandings(ChildRepository& repo, std::string_view sibling_group,
-                   std::string_view lanskod);
+void LockStandings(ChildRepository& repo, std::string_view sibling_group, std::string_view lanskod);
 
 // Assigns the WAITING child `child_id` (arrival `arrival`, county `lanskod`) when a sibling, a
 // strong link or the county's key for the arrival year decides (DecideAssignment): writes it,
 // audits "assign" (action "children.assign": api::AuditAction keeps the irregular plural) and
 // emits ChildAssignedEvent. nullopt when nothing decides yet.
-absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(pqxx::work& tx,
-                                                                 api::Change& change,
-                                                                 int64_t child_id,
-                                                                 const v1::Arrival& arrival,
-                                                                 std::string_view lanskod,
-                                                                 absl::Time now);
+absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(
+    pqxx::work& tx, api::Change& change, int64_t child_id, const v1::Arrival& arrival,
+    std::string_view lanskod, absl::Time now);
 
 // Writes `assignment` of child `child_id`, audits `verb` with `detail` and emits
 // ChildAssignedEvent; sets the assignment's time to `now`.

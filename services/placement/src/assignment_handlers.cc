@@ -54,19 +54,19 @@ absl::Status PlacementServiceImpl::DoAssignChild(const grpc::CallContext& call,
         if (!*record) return ChildNotFound(*id);
         const v1::Child& child = (*record)->child;
         if (child.state() != v1::CHILD_STATE_WAITING) {
-          return status::FailedPrecondition(
-              kReasonChildAssigned, absl::StrCat(req.name(), " is assigned already"),
-              {{"kommunkod", child.assignment().kommunkod()}});
+          return status::FailedPrecondition(kReasonChildAssigned,
+                                            absl::StrCat(req.name(), " is assigned already"),
+                                            {{"kommunkod", child.assignment().kommunkod()}});
         }
-        absl::StatusOr<std::optional<v1::Assignment>> assigned = AssignWaitingChild(
-            tx, change, *id, child.arrival(), locked.lanskod, deps_.clock());
+        absl::StatusOr<std::optional<v1::Assignment>> assigned =
+            AssignWaitingChild(tx, change, *id, child.arrival(), locked.lanskod, deps_.clock());
         if (!assigned.ok()) return assigned.status();
         if (!*assigned) {
           const std::string key =
               AllocationKeyName(locked.lanskod, child.arrival().arrival_date().year());
-          return status::FailedPrecondition(
-              kReasonKeyMissing, absl::StrCat(key, " has not been entered yet"),
-              {{"allocation_key", key}});
+          return status::FailedPrecondition(kReasonKeyMissing,
+                                            absl::StrCat(key, " has not been entered yet"),
+                                            {{"allocation_key", key}});
         }
         absl::StatusOr<std::optional<ChildRecord>> updated = LoadChild(repo, *deps_.protector, *id);
         if (!updated.ok()) return updated.status();
@@ -101,8 +101,8 @@ absl::Status PlacementServiceImpl::DoCorrectAssignment(const grpc::CallContext& 
         }
         if (kommun->lanskod != locked.lanskod) {
           return status::InvalidField(
-              "kommunkod", absl::StrCat(kommun->name, " is not in the child's county ",
-                                        locked.lanskod));
+              "kommunkod",
+              absl::StrCat(kommun->name, " is not in the child's county ", locked.lanskod));
         }
         ChildRepository repo(tx);
         LockStandings(repo, locked.sibling_group, locked.lanskod);
@@ -137,9 +137,9 @@ absl::Status PlacementServiceImpl::DoCorrectAssignment(const grpc::CallContext& 
             if (!*s || (*s)->child.assignment().kommunkod() == req.kommunkod()) continue;
             const v1::Assignment moved =
                 CorrectedAssignment((*s)->child.assignment(), req.kommunkod(), req.reason());
-            if (absl::Status st = RecordAssignment(
-                    repo, change, sibling, moved, "correctAssignment",
-                    absl::StrCat(detail, ", with sibling ", req.name()), now);
+            if (absl::Status st =
+                    RecordAssignment(repo, change, sibling, moved, "correctAssignment",
+                                     absl::StrCat(detail, ", with sibling ", req.name()), now);
                 !st.ok()) {
               return st;
             }

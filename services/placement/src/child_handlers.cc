@@ -67,8 +67,8 @@ absl::Status PlacementServiceImpl::DoReportArrival(const grpc::CallContext& call
         event.set_lanskod(checked->lanskod);
         api::SetTimestamp(now, event.mutable_report_time());
         if (absl::Status st = change.Emit(name, event); !st.ok()) return st;
-        absl::StatusOr<std::optional<v1::Assignment>> assigned = AssignWaitingChild(
-            tx, change, *id, checked->arrival, checked->lanskod, now);
+        absl::StatusOr<std::optional<v1::Assignment>> assigned =
+            AssignWaitingChild(tx, change, *id, checked->arrival, checked->lanskod, now);
         if (!assigned.ok()) return assigned.status();
       } else {
         id = repo.FindByDossier(*hash);
@@ -127,10 +127,9 @@ absl::Status PlacementServiceImpl::DoListChildren(const grpc::CallContext& call,
   }
   absl::StatusOr<int> size = api::PageSize(req.page_size());
   if (!size.ok()) return size.status();
-  absl::StatusOr<api::IdPage> page =
-      api::ReadIdPage(absl::StrCat("ListChildren|", filter.lanskod, "|", filter.kommunkod, "|",
-                                   filter.state),
-                      *size, req.page_token());
+  absl::StatusOr<api::IdPage> page = api::ReadIdPage(
+      absl::StrCat("ListChildren|", filter.lanskod, "|", filter.kommunkod, "|", filter.state),
+      *size, req.page_token());
   if (!page.ok()) return page.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();

@@ -54,8 +54,7 @@ absl::StatusOr<ChildRecord> ChildFromRow(const pqxx::row& row) {
   *arrival.mutable_arrival_date() = DateOf(*arrived);
 
   v1::ChildState state = v1::CHILD_STATE_UNSPECIFIED;
-  if (!v1::ChildState_Parse(absl::StrCat("CHILD_STATE_", row["state"].as<std::string>()),
-                            &state)) {
+  if (!v1::ChildState_Parse(absl::StrCat("CHILD_STATE_", row["state"].as<std::string>()), &state)) {
     return status::Internal("child with an unreadable state");
   }
   child.set_state(state);
@@ -137,8 +136,8 @@ absl::StatusOr<std::vector<ChildRecord>> ChildRepository::List(const ChildFilter
 
 void ChildRepository::SetAssignment(int64_t child_id, const v1::Assignment& assignment,
                                     std::string_view lanskod, absl::Time now) {
-  tx_.exec_prepared("child_set_assignment", child_id, assignment.kommunkod(),
-                    std::string(lanskod), v1::AssignmentBasis_Name(assignment.basis()),
+  tx_.exec_prepared("child_set_assignment", child_id, assignment.kommunkod(), std::string(lanskod),
+                    v1::AssignmentBasis_Name(assignment.basis()),
                     pqxx::binarystring(assignment.explanation().SerializeAsString()),
                     api::ToMicros(now));
 }
@@ -153,8 +152,7 @@ std::optional<std::pair<int64_t, std::string>> ChildRepository::AssignedSibling(
 std::vector<int64_t> ChildRepository::LockAssignedSiblings(std::string_view group,
                                                            int64_t child_id) {
   std::vector<int64_t> out;
-  for (const pqxx::row& row :
-       tx_.exec_prepared("child_group_lock", std::string(group), child_id)) {
+  for (const pqxx::row& row : tx_.exec_prepared("child_group_lock", std::string(group), child_id)) {
     out.push_back(row["child_id"].as<int64_t>());
   }
   return out;
@@ -165,7 +163,7 @@ void ChildRepository::LockStandings(std::string_view what) {
 }
 
 std::map<std::string, int64_t> ChildRepository::AssignedSince(std::string_view lanskod,
-                                                             absl::CivilDay since) {
+                                                              absl::CivilDay since) {
   std::map<std::string, int64_t> out;
   for (const pqxx::row& row :
        tx_.exec_prepared("standing_counts", std::string(lanskod), DayText(since))) {

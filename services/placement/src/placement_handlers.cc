@@ -81,8 +81,8 @@ absl::StatusOr<PlacementTarget> AuthorizeDecider(pqxx::work& tx, const Placement
 
 // The placement was not changed since the caller read it (`etag`, when given) and may move to
 // `to`.
-absl::Status CheckMove(const PlacementTarget& target, std::string_view etag,
-                       v1::PlacementState to, const std::string& name) {
+absl::Status CheckMove(const PlacementTarget& target, std::string_view etag, v1::PlacementState to,
+                       const std::string& name) {
   if (absl::Status st = api::CheckEtag(etag, api::EtagOf(target.placement.revision), name);
       !st.ok()) {
     return st;
@@ -147,8 +147,8 @@ absl::Status PlacementServiceImpl::DoCreatePlacement(const grpc::CallContext& ca
               kReasonChildNotAssigned,
               absl::StrCat(child.name(), " is placed once it is assigned to a kommun"));
         }
-        if (absl::Status st = CheckFit(ChildAgeOn(child.arrival(), Today()),
-                                       child.arrival().sex(), target.unit.unit);
+        if (absl::Status st = CheckFit(ChildAgeOn(child.arrival(), Today()), child.arrival().sex(),
+                                       target.unit.unit);
             !st.ok()) {
           return st;
         }
@@ -166,8 +166,8 @@ absl::Status PlacementServiceImpl::DoCreatePlacement(const grpc::CallContext& ca
             }
           }
         }
-        std::optional<int64_t> id = PlacementRepository(tx).Insert(
-            *child_id, target.unit.unit_id, override_reason, deps_.clock());
+        std::optional<int64_t> id = PlacementRepository(tx).Insert(*child_id, target.unit.unit_id,
+                                                                   override_reason, deps_.clock());
         if (!id) {
           return status::FailedPrecondition(
               kReasonChildPlaced, absl::StrCat(child.name(), " has an open placement already"));
@@ -294,8 +294,7 @@ absl::Status PlacementServiceImpl::DoStartPlacement(const grpc::CallContext& cal
   return change.Run(
       [&](pqxx::work& tx) { return AuthorizeDecider(tx, *id, req.name(), scope); },
       [&](pqxx::work& tx, const PlacementTarget& target) -> absl::Status {
-        if (absl::Status st =
-                CheckMove(target, req.etag(), v1::PLACEMENT_STATE_ACTIVE, req.name());
+        if (absl::Status st = CheckMove(target, req.etag(), v1::PLACEMENT_STATE_ACTIVE, req.name());
             !st.ok()) {
           return st;
         }
@@ -320,8 +319,7 @@ absl::Status PlacementServiceImpl::DoEndPlacement(const grpc::CallContext& call,
   return change.Run(
       [&](pqxx::work& tx) { return AuthorizeDecider(tx, *id, req.name(), scope); },
       [&](pqxx::work& tx, const PlacementTarget& target) -> absl::Status {
-        if (absl::Status st =
-                CheckMove(target, req.etag(), v1::PLACEMENT_STATE_ENDED, req.name());
+        if (absl::Status st = CheckMove(target, req.etag(), v1::PLACEMENT_STATE_ENDED, req.name());
             !st.ok()) {
           return st;
         }

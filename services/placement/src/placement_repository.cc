@@ -74,7 +74,7 @@ std::optional<int64_t> PlacementRepository::Insert(int64_t child_id, int64_t uni
 }
 
 absl::StatusOr<std::optional<LockedPlacement>> PlacementRepository::Lock(int64_t child_id,
-                                                                        int64_t placement_id) {
+                                                                         int64_t placement_id) {
   pqxx::result r = tx_.exec_prepared("placement_lock", child_id, placement_id);
   if (r.empty()) return std::optional<LockedPlacement>();
   absl::StatusOr<v1::PlacementState> state = StateOf(r[0]["state"].as<std::string>());
@@ -85,16 +85,15 @@ absl::StatusOr<std::optional<LockedPlacement>> PlacementRepository::Lock(int64_t
 
 void PlacementRepository::SetState(int64_t placement_id, v1::PlacementState state,
                                    v1::EndReason end_reason, absl::Time now) {
-  tx_.exec_prepared(
-      "placement_set_state", placement_id, Stored(v1::PlacementState_Name(state), kStatePrefix),
-      api::ToMicros(now),
-      end_reason == v1::END_REASON_UNSPECIFIED
-          ? std::string()
-          : Stored(v1::EndReason_Name(end_reason), kEndReasonPrefix));
+  tx_.exec_prepared("placement_set_state", placement_id,
+                    Stored(v1::PlacementState_Name(state), kStatePrefix), api::ToMicros(now),
+                    end_reason == v1::END_REASON_UNSPECIFIED
+                        ? std::string()
+                        : Stored(v1::EndReason_Name(end_reason), kEndReasonPrefix));
 }
 
 absl::StatusOr<std::optional<PlacementRecord>> PlacementRepository::Get(int64_t child_id,
-                                                                       int64_t placement_id) {
+                                                                        int64_t placement_id) {
   pqxx::result r = tx_.exec_prepared("placement_get", child_id, placement_id);
   if (r.empty()) return std::optional<PlacementRecord>();
   absl::StatusOr<PlacementRecord> record = PlacementFromRow(r[0]);

@@ -42,8 +42,7 @@ class PlacementRepository {
   void SetState(int64_t placement_id, v1::PlacementState state, v1::EndReason end_reason,
                 absl::Time now);
   absl::StatusOr<std::optional<PlacementRecord>> Get(int64_t child_id, int64_t placement_id);
-  absl::StatusOr<std::vector<PlacementRecord>> List(int64_t child_id, int64_t after_id,
-                                                    int limit);
+  absl::StatusOr<std::vector<PlacementRecord>> List(int64_t child_id, int64_t after_id, int limit);
   // The units where the other children of `sibling_group` have open placements.
   std::vector<int64_t> SiblingUnits(std::string_view sibling_group, int64_t child_id);
 

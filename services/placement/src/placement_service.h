@@ -58,6 +58,15 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
   absl::Status DoListAllocationKeys(const grpc::CallContext& call,
                                     const v1::ListAllocationKeysRequest& req,
                                     v1::ListAllocationKeysResponse* resp);
+  absl::Status DoCreateShareTransfer(const grpc::CallContext& call,
+                                     const v1::CreateShareTransferRequest& req,
+                                     v1::ShareTransfer* resp);
+  absl::Status DoListShareTransfers(const grpc::CallContext& call,
+                                    const v1::ListShareTransfersRequest& req,
+                                    v1::ListShareTransfersResponse* resp);
+  absl::Status DoDecideShareTransfer(const grpc::CallContext& call,
+                                     const v1::DecideShareTransferRequest& req,
+                                     v1::ShareTransfer* resp);
   // child_handlers.cc
   absl::Status DoReportArrival(const grpc::CallContext& call, const v1::ReportArrivalRequest& req,
                                v1::Child* resp);
@@ -65,8 +74,7 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
                           v1::Child* resp);
   absl::Status DoListChildren(const grpc::CallContext& call, const v1::ListChildrenRequest& req,
                               v1::ListChildrenResponse* resp);
-  absl::Status DoListChildReads(const grpc::CallContext& call,
-                                const v1::ListChildReadsRequest& req,
+  absl::Status DoListChildReads(const grpc::CallContext& call, const v1::ListChildReadsRequest& req,
                                 v1::ListChildReadsResponse* resp);
   // assignment_handlers.cc
   absl::Status DoAssignChild(const grpc::CallContext& call, const v1::AssignChildRequest& req,
@@ -87,18 +95,17 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
                                  const v1::CreatePlacementRequest& req, v1::Placement* resp);
   absl::Status DoGetPlacement(const grpc::CallContext& call, const v1::GetPlacementRequest& req,
                               v1::Placement* resp);
-  absl::Status DoListPlacements(const grpc::CallContext& call,
-                                const v1::ListPlacementsRequest& req,
+  absl::Status DoListPlacements(const grpc::CallContext& call, const v1::ListPlacementsRequest& req,
                                 v1::ListPlacementsResponse* resp);
   absl::Status DoConfirmPlacement(const grpc::CallContext& call,
                                   const v1::ConfirmPlacementRequest& req, v1::Placement* resp);
-  absl::Status DoStartPlacement(const grpc::CallContext& call,
-                                const v1::StartPlacementRequest& req, v1::Placement* resp);
+  absl::Status DoStartPlacement(const grpc::CallContext& call, const v1::StartPlacementRequest& req,
+                                v1::Placement* resp);
   absl::Status DoEndPlacement(const grpc::CallContext& call, const v1::EndPlacementRequest& req,
                               v1::Placement* resp);
   // matching_handlers.cc
-  absl::Status DoProposeMatches(const grpc::CallContext& call,
-                                const v1::ProposeMatchesRequest& req, v1::MatchProposal* resp);
+  absl::Status DoProposeMatches(const grpc::CallContext& call, const v1::ProposeMatchesRequest& req,
+                                v1::MatchProposal* resp);
   // statistics_handlers.cc
   absl::Status DoGetPlacementStatistics(const grpc::CallContext& call,
                                         const v1::GetPlacementStatisticsRequest& req,

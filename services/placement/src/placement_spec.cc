@@ -72,7 +72,8 @@ service::ServiceSpec PlacementSpec(PlacementSpecOptions options) {
     absl::StatusOr<std::string> hmac_key =
         ReadKeyFile(*settings->hmac_key_file, kPnrHmacKeyFileFlag);
     if (!hmac_key.ok()) return hmac_key.status();
-    absl::StatusOr<se::PnrProtector> protector = se::PnrProtector::Create(*encryption_key, *hmac_key);
+    absl::StatusOr<se::PnrProtector> protector =
+        se::PnrProtector::Create(*encryption_key, *hmac_key);
     if (!protector.ok()) return protector.status();
     absl::TimeZone stockholm;
     if (!absl::LoadTimeZone("Europe/Stockholm", &stockholm)) {

@@ -16,8 +16,8 @@ absl::StatusOr<RawFigures> StatisticsRepository::Figures(std::string_view lansko
       {"arrivals", &raw.arrivals}, {"assignments", &raw.assignments},
       {"waiting", &raw.waiting},   {"places", &raw.places},
       {"taken", &raw.taken},       {"by_type", &raw.by_type}};
-  for (const pqxx::row& row : tx_.exec_prepared("statistics_figures", std::string(lanskod),
-                                                DayText(from), DayText(to))) {
+  for (const pqxx::row& row :
+       tx_.exec_prepared("statistics_figures", std::string(lanskod), DayText(from), DayText(to))) {
     auto it = figures.find(row["figure"].as<std::string>());
     if (it == figures.end()) return status::Internal("unknown statistics figure");
     (*it->second)[row["key"].as<std::string>()] = row["value"].as<int64_t>();

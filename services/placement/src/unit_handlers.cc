@@ -112,9 +112,9 @@ absl::Status PlacementServiceImpl::DoUpdateUnit(const grpc::CallContext& call,
       !st.ok()) {
     return st;
   }
-  absl::StatusOr<std::set<std::string>> paths =
-      api::MaskPaths(req.update_mask(), {"display_name", "places", "min_age", "max_age", "sexes",
-                                         "languages", "special_reason"});
+  absl::StatusOr<std::set<std::string>> paths = api::MaskPaths(
+      req.update_mask(),
+      {"display_name", "places", "min_age", "max_age", "sexes", "languages", "special_reason"});
   if (!paths.ok()) return paths.status();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run([&](pqxx::work& tx) -> absl::Status {

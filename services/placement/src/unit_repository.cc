@@ -57,11 +57,11 @@ absl::StatusOr<UnitRecord> UnitFromRow(const pqxx::row& row) {
 
 int64_t UnitRepository::Insert(std::string_view kommunkod, std::string_view lanskod,
                                const v1::Unit& unit, absl::Time now) {
-  pqxx::result r = tx_.exec_prepared(
-      "unit_insert", std::string(kommunkod), std::string(lanskod), unit.display_name(),
-      v1::UnitType_Name(unit.type()), unit.places(), unit.min_age(), unit.max_age(),
-      SexesText(unit), absl::StrJoin(unit.languages(), ","), unit.special_reason(),
-      api::ToMicros(now));
+  pqxx::result r = tx_.exec_prepared("unit_insert", std::string(kommunkod), std::string(lanskod),
+                                     unit.display_name(), v1::UnitType_Name(unit.type()),
+                                     unit.places(), unit.min_age(), unit.max_age(), SexesText(unit),
+                                     absl::StrJoin(unit.languages(), ","), unit.special_reason(),
+                                     api::ToMicros(now));
   return r[0]["unit_id"].as<int64_t>();
 }
 

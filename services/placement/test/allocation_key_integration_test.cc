@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "placement_test_env.h"
@@ -78,8 +79,7 @@ TEST_F(AllocationKeyTest, RefusesAnInvalidKeyAndChangesNothing) {
   EXPECT_THAT(integration::testing::ViolationFieldsOf(st),
               ::testing::UnorderedElementsAre("allocation_key.shares[1].kommunkod",
                                               "allocation_key.shares"));
-  st = Create(PlacementTestEnv::Key(2027, {{"0380", 1}}), &out, env().AdminToken(),
-              "counties/01");
+  st = Create(PlacementTestEnv::Key(2027, {{"0380", 1}}), &out, env().AdminToken(), "counties/01");
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "NAME_INVALID");
   EXPECT_EQ(env().Count("SELECT count(*) FROM allocation_keys"), 0);
@@ -129,6 +129,97 @@ TEST_F(AllocationKeyTest, ListsNewestFirstInPages) {
   req.set_parent("counties/01");
   EXPECT_EQ(ReasonOf(env().Call(&Stub::ListAllocationKeys, env().OfficerToken("01"), req, &page)),
             "PAGE_TOKEN_INVALID");
+}
+
+}  // namespace
+}  // namespace integration::placement::testing
+
+namespace integration::placement::testing {
+namespace {
+
+class ShareTransferTest : public PlacementTest {
+ protected:
+  ::grpc::Status Register(const std::string& token, const std::string& from, const std::string& to,
+                          int per_mille, v1::ShareTransfer* out) {
+    v1::CreateShareTransferRequest req;
+    req.set_parent("counties/03/allocationKeys/2027");
+    req.mutable_share_transfer()->set_from_kommunkod(from);
+    req.mutable_share_transfer()->set_to_kommunkod(to);
+    req.mutable_share_transfer()->set_per_mille(per_mille);
+    req.mutable_share_transfer()->set_agreement("Avtal mellan kommunerna 2027-02-01");
+    return env().Call(&Stub::CreateShareTransfer, token, req, out);
+  }
+  ::grpc::Status Decide(const std::string& name, bool confirm, v1::ShareTransfer* out,
+                        const std::string& token = "") {
+    v1::DecideShareTransferRequest req;
+    req.set_name(name);
+    req.set_confirm(confirm);
+    return env().Call(&Stub::DecideShareTransfer, token.empty() ? env().OfficerToken() : token,
+                      req, out);
+  }
+  std::map<std::string, int> Shares() {
+    v1::GetAllocationKeyRequest req;
+    req.set_name("counties/03/allocationKeys/2027");
+    v1::AllocationKey key;
+    EXPECT_TRUE(env().Call(&Stub::GetAllocationKey, env().OfficerToken(), req, &key).ok());
+    std::map<std::string, int> out;
+    for (const v1::KommunShare& s : key.shares()) out[s.kommunkod()] = s.per_mille();
+    EXPECT_EQ(key.county_total_per_mille(), 30);
+    return out;
+  }
+};
+
+TEST_F(ShareTransferTest, AgreedThenConfirmedMovesTheShareAndTheNextAssignments) {
+  env().SeedKey(2027, {{"0380", 20}, {"0305", 10}});
+  v1::ShareTransfer agreed;
+  // The giving kommun registers it; another kommun cannot give Uppsala's share away.
+  EXPECT_EQ(ReasonOf(Register(env().KommunToken("0305"), "0380", "0360", 15, &agreed)),
+            "TENANT_MISMATCH");
+  ::grpc::Status st = Register(env().KommunToken("0380"), "0380", "0360", 15, &agreed);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(agreed.state(), v1::TRANSFER_STATE_AGREED);
+  EXPECT_EQ(Shares(), (std::map<std::string, int>{{"0305", 10}, {"0380", 20}}));
+
+  v1::ShareTransfer decided;
+  EXPECT_EQ(ReasonOf(Decide(agreed.name(), true, &decided, env().AdminToken())),
+            "ROLE_NOT_ALLOWED");
+  EXPECT_EQ(ReasonOf(Decide(agreed.name(), true, &decided, env().OfficerToken("01"))),
+            "LAN_MISMATCH");
+  st = Decide(agreed.name(), true, &decided);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(decided.state(), v1::TRANSFER_STATE_CONFIRMED);
+  EXPECT_GT(decided.decide_time().seconds(), 0);
+  EXPECT_EQ(Shares(), (std::map<std::string, int>{{"0305", 10}, {"0360", 15}, {"0380", 5}}));
+  EXPECT_EQ(ReasonOf(Decide(agreed.name(), false, &decided)), "TRANSFER_DECIDED");
+  // Tierp has the largest share now.
+  EXPECT_EQ(env().Report(PlacementTestEnv::Arrival("71-000001")).assignment().kommunkod(), "0360");
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action IN "
+                        "('transfer.create', 'transfer.confirm')"),
+            2);
+}
+
+TEST_F(ShareTransferTest, NeverBelowOnePerMilleAndRefusalsChangeNothing) {
+  env().SeedKey(2027, {{"0380", 20}, {"0305", 10}});
+  v1::ShareTransfer all, refused, decided;
+  ASSERT_TRUE(Register(env().AdminToken(), "0305", "0380", 10, &all).ok());
+  EXPECT_EQ(ReasonOf(Decide(all.name(), true, &decided)), "SHARE_BELOW_MINIMUM");
+  ASSERT_TRUE(Register(env().AdminToken(), "0380", "0305", 1, &refused).ok());
+  ::grpc::Status st = Decide(refused.name(), false, &decided);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(decided.state(), v1::TRANSFER_STATE_REFUSED);
+  EXPECT_EQ(Shares(), (std::map<std::string, int>{{"0305", 10}, {"0380", 20}}));
+  EXPECT_EQ(ReasonOf(Register(env().AdminToken(), "0380", "0180", 1, &decided)),
+            "TRANSFER_INVALID");
+
+  // The history: every transfer with its state, oldest first.
+  v1::ListShareTransfersRequest req;
+  req.set_parent("counties/03/allocationKeys/2027");
+  v1::ListShareTransfersResponse history;
+  ASSERT_TRUE(
+      env().Call(&Stub::ListShareTransfers, env().KommunToken("0305"), req, &history).ok());
+  ASSERT_EQ(history.share_transfers_size(), 2);
+  EXPECT_EQ(history.share_transfers(0).state(), v1::TRANSFER_STATE_AGREED);
+  EXPECT_EQ(history.share_transfers(1).state(), v1::TRANSFER_STATE_REFUSED);
 }
 
 }  // namespace

@@ -49,8 +49,7 @@ TEST(CheckAllocationKeyTest, AcceptsAKeyOfTheCountySortedWithBaseDateNewYear) {
 
 TEST(CheckAllocationKeyTest, RejectsSharesOutsideTheCountyBelowOneOrTwiceAndAWrongSum) {
   absl::StatusOr<KeyDefinition> key = CheckAllocationKey(
-      Key(30, {{"0180", 10}, {"0380", 0}, {"0305", 5}, {"0305", 5}, {"9999", 1}}), "03", 2027,
-      "k");
+      Key(30, {{"0180", 10}, {"0380", 0}, {"0305", 5}, {"0305", 5}, {"9999", 1}}), "03", 2027, "k");
   ASSERT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status::GetErrorInfo(key.status())->reason(), kReasonAllocationKeyInvalid);
   EXPECT_THAT(Violations(key.status()),
@@ -144,6 +143,44 @@ TEST(CorrectedAssignmentTest, KeepsThePreviousKommunAndTheReason) {
   EXPECT_EQ(c.basis(), v1::ASSIGNMENT_BASIS_CORRECTION);
   EXPECT_EQ(c.explanation().previous_kommunkod(), "0380");
   EXPECT_EQ(c.explanation().reason(), "Morbror bor i Håbo");
+}
+
+}  // namespace
+}  // namespace integration::placement
+
+namespace integration::placement {
+namespace {
+
+v1::ShareTransfer Transfer(std::string from, std::string to, int per_mille) {
+  v1::ShareTransfer t;
+  t.set_from_kommunkod(std::move(from));
+  t.set_to_kommunkod(std::move(to));
+  t.set_per_mille(per_mille);
+  t.set_agreement("Överenskommelse 2027-02-01, dnr 851-77-2027");
+  return t;
+}
+
+TEST(ShareTransferTest, ChecksKommunerOfTheCountyAmountAndAgreement) {
+  EXPECT_TRUE(CheckShareTransfer(Transfer("0380", "0305", 2), "03", "t").ok());
+  v1::ShareTransfer bad = Transfer("0180", "0180", 0);
+  bad.clear_agreement();
+  const absl::Status st = CheckShareTransfer(bad, "03", "t");
+  EXPECT_EQ(status::GetErrorInfo(st)->reason(), kReasonTransferInvalid);
+  EXPECT_THAT(Violations(st), UnorderedElementsAre("t.from_kommunkod", "t.to_kommunkod",
+                                                   "t.to_kommunkod", "t.per_mille",
+                                                   "t.agreement"));
+}
+
+TEST(ShareTransferTest, MovesShareAndKeepsTheTotalButNeverBelowOnePerMille) {
+  const std::map<std::string, int> shares = {{"0380", 20}, {"0305", 5}};
+  absl::StatusOr<std::map<std::string, int>> moved = ApplyShareTransfer(shares, "0380", "0360", 4);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(*moved, (std::map<std::string, int>{{"0305", 5}, {"0360", 4}, {"0380", 16}}));
+  EXPECT_TRUE(ApplyShareTransfer(shares, "0305", "0380", 4).ok());
+  EXPECT_EQ(status::GetErrorInfo(ApplyShareTransfer(shares, "0305", "0380", 5).status())->reason(),
+            kReasonShareBelowMinimum);
+  EXPECT_EQ(status::GetErrorInfo(ApplyShareTransfer(shares, "0331", "0380", 1).status())->reason(),
+            kReasonShareBelowMinimum);
 }
 
 }  // namespace

@@ -172,8 +172,8 @@ TEST_F(ArrivalTest, SimultaneousArrivalsFollowTheKeyExactly) {
   for (int i = 0; i < kChildren; ++i) {
     senders.emplace_back([&, i] {
       v1::Child child;
-      results[i] = Report(PlacementTestEnv::Arrival(absl::StrCat("40-", 100000 + i)), &child,
-                          token);
+      results[i] =
+          Report(PlacementTestEnv::Arrival(absl::StrCat("40-", 100000 + i)), &child, token);
     });
   }
   for (std::thread& t : senders) t.join();

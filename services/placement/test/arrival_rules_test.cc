@@ -79,11 +79,10 @@ TEST(CheckArrivalTest, RejectsEveryBadFieldAtOnce) {
   ASSERT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status::GetErrorInfo(c.status())->reason(), kReasonArrivalInvalid);
   EXPECT_THAT(Violations(c.status()),
-              UnorderedElementsAre("arrival.dossier_number", "arrival.assessed_age",
-                                   "arrival.sex", "arrival.languages[0]", "arrival.languages[2]",
-                                   "arrival.needs", "arrival.sibling_group",
-                                   "arrival.strong_link_kommunkod", "arrival.arrival_kommunkod",
-                                   "arrival.arrival_date"));
+              UnorderedElementsAre("arrival.dossier_number", "arrival.assessed_age", "arrival.sex",
+                                   "arrival.languages[0]", "arrival.languages[2]", "arrival.needs",
+                                   "arrival.sibling_group", "arrival.strong_link_kommunkod",
+                                   "arrival.arrival_kommunkod", "arrival.arrival_date"));
 }
 
 TEST(CheckArrivalTest, AChildMustBeUnder18OnArrivalAndBornBeforeIt) {
@@ -143,6 +142,23 @@ TEST(NamesTest, PrintAndParse) {
     EXPECT_FALSE(ParseChildName(bad, "name").ok()) << bad;
   }
   EXPECT_FALSE(ParseCountyName("counties/3", "parent").ok());
+  absl::StatusOr<TransferId> transfer =
+      ParseTransferName(TransferName("03", 2027, 5), "name");
+  ASSERT_TRUE(transfer.ok()) << transfer.status();
+  EXPECT_EQ(transfer->key.lanskod, "03");
+  EXPECT_EQ(transfer->key.year, 2027);
+  EXPECT_EQ(transfer->transfer_id, 5);
+  EXPECT_FALSE(ParseTransferName("counties/03/allocationKeys/2027/transfer/5", "name").ok());
+  absl::StatusOr<UnitId> unit = ParseUnitName(UnitName("0380", 7), "name");
+  ASSERT_TRUE(unit.ok()) << unit.status();
+  EXPECT_EQ(unit->kommunkod, "0380");
+  EXPECT_EQ(unit->unit_id, 7);
+  EXPECT_FALSE(ParseUnitName("kommuner/9999/units/7", "name").ok());
+  absl::StatusOr<PlacementId> placement =
+      ParsePlacementName(PlacementName(3, 4), "name");
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_EQ(placement->child_id, 3);
+  EXPECT_EQ(placement->placement_id, 4);
 }
 
 }  // namespace

@@ -105,8 +105,8 @@ TEST(MatchingTest, EqualsBruteForceOnSmallRandomCases) {
       const int min_age = 13 + pick(3);
       std::vector<v1::Sex> sexes;
       if (pick(3) == 0) sexes.push_back(pick(2) ? v1::SEX_FEMALE : v1::SEX_MALE);
-      units.push_back(Unit(100 + j, kommuner[pick(3)], pick(3), min_age, min_age + pick(4),
-                           sexes, {languages[pick(4)], languages[pick(4)]}));
+      units.push_back(Unit(100 + j, kommuner[pick(3)], pick(3), min_age, min_age + pick(4), sexes,
+                           {languages[pick(4)], languages[pick(4)]}));
     }
     const MatchResult optimal = MatchOptimal(children, units);
     const MatchResult greedy = MatchGreedy(children, units);

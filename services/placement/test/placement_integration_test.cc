@@ -30,8 +30,7 @@ class PlacementFlowTest : public PlacementTest {
     v1::EndPlacementRequest req;
     req.set_name(name);
     req.set_reason(reason);
-    return env().Call(&Stub::EndPlacement, token.empty() ? env().OfficerToken() : token, req,
-                      out);
+    return env().Call(&Stub::EndPlacement, token.empty() ? env().OfficerToken() : token, req, out);
   }
   ::grpc::Status Propose(const v1::Child& child, const v1::Unit& unit, v1::Placement* out,
                          const std::string& token, const std::string& override_reason = "") {
@@ -210,8 +209,7 @@ TEST_F(PlacementFlowTest, WhoMayProposeAndDecide) {
   // A waiting child cannot be placed.
   v1::Arrival waiting = PlacementTestEnv::Arrival("34-000002");
   const v1::Child unassigned = env().Report(waiting);
-  EXPECT_EQ(ReasonOf(Propose(unassigned, uppsala, &p, env().OfficerToken())),
-            "CHILD_NOT_ASSIGNED");
+  EXPECT_EQ(ReasonOf(Propose(unassigned, uppsala, &p, env().OfficerToken())), "CHILD_NOT_ASSIGNED");
 }
 
 }  // namespace

@@ -47,9 +47,8 @@ TEST(CheckUnitTest, RejectsEveryBadField) {
   const absl::Status st = CheckUnit(u, "unit");
   EXPECT_EQ(status::GetErrorInfo(st)->reason(), kReasonUnitInvalid);
   EXPECT_THAT(Violations(st),
-              UnorderedElementsAre("unit.display_name", "unit.type", "unit.places",
-                                   "unit.min_age", "unit.sexes[0]", "unit.languages[0]",
-                                   "unit.special_reason"));
+              UnorderedElementsAre("unit.display_name", "unit.type", "unit.places", "unit.min_age",
+                                   "unit.sexes[0]", "unit.languages[0]", "unit.special_reason"));
 }
 
 TEST(CheckUnitTest, AStodboendeIs16To20AndFor16To17NeedsASpecialReason) {
@@ -75,8 +74,7 @@ TEST(CheckFitTest, AgeAndSexMustFit) {
   EXPECT_TRUE(CheckFit(17, v1::SEX_MALE, u).ok());
   EXPECT_EQ(status::GetErrorInfo(CheckFit(12, v1::SEX_MALE, u))->reason(), kReasonAgeOutsideUnit);
   EXPECT_EQ(status::GetErrorInfo(CheckFit(18, v1::SEX_MALE, u))->reason(), kReasonAgeOutsideUnit);
-  EXPECT_EQ(status::GetErrorInfo(CheckFit(15, v1::SEX_FEMALE, u))->reason(),
-            kReasonSexNotAccepted);
+  EXPECT_EQ(status::GetErrorInfo(CheckFit(15, v1::SEX_FEMALE, u))->reason(), kReasonSexNotAccepted);
   v1::Unit any = u;
   any.clear_sexes();
   EXPECT_TRUE(CheckFit(15, v1::SEX_FEMALE, any).ok());

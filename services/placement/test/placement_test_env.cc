@@ -119,8 +119,7 @@ v1::Child PlacementTestEnv::Report(const v1::Arrival& arrival) {
   return child;
 }
 
-v1::Child PlacementTestEnv::ReportLinked(const std::string& dossier,
-                                         const std::string& kommunkod) {
+v1::Child PlacementTestEnv::ReportLinked(const std::string& dossier, const std::string& kommunkod) {
   v1::Arrival arrival = Arrival(dossier);
   arrival.set_strong_link_kommunkod(kommunkod);
   return Report(arrival);

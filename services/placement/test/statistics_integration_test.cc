@@ -33,27 +33,27 @@ TEST_F(StatisticsTest, FiguresOfTheOfficersCountyWithSmallCountsSuppressed) {
   EXPECT_TRUE(stats.kommuner(0).figures().assignments().suppressed());
   EXPECT_EQ(stats.kommuner(2).kommunkod(), "0380");
   EXPECT_TRUE(stats.kommuner(2).figures().assignments().suppressed());  // 4 of them
-  EXPECT_EQ(stats.kommuner(2).figures().arrivals().value(), 6);  // all arrived in Uppsala
+  EXPECT_EQ(stats.kommuner(2).figures().arrivals().value(), 6);         // all arrived in Uppsala
   EXPECT_EQ(stats.kommuner(2).figures().vacancies(), 4);
   EXPECT_GT(stats.compute_time().seconds(), 0);
 
   // The empty request of the regional overview: the current year (no key, no arrivals then
   // unless the clock is in 2027).
   v1::GetPlacementStatisticsRequest empty;
-  ASSERT_TRUE(
-      env().Call(&Stub::GetPlacementStatistics, env().OfficerToken(), empty, &stats).ok());
-  EXPECT_EQ(stats.year(), static_cast<int>(absl::ToCivilDay(env().clock().Now(),
-                                                          absl::UTCTimeZone()).year()));
+  ASSERT_TRUE(env().Call(&Stub::GetPlacementStatistics, env().OfficerToken(), empty, &stats).ok());
+  EXPECT_EQ(stats.year(),
+            static_cast<int>(absl::ToCivilDay(env().clock().Now(), absl::UTCTimeZone()).year()));
   // Another county sees its own, empty figures.
-  ASSERT_TRUE(env().Call(&Stub::GetPlacementStatistics, env().OfficerToken("01"), req, &stats).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::GetPlacementStatistics, env().OfficerToken("01"), req, &stats).ok());
   EXPECT_EQ(stats.lanskod(), "01");
   EXPECT_EQ(stats.kommuner_size(), 0);
   EXPECT_TRUE(stats.totals().arrivals().suppressed());
-  EXPECT_EQ(ReasonOf(env().Call(&Stub::GetPlacementStatistics, env().KommunToken("0380"), req,
-                                &stats)),
-            "ROLE_NOT_ALLOWED");
-  EXPECT_EQ(ReasonOf(env().Call(&Stub::GetPlacementStatistics,
-                                env().Token("county_officer", "x"), req, &stats)),
+  EXPECT_EQ(
+      ReasonOf(env().Call(&Stub::GetPlacementStatistics, env().KommunToken("0380"), req, &stats)),
+      "ROLE_NOT_ALLOWED");
+  EXPECT_EQ(ReasonOf(env().Call(&Stub::GetPlacementStatistics, env().Token("county_officer", "x"),
+                                req, &stats)),
             "LAN_CLAIM_MISSING");
 }
 

@@ -24,9 +24,8 @@ TEST(BuildStatisticsTest, KommunRowsTotalsAndTypes) {
   raw.places = {{"0380", 10}, {"0360", 4}};
   raw.taken = {{"0380", 3}};
   raw.by_type = {{"UNIT_TYPE_HVB", 3}};
-  const v1::PlacementStatistics s = BuildStatistics(
-      "03", 2027, "counties/03/allocationKeys/2027", {{"0380", 20}, {"0305", 5}, {"0331", 5}},
-      raw);
+  const v1::PlacementStatistics s = BuildStatistics("03", 2027, "counties/03/allocationKeys/2027",
+                                                    {{"0380", 20}, {"0305", 5}, {"0331", 5}}, raw);
   EXPECT_EQ(s.lanskod(), "03");
   EXPECT_EQ(s.totals().arrivals().value(), 9);
   EXPECT_EQ(s.totals().assignments().value(), 9);

@@ -60,7 +60,8 @@ TEST_F(UnitTest, KommunANeverSeesOrKeepsKommunBsUnits) {
   EXPECT_EQ(ReasonOf(env().Call(&Stub::UpdateUnit, env().KommunToken("0305"), update, &out)),
             "TENANT_MISMATCH");
   // A unit id under another kommun's name does not exist there.
-  const std::string elsewhere = "kommuner/0305/units/" + unit.name().substr(unit.name().rfind('/') + 1);
+  const std::string elsewhere =
+      "kommuner/0305/units/" + unit.name().substr(unit.name().rfind('/') + 1);
   EXPECT_EQ(ReasonOf(Get(elsewhere, env().KommunToken("0305"), &out)), "UNIT_NOT_FOUND");
   EXPECT_EQ(env().Count("SELECT places FROM units"), 3);
 }

@@ -47,8 +47,8 @@ absl::StatusOr<KeyDefinition> CheckAllocationKey(const v1::AllocationKey& key,
     if (!kommun.ok()) {
       errors.Add(at + ".kommunkod", "is not a Swedish kommunkod");
     } else if (kommun->lanskod != lanskod) {
-      errors.Add(at + ".kommunkod", absl::StrCat(kommun->name, " is not in county ",
-                                                 std::string(lanskod)));
+      errors.Add(at + ".kommunkod",
+                 absl::StrCat(kommun->name, " is not in county ", std::string(lanskod)));
     } else if (!seen.insert(share.kommunkod()).second) {
       errors.Add(at + ".kommunkod", "appears twice");
     }
@@ -122,12 +122,54 @@ std::optional<v1::Assignment> DecideAssignment(const AssignmentInput& input) {
     v1::Assignment out;
     out.set_kommunkod(input.strong_link_kommunkod);
     out.set_basis(v1::ASSIGNMENT_BASIS_STRONG_LINK);
-    out.mutable_explanation()->set_summary(absl::StrCat(
-        "The child has a strong link to kommun ", input.strong_link_kommunkod, "."));
+    out.mutable_explanation()->set_summary(
+        absl::StrCat("The child has a strong link to kommun ", input.strong_link_kommunkod, "."));
     return out;
   }
   if (input.key && !input.key->shares.empty()) return ChooseByKey(*input.key);
   return std::nullopt;
+}
+
+absl::Status CheckShareTransfer(const v1::ShareTransfer& transfer, std::string_view lanskod,
+                                std::string_view field) {
+  const std::string f(field);
+  status::FieldErrors errors;
+  for (const auto& [name, code] :
+       {std::pair<std::string, std::string>{"from_kommunkod", transfer.from_kommunkod()},
+        {"to_kommunkod", transfer.to_kommunkod()}}) {
+    absl::StatusOr<se::Kommun> kommun = se::LookupKommun(code, f + "." + name);
+    if (!kommun.ok()) {
+      errors.Add(f + "." + name, "is not a Swedish kommunkod");
+    } else if (kommun->lanskod != lanskod) {
+      errors.Add(f + "." + name,
+                 absl::StrCat(kommun->name, " is not in county ", std::string(lanskod)));
+    }
+  }
+  if (transfer.from_kommunkod() == transfer.to_kommunkod()) {
+    errors.Add(f + ".to_kommunkod", "must differ from from_kommunkod");
+  }
+  if (transfer.per_mille() < 1) errors.Add(f + ".per_mille", "must be at least 1 per mille");
+  if (transfer.agreement().size() < 3 || transfer.agreement().size() > 1000) {
+    errors.Add(f + ".agreement", "name the agreement, 3-1000 bytes");
+  }
+  return errors.ToStatus(kReasonTransferInvalid);
+}
+
+absl::StatusOr<std::map<std::string, int>> ApplyShareTransfer(
+    const std::map<std::string, int>& shares, const std::string& from, const std::string& to,
+    int per_mille) {
+  std::map<std::string, int> out = shares;
+  auto giver = out.find(from);
+  const int before = giver == out.end() ? 0 : giver->second;
+  if (before - per_mille < 1) {
+    return status::FailedPrecondition(
+        kReasonShareBelowMinimum,
+        absl::StrCat("kommun ", from, " has ", before, " per mille and must keep at least 1"),
+        {{"per_mille", absl::StrCat(before)}});
+  }
+  out[from] = before - per_mille;
+  out[to] += per_mille;
+  return out;
 }
 
 v1::Assignment CorrectedAssignment(const v1::Assignment& current, std::string_view kommunkod,

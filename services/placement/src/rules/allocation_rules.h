@@ -71,13 +71,31 @@ struct AssignmentInput {
     std::string kommunkod;  // where it was assigned
   };
   std::optional<Sibling> sibling;
-  std::string strong_link_kommunkod;    // "" when none
-  std::optional<KeyStanding> key;       // the county's key for the arrival year, if any
+  std::string strong_link_kommunkod;  // "" when none
+  std::optional<KeyStanding> key;     // the county's key for the arrival year, if any
 };
 
 // The assignment, or nullopt when nothing decides yet (no sibling, no link, no key: the child
 // waits for the county's key).
 std::optional<v1::Assignment> DecideAssignment(const AssignmentInput& input);
+
+// --- Share transfers ---
+
+// INVALID_ARGUMENT: a malformed transfer; FAILED_PRECONDITION: it would leave the giving kommun
+// below 1 per mille (or it has no share).
+inline constexpr std::string_view kReasonTransferInvalid = "TRANSFER_INVALID";
+inline constexpr std::string_view kReasonShareBelowMinimum = "SHARE_BELOW_MINIMUM";
+
+// Checks a transfer in a key of county `lanskod`: two different kommuner of the county, at
+// least 1 per mille, an agreement of 3-1000 bytes. Violations named "<field>.to_kommunkod", ...
+absl::Status CheckShareTransfer(const v1::ShareTransfer& transfer, std::string_view lanskod,
+                                std::string_view field);
+
+// `shares` (kommunkod → per mille) after moving `per_mille` from `from` to `to`; the total
+// stays. SHARE_BELOW_MINIMUM when `from` would keep less than 1 per mille.
+absl::StatusOr<std::map<std::string, int>> ApplyShareTransfer(
+    const std::map<std::string, int>& shares, const std::string& from, const std::string& to,
+    int per_mille);
 
 // A county officer's correction of `current` to `kommunkod` for `reason`.
 v1::Assignment CorrectedAssignment(const v1::Assignment& current, std::string_view kommunkod,

@@ -1,7 +1,6 @@
 // Conversions between the calendar-day forms of the placement service.
 #include "rules/days.h"
 
-
 #include "absl/strings/str_format.h"
 
 namespace integration::placement {

@@ -1,13 +1,13 @@
 // Matching of waiting children to free places (see matching.h).
 #include "rules/matching.h"
 
+#include <lemon/list_graph.h>
+#include <lemon/network_simplex.h>
+
 #include <algorithm>
 #include <map>
 #include <tuple>
 #include <utility>
-
-#include <lemon/list_graph.h>
-#include <lemon/network_simplex.h>
 
 namespace integration::placement {
 namespace {
@@ -86,9 +86,9 @@ std::vector<MatchUnit> ById(std::vector<MatchUnit> units) {
 }
 
 // The facts that decide a child's costs and fit, and a unit's.
-using ChildClassKey =
-    std::tuple<int, int, std::string, std::string, std::vector<std::string>>;
-using UnitClassKey = std::tuple<std::string, int, int, std::vector<v1::Sex>, std::vector<std::string>>;
+using ChildClassKey = std::tuple<int, int, std::string, std::string, std::vector<std::string>>;
+using UnitClassKey =
+    std::tuple<std::string, int, int, std::vector<v1::Sex>, std::vector<std::string>>;
 
 }  // namespace
 
@@ -205,8 +205,8 @@ MatchResult MatchOptimal(const std::vector<MatchChild>& children,
     for (const auto& [unit_node, unit_members] : unit_nodes) {
       const MatchUnit& unit = units[unit_members->front()];
       if (!Fits(sample, unit)) continue;
-      edges.push_back({&members, unit_members, add_arc(node, unit_node, count,
-                                                        MatchCost(sample, unit))});
+      edges.push_back(
+          {&members, unit_members, add_arc(node, unit_node, count, MatchCost(sample, unit))});
     }
   }
 

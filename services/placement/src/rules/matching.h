@@ -27,8 +27,8 @@ namespace v1 = ::lansstyrelsen::integration::placement::v1;
 
 // Costs of a proposal (smaller is better).
 inline constexpr int64_t kCostUnplaced = 1000;
-inline constexpr int64_t kCostOtherKommun = 100;   // not the kommun the child is assigned to
-inline constexpr int64_t kCostNoLanguage = 10;     // no language in common
+inline constexpr int64_t kCostOtherKommun = 100;      // not the kommun the child is assigned to
+inline constexpr int64_t kCostNoLanguage = 10;        // no language in common
 inline constexpr int64_t kCostOutsideLinkCounty = 1;  // not in the strong-link kommun's county
 
 // A waiting child: assigned, without an open placement.
@@ -60,9 +60,9 @@ struct Match {
 };
 
 struct MatchResult {
-  std::vector<Match> matches;             // by child id
-  std::vector<int64_t> unplaced;          // child ids, ascending
-  int64_t objective = 0;                  // sum of the matches' costs + kCostUnplaced per unplaced
+  std::vector<Match> matches;     // by child id
+  std::vector<int64_t> unplaced;  // child ids, ascending
+  int64_t objective = 0;          // sum of the matches' costs + kCostUnplaced per unplaced
 };
 
 // Whether `child` may be placed in `unit` at all (age, sex; free places are the caller's).
@@ -71,10 +71,12 @@ bool Fits(const MatchChild& child, const MatchUnit& unit);
 int64_t MatchCost(const MatchChild& child, const MatchUnit& unit);
 
 // The optimal proposal described above.
-MatchResult MatchOptimal(const std::vector<MatchChild>& children, const std::vector<MatchUnit>& units);
+MatchResult MatchOptimal(const std::vector<MatchChild>& children,
+                         const std::vector<MatchUnit>& units);
 
 // The greedy baseline: sibling groups as in MatchOptimal, then each child in id order takes the
 // cheapest unit that still has a free place (ties: the lower unit id).
-MatchResult MatchGreedy(const std::vector<MatchChild>& children, const std::vector<MatchUnit>& units);
+MatchResult MatchGreedy(const std::vector<MatchChild>& children,
+                        const std::vector<MatchUnit>& units);
 
 }  // namespace integration::placement

@@ -55,6 +55,10 @@ std::string PlacementName(int64_t child_id, int64_t placement_id) {
   return absl::StrCat(ChildName(child_id), "/placements/", placement_id);
 }
 
+std::string TransferName(std::string_view lanskod, int year, int64_t transfer_id) {
+  return absl::StrCat(AllocationKeyName(lanskod, year), "/transfers/", transfer_id);
+}
+
 std::string CountyName(std::string_view lanskod) {
   return absl::StrCat("counties/", std::string(lanskod));
 }
@@ -80,8 +84,9 @@ absl::StatusOr<AllocationKeyId> ParseAllocationKeyName(std::string_view name,
   if (parts.size() != 4 || parts[0] != "counties" || parts[2] != "allocationKeys" ||
       parts[3].size() != 4 || !absl::SimpleAtoi(parts[3], &year) || year < kMinKeyYear ||
       year > kMaxKeyYear) {
-    return Malformed(field, absl::StrCat("\"counties/{lanskod}/allocationKeys/{year}\" with a year ",
-                                         kMinKeyYear, "-", kMaxKeyYear));
+    return Malformed(field,
+                     absl::StrCat("\"counties/{lanskod}/allocationKeys/{year}\" with a year ",
+                                  kMinKeyYear, "-", kMaxKeyYear));
   }
   absl::StatusOr<std::string> lanskod = Lanskod(parts[1], field);
   if (!lanskod.ok()) return lanskod.status();
@@ -118,13 +123,25 @@ absl::StatusOr<UnitId> ParseUnitName(std::string_view name, std::string_view fie
   return id;
 }
 
+absl::StatusOr<TransferId> ParseTransferName(std::string_view name, std::string_view field) {
+  const std::vector<std::string> parts = Segments(name);
+  TransferId id;
+  if (parts.size() != 6 || parts[4] != "transfers" || !ParseId(parts[5], &id.transfer_id)) {
+    return Malformed(field, "\"counties/{lanskod}/allocationKeys/{year}/transfers/{transfer}\"");
+  }
+  absl::StatusOr<AllocationKeyId> key = ParseAllocationKeyName(
+      absl::StrCat(parts[0], "/", parts[1], "/", parts[2], "/", parts[3]), field);
+  if (!key.ok()) return key.status();
+  id.key = *std::move(key);
+  return id;
+}
+
 absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field) {
   const std::vector<std::string> parts = Segments(name);
   PlacementId id;
   if (parts.size() != 4 || parts[0] != "children" || parts[2] != "placements" ||
       !ParseId(parts[1], &id.child_id) || !ParseId(parts[3], &id.placement_id)) {
-    return Malformed(field,
-                     "\"children/{child}/placements/{placement}\" with positive ids");
+    return Malformed(field, "\"children/{child}/placements/{placement}\" with positive ids");
   }
   return id;
 }

@@ -1,8 +1,9 @@
 // The resource names of the placement service, printed and parsed in this one place (so that
 // a suite-wide resource-name type can replace it without touching the handlers):
 // "counties/{lanskod}", "counties/{lanskod}/allocationKeys/{year}", "children/{child}",
-// "children/{child}/placements/{placement}", "kommuner/{kommunkod}" and
-// "kommuner/{kommunkod}/units/{unit}".
+// "children/{child}/placements/{placement}", "kommuner/{kommunkod}",
+// "kommuner/{kommunkod}/units/{unit}" and
+// "counties/{lanskod}/allocationKeys/{year}/transfers/{transfer}".
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,11 @@ struct UnitId {
   int64_t unit_id = 0;
 };
 
+struct TransferId {
+  AllocationKeyId key;
+  int64_t transfer_id = 0;
+};
+
 struct PlacementId {
   int64_t child_id = 0;
   int64_t placement_id = 0;
@@ -39,6 +45,7 @@ std::string CountyName(std::string_view lanskod);
 std::string KommunName(std::string_view kommunkod);
 std::string UnitName(std::string_view kommunkod, int64_t unit_id);
 std::string PlacementName(int64_t child_id, int64_t placement_id);
+std::string TransferName(std::string_view lanskod, int year, int64_t transfer_id);
 std::string AllocationKeyName(std::string_view lanskod, int year);
 std::string ChildName(int64_t child_id);
 
@@ -52,6 +59,7 @@ absl::StatusOr<int64_t> ParseChildName(std::string_view name, std::string_view f
 // The kommunkod of "kommuner/{kommunkod}"; a known kommun (KOMMUNKOD_UNKNOWN otherwise).
 absl::StatusOr<std::string> ParseKommunName(std::string_view name, std::string_view field);
 absl::StatusOr<UnitId> ParseUnitName(std::string_view name, std::string_view field);
+absl::StatusOr<TransferId> ParseTransferName(std::string_view name, std::string_view field);
 absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field);
 
 }  // namespace integration::placement

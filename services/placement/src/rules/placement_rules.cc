@@ -22,16 +22,16 @@ absl::Status CheckUnit(const v1::Unit& unit, std::string_view field) {
   if (unit.places() < 1 || unit.places() > kMaxUnitPlaces) {
     errors.Add(f + ".places", absl::StrCat("must be 1-", kMaxUnitPlaces));
   }
-  const bool ages_valid = unit.min_age() >= 0 && unit.max_age() <= kMaxUnitAge &&
-                          unit.min_age() <= unit.max_age();
+  const bool ages_valid =
+      unit.min_age() >= 0 && unit.max_age() <= kMaxUnitAge && unit.min_age() <= unit.max_age();
   if (!ages_valid) {
-    errors.Add(f + ".min_age", absl::StrCat("ages must lie in 0-", kMaxUnitAge,
-                                            " with min_age <= max_age"));
+    errors.Add(f + ".min_age",
+               absl::StrCat("ages must lie in 0-", kMaxUnitAge, " with min_age <= max_age"));
   }
   const bool stodboende = unit.type() == v1::UNIT_TYPE_STODBOENDE;
   if (stodboende && unit.min_age() < kStodboendeMinAge) {
-    errors.Add(f + ".min_age", absl::StrCat("a stödboende takes ages ", kStodboendeMinAge, "-",
-                                            kMaxUnitAge));
+    errors.Add(f + ".min_age",
+               absl::StrCat("a stödboende takes ages ", kStodboendeMinAge, "-", kMaxUnitAge));
   }
   const bool takes_minors = unit.min_age() < kAdultAgeForUnits;
   if (stodboende && takes_minors &&
@@ -72,11 +72,10 @@ absl::Status CheckUnit(const v1::Unit& unit, std::string_view field) {
 
 absl::Status CheckFit(int age, v1::Sex sex, const v1::Unit& unit) {
   if (age < unit.min_age() || age > unit.max_age()) {
-    return status::FailedPrecondition(
-        kReasonAgeOutsideUnit,
-        absl::StrCat("the child is ", age, "; the unit takes ages ", unit.min_age(), "-",
-                     unit.max_age()),
-        {{"age", absl::StrCat(age)}});
+    return status::FailedPrecondition(kReasonAgeOutsideUnit,
+                                      absl::StrCat("the child is ", age, "; the unit takes ages ",
+                                                   unit.min_age(), "-", unit.max_age()),
+                                      {{"age", absl::StrCat(age)}});
   }
   if (unit.sexes_size() > 0) {
     bool accepted = false;
