@@ -154,8 +154,8 @@ class ShareTransferTest : public PlacementTest {
     v1::DecideShareTransferRequest req;
     req.set_name(name);
     req.set_confirm(confirm);
-    return env().Call(&Stub::DecideShareTransfer, token.empty() ? env().OfficerToken() : token,
-                      req, out);
+    return env().Call(&Stub::DecideShareTransfer, token.empty() ? env().OfficerToken() : token, req,
+                      out);
   }
   std::map<std::string, int> Shares() {
     v1::GetAllocationKeyRequest req;
@@ -215,8 +215,7 @@ TEST_F(ShareTransferTest, NeverBelowOnePerMilleAndRefusalsChangeNothing) {
   v1::ListShareTransfersRequest req;
   req.set_parent("counties/03/allocationKeys/2027");
   v1::ListShareTransfersResponse history;
-  ASSERT_TRUE(
-      env().Call(&Stub::ListShareTransfers, env().KommunToken("0305"), req, &history).ok());
+  ASSERT_TRUE(env().Call(&Stub::ListShareTransfers, env().KommunToken("0305"), req, &history).ok());
   ASSERT_EQ(history.share_transfers_size(), 2);
   EXPECT_EQ(history.share_transfers(0).state(), v1::TRANSFER_STATE_AGREED);
   EXPECT_EQ(history.share_transfers(1).state(), v1::TRANSFER_STATE_REFUSED);

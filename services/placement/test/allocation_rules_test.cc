@@ -11,6 +11,7 @@
 
 #include "integration/status/status.h"
 #include "rules/days.h"
+#include "violations.h"
 
 namespace integration::placement {
 namespace {
@@ -18,13 +19,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> Violations(const absl::Status& st) {
-  std::vector<std::string> out;
-  if (auto bad = status::GetBadRequest(st)) {
-    for (const auto& v : bad->field_violations()) out.push_back(v.field());
-  }
-  return out;
-}
+using testing::Violations;
 
 v1::AllocationKey Key(int total, const std::vector<std::pair<std::string, int>>& shares) {
   v1::AllocationKey key;
@@ -167,8 +162,7 @@ TEST(ShareTransferTest, ChecksKommunerOfTheCountyAmountAndAgreement) {
   const absl::Status st = CheckShareTransfer(bad, "03", "t");
   EXPECT_EQ(status::GetErrorInfo(st)->reason(), kReasonTransferInvalid);
   EXPECT_THAT(Violations(st), UnorderedElementsAre("t.from_kommunkod", "t.to_kommunkod",
-                                                   "t.to_kommunkod", "t.per_mille",
-                                                   "t.agreement"));
+                                                   "t.to_kommunkod", "t.per_mille", "t.agreement"));
 }
 
 TEST(ShareTransferTest, MovesShareAndKeepsTheTotalButNeverBelowOnePerMille) {

@@ -11,19 +11,14 @@
 #include "integration/status/status.h"
 #include "rules/days.h"
 #include "rules/names.h"
+#include "violations.h"
 
 namespace integration::placement {
 namespace {
 
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> Violations(const absl::Status& st) {
-  std::vector<std::string> out;
-  if (auto bad = status::GetBadRequest(st)) {
-    for (const auto& v : bad->field_violations()) out.push_back(v.field());
-  }
-  return out;
-}
+using testing::Violations;
 
 const absl::CivilDay kToday(2027, 3, 10);
 
@@ -142,8 +137,7 @@ TEST(NamesTest, PrintAndParse) {
     EXPECT_FALSE(ParseChildName(bad, "name").ok()) << bad;
   }
   EXPECT_FALSE(ParseCountyName("counties/3", "parent").ok());
-  absl::StatusOr<TransferId> transfer =
-      ParseTransferName(TransferName("03", 2027, 5), "name");
+  absl::StatusOr<TransferId> transfer = ParseTransferName(TransferName("03", 2027, 5), "name");
   ASSERT_TRUE(transfer.ok()) << transfer.status();
   EXPECT_EQ(transfer->key.lanskod, "03");
   EXPECT_EQ(transfer->key.year, 2027);
@@ -154,8 +148,7 @@ TEST(NamesTest, PrintAndParse) {
   EXPECT_EQ(unit->kommunkod, "0380");
   EXPECT_EQ(unit->unit_id, 7);
   EXPECT_FALSE(ParseUnitName("kommuner/9999/units/7", "name").ok());
-  absl::StatusOr<PlacementId> placement =
-      ParsePlacementName(PlacementName(3, 4), "name");
+  absl::StatusOr<PlacementId> placement = ParsePlacementName(PlacementName(3, 4), "name");
   ASSERT_TRUE(placement.ok()) << placement.status();
   EXPECT_EQ(placement->child_id, 3);
   EXPECT_EQ(placement->placement_id, 4);

@@ -8,19 +8,14 @@
 #include <vector>
 
 #include "integration/status/status.h"
+#include "violations.h"
 
 namespace integration::placement {
 namespace {
 
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> Violations(const absl::Status& st) {
-  std::vector<std::string> out;
-  if (auto bad = status::GetBadRequest(st)) {
-    for (const auto& v : bad->field_violations()) out.push_back(v.field());
-  }
-  return out;
-}
+using testing::Violations;
 
 v1::Unit Hvb() {
   v1::Unit u;

@@ -79,10 +79,24 @@ std::vector<const MatchChild*> PlaceGroups(const std::vector<MatchChild>& childr
   return singles;
 }
 
-std::vector<MatchUnit> ById(std::vector<MatchUnit> units) {
+// The state both matchers start from: units by id with their free places, and the sibling
+// groups placed (PlaceGroups); `singles` are the children left.
+struct Start {
+  std::vector<MatchUnit> units;
+  std::vector<int> free;
+  std::vector<Match> matches;
+  std::vector<int64_t> unplaced;
+  std::vector<const MatchChild*> singles;
+};
+
+Start Begin(const std::vector<MatchChild>& children, std::vector<MatchUnit> units) {
+  Start out;
   std::sort(units.begin(), units.end(),
             [](const MatchUnit& a, const MatchUnit& b) { return a.id < b.id; });
-  return units;
+  out.units = std::move(units);
+  for (const MatchUnit& u : out.units) out.free.push_back(u.free);
+  out.singles = PlaceGroups(children, out.units, out.free, out.matches, out.unplaced);
+  return out;
 }
 
 // The facts that decide a child's costs and fit, and a unit's.
@@ -111,12 +125,12 @@ int64_t MatchCost(const MatchChild& child, const MatchUnit& unit) {
 
 MatchResult MatchGreedy(const std::vector<MatchChild>& children,
                         const std::vector<MatchUnit>& given_units) {
-  const std::vector<MatchUnit> units = ById(given_units);
-  std::vector<int> free;
-  for (const MatchUnit& u : units) free.push_back(u.free);
-  std::vector<Match> matches;
-  std::vector<int64_t> unplaced;
-  for (const MatchChild* c : PlaceGroups(children, units, free, matches, unplaced)) {
+  Start start = Begin(children, given_units);
+  const std::vector<MatchUnit>& units = start.units;
+  std::vector<int>& free = start.free;
+  std::vector<Match>& matches = start.matches;
+  std::vector<int64_t>& unplaced = start.unplaced;
+  for (const MatchChild* c : start.singles) {
     int best = -1;
     int64_t best_cost = 0;
     for (size_t u = 0; u < units.size(); ++u) {
@@ -139,13 +153,12 @@ MatchResult MatchGreedy(const std::vector<MatchChild>& children,
 
 MatchResult MatchOptimal(const std::vector<MatchChild>& children,
                          const std::vector<MatchUnit>& given_units) {
-  const std::vector<MatchUnit> units = ById(given_units);
-  std::vector<int> free;
-  for (const MatchUnit& u : units) free.push_back(u.free);
-  std::vector<Match> matches;
-  std::vector<int64_t> unplaced;
-  const std::vector<const MatchChild*> singles =
-      PlaceGroups(children, units, free, matches, unplaced);
+  Start start = Begin(children, given_units);
+  const std::vector<MatchUnit>& units = start.units;
+  std::vector<int>& free = start.free;
+  std::vector<Match>& matches = start.matches;
+  std::vector<int64_t>& unplaced = start.unplaced;
+  const std::vector<const MatchChild*>& singles = start.singles;
 
   // Classes, each with its members in id order.
   std::map<ChildClassKey, std::vector<const MatchChild*>> child_classes;
