@@ -12,6 +12,7 @@ debian_packages=(
   golang-github-gogo-googleapis-dev
   postgresql postgresql-contrib redis-server redis-tools
   libboost-dev libcairo2-dev poppler-utils
+  liblemon-dev  # placement matching: LEMON NetworkSimplex (header-only use)
   openssl curl ca-certificates wrk
   tzdata fonts-dejavu-core python3  # Europe/Stockholm dates; diploma PDFs; demo loaders
   jq uuid-runtime                   # the README walkthroughs (jq, uuidgen)

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Loads the placement demo into a running placement service, all in Stockholm county (län 01):
+# this year's allocation key of six kommuner, placement units in Stockholm and Botkyrka,
+# eight unaccompanied children reported by Migrationsverket's system (a sibling pair and one
+# child with a strong link among them; assigned as they arrive), and two placements, one
+# confirmed and one active. Run by ./dev up with
+#   CALL    path of the integration-call binary
+#   TARGET  host:port of the placement service
+#   TOKEN   a county_admin bearer token for län 01
+#   DEV     path of ./dev (for tokens of the other roles)
+# Safe to re-run: a key that exists is kept, units are added only to a kommun without any,
+# re-sending a dossier number answers with the child reported first, and a child with a
+# placement gets no other.
+set -euo pipefail
+
+readonly service=lansstyrelsen.integration.placement.v1.PlacementService
+
+fail() {
+  echo "placement demo: $*" >&2
+  exit 1
+}
+for setting in CALL TARGET TOKEN DEV; do
+  [ -n "${!setting:-}" ] || fail "$setting is not set (./dev up sets it: see the header)"
+done
+[ -x "$CALL" ] && [ -x "$DEV" ] || fail "CALL and DEV must be executables"
+command -v python3 >/dev/null || fail "python3 is needed"
+
+errors="$(mktemp)"
+trap 'rm -f "$errors"' EXIT
+
+# rpc [--may-fail] TOKEN METHOD JSON: the response JSON. A failure stops the demo with its
+# error, or with --may-fail returns 1 quietly (for "does it exist yet?").
+rpc() {
+  local may_fail=no
+  if [ "$1" = --may-fail ]; then
+    may_fail=yes
+    shift
+  fi
+  if "$CALL" --target "$TARGET" --token "$1" "$service/$2" "$3" 2>"$errors"; then return 0; fi
+  [ "$may_fail" = yes ] && return 1
+  fail "$2: $(cat "$errors")"
+}
+# json KEY...: the value at the path of keys in the JSON on stdin ("" when missing or empty:
+# integration-call prints empty lists too).
+json() {
+  python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v.get(k, "") if isinstance(v, dict) else ""
+print(v if v else "")' "$@"
+}
+# A UUIDv5 of a text: the same step always sends the same request id.
+rid() { python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "placement-demo/" + sys.argv[1]))' "$1"; }
+# The date N days ago as a type.v1.Date, but not before 1 January (this year's key decides).
+days_ago() {
+  python3 -c '
+import datetime, sys
+today = datetime.date.today()
+d = max(today - datetime.timedelta(days=int(sys.argv[1])), datetime.date(today.year, 1, 1))
+print("{\"year\": %d, \"month\": %d, \"day\": %d}" % (d.year, d.month, d.day))' "$1"
+}
+
+year="$(date +%Y)"
+officer="$("$DEV" token --role county_officer --lan 01 --sub demo-officer)"
+agency="$("$DEV" token --role agency_system --agency migrationsverket --sub demo-migrationsverket \
+  --scope placement.arrivals)"
+stockholm="$("$DEV" token --role municipality_officer --kommun 0180 --sub demo-stockholm)"
+botkyrka="$("$DEV" token --role municipality_officer --kommun 0127 --sub demo-botkyrka)"
+
+# --- allocation key ------------------------------------------------------------------------------
+key="counties/01/allocationKeys/$year"
+if ! rpc --may-fail "$TOKEN" GetAllocationKey "{\"name\": \"$key\"}" >/dev/null; then
+  rpc "$TOKEN" CreateAllocationKey "{\"parent\": \"counties/01\", \"requestId\": \"$(rid "key/$year")\",
+    \"allocationKey\": {\"name\": \"$key\", \"countyTotalPerMille\": 240, \"shares\": [
+      {\"kommunkod\": \"0180\", \"perMille\": 100}, {\"kommunkod\": \"0126\", \"perMille\": 35},
+      {\"kommunkod\": \"0127\", \"perMille\": 30}, {\"kommunkod\": \"0181\", \"perMille\": 30},
+      {\"kommunkod\": \"0182\", \"perMille\": 25}, {\"kommunkod\": \"0136\", \"perMille\": 20}]}}" >/dev/null
+fi
+
+# --- units ---------------------------------------------------------------------------------------
+# units TOKEN KOMMUN JSON...: adds the units when the kommun has none yet.
+units() {
+  local token=$1 kommun=$2 unit
+  shift 2
+  if [ -n "$(rpc "$token" ListUnits "{\"parent\": \"kommuner/$kommun\"}" | json units)" ]; then return; fi
+  for unit in "$@"; do
+    rpc "$token" CreateUnit "{\"parent\": \"kommuner/$kommun\", \"unit\": $unit}" >/dev/null
+  done
+}
+units "$stockholm" 0180 \
+  '{"displayName": "HVB Solstrålen", "type": "UNIT_TYPE_HVB", "places": 6, "minAge": 13, "maxAge": 17, "languages": ["ar", "prs", "so"]}' \
+  '{"displayName": "Familjehem Andersson", "type": "UNIT_TYPE_FAMILJEHEM", "places": 2, "minAge": 6, "maxAge": 15, "sexes": ["SEX_FEMALE"], "languages": ["ti"]}' \
+  '{"displayName": "Stödboende Hornstull", "type": "UNIT_TYPE_STODBOENDE", "places": 8, "minAge": 16, "maxAge": 20, "languages": ["ar", "prs"], "specialReason": "Ungdomar 16-17 år som klarar eget boende med stöd, enligt socialnämndens beslut"}'
+units "$botkyrka" 0127 \
+  '{"displayName": "Jourhem Tumba", "type": "UNIT_TYPE_JOURHEM", "places": 2, "minAge": 0, "maxAge": 17, "languages": ["so"]}' \
+  '{"displayName": "HVB Fittja", "type": "UNIT_TYPE_HVB", "places": 4, "minAge": 14, "maxAge": 17, "sexes": ["SEX_MALE"], "languages": ["prs", "ps"]}'
+
+# --- arrivals ------------------------------------------------------------------------------------
+# arrive DOSSIER DAYS_AGO AGE SEX LANGUAGES [SIBLING_GROUP [STRONG_LINK]]: prints the child's name.
+arrive() {
+  local dossier=$1 ago=$2 age=$3 sex=$4 languages=$5 group=${6:-} link=${7:-}
+  rpc "$agency" ReportArrival "{\"requestId\": \"$(rid "arrival/$dossier")\", \"arrival\": {
+    \"dossierNumber\": \"$dossier\", \"assessedAge\": $age, \"sex\": \"$sex\",
+    \"languages\": $languages, \"needs\": \"Behöver kontakt med god man och skola.\",
+    \"siblingGroup\": \"$group\", \"strongLinkKommunkod\": \"$link\",
+    \"arrivalKommunkod\": \"0180\", \"arrivalDate\": $(days_ago "$ago")}}" | json name
+}
+first="$(arrive 26-100001 40 15 SEX_MALE '["prs"]')"
+arrive 26-100002 35 16 SEX_FEMALE '["ar"]' >/dev/null
+arrive 26-100003 30 14 SEX_MALE '["so"]' SG-DEMO-1 >/dev/null
+arrive 26-100004 30 12 SEX_FEMALE '["so"]' SG-DEMO-1 >/dev/null
+arrive 26-100005 21 17 SEX_MALE '["ar"]' >/dev/null
+arrive 26-100006 14 13 SEX_FEMALE '["ti"]' "" 0180 >/dev/null
+arrive 26-100007 7 16 SEX_MALE '["prs", "ps"]' >/dev/null
+arrive 26-100008 2 15 SEX_FEMALE '["ar"]' >/dev/null
+
+# --- placements ----------------------------------------------------------------------------------
+# The first child in Stockholm's HVB (confirmed and started); the strong-link child in the
+# foster family (confirmed), when they have no placement yet.
+place() {
+  local child=$1 unit_name=$2 start=$3 placement
+  if [ -n "$(rpc "$officer" ListPlacements "{\"parent\": \"$child\"}" | json placements)" ]; then return; fi
+  placement="$(rpc "$officer" CreatePlacement "{\"parent\": \"$child\", \"requestId\": \"$(rid "propose/$child")\",
+    \"placement\": {\"unit\": \"$unit_name\"}}" | json name)"
+  rpc "$stockholm" ConfirmPlacement "{\"name\": \"$placement\", \"requestId\": \"$(rid "confirm/$placement")\"}" >/dev/null
+  if [ "$start" = yes ]; then
+    rpc "$stockholm" StartPlacement "{\"name\": \"$placement\", \"requestId\": \"$(rid "start/$placement")\"}" >/dev/null
+  fi
+}
+unit_named() {
+  rpc "$officer" ListUnits '{"parent": "kommuner/0180"}' | python3 -c '
+import json, sys
+for u in json.load(sys.stdin).get("units", []):
+    if u["displayName"] == sys.argv[1]:
+        print(u["name"])
+        break' "$1"
+}
+# The first child goes wherever the key sent it; only Stockholm's children are placed here.
+if [ "$(rpc "$officer" GetChild "{\"name\": \"$first\", \"purpose\": \"demo data\"}" | json assignment kommunkod)" = 0180 ]; then
+  place "$first" "$(unit_named "HVB Solstrålen")" yes
+fi
+linked="$(rpc "$officer" ListChildren '{"pageSize": 500}' | python3 -c '
+import json, sys
+for c in json.load(sys.stdin).get("children", []):
+    if c.get("arrival", {}).get("strongLinkKommunkod") == "0180":
+        print(c["name"])
+        break')"
+[ -n "$linked" ] && place "$linked" "$(unit_named "Familjehem Andersson")" no
+exit 0

@@ -1,0 +1,10 @@
+-- The allocation key of county $1 for year $2; shares as "kommunkod:per_mille,..." by
+-- kommunkod (allocation_key_repository.cc KeyFromRow).
+SELECT k.lanskod, k.year, k.county_total_per_mille,
+       to_char(k.base_date, 'YYYY-MM-DD') AS base_date,
+       (extract(epoch FROM k.create_time) * 1000000)::bigint AS create_us,
+       (SELECT string_agg(s.kommunkod || ':' || s.per_mille, ',' ORDER BY s.kommunkod)
+          FROM allocation_key_shares s
+         WHERE s.lanskod = k.lanskod AND s.year = k.year) AS shares
+  FROM allocation_keys k
+ WHERE k.lanskod = $1 AND k.year = $2

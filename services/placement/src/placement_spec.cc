@@ -1,0 +1,101 @@
+// The ServiceSpec of the placement service: its settings and the factory that builds
+// PlacementServiceImpl with the dossier-number protector.
+#include "placement_spec.h"
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "integration/config/flags.h"
+#include "integration/se/pnr_protector.h"
+#include "placement_service.h"
+
+namespace integration::placement {
+namespace {
+
+// Values of the service's own settings, registered by register_flags and read by the factory.
+struct Settings {
+  std::string* encryption_key_file = nullptr;
+  std::string* hmac_key_file = nullptr;
+};
+
+// The whole of a key file; the error names the setting, never the content. Checked when the
+// server starts rather than by the flag parser, because `migrate` needs no keys.
+absl::StatusOr<std::string> ReadKeyFile(const std::string& path, std::string_view flag) {
+  if (path.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", std::string(flag), " is required to serve"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", std::string(flag), ": cannot read \"", path, "\""));
+  }
+  return text.str();
+}
+
+}  // namespace
+
+service::ServiceSpec PlacementSpec(PlacementSpecOptions options) {
+  auto settings = std::make_shared<Settings>();
+  service::ServiceSpec spec;
+  spec.name = "placement";
+  spec.binary = "placement-server";
+  spec.description =
+      "Unaccompanied children: allocation keys, arrivals reported by Migrationsverket and "
+      "their assignment to kommuner.";
+  spec.default_grpc_port = 50052;
+  spec.default_admin_port = 9052;
+  spec.migrations = PlacementMigrations();
+  spec.queries = PlacementQueries();
+  spec.register_flags = [settings](config::Flags& flags) {
+    settings->encryption_key_file =
+        flags.String(kPnrEncryptionKeyFileFlag, "",
+                     "file with the AES-256 key (64 hex digits or base64) that encrypts dossier "
+                     "numbers (required by serve)");
+    settings->hmac_key_file = flags.String(
+        kPnrHmacKeyFileFlag, "",
+        "file with the HMAC-SHA256 key (64 hex digits or base64) of the dossier-number look-up "
+        "(required by serve)");
+  };
+  spec.factory = [settings, clock = std::move(options.clock)](const service::Dependencies& deps)
+      -> absl::StatusOr<std::unique_ptr<service::ServiceHandle>> {
+    absl::StatusOr<std::string> encryption_key =
+        ReadKeyFile(*settings->encryption_key_file, kPnrEncryptionKeyFileFlag);
+    if (!encryption_key.ok()) return encryption_key.status();
+    absl::StatusOr<std::string> hmac_key =
+        ReadKeyFile(*settings->hmac_key_file, kPnrHmacKeyFileFlag);
+    if (!hmac_key.ok()) return hmac_key.status();
+    absl::StatusOr<se::PnrProtector> protector =
+        se::PnrProtector::Create(*encryption_key, *hmac_key);
+    if (!protector.ok()) return protector.status();
+    absl::TimeZone stockholm;
+    if (!absl::LoadTimeZone("Europe/Stockholm", &stockholm)) {
+      return absl::FailedPreconditionError(
+          "the time zone Europe/Stockholm cannot be loaded (install tzdata)");
+    }
+    PlacementDeps placement_deps{
+        .pool = deps.pool,
+        .runtime = deps.runtime,
+        .nudge_outbox = deps.nudge_outbox,
+        .protector = std::make_shared<const se::PnrProtector>(*std::move(protector)),
+        .zone = stockholm,
+    };
+    if (clock) placement_deps.clock = clock;
+
+    auto handle = std::make_unique<service::ServiceHandle>();
+    absl::StatusOr<PlacementServiceImpl*> added = handle->AddService<v1::PlacementService>(
+        deps.runtime, std::make_unique<PlacementServiceImpl>(std::move(placement_deps)));
+    if (!added.ok()) return added.status();
+    return handle;
+  };
+  return spec;
+}
+
+}  // namespace integration::placement
