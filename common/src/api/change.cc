@@ -67,14 +67,32 @@ class Params {
   std::vector<std::string> values_;
 };
 
+// The singular of an English collection name as AIP-122 collections are spelled: the suite's
+// irregular plurals, "-ies" (activities), "-ches"/"-shes"/"-sses"/"-xes"/"-zzes" (matches,
+// addresses, quizzes), else the final "s".
+std::string Singular(absl::string_view collection) {
+  static constexpr std::pair<std::string_view, std::string_view> kIrregular[] = {
+      {"children", "child"}, {"people", "person"}, {"kommuner", "kommun"}};
+  for (const auto& [plural, singular] : kIrregular) {
+    if (AV(plural) == collection) return std::string(singular);
+  }
+  if (absl::ConsumeSuffix(&collection, "ies")) return absl::StrCat(collection, "y");
+  for (absl::string_view es : {"ches", "shes", "sses", "xes", "zzes"}) {
+    if (absl::EndsWith(collection, es)) {
+      collection.remove_suffix(es == "zzes" ? 3 : 2);
+      return std::string(collection);
+    }
+  }
+  absl::ConsumeSuffix(&collection, "s");
+  return std::string(collection);
+}
+
 }  // namespace
 
 std::string ResourceType(std::string_view name) {
   const std::vector<absl::string_view> segments = absl::StrSplit(AV(name), '/');
   if (segments.size() % 2 == 1) return std::string(segments.back());  // a singleton
-  absl::string_view collection = segments[segments.size() - 2];
-  absl::ConsumeSuffix(&collection, "s");
-  return std::string(collection);
+  return Singular(segments[segments.size() - 2]);
 }
 
 std::string AuditAction(std::string_view resource, std::string_view verb) {

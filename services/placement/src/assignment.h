@@ -39,7 +39,7 @@ void LockStandings(ChildRepository& repo, std::string_view sibling_group, std::s
 
 // Assigns the WAITING child `child_id` (arrival `arrival`, county `lanskod`) when a sibling, a
 // strong link or the county's key for the arrival year decides (DecideAssignment): writes it,
-// audits "assign" (action "children.assign": api::AuditAction keeps the irregular plural) and
+// audits "assign" (action "child.assign") and
 // emits ChildAssignedEvent. nullopt when nothing decides yet.
 absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(
     pqxx::work& tx, api::Change& change, int64_t child_id, const v1::Arrival& arrival,

@@ -66,7 +66,7 @@ TEST_F(ArrivalTest, ReportsAssignsAndAnnouncesWithIdsOnly) {
                         "encode(payload, 'escape')) > 0"),
             0);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE resource = '" + child.name() +
-                        "' AND action IN ('children.report', 'children.assign')"),
+                        "' AND action IN ('child.report', 'child.assign')"),
             2);
 }
 

@@ -128,7 +128,7 @@ TEST_F(AssignmentTest, AChildWaitsForItsCountysKeyAndIsAssignedThen) {
   EXPECT_EQ(out.assignment().kommunkod(), "0331");
   EXPECT_EQ(ReasonOf(env().Call(&Stub::AssignChild, env().OfficerToken(), req, &out)),
             "CHILD_ALREADY_ASSIGNED");
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'children.assign'"), 1);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'child.assign'"), 1);
 }
 
 TEST_F(AssignmentTest, ACountyOfficerCorrectsTheGroupWithAReasonAudited) {
@@ -159,7 +159,7 @@ TEST_F(AssignmentTest, ACountyOfficerCorrectsTheGroupWithAReasonAudited) {
   // The sibling moved with the child.
   EXPECT_EQ(Get(b.name()).assignment().kommunkod(), "0360");
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = "
-                        "'children.correctAssignment' AND role = 'county_officer' AND detail LIKE "
+                        "'child.correctAssignment' AND role = 'county_officer' AND detail LIKE "
                         "'from kommun 0380 to kommun 0360%'"),
             2);
   EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE event_type = "

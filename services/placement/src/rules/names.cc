@@ -1,149 +1,177 @@
-// Printing and parsing of the placement service's resource names.
+// The placement service's resource names, each declared once as a names::ResourcePattern
+// (integration/names/resource_name.h): the pattern prints the name and checks its shape and
+// ids; county and kommun codes are then checked against the official lists.
 #include "rules/names.h"
-
-#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "integration/names/resource_name.h"
 #include "integration/se/kommun.h"
-#include "integration/status/status.h"
 
 namespace integration::placement {
 namespace {
 
-absl::Status Malformed(std::string_view field, std::string_view expected) {
-  return status::InvalidField(field, absl::StrCat("must be ", std::string(expected)),
-                              kReasonNameInvalid);
+using names::PatternOptions;
+using names::ResourceName;
+using names::ResourcePattern;
+
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// A positive id without leading zeros, so that one resource has one name.
+bool IsPositiveId(std::string_view text) {
+  int64_t id = 0;
+  return absl::SimpleAtoi(AV(text), &id) && id > 0 && AV(text) == absl::StrCat(id);
 }
 
-// The segments of `name`, or empty when it has an empty segment.
-std::vector<std::string> Segments(std::string_view name) {
-  std::vector<std::string> parts = absl::StrSplit(absl::string_view(name.data(), name.size()), '/');
-  for (const std::string& p : parts) {
-    if (p.empty()) return {};
+bool IsKeyYear(std::string_view text) {
+  int year = 0;
+  return text.size() == 4 && absl::SimpleAtoi(AV(text), &year) && year >= kMinKeyYear &&
+         year <= kMaxKeyYear;
+}
+
+// County and kommun codes are any value here: ValidateLanskod / ValidateKommunkod give their
+// own reasons (unknown code) after the shape matched.
+bool AnyCode(std::string_view) { return true; }
+
+// The declaration of `pattern`: ids positive, codes any value, the year in range; `checks`
+// only for the variables the pattern has (a check of another is refused as a mistake).
+ResourcePattern Declare(std::string_view pattern, std::string hint) {
+  PatternOptions options(kReasonNameInvalid, IsPositiveId, hint);
+  for (const auto& [variable, check] :
+       {std::pair<std::string, names::ValueCheck>{"lanskod", AnyCode},
+        {"kommunkod", AnyCode},
+        {"year", IsKeyYear}}) {
+    if (pattern.find(absl::StrCat("{", variable, "}")) != std::string_view::npos) {
+      options.checks.emplace_back(variable, check);
+    }
   }
-  return parts;
+  return ResourcePattern::Declare(pattern, std::move(options));
 }
 
-absl::StatusOr<std::string> Lanskod(const std::string& code, std::string_view field) {
+constexpr char kIdsHint[] = "each id is a positive integer";
+std::string YearHint() {
+  return absl::StrCat("the year is ", kMinKeyYear, "-", kMaxKeyYear,
+                      " and each id a positive integer");
+}
+
+const ResourcePattern& CountyPattern() {
+  static const ResourcePattern p = Declare("counties/{lanskod}", "");
+  return p;
+}
+const ResourcePattern& AllocationKeyPattern() {
+  static const ResourcePattern p = Declare("counties/{lanskod}/allocationKeys/{year}", YearHint());
+  return p;
+}
+const ResourcePattern& TransferPattern() {
+  static const ResourcePattern p =
+      Declare("counties/{lanskod}/allocationKeys/{year}/transfers/{transfer}", YearHint());
+  return p;
+}
+const ResourcePattern& ChildPattern() {
+  static const ResourcePattern p = Declare("children/{child}", kIdsHint);
+  return p;
+}
+const ResourcePattern& PlacementPattern() {
+  static const ResourcePattern p = Declare("children/{child}/placements/{placement}", kIdsHint);
+  return p;
+}
+const ResourcePattern& KommunPattern() {
+  static const ResourcePattern p = Declare("kommuner/{kommunkod}", "");
+  return p;
+}
+const ResourcePattern& UnitPattern() {
+  static const ResourcePattern p = Declare("kommuner/{kommunkod}/units/{unit}", kIdsHint);
+  return p;
+}
+
+int64_t Id(const ResourceName& name, std::string_view variable) {
+  int64_t id = 0;
+  (void)absl::SimpleAtoi(AV(name[variable]), &id);  // checked by the pattern
+  return id;
+}
+
+// The länskod of a parsed name, if it is a known county.
+absl::StatusOr<std::string> Lanskod(const ResourceName& name, std::string_view field) {
+  std::string code(name["lanskod"]);
   if (absl::Status st = se::ValidateLanskod(code, field); !st.ok()) return st;
   return code;
 }
 
-// A positive id without leading zeros, so that one resource has one name.
-bool ParseId(const std::string& text, int64_t* id) {
-  return absl::SimpleAtoi(text, id) && *id > 0 && text == absl::StrCat(*id);
-}
-
-absl::StatusOr<std::string> Kommunkod(const std::string& code, std::string_view field) {
+absl::StatusOr<std::string> Kommunkod(const ResourceName& name, std::string_view field) {
+  std::string code(name["kommunkod"]);
   if (absl::Status st = se::ValidateKommunkod(code, field); !st.ok()) return st;
   return code;
 }
 
+absl::StatusOr<AllocationKeyId> KeyOf(const ResourceName& name, std::string_view field) {
+  absl::StatusOr<std::string> lanskod = Lanskod(name, field);
+  if (!lanskod.ok()) return lanskod.status();
+  return AllocationKeyId{*std::move(lanskod), static_cast<int>(Id(name, "year"))};
+}
+
 }  // namespace
 
-std::string KommunName(std::string_view kommunkod) {
-  return absl::StrCat("kommuner/", std::string(kommunkod));
-}
-
+std::string CountyName(std::string_view lanskod) { return CountyPattern().Format(lanskod); }
+std::string KommunName(std::string_view kommunkod) { return KommunPattern().Format(kommunkod); }
 std::string UnitName(std::string_view kommunkod, int64_t unit_id) {
-  return absl::StrCat(KommunName(kommunkod), "/units/", unit_id);
+  return UnitPattern().Format(kommunkod, unit_id);
 }
-
 std::string PlacementName(int64_t child_id, int64_t placement_id) {
-  return absl::StrCat(ChildName(child_id), "/placements/", placement_id);
+  return PlacementPattern().Format(child_id, placement_id);
 }
-
 std::string TransferName(std::string_view lanskod, int year, int64_t transfer_id) {
-  return absl::StrCat(AllocationKeyName(lanskod, year), "/transfers/", transfer_id);
+  return TransferPattern().Format(lanskod, year, transfer_id);
 }
-
-std::string CountyName(std::string_view lanskod) {
-  return absl::StrCat("counties/", std::string(lanskod));
-}
-
 std::string AllocationKeyName(std::string_view lanskod, int year) {
-  return absl::StrCat(CountyName(lanskod), "/allocationKeys/", year);
+  return AllocationKeyPattern().Format(lanskod, year);
 }
-
-std::string ChildName(int64_t child_id) { return absl::StrCat("children/", child_id); }
+std::string ChildName(int64_t child_id) { return ChildPattern().Format(child_id); }
 
 absl::StatusOr<std::string> ParseCountyName(std::string_view name, std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  if (parts.size() != 2 || parts[0] != "counties") {
-    return Malformed(field, "\"counties/{lanskod}\"");
-  }
-  return Lanskod(parts[1], field);
+  absl::StatusOr<ResourceName> parsed = CountyPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return Lanskod(*parsed, field);
 }
 
 absl::StatusOr<AllocationKeyId> ParseAllocationKeyName(std::string_view name,
                                                        std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  int year = 0;
-  if (parts.size() != 4 || parts[0] != "counties" || parts[2] != "allocationKeys" ||
-      parts[3].size() != 4 || !absl::SimpleAtoi(parts[3], &year) || year < kMinKeyYear ||
-      year > kMaxKeyYear) {
-    return Malformed(field,
-                     absl::StrCat("\"counties/{lanskod}/allocationKeys/{year}\" with a year ",
-                                  kMinKeyYear, "-", kMaxKeyYear));
-  }
-  absl::StatusOr<std::string> lanskod = Lanskod(parts[1], field);
-  if (!lanskod.ok()) return lanskod.status();
-  return AllocationKeyId{*std::move(lanskod), year};
+  absl::StatusOr<ResourceName> parsed = AllocationKeyPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return KeyOf(*parsed, field);
 }
 
 absl::StatusOr<int64_t> ParseChildName(std::string_view name, std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  int64_t id = 0;
-  if (parts.size() != 2 || parts[0] != "children" || !ParseId(parts[1], &id)) {
-    return Malformed(field, "\"children/{child}\" with a positive id");
-  }
-  return id;
+  absl::StatusOr<ResourceName> parsed = ChildPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return Id(*parsed, "child");
 }
 
 absl::StatusOr<std::string> ParseKommunName(std::string_view name, std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  if (parts.size() != 2 || parts[0] != "kommuner") {
-    return Malformed(field, "\"kommuner/{kommunkod}\"");
-  }
-  return Kommunkod(parts[1], field);
+  absl::StatusOr<ResourceName> parsed = KommunPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return Kommunkod(*parsed, field);
 }
 
 absl::StatusOr<UnitId> ParseUnitName(std::string_view name, std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  UnitId id;
-  if (parts.size() != 4 || parts[0] != "kommuner" || parts[2] != "units" ||
-      !ParseId(parts[3], &id.unit_id)) {
-    return Malformed(field, "\"kommuner/{kommunkod}/units/{unit}\" with a positive id");
-  }
-  absl::StatusOr<std::string> kommunkod = Kommunkod(parts[1], field);
+  absl::StatusOr<ResourceName> parsed = UnitPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  absl::StatusOr<std::string> kommunkod = Kommunkod(*parsed, field);
   if (!kommunkod.ok()) return kommunkod.status();
-  id.kommunkod = *std::move(kommunkod);
-  return id;
+  return UnitId{*std::move(kommunkod), Id(*parsed, "unit")};
 }
 
 absl::StatusOr<TransferId> ParseTransferName(std::string_view name, std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  TransferId id;
-  if (parts.size() != 6 || parts[4] != "transfers" || !ParseId(parts[5], &id.transfer_id)) {
-    return Malformed(field, "\"counties/{lanskod}/allocationKeys/{year}/transfers/{transfer}\"");
-  }
-  absl::StatusOr<AllocationKeyId> key = ParseAllocationKeyName(
-      absl::StrCat(parts[0], "/", parts[1], "/", parts[2], "/", parts[3]), field);
+  absl::StatusOr<ResourceName> parsed = TransferPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  absl::StatusOr<AllocationKeyId> key = KeyOf(*parsed, field);
   if (!key.ok()) return key.status();
-  id.key = *std::move(key);
-  return id;
+  return TransferId{*std::move(key), Id(*parsed, "transfer")};
 }
 
 absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field) {
-  const std::vector<std::string> parts = Segments(name);
-  PlacementId id;
-  if (parts.size() != 4 || parts[0] != "children" || parts[2] != "placements" ||
-      !ParseId(parts[1], &id.child_id) || !ParseId(parts[3], &id.placement_id)) {
-    return Malformed(field, "\"children/{child}/placements/{placement}\" with positive ids");
-  }
-  return id;
+  absl::StatusOr<ResourceName> parsed = PlacementPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return PlacementId{Id(*parsed, "child"), Id(*parsed, "placement")};
 }
 
 }  // namespace integration::placement

@@ -1,5 +1,5 @@
-// The resource names of the placement service, printed and parsed in this one place (so that
-// a suite-wide resource-name type can replace it without touching the handlers):
+// The resource names of the placement service, printed and parsed in this one place through
+// the suite's names::ResourcePattern:
 // "counties/{lanskod}", "counties/{lanskod}/allocationKeys/{year}", "children/{child}",
 // "children/{child}/placements/{placement}", "kommuner/{kommunkod}",
 // "kommuner/{kommunkod}/units/{unit}" and
