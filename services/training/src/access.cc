@@ -43,15 +43,35 @@ absl::Status CheckCanSeeDiplomas(const auth::Scope& scope, std::string_view lear
   if (scope.Is(Role::kLearner) && scope.subject != learner_id) {
     return auth::TenantMismatch("a learner may only see their own diplomas");
   }
-  if (scope.Is(Role::kCountyOfficer) && !scope.lan.empty() && scope.lan != learner_lanskod) {
-    return auth::TenantMismatch(
-        absl::StrCat("the learner does not belong to län ", scope.lan, " of your token"));
+  if (scope.Is(Role::kCountyOfficer)) {
+    // A county role without its county claim sees nothing (LAN_CLAIM_MISSING), as everywhere.
+    absl::StatusOr<std::string> lan = auth::CountyOf(scope);
+    if (!lan.ok()) return lan.status();
+    if (*lan != learner_lanskod) {
+      return auth::TenantMismatch(
+          absl::StrCat("the learner does not belong to län ", *lan, " of your token"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCanRevokeDiploma(const auth::Scope& scope, std::string_view learner_lanskod) {
+  if (absl::Status st =
+          auth::RequireRole(scope, {Role::kCountyAdmin}, "only a county admin revokes diplomas");
+      !st.ok()) {
+    return st;
+  }
+  absl::StatusOr<std::string> lan = auth::CountyOf(scope);
+  if (!lan.ok()) return lan.status();
+  if (*lan != learner_lanskod) {
+    return auth::LanMismatch("the diploma's learner works in another county");
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> StatisticsCounty(const auth::Scope& scope, std::string_view requested) {
-  if (scope.lan.empty()) return std::string(requested);
+  absl::StatusOr<std::string> lan = auth::CountyOf(scope);
+  if (!lan.ok()) return lan.status();
   if (!requested.empty() && requested != scope.lan) {
     return auth::TenantMismatch(
         absl::StrCat("your token is for län ", scope.lan, ", not län ", std::string(requested)));

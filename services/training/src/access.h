@@ -34,16 +34,19 @@ absl::StatusOr<std::string> LearnerListCounty(const auth::Scope& scope);
 
 // --- Diplomas ---
 
-// A learner sees its own diplomas; a county officer whose token names a län those of that
-// län's learners (TENANT_MISMATCH otherwise).
+// A learner sees its own diplomas; a county officer those of its län's learners
+// (LAN_CLAIM_MISSING without the claim, TENANT_MISMATCH for another län's learner).
 absl::Status CheckCanSeeDiplomas(const auth::Scope& scope, std::string_view learner_id,
                                  std::string_view learner_lanskod);
 
+// Revoking: a county admin of the learner's län only (ROLE_NOT_ALLOWED for other roles,
+// LAN_CLAIM_MISSING without the claim, LAN_MISMATCH for another län's learner).
+absl::Status CheckCanRevokeDiploma(const auth::Scope& scope, std::string_view learner_lanskod);
+
 // --- Statistics ---
 
-// The län the figures are for: a token naming a län sees that län only (asking for another is
-// TENANT_MISMATCH rather than silently the own län's figures); otherwise `requested` ("" for
-// the whole country).
+// The län the figures are for: the token's län (LAN_CLAIM_MISSING without one); asking for
+// another län is TENANT_MISMATCH rather than silently the own län's figures.
 absl::StatusOr<std::string> StatisticsCounty(const auth::Scope& scope, std::string_view requested);
 
 // --- Course content ---

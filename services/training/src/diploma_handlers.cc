@@ -144,7 +144,14 @@ absl::Status TrainingServiceImpl::DoRevokeDiploma(const grpc::CallContext& call,
   }
   const absl::Time now = deps_.clock();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
-  return change.Run([&](pqxx::work& tx) -> absl::Status {
+  // Only an admin of the learner's county, checked before a retry may replay the first answer.
+  auto authorize = [&](pqxx::work& tx) -> absl::Status {
+    const std::optional<DiplomaLearner> learner =
+        DiplomaRepository(tx).FindLearner(ref->learner_id);
+    if (!learner.has_value()) return DiplomaNotFound(*ref);
+    return access::CheckCanRevokeDiploma(auth::Scope::Of(call.caller()), learner->lanskod);
+  };
+  return change.Run(authorize, [&](pqxx::work& tx) -> absl::Status {
     DiplomaRepository repo(tx);
     absl::StatusOr<std::optional<v1::Diploma>> current =
         repo.GetForUpdate(ref->learner_id, ref->code);

@@ -53,6 +53,17 @@ TEST(DiplomaAccessTest, OwnDiplomasOrThoseOfTheTokensLan) {
   EXPECT_EQ(Reason(CheckCanSeeDiplomas(As("county_officer", "o", "03"), "anna", "03")), "OK");
   EXPECT_EQ(Reason(CheckCanSeeDiplomas(As("county_officer", "o", "12"), "anna", "03")),
             "TENANT_MISMATCH");
+  EXPECT_EQ(Reason(CheckCanSeeDiplomas(As("county_officer", "o"), "anna", "03")),
+            "LAN_CLAIM_MISSING");
+}
+
+TEST(DiplomaAccessTest, OnlyAnAdminOfTheLearnersCountyRevokes) {
+  EXPECT_EQ(Reason(CheckCanRevokeDiploma(As("county_admin", "a", "03"), "03")), "OK");
+  EXPECT_EQ(Reason(CheckCanRevokeDiploma(As("county_admin", "a", "12"), "03")), "LAN_MISMATCH");
+  EXPECT_EQ(Reason(CheckCanRevokeDiploma(As("county_admin", "a"), "03")), "LAN_CLAIM_MISSING");
+  EXPECT_EQ(Reason(CheckCanRevokeDiploma(As("county_officer", "o", "03"), "03")),
+            "ROLE_NOT_ALLOWED");
+  EXPECT_EQ(Reason(CheckCanRevokeDiploma(As("learner", "anna"), "03")), "ROLE_NOT_ALLOWED");
 }
 
 TEST(StatisticsAccessTest, ATokensLanIsTheOnlyLan) {
@@ -60,7 +71,10 @@ TEST(StatisticsAccessTest, ATokensLanIsTheOnlyLan) {
   EXPECT_EQ(*StatisticsCounty(As("county_officer", "o", "03"), "03"), "03");
   EXPECT_EQ(Reason(StatisticsCounty(As("county_officer", "o", "03"), "12").status()),
             "TENANT_MISMATCH");
-  EXPECT_EQ(*StatisticsCounty(As("county_admin", "a"), "12"), "12");
+  EXPECT_EQ(Reason(StatisticsCounty(As("county_officer", "o"), "").status()),
+            "LAN_CLAIM_MISSING");
+  EXPECT_EQ(Reason(StatisticsCounty(As("county_officer", "o"), "12").status()),
+            "LAN_CLAIM_MISSING");
 }
 
 TEST(ContentAccessTest, TheAdminWritesAndSeesDrafts) {

@@ -390,7 +390,16 @@ TEST_F(DiplomaTest, RevokeNeedsAReasonAndHappensOnce) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
   st = Revoke(diploma.name(), "fel", &resp, env().OfficerToken());
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  // Only an admin of the learner's county (Anna works in Uppsala län, 03): not Skåne's (12),
+  // not one whose token names no county.
+  st = Revoke(diploma.name(), "fel", &resp, env().Token("county_admin", "admin-skane", "12"));
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  st = Revoke(diploma.name(), "fel", &resp, env().Token("county_admin", "admin-nowhere", ""));
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "LAN_CLAIM_MISSING");
   EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas WHERE state = 'REVOKED'"), 0);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'diploma.revoke'"), 0);
 
   st = Revoke(diploma.name(), "  Deltagaren har inte genomfört kursen själv ", &resp);
   ASSERT_TRUE(st.ok()) << Describe(st);
@@ -479,6 +488,12 @@ TEST_F(DiplomaTest, LearnersSeeOnlyTheirOwnDiplomasAndOfficersTheirOwnLan) {
   st = env().Call(&Stub::ListDiplomas, env().OfficerToken(kTestLan), list, &listed);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(listed.diplomas_size(), 1);
+  // A county officer whose token names no county sees no county's diplomas.
+  st = env().Call(&Stub::GetDiploma, env().OfficerToken(""), get, &diploma);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "LAN_CLAIM_MISSING");
+  st = env().Call(&Stub::ListDiplomas, env().OfficerToken(""), list, &listed);
+  EXPECT_EQ(ReasonOf(st), "LAN_CLAIM_MISSING") << Describe(st);
 
   // Without a token only the public methods answer.
   st = env().Call(&Stub::GetDiploma, "", get, &diploma);
