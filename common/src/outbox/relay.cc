@@ -28,7 +28,6 @@
 namespace integration::outbox {
 namespace {
 
-constexpr absl::Duration kPruneEvery = absl::Minutes(1);
 constexpr int kPruneBatch = 1000;
 
 bool IsServiceName(const std::string& s) {
@@ -152,11 +151,49 @@ struct Relay::Impl {
     });
   }
 
+  // Deletes request_ids rows past their retention, a bounded batch at a time (the index on
+  // created_at finds them).
+  absl::StatusOr<int> PruneRequestIds() {
+    const absl::Time deadline = absl::Now() + absl::FromChrono(options.transaction_timeout);
+    return pool.TransactFor<int>(deadline, [&](pqxx::work& tx) -> absl::StatusOr<int> {
+      pqxx::result r = tx.exec_params(
+          "DELETE FROM request_ids WHERE (scope, request_id) IN (SELECT scope, request_id FROM "
+          "request_ids WHERE created_at < clock_timestamp() - make_interval(secs => $1) "
+          "ORDER BY created_at LIMIT $2)",
+          static_cast<int64_t>(options.request_id_retention.count()), kPruneBatch);
+      return static_cast<int>(r.affected_rows());
+    });
+  }
+
+  // Both retentions, each on its own (a failure of one does not stop the other).
+  void PruneAll() {
+    if (options.published_retention.count() > 0) {
+      absl::StatusOr<int> pruned = Prune();
+      if (pruned.ok()) {
+        absl::MutexLock lock(&mu);
+        stats.pruned += *pruned;
+      } else {
+        log::Warn("outbox_prune_failed", {{"error", std::string(pruned.status().message())}});
+      }
+    }
+    if (options.request_id_retention.count() > 0) {
+      absl::StatusOr<int> pruned = PruneRequestIds();
+      if (pruned.ok()) {
+        absl::MutexLock lock(&mu);
+        stats.request_ids_pruned += *pruned;
+      } else {
+        log::Warn("request_ids_prune_failed",
+                  {{"error", std::string(pruned.status().message())}});
+      }
+    }
+  }
+
   void Run() {
     std::minstd_rand jitter(static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())));
     absl::Duration backoff = absl::ZeroDuration();
     int64_t failures_in_a_row = 0;
-    absl::Time next_prune = absl::Now() + kPruneEvery;
+    const absl::Duration prune_every = absl::FromChrono(options.prune_interval);
+    absl::Time next_prune = absl::Now() + prune_every;
     while (!Stopping()) {
       absl::StatusOr<int> n = PublishBatch();
       if (!n.ok()) {
@@ -197,15 +234,9 @@ struct Relay::Impl {
       if (*n > 0) log::Debug("outbox_published", {{"stream", stream}, {"count", *n}});
       if (*n == options.batch_size) continue;  // more may be waiting
 
-      if (options.published_retention.count() > 0 && absl::Now() >= next_prune) {
-        next_prune = absl::Now() + kPruneEvery;
-        absl::StatusOr<int> pruned = Prune();
-        if (pruned.ok()) {
-          absl::MutexLock lock(&mu);
-          stats.pruned += *pruned;
-        } else {
-          log::Warn("outbox_prune_failed", {{"error", std::string(pruned.status().message())}});
-        }
+      if (absl::Now() >= next_prune) {
+        next_prune = absl::Now() + prune_every;
+        PruneAll();
       }
       Wait(absl::FromChrono(options.poll_interval), /*wake_on_nudge=*/true);
     }
@@ -261,6 +292,10 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Start(pg::Pool& pool, redis::Clien
   if (options.transaction_timeout.count() <= 0) {
     errors.Add("transaction_timeout", "must be positive");
   }
+  if (options.request_id_retention.count() < 0) {
+    errors.Add("request_id_retention", "must not be negative");
+  }
+  if (options.prune_interval.count() <= 0) errors.Add("prune_interval", "must be positive");
   if (options.published_retention.count() < 0) {
     errors.Add("published_retention", "must not be negative");
   }

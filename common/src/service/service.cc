@@ -272,6 +272,8 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   outbox::RelayOptions relay_options;
   relay_options.service = spec.name;
   relay_options.poll_interval = settings.outbox_poll_interval();
+  relay_options.request_id_retention =
+      std::chrono::duration_cast<std::chrono::seconds>(settings.request_id_retention());
   absl::StatusOr<std::unique_ptr<outbox::Relay>> relay =
       outbox::Relay::Start(*p.pool, *p.redis, std::move(relay_options));
   if (!relay.ok()) {

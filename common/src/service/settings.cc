@@ -35,6 +35,11 @@ Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
                                "most Redis connections open at once", 1, 1000);
   outbox_poll_interval_ = flags.Duration("outbox-poll-interval", std::chrono::milliseconds(500),
                                          "how often the outbox relay looks for new events");
+  request_id_retention_ = flags.Duration(
+      "request-id-retention", std::chrono::hours(24 * 7),
+      "how long the response of an idempotent call is kept for retries with its request_id; "
+      "older records (which hold personal data) are deleted, and a retry after that is a new "
+      "request; 0 keeps them");
   log_level_ = flags.String("log-level", "info",
                             "least severe log lines written: debug, info, "
                             "warning or error");

@@ -29,6 +29,7 @@ class Settings {
   int pg_pool_size() const { return static_cast<int>(*pg_pool_size_); }
   std::chrono::milliseconds pg_acquire_timeout() const { return *pg_acquire_timeout_; }
   std::chrono::milliseconds outbox_poll_interval() const { return *outbox_poll_interval_; }
+  std::chrono::milliseconds request_id_retention() const { return *request_id_retention_; }
   const std::string& redis_addr() const { return *redis_addr_; }
 
   // "setting --<name> (env <VAR>)", the prefix of every error about one setting.
@@ -43,6 +44,7 @@ class Settings {
   std::string* redis_password_file_;
   int64_t* redis_pool_size_;
   std::chrono::milliseconds* outbox_poll_interval_;
+  std::chrono::milliseconds* request_id_retention_;
   std::string* log_level_;
 };
 

@@ -32,6 +32,7 @@
 #include "integration/pg/pool.h"
 #include "integration/redis/client.h"
 #include "integration/status/status.h"
+#include "integration/store/store.h"
 #include "integration/testing/environment.h"
 
 namespace integration::outbox {
@@ -220,6 +221,45 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(5)));
   EXPECT_EQ(ReadStream(*redis_, stream_).size(), 2u);
   EXPECT_EQ((*relay)->Stats().published + (*slow_relay)->Stats().published, 2);
+}
+
+// Stored responses of idempotent calls hold personal data: the relay deletes those older than
+// their retention (7 days by default) and keeps the newer ones; old published events go too.
+TEST_F(OutboxTest, RequestIdsAndPublishedEventsPastTheirRetentionAreDeleted) {
+  auto exec = [&](const std::string& sql) {
+    return pool_->Transact(Deadline(), [&](pqxx::work& tx) {
+      tx.exec(sql);
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(exec(std::string(store::RuntimeTablesSql())).ok());
+  ASSERT_TRUE(exec("INSERT INTO request_ids (scope, request_id, fingerprint, response, created_at) "
+                   "VALUES ('learner:old/CreateLearner', gen_random_uuid(), '\\x00', '\\x01', "
+                   "now() - interval '8 days'), "
+                   "('learner:edge/CreateLearner', gen_random_uuid(), '\\x00', '\\x01', "
+                   "now() - interval '6 days 23 hours'), "
+                   "('learner:new/CreateLearner', gen_random_uuid(), '\\x00', '\\x01', now())")
+                  .ok());
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.v1.LearnerCreated", "old")).ok());
+  ASSERT_TRUE(exec("UPDATE outbox SET published_at = now() - interval '8 days'").ok());
+
+  RelayOptions o = FastRelay();
+  o.prune_interval = std::chrono::milliseconds(50);
+  auto relay = Relay::Start(*pool_, *redis_, o);
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  ASSERT_TRUE(WaitFor([&] { return (*relay)->Stats().request_ids_pruned >= 1; }));
+  EXPECT_EQ((*relay)->Stats().request_ids_pruned, 1);
+  EXPECT_EQ((*relay)->Stats().pruned, 1);
+  EXPECT_EQ(Query("SELECT string_agg(scope, ',' ORDER BY scope) FROM request_ids"),
+            "learner:edge/CreateLearner,learner:new/CreateLearner");
+  EXPECT_EQ(Query("SELECT count(*) FROM outbox"), "0");
+
+  // A negative retention is refused.
+  (*relay)->Stop();
+  RelayOptions keep = FastRelay();
+  keep.request_id_retention = std::chrono::seconds(-1);
+  EXPECT_EQ(Relay::Start(*pool_, *redis_, keep).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(OutboxTest, CommitsNudgedTogetherGoOutInOneBatch) {

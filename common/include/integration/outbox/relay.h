@@ -30,8 +30,15 @@ struct RelayOptions {
   std::chrono::milliseconds min_backoff{250};
   std::chrono::milliseconds max_backoff{15'000};
   std::chrono::milliseconds transaction_timeout{10'000};
-  // Published rows older than this are deleted (in bounded batches, once a minute); 0 = keep.
+  // Published rows older than this are deleted (in bounded batches, every prune_interval);
+  // 0 = keep.
   std::chrono::hours published_retention{24 * 7};
+  // Rows of the schema's request_ids table (store::RuntimeTablesSql: the stored responses of
+  // idempotent calls, which hold names and e-mail addresses) older than this are deleted the
+  // same way; a retry after that is answered as a new request. 0 = keep.
+  std::chrono::seconds request_id_retention{24 * 3600 * 7};
+  // How often the deletions run (when the outbox is drained).
+  std::chrono::milliseconds prune_interval{60'000};
 };
 
 // The gauge values for outbox lag: how many rows wait and how old the oldest is.
@@ -47,6 +54,7 @@ struct RelayStats {
   int64_t published = 0;        // events written to the stream and marked published
   int64_t failed_attempts = 0;  // batches rolled back (Redis or PostgreSQL failures)
   int64_t pruned = 0;           // published rows deleted after the retention
+  int64_t request_ids_pruned = 0;  // request_ids rows deleted after their retention
   bool healthy = true;          // whether the last attempt succeeded
 };
 

@@ -178,7 +178,7 @@ struct RunOptions {
 // setting exits 2 with a message naming the flag and its variable; other failures exit 1.
 // Settings (besides those of grpc::ServerFlags and spec.register_flags): --pg-dsn (required,
 // secret), --pg-pool-size, --pg-acquire-timeout, --redis-addr, --redis-password-file,
-// --redis-pool-size, --outbox-poll-interval, --log-level.
+// --redis-pool-size, --outbox-poll-interval, --request-id-retention, --log-level.
 int Run(const ServiceSpec& spec, const std::vector<std::string>& args,
         const RunOptions& options = {});
 
