@@ -159,8 +159,10 @@ absl::Status GatewayDispatcher::Init() {
         continue;
       }
       if (local && !local_.contains(m)) {
-        log::Warn("method_not_exposed", {{"method", full_name}, {"why", "not implemented"}});
-        continue;
+        // Every RPC of the gateway's own service has its handler above; a proto that gained
+        // one without it is a build of the gateway that must not start.
+        return absl::FailedPreconditionError(
+            absl::StrCat(full_name, ": the gateway's own RPC has no handler in the dispatcher"));
       }
       MethodEntry e;
       e.method = m;
