@@ -405,13 +405,13 @@ absl::Status GrantsServiceImpl::DoWithdrawApplication(const grpc::CallContext& c
                            "; only a DRAFT or SUBMITTED application can be withdrawn"));
         }
         const absl::Time now = deps_.clock();
-        if (!ApplicationRepository(tx).Withdraw(key->call_id, key->application_id, now)) {
+        if (!ApplicationRepository(tx).Withdraw(key->call_id, key->application_id, req.reason(),
+                                                now)) {
           return status::Internal("the locked application changed state");
         }
         if (absl::Status e = Reload(tx, key->call_id, key->application_id, resp); !e.ok()) return e;
-        change.Audit(resp->name(), "withdraw",
-                     absl::StrCat(app.stored_state, "->WITHDRAWN", req.reason().empty() ? "" : ": ",
-                                  req.reason()));
+        // The reason is free text: it is kept on the application, not in the audit detail.
+        change.Audit(resp->name(), "withdraw", absl::StrCat(app.stored_state, "->WITHDRAWN"));
         return absl::OkStatus();
       });
 }

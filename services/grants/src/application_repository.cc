@@ -142,6 +142,7 @@ absl::StatusOr<ApplicationRecord> ApplicationFromRow(const pqxx::row& row) {
   a.set_lanskod(rec.lanskod);
   api::SetTimestampMicros(row["create_micros"].as<int64_t>(), a.mutable_create_time());
   api::SetTimestampMicros(row["update_micros"].as<int64_t>(), a.mutable_update_time());
+  a.set_withdraw_reason(row["withdraw_reason"].as<std::string>());
   a.set_etag(api::EtagOf(rec.revision));
   return rec;
 }
@@ -220,9 +221,10 @@ bool ApplicationRepository::Submit(int64_t call_id, int64_t application_id,
   return r.affected_rows() == 1;
 }
 
-bool ApplicationRepository::Withdraw(int64_t call_id, int64_t application_id, absl::Time now) {
-  pqxx::result r =
-      tx_.exec_prepared("application_withdraw", call_id, application_id, api::ToMicros(now));
+bool ApplicationRepository::Withdraw(int64_t call_id, int64_t application_id,
+                                     std::string_view reason, absl::Time now) {
+  pqxx::result r = tx_.exec_prepared("application_withdraw", call_id, application_id,
+                                     api::ToMicros(now), std::string(reason));
   return r.affected_rows() == 1;
 }
 

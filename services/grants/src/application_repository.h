@@ -72,7 +72,7 @@ class ApplicationRepository {
   bool Submit(int64_t call_id, int64_t application_id, std::string_view diarienummer,
               absl::Time now);
   // DRAFT or SUBMITTED → WITHDRAWN; false otherwise.
-  bool Withdraw(int64_t call_id, int64_t application_id, absl::Time now);
+  bool Withdraw(int64_t call_id, int64_t application_id, std::string_view reason, absl::Time now);
   // Applications after id `after_id`, at most `limit`, oldest first.
   absl::StatusOr<std::vector<ApplicationRecord>> List(const ApplicationFilter& filter,
                                                       int64_t after_id, int limit);

@@ -1,6 +1,7 @@
 // GrantsService ListAuditEvents: the audit trail of an application and of everything below it
 // (reviews, disbursements, reports, reclaims, amendments) — who changed what, in which role,
-// when and with which request id — for the applicant and the county's officers.
+// when and with which request id — for the county's officers, and the part of it that concerns
+// the applicant for the applicant (rules/audit_rules.h).
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,9 +44,10 @@ absl::Status GrantsServiceImpl::DoListAuditEvents(const grpc::CallContext& call,
   absl::StatusOr<std::string> next = ListApplicationChildren<AuditRow>(
       deps_.pool, call, "ListAuditEvents", req.parent(), AuditPageSize(req.page_size()),
       req.page_token(), access::Acting::kReader,
-      [](pqxx::work& tx, const ApplicationRecord& app,
-         const api::IdPage& page) -> absl::StatusOr<std::vector<AuditRow>> {
-        return AuditRepository(tx).ListUnder(app.Name(), page.after, page.size + 1);
+      [applicant = !auth::Scope::Of(call.caller()).IsCounty()](
+          pqxx::work& tx, const ApplicationRecord& app,
+          const api::IdPage& page) -> absl::StatusOr<std::vector<AuditRow>> {
+        return AuditRepository(tx).ListUnder(app.Name(), page.after, page.size + 1, applicant);
       },
       [](const AuditRow& row) { return row.id; },
       [resp](AuditRow& row) { *resp->add_events() = std::move(row.event); });

@@ -1,16 +1,35 @@
 // The audit trail of an application in PostgreSQL (sql/queries/audit_list.sql).
 #include "audit_repository.h"
 
+#include <string_view>
+
 #include "absl/strings/str_cat.h"
 #include "integration/api/handler.h"
+#include "rules/audit_rules.h"
 
 namespace integration::grants {
 
+namespace {
+
+// The `only` argument of audit_list.sql: "" for every action, else the actions joined by ','.
+std::string ActionFilter(bool applicant_view) {
+  std::string joined;
+  if (!applicant_view) return joined;
+  for (std::string_view action : ApplicantVisibleActions()) {
+    if (!joined.empty()) joined += ',';
+    joined.append(action);
+  }
+  return joined;
+}
+
+}  // namespace
+
 std::vector<AuditRow> AuditRepository::ListUnder(const std::string& resource, int64_t after,
-                                                 int limit) {
+                                                 int limit, bool applicant_view) {
   // The trailing '/' keeps calls/1/applications/2 from matching calls/1/applications/23.
   const pqxx::result result = tx_.exec_prepared(
-      "audit_list", resource, absl::StrCat(resource, "/%"), after, static_cast<int64_t>(limit));
+      "audit_list", resource, absl::StrCat(resource, "/%"), after, static_cast<int64_t>(limit),
+      ActionFilter(applicant_view));
   std::vector<AuditRow> out;
   out.reserve(result.size());
   for (const pqxx::row& row : result) {

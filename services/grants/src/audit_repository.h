@@ -23,8 +23,10 @@ class AuditRepository {
   explicit AuditRepository(pqxx::work& tx) : tx_(tx) {}
 
   // Up to `limit` events of `resource` (an application's name) and of the names below it,
-  // after audit id `after` (0: from the start).
-  std::vector<AuditRow> ListUnder(const std::string& resource, int64_t after, int limit);
+  // after audit id `after` (0: from the start). `applicant_view`: only the actions an
+  // applicant may see (rules/audit_rules.h).
+  std::vector<AuditRow> ListUnder(const std::string& resource, int64_t after, int limit,
+                                  bool applicant_view);
 
  private:
   pqxx::work& tx_;

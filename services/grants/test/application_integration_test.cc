@@ -534,6 +534,11 @@ TEST_F(ApplicationTest, WithdrawFromDraftOrSubmittedOnly) {
   ::grpc::Status st = Withdraw(env().KommunToken(), draft.name(), &out, "Fel utlysning");
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(out.state(), v1::APPLICATION_STATE_WITHDRAWN);
+  // The free-text reason stays on the application; the audit detail holds only the step.
+  EXPECT_EQ(out.withdraw_reason(), "Fel utlysning");
+  ASSERT_TRUE(Get(env().OfficerToken(), draft.name(), &out).ok());
+  EXPECT_EQ(out.withdraw_reason(), "Fel utlysning");
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE detail LIKE '%Fel utlysning%'"), 0);
   st = Withdraw(env().KommunToken(), draft.name(), &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_WITHDRAWABLE");

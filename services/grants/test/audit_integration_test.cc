@@ -186,5 +186,64 @@ TEST_F(AuditTest, OnlyTheApplicantAndTheCountyReadTheTrail) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(AuditTest, TheApplicantSeesItsOwnStepsButNeitherReviewsNorReviewers) {
+  const int64_t app = SeedGrant();
+  SeedAudit(App(app), "application.submit");
+  SeedAudit(App(app) + "/reviews/1", "review.create");
+  SeedAudit(App(app), "application.decide");
+  SeedAudit(App(app) + "/reviews/2", "review.create");
+  SeedAudit(App(app), "application.future_internal_step");  // unknown: county only
+  SeedAudit(App(app) + "/disbursements/1", "disbursement.pay");
+
+  v1::ListAuditEventsRequest list;
+  list.set_parent(App(app));
+  v1::ListAuditEventsResponse trail;
+  ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().OfficerToken(), list, &trail).ok());
+  EXPECT_THAT(Actions(trail),
+              ElementsAre("application.submit", "review.create", "application.decide",
+                          "review.create", "application.future_internal_step",
+                          "disbursement.pay"));
+  ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().KommunToken(), list, &trail).ok());
+  EXPECT_THAT(Actions(trail),
+              ElementsAre("application.submit", "application.decide", "disbursement.pay"));
+
+  // Pages of the applicant's view are full: what it may not see does not use up the page.
+  list.set_page_size(2);
+  ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().KommunToken(), list, &trail).ok());
+  EXPECT_THAT(Actions(trail), ElementsAre("application.submit", "application.decide"));
+  ASSERT_FALSE(trail.next_page_token().empty());
+  list.set_page_token(trail.next_page_token());
+  ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().KommunToken(), list, &trail).ok());
+  EXPECT_THAT(Actions(trail), ElementsAre("disbursement.pay"));
+  EXPECT_TRUE(trail.next_page_token().empty());
+}
+
+TEST_F(AuditTest, AReviewThroughTheServiceStaysOutOfTheApplicantsTrail) {
+  SeedApplicationSpec spec;
+  spec.call_id = call_id_;
+  spec.state = "SUBMITTED";
+  const int64_t app = env().SeedApplication(spec);
+  v1::CreateReviewRequest review;
+  review.set_parent(App(app));
+  for (const char* criterion : {"need", "quality"}) {
+    v1::CriterionScore* s = review.mutable_review()->add_scores();
+    s->set_criterion_id(criterion);
+    s->set_score(4);
+  }
+  v1::Review out;
+  const grpc::Status reviewed =
+      env().Call(&Stub::CreateReview, env().OfficerToken("officer-9"), review, &out);
+  ASSERT_TRUE(reviewed.ok()) << Describe(reviewed);
+
+  v1::ListAuditEventsRequest list;
+  list.set_parent(App(app));
+  v1::ListAuditEventsResponse trail;
+  ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().OfficerToken(), list, &trail).ok());
+  ASSERT_THAT(Actions(trail), ElementsAre("review.create"));
+  EXPECT_EQ(trail.events(0).actor(), "officer-9");
+  ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().KommunToken(), list, &trail).ok());
+  EXPECT_EQ(trail.events_size(), 0);
+}
+
 }  // namespace
 }  // namespace integration::grants::testing

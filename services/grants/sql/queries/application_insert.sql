@@ -31,6 +31,7 @@ SELECT a.application_id, a.call_id, a.lanskod, c.programme_id, a.applicant_kommu
        a.paid_ore,
        (extract(epoch FROM a.create_time) * 1000000)::bigint AS create_micros,
        (extract(epoch FROM a.update_time) * 1000000)::bigint AS update_micros,
-       a.revision
+       a.revision,
+       a.withdraw_reason
   FROM a
   JOIN calls c ON c.call_id = a.call_id
