@@ -490,13 +490,20 @@ TEST_F(GrantsThroughGatewayTest, LifecycleOverGrpc) {
 
   const std::vector<std::string> actions = AuditActions(decided.name());
   EXPECT_TRUE(InOrder(actions, kLifecycleActions)) << ::testing::PrintToString(actions);
-  // The applicant reads its own trail too.
+  // The applicant reads its own trail too: all of it but the review.
   v1::ListAuditEventsRequest trail;
   trail.set_parent(decided.name());
   v1::ListAuditEventsResponse own;
   r = Invoke(stub(), &Stub::ListAuditEvents, kommun, trail, &own);
   ASSERT_TRUE(r.ok()) << r.Describe();
-  EXPECT_EQ(own.events_size(), static_cast<int>(actions.size()));
+  std::vector<std::string> applicant_actions;
+  for (const v1::AuditEvent& e : own.events()) applicant_actions.push_back(e.action());
+  std::vector<std::string> without_reviews;
+  for (const std::string& a : actions) {
+    if (a != "review.create") without_reviews.push_back(a);
+  }
+  EXPECT_EQ(applicant_actions, without_reviews);
+  EXPECT_LT(without_reviews.size(), actions.size());
 }
 
 // The same lifecycle over HTTP/JSON: the routes of the google.api.http rules, proto3 JSON
