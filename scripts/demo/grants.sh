@@ -46,13 +46,16 @@ field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1
 rid() { python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "grants-demo/" + sys.argv[1]))' "$1"; }
 
 officer="$("$DEV" token --role county_officer --lan 01 --sub demo-officer-1)"
+# The programmes are national: created by an administrator holding the national scope.
+national="$("$DEV" token --role county_admin --lan 01 --sub demo-national-admin \
+  --scope grants.programmes.national)"
 officer2="$("$DEV" token --role county_officer --lan 01 --sub demo-officer-2)"
 
 # --- programmes --------------------------------------------------------------------------------
 programme() {
   local id=$1 json=$2
   if call_ok "$TOKEN" GetProgramme "{\"name\": \"programmes/$id\"}" >/dev/null; then return; fi
-  call "$TOKEN" CreateProgramme "{\"programme\": $json, \"requestId\": \"$(rid "programme/$id")\"}" >/dev/null
+  call "$national" CreateProgramme "{\"programme\": $json, \"requestId\": \"$(rid "programme/$id")\"}" >/dev/null
 }
 programme kapacitet '{"name": "programmes/kapacitet",
   "displayName": "Kapacitet och beredskap i mottagandet",

@@ -191,6 +191,13 @@ class GrantsThroughGatewayTest : public ::testing::Test {
   int http_port() { return suite_->gateway().http_port(); }
 
   std::string Admin() { return suite_->Bearer("county_admin", "admin-uppsala"); }
+  // The administrator of the national programmes.
+  std::string NationalAdmin() {
+    integration::testing::Claims claims;
+    claims.lan = kLan;
+    claims.scopes = {"grants.programmes.national"};
+    return suite_->Bearer("county_admin", "admin-national", claims);
+  }
   std::string Officer() { return suite_->Bearer("county_officer", "handlaggare-1"); }
   std::string Kommun(const std::string& kommun) {
     integration::testing::Claims claims;
@@ -214,7 +221,8 @@ class GrantsThroughGatewayTest : public ::testing::Test {
     *create_programme.mutable_programme() = Programme(programme_id);
     create_programme.set_request_id(NewRequestId());
     v1::Programme programme;
-    RpcResult r = Invoke(stub(), &Stub::CreateProgramme, Admin(), create_programme, &programme);
+    RpcResult r =
+        Invoke(stub(), &Stub::CreateProgramme, NationalAdmin(), create_programme, &programme);
     EXPECT_TRUE(r.ok() || r.code() == ::grpc::StatusCode::ALREADY_EXISTS) << r.Describe();
 
     v1::CreateCallRequest create;
@@ -514,8 +522,11 @@ TEST_F(GrantsThroughGatewayTest, LifecycleOverHttp) {
   const std::string officer = Officer();
   const std::string kommun = Kommun(kKommunA);
 
+  // The county's own programme: its admin needs no national scope.
+  v1::Programme own_programme = Programme("kapacitet-http");
+  own_programme.set_lanskod(kLan);
   HttpResult programme = Http(port, "POST", "/v1/programmes?requestId=" + NewRequestId(), admin,
-                              ToJson(Programme("kapacitet-http")));
+                              ToJson(own_programme));
   ASSERT_EQ(programme.status, 200) << programme.Describe();
   EXPECT_EQ(programme.Json().fields().at("name").string_value(), "programmes/kapacitet-http");
   EXPECT_EQ(Http(port, "GET", "/v1/programmes/kapacitet-http").status, 200);  // public

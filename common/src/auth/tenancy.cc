@@ -107,6 +107,16 @@ absl::Status RequireRole(const Scope& scope, std::initializer_list<Role> roles,
   return scope.IsAny(roles) ? absl::OkStatus() : RoleNotAllowed(message);
 }
 
+absl::Status RequireScope(const Scope& scope, std::string_view required, std::string_view message) {
+  if (std::find(scope.scopes.begin(), scope.scopes.end(), required) != scope.scopes.end()) {
+    return absl::OkStatus();
+  }
+  return status::Error(
+      absl::StatusCode::kPermissionDenied, kReasonScopeMissing,
+      absl::StrCat(AV(message), " (the token lacks the scope \"", AV(required), "\")"),
+      {{"scope", std::string(required)}});
+}
+
 absl::StatusOr<std::string> CountyOf(const Scope& scope) {
   if (scope.lan.empty()) return LanClaimMissing();
   return scope.lan;

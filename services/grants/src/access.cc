@@ -126,6 +126,28 @@ bool CanSeeCall(const auth::Scope& scope, const CallRecord& call) {
 
 std::string DraftsCounty(const auth::Scope& scope) { return scope.IsCounty() ? scope.lan : ""; }
 
+absl::Status CheckProgrammeAdmin(const auth::Scope& scope, std::string_view lanskod) {
+  if (!lanskod.empty()) return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the programme");
+  if (absl::Status st = auth::RequireRole(scope, {Role::kCountyAdmin},
+                                          "only a county admin may change programmes");
+      !st.ok()) {
+    return st;
+  }
+  return auth::RequireScope(scope, kNationalProgrammeScope,
+                            "a national programme is created and changed only by a national "
+                            "administrator; a county's own programme names its lanskod");
+}
+
+absl::Status CheckProgrammeUse(std::string_view programme, std::string_view programme_lanskod,
+                               std::string_view caller_county) {
+  if (programme_lanskod.empty() || programme_lanskod == caller_county) return absl::OkStatus();
+  return status::Error(
+      absl::StatusCode::kPermissionDenied, auth::kReasonLanMismatch,
+      absl::StrCat(std::string(programme), " belongs to county ", std::string(programme_lanskod),
+                   "; only its calls use it"),
+      {{"programme", std::string(programme)}, {"lanskod", std::string(programme_lanskod)}});
+}
+
 absl::Status CheckCallAdmin(const auth::Scope& scope, std::string_view lanskod) {
   return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the call");
 }

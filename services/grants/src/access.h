@@ -60,6 +60,21 @@ absl::Status CheckNewApplication(const auth::Scope& scope, const v1::Applicant& 
 // applicant or co-applicant, an organisation's; ROLE_NOT_ALLOWED for other roles.
 absl::StatusOr<auth::Tenant> ApplicationListScope(const auth::Scope& scope);
 
+// --- Programmes ---
+
+// The token scope that lets a county_admin create and change national programmes.
+inline constexpr std::string_view kNationalProgrammeScope = "grants.programmes.national";
+
+// Creating or changing a programme owned by `lanskod` ("" = national; the policy admits
+// county_admin): a national one only with kNationalProgrammeScope (PERMISSION_DENIED
+// SCOPE_MISSING), a county's only by an admin of that county (LAN_MISMATCH).
+absl::Status CheckProgrammeAdmin(const auth::Scope& scope, std::string_view lanskod);
+
+// Whether a call of `caller_county` may use a programme owned by `programme_lanskod`: national
+// programmes serve every county, a county's programme only that county (LAN_MISMATCH).
+absl::Status CheckProgrammeUse(std::string_view programme, std::string_view programme_lanskod,
+                               std::string_view caller_county);
+
 // --- Calls ---
 
 // Anyone sees published calls; a draft only the county roles of its county (to everyone else

@@ -179,6 +179,11 @@ absl::Status GrantsServiceImpl::DoCreateCall(const grpc::CallContext& call,
         ProgrammeRepository(tx).Find(*programme_id);
     if (!programme.ok()) return programme.status();
     if (!*programme) return ProgrammeNotFound(*programme_id);
+    if (absl::Status e = access::CheckProgrammeUse((*programme)->name(), (*programme)->lanskod(),
+                                                   lanskod);
+        !e.ok()) {
+      return e;
+    }
     const absl::Time now = deps_.clock();
     const int64_t call_id = CallRepository(tx).Insert(*programme_id, lanskod, req.call(), now);
     if (absl::Status e = Reload(tx, call_id, now, resp); !e.ok()) return e;

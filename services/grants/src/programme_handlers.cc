@@ -1,5 +1,7 @@
-// GrantsService programme RPCs: public reads, and creation and change by county_admin. Every
-// change is audited and announced as a ProgrammeChangedEvent.
+// GrantsService programme RPCs: public reads, and creation and change by county_admin: of a
+// national programme only with the national scope, of a county's only by that county
+// (access::CheckProgrammeAdmin). Every change is audited and announced as a
+// ProgrammeChangedEvent.
 #include <optional>
 #include <set>
 #include <string>
@@ -7,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "access.h"
 #include "grants_service.h"
 #include "integration/api/change.h"
 #include "integration/api/handler.h"
@@ -86,6 +89,11 @@ absl::Status GrantsServiceImpl::DoCreateProgramme(const grpc::CallContext& call,
   absl::StatusOr<std::string> id = ParseProgrammeName(req.programme().name(), "programme.name");
   if (!id.ok()) return id.status();
   if (absl::Status st = ValidateProgramme(req.programme(), "programme"); !st.ok()) return st;
+  if (absl::Status st =
+          access::CheckProgrammeAdmin(auth::Scope::Of(call.caller()), req.programme().lanskod());
+      !st.ok()) {
+    return st;
+  }
   const std::string name = ProgrammeName(*id);
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run([&](pqxx::work& tx) -> absl::Status {
@@ -115,6 +123,15 @@ absl::Status GrantsServiceImpl::DoUpdateProgramme(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run([&](pqxx::work& tx) -> absl::Status {
     ProgrammeRepository repo(tx);
+    // Who owns the programme (never changed) decides who may change it, before any lock.
+    absl::StatusOr<std::optional<v1::Programme>> owner = repo.Find(*id);
+    if (!owner.ok()) return owner.status();
+    if (!*owner) return ProgrammeNotFound(*id);
+    if (absl::Status e =
+            access::CheckProgrammeAdmin(auth::Scope::Of(call.caller()), (*owner)->lanskod());
+        !e.ok()) {
+      return e;
+    }
     std::optional<int64_t> revision = repo.Lock(*id);
     if (!revision) return ProgrammeNotFound(*id);
     if (absl::Status e =

@@ -42,6 +42,7 @@ absl::StatusOr<v1::Programme> ProgrammeFromRow(const pqxx::row& row) {
   p.set_display_name(row["display_name"].as<std::string>());
   p.set_legal_basis(row["legal_basis"].as<std::string>());
   p.set_description(row["description"].as<std::string>());
+  p.set_lanskod(row["lanskod"].is_null() ? "" : row["lanskod"].as<std::string>());
   const std::string types = row["eligible_types_list"].as<std::string>();
   for (absl::string_view t : absl::StrSplit(types, ',', absl::SkipEmpty())) {
     v1::ApplicantType type = v1::APPLICANT_TYPE_UNSPECIFIED;
@@ -76,7 +77,7 @@ bool ProgrammeRepository::Insert(std::string_view programme_id, const v1::Progra
   pqxx::result r =
       tx_.exec_prepared("programme_insert", std::string(programme_id), programme.display_name(),
                         programme.legal_basis(), programme.description(), TypesText(programme),
-                        ReportsBytes(programme), api::ToMicros(now));
+                        ReportsBytes(programme), api::ToMicros(now), programme.lanskod());
   return !r.empty();
 }
 

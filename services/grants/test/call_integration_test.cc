@@ -360,5 +360,57 @@ TEST_F(CallTest, ListFiltersAndPagesNewestOpeningFirst) {
   EXPECT_EQ(ReasonOf(st), "PAGE_TOKEN_INVALID");
 }
 
+TEST_F(CallTest, ACountysProgrammeServesOnlyThatCounty) {
+  env().Query(absl::StrCat("UPDATE programmes SET lanskod = '", kTestLan,
+                           "' WHERE programme_id = 'guider'"));
+  v1::Call out;
+  ::grpc::Status st = Create(Call(env().clock().Now()), &out, env().AdminToken(kOtherLan));
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(env().Count("SELECT count(*) FROM calls"), 0);
+  st = Create(Call(env().clock().Now()), &out);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+}
+
+TEST_F(CallTest, AnOpenCallKeepsTheEligibilityRulesItOpenedWith) {
+  auto apply = [&](const v1::Call& call) {
+    v1::CreateApplicationRequest req;
+    req.set_parent(call.name());
+    req.mutable_application()->mutable_applicant()->set_kommunkod(kKommunA);
+    req.mutable_application()->mutable_applicant()->set_type(v1::APPLICANT_TYPE_KOMMUN);
+    req.mutable_application()->mutable_applicant()->set_display_name("Kommunen");
+    v1::Application app;
+    return env().Call(&Stub::CreateApplication, env().KommunToken(), req, &app);
+  };
+  v1::Call before;
+  ASSERT_TRUE(Transition(&Stub::OpenCall, CreateDraft().name(), &before).ok());
+
+  // The national programme changes: kommuner may no longer apply.
+  v1::GetProgrammeRequest get;
+  get.set_name("programmes/guider");
+  v1::Programme programme;
+  ASSERT_TRUE(env().Call(&Stub::GetProgramme, "", get, &programme).ok());
+  v1::UpdateProgrammeRequest change;
+  *change.mutable_programme() = programme;
+  change.mutable_programme()->clear_eligible_applicant_types();
+  change.mutable_programme()->add_eligible_applicant_types(
+      v1::APPLICANT_TYPE_NON_PROFIT_ASSOCIATION);
+  change.mutable_update_mask()->add_paths("eligible_applicant_types");
+  ::grpc::Status st =
+      env().Call(&Stub::UpdateProgramme, env().NationalAdminToken(), change, &programme);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+
+  v1::Call after;
+  ASSERT_TRUE(Transition(&Stub::OpenCall, CreateDraft().name(), &after).ok());
+  env().clock().Advance(absl::Hours(2));  // both calls are open now
+
+  // The call opened before the change keeps its rules; the one opened after applies the new.
+  st = apply(before);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  st = apply(after);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(st), "APPLICANT_NOT_ELIGIBLE");
+}
+
 }  // namespace
 }  // namespace integration::grants::testing

@@ -101,6 +101,13 @@ class GrantsTestEnv {
     claims.lan = lan;
     return Token("county_admin", "admin-1", claims);
   }
+  // A county admin who may also create and change national programmes.
+  std::string NationalAdminToken(const std::string& lan = kTestLan) const {
+    Claims claims;
+    claims.lan = lan;
+    claims.scopes = {"grants.programmes.national"};
+    return Token("county_admin", "admin-1", claims);
+  }
   std::string OfficerToken(const std::string& subject = "officer-1",
                            const std::string& lan = kTestLan) const {
     Claims claims;

@@ -38,7 +38,7 @@ class ProgrammeTest : public GrantsTest {
     v1::CreateProgrammeRequest req;
     *req.mutable_programme() = p;
     req.set_request_id(request_id);
-    return env().Call(&Stub::CreateProgramme, token.empty() ? env().AdminToken() : token, req, out);
+    return env().Call(&Stub::CreateProgramme, token.empty() ? env().NationalAdminToken() : token, req, out);
   }
 
   int64_t Events() {
@@ -142,7 +142,7 @@ TEST_F(ProgrammeTest, UpdateWithMaskAndEtag) {
   req.mutable_programme()->set_legal_basis("ignored: not in the mask");
   req.mutable_update_mask()->add_paths("display_name");
   v1::Programme updated;
-  ::grpc::Status st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  ::grpc::Status st = env().Call(&Stub::UpdateProgramme, env().NationalAdminToken(), req, &updated);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(updated.display_name(), "Tidiga insatser för asylsökande");
   EXPECT_EQ(updated.legal_basis(), created.legal_basis());
@@ -150,25 +150,25 @@ TEST_F(ProgrammeTest, UpdateWithMaskAndEtag) {
   EXPECT_NE(updated.etag(), created.etag());
 
   // The old etag is stale now.
-  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  st = env().Call(&Stub::UpdateProgramme, env().NationalAdminToken(), req, &updated);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::ABORTED);
   EXPECT_EQ(ReasonOf(st), "ETAG_MISMATCH");
 
   req.mutable_programme()->clear_etag();
   req.mutable_update_mask()->add_paths("create_time");
-  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  st = env().Call(&Stub::UpdateProgramme, env().NationalAdminToken(), req, &updated);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "UPDATE_MASK_INVALID");
 
   // Emptying the applicant types breaks the rule of at least one.
   req.mutable_update_mask()->Clear();
   req.mutable_update_mask()->add_paths("eligible_applicant_types");
-  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  st = env().Call(&Stub::UpdateProgramme, env().NationalAdminToken(), req, &updated);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("programme.eligible_applicant_types"));
 
   req.mutable_programme()->set_name("programmes/saknas");
-  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  st = env().Call(&Stub::UpdateProgramme, env().NationalAdminToken(), req, &updated);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
 
   EXPECT_EQ(Events(), 2);
@@ -203,6 +203,58 @@ TEST_F(ProgrammeTest, ListPagesByIdWithTokens) {
   st = env().Call(&Stub::ListProgrammes, "", req, &resp);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(ViolationFieldsOf(st), Contains("page_size"));
+}
+
+TEST_F(ProgrammeTest, NationalProgrammesNeedTheNationalScopeCountyProgrammesTheirCounty) {
+  v1::Programme out;
+  // A county admin without the national scope creates no national programme.
+  ::grpc::Status st = Create(Programme("nationell"), &out, "", env().AdminToken());
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "SCOPE_MISSING");
+  EXPECT_EQ(env().Count("SELECT count(*) FROM programmes"), 0);
+
+  // Its own county's programme it does, and another county's it does not.
+  v1::Programme local = Programme("lokal");
+  local.set_lanskod(kTestLan);
+  st = Create(local, &out, "", env().AdminToken());
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(out.lanskod(), kTestLan);
+  v1::Programme foreign = Programme("annans");
+  foreign.set_lanskod(kOtherLan);
+  st = Create(foreign, &out, "", env().AdminToken());
+  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  v1::Programme bad = Programme("fel-lan");
+  bad.set_lanskod("99");
+  st = Create(bad, &out, "", env().NationalAdminToken());
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("programme.lanskod"));
+
+  v1::Programme national;
+  ASSERT_TRUE(Create(Programme("guider"), &national).ok());
+  EXPECT_EQ(national.lanskod(), "");
+
+  v1::UpdateProgrammeRequest req;
+  req.mutable_programme()->set_name("programmes/guider");
+  req.mutable_programme()->set_display_name("Ändrad av ett län");
+  req.mutable_update_mask()->add_paths("display_name");
+  v1::Programme updated;
+  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  EXPECT_EQ(ReasonOf(st), "SCOPE_MISSING");
+  req.mutable_programme()->set_name("programmes/lokal");
+  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(kOtherLan), req, &updated);
+  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(updated.lanskod(), kTestLan);  // the owner is never changed
+  // Ownership is not a field an update can name.
+  req.mutable_update_mask()->add_paths("lanskod");
+  st = env().Call(&Stub::UpdateProgramme, env().AdminToken(), req, &updated);
+  EXPECT_EQ(ReasonOf(st), "UPDATE_MASK_INVALID");
+
+  EXPECT_EQ(env().Count("SELECT count(*) FROM programmes WHERE display_name = 'Ändrad av ett län' "
+                        "AND lanskod IS NULL"),
+            0);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'programme.update'"), 1);
 }
 
 }  // namespace

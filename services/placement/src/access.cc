@@ -16,12 +16,7 @@ absl::Status CheckArrivalReporter(const auth::Scope& scope) {
       !st.ok()) {
     return st;
   }
-  if (std::find(scope.scopes.begin(), scope.scopes.end(), kArrivalScope) == scope.scopes.end()) {
-    return status::PermissionDenied(
-        kReasonScopeMissing,
-        absl::StrCat("the token lacks the scope \"", std::string(kArrivalScope), "\""));
-  }
-  return absl::OkStatus();
+  return auth::RequireScope(scope, kArrivalScope, "only Migrationsverket's system reports arrivals");
 }
 
 absl::Status CheckKeyAdmin(const auth::Scope& scope, std::string_view lanskod) {

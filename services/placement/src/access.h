@@ -17,8 +17,6 @@ namespace v1 = ::lansstyrelsen::integration::placement::v1;
 
 // The token scope Migrationsverket's system needs to report arrivals.
 inline constexpr std::string_view kArrivalScope = "placement.arrivals";
-// PERMISSION_DENIED: an agency_system token without kArrivalScope.
-inline constexpr std::string_view kReasonScopeMissing = "SCOPE_MISSING";
 
 // Reporting an arrival: an agency_system whose token carries kArrivalScope.
 absl::Status CheckArrivalReporter(const auth::Scope& scope);

@@ -27,7 +27,7 @@ auth::Scope Of(auth::Role role, std::string lan = "", std::string kommun = "") {
 
 TEST(AccessTest, ArrivalsNeedAnAgencyWithTheScope) {
   auth::Scope agency = Of(auth::Role::kAgencySystem);
-  EXPECT_EQ(Reason(CheckArrivalReporter(agency)), kReasonScopeMissing);
+  EXPECT_EQ(Reason(CheckArrivalReporter(agency)), auth::kReasonScopeMissing);
   agency.scopes = {"other", std::string(kArrivalScope)};
   EXPECT_TRUE(CheckArrivalReporter(agency).ok());
   EXPECT_EQ(Reason(CheckArrivalReporter(Of(auth::Role::kCountyOfficer, "03"))),

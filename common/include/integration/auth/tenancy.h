@@ -41,6 +41,7 @@ inline constexpr std::string_view kReasonLanClaimMissing = "LAN_CLAIM_MISSING";
 inline constexpr std::string_view kReasonLanMismatch = "LAN_MISMATCH";
 inline constexpr std::string_view kReasonTenantMismatch = "TENANT_MISMATCH";
 inline constexpr std::string_view kReasonTenantClaimMissing = "TENANT_CLAIM_MISSING";
+inline constexpr std::string_view kReasonScopeMissing = "SCOPE_MISSING";
 
 // The errors themselves; `message` says what was refused.
 absl::Status RoleNotAllowed(std::string_view message);
@@ -74,6 +75,10 @@ struct Scope {
 // ROLE_NOT_ALLOWED with `message` unless the caller has one of `roles`.
 absl::Status RequireRole(const Scope& scope, std::initializer_list<Role> roles,
                          std::string_view message);
+
+// PERMISSION_DENIED SCOPE_MISSING (metadata {scope}) unless the token carries `required` among
+// its scopes; `message` says what the scope is for.
+absl::Status RequireScope(const Scope& scope, std::string_view required, std::string_view message);
 
 // The county of a county role: LAN_CLAIM_MISSING without the claim. Callers check the role.
 absl::StatusOr<std::string> CountyOf(const Scope& scope);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "integration/se/kommun.h"
 #include "integration/status/status.h"
 
 namespace integration::grants {
@@ -38,6 +39,10 @@ absl::Status ValidateProgramme(const v1::Programme& programme, std::string_view 
   CheckText(errors, base + ".description", programme.description(), kMaxProgrammeDescriptionBytes,
             false);
 
+  if (!programme.lanskod().empty() && !se::ValidateLanskod(programme.lanskod()).ok()) {
+    errors.Add(base + ".lanskod",
+               "must be the länskod of a county (e.g. \"03\"), or empty for a national programme");
+  }
   if (programme.eligible_applicant_types_size() == 0) {
     errors.Add(base + ".eligible_applicant_types", "at least one applicant type is required");
   }
