@@ -99,10 +99,12 @@ Start Begin(const std::vector<MatchChild>& children, std::vector<MatchUnit> unit
   return out;
 }
 
-// The facts that decide a child's costs and fit, and a unit's.
+// The facts that decide a child's fit and costs: age, sex, assigned kommun, the strong-link
+// kommun's county ("" without a link) and languages (sorted, distinct).
 using ChildClassKey = std::tuple<int, int, std::string, std::string, std::vector<std::string>>;
-using UnitClassKey =
-    std::tuple<std::string, int, int, std::vector<v1::Sex>, std::vector<std::string>>;
+
+// The county of a kommunkod (its first two digits); "" for "".
+std::string CountyOf(const std::string& kommunkod) { return kommunkod.substr(0, 2); }
 
 }  // namespace
 
@@ -160,24 +162,15 @@ MatchResult MatchOptimal(const std::vector<MatchChild>& children,
   std::vector<int64_t>& unplaced = start.unplaced;
   const std::vector<const MatchChild*>& singles = start.singles;
 
-  // Classes, each with its members in id order.
+  // Children with the same facts, each class with its members in id order.
   std::map<ChildClassKey, std::vector<const MatchChild*>> child_classes;
   for (const MatchChild* c : singles) {
     std::vector<std::string> languages = c->languages;
     std::sort(languages.begin(), languages.end());
-    child_classes[{c->age, static_cast<int>(c->sex), c->assigned_kommunkod, c->link_kommunkod,
-                   languages}]
+    languages.erase(std::unique(languages.begin(), languages.end()), languages.end());
+    child_classes[{c->age, static_cast<int>(c->sex), c->assigned_kommunkod,
+                   CountyOf(c->link_kommunkod), languages}]
         .push_back(c);
-  }
-  std::map<UnitClassKey, std::vector<size_t>> unit_classes;
-  for (size_t u = 0; u < units.size(); ++u) {
-    if (free[u] <= 0) continue;
-    std::vector<v1::Sex> sexes = units[u].sexes;
-    std::sort(sexes.begin(), sexes.end());
-    std::vector<std::string> languages = units[u].languages;
-    std::sort(languages.begin(), languages.end());
-    unit_classes[{units[u].kommunkod, units[u].min_age, units[u].max_age, sexes, languages}]
-        .push_back(u);
   }
 
   using Graph = lemon::ListDigraph;
@@ -195,32 +188,96 @@ MatchResult MatchOptimal(const std::vector<MatchChild>& children,
     cost[arc] = c;
     return arc;
   };
-  std::vector<std::pair<Graph::Node, const std::vector<size_t>*>> unit_nodes;
-  for (const auto& [key, members] : unit_classes) {
-    int64_t places = 0;
-    for (size_t u : members) places += free[u];
-    const Graph::Node node = g.addNode();
-    add_arc(node, sink, places, 0);
-    unit_nodes.push_back({node, &members});
+  // Middle arcs carry as much as the children and places allow.
+  const int64_t unbounded = total;
+
+  // Units, and the kommuner that have any.
+  std::vector<Graph::Node> unit_node(units.size(), lemon::INVALID);
+  std::map<std::string, std::vector<size_t>> units_by_kommun;
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (free[u] <= 0) continue;
+    unit_node[u] = g.addNode();
+    add_arc(unit_node[u], sink, free[u], 0);
+    units_by_kommun[units[u].kommunkod].push_back(u);
   }
-  struct Edge {
-    const std::vector<const MatchChild*>* children;
-    const std::vector<size_t>* units;
-    Graph::Arc arc;
+
+  // "Offer" nodes (age, sex, kommun, language; "" = any unit, at kCostNoLanguage): arcs to the
+  // units of the kommun that fit that age and sex and speak that language.
+  using OfferKey = std::tuple<int, int, std::string, std::string>;
+  std::map<OfferKey, Graph::Node> offers;
+  auto offer = [&](int age, int sex, const std::string& kommun,
+                   const std::string& language) -> Graph::Node {
+    const OfferKey key{age, sex, kommun, language};
+    auto it = offers.find(key);
+    if (it != offers.end()) return it->second;
+    const Graph::Node node = g.addNode();
+    MatchChild probe;
+    probe.age = age;
+    probe.sex = static_cast<v1::Sex>(sex);
+    for (size_t u : units_by_kommun[kommun]) {
+      if (!Fits(probe, units[u])) continue;
+      if (!language.empty() && std::find(units[u].languages.begin(), units[u].languages.end(),
+                                         language) == units[u].languages.end()) {
+        continue;
+      }
+      add_arc(node, unit_node[u], unbounded, 0);
+    }
+    offers.emplace(key, node);
+    return node;
   };
-  std::vector<Edge> edges;
+  auto link_cost = [](const std::string& link_county, const std::string& kommun) -> int64_t {
+    return !link_county.empty() && CountyOf(kommun) != link_county ? kCostOutsideLinkCounty : 0;
+  };
+
+  // "Want" nodes (age, sex, assigned kommun, link county, language): the assigned kommun's offer
+  // directly, every other kommun's through one "elsewhere" node per (age, sex, link county,
+  // language) at kCostOtherKommun. A path to the assigned kommun through "elsewhere" costs more
+  // than the direct arc, so an optimal flow never takes it: path costs equal MatchCost.
+  using WantKey = std::tuple<int, int, std::string, std::string, std::string>;
+  std::map<WantKey, Graph::Node> wants;
+  using ElsewhereKey = std::tuple<int, int, std::string, std::string>;
+  std::map<ElsewhereKey, Graph::Node> elsewheres;
+  auto elsewhere = [&](int age, int sex, const std::string& link_county,
+                       const std::string& language) -> Graph::Node {
+    const ElsewhereKey key{age, sex, link_county, language};
+    auto it = elsewheres.find(key);
+    if (it != elsewheres.end()) return it->second;
+    const Graph::Node node = g.addNode();
+    for (const auto& [kommun, members] : units_by_kommun) {
+      add_arc(node, offer(age, sex, kommun, language), unbounded, link_cost(link_county, kommun));
+    }
+    elsewheres.emplace(key, node);
+    return node;
+  };
+  auto want = [&](int age, int sex, const std::string& assigned, const std::string& link_county,
+                  const std::string& language) -> Graph::Node {
+    const WantKey key{age, sex, assigned, link_county, language};
+    auto it = wants.find(key);
+    if (it != wants.end()) return it->second;
+    const Graph::Node node = g.addNode();
+    if (units_by_kommun.count(assigned) > 0) {
+      add_arc(node, offer(age, sex, assigned, language), unbounded,
+              link_cost(link_county, assigned));
+    }
+    add_arc(node, elsewhere(age, sex, link_county, language), unbounded, kCostOtherKommun);
+    wants.emplace(key, node);
+    return node;
+  };
+
+  // Child classes: from the source, to the sink at the unplaced cost, and to a want per language
+  // of theirs (and one for any unit at kCostNoLanguage).
+  std::vector<std::pair<Graph::Node, const std::vector<const MatchChild*>*>> class_nodes;
   for (const auto& [key, members] : child_classes) {
+    const auto& [age, sex, assigned, link_county, languages] = key;
     const Graph::Node node = g.addNode();
     const int64_t count = static_cast<int64_t>(members.size());
     add_arc(source, node, count, 0);
     add_arc(node, sink, count, kCostUnplaced);
-    const MatchChild& sample = *members.front();
-    for (const auto& [unit_node, unit_members] : unit_nodes) {
-      const MatchUnit& unit = units[unit_members->front()];
-      if (!Fits(sample, unit)) continue;
-      edges.push_back(
-          {&members, unit_members, add_arc(node, unit_node, count, MatchCost(sample, unit))});
+    for (const std::string& language : languages) {
+      add_arc(node, want(age, sex, assigned, link_county, language), count, 0);
     }
+    add_arc(node, want(age, sex, assigned, link_county, ""), count, kCostNoLanguage);
+    class_nodes.push_back({node, &members});
   }
 
   lemon::NetworkSimplex<Graph, int64_t, int64_t> solver(g);
@@ -228,28 +285,34 @@ MatchResult MatchOptimal(const std::vector<MatchChild>& children,
   // Always feasible: every child class can reach the sink directly.
   solver.run();
 
-  // Hand each class-to-class flow out to children and units in id order.
-  std::map<const std::vector<const MatchChild*>*, size_t> next_child;
-  std::map<const std::vector<size_t>*, size_t> next_unit;
-  for (const Edge& e : edges) {
-    int64_t flow = solver.flow(e.arc);
-    size_t& c = next_child[e.children];
-    size_t& u = next_unit[e.units];
-    while (flow > 0) {
-      const size_t unit = (*e.units)[u];
-      if (free[unit] == 0) {
-        ++u;
-        continue;
-      }
-      const MatchChild& child = *(*e.children)[c++];
-      --free[unit];
-      --flow;
-      matches.push_back({child.id, units[unit].id, MatchCost(child, units[unit])});
-    }
+  // Hand the flow out child by child: follow arcs with flow left from the child's class until
+  // a unit (placed there) or the sink (unplaced). The network has no cycles, so every walk ends.
+  // The unit index of each unit node (maps are made now: LEMON gives nodes added after a map's
+  // construction the value type's default, not the map's).
+  Graph::NodeMap<int> unit_of(g, -1);
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (unit_node[u] != lemon::INVALID) unit_of[unit_node[u]] = static_cast<int>(u);
   }
-  for (const auto& [key, members] : child_classes) {
-    for (size_t c = next_child[&members]; c < members.size(); ++c) {
-      unplaced.push_back(members[c]->id);
+  Graph::ArcMap<int64_t> left(g);
+  for (Graph::ArcIt a(g); a != lemon::INVALID; ++a) left[a] = solver.flow(a);
+  for (const auto& [class_node, members] : class_nodes) {
+    for (const MatchChild* child : *members) {
+      Graph::Node at = class_node;
+      int unit = -1;
+      while (at != sink && unit < 0) {
+        Graph::OutArcIt a(g, at);
+        while (a != lemon::INVALID && left[a] == 0) ++a;
+        if (a == lemon::INVALID) break;  // conservation makes this unreachable
+        --left[a];
+        at = g.target(a);
+        unit = unit_of[at];
+      }
+      if (unit < 0) {
+        unplaced.push_back(child->id);
+      } else {
+        --free[unit];
+        matches.push_back({child->id, units[unit].id, MatchCost(*child, units[unit])});
+      }
     }
   }
   return Finish(std::move(matches), std::move(unplaced));
