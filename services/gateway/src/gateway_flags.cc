@@ -52,6 +52,15 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   rate_public_ = flags.String("rate-public", "50/s burst 100",
                               "limit per caller (subject, or IP address without a token) of "
                               "PUBLIC methods (same format)");
+  rate_address_ = flags.String(
+      "rate-address", "200/s burst 400",
+      "limit per client address of all calls, applied before the token is verified (same "
+      "format); bounds what calls with bad tokens cost");
+  trusted_proxies_ = flags.String(
+      "trusted-proxies", "",
+      "networks of the proxies in front of the gateway, comma separated (e.g. "
+      "\"10.244.0.0/16,fd00::/8\"): only a peer in them may name the client in "
+      "X-Forwarded-For or Forwarded; empty: the peer is the client");
   cache_ttl_ = flags.Duration("cache-ttl", std::chrono::seconds(30),
                               "lifetime of cached responses of cacheable methods; 0s: no cache");
   http_host_ = flags.String("http-host", "0.0.0.0", "address of the HTTP/JSON listener");
@@ -135,11 +144,16 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   };
   for (const RateFlag& f : {RateFlag{"rate-read", rate_read_, &s.limits.read},
                             RateFlag{"rate-write", rate_write_, &s.limits.write},
-                            RateFlag{"rate-public", rate_public_, &s.limits.public_}}) {
+                            RateFlag{"rate-public", rate_public_, &s.limits.public_},
+                            RateFlag{"rate-address", rate_address_, &s.limits.address}}) {
     absl::StatusOr<Rate> rate = ParseRate(*f.value);
     if (!rate.ok()) return invalid(f.name, rate.status().message());
     *f.out = *rate;
   }
+
+  absl::StatusOr<TrustedProxies> trusted = TrustedProxies::Parse(*trusted_proxies_);
+  if (!trusted.ok()) return invalid("trusted-proxies", trusted.status().message());
+  s.trusted_proxies = *std::move(trusted);
 
   if (*cache_ttl_ < std::chrono::milliseconds::zero()) return invalid("cache-ttl", "must be >= 0");
   s.cache_ttl = *cache_ttl_;

@@ -56,6 +56,18 @@ bool IsJsonContentType(absl::string_view content_type) {
          (absl::StartsWith(lower, "application/") && absl::EndsWith(lower, "+json"));
 }
 
+// Every field named `name` (case-insensitive) joined by ",", as RFC 9110 allows a list header
+// to be split over several fields.
+std::string JoinedHeader(const http::Request& request, std::string_view name) {
+  std::string out;
+  for (const auto& [field, value] : request.headers) {
+    if (!absl::EqualsIgnoreCase(Av(field), Av(name))) continue;
+    if (!out.empty()) out += ",";
+    out += value;
+  }
+  return out;
+}
+
 // One request as the front answers it: what its headers, log line and metrics need.
 struct Exchange {
   std::string method;
@@ -189,6 +201,8 @@ void HttpFront::Impl::Handle(http::Request request, http::Responder respond) {
   call.request_id = exchange.request_id;
   call.traceparent = traceparent;
   call.client_address = request.peer;
+  call.forwarding.forwarded = JoinedHeader(request, "forwarded");
+  call.forwarding.x_forwarded_for = JoinedHeader(request, "x-forwarded-for");
   // `done` may run on any thread, even inside Dispatch; the Responder hands the answer to the
   // connection's own strand.
   dispatcher.Dispatch(

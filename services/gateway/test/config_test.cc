@@ -135,6 +135,20 @@ TEST(GatewayFlags, EnvironmentConfiguresAndFlagsWin) {
   EXPECT_EQ(p.settings->redis.port, 6380);
 }
 
+TEST(GatewayFlags, TrustedProxiesAndTheAddressBudget) {
+  ParsedFlags p = Parse({"--rate-address=10/s burst 5"},
+                        {{"GATEWAY_TRUSTED_PROXIES", "10.244.0.0/16, fd00::/8"}});
+  ASSERT_TRUE(p.parse.ok()) << p.parse;
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_TRUE(p.settings->trusted_proxies.Contains(*IpAddress::Parse("10.244.1.2")));
+  EXPECT_FALSE(p.settings->trusted_proxies.Contains(*IpAddress::Parse("10.245.1.2")));
+  EXPECT_EQ(p.settings->limits.address.burst, 5);
+  ParsedFlags defaults = Parse({});
+  ASSERT_TRUE(defaults.settings.ok());
+  EXPECT_TRUE(defaults.settings->trusted_proxies.empty()) << "no proxy is trusted by default";
+  EXPECT_FALSE(defaults.settings->limits.address.unlimited);
+}
+
 TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
   struct Case {
     std::vector<std::string> args;
@@ -148,7 +162,9 @@ TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
                          {{"--cors-origins=kurs.example.se"}, "--cors-origins"},
                          {{"--http-tls-key-file=/x.pem"}, "--http-tls-cert-file"},
                          {{"--backend-ca-file=/ca.pem"}, "--backend-tls"},
-                         {{"--log-level=chatty"}, "--log-level"}}) {
+                         {{"--log-level=chatty"}, "--log-level"},
+                         {{"--trusted-proxies=10.0.0.0/40"}, "--trusted-proxies"},
+                         {{"--rate-address=many"}, "--rate-address"}}) {
     ParsedFlags p = Parse(c.args);
     ASSERT_TRUE(p.parse.ok()) << p.parse;
     ASSERT_FALSE(p.settings.ok()) << c.args[0];
