@@ -68,6 +68,21 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   http_threads_ = flags.Int("http-threads", 2, "I/O threads of the HTTP/JSON front", 1, 64);
   http_max_body_bytes_ = flags.Int("http-max-body-bytes", 1024 * 1024,
                                    "largest accepted HTTP request body", 1, 64 * 1024 * 1024);
+  http_max_connections_ = flags.Int(
+      "http-max-connections", 1024,
+      "most HTTP client connections open at once; one more is answered 503 and closed (0: no "
+      "cap)",
+      0, 1000000);
+  http_header_timeout_ = flags.Duration(
+      "http-header-timeout", std::chrono::seconds(10),
+      "time an HTTP client has to send a request's line and headers (from the accept, or from "
+      "the first byte on a kept-alive connection); then the connection is closed");
+  http_body_timeout_ = flags.Duration(
+      "http-body-timeout", std::chrono::seconds(30),
+      "time an HTTP client has to send a request's body once the headers are in");
+  http_idle_timeout_ = flags.Duration(
+      "http-idle-timeout", std::chrono::seconds(60),
+      "time a kept-alive HTTP connection may wait for its next request");
   cors_origins_ =
       flags.String("cors-origins", "",
                    "browser origins allowed to call the HTTP API, comma separated, e.g. "
@@ -163,6 +178,19 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   s.http.port = static_cast<int>(*http_port_);
   s.http.threads = static_cast<int>(*http_threads_);
   s.http.max_body_bytes = static_cast<size_t>(*http_max_body_bytes_);
+  s.http.max_connections = static_cast<int>(*http_max_connections_);
+  struct Timeout {
+    std::string_view name;
+    const std::chrono::milliseconds* value;
+    std::chrono::milliseconds* out;
+  };
+  for (const Timeout& t :
+       {Timeout{"http-header-timeout", http_header_timeout_, &s.http.header_timeout},
+        Timeout{"http-body-timeout", http_body_timeout_, &s.http.body_timeout},
+        Timeout{"http-idle-timeout", http_idle_timeout_, &s.http.idle_timeout}}) {
+    if (*t.value <= std::chrono::milliseconds::zero()) return invalid(t.name, "must be > 0");
+    *t.out = *t.value;
+  }
   for (absl::string_view origin : absl::StrSplit(*cors_origins_, ',', absl::SkipWhitespace())) {
     std::string o(absl::StripAsciiWhitespace(origin));
     if (!(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with("/")) {

@@ -38,7 +38,8 @@ struct GatewaySettings {
 // --backend-key-file, --backend-server-name, --redis-addr, --redis-password-file,
 // --redis-timeout, --redis-pool-size, --rate-read, --rate-write, --rate-public, --rate-address,
 // --trusted-proxies, --cache-ttl,
-// --http-host, --http-port, --http-threads, --http-max-body-bytes, --cors-origins,
+// --http-host, --http-port, --http-threads, --http-max-body-bytes, --http-max-connections,
+// --http-header-timeout, --http-body-timeout, --http-idle-timeout, --cors-origins,
 // --public-base-url, --http-tls-cert-file, --http-tls-key-file, --http-tls-client-ca-file and
 // --log-level (each with its GATEWAY_* environment variable).
 class GatewayFlags {
@@ -72,6 +73,10 @@ class GatewayFlags {
   int64_t* http_port_;
   int64_t* http_threads_;
   int64_t* http_max_body_bytes_;
+  int64_t* http_max_connections_;
+  std::chrono::milliseconds* http_header_timeout_;
+  std::chrono::milliseconds* http_body_timeout_;
+  std::chrono::milliseconds* http_idle_timeout_;
   std::string* cors_origins_;
   std::string* public_base_url_;
   std::string* http_tls_cert_file_;

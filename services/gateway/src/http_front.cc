@@ -240,6 +240,12 @@ std::optional<http::Response> HttpFront::Impl::Refuse(const http::Refusal& refus
           HttpError(absl::StatusCode::kInvalidArgument, "HEADERS_TOO_LARGE",
                     absl::StrCat("request headers exceed ", options.max_header_bytes, " bytes")),
           {}, /*close=*/true);
+    case http::Refusal::Kind::kTooManyConnections:
+      return Error(exchange, 503,
+                   HttpError(absl::StatusCode::kUnavailable, "TOO_MANY_CONNECTIONS",
+                             absl::StrCat("the gateway holds its ", options.max_connections,
+                                          " connections already; retry shortly")),
+                   {{"retry-after", "1"}}, /*close=*/true);
     case http::Refusal::Kind::kMalformed:
       return Error(exchange, 400,
                    HttpError(absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
@@ -369,7 +375,9 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(Dispatcher& dispatch
   server_options.threads = options.threads;
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.max_header_bytes = options.max_header_bytes;
-  server_options.read_timeout = options.read_timeout;
+  server_options.max_connections = options.max_connections;
+  server_options.header_timeout = options.header_timeout;
+  server_options.body_timeout = options.body_timeout;
   server_options.idle_timeout = options.idle_timeout;
   server_options.write_timeout = options.write_timeout;
   server_options.tls = options.tls;

@@ -112,6 +112,24 @@ TEST(GatewayFlags, DefaultsAreUsable) {
   EXPECT_EQ(p.settings->cache_ttl, std::chrono::seconds(30));
   EXPECT_TRUE(p.settings->http_enabled);
   EXPECT_EQ(p.settings->http.port, 8080);
+  EXPECT_EQ(p.settings->http.max_connections, 1024);
+  EXPECT_EQ(p.settings->http.header_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(p.settings->http.body_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(p.settings->http.idle_timeout, std::chrono::seconds(60));
+}
+
+TEST(GatewayFlags, HttpConnectionCapAndTimeouts) {
+  ParsedFlags p = Parse({"--http-header-timeout=2s"}, {{"GATEWAY_HTTP_MAX_CONNECTIONS", "50"},
+                                                        {"GATEWAY_HTTP_BODY_TIMEOUT", "5s"}});
+  ASSERT_TRUE(p.parse.ok()) << p.parse;
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_EQ(p.settings->http.max_connections, 50);
+  EXPECT_EQ(p.settings->http.header_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(p.settings->http.body_timeout, std::chrono::seconds(5));
+  ParsedFlags zero = Parse({"--http-header-timeout=0s"});
+  ASSERT_TRUE(zero.parse.ok()) << zero.parse;
+  ASSERT_FALSE(zero.settings.ok());
+  EXPECT_NE(zero.settings.status().message().find("--http-header-timeout"), std::string::npos);
 }
 
 TEST(GatewayFlags, EnvironmentConfiguresAndFlagsWin) {
