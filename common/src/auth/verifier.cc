@@ -370,6 +370,12 @@ absl::StatusOr<Caller> Verifier::Verify(std::string_view token) const {
     if (!value.ok()) return value.status();
     *field = value->value_or("");
   }
+  if (caller.subject.empty()) {
+    // Every record of a caller (audit rows, request ids, a learner's own data) is keyed by
+    // the subject: a token without one would make all such callers one.
+    return status::Unauthenticated("TOKEN_SUBJECT_MISSING", "token has no sub claim");
+  }
+  caller.issuer = **iss;
   auto scope = StringClaim(claims, "scope");
   if (!scope.ok()) return scope.status();
   if (scope->has_value()) {

@@ -47,6 +47,11 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 // After a failed accept (e.g. out of file descriptors): wait instead of spinning.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// Connections over max_connections that are still being answered; beyond these a connection
+// over the cap is closed without an answer, so a flood cannot grow the answering set either.
+constexpr int kMaxOverCapAnswers = 64;
+// What a kept-alive connection reads when its next request begins.
+constexpr std::size_t kFirstReadBytes = 4096;
 
 std::string Str(beast::string_view s) { return std::string(s.data(), s.size()); }
 absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -144,6 +149,10 @@ void Responder::Send(Response response) const {
   if (target_ != nullptr) target_->Deliver(request_, std::move(response));
 }
 
+// Whether an accepted connection is served (counted against max_connections), answered as one
+// too many, or closed at once.
+enum class Admission { kServe, kOverCap, kClose };
+
 // Shared by the Server and every session: a session (and a Responder a handler still holds)
 // keeps it alive, so a late answer never touches freed memory.
 struct Server::Impl {
@@ -171,6 +180,7 @@ struct Server::Impl {
   bool stopping ABSL_GUARDED_BY(mu) = false;
   bool draining ABSL_GUARDED_BY(mu) = false;
   int open_connections ABSL_GUARDED_BY(mu) = 0;
+  int over_cap_connections ABSL_GUARDED_BY(mu) = 0;  // being answered kTooManyConnections
   std::map<const SessionBase*, std::weak_ptr<SessionBase>> sessions ABSL_GUARDED_BY(mu);
   std::shared_ptr<asio::ssl::context> ssl ABSL_GUARDED_BY(mu);
 
@@ -182,16 +192,24 @@ struct Server::Impl {
     asio::post(executor, std::forward<Fn>(fn));
   }
 
-  bool Register(const std::shared_ptr<SessionBase>& session) {
+  Admission Register(const std::shared_ptr<SessionBase>& session) {
     absl::MutexLock lock(&mu);
-    if (stopping || draining) return false;
+    if (stopping || draining) return Admission::kClose;
+    Admission admission = Admission::kServe;
+    if (options.max_connections > 0 && open_connections >= options.max_connections) {
+      if (over_cap_connections >= kMaxOverCapAnswers) return Admission::kClose;
+      admission = Admission::kOverCap;
+      ++over_cap_connections;
+    } else {
+      ++open_connections;
+    }
     sessions[session.get()] = session;
-    ++open_connections;
-    return true;
+    return admission;
   }
-  void ConnectionClosed() {
+  void ConnectionClosed(Admission admission) {
     absl::MutexLock lock(&mu);
-    --open_connections;
+    if (admission == Admission::kServe) --open_connections;
+    if (admission == Admission::kOverCap) --over_cap_connections;
   }
   void Unregister(const SessionBase* session) {
     absl::MutexLock lock(&mu);
@@ -227,12 +245,12 @@ class Session : public SessionBase,
   }
 
   ~Session() override {
-    if (counted_ && !closed_) core_->ConnectionClosed();
+    if (!closed_) core_->ConnectionClosed(admission_);
     core_->Unregister(this);
   }
 
-  // Called once Register counted this connection as open.
-  void Counted() { counted_ = true; }
+  // Called once Register admitted this connection (kServe or kOverCap).
+  void Admitted(Admission admission) { admission_ = admission; }
 
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
@@ -272,8 +290,19 @@ class Session : public SessionBase,
   const ServerOptions& options() const { return core_->options; }
 
   void Begin() {
+    if (admission_ == Admission::kOverCap) {
+      // Answered without reading the request: its bytes are dropped by the linger.
+      if constexpr (kTls) {
+        return CloseNow();
+      } else {
+        return Refuse(Refusal::Kind::kTooManyConnections, false);
+      }
+    }
+    // A new connection has header_timeout from now for its handshake and first request's
+    // headers: one deadline, not renewed by the bytes that trickle in.
+    lowest().expires_after(options().header_timeout);
+    first_request_ = true;
     if constexpr (kTls) {
-      lowest().expires_after(options().read_timeout);
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) return self->CloseNow();
@@ -291,7 +320,27 @@ class Session : public SessionBase,
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
     parser_->body_limit(options().max_body_bytes);
+    if (std::exchange(first_request_, false)) return ReadHeaderRest();
+    if (buffer_.size() > 0) {
+      // The client sent the next request already: its headers are due from now.
+      lowest().expires_after(options().header_timeout);
+      return ReadHeaderRest();
+    }
+    // Kept alive: idle_timeout for the next request to begin, then header_timeout for its
+    // headers.
     lowest().expires_after(options().idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kFirstReadBytes),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (self->closed_) return;
+          if (ec) return self->CloseNow();
+          self->buffer_.commit(n);
+          self->lowest().expires_after(self->options().header_timeout);
+          self->ReadHeaderRest();
+        });
+  }
+
+  void ReadHeaderRest() {
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                self->OnHeader(ec);
@@ -316,7 +365,7 @@ class Session : public SessionBase,
     if (length && *length > options().max_body_bytes) {
       return Refuse(Refusal::Kind::kBodyTooLarge, true);
     }
-    lowest().expires_after(options().read_timeout);
+    lowest().expires_after(options().body_timeout);
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                        parser_->get().version());
@@ -443,7 +492,7 @@ class Session : public SessionBase,
   void CloseNow() {
     if (closed_) return;
     closed_ = true;
-    if (counted_) core_->ConnectionClosed();
+    core_->ConnectionClosed(admission_);
     boost::system::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().close();
@@ -469,7 +518,10 @@ class Session : public SessionBase,
   bool closed_ = false;
   bool idle_ = false;      // waiting for the first bytes of a request
   bool draining_ = false;  // the server is shutting down: answer the current request, then close
-  bool counted_ = false;   // counted in the server's open connections
+  bool first_request_ = false;  // the connection's first request: Begin set its deadline
+  // Counted in the server's open connections (kServe) or its over-cap answers (kOverCap);
+  // kClose until Register admitted it.
+  Admission admission_ = Admission::kClose;
 };
 
 }  // namespace
@@ -503,14 +555,14 @@ void Server::Impl::Accept(const std::shared_ptr<Impl>& self) {
     if (self->options.tls.enabled()) {
       auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
           self, std::move(socket), self->CurrentSsl());
-      if (self->Register(session)) {
-        session->Counted();
+      if (const Admission a = self->Register(session); a != Admission::kClose) {
+        session->Admitted(a);
         session->Run();
       }
     } else {
       auto session = std::make_shared<Session<beast::tcp_stream>>(self, std::move(socket), nullptr);
-      if (self->Register(session)) {
-        session->Counted();
+      if (const Admission a = self->Register(session); a != Admission::kClose) {
+        session->Admitted(a);
         session->Run();
       }
     }
@@ -550,6 +602,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Handler& handler, ServerOp
   if (options.max_body_bytes == 0 || options.max_header_bytes < 1024) {
     return absl::InvalidArgumentError(
         "limits: max body must be positive and max header at least 1024 bytes");
+  }
+  if (options.max_connections < 0) {
+    return absl::InvalidArgumentError("max_connections must be >= 0 (0: no cap)");
+  }
+  if (options.header_timeout <= std::chrono::milliseconds::zero() ||
+      options.body_timeout <= std::chrono::milliseconds::zero() ||
+      options.idle_timeout <= std::chrono::milliseconds::zero() ||
+      options.write_timeout <= std::chrono::milliseconds::zero()) {
+    return absl::InvalidArgumentError("timeouts must be positive");
   }
   boost::system::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.bind, ec);

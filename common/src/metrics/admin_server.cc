@@ -183,7 +183,8 @@ absl::Status AdminServer::Start(uint16_t port, std::string_view bind_address) {
   options.threads = 1;
   options.max_body_bytes = kBodyLimit;
   options.max_header_bytes = kHeaderLimit;
-  options.read_timeout = kIdleTimeout;
+  // Headers within the default 10 s; scrapers keep their connection between scrapes.
+  options.body_timeout = kIdleTimeout;
   options.idle_timeout = kIdleTimeout;
   options.write_timeout = kWriteTimeout;
   options.name = "admin";

@@ -61,12 +61,16 @@ class ChangeTest : public ::testing::Test {
   int64_t Count(const std::string& sql) { return Admin(sql)[0][0].as<int64_t>(); }
 
   static grpc::CallContext Call(const std::string& subject = "officer-1",
-                                const std::string& request_header = "req-1") {
+                                const std::string& request_header = "req-1",
+                                const std::string& role = "county_officer",
+                                const std::string& lan = "03",
+                                const std::string& issuer = "https://issuer.test") {
     auth::Caller caller;
     caller.authenticated = true;
     caller.subject = subject;
-    caller.role = "county_officer";
-    caller.lan = "03";
+    caller.issuer = issuer;
+    caller.role = role;
+    caller.lan = lan;
     return grpc::CallContext(caller, request_header, grpc::TraceContext::NewRoot(),
                              absl::Now() + absl::Seconds(20));
   }
@@ -192,6 +196,39 @@ TEST_F(ChangeTest, AccessIsCheckedBeforeAnyReplay) {
   EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(status::GetErrorInfo(st)->reason(), "LAN_MISMATCH");
   EXPECT_TRUE(again.resource_name().empty());
+}
+
+TEST_F(ChangeTest, AnAccessErrorOfTheWorkItselfIsNeverAnsweredByAReplay) {
+  Response first;
+  ASSERT_TRUE(Create(Call(), MakeRequest("a"), &first).ok());
+  // Handlers that load the target inside the work check the caller there: a denial or a target
+  // outside the caller's scope (answered as missing) must not turn into the stored response.
+  for (const absl::Status& denial :
+       {status::PermissionDenied("LAN_MISMATCH", "another county"),
+        status::NotFound("THING_NOT_FOUND", "things/1 does not exist"),
+        status::Unauthenticated("TOKEN_MISSING", "no token")}) {
+    Response again;
+    const absl::Status st = Create(Call(), MakeRequest("a"), &again, absl::OkStatus(), denial);
+    EXPECT_EQ(st.code(), denial.code()) << denial;
+    EXPECT_TRUE(again.resource_name().empty()) << denial;
+  }
+}
+
+TEST_F(ChangeTest, TheScopeIsTheIssuerAndSubjectNotTheRoleOrTenant) {
+  Response first, other_role, other_issuer;
+  ASSERT_TRUE(Create(Call(), MakeRequest("a"), &first).ok());
+  // The same person with another role or county in the token: the same scope, so the retry
+  // is answered by the first response (after the access check) instead of a second change.
+  ASSERT_TRUE(
+      Create(Call("officer-1", "req-2", "county_admin", "12"), MakeRequest("a"), &other_role).ok());
+  EXPECT_EQ(other_role.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Count("SELECT count(*) FROM s.things"), 1);
+  // The same subject from another issuer is someone else.
+  ASSERT_TRUE(Create(Call("officer-1", "req-3", "county_officer", "03", "https://other.test"),
+                     MakeRequest("a"), &other_issuer)
+                  .ok());
+  EXPECT_NE(other_issuer.resource_name(), first.resource_name());
+  EXPECT_EQ(Count("SELECT count(*) FROM s.things"), 2);
 }
 
 TEST_F(ChangeTest, AnErrorOfTheWorkOnARetryIsAnsweredWithTheFirstResponse) {

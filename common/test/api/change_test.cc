@@ -1,7 +1,10 @@
-// The one naming rule of audit actions: "<resource type>.<verb>", the type from the name.
+// The one naming rule of audit actions: "<resource type>.<verb>", the type from the name; and
+// the scope of request ids.
 #include "integration/api/change.h"
 
 #include <gtest/gtest.h>
+
+#include "integration/api/handler.h"
 
 namespace integration::api {
 namespace {
@@ -36,6 +39,35 @@ TEST(AuditActionTest, JoinsTypeAndVerb) {
   EXPECT_EQ(AuditAction("calls/7/applications/12", "submit"), "application.submit");
   EXPECT_EQ(AuditAction("learners/anna", "create"), "learner.create");
   EXPECT_EQ(AuditAction("parts/intro/modules/m1", "publish"), "module.publish");
+}
+
+grpc::CallContext CallOf(const std::string& issuer, const std::string& subject,
+                         const std::string& role, const std::string& lan) {
+  auth::Caller caller;
+  caller.authenticated = true;
+  caller.issuer = issuer;
+  caller.subject = subject;
+  caller.role = role;
+  caller.lan = lan;
+  return grpc::CallContext(caller, "req", grpc::TraceContext::NewRoot(),
+                           absl::Now() + absl::Seconds(1));
+}
+
+TEST(RequestScopeTest, IsIssuerSubjectAndMethodWithoutRoleOrTenant) {
+  const std::string scope =
+      RequestScope(CallOf("https://idp.test", "u1", "county_officer", "03"), "SubmitApplication");
+  EXPECT_EQ(scope, "16:https://idp.test u1/SubmitApplication");
+  EXPECT_EQ(RequestScope(CallOf("https://idp.test", "u1", "county_admin", "12"),
+                         "SubmitApplication"),
+            scope);
+  EXPECT_NE(RequestScope(CallOf("https://idp.test", "u1", "county_officer", "03"), "Withdraw"),
+            scope);
+  EXPECT_NE(RequestScope(CallOf("https://other.test", "u1", "county_officer", "03"),
+                         "SubmitApplication"),
+            scope);
+  // Claim values cannot be chosen to collide: the issuer's length ends it.
+  EXPECT_NE(RequestScope(CallOf("a b", "c/M", "", ""), "M"),
+            RequestScope(CallOf("a", "b c/M", "", ""), "M"));
 }
 
 }  // namespace

@@ -208,13 +208,15 @@ class JwtTest : public ::testing::Test {
     return token.value_or("");
   }
 
-  // Payload JSON with the standard valid claims plus `extra` (a JSON fragment without braces).
+  // Payload JSON with the standard valid claims plus `extra` (a JSON fragment without braces);
+  // "sub" is one of them unless `extra` names its own.
   std::string Payload(const std::string& extra = "") const {
     const auto secs = [](Clock::time_point t) {
       return std::to_string(std::chrono::duration_cast<seconds>(t.time_since_epoch()).count());
     };
     std::string json = std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":\"" + kAudience +
                        "\",\"exp\":" + secs(now_ + hours(1)) + ",\"role\":\"county_officer\"";
+    if (extra.find("\"sub\"") == std::string::npos) json += ",\"sub\":\"officer-17\"";
     if (!extra.empty()) json += "," + extra;
     return json + "}";
   }
@@ -428,6 +430,24 @@ TEST_F(JwtTest, ExpIsRequiredAndDatesMustBeNumbers) {
   EXPECT_TRUE(verifier->Verify(SignRaw(ed.get(), header, Payload())).ok());
 }
 
+TEST_F(JwtTest, ATokenWithoutSubjectIsRefused) {
+  auto verifier = MakeVerifier();
+  TokenClaims no_subject = Claims();
+  no_subject.subject.clear();
+  EXPECT_EQ(Reason(verifier->Verify(Sign(no_subject, ed_pem_, "ed-1"))), "TOKEN_SUBJECT_MISSING");
+  PkeyPtr ed = FromPem(ed_pem_);
+  const std::string header = R"({"alg":"EdDSA","kid":"ed-1"})";
+  EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header, Payload(R"("sub":"")")))),
+            "TOKEN_SUBJECT_MISSING");
+  EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header, Payload(R"("sub":7)")))),
+            "TOKEN_MALFORMED");
+  // With one, the caller carries it and the issuer (request ids are scoped by both).
+  absl::StatusOr<Caller> caller = verifier->Verify(Sign(Claims(), ed_pem_, "ed-1"));
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->subject, "officer-17");
+  EXPECT_EQ(caller->issuer, kIssuer);
+}
+
 TEST_F(JwtTest, IssuerAndAudienceAreChecked) {
   auto verifier = MakeVerifier();
   TokenClaims wrong_iss = Claims();
@@ -444,7 +464,8 @@ TEST_F(JwtTest, IssuerAndAudienceAreChecked) {
   const auto with_aud = [&](const std::string& aud) {
     return SignRaw(
         ed.get(), header,
-        std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":" + aud + ",\"exp\":" + exp + "}");
+        std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":" + aud + ",\"exp\":" + exp +
+            ",\"sub\":\"officer-17\"}");
   };
   EXPECT_TRUE(verifier->Verify(with_aud(R"(["gateway","integration"])")).ok());
   EXPECT_EQ(Reason(verifier->Verify(with_aud(R"(["gateway","integrations"])"))),

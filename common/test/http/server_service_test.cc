@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <poll.h>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -65,6 +66,17 @@ class Client {
     socket_.read_some(asio::buffer(&byte, 1), ec);
     return ec == asio::error::eof || ec == asio::error::connection_reset;
   }
+  // Whether the server closed the connection within `wait` (false: it is still open).
+  bool ClosedWithin(std::chrono::milliseconds wait) {
+    pollfd fd{socket_.native_handle(), POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(wait.count())) <= 0) return false;
+    return Closed();
+  }
+  // Writes `bytes` ignoring errors (the server may have closed already).
+  void TryWrite(const std::string& bytes) {
+    beast::error_code ec;
+    asio::write(socket_, asio::buffer(bytes), ec);
+  }
 
  private:
   asio::io_context ioc_;
@@ -95,9 +107,10 @@ class TestHandler : public Handler {
     refusals_.push_back({refusal, partial});
     if (close_silently_) return std::nullopt;
     Response response;
-    response.status = refusal.kind == Refusal::Kind::kBodyTooLarge     ? 413
-                      : refusal.kind == Refusal::Kind::kHeaderTooLarge ? 431
-                                                                       : 400;
+    response.status = refusal.kind == Refusal::Kind::kBodyTooLarge          ? 413
+                      : refusal.kind == Refusal::Kind::kHeaderTooLarge      ? 431
+                      : refusal.kind == Refusal::Kind::kTooManyConnections ? 503
+                                                                            : 400;
     response.body = "refused: " + refusal.detail;
     return response;
   }
@@ -302,6 +315,96 @@ TEST_F(ServerTest, ShutdownDrainsAndLaterAnswersGoNowhere) {
   held[0].Send(Text("into the void"));
 }
 
+// Sends a request's `start` and then one more `line` every 100 ms, as a slowloris client does;
+// returns how long the server kept the connection open (at most `give_up`).
+std::chrono::milliseconds TrickleUntilClosed(Client& client, const std::string& start,
+                                             const std::string& line,
+                                             std::chrono::milliseconds give_up) {
+  const auto begin = std::chrono::steady_clock::now();
+  client.TryWrite(start);
+  while (std::chrono::steady_clock::now() - begin < give_up) {
+    if (client.ClosedWithin(std::chrono::milliseconds(100))) break;
+    client.TryWrite(line);
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               begin);
+}
+
+TEST_F(ServerTest, HeadersSentSlowlyAreCutOffAfterTheHeaderTimeout) {
+  Start([](ServerOptions& o) {
+    o.header_timeout = std::chrono::milliseconds(500);
+    o.idle_timeout = std::chrono::seconds(10);
+  });
+  {
+    // Each header line arrives well within any per-read timeout; the whole never does.
+    Client slow(server_->port());
+    const auto open = TrickleUntilClosed(slow, "GET /slow HTTP/1.1\r\nHost: x\r\n",
+                                         "X-Filler: a\r\n", std::chrono::seconds(4));
+    EXPECT_LT(open, std::chrono::milliseconds(1500));
+  }
+  {
+    // A connection that never sends anything gets the header timeout, not the idle time.
+    Client silent(server_->port());
+    EXPECT_TRUE(silent.ClosedWithin(std::chrono::milliseconds(1500)));
+  }
+  {
+    // Between requests a kept-alive connection has the idle time; the next request's headers
+    // the header timeout from their first byte.
+    Client kept(server_->port());
+    EXPECT_EQ(kept.Get("/one").result_int(), 200);
+    EXPECT_FALSE(kept.ClosedWithin(std::chrono::milliseconds(1000)));
+    EXPECT_EQ(kept.Get("/two").result_int(), 200);
+    const auto open = TrickleUntilClosed(kept, "GET /three HTTP/1.1\r\n", "X-Filler: a\r\n",
+                                         std::chrono::seconds(4));
+    EXPECT_LT(open, std::chrono::milliseconds(1500));
+  }
+  EXPECT_TRUE(handler_.refusals().empty()) << "cut off, not answered";
+}
+
+TEST_F(ServerTest, BodiesSentSlowlyAreCutOffAfterTheBodyTimeout) {
+  Start([](ServerOptions& o) {
+    o.header_timeout = std::chrono::seconds(10);
+    o.body_timeout = std::chrono::milliseconds(500);
+  });
+  Client slow(server_->port());
+  const auto open = TrickleUntilClosed(
+      slow, "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", "a",
+      std::chrono::seconds(4));
+  EXPECT_LT(open, std::chrono::milliseconds(1500));
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAreAnsweredAndClosed) {
+  Start([](ServerOptions& o) { o.max_connections = 2; });
+  auto first = std::make_unique<Client>(server_->port());
+  Client second(server_->port());
+  ASSERT_EQ(first->Get("/a").result_int(), 200);
+  ASSERT_EQ(second.Get("/b").result_int(), 200);
+
+  Client third(server_->port());
+  third.TryWrite("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  ClientResponse refused = third.Read();
+  EXPECT_EQ(refused.result_int(), 503);
+  EXPECT_FALSE(refused.keep_alive());
+  EXPECT_TRUE(third.Closed());
+  const auto refusals = handler_.refusals();
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0].first.kind, Refusal::Kind::kTooManyConnections);
+  EXPECT_TRUE(refusals[0].second.method.empty()) << "nothing was read";
+  EXPECT_EQ(handler_.last().target, "/b") << "the request over the cap never reached Handle";
+
+  // The two admitted connections go on; once one closes, a new one is served.
+  EXPECT_EQ(second.Get("/b2").result_int(), 200);
+  first.reset();
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    Client next(server_->port());
+    next.TryWrite("GET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+    status = next.Read().result_int();
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 200);
+}
+
 TEST(ServerStartTest, RefusesBadOptionsAndTakenPorts) {
   TestHandler handler;
   ServerOptions options;
@@ -314,6 +417,12 @@ TEST(ServerStartTest, RefusesBadOptionsAndTakenPorts) {
   options.max_header_bytes = 10;
   EXPECT_EQ(Server::Start(handler, options).status().code(), absl::StatusCode::kInvalidArgument);
   options.max_header_bytes = 4096;
+  options.max_connections = -1;
+  EXPECT_EQ(Server::Start(handler, options).status().code(), absl::StatusCode::kInvalidArgument);
+  options.max_connections = 0;
+  options.header_timeout = std::chrono::milliseconds(0);
+  EXPECT_EQ(Server::Start(handler, options).status().code(), absl::StatusCode::kInvalidArgument);
+  options.header_timeout = std::chrono::seconds(10);
   options.tls.cert_file = "/nonexistent/cert.pem";
   options.tls.key_file = "/nonexistent/key.pem";
   auto tls = Server::Start(handler, options);

@@ -92,7 +92,10 @@ class GatewayDispatcher final : public Dispatcher {
   void Admit(const std::shared_ptr<Call>& c);
   absl::Status Authenticate(Call& c) const;
   absl::Status CheckTenant(const Call& c) const;
-  // The rate-limit verdict; an error status with RetryInfo when over the limit.
+  // The rate-limit verdicts, before the token is verified (the client address's budget) and
+  // after (the caller's budget of the method's class); an error status with RetryInfo when
+  // over the limit.
+  absl::Status LimitAddress(Call& c);
   absl::Status Limit(Call& c);
   void Forward(BackendCall call, Done done);
   void Complete(const std::shared_ptr<Call>& c, BackendResult result);
@@ -228,6 +231,8 @@ void GatewayDispatcher::Dispatch(BackendCall call, Done done) {
   call.deadline = call.deadline == absl::InfiniteFuture()
                       ? c->start + options_.default_deadline
                       : std::min(call.deadline, c->start + options_.max_deadline);
+  call.client_address = ClientAddress(call.client_address, call.forwarding,
+                                      options_.trusted_proxies);
   c->call = std::move(call);
   log::ScopedContext scope(c->call.request_id, c->trace_id);
 
@@ -291,24 +296,40 @@ absl::Status GatewayDispatcher::CheckTenant(const Call& c) const {
   return auth::CheckTenant(*policy, c.caller, *request);
 }
 
-absl::Status GatewayDispatcher::Limit(Call& c) {
-  if (options_.rate_limiter == nullptr) return absl::OkStatus();
-  const RateDecision d = options_.rate_limiter->Check(
-      c.entry->method_class, RateLimitCaller(c.caller, c.call.client_address));
-  if (d.allowed) return absl::OkStatus();
+// RESOURCE_EXHAUSTED RATE_LIMITED for budget `budget` ("read", "write", "public", "address")
+// with RetryInfo and the retry-after header.
+absl::Status RateLimited(const RateDecision& d, std::string_view budget,
+                         std::multimap<std::string, std::string>& headers) {
   const int64_t micros = std::max<int64_t>(1, absl::ToInt64Microseconds(d.retry_after));
   const int64_t seconds = std::max<int64_t>(1, (micros + 999'999) / 1'000'000);
-  c.headers.emplace("retry-after", absl::StrCat(seconds));
-  absl::Status st = status::Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-                                  absl::StrCat("too many ", Av(ClassName(c.entry->method_class)),
-                                               " calls; retry in ", seconds, " s"),
-                                  {{"method_class", std::string(ClassName(c.entry->method_class))},
-                                   {"retry_after_ms", absl::StrCat((micros + 999) / 1000)}});
+  headers.emplace("retry-after", absl::StrCat(seconds));
+  absl::Status st = status::Error(
+      absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+      budget == "address"
+          ? absl::StrCat("too many calls from this address; retry in ", seconds, " s")
+          : absl::StrCat("too many ", Av(budget), " calls; retry in ", seconds, " s"),
+      {{"method_class", std::string(budget)},
+       {"retry_after_ms", absl::StrCat((micros + 999) / 1000)}});
   google::rpc::RetryInfo retry;
   retry.mutable_retry_delay()->set_seconds(micros / 1'000'000);
   retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
   st.SetPayload(Av(kRetryInfoUrl), absl::Cord(retry.SerializeAsString()));
   return st;
+}
+
+absl::Status GatewayDispatcher::LimitAddress(Call& c) {
+  if (options_.rate_limiter == nullptr) return absl::OkStatus();
+  const RateDecision d = options_.rate_limiter->CheckAddress(c.call.client_address);
+  if (d.allowed) return absl::OkStatus();
+  return RateLimited(d, "address", c.headers);
+}
+
+absl::Status GatewayDispatcher::Limit(Call& c) {
+  if (options_.rate_limiter == nullptr) return absl::OkStatus();
+  const RateDecision d = options_.rate_limiter->Check(
+      c.entry->method_class, RateLimitCaller(c.caller, c.call.client_address));
+  if (d.allowed) return absl::OkStatus();
+  return RateLimited(d, ClassName(c.entry->method_class), c.headers);
 }
 
 void GatewayDispatcher::Admit(const std::shared_ptr<Call>& c) {
@@ -317,7 +338,10 @@ void GatewayDispatcher::Admit(const std::shared_ptr<Call>& c) {
     Fail(c, absl::DeadlineExceededError("the deadline passed before the call started"));
     return;
   }
-  absl::Status st = Authenticate(*c);
+  // The address's budget first: a flood of calls with bad tokens costs no signature checks
+  // once it is spent.
+  absl::Status st = LimitAddress(*c);
+  if (st.ok()) st = Authenticate(*c);
   if (st.ok()) st = auth::Authorize(c->entry->policy, c->caller);
   if (st.ok()) st = CheckTenant(*c);
   if (st.ok()) st = Limit(*c);

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client_address.h"
 
 namespace integration::gateway {
 
@@ -25,7 +26,10 @@ struct BackendCall {
   std::string request_id;     // client x-request-id (validated) or empty: one is generated
   std::string traceparent;    // client traceparent or empty
   absl::Time deadline = absl::InfiniteFuture();  // client deadline; default/cap applied
-  std::string client_address;  // peer address, for rate limiting of anonymous callers
+  // The socket peer's address; the dispatcher replaces it by the client's (ClientAddress) for
+  // the rate limits of anonymous callers and of every address.
+  std::string client_address;
+  ForwardingHeaders forwarding;  // believed only when the peer is a trusted proxy
 };
 
 struct BackendResult {
@@ -83,6 +87,9 @@ struct DispatcherOptions {
   std::shared_ptr<auth::Verifier> verifier;
   Backends* backends = nullptr;          // required; outlives the dispatcher
   RateLimiter* rate_limiter = nullptr;   // null: no rate limits
+  // Peers whose X-Forwarded-For / Forwarded name the client (the Kubernetes Gateway's
+  // proxies); empty: the peer is the client.
+  TrustedProxies trusted_proxies;
   ResponseCache* cache = nullptr;        // null: nothing cached
   // A call without a client deadline gets default_deadline; longer ones are capped.
   absl::Duration default_deadline = absl::Seconds(10);

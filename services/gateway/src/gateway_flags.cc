@@ -52,6 +52,15 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   rate_public_ = flags.String("rate-public", "50/s burst 100",
                               "limit per caller (subject, or IP address without a token) of "
                               "PUBLIC methods (same format)");
+  rate_address_ = flags.String(
+      "rate-address", "200/s burst 400",
+      "limit per client address of all calls, applied before the token is verified (same "
+      "format); bounds what calls with bad tokens cost");
+  trusted_proxies_ = flags.String(
+      "trusted-proxies", "",
+      "networks of the proxies in front of the gateway, comma separated (e.g. "
+      "\"10.244.0.0/16,fd00::/8\"): only a peer in them may name the client in "
+      "X-Forwarded-For or Forwarded; empty: the peer is the client");
   cache_ttl_ = flags.Duration("cache-ttl", std::chrono::seconds(30),
                               "lifetime of cached responses of cacheable methods; 0s: no cache");
   http_host_ = flags.String("http-host", "0.0.0.0", "address of the HTTP/JSON listener");
@@ -59,6 +68,21 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   http_threads_ = flags.Int("http-threads", 2, "I/O threads of the HTTP/JSON front", 1, 64);
   http_max_body_bytes_ = flags.Int("http-max-body-bytes", 1024 * 1024,
                                    "largest accepted HTTP request body", 1, 64 * 1024 * 1024);
+  http_max_connections_ = flags.Int(
+      "http-max-connections", 1024,
+      "most HTTP client connections open at once; one more is answered 503 and closed (0: no "
+      "cap)",
+      0, 1000000);
+  http_header_timeout_ = flags.Duration(
+      "http-header-timeout", std::chrono::seconds(10),
+      "time an HTTP client has to send a request's line and headers (from the accept, or from "
+      "the first byte on a kept-alive connection); then the connection is closed");
+  http_body_timeout_ = flags.Duration(
+      "http-body-timeout", std::chrono::seconds(30),
+      "time an HTTP client has to send a request's body once the headers are in");
+  http_idle_timeout_ = flags.Duration(
+      "http-idle-timeout", std::chrono::seconds(60),
+      "time a kept-alive HTTP connection may wait for its next request");
   cors_origins_ =
       flags.String("cors-origins", "",
                    "browser origins allowed to call the HTTP API, comma separated, e.g. "
@@ -135,11 +159,16 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   };
   for (const RateFlag& f : {RateFlag{"rate-read", rate_read_, &s.limits.read},
                             RateFlag{"rate-write", rate_write_, &s.limits.write},
-                            RateFlag{"rate-public", rate_public_, &s.limits.public_}}) {
+                            RateFlag{"rate-public", rate_public_, &s.limits.public_},
+                            RateFlag{"rate-address", rate_address_, &s.limits.address}}) {
     absl::StatusOr<Rate> rate = ParseRate(*f.value);
     if (!rate.ok()) return invalid(f.name, rate.status().message());
     *f.out = *rate;
   }
+
+  absl::StatusOr<TrustedProxies> trusted = TrustedProxies::Parse(*trusted_proxies_);
+  if (!trusted.ok()) return invalid("trusted-proxies", trusted.status().message());
+  s.trusted_proxies = *std::move(trusted);
 
   if (*cache_ttl_ < std::chrono::milliseconds::zero()) return invalid("cache-ttl", "must be >= 0");
   s.cache_ttl = *cache_ttl_;
@@ -149,6 +178,19 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   s.http.port = static_cast<int>(*http_port_);
   s.http.threads = static_cast<int>(*http_threads_);
   s.http.max_body_bytes = static_cast<size_t>(*http_max_body_bytes_);
+  s.http.max_connections = static_cast<int>(*http_max_connections_);
+  struct Timeout {
+    std::string_view name;
+    const std::chrono::milliseconds* value;
+    std::chrono::milliseconds* out;
+  };
+  for (const Timeout& t :
+       {Timeout{"http-header-timeout", http_header_timeout_, &s.http.header_timeout},
+        Timeout{"http-body-timeout", http_body_timeout_, &s.http.body_timeout},
+        Timeout{"http-idle-timeout", http_idle_timeout_, &s.http.idle_timeout}}) {
+    if (*t.value <= std::chrono::milliseconds::zero()) return invalid(t.name, "must be > 0");
+    *t.out = *t.value;
+  }
   for (absl::string_view origin : absl::StrSplit(*cors_origins_, ',', absl::SkipWhitespace())) {
     std::string o(absl::StripAsciiWhitespace(origin));
     if (!(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with("/")) {

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "backends.h"
+#include "client_address.h"
 #include "http_front.h"
 #include "integration/config/flags.h"
 #include "integration/grpc/client.h"
@@ -26,6 +27,7 @@ struct GatewaySettings {
   // The client for rate limits and cache: short timeouts, because a call waits for it.
   redis::ClientOptions redis;
   RateLimits limits;
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For / Forwarded name the client
   std::chrono::milliseconds cache_ttl{30000};  // 0: no response cache
   bool http_enabled = true;                    // --http-port 0 turns the HTTP front off
   HttpFrontOptions http;
@@ -34,8 +36,10 @@ struct GatewaySettings {
 
 // Registers --backends, --backend-tls, --backend-ca-file, --backend-cert-file,
 // --backend-key-file, --backend-server-name, --redis-addr, --redis-password-file,
-// --redis-timeout, --redis-pool-size, --rate-read, --rate-write, --rate-public, --cache-ttl,
-// --http-host, --http-port, --http-threads, --http-max-body-bytes, --cors-origins,
+// --redis-timeout, --redis-pool-size, --rate-read, --rate-write, --rate-public, --rate-address,
+// --trusted-proxies, --cache-ttl,
+// --http-host, --http-port, --http-threads, --http-max-body-bytes, --http-max-connections,
+// --http-header-timeout, --http-body-timeout, --http-idle-timeout, --cors-origins,
 // --public-base-url, --http-tls-cert-file, --http-tls-key-file, --http-tls-client-ca-file and
 // --log-level (each with its GATEWAY_* environment variable).
 class GatewayFlags {
@@ -62,11 +66,17 @@ class GatewayFlags {
   std::string* rate_read_;
   std::string* rate_write_;
   std::string* rate_public_;
+  std::string* rate_address_;
+  std::string* trusted_proxies_;
   std::chrono::milliseconds* cache_ttl_;
   std::string* http_host_;
   int64_t* http_port_;
   int64_t* http_threads_;
   int64_t* http_max_body_bytes_;
+  int64_t* http_max_connections_;
+  std::chrono::milliseconds* http_header_timeout_;
+  std::chrono::milliseconds* http_body_timeout_;
+  std::chrono::milliseconds* http_idle_timeout_;
   std::string* cors_origins_;
   std::string* public_base_url_;
   std::string* http_tls_cert_file_;

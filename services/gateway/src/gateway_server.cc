@@ -160,6 +160,7 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   core.verifier = options->verifier;
   core.backends = backends->get();
   core.rate_limiter = &limiter;
+  core.trusted_proxies = settings->trusted_proxies;
   core.cache = cache.get();
   core.default_deadline = absl::FromChrono(options->default_deadline);
   core.max_deadline = absl::FromChrono(options->max_deadline);

@@ -27,6 +27,18 @@ std::string Header(const ::grpc::CallbackServerContext& ctx, std::string_view ke
   return std::string(it->second.data(), it->second.size());
 }
 
+// Every value of `key` joined by ",", in the order sent.
+std::string JoinedHeader(const ::grpc::CallbackServerContext& ctx, std::string_view key) {
+  std::string out;
+  const auto [begin, end] =
+      ctx.client_metadata().equal_range(::grpc::string_ref(key.data(), key.size()));
+  for (auto it = begin; it != end; ++it) {
+    if (!out.empty()) out += ",";
+    out.append(it->second.data(), it->second.size());
+  }
+  return out;
+}
+
 }  // namespace
 
 RawUnaryService::RawUnaryService(const google::protobuf::ServiceDescriptor& service,
@@ -132,6 +144,8 @@ std::vector<std::string> GrpcFront::ServiceNames() const {
     call.deadline = absl::FromChrono(ctx->deadline());
   }
   call.client_address = PeerAddress(ctx->peer());
+  call.forwarding.forwarded = JoinedHeader(*ctx, "forwarded");
+  call.forwarding.x_forwarded_for = JoinedHeader(*ctx, "x-forwarded-for");
 
   auto it = infos_.find(&method);
   const grpc::MethodInfo* info = it != infos_.end() ? it->second : nullptr;

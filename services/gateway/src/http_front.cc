@@ -56,6 +56,18 @@ bool IsJsonContentType(absl::string_view content_type) {
          (absl::StartsWith(lower, "application/") && absl::EndsWith(lower, "+json"));
 }
 
+// Every field named `name` (case-insensitive) joined by ",", as RFC 9110 allows a list header
+// to be split over several fields.
+std::string JoinedHeader(const http::Request& request, std::string_view name) {
+  std::string out;
+  for (const auto& [field, value] : request.headers) {
+    if (!absl::EqualsIgnoreCase(Av(field), Av(name))) continue;
+    if (!out.empty()) out += ",";
+    out += value;
+  }
+  return out;
+}
+
 // One request as the front answers it: what its headers, log line and metrics need.
 struct Exchange {
   std::string method;
@@ -189,6 +201,8 @@ void HttpFront::Impl::Handle(http::Request request, http::Responder respond) {
   call.request_id = exchange.request_id;
   call.traceparent = traceparent;
   call.client_address = request.peer;
+  call.forwarding.forwarded = JoinedHeader(request, "forwarded");
+  call.forwarding.x_forwarded_for = JoinedHeader(request, "x-forwarded-for");
   // `done` may run on any thread, even inside Dispatch; the Responder hands the answer to the
   // connection's own strand.
   dispatcher.Dispatch(
@@ -226,6 +240,12 @@ std::optional<http::Response> HttpFront::Impl::Refuse(const http::Refusal& refus
           HttpError(absl::StatusCode::kInvalidArgument, "HEADERS_TOO_LARGE",
                     absl::StrCat("request headers exceed ", options.max_header_bytes, " bytes")),
           {}, /*close=*/true);
+    case http::Refusal::Kind::kTooManyConnections:
+      return Error(exchange, 503,
+                   HttpError(absl::StatusCode::kUnavailable, "TOO_MANY_CONNECTIONS",
+                             absl::StrCat("the gateway holds its ", options.max_connections,
+                                          " connections already; retry shortly")),
+                   {{"retry-after", "1"}}, /*close=*/true);
     case http::Refusal::Kind::kMalformed:
       return Error(exchange, 400,
                    HttpError(absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
@@ -355,7 +375,9 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(Dispatcher& dispatch
   server_options.threads = options.threads;
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.max_header_bytes = options.max_header_bytes;
-  server_options.read_timeout = options.read_timeout;
+  server_options.max_connections = options.max_connections;
+  server_options.header_timeout = options.header_timeout;
+  server_options.body_timeout = options.body_timeout;
   server_options.idle_timeout = options.idle_timeout;
   server_options.write_timeout = options.write_timeout;
   server_options.tls = options.tls;

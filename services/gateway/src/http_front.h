@@ -33,8 +33,14 @@ struct HttpFrontOptions {
   std::size_t max_body_bytes = 1024 * 1024;
   // Largest accepted request line plus headers; larger ones get 431.
   std::size_t max_header_bytes = 16 * 1024;
-  // Time a client has to send a whole request once it started one (slowloris guard).
-  std::chrono::milliseconds read_timeout{30000};
+  // Most client connections open at once; one more is answered 503 TOO_MANY_CONNECTIONS
+  // and closed (see http::ServerOptions::max_connections). 0: no cap.
+  int max_connections = 1024;
+  // Time a client has to send the request line and headers (slowloris guard; a new
+  // connection's count starts at the accept, a kept-alive one's at the first byte).
+  std::chrono::milliseconds header_timeout{10000};
+  // Time a client has to send the body once the headers are in.
+  std::chrono::milliseconds body_timeout{30000};
   // Time a kept-alive connection may sit idle between requests before it is closed.
   std::chrono::milliseconds idle_timeout{60000};
   // Time a client has to accept a response.

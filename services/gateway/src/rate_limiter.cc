@@ -239,6 +239,10 @@ std::string RateLimitCaller(const auth::Caller& caller, std::string_view client_
   return absl::StrCat("ip:", Av(client_address));
 }
 
+std::string AddressLimitKey(std::string_view client_address) {
+  return absl::StrCat("gateway:rl:address:", Av(client_address));
+}
+
 std::string_view RateLimiter::ScriptSource() {
   // Lua numbers are doubles: microseconds since 1970 (~1.7e15) are exact below 2^53, but
   // tostring() would print them with 14 digits, hence string.format('%.0f').
@@ -278,6 +282,10 @@ RateLimiter::RateLimiter(RateLimits limits, redis::Client* redis, RedisAvailabil
                            {{"class", std::string(ClassName(c))}});
       if (counter.ok()) denied_[static_cast<int>(c)] = *counter;
     }
+    absl::StatusOr<prometheus::Counter*> counter =
+        metrics->Counter("gateway_rate_limited_total", "Calls refused by the rate limiter",
+                         {{"class", "address"}});
+    if (counter.ok()) denied_address_ = *counter;
   }
 }
 
@@ -286,7 +294,16 @@ RateLimiter::~RateLimiter() = default;
 RateDecision RateLimiter::Check(MethodClass c, std::string_view caller) {
   const Rate& rate = limits_.For(c);
   if (rate.unlimited) return RateDecision{};
-  const std::string key = RateLimitKey(c, caller);
+  return Decide(RateLimitKey(c, caller), rate, denied_[static_cast<int>(c)]);
+}
+
+RateDecision RateLimiter::CheckAddress(std::string_view client_address) {
+  if (limits_.address.unlimited) return RateDecision{};
+  return Decide(AddressLimitKey(client_address), limits_.address, denied_address_);
+}
+
+RateDecision RateLimiter::Decide(const std::string& key, const Rate& rate,
+                                 prometheus::Counter* denied) {
   RateDecision decision;
   bool decided = false;
   std::string redis_error;
@@ -314,9 +331,7 @@ RateDecision RateLimiter::Check(MethodClass c, std::string_view caller) {
     }
     decision = local_.Decide(key, rate);
   }
-  if (!decision.allowed && denied_[static_cast<int>(c)] != nullptr) {
-    denied_[static_cast<int>(c)]->Increment();
-  }
+  if (!decision.allowed && denied != nullptr) denied->Increment();
   return decision;
 }
 

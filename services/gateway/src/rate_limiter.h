@@ -63,6 +63,10 @@ struct RateLimits {
   Rate read{100, 200, false};
   Rate write{20, 40, false};
   Rate public_{50, 100, false};
+  // Every call of one client address, checked before its token is verified: bounds what a
+  // flood of calls with bad tokens costs (each would be a signature check). Generous, since
+  // the callers of a county office may share one address.
+  Rate address{200, 400, false};
 
   const Rate& For(MethodClass c) const;
 };
@@ -137,6 +141,10 @@ std::string RateLimitKey(MethodClass c, std::string_view caller);
 // The caller part of the key: the token subject, or "ip:<address>" without a token.
 std::string RateLimitCaller(const auth::Caller& caller, std::string_view client_address);
 
+// The Redis key of a client address's budget of calls before verification:
+// "gateway:rl:address:<address>".
+std::string AddressLimitKey(std::string_view client_address);
+
 // GCRA per caller and method class in Redis (EVALSHA of one Lua script using Redis's clock, so
 // every gateway instance draws on the same budget), falling back to a LocalLimiter with the same
 // limits whenever Redis is unavailable. Check() blocks for at most the Redis client's command
@@ -152,6 +160,9 @@ class RateLimiter {
   RateLimiter& operator=(const RateLimiter&) = delete;
 
   RateDecision Check(MethodClass c, std::string_view caller);
+  // The budget of every call from `client_address` (RateLimits::address), before its token is
+  // looked at.
+  RateDecision CheckAddress(std::string_view client_address);
   const RateLimits& limits() const { return limits_; }
 
   // The Lua source of the Redis limiter (exposed for tests).
@@ -162,9 +173,13 @@ class RateLimiter {
   redis::Client* const redis_;
   RedisAvailability* const availability_;
   std::unique_ptr<redis::Script> script_;
+  // One GCRA step of `key` in Redis, or in-process while Redis is away; counts a refusal.
+  RateDecision Decide(const std::string& key, const Rate& rate, prometheus::Counter* denied);
+
   LocalLimiter local_;
   std::atomic<bool> local_mode_{false};  // last decision was local: log transitions once
   prometheus::Counter* denied_[3] = {nullptr, nullptr, nullptr};
+  prometheus::Counter* denied_address_ = nullptr;
 };
 
 }  // namespace integration::gateway

@@ -112,6 +112,24 @@ TEST(GatewayFlags, DefaultsAreUsable) {
   EXPECT_EQ(p.settings->cache_ttl, std::chrono::seconds(30));
   EXPECT_TRUE(p.settings->http_enabled);
   EXPECT_EQ(p.settings->http.port, 8080);
+  EXPECT_EQ(p.settings->http.max_connections, 1024);
+  EXPECT_EQ(p.settings->http.header_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(p.settings->http.body_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(p.settings->http.idle_timeout, std::chrono::seconds(60));
+}
+
+TEST(GatewayFlags, HttpConnectionCapAndTimeouts) {
+  ParsedFlags p = Parse({"--http-header-timeout=2s"}, {{"GATEWAY_HTTP_MAX_CONNECTIONS", "50"},
+                                                        {"GATEWAY_HTTP_BODY_TIMEOUT", "5s"}});
+  ASSERT_TRUE(p.parse.ok()) << p.parse;
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_EQ(p.settings->http.max_connections, 50);
+  EXPECT_EQ(p.settings->http.header_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(p.settings->http.body_timeout, std::chrono::seconds(5));
+  ParsedFlags zero = Parse({"--http-header-timeout=0s"});
+  ASSERT_TRUE(zero.parse.ok()) << zero.parse;
+  ASSERT_FALSE(zero.settings.ok());
+  EXPECT_NE(zero.settings.status().message().find("--http-header-timeout"), std::string::npos);
 }
 
 TEST(GatewayFlags, EnvironmentConfiguresAndFlagsWin) {
@@ -135,6 +153,20 @@ TEST(GatewayFlags, EnvironmentConfiguresAndFlagsWin) {
   EXPECT_EQ(p.settings->redis.port, 6380);
 }
 
+TEST(GatewayFlags, TrustedProxiesAndTheAddressBudget) {
+  ParsedFlags p = Parse({"--rate-address=10/s burst 5"},
+                        {{"GATEWAY_TRUSTED_PROXIES", "10.244.0.0/16, fd00::/8"}});
+  ASSERT_TRUE(p.parse.ok()) << p.parse;
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_TRUE(p.settings->trusted_proxies.Contains(*IpAddress::Parse("10.244.1.2")));
+  EXPECT_FALSE(p.settings->trusted_proxies.Contains(*IpAddress::Parse("10.245.1.2")));
+  EXPECT_EQ(p.settings->limits.address.burst, 5);
+  ParsedFlags defaults = Parse({});
+  ASSERT_TRUE(defaults.settings.ok());
+  EXPECT_TRUE(defaults.settings->trusted_proxies.empty()) << "no proxy is trusted by default";
+  EXPECT_FALSE(defaults.settings->limits.address.unlimited);
+}
+
 TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
   struct Case {
     std::vector<std::string> args;
@@ -148,7 +180,9 @@ TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
                          {{"--cors-origins=kurs.example.se"}, "--cors-origins"},
                          {{"--http-tls-key-file=/x.pem"}, "--http-tls-cert-file"},
                          {{"--backend-ca-file=/ca.pem"}, "--backend-tls"},
-                         {{"--log-level=chatty"}, "--log-level"}}) {
+                         {{"--log-level=chatty"}, "--log-level"},
+                         {{"--trusted-proxies=10.0.0.0/40"}, "--trusted-proxies"},
+                         {{"--rate-address=many"}, "--rate-address"}}) {
     ParsedFlags p = Parse(c.args);
     ASSERT_TRUE(p.parse.ok()) << p.parse;
     ASSERT_FALSE(p.settings.ok()) << c.args[0];

@@ -301,6 +301,7 @@ struct GatewayParts {
   std::vector<BackendTarget> backends;
   std::shared_ptr<auth::Verifier> verifier;
   RateLimiter* rate_limiter = nullptr;
+  TrustedProxies trusted_proxies;
   ResponseCache* cache = nullptr;
   absl::Duration default_deadline = absl::Seconds(10);
   absl::Duration max_deadline = absl::Seconds(60);
@@ -319,6 +320,7 @@ class TestGateway {
     core.verifier = parts.verifier;
     core.backends = backends_.get();
     core.rate_limiter = parts.rate_limiter;
+    core.trusted_proxies = parts.trusted_proxies;
     core.cache = parts.cache;
     core.default_deadline = parts.default_deadline;
     core.max_deadline = parts.max_deadline;

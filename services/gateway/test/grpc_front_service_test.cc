@@ -325,6 +325,65 @@ TEST_F(GrpcFrontTest, RateLimitedAfterTheBurstWithRetryInfo) {
                   .status.ok());
 }
 
+TEST_F(GrpcFrontTest, BadTokensAreLimitedPerAddressBeforeVerification) {
+  RateLimits limits;
+  limits.address = Rate{1.0 / 60, 3, false};  // 1/m burst 3
+  RateLimiter limiter(limits, nullptr, nullptr);
+  GatewayParts parts = Parts();
+  parts.rate_limiter = &limiter;
+  TestGateway gateway(parts);
+  for (int i = 0; i < 3; ++i) {
+    CallResult r = Call(gateway.target(), kEchoPath, EchoOf("x"), WithAuth("Bearer not.a.token"));
+    EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNAUTHENTICATED) << i;
+  }
+  // The address's budget is spent: refused before the token is looked at, good or bad.
+  for (const std::string& bearer : {std::string("Bearer not.a.token"),
+                                    issuer_.Bearer("county_officer")}) {
+    CallResult r = Call(gateway.target(), kEchoPath, EchoOf("x"), WithAuth(bearer));
+    EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_EQ(r.Reason(), "RATE_LIMITED");
+    EXPECT_EQ(r.Header("retry-after"), "60");
+  }
+  EXPECT_TRUE(backend_.calls().empty());
+}
+
+TEST_F(GrpcFrontTest, ClientsBehindATrustedProxyHaveBudgetsOfTheirOwn) {
+  RateLimits limits;
+  limits.public_ = Rate{1.0 / 60, 1, false};  // 1/m burst 1
+  auto from = [](const std::string& forwarded_for) {
+    CallOptions o;
+    o.metadata["x-forwarded-for"] = forwarded_for;
+    return o;
+  };
+  {
+    // The test client's socket peer (loopback) is the trusted proxy.
+    RateLimiter limiter(limits, nullptr, nullptr);
+    GatewayParts parts = Parts();
+    parts.rate_limiter = &limiter;
+    parts.trusted_proxies = *TrustedProxies::Parse("127.0.0.0/8");
+    TestGateway gateway(parts);
+    const training::ListPartsRequest list;
+    EXPECT_TRUE(Call(gateway.target(), kListPartsPath, list, from("198.51.100.1")).status.ok());
+    EXPECT_TRUE(Call(gateway.target(), kListPartsPath, list, from("198.51.100.2")).status.ok())
+        << "another client behind the same proxy has a budget of its own";
+    // A forged entry left of the proxy's own does not make a new client.
+    CallResult again = Call(gateway.target(), kListPartsPath, list, from("9.9.9.9, 198.51.100.1"));
+    EXPECT_EQ(again.status.error_code(), ::grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_EQ(again.Reason(), "RATE_LIMITED");
+  }
+  {
+    // Not behind a trusted proxy: the header is the client's own word and changes nothing.
+    RateLimiter limiter(limits, nullptr, nullptr);
+    GatewayParts parts = Parts();
+    parts.rate_limiter = &limiter;
+    TestGateway gateway(parts);
+    const training::ListPartsRequest list;
+    EXPECT_TRUE(Call(gateway.target(), kListPartsPath, list, from("198.51.100.1")).status.ok());
+    EXPECT_EQ(Call(gateway.target(), kListPartsPath, list, from("198.51.100.2")).status.error_code(),
+              ::grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+}
+
 TEST_F(GrpcFrontTest, RedisUnreachableStillServesWithInProcessLimits) {
   redis::ClientOptions ro;
   ro.host = "127.0.0.1";

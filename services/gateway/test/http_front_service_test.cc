@@ -361,6 +361,50 @@ TEST_F(HttpFrontTest, OversizedHeadersAre431) {
   EXPECT_THAT(response.body(), HasSubstr("HEADERS_TOO_LARGE"));
 }
 
+TEST_F(HttpFrontTest, SlowHeadersAreCutOffAndConnectionsBeyondTheCapGet503) {
+  HttpFrontOptions options;
+  options.max_connections = 1;
+  options.header_timeout = std::chrono::milliseconds(300);
+  Start(options);
+  Client admitted(front_->port());
+  ASSERT_EQ(admitted.Get("/healthz").result_int(), 200);
+  // The next request's headers begin and never end (slowloris).
+  admitted.WriteRaw("GET /v1/parts HTTP/1.1\r\nHost: x\r\n");
+  const auto begin = std::chrono::steady_clock::now();
+
+  Client over(front_->port());
+  Response refused = over.Read();
+  EXPECT_EQ(refused.result_int(), 503);
+  EXPECT_EQ(refused["retry-after"], "1");
+  EXPECT_FALSE(refused.keep_alive());
+  EXPECT_THAT(refused.body(), HasSubstr("TOO_MANY_CONNECTIONS"));
+  EXPECT_TRUE(over.Closed());
+
+  EXPECT_TRUE(admitted.Closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(1500));
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    Client next(front_->port());
+    status = next.Get("/healthz").result_int();
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 200) << "the closed connection's place is free again";
+  EXPECT_TRUE(dispatcher_.Calls().empty());
+}
+
+TEST_F(HttpFrontTest, ForwardingHeadersReachTheDispatcherJoined) {
+  dispatcher_.Respond([](const BackendCall&) { return Ok(training::Part()); });
+  Client client(front_->port());
+  client.WriteRaw(
+      "GET /v1/parts/intro HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.2.3.4\r\n"
+      "X-Forwarded-For: 198.51.100.1\r\nForwarded: for=198.51.100.1\r\n\r\n");
+  EXPECT_EQ(client.Read().result_int(), 200);
+  const BackendCall call = dispatcher_.Calls().at(0);
+  EXPECT_EQ(call.client_address, "127.0.0.1") << "the peer; the dispatcher decides whom to trust";
+  EXPECT_EQ(call.forwarding.x_forwarded_for, "1.2.3.4,198.51.100.1");
+  EXPECT_EQ(call.forwarding.forwarded, "for=198.51.100.1");
+}
+
 TEST_F(HttpFrontTest, CorsPreflightForAllowedOrigin) {
   Client client(front_->port());
   Response response =

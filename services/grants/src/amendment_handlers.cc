@@ -167,16 +167,9 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) -> absl::StatusOr<ApplicationRecord> {
-        absl::StatusOr<std::optional<ApplicationRecord>> app =
-            ApplicationRepository(tx).Find(key->call_id, key->application_id, /*for_update=*/true);
-        if (!app.ok()) return app.status();
-        if (!*app) return AmendmentNotFound(req.name());
-        if (absl::Status st =
-                access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
-            !st.ok()) {
-          return st;
-        }
-        return std::move(**app);
+        return ApplicationRepository(tx).Load(
+            auth::Scope::Of(call.caller()), ApplicationKey{key->call_id, key->application_id},
+            access::Acting::kCountyOfficer, /*for_update=*/true, AmendmentNotFound(req.name()));
       },
       [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         AmendmentRepository amendments(tx);

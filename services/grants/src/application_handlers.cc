@@ -183,16 +183,10 @@ absl::Status GrantsServiceImpl::DoGetApplication(const grpc::CallContext& call,
   absl::StatusOr<ApplicationKey> key = ParseApplicationName(req.name(), "name");
   if (!key.ok()) return key.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<std::optional<ApplicationRecord>> rec =
-        ApplicationRepository(tx).Find(key->call_id, key->application_id, false);
+    absl::StatusOr<ApplicationRecord> rec = ApplicationRepository(tx).Load(
+        auth::Scope::Of(call.caller()), *key, access::Acting::kReader, /*for_update=*/false);
     if (!rec.ok()) return rec.status();
-    if (!*rec) return ApplicationNotFound(key->call_id, key->application_id);
-    if (absl::Status e = access::CheckApplication(auth::Scope::Of(call.caller()),
-                                                  access::OwnersOf(**rec), access::Acting::kReader);
-        !e.ok()) {
-      return e;
-    }
-    *resp = std::move((*rec)->application);
+    *resp = std::move(rec->application);
     return absl::OkStatus();
   });
 }
@@ -331,17 +325,12 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) -> absl::StatusOr<Target> {
-        // Lock order: the call, then the application (as every writer that takes both). The
-        // call's lock keeps a concurrent CloseCall from slipping between the check and the
-        // submission.
-        absl::StatusOr<std::optional<CallRecord>> c =
-            CallRepository(tx).Find(key->call_id, true, now);
-        if (!c.ok()) return c.status();
-        if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
-        absl::StatusOr<ApplicationRecord> app = ApplicationRepository(tx).Load(
-            scope, *key, access::Acting::kApplicant, /*for_update=*/true);
-        if (!app.ok()) return app.status();
-        return Target{std::move(**c), *std::move(app)};
+        // LockCallAndApplication: the call's lock keeps a concurrent CloseCall from slipping
+        // between the check and the submission.
+        absl::StatusOr<LockedCallAndApplication> locked =
+            LockCallAndApplication(tx, scope, *key, access::Acting::kApplicant, now);
+        if (!locked.ok()) return locked.status();
+        return Target{std::move(locked->call), std::move(locked->app)};
       },
       [&](pqxx::work& tx, Target& target) -> absl::Status {
         const CallRecord& c = target.call;

@@ -2,6 +2,8 @@
 // application_row view) and diarienummer_next.sql.
 #include "application_repository.h"
 
+#include "call_repository.h"
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -172,16 +174,25 @@ absl::StatusOr<std::optional<ApplicationRecord>> ApplicationRepository::Find(int
 absl::StatusOr<ApplicationRecord> ApplicationRepository::Load(const auth::Scope& scope,
                                                               const ApplicationKey& key,
                                                               access::Acting acting,
-                                                              bool for_update) {
+                                                              bool for_update,
+                                                              std::optional<absl::Status> missing) {
+  auto not_found = [&] {
+    return missing.has_value() ? *missing : ApplicationNotFound(key.call_id, key.application_id);
+  };
   absl::StatusOr<std::optional<ApplicationRecord>> app =
-      Find(key.call_id, key.application_id, for_update);
+      Find(key.call_id, key.application_id, /*for_update=*/false);
   if (!app.ok()) return app.status();
-  if (!*app) return ApplicationNotFound(key.call_id, key.application_id);
-  if (absl::Status st = access::CheckApplication(scope, access::OwnersOf(**app), acting);
-      !st.ok()) {
-    return st;
-  }
-  return *std::move(*app);
+  if (!*app) return not_found();
+  const access::ApplicationOwners owners = access::OwnersOf(**app);
+  if (!access::CheckApplication(scope, owners, access::Acting::kReader).ok()) return not_found();
+  if (absl::Status st = access::CheckApplication(scope, owners, acting); !st.ok()) return st;
+  if (!for_update) return *std::move(*app);
+  // Allowed: now the lock, and the row as it is under it. Its owners never change.
+  absl::StatusOr<std::optional<ApplicationRecord>> locked =
+      Find(key.call_id, key.application_id, /*for_update=*/true);
+  if (!locked.ok()) return locked.status();
+  if (!*locked) return not_found();
+  return *std::move(*locked);
 }
 
 absl::StatusOr<ApplicationRecord> ApplicationRepository::Insert(int64_t call_id,
@@ -239,6 +250,25 @@ absl::StatusOr<std::vector<ApplicationRecord>> ApplicationRepository::List(
     out.push_back(*std::move(rec));
   }
   return out;
+}
+
+absl::StatusOr<LockedCallAndApplication> LockCallAndApplication(pqxx::work& tx,
+                                                                const auth::Scope& scope,
+                                                                const ApplicationKey& key,
+                                                                access::Acting acting,
+                                                                absl::Time now) {
+  ApplicationRepository apps(tx);
+  if (absl::StatusOr<ApplicationRecord> allowed = apps.Load(scope, key, acting, false);
+      !allowed.ok()) {
+    return allowed.status();
+  }
+  absl::StatusOr<std::optional<CallRecord>> c = CallRepository(tx).Find(key.call_id, true, now);
+  if (!c.ok()) return c.status();
+  absl::StatusOr<std::optional<ApplicationRecord>> app =
+      apps.Find(key.call_id, key.application_id, /*for_update=*/true);
+  if (!app.ok()) return app.status();
+  if (!*c || !*app) return ApplicationNotFound(key.call_id, key.application_id);
+  return LockedCallAndApplication{std::move(**c), std::move(**app)};
 }
 
 }  // namespace integration::grants

@@ -51,11 +51,16 @@ class ApplicationRepository {
   // The application, or nullopt; `for_update` takes its row lock (every state change does).
   absl::StatusOr<std::optional<ApplicationRecord>> Find(int64_t call_id, int64_t application_id,
                                                         bool for_update);
-  // The application `key` names, row-locked when `for_update`, if the caller may act on it as
-  // `acting` (access::CheckApplication): NOT_FOUND APPLICATION_NOT_FOUND, or the access check's
-  // PERMISSION_DENIED.
+  // The application `key` names if the caller may act on it as `acting`
+  // (access::CheckApplication). One the caller may not even read (another county's, another
+  // applicant's) is answered exactly as a missing one: `missing`, by default
+  // APPLICATION_NOT_FOUND; a child resource passes its own NOT_FOUND, so that its ids cannot be
+  // probed either. A reader who may not act so gets the check's PERMISSION_DENIED. With
+  // `for_update` the row is locked only once the caller is allowed, and read again under the
+  // lock (a caller from elsewhere never holds another's row).
   absl::StatusOr<ApplicationRecord> Load(const auth::Scope& scope, const ApplicationKey& key,
-                                         access::Acting acting, bool for_update);
+                                         access::Acting acting, bool for_update,
+                                         std::optional<absl::Status> missing = std::nullopt);
 
   // A new DRAFT application of the (normalised, validated) applicant in call `call_id` of
   // county `lanskod`, as stored.
@@ -80,5 +85,20 @@ class ApplicationRepository {
  private:
   pqxx::work& tx_;
 };
+
+// The call and one of its applications, both row-locked.
+struct LockedCallAndApplication {
+  CallRecord call;
+  ApplicationRecord app;
+};
+
+// For the writers that take both locks (submission, decision): the caller's access to the
+// application first (ApplicationRepository::Load without a lock: NOT_FOUND to a caller who may
+// not read it), then the lock order every such writer keeps: the call, then the application.
+absl::StatusOr<LockedCallAndApplication> LockCallAndApplication(pqxx::work& tx,
+                                                                const auth::Scope& scope,
+                                                                const ApplicationKey& key,
+                                                                access::Acting acting,
+                                                                absl::Time now);
 
 }  // namespace integration::grants

@@ -46,7 +46,14 @@ absl::Status EmitCallChanged(api::Change& change, const v1::Call& changed, absl:
 // The call an administrator changes, row-locked, if the caller administers it.
 absl::StatusOr<CallRecord> LockCallToAdminister(pqxx::work& tx, const auth::Scope& scope,
                                                 int64_t call_id, absl::Time now) {
-  absl::StatusOr<std::optional<CallRecord>> rec = CallRepository(tx).Find(call_id, true, now);
+  // Checked on an unlocked read first: a caller who may not administer the call never holds
+  // its lock (the county and the draft state that decide it are read again under the lock).
+  CallRepository calls(tx);
+  absl::StatusOr<std::optional<CallRecord>> seen = calls.Find(call_id, false, now);
+  if (!seen.ok()) return seen.status();
+  if (!*seen) return CallNotFound(call_id);
+  if (absl::Status e = CheckCallAdmin(scope, **seen); !e.ok()) return e;
+  absl::StatusOr<std::optional<CallRecord>> rec = calls.Find(call_id, true, now);
   if (!rec.ok()) return rec.status();
   if (!*rec) return CallNotFound(call_id);
   if (absl::Status e = CheckCallAdmin(scope, **rec); !e.ok()) return e;

@@ -50,16 +50,10 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) -> absl::StatusOr<Target> {
-        // Lock order: the call, then the application (as every writer that takes both).
-        absl::StatusOr<std::optional<CallRecord>> c =
-            CallRepository(tx).Find(key->call_id, /*for_update=*/true, now);
-        if (!c.ok()) return c.status();
-        if (!*c) return ApplicationNotFound(key->call_id, key->application_id);
-        absl::StatusOr<ApplicationRecord> app =
-            ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()), *key,
-                                           access::Acting::kCountyOfficer, /*for_update=*/true);
-        if (!app.ok()) return app.status();
-        return Target{std::move(**c), *std::move(app)};
+        absl::StatusOr<LockedCallAndApplication> locked = LockCallAndApplication(
+            tx, auth::Scope::Of(call.caller()), *key, access::Acting::kCountyOfficer, now);
+        if (!locked.ok()) return locked.status();
+        return Target{std::move(locked->call), std::move(locked->app)};
       },
       [&](pqxx::work& tx, const Target& target) -> absl::Status {
         const CallRecord& c = target.call;

@@ -33,18 +33,13 @@ absl::Status DisbursementNotFound(const ChildKey& key) {
                           {{"disbursement", name}});
 }
 
-// Loads the application with its row lock and checks that the caller is a county officer of
-// its county.
+// The application with its row lock, once the caller is known to be a county officer of its
+// county (ApplicationRepository::Load: NOT_FOUND to one who may not read it).
 absl::StatusOr<ApplicationRecord> LockApplication(pqxx::work& tx, const grpc::CallContext& call,
                                                   int64_t call_id, int64_t application_id) {
-  absl::StatusOr<std::optional<ApplicationRecord>> app =
-      ApplicationRepository(tx).Find(call_id, application_id, /*for_update=*/true);
-  if (!app.ok()) return app.status();
-  if (!*app) return ApplicationNotFound(call_id, application_id);
-  if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
-      !s.ok())
-    return s;
-  return **std::move(app);
+  return ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()),
+                                        ApplicationKey{call_id, application_id},
+                                        access::Acting::kCountyOfficer, /*for_update=*/true);
 }
 
 }  // namespace

@@ -45,20 +45,16 @@ absl::Status AlreadyRaised(std::string_view application, std::string_view reclai
       {{"application", std::string(application)}, {"reclaim", std::string(reclaim)}});
 }
 
-// Loads and locks the application of a reclaim transition (a missing one means a missing
-// reclaim) and checks that the caller is an officer of its county.
+// Loads and locks the application of a reclaim transition once the caller is known to be an
+// officer of its county (a missing one, or one the caller may not read, means a missing
+// reclaim).
 absl::StatusOr<ApplicationRecord> LockApplicationForReclaim(pqxx::work& tx,
                                                             const grpc::CallContext& call,
                                                             const ChildKey& key,
                                                             std::string_view name) {
-  absl::StatusOr<std::optional<ApplicationRecord>> app =
-      ApplicationRepository(tx).Find(key.call_id, key.application_id, /*for_update=*/true);
-  if (!app.ok()) return app.status();
-  if (!*app) return ReclaimNotFound(name);
-  if (absl::Status st = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*app)->lanskod);
-      !st.ok())
-    return st;
-  return **std::move(app);
+  return ApplicationRepository(tx).Load(
+      auth::Scope::Of(call.caller()), ApplicationKey{key.call_id, key.application_id},
+      access::Acting::kCountyOfficer, /*for_update=*/true, ReclaimNotFound(name));
 }
 
 // Loads and locks a RAISED reclaim for settling or waiving, checking the client's etag.

@@ -125,7 +125,10 @@ absl::Status GrantsServiceImpl::DoRankApplications(const grpc::CallContext& call
     absl::StatusOr<std::optional<CallRecord>> c =
         CallRepository(tx).Find(*call_id, /*for_update=*/false, now);
     if (!c.ok()) return c.status();
-    if (!*c) return CallNotFound(*call_id);
+    // Another county's draft is answered as a missing call.
+    if (!*c || !access::CanSeeCall(auth::Scope::Of(call.caller()), **c)) {
+      return CallNotFound(*call_id);
+    }
     if (absl::Status s = access::CheckCountyOfficer(auth::Scope::Of(call.caller()), (*c)->lanskod);
         !s.ok())
       return s;

@@ -239,8 +239,9 @@ TEST_F(AmendmentTest, RequestsAreCheckedAgainstTheGrantAndTheCall) {
   v1::CreateAmendmentRequest fine = Request(App(app));
   AddLine(fine, v1::BUDGET_CATEGORY_PERSONNEL, 400'000'00);
   AddLine(fine, v1::BUDGET_CATEGORY_MATERIALS, 200'000'00);
+  // Another applicant's application is answered as a missing one (ids cannot be probed).
   st = env().Call(&Stub::CreateAmendment, env().KommunToken(kKommunB), fine, &out);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = env().Call(&Stub::CreateAmendment, env().OfficerToken(), fine, &out);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const int64_t submitted = SeedDecided(100'000'00, 0, "", "SUBMITTED");
@@ -274,7 +275,7 @@ TEST_F(AmendmentTest, DecisionsAreTheCountysAndHonourTheEtag) {
   v1::Amendment out;
   grpc::Status st =
       env().Call(&Stub::DecideAmendment, env().OfficerToken("o2", kOtherLan), decide, &out);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "AMENDMENT_NOT_FOUND") << "another county's: as if missing";
   st = env().Call(&Stub::DecideAmendment, env().KommunToken(), decide, &out);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   decide.set_etag("r9");
@@ -292,7 +293,7 @@ TEST_F(AmendmentTest, DecisionsAreTheCountysAndHonourTheEtag) {
   list.set_parent(App(app));
   v1::ListAmendmentsResponse history;
   st = env().Call(&Stub::ListAmendments, env().KommunToken(kKommunB), list, &history);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
 }
 
 TEST_F(AmendmentTest, SuccessiveAmendmentsFormTheHistory) {

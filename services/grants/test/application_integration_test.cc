@@ -571,9 +571,10 @@ TEST_F(ApplicationTest, KommunCannotReadListOrChangeAnotherKommunsApplications) 
   v1::Application b = Draft(kKommunB);
   const std::string token_b = env().KommunToken(kKommunB);
   v1::Application out;
+  // Another kommun's application is answered exactly as a missing one.
   ::grpc::Status st = Get(token_b, a.name(), &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   v1::ListApplicationsRequest list;
   list.set_parent(absl::StrCat("calls/", guider_call_));
   EXPECT_THAT(List(token_b, list), ElementsAre(b.name()));
@@ -587,11 +588,11 @@ TEST_F(ApplicationTest, KommunCannotReadListOrChangeAnotherKommunsApplications) 
   update.mutable_application()->set_project_title("Kapat");
   update.mutable_update_mask()->add_paths("project_title");
   st = env().Call(&Stub::UpdateApplication, token_b, update, &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = Submit(token_b, a.name(), &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = Withdraw(token_b, a.name(), &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   EXPECT_EQ(State(a.name()), "DRAFT");
   ASSERT_TRUE(Get(env().KommunToken(kKommunA), a.name(), &out).ok());
   EXPECT_EQ(out.project_title(), "Flyktingguider");
@@ -623,10 +624,12 @@ TEST_F(ApplicationTest, OrganisationSeesOnlyItsOwn) {
                      &theirs)
                   .ok());
   v1::Application out;
+  // Another organisation's application: as if it did not exist.
   ::grpc::Status st = Get(env().OrgToken(kOrgAssociation), theirs.name(), &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = Withdraw(env().OrgToken(kOrgAssociation), theirs.name(), &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   v1::ListApplicationsRequest list;
   list.set_parent(absl::StrCat("calls/", tia_call_));
   EXPECT_THAT(List(env().OrgToken(kOrgAssociation), list), ElementsAre(mine.name()));
@@ -664,8 +667,8 @@ TEST_F(ApplicationTest, CountyRolesListTheirCountyWithFiltersAndPages) {
 
   v1::Application out;
   ::grpc::Status st = Get(env().OfficerToken("officer-9", kOtherLan), names[0], &out);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << "another county's: as if missing";
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   ASSERT_TRUE(Get(env().OfficerToken(), names[0], &out).ok());
 
   v1::ListApplicationsResponse resp;

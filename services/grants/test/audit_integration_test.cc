@@ -170,12 +170,13 @@ TEST_F(AuditTest, OnlyTheApplicantAndTheCountyReadTheTrail) {
   v1::ListAuditEventsRequest list;
   list.set_parent(App(app));
   v1::ListAuditEventsResponse trail;
+  // Other applicants and counties: as if the application did not exist.
   grpc::Status st = env().Call(&Stub::ListAuditEvents, env().KommunToken(kKommunB), list, &trail);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = env().Call(&Stub::ListAuditEvents, env().OrgToken(kOrgAssociation), list, &trail);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = env().Call(&Stub::ListAuditEvents, env().OfficerToken("o2", kOtherLan), list, &trail);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = env().Call(&Stub::ListAuditEvents, env().AgencyToken(), list, &trail);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   list.set_parent(App(app + 1));

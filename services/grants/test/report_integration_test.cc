@@ -256,8 +256,8 @@ TEST_F(ReportTest, AcceptAndReturnRejections) {
 
   accept.mutable_accepted_amount()->set_ore(1);
   st = env().Call(&Stub::AcceptReport, env().OfficerToken("officer-9", kOtherLan), accept, &out);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << "another county's: as if missing";
+  EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
 
   accept.set_etag("r42");
   st = env().Call(&Stub::AcceptReport, env().OfficerToken(), accept, &out);
@@ -406,28 +406,29 @@ TEST_F(ReportTest, ApplicantsSeeOnlyTheirOwnReports) {
 
   // Kommun B reads, lists and submits nothing of kommun A's.
   get.set_name(kommun_report);
+  // (Answered as if they did not exist, so that ids cannot be probed.)
   grpc::Status st = env().Call(&Stub::GetReport, env().KommunToken(kKommunB), get, &out);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
   list.set_parent(absl::StrCat("calls/", call_id_, "/applications/", kommun_app));
   st = env().Call(&Stub::ListReports, env().KommunToken(kKommunB), list, &listed);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = env().Call(&Stub::SubmitReport, env().KommunToken(kKommunB), Submission(kommun_report, 1),
                   &out);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
 
   // Organisation Y sees nothing of organisation X's; X does.
   get.set_name(org_report);
   st = env().Call(&Stub::GetReport, env().OrgToken(kOrgAssociation2), get, &out);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
   st = env().Call(&Stub::SubmitReport, env().OrgToken(kOrgAssociation2), Submission(org_report, 1),
                   &out);
-  EXPECT_EQ(ReasonOf(st), "TENANT_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
   EXPECT_TRUE(env().Call(&Stub::GetReport, env().OrgToken(kOrgAssociation), get, &out).ok());
 
   // Officers of another county neither.
   st = env().Call(&Stub::GetReport, env().OfficerToken("o2", kOtherLan), get, &out);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "REPORT_NOT_FOUND");
 
   EXPECT_EQ(env().Count("SELECT count(*) FROM reports WHERE state <> 'DUE'"), 0);
 }

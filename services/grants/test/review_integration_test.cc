@@ -205,8 +205,8 @@ TEST_F(ReviewTest, AccessIsTheCountysOfficers) {
   v1::Review review;
   ::grpc::Status st = env().Call(&Stub::CreateReview, env().OfficerToken("officer-x", kOtherLan),
                                  ReviewRequest(AppName(call_id_, app), 3, 3), &review);
-  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << "another county's: as if missing";
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   st = env().Call(&Stub::CreateReview, env().KommunToken(),
                   ReviewRequest(AppName(call_id_, app), 3, 3), &review);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
@@ -222,7 +222,7 @@ TEST_F(ReviewTest, AccessIsTheCountysOfficers) {
   list.set_parent(AppName(call_id_, app));
   v1::ListReviewsResponse listed;
   st = env().Call(&Stub::ListReviews, env().OfficerToken("officer-x", kOtherLan), list, &listed);
-  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+  EXPECT_EQ(ReasonOf(st), "APPLICATION_NOT_FOUND");
   EXPECT_EQ(env().Count("SELECT count(*) FROM reviews"), 0);
 }
 

@@ -46,8 +46,11 @@ std::string AuditAction(std::string_view resource, std::string_view verb);
 //
 // The request-id replay is consulted only once the caller's access to the target has been
 // checked: by the policy and the handler's checks before the change (Run with one function),
-// or by `authorize`, the first step inside the transaction (Run with two). A caller who lost
-// access to a record therefore gets the access error, not the stored response.
+// or by `authorize`, the first step inside the transaction (Run with two). A work that fails
+// with PERMISSION_DENIED, UNAUTHENTICATED or NOT_FOUND (its own access checks) is not replayed
+// either. A caller who lost access to a record therefore gets the access error, not the stored
+// response, even though the scope (RequestScope: issuer, subject, method) no longer changes
+// with the token's role or tenant claims.
 //
 // Round trips: the audit rows, the outbox rows and the request-id record (claim and response
 // together) are written in one statement after the work, so a change costs BEGIN, its own

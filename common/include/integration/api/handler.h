@@ -94,10 +94,17 @@ inline bool IsUniqueViolation(const absl::Status& st, std::string_view constrain
   return it != info->metadata().end() && it->second == constraint;
 }
 
-// The scope of a request id (store::BeginRequest): per caller and method, so that two callers
-// can never see each other's responses by reusing an id.
+// The scope of a request id (api::Change): the caller's identity, i.e. the token's issuer and
+// subject, and the method, so that two callers can never see each other's responses by
+// reusing an id. Not the role or tenant claims: one person stays one scope whatever the token
+// says about them, and api::Change checks their access before it replays anything. The method
+// stays, since the request fingerprint does not name the request type. "<issuer length>:<issuer>
+// <subject>/<method>": the length ends the issuer, and a method name has no "/", so no two
+// callers share a scope.
 inline std::string RequestScope(const grpc::CallContext& call, std::string_view method) {
-  return absl::StrCat(call.caller().role, ":", call.caller().subject, "/", std::string(method));
+  const auth::Caller& caller = call.caller();
+  return absl::StrCat(caller.issuer.size(), ":", caller.issuer, " ", caller.subject, "/",
+                      std::string(method));
 }
 
 }  // namespace integration::api

@@ -23,7 +23,8 @@ using Policy = ::lansstyrelsen::integration::auth::v1::Policy;
 // Who is calling, from a verified token. Handlers read it; they never parse tokens.
 struct Caller {
   bool authenticated = false;       // false: no token (only public methods)
-  std::string subject;              // "sub"
+  std::string subject;              // "sub"; never empty in a verified token
+  std::string issuer;               // "iss"
   std::string role;                 // "role", as the token spells it (auth::Role, tenancy.h)
   std::string lan;                  // "lan": county code of county roles, e.g. "12"
   std::string kommun;               // "kommun": kommunkod of municipality officers
@@ -45,10 +46,11 @@ struct VerifierOptions {
 };
 
 // Verifies bearer tokens: "alg" must be EdDSA or ES256 and match the key's type ("none",
-// HS*, RS* rejected), signature by the JWKS key named by "kid", "iss", "aud", "exp", "nbf".
+// HS*, RS* rejected), signature by the JWKS key named by "kid", "iss", "aud", "exp", "nbf", and
+// a non-empty "sub" (whom audit rows, request ids and ownership name).
 // Thread-safe. Errors are UNAUTHENTICATED with an ErrorInfo reason: TOKEN_MALFORMED,
 // TOKEN_ALG_NOT_ALLOWED, TOKEN_KEY_UNKNOWN, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED,
-// TOKEN_NOT_YET_VALID, TOKEN_ISSUER_INVALID, TOKEN_AUDIENCE_INVALID.
+// TOKEN_NOT_YET_VALID, TOKEN_ISSUER_INVALID, TOKEN_AUDIENCE_INVALID, TOKEN_SUBJECT_MISSING.
 class Verifier {
  public:
   static absl::StatusOr<std::unique_ptr<Verifier>> Create(VerifierOptions options);

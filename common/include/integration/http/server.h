@@ -66,6 +66,10 @@ struct Refusal {
     kBodyTooLarge,    // declared or sent body over max_body_bytes
     kHeaderTooLarge,  // request line and headers over max_header_bytes
     kMalformed,       // not HTTP/1.1 as the parser reads it
+    // The server holds max_connections already. Asked before anything is read (`partial` is
+    // empty); the answer is written at once (plain HTTP only: a TLS connection over the cap
+    // is closed without a handshake, which would cost what the cap protects).
+    kTooManyConnections,
   };
   Kind kind;
   std::string detail;  // the parser's words, for kMalformed
@@ -107,8 +111,15 @@ struct ServerOptions {
   // Largest accepted request body and request line plus headers (Refusal beyond them).
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  // Time a client has to send a whole request once it started one (slowloris guard).
-  std::chrono::milliseconds read_timeout{30000};
+  // Most connections open at once; one more is refused (Refusal kTooManyConnections) and
+  // closed. 0: no cap.
+  int max_connections = 1024;
+  // Time a client has to send the request line and headers: on a new connection from the
+  // accept (TLS handshake included), on a kept-alive one from the first byte of its next
+  // request. Beyond it the connection is closed (slowloris guard).
+  std::chrono::milliseconds header_timeout{10000};
+  // Time a client has to send a request's body once the headers are in.
+  std::chrono::milliseconds body_timeout{30000};
   // Time a kept-alive connection may sit idle between requests before it is closed.
   std::chrono::milliseconds idle_timeout{60000};
   // Time a client has to accept a response.
