@@ -222,6 +222,7 @@ std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
       "--rate-read=" + config.rate_read,
       "--rate-write=" + config.rate_write,
       "--rate-public=" + config.rate_public,
+      "--rate-address=" + config.rate_address,
       absl::StrCat("--http-max-body-bytes=", config.http_max_body_bytes),
       "--cache-ttl=" + config.cache_ttl,
       "--log-level=warning",

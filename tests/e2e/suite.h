@@ -82,6 +82,8 @@ struct GatewayConfig {
   std::string rate_read = "1000/s burst 1000";
   std::string rate_write = "1000/s burst 1000";
   std::string rate_public = "1000/s burst 1000";
+  // Every call's budget per client address (all tests call from 127.0.0.1).
+  std::string rate_address = "2000/s burst 2000";
   int64_t http_max_body_bytes = 64 * 1024;
   std::string cache_ttl = "30s";
 };
