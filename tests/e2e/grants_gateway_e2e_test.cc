@@ -775,7 +775,8 @@ TEST_F(GrantsThroughGatewayTest, OpenCallsAreCachedUntilCallChanged) {
 }
 
 // Tenant isolation, decided by the service on the stored records: Uppsala kommun's token on
-// Enköping's application is 403 PERMISSION_DENIED on both fronts for Get, Update and Submit,
+// Enköping's application is answered as if it did not exist (404 NOT_FOUND
+// APPLICATION_NOT_FOUND, so ids cannot be probed) on both fronts for Get, Update and Submit,
 // and its lists hold only its own applications; an association cannot see another's.
 TEST_F(GrantsThroughGatewayTest, TenantIsolationOnBothFronts) {
   const v1::Call call = OpenCall("kapacitet-tenant", "Kapacitet (hyresgäster)");
@@ -788,8 +789,8 @@ TEST_F(GrantsThroughGatewayTest, TenantIsolationOnBothFronts) {
   get.set_name(other.name());
   v1::Application read;
   RpcResult r = Invoke(stub(), &Stub::GetApplication, a, get, &read);
-  EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
-  EXPECT_EQ(r.Reason(), "TENANT_MISMATCH");
+  EXPECT_EQ(r.code(), ::grpc::StatusCode::NOT_FOUND) << r.Describe();
+  EXPECT_EQ(r.Reason(), "APPLICATION_NOT_FOUND");
 
   v1::UpdateApplicationRequest update;
   update.mutable_application()->set_name(other.name());
@@ -797,16 +798,16 @@ TEST_F(GrantsThroughGatewayTest, TenantIsolationOnBothFronts) {
   update.mutable_update_mask()->add_paths("project_title");
   v1::Application changed;
   r = Invoke(stub(), &Stub::UpdateApplication, a, update, &changed);
-  EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
-  EXPECT_EQ(r.Reason(), "TENANT_MISMATCH");
+  EXPECT_EQ(r.code(), ::grpc::StatusCode::NOT_FOUND) << r.Describe();
+  EXPECT_EQ(r.Reason(), "APPLICATION_NOT_FOUND");
 
   v1::SubmitApplicationRequest submit;
   submit.set_name(other.name());
   submit.set_request_id(NewRequestId());
   v1::Application submitted;
   r = Invoke(stub(), &Stub::SubmitApplication, a, submit, &submitted);
-  EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
-  EXPECT_EQ(r.Reason(), "TENANT_MISMATCH");
+  EXPECT_EQ(r.code(), ::grpc::StatusCode::NOT_FOUND) << r.Describe();
+  EXPECT_EQ(r.Reason(), "APPLICATION_NOT_FOUND");
 
   const std::vector<std::pair<std::string, HttpResult>> http = {
       {"get", Http(http_port(), "GET", "/v1/" + other.name(), a)},
@@ -816,9 +817,9 @@ TEST_F(GrantsThroughGatewayTest, TenantIsolationOnBothFronts) {
                       R"({"requestId": ")" + NewRequestId() + R"("})")},
   };
   for (const auto& [what, result] : http) {
-    EXPECT_EQ(result.status, 403) << what << ": " << result.Describe();
-    EXPECT_EQ(result.Reason(), "TENANT_MISMATCH") << what << ": " << result.Describe();
-    EXPECT_EQ(result.Json().fields().at("code").number_value(), 7) << what;  // PERMISSION_DENIED
+    EXPECT_EQ(result.status, 404) << what << ": " << result.Describe();
+    EXPECT_EQ(result.Reason(), "APPLICATION_NOT_FOUND") << what << ": " << result.Describe();
+    EXPECT_EQ(result.Json().fields().at("code").number_value(), 5) << what;  // NOT_FOUND
   }
 
   // Nothing changed: Enköping's draft is as it was.
@@ -854,10 +855,10 @@ TEST_F(GrantsThroughGatewayTest, TenantIsolationOnBothFronts) {
   v1::GetApplicationRequest get_association;
   get_association.set_name(association.name());
   r = Invoke(stub(), &Stub::GetApplication, Org(kOrgB), get_association, &read);
-  EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
-  EXPECT_EQ(r.Reason(), "TENANT_MISMATCH");
+  EXPECT_EQ(r.code(), ::grpc::StatusCode::NOT_FOUND) << r.Describe();
+  EXPECT_EQ(r.Reason(), "APPLICATION_NOT_FOUND");
   HttpResult http_other_org = Http(http_port(), "GET", "/v1/" + association.name(), Org(kOrgB));
-  EXPECT_EQ(http_other_org.status, 403) << http_other_org.Describe();
+  EXPECT_EQ(http_other_org.status, 404) << http_other_org.Describe();
   v1::ListApplicationsRequest list;
   list.set_parent(call.name());
   v1::ListApplicationsResponse listed;
@@ -870,7 +871,8 @@ TEST_F(GrantsThroughGatewayTest, TenantIsolationOnBothFronts) {
   // An officer of another county does not.
   const std::string foreign = suite().Bearer("county_officer", "officer-skane", kOtherLan);
   r = Invoke(stub(), &Stub::GetApplication, foreign, get_association, &read);
-  EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
+  EXPECT_EQ(r.code(), ::grpc::StatusCode::NOT_FOUND) << r.Describe();
+  EXPECT_EQ(r.Reason(), "APPLICATION_NOT_FOUND");
 }
 
 // GetRegionalOverview of the gateway now has a grants section: the officer's county figures

@@ -20,6 +20,7 @@
 #include <map>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
