@@ -1,9 +1,9 @@
-// Conversions between the calendar-day forms of the placement service.
-#include "rules/days.h"
+// Conversions between the calendar-day forms of the suite (see day.h).
+#include "integration/dates/day.h"
 
 #include "absl/strings/str_format.h"
 
-namespace integration::placement {
+namespace integration::dates {
 
 std::optional<absl::CivilDay> DayOf(const type::Date& date) {
   if (date.year() < 1 || date.year() > 9999) return std::nullopt;
@@ -44,12 +44,10 @@ std::optional<absl::CivilDay> ParseDayText(std::string_view text) {
   return DayOf(date);
 }
 
-int AgeOn(absl::CivilDay birth, absl::CivilDay on) {
-  int age = static_cast<int>(on.year() - birth.year());
-  if (on.month() < birth.month() || (on.month() == birth.month() && on.day() < birth.day())) {
-    --age;
-  }
-  return age;
+absl::CivilDay AddYears(absl::CivilDay day, int years) {
+  const absl::CivilDay same(day.year() + years, day.month(), day.day());
+  // CivilDay normalises 29 February of a common year to 1 March, which is the rule wanted.
+  return same;
 }
 
-}  // namespace integration::placement
+}  // namespace integration::dates
