@@ -1,6 +1,9 @@
 // Conversions between the calendar-day forms of the suite (see day.h).
 #include "integration/dates/day.h"
 
+#include <array>
+#include <string_view>
+
 #include "absl/strings/str_format.h"
 
 namespace integration::dates {
@@ -48,6 +51,15 @@ absl::CivilDay AddYears(absl::CivilDay day, int years) {
   const absl::CivilDay same(day.year() + years, day.month(), day.day());
   // CivilDay normalises 29 February of a common year to 1 March, which is the rule wanted.
   return same;
+}
+
+std::string SwedishDate(const type::Date& date) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "januari", "februari", "mars",      "april",   "maj",      "juni",
+      "juli",    "augusti",  "september", "oktober", "november", "december"};
+  std::string_view month =
+      date.month() >= 1 && date.month() <= 12 ? kMonths[date.month() - 1] : "?";
+  return std::to_string(date.day()) + " " + std::string(month) + " " + std::to_string(date.year());
 }
 
 }  // namespace integration::dates

@@ -26,4 +26,7 @@ std::optional<absl::CivilDay> ParseDayText(std::string_view text);
 // common year, as anniversaries are counted in Swedish law (and by se::AgeOn).
 absl::CivilDay AddYears(absl::CivilDay day, int years);
 
+// "14 mars 2026": a date as Swedish readers write it (documents, letters).
+std::string SwedishDate(const type::Date& date);
+
 }  // namespace integration::dates
