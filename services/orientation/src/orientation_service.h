@@ -18,6 +18,7 @@
 #include "integration/grpc/names.h"  // first: see there
 #include "integration/grpc/runtime.h"
 #include "integration/pg/pool.h"
+#include "integration/document/signing.h"
 #include "integration/se/pnr_protector.h"
 #include "lansstyrelsen/integration/orientation/v1/orientation_service.adapter.h"
 
@@ -34,6 +35,8 @@ struct OrientationDeps {
   // Encrypts participants' identity numbers and derives their look-up hash (the suite's
   // personnummer keys).
   std::shared_ptr<const se::PnrProtector> protector;
+  // Signs certificates of completion (--certificate-signing-key-file).
+  std::shared_ptr<const document::Signer> certificate_signer;
   // The pension reference age by the year it applies from (--pension-reference-ages).
   std::map<int, int> pension_reference_ages = {{2023, 66}, {2026, 67}};
   // Days after the registration within which a start counts in the follow-up
@@ -92,6 +95,13 @@ class OrientationServiceImpl final : public v1::OrientationServiceAdapter<Orient
   absl::Status DoRecordAttendance(const grpc::CallContext& call,
                                   const v1::RecordAttendanceRequest& req,
                                   v1::RecordAttendanceResponse* resp);
+  // certificate_handlers.cc
+  absl::Status DoIssueCompletionCertificate(const grpc::CallContext& call,
+                                            const v1::IssueCompletionCertificateRequest& req,
+                                            v1::CompletionCertificate* resp);
+  absl::Status DoGetCertificatePublicKey(const grpc::CallContext& call,
+                                         const v1::GetCertificatePublicKeyRequest& req,
+                                         v1::CertificatePublicKey* resp);
   // follow_up_handlers.cc
   absl::Status DoGetFollowUp(const grpc::CallContext& call, const v1::GetFollowUpRequest& req,
                              v1::FollowUp* resp);

@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "integration/config/flags.h"
+#include "absl/strings/str_cat.h"
+#include "certificate.h"
 #include "orientation_service.h"
 #include "rules/eligibility.h"
 
@@ -20,6 +22,7 @@ struct Settings {
   std::string* hmac_key_file = nullptr;
   std::string* pension_reference_ages = nullptr;
   int64_t* start_window_days = nullptr;
+  std::string* certificate_key_file = nullptr;
 };
 
 }  // namespace
@@ -52,12 +55,23 @@ service::ServiceSpec OrientationSpec(OrientationSpecOptions options) {
     settings->start_window_days = flags.Int(
         kStartWindowDaysFlag, 90,
         "the follow-up counts a start within this many days of the registration", 1, 3650);
+    settings->certificate_key_file = flags.String(
+        kCertificateKeyFileFlag, "",
+        "PEM file of the Ed25519 private key certificates of completion are signed with "
+        "(openssl genpkey -algorithm ed25519); required to serve");
   };
   spec.factory = [settings, clock = std::move(options.clock)](const service::Dependencies& deps)
       -> absl::StatusOr<std::unique_ptr<service::ServiceHandle>> {
     absl::StatusOr<se::PnrProtector> protector =
         se::PnrProtector::FromKeyFiles(*settings->encryption_key_file, *settings->hmac_key_file);
     if (!protector.ok()) return protector.status();
+    if (settings->certificate_key_file->empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--", kCertificateKeyFileFlag, " is required to serve"));
+    }
+    absl::StatusOr<document::Signer> signer =
+        document::Signer::FromPemFile(*settings->certificate_key_file, CertificateDocument());
+    if (!signer.ok()) return signer.status();
     absl::StatusOr<std::map<int, int>> ages =
         ParsePensionReferenceAges(*settings->pension_reference_ages);
     if (!ages.ok()) return ages.status();
@@ -71,6 +85,7 @@ service::ServiceSpec OrientationSpec(OrientationSpecOptions options) {
         .runtime = deps.runtime,
         .nudge_outbox = deps.nudge_outbox,
         .protector = std::make_shared<const se::PnrProtector>(*std::move(protector)),
+        .certificate_signer = std::make_shared<const document::Signer>(*std::move(signer)),
         .pension_reference_ages = *std::move(ages),
         .start_window_days = static_cast<int>(*settings->start_window_days),
         .zone = stockholm,

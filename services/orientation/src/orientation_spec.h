@@ -20,8 +20,10 @@ std::span<const pg::SqlFile> OrientationQueries();
 // personal-number key files (se::kPnrEncryptionKeyFileFlag, se::kPnrHmacKeyFileFlag), and:
 // the pension reference ages by year ("2023:66,2026:67"),
 inline constexpr char kPensionReferenceAgesFlag[] = "pension-reference-ages";
-// the follow-up's start window in days after the registration (default 90).
+// the follow-up's start window in days after the registration (default 90),
 inline constexpr char kStartWindowDaysFlag[] = "start-window-days";
+// the PEM file of the Ed25519 key certificates of completion are signed with (required).
+inline constexpr char kCertificateKeyFileFlag[] = "certificate-signing-key-file";
 
 struct OrientationSpecOptions {
   // The service's "now" instead of the real time (tests).

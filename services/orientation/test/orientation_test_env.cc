@@ -18,10 +18,19 @@ absl::StatusOr<std::unique_ptr<OrientationTestEnv>> OrientationTestEnv::Start() 
   integration::testing::HarnessOptions options;
   options.issuer = "https://issuer.orientation.test";
   options.audience = "orientation-test";
-  options.files = {{"pnr_encryption_key", kTestEncryptionKey}, {"pnr_hmac_key", kTestHmacKey}};
+  std::string certificate_public_key;
+  if (absl::Status st =
+          integration::testing::NewEd25519Key(&env->certificate_key_pem_, &certificate_public_key);
+      !st.ok()) {
+    return st;
+  }
+  options.files = {{"pnr_encryption_key", kTestEncryptionKey},
+                   {"pnr_hmac_key", kTestHmacKey},
+                   {"certificate_key.pem", env->certificate_key_pem_}};
   options.extra_args = {
       absl::StrCat("--", se::kPnrEncryptionKeyFileFlag, "={dir}/pnr_encryption_key"),
-      absl::StrCat("--", se::kPnrHmacKeyFileFlag, "={dir}/pnr_hmac_key")};
+      absl::StrCat("--", se::kPnrHmacKeyFileFlag, "={dir}/pnr_hmac_key"),
+      absl::StrCat("--", kCertificateKeyFileFlag, "={dir}/certificate_key.pem")};
   TestClock* clock = env->clock_.get();
   absl::StatusOr<std::unique_ptr<integration::testing::ServiceHarness>> harness =
       integration::testing::ServiceHarness::Start(

@@ -54,6 +54,8 @@ class OrientationTestEnv {
   integration::testing::ServiceHarness& harness() { return *harness_; }
   const std::string& target() const { return harness_->target(); }
   TestClock& clock() { return *clock_; }
+  // The PKCS#8 PEM key the server signs certificates with.
+  const std::string& certificate_key_pem() const { return certificate_key_pem_; }
   // Puts the service's clock at noon (Stockholm) of `day`.
   void SetToday(absl::CivilDay day);
 
@@ -107,6 +109,7 @@ class OrientationTestEnv {
 
  private:
   std::unique_ptr<TestClock> clock_;
+  std::string certificate_key_pem_;
   std::unique_ptr<integration::testing::ServiceHarness> harness_;
   std::unique_ptr<Stub> stub_;
 };
