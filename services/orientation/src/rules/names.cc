@@ -4,7 +4,6 @@
 
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "integration/names/resource_name.h"
 #include "integration/se/kommun.h"
@@ -12,17 +11,10 @@
 namespace integration::orientation {
 namespace {
 
+using names::IsPositiveId;
 using names::PatternOptions;
 using names::ResourceName;
 using names::ResourcePattern;
-
-absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-// A positive id without leading zeros, so that one resource has one name.
-bool IsPositiveId(std::string_view text) {
-  int64_t id = 0;
-  return absl::SimpleAtoi(AV(text), &id) && id > 0 && AV(text) == absl::StrCat(id);
-}
 
 // Kommun codes pass the shape here; ValidateKommunkod gives its own reason afterwards.
 bool AnyCode(std::string_view) { return true; }
@@ -61,9 +53,7 @@ const ResourcePattern& EnrolmentPattern() {
 }
 
 int64_t Id(const ResourceName& name, std::string_view variable) {
-  int64_t id = 0;
-  (void)absl::SimpleAtoi(AV(name[variable]), &id);  // checked by the pattern
-  return id;
+  return names::PositiveId(name[variable]);  // checked by the pattern
 }
 
 absl::StatusOr<std::string> Kommunkod(const ResourceName& name, std::string_view field) {
