@@ -113,13 +113,13 @@ enrol() {
     py 'today = datetime.date.today()
 for s in v.get("sessions", []):
     d = datetime.date(s["date"]["year"], s["date"]["month"], s["date"]["day"])
-    if s["state"] == "SCHEDULED" and d <= today:
+    if s["state"] == "STATE_SCHEDULED" and d <= today:
         print(s["name"])')"
   i=0
   for session in $sessions; do
-    status=PRESENT
+    status=ATTENDANCE_STATUS_PRESENT
     if [ "$share" != all ] && [ $((i % 2)) = 1 ]; then
-      status=$([ $((i % 4)) = 1 ] && echo ABSENT || echo EXCUSED)
+      status=$([ $((i % 4)) = 1 ] && echo ATTENDANCE_STATUS_ABSENT || echo ATTENDANCE_STATUS_EXCUSED)
     fi
     rpc "${tokens[$kommun]}" RecordAttendance "{\"session\": \"$session\",
       \"attendances\": [{\"enrolment\": \"$enrolment\", \"status\": \"$status\"}]}" >/dev/null

@@ -81,7 +81,8 @@ TEST_F(OrientationThroughGatewayTest, TheWalkthroughOverHttp) {
   EXPECT_THAT(r.body, HasSubstr(R"("minutes":135)"));
 
   const std::string person = R"({"personnummer": "19900512-1232", "registeredKommunkod": "0380",
-      "registrationDate": )" + Date(-30) + R"(, "firstRegistrationDate": )" + Date(-30) +
+      "registrationDate": )" +
+                             Date(-30) + R"(, "firstRegistrationDate": )" + Date(-30) +
                              R"(, "permitType": "PERMIT_TYPE_PROTECTION", "citizenships": ["ER"],
       "languages": ["ti"]})";
   r = Http(port(), "POST", "/v1/kommuner/0380/participants", uppsala, person);
@@ -98,7 +99,8 @@ TEST_F(OrientationThroughGatewayTest, TheWalkthroughOverHttp) {
   // An ineligible person: every reason, each a field violation.
   r = Http(port(), "POST", "/v1/kommuner/0380/participants", uppsala,
            R"({"personnummer": "19851163-0009", "registeredKommunkod": "0381",
-               "registrationDate": )" + Date(-30) + R"(, "firstRegistrationDate": )" + Date(-30) +
+               "registrationDate": )" +
+               Date(-30) + R"(, "firstRegistrationDate": )" + Date(-30) +
                R"(, "permitType": "PERMIT_TYPE_OTHER", "citizenships": ["DE"]})");
   ASSERT_EQ(r.status, 200) << r.Describe();
   const std::string ineligible = Field(r, "name");
@@ -106,9 +108,9 @@ TEST_F(OrientationThroughGatewayTest, TheWalkthroughOverHttp) {
            absl::StrCat(R"({"offering": ")", offering, R"("})"));
   EXPECT_EQ(r.status, 400) << r.Describe();
   EXPECT_EQ(r.Reason(), "NOT_ELIGIBLE");
-  EXPECT_THAT(r.body, HasSubstr("PERMIT_NOT_ELIGIBLE: "));
-  EXPECT_THAT(r.body, HasSubstr("EEA_OR_SWISS_CITIZEN: "));
-  EXPECT_THAT(r.body, HasSubstr("REGISTERED_IN_OTHER_KOMMUN: "));
+  EXPECT_THAT(r.body, HasSubstr("INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE: "));
+  EXPECT_THAT(r.body, HasSubstr("INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN: "));
+  EXPECT_THAT(r.body, HasSubstr("INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN: "));
 
   r = Http(port(), "POST", "/v1/" + participant + "/enrolments", uppsala,
            absl::StrCat(R"({"offering": ")", offering, R"("})"));
@@ -116,12 +118,12 @@ TEST_F(OrientationThroughGatewayTest, TheWalkthroughOverHttp) {
   const std::string enrolment = Field(r, "name");
   r = Http(port(), "POST", "/v1/" + session + ":recordAttendance", uppsala,
            absl::StrCat(R"({"attendances": [{"enrolment": ")", enrolment,
-                        R"(", "status": "PRESENT"}]})"));
+                        R"(", "status": "ATTENDANCE_STATUS_PRESENT"}]})"));
   ASSERT_EQ(r.status, 200) << r.Describe();
   r = Http(port(), "GET", "/v1/" + enrolment, uppsala);
   ASSERT_EQ(r.status, 200) << r.Describe();
   EXPECT_THAT(r.body, HasSubstr(R"("attendedMinutes":"135")"));
-  EXPECT_EQ(Field(r, "state"), "ENROLLED");
+  EXPECT_EQ(Field(r, "state"), "STATE_ENROLLED");
 
   const std::string officer = suite_->Bearer("county_officer", "officer-03");
   r = Http(port(), "GET", "/v1/orientationFollowUp", officer);

@@ -23,8 +23,7 @@ constexpr char kMakeKeyHint[] = "make one with: openssl genpkey -algorithm ed255
 // The text of a status from integration_crypto (Abseil's string_view is not std's here).
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
-absl::Status KeyError(const DocumentKind& kind, std::string_view origin,
-                      std::string_view problem) {
+absl::Status KeyError(const DocumentKind& kind, std::string_view origin, std::string_view problem) {
   std::string message = kind.noun + " signing key ";
   message.append(origin).append(": ").append(problem);
   return status::Error(absl::StatusCode::kInvalidArgument, kind.key_invalid_reason, message);
@@ -161,8 +160,8 @@ absl::StatusOr<Signer> Signer::Generate(DocumentKind kind) {
 absl::StatusOr<std::string> Signer::Sign(std::string_view text) const {
   absl::StatusOr<std::string> signature = key_.Sign(text);
   if (!signature.ok()) {
-    return status::Internal(absl::StrCat(verify_key_.kind().noun,
-                                         " signing failed: ", signature.status().message()));
+    return status::Internal(
+        absl::StrCat(verify_key_.kind().noun, " signing failed: ", signature.status().message()));
   }
   return signature;
 }

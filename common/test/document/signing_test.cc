@@ -9,8 +9,7 @@
 namespace integration::document {
 namespace {
 
-const DocumentKind kKind{"certificate", "CERTIFICATE_KEY_INVALID",
-                         "CERTIFICATE_SIGNATURE_INVALID"};
+const DocumentKind kKind{"certificate", "CERTIFICATE_KEY_INVALID", "CERTIFICATE_SIGNATURE_INVALID"};
 
 std::string Reason(const absl::Status& st) {
   std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(st);
@@ -29,12 +28,14 @@ TEST(SigningTest, SignaturesVerifyOverExactlyTheirTextWithTheirKey) {
   EXPECT_THAT(std::string(tampered.message()), ::testing::StartsWith("certificate signature"));
 
   // The public key alone verifies it (PEM and raw), and names the same key id.
-  absl::StatusOr<VerifyKey> from_pem = VerifyKey::FromPem(signer->verify_key().PublicKeyPem(), kKind);
+  absl::StatusOr<VerifyKey> from_pem =
+      VerifyKey::FromPem(signer->verify_key().PublicKeyPem(), kKind);
   ASSERT_TRUE(from_pem.ok());
   EXPECT_EQ(from_pem->key_id(), signer->key_id());
   EXPECT_EQ(from_pem->key_id().size(), 16u);
   EXPECT_TRUE(from_pem->Verify("name: Amal\n", *signature).ok());
-  absl::StatusOr<VerifyKey> from_raw = VerifyKey::FromRaw(signer->verify_key().RawPublicKey(), kKind);
+  absl::StatusOr<VerifyKey> from_raw =
+      VerifyKey::FromRaw(signer->verify_key().RawPublicKey(), kKind);
   ASSERT_TRUE(from_raw.ok());
   EXPECT_TRUE(from_raw->CheckKeyId(signer->key_id()).ok());
   EXPECT_EQ(Reason(from_raw->CheckKeyId("0000000000000000")), "CERTIFICATE_SIGNATURE_INVALID");

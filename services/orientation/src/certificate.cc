@@ -53,14 +53,14 @@ absl::StatusOr<v1::CompletionCertificate> IssueCertificate(v1::CertificateConten
   page.subtitle = "Samhällsorientering för nyanlända (förordning 2010:1138)";
   page.lead = "Detta intygar att";
   page.holder = content.holder_name();
-  page.statement = absl::StrCat("har genomgått samhällsorientering, ",
-                                content.attended_minutes() / 60, " timmar",
-                                content.attended_minutes() % 60 == 0
-                                    ? ""
-                                    : absl::StrCat(" och ", content.attended_minutes() % 60,
-                                                   " minuter"),
-                                ", med alla åtta teman:");
-  for (int theme : content.themes()) page.items.push_back(ThemeTitle(static_cast<v1::Theme>(theme)));
+  page.statement = absl::StrCat(
+      "har genomgått samhällsorientering, ", content.attended_minutes() / 60, " timmar",
+      content.attended_minutes() % 60 == 0
+          ? ""
+          : absl::StrCat(" och ", content.attended_minutes() % 60, " minuter"),
+      ", med alla åtta teman:");
+  for (int theme : content.themes())
+    page.items.push_back(ThemeTitle(static_cast<v1::Theme>(theme)));
   page.issued = absl::StrCat("Slutförd den ", dates::SwedishDate(content.completion_date()),
                              ", utfärdat den ", dates::SwedishDate(content.issue_date()), " av ",
                              content.issuer());

@@ -29,15 +29,14 @@ absl::Status OrientationServiceImpl::DoIssueCompletionCertificate(
     v1::CompletionCertificate* resp) {
   absl::StatusOr<EnrolmentId> id = ParseEnrolmentName(req.name(), "name");
   if (!id.ok()) return id.status();
-  if (absl::Status st = access::CheckParticipantKeeper(auth::Scope::Of(call.caller()),
-                                                       id->participant.kommunkod);
+  if (absl::Status st =
+          access::CheckParticipantKeeper(auth::Scope::Of(call.caller()), id->participant.kommunkod);
       !st.ok()) {
     return st;
   }
   if (req.holder_name().empty() || req.holder_name().size() > kMaxHolderNameBytes) {
-    return status::InvalidField("holder_name",
-                                absl::StrCat("the name on the certificate, 1-",
-                                             kMaxHolderNameBytes, " bytes"));
+    return status::InvalidField("holder_name", absl::StrCat("the name on the certificate, 1-",
+                                                            kMaxHolderNameBytes, " bytes"));
   }
   absl::StatusOr<se::Kommun> kommun = se::LookupKommun(id->participant.kommunkod);
   if (!kommun.ok()) return kommun.status();

@@ -40,14 +40,15 @@ constexpr size_t kMaxExceptionBytes = 2000;
 constexpr int kMaxAttendanceLines = 500;
 
 absl::Status EnrolmentNotFound(std::string_view name) {
-  return status::NotFound(kReasonEnrolmentNotFound, absl::StrCat(std::string(name), " does not exist"),
+  return status::NotFound(kReasonEnrolmentNotFound,
+                          absl::StrCat(std::string(name), " does not exist"),
                           {{"enrolment", std::string(name)}});
 }
 
 // The enrolment `id` names with its progress, or NOT_FOUND (also under another name).
 absl::StatusOr<v1::Enrolment> LoadEnrolment(ParticipantRepository& repo, const EnrolmentId& id) {
-  const std::string name = EnrolmentName(id.participant.kommunkod,
-                                         id.participant.participant_id, id.enrolment_id);
+  const std::string name =
+      EnrolmentName(id.participant.kommunkod, id.participant.participant_id, id.enrolment_id);
   absl::StatusOr<std::optional<EnrolmentRecord>> record = repo.GetEnrolment(id.enrolment_id);
   if (!record.ok()) return record.status();
   if (!*record || (*record)->enrolment.name() != name) return EnrolmentNotFound(name);
@@ -96,9 +97,9 @@ absl::Status OrientationServiceImpl::DoCreateEnrolment(const grpc::CallContext& 
             OfferingRepository(tx).Lock(*offering_id);
         if (!offering.ok()) return offering.status();
         // An offering the kommun does not take part in is not there for it.
-        if (!*offering || std::find((*offering)->kommunkoder.begin(),
-                                    (*offering)->kommunkoder.end(),
-                                    participant_id->kommunkod) == (*offering)->kommunkoder.end()) {
+        if (!*offering ||
+            std::find((*offering)->kommunkoder.begin(), (*offering)->kommunkoder.end(),
+                      participant_id->kommunkod) == (*offering)->kommunkoder.end()) {
           return status::Error(absl::StatusCode::kNotFound, kReasonOfferingNotFound,
                                absl::StrCat(name_of_offering, " is not an offering of kommun ",
                                             participant_id->kommunkod),
@@ -120,8 +121,8 @@ absl::Status OrientationServiceImpl::DoCreateEnrolment(const grpc::CallContext& 
         EligibilityFacts facts{
             .birth_date = target.participant.birth_date,
             .enrol_date = enrol_date,
-            .pension_reference_age = PensionReferenceAgeIn(
-                deps_.pension_reference_ages, static_cast<int>(enrol_date.year())),
+            .pension_reference_age = PensionReferenceAgeIn(deps_.pension_reference_ages,
+                                                           static_cast<int>(enrol_date.year())),
             .permit = p.permit_type(),
             .first_registration_date = target.participant.first_registration_date,
             .registration_date = target.participant.registration_date,
@@ -144,11 +145,10 @@ absl::Status OrientationServiceImpl::DoCreateEnrolment(const grpc::CallContext& 
               absl::StrCat(name_of_offering, " ended on ", dates::DayText(target.offering.end)));
         }
         if (target.offering.enrolled >= target.offering.capacity) {
-          return status::FailedPrecondition(
-              kReasonOfferingFull,
-              absl::StrCat(name_of_offering, " has all its ", target.offering.capacity,
-                           " places taken"),
-              {{"capacity", absl::StrCat(target.offering.capacity)}});
+          return status::FailedPrecondition(kReasonOfferingFull,
+                                            absl::StrCat(name_of_offering, " has all its ",
+                                                         target.offering.capacity, " places taken"),
+                                            {{"capacity", absl::StrCat(target.offering.capacity)}});
         }
         NewEnrolment enrolment{
             .participant_id = participant_id->participant_id,
@@ -175,10 +175,9 @@ absl::Status OrientationServiceImpl::DoCreateEnrolment(const grpc::CallContext& 
           overridden.push_back(v1::IneligibilityReason_Name(f.reason));
         }
         change.Audit(resp->name(), "create",
-                     overridden.empty()
-                         ? name_of_offering
-                         : absl::StrCat(name_of_offering, "; exception for ",
-                                        absl::StrJoin(overridden, ",")));
+                     overridden.empty() ? name_of_offering
+                                        : absl::StrCat(name_of_offering, "; exception for ",
+                                                       absl::StrJoin(overridden, ",")));
         v1::ParticipantEnrolledEvent event;
         event.set_enrolment(resp->name());
         event.set_offering(name_of_offering);
@@ -192,8 +191,8 @@ absl::Status OrientationServiceImpl::DoGetEnrolment(const grpc::CallContext& cal
                                                     v1::Enrolment* resp) {
   absl::StatusOr<EnrolmentId> id = ParseEnrolmentName(req.name(), "name");
   if (!id.ok()) return id.status();
-  if (absl::Status st = access::CheckParticipantReader(auth::Scope::Of(call.caller()),
-                                                       id->participant.kommunkod);
+  if (absl::Status st =
+          access::CheckParticipantReader(auth::Scope::Of(call.caller()), id->participant.kommunkod);
       !st.ok()) {
     return st;
   }
@@ -282,8 +281,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
   return change.Run(
       [&](pqxx::work& tx) -> absl::StatusOr<SessionRecord> {
         OfferingRepository repo(tx);
-        absl::StatusOr<std::optional<LockedOffering>> offering =
-            repo.Lock(session_id->offering_id);
+        absl::StatusOr<std::optional<LockedOffering>> offering = repo.Lock(session_id->offering_id);
         if (!offering.ok()) return offering.status();
         if (!*offering) {
           return status::NotFound(kReasonSessionNotFound,
@@ -306,7 +304,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
         return **std::move(session);
       },
       [&](pqxx::work& tx, const SessionRecord& session) -> absl::Status {
-        if (session.session.state() != v1::Session::SCHEDULED) {
+        if (session.session.state() != v1::Session::STATE_SCHEDULED) {
           return status::FailedPrecondition(
               kReasonSessionCancelled,
               absl::StrCat(req.session(), " is cancelled; nobody attends it"));
@@ -314,8 +312,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
         const std::optional<absl::CivilDay> date = dates::DayOf(session.session.date());
         if (!date || *date > Today()) {
           return status::FailedPrecondition(
-              kReasonSessionInFuture,
-              absl::StrCat(req.session(), " has not taken place yet"));
+              kReasonSessionInFuture, absl::StrCat(req.session(), " has not taken place yet"));
         }
         ParticipantRepository repo(tx);
         const absl::Time now = deps_.clock();
@@ -338,8 +335,9 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
             return status::Error(
                 absl::StatusCode::kFailedPrecondition, kReasonEnrolmentNotInOffering,
                 absl::StrCat(name, " is not an enrolment in ", OfferingName(session.offering_id)),
-                {}, {{absl::StrCat("attendances[", i, "].enrolment"),
-                      "an enrolment in the session's offering"}});
+                {},
+                {{absl::StrCat("attendances[", i, "].enrolment"),
+                  "an enrolment in the session's offering"}});
           }
           repo.RecordAttendance(session.session_id, id.enrolment_id,
                                 req.attendances(static_cast<int>(i)).status(),
@@ -347,7 +345,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
           absl::StatusOr<Progress> progress = repo.LoadProgress(id.enrolment_id);
           if (!progress.ok()) return progress.status();
           repo.SetProgress(id.enrolment_id, *progress, now);
-          if (progress->completed() && (*locked)->state != v1::Enrolment::COMPLETED) {
+          if (progress->completed() && (*locked)->state != v1::Enrolment::STATE_COMPLETED) {
             v1::ParticipantCompletedEvent completed;
             completed.set_enrolment(name);
             api::SetTimestamp(now, completed.mutable_complete_time());
@@ -358,8 +356,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
           *resp->add_enrolments() = *std::move(enrolment);
           recorded.add_enrolments(name);
         }
-        change.Audit(req.session(), "recordAttendance",
-                     absl::StrCat(ids.size(), " enrolments"));
+        change.Audit(req.session(), "recordAttendance", absl::StrCat(ids.size(), " enrolments"));
         if (absl::Status st = change.Emit(req.session(), recorded); !st.ok()) return st;
         for (const v1::ParticipantCompletedEvent& completed : completions) {
           change.Audit(completed.enrolment(), "complete");

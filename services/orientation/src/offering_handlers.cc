@@ -34,14 +34,14 @@ constexpr size_t kMaxReasonBytes = 500;
 
 absl::Status OfferingNotFound(int64_t offering_id) {
   const std::string name = OfferingName(offering_id);
-  return status::NotFound(kReasonOfferingNotFound, absl::StrCat(std::string(name), " does not exist"),
-                          {{"offering", name}});
+  return status::NotFound(kReasonOfferingNotFound,
+                          absl::StrCat(std::string(name), " does not exist"), {{"offering", name}});
 }
 
 absl::Status SessionNotFound(const SessionId& id) {
   const std::string name = SessionName(id.offering_id, id.session_id);
-  return status::NotFound(kReasonSessionNotFound, absl::StrCat(std::string(name), " does not exist"),
-                          {{"session", name}});
+  return status::NotFound(kReasonSessionNotFound,
+                          absl::StrCat(std::string(name), " does not exist"), {{"session", name}});
 }
 
 // The locked offering of a change, or NOT_FOUND; its keeper is checked.
@@ -122,9 +122,9 @@ absl::Status OrientationServiceImpl::DoListOfferings(const grpc::CallContext& ca
   absl::StatusOr<int> size = api::PageSize(req.page_size());
   if (!size.ok()) return size.status();
   const bool kommun = tenant->kind == auth::Tenant::Kind::kKommun;
-  absl::StatusOr<api::IdPage> page = api::ReadIdPage(
-      absl::StrCat("ListOfferings|", kommun ? "kommun|" : "lan|", tenant->value), *size,
-      req.page_token());
+  absl::StatusOr<api::IdPage> page =
+      api::ReadIdPage(absl::StrCat("ListOfferings|", kommun ? "kommun|" : "lan|", tenant->value),
+                      *size, req.page_token());
   if (!page.ok()) return page.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
@@ -173,8 +173,9 @@ absl::Status OrientationServiceImpl::DoUpdateOffering(const grpc::CallContext& c
         if (merged.capacity() < locked.enrolled) {
           return status::FailedPrecondition(
               kReasonCapacityBelowEnrolled,
-              absl::StrCat(locked.enrolled, " participants are enrolled; the capacity cannot be "
-                                            "lower"),
+              absl::StrCat(locked.enrolled,
+                           " participants are enrolled; the capacity cannot be "
+                           "lower"),
               {{"enrolled", absl::StrCat(locked.enrolled)}});
         }
         if (locked.first_session &&
@@ -208,11 +209,10 @@ absl::Status OrientationServiceImpl::DoCreateSession(const grpc::CallContext& ca
       [&](pqxx::work& tx) { return LockForKeeper(tx, scope, *offering_id); },
       [&](pqxx::work& tx, const LockedOffering& locked) -> absl::Status {
         if (*date < locked.start || *date > locked.end) {
-          return status::Error(
-              absl::StatusCode::kFailedPrecondition, kReasonSessionOutsidePeriod,
-              absl::StrCat("the offering runs from ", dates::DayText(locked.start), " to ",
-                           dates::DayText(locked.end)),
-              {}, {{"session.date", "inside the offering's period"}});
+          return status::Error(absl::StatusCode::kFailedPrecondition, kReasonSessionOutsidePeriod,
+                               absl::StrCat("the offering runs from ", dates::DayText(locked.start),
+                                            " to ", dates::DayText(locked.end)),
+                               {}, {{"session.date", "inside the offering's period"}});
         }
         OfferingRepository repo(tx);
         const int64_t id = repo.InsertSession(*offering_id, *date, req.session(), deps_.clock());
@@ -282,7 +282,7 @@ absl::Status OrientationServiceImpl::DoCancelSession(const grpc::CallContext& ca
             !st.ok()) {
           return st;
         }
-        if (session.state != v1::Session::SCHEDULED) {
+        if (session.state != v1::Session::STATE_SCHEDULED) {
           return status::FailedPrecondition(kReasonSessionCancelled,
                                             absl::StrCat(req.name(), " is cancelled already"));
         }

@@ -109,10 +109,10 @@ absl::StatusOr<std::vector<v1::ThemeMinutes>> ParseThemes(std::string_view text)
 
 int64_t OfferingRepository::Insert(const v1::Offering& offering, const CheckedOffering& checked,
                                    absl::Time now) {
-  pqxx::result r = tx_.exec_prepared(
-      "offering_insert", checked.lanskod, offering.display_name(), offering.language(),
-      offering.communicator(), dates::DayText(checked.start), dates::DayText(checked.end),
-      offering.capacity(), api::ToMicros(now));
+  pqxx::result r =
+      tx_.exec_prepared("offering_insert", checked.lanskod, offering.display_name(),
+                        offering.language(), offering.communicator(), dates::DayText(checked.start),
+                        dates::DayText(checked.end), offering.capacity(), api::ToMicros(now));
   const int64_t id = r[0]["offering_id"].as<int64_t>();
   for (const std::string& kommunkod : checked.kommunkoder) {
     tx_.exec_prepared("offering_add_kommun", id, kommunkod);

@@ -14,11 +14,11 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "integration/document/signing.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/names.h"  // first: see there
 #include "integration/grpc/runtime.h"
 #include "integration/pg/pool.h"
-#include "integration/document/signing.h"
 #include "integration/se/pnr_protector.h"
 #include "lansstyrelsen/integration/orientation/v1/orientation_service.adapter.h"
 
@@ -77,8 +77,8 @@ class OrientationServiceImpl final : public v1::OrientationServiceAdapter<Orient
   // participant_handlers.cc
   absl::Status DoCreateParticipant(const grpc::CallContext& call,
                                    const v1::CreateParticipantRequest& req, v1::Participant* resp);
-  absl::Status DoGetParticipant(const grpc::CallContext& call,
-                                const v1::GetParticipantRequest& req, v1::Participant* resp);
+  absl::Status DoGetParticipant(const grpc::CallContext& call, const v1::GetParticipantRequest& req,
+                                v1::Participant* resp);
   absl::Status DoListParticipants(const grpc::CallContext& call,
                                   const v1::ListParticipantsRequest& req,
                                   v1::ListParticipantsResponse* resp);
@@ -89,8 +89,7 @@ class OrientationServiceImpl final : public v1::OrientationServiceAdapter<Orient
                                  const v1::CreateEnrolmentRequest& req, v1::Enrolment* resp);
   absl::Status DoGetEnrolment(const grpc::CallContext& call, const v1::GetEnrolmentRequest& req,
                               v1::Enrolment* resp);
-  absl::Status DoListEnrolments(const grpc::CallContext& call,
-                                const v1::ListEnrolmentsRequest& req,
+  absl::Status DoListEnrolments(const grpc::CallContext& call, const v1::ListEnrolmentsRequest& req,
                                 v1::ListEnrolmentsResponse* resp);
   absl::Status DoRecordAttendance(const grpc::CallContext& call,
                                   const v1::RecordAttendanceRequest& req,
@@ -105,8 +104,8 @@ class OrientationServiceImpl final : public v1::OrientationServiceAdapter<Orient
   // follow_up_handlers.cc
   absl::Status DoGetFollowUp(const grpc::CallContext& call, const v1::GetFollowUpRequest& req,
                              v1::FollowUp* resp);
-  absl::Status DoExportFollowUp(const grpc::CallContext& call,
-                                const v1::ExportFollowUpRequest& req, v1::FollowUpExport* resp);
+  absl::Status DoExportFollowUp(const grpc::CallContext& call, const v1::ExportFollowUpRequest& req,
+                                v1::FollowUpExport* resp);
 
   // Today in the kommuner's calendar.
   absl::CivilDay Today() const { return absl::ToCivilDay(deps_.clock(), deps_.zone); }

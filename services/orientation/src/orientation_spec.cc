@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
-#include "integration/config/flags.h"
 #include "absl/strings/str_cat.h"
 #include "certificate.h"
+#include "integration/config/flags.h"
 #include "orientation_service.h"
 #include "rules/eligibility.h"
 

@@ -23,7 +23,8 @@ constexpr std::string_view kReasonParticipantNotFound = "PARTICIPANT_NOT_FOUND";
 constexpr std::string_view kReasonParticipantExists = "PARTICIPANT_EXISTS";
 
 absl::Status ParticipantNotFound(std::string_view name) {
-  return status::NotFound(kReasonParticipantNotFound, absl::StrCat(std::string(name), " does not exist"),
+  return status::NotFound(kReasonParticipantNotFound,
+                          absl::StrCat(std::string(name), " does not exist"),
                           {{"participant", std::string(name)}});
 }
 
@@ -45,8 +46,7 @@ absl::Status OrientationServiceImpl::DoCreateParticipant(const grpc::CallContext
                                                          v1::Participant* resp) {
   absl::StatusOr<std::string> kommunkod = ParseKommunName(req.parent(), "parent");
   if (!kommunkod.ok()) return kommunkod.status();
-  if (absl::Status st =
-          access::CheckParticipantKeeper(auth::Scope::Of(call.caller()), *kommunkod);
+  if (absl::Status st = access::CheckParticipantKeeper(auth::Scope::Of(call.caller()), *kommunkod);
       !st.ok()) {
     return st;
   }
@@ -102,8 +102,7 @@ absl::Status OrientationServiceImpl::DoListParticipants(const grpc::CallContext&
                                                         v1::ListParticipantsResponse* resp) {
   absl::StatusOr<std::string> kommunkod = ParseKommunName(req.parent(), "parent");
   if (!kommunkod.ok()) return kommunkod.status();
-  if (absl::Status st =
-          access::CheckParticipantReader(auth::Scope::Of(call.caller()), *kommunkod);
+  if (absl::Status st = access::CheckParticipantReader(auth::Scope::Of(call.caller()), *kommunkod);
       !st.ok()) {
     return st;
   }
@@ -129,8 +128,7 @@ absl::Status OrientationServiceImpl::DoLookupParticipant(const grpc::CallContext
                                                          v1::Participant* resp) {
   absl::StatusOr<std::string> kommunkod = ParseKommunName(req.parent(), "parent");
   if (!kommunkod.ok()) return kommunkod.status();
-  if (absl::Status st =
-          access::CheckParticipantKeeper(auth::Scope::Of(call.caller()), *kommunkod);
+  if (absl::Status st = access::CheckParticipantKeeper(auth::Scope::Of(call.caller()), *kommunkod);
       !st.ok()) {
     return st;
   }

@@ -99,7 +99,8 @@ std::string OptionalDay(const std::optional<absl::CivilDay>& day) {
 }  // namespace
 
 void ApplyProgress(const Progress& progress, v1::Enrolment& enrolment) {
-  enrolment.set_state(progress.completed() ? v1::Enrolment::COMPLETED : v1::Enrolment::ENROLLED);
+  enrolment.set_state(progress.completed() ? v1::Enrolment::STATE_COMPLETED
+                                           : v1::Enrolment::STATE_ENROLLED);
   enrolment.set_attended_minutes(progress.attended_minutes);
   enrolment.clear_theme_minutes();
   for (v1::ThemeMinutes& t : progress.ThemeList()) *enrolment.add_theme_minutes() = std::move(t);
@@ -114,13 +115,12 @@ void ApplyProgress(const Progress& progress, v1::Enrolment& enrolment) {
 std::optional<int64_t> ParticipantRepository::Insert(std::string_view kommunkod,
                                                      const CheckedParticipant& checked,
                                                      std::string_view pnr_hash,
-                                                     std::string_view pnr_cipher,
-                                                     absl::Time now) {
+                                                     std::string_view pnr_cipher, absl::Time now) {
   pqxx::result r = tx_.exec_prepared(
       "participant_insert", std::string(kommunkod), std::string(kommunkod.substr(0, 2)),
       std::string(pnr_hash), std::string(pnr_cipher),
-      v1::IdentityKind_Name(checked.pnr.is_coordination_number ? v1::SAMORDNINGSNUMMER
-                                                               : v1::PERSONNUMMER),
+      v1::IdentityKind_Name(checked.pnr.is_coordination_number ? v1::IDENTITY_KIND_SAMORDNINGSNUMMER
+                                                               : v1::IDENTITY_KIND_PERSONNUMMER),
       dates::DayText(checked.pnr.birth_date), checked.registered_kommunkod,
       dates::DayText(checked.registration_date), dates::DayText(checked.first_registration_date),
       v1::PermitType_Name(checked.permit), absl::StrJoin(checked.citizenships, ","),
@@ -159,13 +159,13 @@ absl::StatusOr<std::vector<ParticipantRecord>> ParticipantRepository::List(
 }
 
 std::optional<int64_t> ParticipantRepository::InsertEnrolment(const NewEnrolment& e,
-                                                               absl::Time now) {
+                                                              absl::Time now) {
   std::vector<std::string> reasons;
   for (v1::IneligibilityReason r : e.overridden) reasons.push_back(v1::IneligibilityReason_Name(r));
-  pqxx::result r = tx_.exec_prepared(
-      "enrolment_insert", e.participant_id, e.offering_id, e.kommunkod, e.kommunkod.substr(0, 2),
-      dates::DayText(e.enrol_date), e.exception_reason, absl::StrJoin(reasons, ","),
-      api::ToMicros(now));
+  pqxx::result r =
+      tx_.exec_prepared("enrolment_insert", e.participant_id, e.offering_id, e.kommunkod,
+                        e.kommunkod.substr(0, 2), dates::DayText(e.enrol_date), e.exception_reason,
+                        absl::StrJoin(reasons, ","), api::ToMicros(now));
   if (r.empty()) return std::nullopt;
   return r[0]["enrolment_id"].as<int64_t>();
 }
@@ -212,7 +212,7 @@ absl::StatusOr<Progress> ParticipantRepository::LoadProgress(int64_t enrolment_i
     absl::StatusOr<absl::CivilDay> date = DayColumn(row["session_date"]);
     if (!date.ok()) return date.status();
     line.date = *date;
-    line.cancelled = row["state"].as<std::string>() == "CANCELLED";
+    line.cancelled = row["state"].as<std::string>() == "STATE_CANCELLED";
     if (!v1::AttendanceStatus_Parse(row["status"].as<std::string>(), &line.status)) {
       return status::Internal("a stored attendance status is unreadable");
     }
@@ -228,7 +228,7 @@ absl::StatusOr<Progress> ParticipantRepository::LoadProgress(int64_t enrolment_i
 void ParticipantRepository::SetProgress(int64_t enrolment_id, const Progress& progress,
                                         absl::Time now) {
   tx_.exec_prepared("enrolment_set_progress", enrolment_id,
-                    std::string(progress.completed() ? "COMPLETED" : "ENROLLED"),
+                    std::string(progress.completed() ? "STATE_COMPLETED" : "STATE_ENROLLED"),
                     OptionalDay(progress.start_date), OptionalDay(progress.completion_date),
                     api::ToMicros(now));
 }

@@ -66,8 +66,8 @@ class ParticipantRepository {
                                 absl::Time now);
   std::optional<int64_t> Find(std::string_view kommunkod, std::string_view pnr_hash);
   absl::StatusOr<std::optional<ParticipantRecord>> Get(int64_t participant_id);
-  absl::StatusOr<std::vector<ParticipantRecord>> List(std::string_view kommunkod,
-                                                      int64_t after_id, int limit);
+  absl::StatusOr<std::vector<ParticipantRecord>> List(std::string_view kommunkod, int64_t after_id,
+                                                      int limit);
 
   // The new enrolment's id, or nullopt when the participant is in the offering already.
   std::optional<int64_t> InsertEnrolment(const NewEnrolment& enrolment, absl::Time now);

@@ -34,11 +34,14 @@ class CertificateTest : public OrientationTest {
     env().SetToday(absl::CivilDay(2027, 1, 1));
     const v1::Offering offering = env().CreateOffering({"0380"}, "ti");
     const v1::Enrolment enrolment = env().Enrol(env().CreateParticipant("0380", kPnr), offering);
-    const std::vector<v1::Theme> all = {
-        v1::THEME_COMING_TO_SWEDEN,      v1::THEME_LIVING_IN_SWEDEN,
-        v1::THEME_SUPPORTING_YOURSELF,   v1::THEME_RIGHTS_AND_OBLIGATIONS,
-        v1::THEME_FAMILY_AND_CHILDREN,   v1::THEME_INFLUENCING,
-        v1::THEME_HEALTH,                v1::THEME_AGEING};
+    const std::vector<v1::Theme> all = {v1::THEME_COMING_TO_SWEDEN,
+                                        v1::THEME_LIVING_IN_SWEDEN,
+                                        v1::THEME_SUPPORTING_YOURSELF,
+                                        v1::THEME_RIGHTS_AND_OBLIGATIONS,
+                                        v1::THEME_FAMILY_AND_CHILDREN,
+                                        v1::THEME_INFLUENCING,
+                                        v1::THEME_HEALTH,
+                                        v1::THEME_AGEING};
     std::vector<v1::Session> held;
     for (int i = 0; i < sessions; ++i) {
       held.push_back(env().CreateSession(offering, absl::CivilDay(2027, 1, 3) + 7 * i, all, 30));
@@ -82,18 +85,20 @@ TEST_F(CertificateTest, TheSignatureVerifiesWithThePublishedKeyAndTheTextOnly) {
   EXPECT_EQ(content.issue_date().month(), 7);
   EXPECT_THAT(certificate.signed_text(),
               HasSubstr("\nholder_name: Yohannes Tesfamariam\nkommunkod: 0380\n"));
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'enrolment.issueCertificate'"),
-            1);
+  EXPECT_EQ(
+      env().Count("SELECT count(*) FROM audit_log WHERE action = 'enrolment.issueCertificate'"), 1);
 
   // The public key needs no token.
   v1::CertificatePublicKey key;
-  ASSERT_TRUE(env().Call(&Stub::GetCertificatePublicKey, "", v1::GetCertificatePublicKeyRequest(),
-                         &key)
-                  .ok());
+  ASSERT_TRUE(
+      env()
+          .Call(&Stub::GetCertificatePublicKey, "", v1::GetCertificatePublicKeyRequest(), &key)
+          .ok());
   EXPECT_EQ(key.key_id(), content.key_id());
   const document::DocumentKind kind{"certificate", "CERTIFICATE_KEY_INVALID",
                                     "CERTIFICATE_SIGNATURE_INVALID"};
-  absl::StatusOr<document::VerifyKey> verify = document::VerifyKey::FromPem(key.public_key_pem(), kind);
+  absl::StatusOr<document::VerifyKey> verify =
+      document::VerifyKey::FromPem(key.public_key_pem(), kind);
   ASSERT_TRUE(verify.ok()) << verify.status();
   EXPECT_TRUE(verify->Verify(certificate.signed_text(), certificate.signature()).ok());
   std::string forged = certificate.signed_text();
@@ -106,24 +111,24 @@ TEST_F(CertificateTest, TheSignatureVerifiesWithThePublishedKeyAndTheTextOnly) {
   dir.Write("text", certificate.signed_text());
   dir.Write("sig", certificate.signature());
   dir.Write("forged", forged);
-  const std::string verify_cmd = absl::StrCat(
-      "openssl pkeyutl -verify -pubin -inkey ", dir.File("key.pem"), " -rawin -in ");
+  const std::string verify_cmd =
+      absl::StrCat("openssl pkeyutl -verify -pubin -inkey ", dir.File("key.pem"), " -rawin -in ");
   EXPECT_EQ(std::system(absl::StrCat(verify_cmd, dir.File("text"), " -sigfile ", dir.File("sig"),
                                      " >", dir.File("out"), " 2>&1")
                             .c_str()),
             0)
       << ReadAll(dir.File("out"));
-  EXPECT_NE(std::system(absl::StrCat(verify_cmd, dir.File("forged"), " -sigfile ",
-                                     dir.File("sig"), " >", dir.File("out"), " 2>&1")
+  EXPECT_NE(std::system(absl::StrCat(verify_cmd, dir.File("forged"), " -sigfile ", dir.File("sig"),
+                                     " >", dir.File("out"), " 2>&1")
                             .c_str()),
             0);
 
   // The PDF: one A4 page with the name and the themes.
   ASSERT_THAT(certificate.pdf(), ::testing::StartsWith("%PDF-"));
   dir.Write("c.pdf", certificate.pdf());
-  ASSERT_EQ(std::system(absl::StrCat("pdftotext ", dir.File("c.pdf"), " ", dir.File("c.txt"))
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(absl::StrCat("pdftotext ", dir.File("c.pdf"), " ", dir.File("c.txt")).c_str()),
+      0);
   const std::string text = ReadAll(dir.File("c.txt"));
   EXPECT_THAT(text, HasSubstr("Yohannes Tesfamariam"));
   EXPECT_THAT(text, HasSubstr("Att åldras i Sverige"));

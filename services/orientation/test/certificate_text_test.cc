@@ -1,9 +1,8 @@
 // Unit tests of the certificate's canonical text: its exact form, and refusal of what could
 // make two contents read alike (a line break, an empty value, an impossible date).
-#include "rules/certificate.h"
-
 #include "gtest/gtest.h"
 #include "integration/dates/day.h"
+#include "rules/certificate.h"
 
 namespace integration::orientation {
 namespace {

@@ -61,9 +61,10 @@ INSTANTIATE_TEST_SUITE_P(
                f.birth_date = absl::CivilDay(2009, 3, 16);
                f.first_registration_date = f.registration_date = absl::CivilDay(2026, 9, 1);
              },
-             {v1::AGE_BELOW_MINIMUM}},
+             {v1::INELIGIBILITY_REASON_AGE_BELOW_MINIMUM}},
         Case{"on_18th_birthday",
-             [](EligibilityFacts& f) { f.birth_date = absl::CivilDay(2009, 3, 15); }, {}},
+             [](EligibilityFacts& f) { f.birth_date = absl::CivilDay(2009, 3, 15); },
+             {}},
         // A 29 February birthday: 18 on 1 March of a common year.
         Case{"leap_day_born_on_28_february",
              [](EligibilityFacts& f) {
@@ -71,7 +72,7 @@ INSTANTIATE_TEST_SUITE_P(
                f.enrol_date = absl::CivilDay(2026, 2, 28);
                f.first_registration_date = f.registration_date = absl::CivilDay(2025, 9, 1);
              },
-             {v1::AGE_BELOW_MINIMUM}},
+             {v1::INELIGIBILITY_REASON_AGE_BELOW_MINIMUM}},
         Case{"leap_day_born_on_1_march",
              [](EligibilityFacts& f) {
                f.birth_date = absl::CivilDay(2008, 2, 29);
@@ -81,50 +82,52 @@ INSTANTIATE_TEST_SUITE_P(
              {}},
         // Pension reference age 67: eligible the day before the 67th birthday, not on it.
         Case{"day_before_pension_reference_age",
-             [](EligibilityFacts& f) { f.birth_date = absl::CivilDay(1960, 3, 16); }, {}},
+             [](EligibilityFacts& f) { f.birth_date = absl::CivilDay(1960, 3, 16); },
+             {}},
         Case{"on_pension_reference_age",
              [](EligibilityFacts& f) { f.birth_date = absl::CivilDay(1960, 3, 15); },
-             {v1::AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE}},
+             {v1::INELIGIBILITY_REASON_AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE}},
         Case{"reference_age_is_data",
              [](EligibilityFacts& f) {
                f.birth_date = absl::CivilDay(1961, 3, 15);
                f.pension_reference_age = 66;
              },
-             {v1::AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE}},
+             {v1::INELIGIBILITY_REASON_AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE}},
         // Three years: the day before the third anniversary is inside, the anniversary not.
         Case{"day_before_three_years",
-             [](EligibilityFacts& f) {
-               f.first_registration_date = absl::CivilDay(2024, 3, 16);
-             },
+             [](EligibilityFacts& f) { f.first_registration_date = absl::CivilDay(2024, 3, 16); },
              {}},
         Case{"exactly_three_years",
-             [](EligibilityFacts& f) {
-               f.first_registration_date = absl::CivilDay(2024, 3, 15);
-             },
-             {v1::REGISTRATION_WINDOW_EXPIRED}},
+             [](EligibilityFacts& f) { f.first_registration_date = absl::CivilDay(2024, 3, 15); },
+             {v1::INELIGIBILITY_REASON_REGISTRATION_WINDOW_EXPIRED}},
         Case{"permit_other",
              [](EligibilityFacts& f) { f.permit = v1::PERMIT_TYPE_OTHER; },
-             {v1::PERMIT_NOT_ELIGIBLE}},
+             {v1::INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE}},
         Case{"permit_family_member",
-             [](EligibilityFacts& f) { f.permit = v1::PERMIT_TYPE_FAMILY_MEMBER; }, {}},
+             [](EligibilityFacts& f) { f.permit = v1::PERMIT_TYPE_FAMILY_MEMBER; },
+             {}},
         Case{"permit_missing",
              [](EligibilityFacts& f) { f.permit = v1::PERMIT_TYPE_UNSPECIFIED; },
-             {v1::PERMIT_NOT_ELIGIBLE}},
+             {v1::INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE}},
         Case{"eea_citizen_beside_another",
-             [](EligibilityFacts& f) { f.citizenships = {"SY", "DE"}; },
-             {v1::EEA_OR_SWISS_CITIZEN}},
-        Case{"swiss_citizen", [](EligibilityFacts& f) { f.citizenships = {"CH"}; },
-             {v1::EEA_OR_SWISS_CITIZEN}},
-        Case{"norwegian_citizen", [](EligibilityFacts& f) { f.citizenships = {"NO"}; },
-             {v1::EEA_OR_SWISS_CITIZEN}},
-        Case{"british_citizen_is_not_eea",
-             [](EligibilityFacts& f) { f.citizenships = {"GB"}; }, {}},
+             [](EligibilityFacts& f) {
+               f.citizenships = {"SY", "DE"};
+             },
+             {v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN}},
+        Case{"swiss_citizen",
+             [](EligibilityFacts& f) { f.citizenships = {"CH"}; },
+             {v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN}},
+        Case{"norwegian_citizen",
+             [](EligibilityFacts& f) { f.citizenships = {"NO"}; },
+             {v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN}},
+        Case{
+            "british_citizen_is_not_eea", [](EligibilityFacts& f) { f.citizenships = {"GB"}; }, {}},
         Case{"registered_in_other_kommun",
              [](EligibilityFacts& f) { f.registered_kommunkod = "0381"; },
-             {v1::REGISTERED_IN_OTHER_KOMMUN}},
+             {v1::INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN}},
         Case{"enrolled_before_registration",
              [](EligibilityFacts& f) { f.enrol_date = absl::CivilDay(2026, 8, 31); },
-             {v1::NOT_YET_REGISTERED}},
+             {v1::INELIGIBILITY_REASON_NOT_YET_REGISTERED}},
         // Combinations: every failing reason, in the enum's order.
         Case{"all_at_once",
              [](EligibilityFacts& f) {
@@ -135,16 +138,21 @@ INSTANTIATE_TEST_SUITE_P(
                f.citizenships = {"FR"};
                f.registered_kommunkod = "0180";
              },
-             {v1::AGE_BELOW_MINIMUM, v1::PERMIT_NOT_ELIGIBLE, v1::REGISTRATION_WINDOW_EXPIRED,
-              v1::EEA_OR_SWISS_CITIZEN, v1::REGISTERED_IN_OTHER_KOMMUN, v1::NOT_YET_REGISTERED}},
+             {v1::INELIGIBILITY_REASON_AGE_BELOW_MINIMUM,
+              v1::INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE,
+              v1::INELIGIBILITY_REASON_REGISTRATION_WINDOW_EXPIRED,
+              v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN,
+              v1::INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN,
+              v1::INELIGIBILITY_REASON_NOT_YET_REGISTERED}},
         Case{"old_eea_citizen_with_expired_window",
              [](EligibilityFacts& f) {
                f.birth_date = absl::CivilDay(1950, 1, 1);
                f.first_registration_date = absl::CivilDay(2023, 1, 1);
                f.citizenships = {"IT"};
              },
-             {v1::AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE, v1::REGISTRATION_WINDOW_EXPIRED,
-              v1::EEA_OR_SWISS_CITIZEN}}),
+             {v1::INELIGIBILITY_REASON_AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE,
+              v1::INELIGIBILITY_REASON_REGISTRATION_WINDOW_EXPIRED,
+              v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN}}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(EligibilityTest, NotEligibleStatusCarriesEveryReasonAsAViolation) {
@@ -156,14 +164,17 @@ TEST(EligibilityTest, NotEligibleStatusCarriesEveryReasonAsAViolation) {
   std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(st);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->reason(), kReasonNotEligible);
-  EXPECT_EQ(info->metadata().at("reasons"), "PERMIT_NOT_ELIGIBLE,EEA_OR_SWISS_CITIZEN");
+  EXPECT_EQ(info->metadata().at("reasons"),
+            "INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE,INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN");
   std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(st);
   ASSERT_TRUE(bad.has_value());
   ASSERT_EQ(bad->field_violations_size(), 2);
   EXPECT_EQ(bad->field_violations(0).field(), "participant.permit_type");
-  EXPECT_THAT(bad->field_violations(0).description(), HasSubstr("PERMIT_NOT_ELIGIBLE: "));
+  EXPECT_THAT(bad->field_violations(0).description(),
+              HasSubstr("INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE: "));
   EXPECT_EQ(bad->field_violations(1).field(), "participant.citizenships");
-  EXPECT_THAT(bad->field_violations(1).description(), HasSubstr("EEA_OR_SWISS_CITIZEN: "));
+  EXPECT_THAT(bad->field_violations(1).description(),
+              HasSubstr("INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN: "));
   EXPECT_TRUE(NotEligibleStatus({}).ok());
 }
 

@@ -20,8 +20,8 @@ constexpr char kEventPrefix[] = "lansstyrelsen.integration.orientation.v1.";
 class EnrolmentTest : public OrientationTest {
  protected:
   int64_t Events(const std::string& type) {
-    return env().Count(absl::StrCat("SELECT count(*) FROM outbox WHERE event_type = '",
-                                    kEventPrefix, type, "'"));
+    return env().Count(
+        absl::StrCat("SELECT count(*) FROM outbox WHERE event_type = '", kEventPrefix, type, "'"));
   }
 };
 
@@ -45,8 +45,9 @@ TEST_F(EnrolmentTest, AnIneligiblePersonIsRefusedWithEveryReason) {
   ASSERT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ReasonOf(st), "NOT_ELIGIBLE");
   EXPECT_EQ(integration::testing::MetadataOf(st)["reasons"],
-            "AGE_BELOW_MINIMUM,PERMIT_NOT_ELIGIBLE,EEA_OR_SWISS_CITIZEN,"
-            "REGISTERED_IN_OTHER_KOMMUN");
+            "INELIGIBILITY_REASON_AGE_BELOW_MINIMUM,INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE,"
+            "INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN,"
+            "INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN");
   EXPECT_THAT(integration::testing::ViolationFieldsOf(st),
               ElementsAre("enrolment.enrol_date", "participant.permit_type",
                           "participant.citizenships", "participant.registered_kommunkod"));
@@ -57,7 +58,8 @@ TEST_F(EnrolmentTest, AnIneligiblePersonIsRefusedWithEveryReason) {
   env().SetToday(absl::CivilDay(2027, 6, 1));
   st = env().Call(&Stub::CreateEnrolment, env().KommunToken("0380"), req, &out);
   EXPECT_EQ(integration::testing::MetadataOf(st)["reasons"],
-            "PERMIT_NOT_ELIGIBLE,EEA_OR_SWISS_CITIZEN,REGISTERED_IN_OTHER_KOMMUN");
+            "INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE,INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN,"
+            "INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN");
 
   // The officer enrols with an exception: recorded with what it overrides.
   req.mutable_enrolment()->set_exception_reason(
@@ -65,13 +67,15 @@ TEST_F(EnrolmentTest, AnIneligiblePersonIsRefusedWithEveryReason) {
   st = env().Call(&Stub::CreateEnrolment, env().KommunToken("0380"), req, &out);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_THAT(out.overridden_reasons(),
-              ElementsAre(v1::PERMIT_NOT_ELIGIBLE, v1::EEA_OR_SWISS_CITIZEN,
-                          v1::REGISTERED_IN_OTHER_KOMMUN));
+              ElementsAre(v1::INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE,
+                          v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN,
+                          v1::INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN));
   EXPECT_EQ(out.exception_reason(), "Beslut i socialnämnden 2027-05-20: särskilda skäl.");
-  EXPECT_EQ(out.state(), v1::Enrolment::ENROLLED);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'enrolment.create' "
-                        "AND detail LIKE '%exception for PERMIT_NOT_ELIGIBLE%'"),
-            1);
+  EXPECT_EQ(out.state(), v1::Enrolment::STATE_ENROLLED);
+  EXPECT_EQ(
+      env().Count("SELECT count(*) FROM audit_log WHERE action = 'enrolment.create' "
+                  "AND detail LIKE '%exception for INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE%'"),
+      1);
   EXPECT_EQ(Events("ParticipantEnrolledEvent"), 1);
 }
 
@@ -93,8 +97,8 @@ TEST_F(EnrolmentTest, AnExceptionIsOnlyForTheIneligibleAndPlacesAreLimited) {
   EXPECT_EQ(ReasonOf(st), "ALREADY_ENROLLED");
 
   env().Enrol(env().CreateParticipant("0381", kSamordningsnummer), offering);
-  const v1::Participant c = env().CreateParticipant(
-      "0380", OrientationTestEnv::Pnr(absl::CivilDay(1980, 1, 20), 456));
+  const v1::Participant c =
+      env().CreateParticipant("0380", OrientationTestEnv::Pnr(absl::CivilDay(1980, 1, 20), 456));
   req.set_parent(c.name());
   st = env().Call(&Stub::CreateEnrolment, env().KommunToken("0380"), req, &out);
   EXPECT_EQ(ReasonOf(st), "OFFERING_FULL");
@@ -108,10 +112,14 @@ TEST_F(EnrolmentTest, AnExceptionIsOnlyForTheIneligibleAndPlacesAreLimited) {
 
 TEST_F(EnrolmentTest, AttendanceAddsUpToCompletionWithEventsOfIdsOnly) {
   const v1::Offering offering = env().CreateOffering({"0380"});
-  const std::vector<v1::Theme> all = {
-      v1::THEME_COMING_TO_SWEDEN,      v1::THEME_LIVING_IN_SWEDEN, v1::THEME_SUPPORTING_YOURSELF,
-      v1::THEME_RIGHTS_AND_OBLIGATIONS, v1::THEME_FAMILY_AND_CHILDREN, v1::THEME_INFLUENCING,
-      v1::THEME_HEALTH,                v1::THEME_AGEING};
+  const std::vector<v1::Theme> all = {v1::THEME_COMING_TO_SWEDEN,
+                                      v1::THEME_LIVING_IN_SWEDEN,
+                                      v1::THEME_SUPPORTING_YOURSELF,
+                                      v1::THEME_RIGHTS_AND_OBLIGATIONS,
+                                      v1::THEME_FAMILY_AND_CHILDREN,
+                                      v1::THEME_INFLUENCING,
+                                      v1::THEME_HEALTH,
+                                      v1::THEME_AGEING};
   // 26 sessions of 4 h (30 min per theme), weekly from 3 January; one is cancelled.
   std::vector<v1::Session> sessions;
   for (int i = 0; i < 26; ++i) {
@@ -123,8 +131,8 @@ TEST_F(EnrolmentTest, AttendanceAddsUpToCompletionWithEventsOfIdsOnly) {
   v1::Session cancelled;
   ASSERT_TRUE(env().Call(&Stub::CancelSession, env().KommunToken("0380"), cancel, &cancelled).ok());
   const v1::Enrolment enrolment = env().Enrol(env().CreateParticipant("0380", kPnr), offering);
-  const v1::Enrolment absent = env().Enrol(env().CreateParticipant("0380", kSamordningsnummer),
-                                           offering);
+  const v1::Enrolment absent =
+      env().Enrol(env().CreateParticipant("0380", kSamordningsnummer), offering);
   env().SetToday(absl::CivilDay(2027, 8, 1));
 
   v1::RecordAttendanceResponse response;
@@ -134,18 +142,23 @@ TEST_F(EnrolmentTest, AttendanceAddsUpToCompletionWithEventsOfIdsOnly) {
                 "SESSION_CANCELLED");
       continue;
     }
-    ASSERT_TRUE(env().Attend("0380", sessions[i], {enrolment.name()}, v1::PRESENT, &response).ok());
-    ASSERT_TRUE(env().Attend("0380", sessions[i], {absent.name()}, v1::EXCUSED).ok());
+    ASSERT_TRUE(env()
+                    .Attend("0380", sessions[i], {enrolment.name()}, v1::ATTENDANCE_STATUS_PRESENT,
+                            &response)
+                    .ok());
+    ASSERT_TRUE(
+        env().Attend("0380", sessions[i], {absent.name()}, v1::ATTENDANCE_STATUS_EXCUSED).ok());
     const v1::Enrolment& now = response.enrolments(0);
     const int attended = i < 3 ? i + 1 : i;
     EXPECT_EQ(now.attended_minutes(), attended * 240) << "after session " << i;
-    EXPECT_EQ(now.state() == v1::Enrolment::COMPLETED, attended >= 25) << "after session " << i;
+    EXPECT_EQ(now.state() == v1::Enrolment::STATE_COMPLETED, attended >= 25)
+        << "after session " << i;
   }
   v1::GetEnrolmentRequest get;
   get.set_name(enrolment.name());
   v1::Enrolment done;
   ASSERT_TRUE(env().Call(&Stub::GetEnrolment, env().KommunToken("0380"), get, &done).ok());
-  EXPECT_EQ(done.state(), v1::Enrolment::COMPLETED);
+  EXPECT_EQ(done.state(), v1::Enrolment::STATE_COMPLETED);
   EXPECT_EQ(done.attended_minutes(), 25 * 240);
   ASSERT_EQ(done.theme_minutes_size(), 8);
   EXPECT_EQ(done.theme_minutes(7).minutes(), 25 * 30);
@@ -164,17 +177,19 @@ TEST_F(EnrolmentTest, AttendanceAddsUpToCompletionWithEventsOfIdsOnly) {
   EXPECT_EQ(Events("ParticipantEnrolledEvent"), 2);
   EXPECT_EQ(Events("AttendanceRecordedEvent"), 50);
   EXPECT_EQ(Events("ParticipantCompletedEvent"), 1);
-  pqxx::result payload = env().Query(absl::StrCat(
-      "SELECT payload FROM outbox WHERE event_type = '", kEventPrefix,
-      "ParticipantCompletedEvent'"));
+  pqxx::result payload = env().Query(absl::StrCat("SELECT payload FROM outbox WHERE event_type = '",
+                                                  kEventPrefix, "ParticipantCompletedEvent'"));
   ASSERT_EQ(payload.size(), 1u);
   v1::ParticipantCompletedEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(payload[0][0]).str()));
   EXPECT_EQ(event.enrolment(), enrolment.name());
 
   // Attendance later changed to absent takes the completion back.
-  ASSERT_TRUE(env().Attend("0380", sessions[25], {enrolment.name()}, v1::ABSENT, &response).ok());
-  EXPECT_EQ(response.enrolments(0).state(), v1::Enrolment::ENROLLED);
+  ASSERT_TRUE(
+      env()
+          .Attend("0380", sessions[25], {enrolment.name()}, v1::ATTENDANCE_STATUS_ABSENT, &response)
+          .ok());
+  EXPECT_EQ(response.enrolments(0).state(), v1::Enrolment::STATE_ENROLLED);
   EXPECT_FALSE(response.enrolments(0).has_completion_date());
 }
 

@@ -29,8 +29,9 @@ TEST_F(OfferingTest, ASharedOfferingIsSeenByEachOfItsKommunerAndTheirCountyOnly)
     ASSERT_TRUE(st.ok()) << kommun << ": " << Describe(st);
     EXPECT_EQ(got.language(), "ti");
     v1::ListOfferingsResponse list;
-    ASSERT_TRUE(env().Call(&Stub::ListOfferings, env().KommunToken(kommun),
-                           v1::ListOfferingsRequest(), &list)
+    ASSERT_TRUE(env()
+                    .Call(&Stub::ListOfferings, env().KommunToken(kommun),
+                          v1::ListOfferingsRequest(), &list)
                     .ok());
     ASSERT_EQ(list.offerings_size(), 1) << kommun;
     EXPECT_EQ(list.offerings(0).name(), shared.name());
@@ -45,15 +46,17 @@ TEST_F(OfferingTest, ASharedOfferingIsSeenByEachOfItsKommunerAndTheirCountyOnly)
   st = env().Call(&Stub::GetOffering, env().OfficerToken("01"), get, &got);
   EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
   v1::ListOfferingsResponse list;
-  ASSERT_TRUE(env().Call(&Stub::ListOfferings, env().KommunToken("0382"),
-                         v1::ListOfferingsRequest(), &list)
-                  .ok());
+  ASSERT_TRUE(
+      env()
+          .Call(&Stub::ListOfferings, env().KommunToken("0382"), v1::ListOfferingsRequest(), &list)
+          .ok());
   ASSERT_EQ(list.offerings_size(), 1);
   EXPECT_EQ(list.offerings(0).name(), own.name());
   // The county sees both.
-  ASSERT_TRUE(env().Call(&Stub::ListOfferings, env().OfficerToken("03"),
-                         v1::ListOfferingsRequest(), &list)
-                  .ok());
+  ASSERT_TRUE(
+      env()
+          .Call(&Stub::ListOfferings, env().OfficerToken("03"), v1::ListOfferingsRequest(), &list)
+          .ok());
   EXPECT_EQ(list.offerings_size(), 2);
 }
 
@@ -67,8 +70,7 @@ TEST_F(OfferingTest, AKommunCreatesOnlyOfferingsItTakesPartIn) {
   *req.mutable_offering() = OrientationTestEnv::Offering({"0380", "0180"});
   st = env().Call(&Stub::CreateOffering, env().KommunToken("0380"), req, &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(integration::testing::ViolationFieldsOf(st),
-              ElementsAre("offering.kommunkoder[1]"));
+  EXPECT_THAT(integration::testing::ViolationFieldsOf(st), ElementsAre("offering.kommunkoder[1]"));
 }
 
 TEST_F(OfferingTest, UpdatesCheckTheEtagAndKeepSessionsAndEnrolmentsInside) {
@@ -106,10 +108,10 @@ TEST_F(OfferingTest, UpdatesCheckTheEtagAndKeepSessionsAndEnrolmentsInside) {
 TEST_F(OfferingTest, SessionsCarryMinutesPerThemeAndCancellationRemovesThem) {
   const v1::Offering offering = env().CreateOffering({"0380"});
   // 1.5 h of two themes each: 180 minutes.
-  const v1::Session first = env().CreateSession(
-      offering, absl::CivilDay(2027, 2, 1), {v1::THEME_LIVING_IN_SWEDEN, v1::THEME_HEALTH}, 90);
+  const v1::Session first = env().CreateSession(offering, absl::CivilDay(2027, 2, 1),
+                                                {v1::THEME_LIVING_IN_SWEDEN, v1::THEME_HEALTH}, 90);
   EXPECT_EQ(first.minutes(), 180);
-  EXPECT_EQ(first.state(), v1::Session::SCHEDULED);
+  EXPECT_EQ(first.state(), v1::Session::STATE_SCHEDULED);
   ASSERT_EQ(first.themes_size(), 2);
   EXPECT_EQ(first.themes(0).theme(), v1::THEME_LIVING_IN_SWEDEN);
   const v1::Session second =
@@ -118,8 +120,7 @@ TEST_F(OfferingTest, SessionsCarryMinutesPerThemeAndCancellationRemovesThem) {
   v1::CreateSessionRequest outside;
   outside.set_parent(offering.name());
   *outside.mutable_session() = first;
-  *outside.mutable_session()->mutable_date() =
-      OrientationTestEnv::Date(absl::CivilDay(2028, 1, 2));
+  *outside.mutable_session()->mutable_date() = OrientationTestEnv::Date(absl::CivilDay(2028, 1, 2));
   v1::Session out;
   ::grpc::Status st = env().Call(&Stub::CreateSession, env().KommunToken("0380"), outside, &out);
   EXPECT_EQ(ReasonOf(st), "SESSION_OUTSIDE_PERIOD");
@@ -133,7 +134,7 @@ TEST_F(OfferingTest, SessionsCarryMinutesPerThemeAndCancellationRemovesThem) {
   cancel.set_etag(second.etag());
   st = env().Call(&Stub::CancelSession, env().KommunToken("0380"), cancel, &out);
   ASSERT_TRUE(st.ok()) << Describe(st);
-  EXPECT_EQ(out.state(), v1::Session::CANCELLED);
+  EXPECT_EQ(out.state(), v1::Session::STATE_CANCELLED);
   EXPECT_EQ(out.cancel_reason(), "Kommunikatören är sjuk");
   cancel.clear_etag();
   st = env().Call(&Stub::CancelSession, env().KommunToken("0380"), cancel, &out);
@@ -150,7 +151,7 @@ TEST_F(OfferingTest, SessionsCarryMinutesPerThemeAndCancellationRemovesThem) {
   v1::ListSessionsResponse sessions;
   ASSERT_TRUE(env().Call(&Stub::ListSessions, env().KommunToken("0380"), list, &sessions).ok());
   ASSERT_EQ(sessions.sessions_size(), 2);
-  EXPECT_EQ(sessions.sessions(1).state(), v1::Session::CANCELLED);
+  EXPECT_EQ(sessions.sessions(1).state(), v1::Session::STATE_CANCELLED);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'session.cancel'"), 1);
 }
 
@@ -160,8 +161,7 @@ TEST_F(OfferingTest, ASessionWithAttendanceCannotBeCancelledAndACancelledOneIsNo
       env().CreateSession(offering, absl::CivilDay(2027, 2, 1), {v1::THEME_HEALTH}, 120);
   const v1::Session later =
       env().CreateSession(offering, absl::CivilDay(2027, 3, 1), {v1::THEME_AGEING}, 120);
-  const v1::Enrolment enrolment =
-      env().Enrol(env().CreateParticipant("0380", kPnr), offering);
+  const v1::Enrolment enrolment = env().Enrol(env().CreateParticipant("0380", kPnr), offering);
   ASSERT_TRUE(env().Attend("0380", held, {enrolment.name()}).ok());
 
   v1::CancelSessionRequest cancel;

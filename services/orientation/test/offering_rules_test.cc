@@ -65,8 +65,8 @@ INSTANTIATE_TEST_SUITE_P(
                       NumberCase{"230512-1234", absl::CivilDay(2023, 5, 12), false}));
 
 TEST(CheckParticipantTest, BadNumbersAreRefusedWithoutEchoingThem) {
-  for (const std::string bad : {"19900512-1233", "19900532-1230", "1990051", "abcdefghij",
-                                "19901372-1232"}) {
+  for (const std::string bad :
+       {"19900512-1233", "19900532-1230", "1990051", "abcdefghij", "19901372-1232"}) {
     absl::StatusOr<CheckedParticipant> checked =
         CheckParticipant(WithNumber(bad), kToday, "participant");
     ASSERT_FALSE(checked.ok()) << bad;

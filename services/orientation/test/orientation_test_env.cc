@@ -47,9 +47,9 @@ void OrientationTestEnv::SetToday(absl::CivilDay day) {
   absl::TimeZone stockholm;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Stockholm", &stockholm));
   clock_->Reset();
-  clock_->Advance(absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), 12),
-                                  stockholm) -
-                  clock_->Now());
+  clock_->Advance(
+      absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), 12), stockholm) -
+      clock_->Now());
 }
 
 std::string OrientationTestEnv::KommunToken(const std::string& kommun) const {
@@ -71,9 +71,8 @@ std::string OrientationTestEnv::AdminToken(const std::string& lan) const {
 }
 
 std::string OrientationTestEnv::Pnr(absl::CivilDay birth, int serial, bool coordination) {
-  const std::string payload =
-      absl::StrFormat("%02d%02d%02d%03d", birth.year() % 100, birth.month(),
-                      birth.day() + (coordination ? 60 : 0), serial);
+  const std::string payload = absl::StrFormat("%02d%02d%02d%03d", birth.year() % 100, birth.month(),
+                                              birth.day() + (coordination ? 60 : 0), serial);
   const std::optional<int> check = se::LuhnCheckDigit(payload);
   return absl::StrCat(birth.year() / 100, payload, check.value_or(0));
 }
@@ -121,14 +120,12 @@ v1::Session OrientationTestEnv::CreateSession(const v1::Offering& offering, absl
     t->set_minutes(minutes_each);
   }
   v1::Session out;
-  ::grpc::Status st =
-      Call(&Stub::CreateSession, KommunToken(offering.kommunkoder(0)), req, &out);
+  ::grpc::Status st = Call(&Stub::CreateSession, KommunToken(offering.kommunkoder(0)), req, &out);
   EXPECT_TRUE(st.ok()) << Describe(st);
   return out;
 }
 
-v1::Participant OrientationTestEnv::Participant(const std::string& kommun,
-                                                const std::string& pnr) {
+v1::Participant OrientationTestEnv::Participant(const std::string& kommun, const std::string& pnr) {
   v1::Participant p;
   p.set_personnummer(pnr);
   p.set_registered_kommunkod(kommun);

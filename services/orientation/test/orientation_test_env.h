@@ -104,7 +104,7 @@ class OrientationTestEnv {
   // Records `status` for `enrolments` at `session` as an officer of `kommun`.
   ::grpc::Status Attend(const std::string& kommun, const v1::Session& session,
                         const std::vector<std::string>& enrolments,
-                        v1::AttendanceStatus status = v1::PRESENT,
+                        v1::AttendanceStatus status = v1::ATTENDANCE_STATUS_PRESENT,
                         v1::RecordAttendanceResponse* out = nullptr);
 
  private:

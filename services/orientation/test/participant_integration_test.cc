@@ -25,12 +25,12 @@ TEST_F(ParticipantTest, RegistersDerivesTheBirthDateAndFindsThePersonInAnySpelli
   const v1::Participant p = env().CreateParticipant("0380", kPnr);
   EXPECT_THAT(p.name(), ::testing::StartsWith("kommuner/0380/participants/"));
   EXPECT_TRUE(p.personnummer().empty()) << "the number is never returned";
-  EXPECT_EQ(p.identity_kind(), v1::PERSONNUMMER);
+  EXPECT_EQ(p.identity_kind(), v1::IDENTITY_KIND_PERSONNUMMER);
   EXPECT_EQ(p.birth_date().year(), 1990);
   EXPECT_EQ(p.birth_date().month(), 5);
   EXPECT_EQ(p.birth_date().day(), 12);
   const v1::Participant s = env().CreateParticipant("0380", kSamordningsnummer);
-  EXPECT_EQ(s.identity_kind(), v1::SAMORDNINGSNUMMER);
+  EXPECT_EQ(s.identity_kind(), v1::IDENTITY_KIND_SAMORDNINGSNUMMER);
   EXPECT_EQ(s.birth_date().day(), 3);
 
   for (const std::string spelling : {"19900512-1232", "900512-1232", "9005121232"}) {
@@ -48,13 +48,13 @@ TEST_F(ParticipantTest, RegistersDerivesTheBirthDateAndFindsThePersonInAnySpelli
   other.set_parent("kommuner/0381");
   other.set_personnummer(kPnr);
   v1::Participant found;
-  EXPECT_EQ(env().Call(&Stub::LookupParticipant, env().KommunToken("0381"), other, &found)
-                .error_code(),
-            ::grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      env().Call(&Stub::LookupParticipant, env().KommunToken("0381"), other, &found).error_code(),
+      ::grpc::StatusCode::NOT_FOUND);
   other.set_parent("kommuner/0380");
-  EXPECT_EQ(env().Call(&Stub::LookupParticipant, env().KommunToken("0381"), other, &found)
-                .error_code(),
-            ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      env().Call(&Stub::LookupParticipant, env().KommunToken("0381"), other, &found).error_code(),
+      ::grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(ParticipantTest, OneRegistrationPerKommunAndABadNumberIsRefused) {
@@ -113,7 +113,8 @@ TEST_F(ParticipantTest, AKommunNeverSeesAnotherKommunsParticipantsEvenInASharedO
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(env().Count("SELECT count(*) FROM attendance"), 0);
   // A wrong kommun in the name is no way around it either.
-  get.set_name(absl::StrCat("kommuner/0381/participants/", a.name().substr(a.name().rfind('/') + 1)));
+  get.set_name(
+      absl::StrCat("kommuner/0381/participants/", a.name().substr(a.name().rfind('/') + 1)));
   EXPECT_EQ(env().Call(&Stub::GetParticipant, b_token, get, &out).error_code(),
             ::grpc::StatusCode::NOT_FOUND);
 
@@ -123,13 +124,15 @@ TEST_F(ParticipantTest, AKommunNeverSeesAnotherKommunsParticipantsEvenInASharedO
   EXPECT_TRUE(env().Call(&Stub::GetParticipant, env().OfficerToken("03"), get, &out).ok());
   EXPECT_EQ(env().Call(&Stub::GetParticipant, env().OfficerToken("01"), get, &out).error_code(),
             ::grpc::StatusCode::PERMISSION_DENIED);
-  ASSERT_TRUE(env().Call(&Stub::ListParticipants, env().KommunToken("0381"),
-                         [] {
-                           v1::ListParticipantsRequest r;
-                           r.set_parent("kommuner/0381");
-                           return r;
-                         }(),
-                         &listed)
+  ASSERT_TRUE(env()
+                  .Call(
+                      &Stub::ListParticipants, env().KommunToken("0381"),
+                      [] {
+                        v1::ListParticipantsRequest r;
+                        r.set_parent("kommuner/0381");
+                        return r;
+                      }(),
+                      &listed)
                   .ok());
   ASSERT_EQ(listed.participants_size(), 1);
   EXPECT_EQ(listed.participants(0).name(), b.name());

@@ -21,15 +21,15 @@ std::vector<v1::ThemeMinutes> Themes(std::initializer_list<std::pair<v1::Theme, 
 }
 
 AttendedSession Present(absl::CivilDay day, std::vector<v1::ThemeMinutes> themes) {
-  return AttendedSession{day, false, v1::PRESENT, std::move(themes)};
+  return AttendedSession{day, false, v1::ATTENDANCE_STATUS_PRESENT, std::move(themes)};
 }
 
 TEST(ProgressTest, FractionalHoursAddUpExactlyPerTheme) {
   // 2.5 h + 1.75 h of health, 0.25 h of ageing.
-  Progress p = ComputeProgress(
-      {Present(absl::CivilDay(2027, 2, 1), Themes({{v1::THEME_HEALTH, 150}})),
-       Present(absl::CivilDay(2027, 2, 8),
-               Themes({{v1::THEME_HEALTH, 105}, {v1::THEME_AGEING, 15}}))});
+  Progress p =
+      ComputeProgress({Present(absl::CivilDay(2027, 2, 1), Themes({{v1::THEME_HEALTH, 150}})),
+                       Present(absl::CivilDay(2027, 2, 8),
+                               Themes({{v1::THEME_HEALTH, 105}, {v1::THEME_AGEING, 15}}))});
   EXPECT_EQ(p.attended_minutes, 270);
   EXPECT_EQ(p.theme_minutes[v1::THEME_HEALTH - 1], 255);
   EXPECT_EQ(p.theme_minutes[v1::THEME_AGEING - 1], 15);
@@ -40,12 +40,13 @@ TEST(ProgressTest, FractionalHoursAddUpExactlyPerTheme) {
 }
 
 TEST(ProgressTest, CancelledSessionsAbsencesAndExcusesCountNothing) {
-  AttendedSession cancelled = Present(absl::CivilDay(2027, 1, 10), Themes({{v1::THEME_HEALTH, 60}}));
+  AttendedSession cancelled =
+      Present(absl::CivilDay(2027, 1, 10), Themes({{v1::THEME_HEALTH, 60}}));
   cancelled.cancelled = true;
   AttendedSession absent = Present(absl::CivilDay(2027, 1, 11), Themes({{v1::THEME_HEALTH, 60}}));
-  absent.status = v1::ABSENT;
+  absent.status = v1::ATTENDANCE_STATUS_ABSENT;
   AttendedSession excused = Present(absl::CivilDay(2027, 1, 12), Themes({{v1::THEME_HEALTH, 60}}));
-  excused.status = v1::EXCUSED;
+  excused.status = v1::ATTENDANCE_STATUS_EXCUSED;
   Progress p = ComputeProgress(
       {cancelled, absent, excused,
        Present(absl::CivilDay(2027, 1, 13), Themes({{v1::THEME_INFLUENCING, 45}}))});
@@ -95,18 +96,21 @@ TEST(ProgressTest, OneMinuteShortOrACancelledSessionIsNotCompletion) {
 TEST(ProgressTest, ManyHoursWithoutEveryThemeIsNotCompletion) {
   std::vector<AttendedSession> sessions;
   for (int i = 0; i < 30; ++i) {
-    sessions.push_back(Present(absl::CivilDay(2027, 1, 1) + i,
-                               Themes({{v1::THEME_COMING_TO_SWEDEN, 240}})));
+    sessions.push_back(
+        Present(absl::CivilDay(2027, 1, 1) + i, Themes({{v1::THEME_COMING_TO_SWEDEN, 240}})));
   }
   Progress p = ComputeProgress(sessions);
   EXPECT_EQ(p.attended_minutes, 30 * 240);
   EXPECT_FALSE(p.completed());
   // The missing themes come later: completion on the day the last one is covered.
-  sessions.push_back(Present(
-      absl::CivilDay(2027, 3, 1),
-      Themes({{v1::THEME_LIVING_IN_SWEDEN, 10}, {v1::THEME_SUPPORTING_YOURSELF, 10},
-              {v1::THEME_RIGHTS_AND_OBLIGATIONS, 10}, {v1::THEME_FAMILY_AND_CHILDREN, 10},
-              {v1::THEME_INFLUENCING, 10}, {v1::THEME_HEALTH, 10}, {v1::THEME_AGEING, 10}})));
+  sessions.push_back(
+      Present(absl::CivilDay(2027, 3, 1), Themes({{v1::THEME_LIVING_IN_SWEDEN, 10},
+                                                  {v1::THEME_SUPPORTING_YOURSELF, 10},
+                                                  {v1::THEME_RIGHTS_AND_OBLIGATIONS, 10},
+                                                  {v1::THEME_FAMILY_AND_CHILDREN, 10},
+                                                  {v1::THEME_INFLUENCING, 10},
+                                                  {v1::THEME_HEALTH, 10},
+                                                  {v1::THEME_AGEING, 10}})));
   p = ComputeProgress(sessions);
   EXPECT_EQ(p.completion_date, absl::CivilDay(2027, 3, 1));
 }

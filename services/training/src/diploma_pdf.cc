@@ -20,8 +20,7 @@ absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
   page.subtitle = options.course_title;
   page.lead = "Detta intygar att";
   page.holder = content.learner_name();
-  page.statement =
-      course ? "har genomfört hela utbildningen med delarna" : "har genomfört delen";
+  page.statement = course ? "har genomfört hela utbildningen med delarna" : "har genomfört delen";
   page.items.assign(content.part_titles().begin(), content.part_titles().end());
   page.issued = "Utfärdat den " + SwedishDate(content.issue_date()) + " av " + content.issuer();
   page.code_label = "Verifieringskod";

@@ -29,13 +29,13 @@ CREATE TABLE sessions (
   offering_id   bigint      NOT NULL REFERENCES offerings,
   session_date  date        NOT NULL,
   minutes       integer     NOT NULL CHECK (minutes BETWEEN 1 AND 600),
-  state         text        NOT NULL CHECK (state IN ('SCHEDULED', 'CANCELLED')),
+  state         text        NOT NULL CHECK (state IN ('STATE_SCHEDULED', 'STATE_CANCELLED')),
   cancel_reason text        NOT NULL DEFAULT '',
   revision      bigint      NOT NULL DEFAULT 1,
   create_time   timestamptz NOT NULL
 );
 CREATE INDEX sessions_offering_idx ON sessions (offering_id, session_date, session_id);
-CREATE INDEX sessions_date_idx ON sessions (session_date) WHERE state = 'SCHEDULED';
+CREATE INDEX sessions_date_idx ON sessions (session_date) WHERE state = 'STATE_SCHEDULED';
 
 -- A session's minutes per theme (Theme enum names); the session's minutes are their sum.
 CREATE TABLE session_themes (
@@ -76,7 +76,7 @@ CREATE TABLE enrolments (
   enrol_date         date        NOT NULL,
   exception_reason   text        NOT NULL DEFAULT '',
   overridden_reasons text[]      NOT NULL DEFAULT '{}',
-  state              text        NOT NULL CHECK (state IN ('ENROLLED', 'COMPLETED')),
+  state              text        NOT NULL CHECK (state IN ('STATE_ENROLLED', 'STATE_COMPLETED')),
   -- Kept current by every attendance record (rules/progress.h), read by the follow-up.
   start_date         date,
   completion_date    date,
@@ -84,7 +84,7 @@ CREATE TABLE enrolments (
   create_time        timestamptz NOT NULL,
   update_time        timestamptz NOT NULL,
   CONSTRAINT enrolments_participant_offering_key UNIQUE (participant_id, offering_id),
-  CHECK ((state = 'COMPLETED') = (completion_date IS NOT NULL))
+  CHECK ((state = 'STATE_COMPLETED') = (completion_date IS NOT NULL))
 );
 CREATE INDEX enrolments_participant_idx ON enrolments (participant_id, enrolment_id);
 CREATE INDEX enrolments_offering_idx ON enrolments (offering_id);
@@ -93,7 +93,9 @@ CREATE INDEX enrolments_lanskod_idx ON enrolments (lanskod, kommunkod);
 CREATE TABLE attendance (
   session_id   bigint      NOT NULL REFERENCES sessions,
   enrolment_id bigint      NOT NULL REFERENCES enrolments,
-  status       text        NOT NULL CHECK (status IN ('PRESENT', 'ABSENT', 'EXCUSED')),
+  status       text        NOT NULL
+               CHECK (status IN ('ATTENDANCE_STATUS_PRESENT', 'ATTENDANCE_STATUS_ABSENT',
+                                 'ATTENDANCE_STATUS_EXCUSED')),
   recorded_by  text        NOT NULL,
   record_time  timestamptz NOT NULL,
   PRIMARY KEY (session_id, enrolment_id)

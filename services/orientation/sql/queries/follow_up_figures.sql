@@ -12,7 +12,7 @@ WITH enrolled AS (
 ), held AS (
   SELECT s.session_id, s.minutes, o.offering_id, o.language
     FROM sessions s JOIN offerings o ON o.offering_id = s.offering_id
-   WHERE o.lanskod = $1 AND s.state = 'SCHEDULED'
+   WHERE o.lanskod = $1 AND s.state = 'STATE_SCHEDULED'
      AND s.session_date BETWEEN $2::date AND $3::date
 )
 SELECT 'enrolled' AS figure, kommunkod, count(*)::bigint AS value, '' AS language

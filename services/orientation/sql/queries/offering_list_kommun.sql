@@ -6,7 +6,7 @@ SELECT o.offering_id, o.lanskod, o.display_name, o.language, o.communicator,
        (SELECT string_agg(k.kommunkod, ',' ORDER BY k.kommunkod) FROM offering_kommuner k
          WHERE k.offering_id = o.offering_id) AS kommunkoder,
        (SELECT coalesce(sum(s.minutes), 0) FROM sessions s
-         WHERE s.offering_id = o.offering_id AND s.state = 'SCHEDULED')::bigint AS minutes_offered,
+         WHERE s.offering_id = o.offering_id AND s.state = 'STATE_SCHEDULED')::bigint AS minutes_offered,
        (SELECT count(*) FROM enrolments e WHERE e.offering_id = o.offering_id) AS enrolled,
        (extract(epoch FROM o.create_time) * 1000000)::bigint AS create_us,
        (extract(epoch FROM o.update_time) * 1000000)::bigint AS update_us

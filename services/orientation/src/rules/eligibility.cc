@@ -33,44 +33,46 @@ std::vector<Ineligibility> CheckEligibility(const EligibilityFacts& facts) {
   std::vector<Ineligibility> out;
   const int age = se::AgeOn(facts.birth_date, facts.enrol_date);
   if (age < kMinimumAge) {
-    out.push_back({v1::AGE_BELOW_MINIMUM, "enrolment.enrol_date",
+    out.push_back({v1::INELIGIBILITY_REASON_AGE_BELOW_MINIMUM, "enrolment.enrol_date",
                    absl::StrCat("the participant is ", age, " on ", Day(facts.enrol_date),
                                 "; the course is for ", kMinimumAge, " and older (from ",
                                 Day(dates::AddYears(facts.birth_date, kMinimumAge)), ")")});
   }
   if (age >= facts.pension_reference_age) {
-    out.push_back({v1::AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE, "enrolment.enrol_date",
-                   absl::StrCat("the participant is ", age, " on ", Day(facts.enrol_date),
-                                ", at or above the pension reference age ",
-                                facts.pension_reference_age)});
+    out.push_back(
+        {v1::INELIGIBILITY_REASON_AGE_AT_OR_ABOVE_PENSION_REFERENCE_AGE, "enrolment.enrol_date",
+         absl::StrCat("the participant is ", age, " on ", Day(facts.enrol_date),
+                      ", at or above the pension reference age ", facts.pension_reference_age)});
   }
   if (facts.permit != v1::PERMIT_TYPE_PROTECTION && facts.permit != v1::PERMIT_TYPE_FAMILY_MEMBER) {
-    out.push_back({v1::PERMIT_NOT_ELIGIBLE, "participant.permit_type",
+    out.push_back({v1::INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE, "participant.permit_type",
                    "the course is for persons with a protection permit and their family members"});
   }
   const absl::CivilDay duty_end = dates::AddYears(facts.first_registration_date, kDutyYears);
   if (facts.enrol_date >= duty_end) {
-    out.push_back({v1::REGISTRATION_WINDOW_EXPIRED, "participant.first_registration_date",
+    out.push_back({v1::INELIGIBILITY_REASON_REGISTRATION_WINDOW_EXPIRED,
+                   "participant.first_registration_date",
                    absl::StrCat("the kommun's duty ended on ", Day(duty_end), ", ", kDutyYears,
                                 " years after the first registration")});
   }
   for (const std::string& country : facts.citizenships) {
     if (IsEeaOrSwiss(country)) {
-      out.push_back({v1::EEA_OR_SWISS_CITIZEN, "participant.citizenships",
+      out.push_back({v1::INELIGIBILITY_REASON_EEA_OR_SWISS_CITIZEN, "participant.citizenships",
                      absl::StrCat("a citizen of ", country,
                                   " (EEA or Switzerland) is not in the target group")});
       break;
     }
   }
   if (facts.registered_kommunkod != facts.enrolling_kommunkod) {
-    out.push_back({v1::REGISTERED_IN_OTHER_KOMMUN, "participant.registered_kommunkod",
+    out.push_back({v1::INELIGIBILITY_REASON_REGISTERED_IN_OTHER_KOMMUN,
+                   "participant.registered_kommunkod",
                    absl::StrCat("registered in kommun ", facts.registered_kommunkod,
                                 ", not in the enrolling kommun ", facts.enrolling_kommunkod)});
   }
   if (facts.enrol_date < facts.registration_date) {
-    out.push_back({v1::NOT_YET_REGISTERED, "enrolment.enrol_date",
-                   absl::StrCat("the registration in the kommun starts on ",
-                                Day(facts.registration_date))});
+    out.push_back(
+        {v1::INELIGIBILITY_REASON_NOT_YET_REGISTERED, "enrolment.enrol_date",
+         absl::StrCat("the registration in the kommun starts on ", Day(facts.registration_date))});
   }
   std::stable_sort(out.begin(), out.end(), [](const Ineligibility& a, const Ineligibility& b) {
     return a.reason < b.reason;
@@ -97,12 +99,13 @@ absl::Status NotEligibleStatus(const std::vector<Ineligibility>& failures) {
 absl::StatusOr<std::map<int, int>> ParsePensionReferenceAges(std::string_view text) {
   std::map<int, int> out;
   const auto bad = [&](std::string_view why) {
-    return status::InvalidField("pension-reference-ages",
-                                absl::StrCat(std::string(why), "; expected year:age,... e.g. 2023:66,2026:67"));
+    return status::InvalidField(
+        "pension-reference-ages",
+        absl::StrCat(std::string(why), "; expected year:age,... e.g. 2023:66,2026:67"));
   };
   int previous = 0;
-  for (absl::string_view entry : absl::StrSplit(absl::string_view(text.data(), text.size()), ',',
-                                                absl::SkipWhitespace())) {
+  for (absl::string_view entry :
+       absl::StrSplit(absl::string_view(text.data(), text.size()), ',', absl::SkipWhitespace())) {
     std::vector<absl::string_view> parts = absl::StrSplit(entry, ':');
     int year = 0, age = 0;
     if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &year) ||

@@ -57,8 +57,8 @@ struct Ineligibility {
 std::vector<Ineligibility> CheckEligibility(const EligibilityFacts& facts);
 
 // INVALID_ARGUMENT NOT_ELIGIBLE with one violation per reason (description prefixed by the
-// reason code, e.g. "PERMIT_NOT_ELIGIBLE: ...") and ErrorInfo metadata "reasons" listing the
-// codes comma-separated. OK when `failures` is empty.
+// reason code, e.g. "INELIGIBILITY_REASON_PERMIT_NOT_ELIGIBLE: ...") and ErrorInfo metadata
+// "reasons" listing the codes comma-separated. OK when `failures` is empty.
 absl::Status NotEligibleStatus(const std::vector<Ineligibility>& failures);
 
 // Whether `country` (ISO 3166-1 alpha-2, upper case) is an EEA state or Switzerland.

@@ -74,9 +74,9 @@ v1::FollowUp BuildFollowUp(std::string_view lanskod, int survey_year, int start_
   *out.mutable_period()->mutable_start_date() = dates::DateOf(period.start);
   *out.mutable_period()->mutable_end_date() = dates::DateOf(period.end);
   out.set_start_window_days(start_window_days);
-  *out.mutable_total() = Figures(Sum(raw.enrolled), Sum(raw.started_within_window),
-                                 Sum(raw.completed), Sum(raw.completed_within_one_year),
-                                 raw.county_minutes_offered, raw.county_languages);
+  *out.mutable_total() =
+      Figures(Sum(raw.enrolled), Sum(raw.started_within_window), Sum(raw.completed),
+              Sum(raw.completed_within_one_year), raw.county_minutes_offered, raw.county_languages);
   std::set<std::string> kommuner;
   for (const auto* counts : {&raw.enrolled, &raw.started_within_window, &raw.completed,
                              &raw.completed_within_one_year, &raw.minutes_offered}) {
@@ -88,10 +88,10 @@ v1::FollowUp BuildFollowUp(std::string_view lanskod, int survey_year, int start_
     v1::KommunFollowUp* row = out.add_kommuner();
     row->set_kommunkod(k);
     auto languages = raw.languages.find(k);
-    *row->mutable_figures() = Figures(
-        At(raw.enrolled, k), At(raw.started_within_window, k), At(raw.completed, k),
-        At(raw.completed_within_one_year, k), At(raw.minutes_offered, k),
-        languages == raw.languages.end() ? none : languages->second);
+    *row->mutable_figures() =
+        Figures(At(raw.enrolled, k), At(raw.started_within_window, k), At(raw.completed, k),
+                At(raw.completed_within_one_year, k), At(raw.minutes_offered, k),
+                languages == raw.languages.end() ? none : languages->second);
   }
   return out;
 }

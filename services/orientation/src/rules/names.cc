@@ -47,8 +47,8 @@ const ResourcePattern& ParticipantPattern() {
   return p;
 }
 const ResourcePattern& EnrolmentPattern() {
-  static const ResourcePattern p = Declare(
-      "kommuner/{kommunkod}/participants/{participant}/enrolments/{enrolment}", kIdsHint);
+  static const ResourcePattern p =
+      Declare("kommuner/{kommunkod}/participants/{participant}/enrolments/{enrolment}", kIdsHint);
   return p;
 }
 
@@ -101,8 +101,7 @@ absl::StatusOr<std::string> ParseKommunName(std::string_view name, std::string_v
   return Kommunkod(*parsed, field);
 }
 
-absl::StatusOr<ParticipantId> ParseParticipantName(std::string_view name,
-                                                   std::string_view field) {
+absl::StatusOr<ParticipantId> ParseParticipantName(std::string_view name, std::string_view field) {
   absl::StatusOr<ResourceName> parsed = ParticipantPattern().Parse(name, field);
   if (!parsed.ok()) return parsed.status();
   return ParticipantOf(*parsed, field);

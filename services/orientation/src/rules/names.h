@@ -35,8 +35,7 @@ std::string OfferingName(int64_t offering_id);
 std::string SessionName(int64_t offering_id, int64_t session_id);
 std::string KommunName(std::string_view kommunkod);
 std::string ParticipantName(std::string_view kommunkod, int64_t participant_id);
-std::string EnrolmentName(std::string_view kommunkod, int64_t participant_id,
-                          int64_t enrolment_id);
+std::string EnrolmentName(std::string_view kommunkod, int64_t participant_id, int64_t enrolment_id);
 
 // `field` names the request field in the violation. Kommun codes must be known kommuner
 // (KOMMUNKOD_UNKNOWN otherwise).

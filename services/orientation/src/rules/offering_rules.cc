@@ -30,13 +30,13 @@ void CheckText(status::FieldErrors& errors, std::string_view field, const std::s
 }
 
 bool IsCountryCode(std::string_view code) {
-  return code.size() == 2 && std::all_of(code.begin(), code.end(),
-                                         [](char c) { return c >= 'A' && c <= 'Z'; });
+  return code.size() == 2 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // The day of a required date field, or a violation.
-std::optional<absl::CivilDay> Day(status::FieldErrors& errors, std::string_view field,
-                                  bool present, const dates::type::Date& date) {
+std::optional<absl::CivilDay> Day(status::FieldErrors& errors, std::string_view field, bool present,
+                                  const dates::type::Date& date) {
   std::optional<absl::CivilDay> day = present ? dates::DayOf(date) : std::nullopt;
   if (!day) errors.Add(field, "a real calendar date is required");
   return day;
@@ -88,8 +88,7 @@ absl::StatusOr<CheckedOffering> CheckOffering(const v1::Offering& offering,
       errors.Add(at, "a known kommunkod (4 digits)");
       continue;
     }
-    if (std::find(out.kommunkoder.begin(), out.kommunkoder.end(), code) !=
-        out.kommunkoder.end()) {
+    if (std::find(out.kommunkoder.begin(), out.kommunkoder.end(), code) != out.kommunkoder.end()) {
       errors.Add(at, "each kommun once");
       continue;
     }
@@ -105,8 +104,7 @@ absl::StatusOr<CheckedOffering> CheckOffering(const v1::Offering& offering,
 }
 
 absl::StatusOr<CheckedParticipant> CheckParticipant(const v1::Participant& participant,
-                                                    absl::CivilDay today,
-                                                    std::string_view field) {
+                                                    absl::CivilDay today, std::string_view field) {
   absl::StatusOr<se::Personnummer> pnr =
       se::ParsePersonnummer(participant.personnummer(), today, F(field, "personnummer"));
   if (!pnr.ok()) return pnr.status();
@@ -157,7 +155,8 @@ absl::StatusOr<CheckedParticipant> CheckParticipant(const v1::Participant& parti
   }
   for (int i = 0; i < participant.languages_size(); ++i) {
     if (!IsLanguageCode(participant.languages(i))) {
-      errors.Add(absl::StrCat(std::string(field), ".languages[", i, "]"), "an ISO 639 code, e.g. \"ti\"");
+      errors.Add(absl::StrCat(std::string(field), ".languages[", i, "]"),
+                 "an ISO 639 code, e.g. \"ti\"");
     }
     out.languages.push_back(participant.languages(i));
   }

@@ -26,8 +26,7 @@ struct CheckedOffering {
 // display_name and communicator 1-200 bytes, language an ISO 639 code (2-3 lower-case
 // letters), a real period of at most 2 years, capacity 1-1000, 1-20 known kommuner all of one
 // county (each once). `field` prefixes the violations ("offering").
-absl::StatusOr<CheckedOffering> CheckOffering(const v1::Offering& offering,
-                                              std::string_view field);
+absl::StatusOr<CheckedOffering> CheckOffering(const v1::Offering& offering, std::string_view field);
 
 // Whether `code` looks like an ISO 639-1/-2/-3 code: 2-3 lower-case ASCII letters.
 bool IsLanguageCode(std::string_view code);
@@ -49,7 +48,6 @@ struct CheckedParticipant {
 // citizenships (ISO 3166-1 alpha-2 upper case, "XX" stateless), at most 5 language codes.
 // Every bad field is reported together except the number, whose error comes alone.
 absl::StatusOr<CheckedParticipant> CheckParticipant(const v1::Participant& participant,
-                                                    absl::CivilDay today,
-                                                    std::string_view field);
+                                                    absl::CivilDay today, std::string_view field);
 
 }  // namespace integration::orientation

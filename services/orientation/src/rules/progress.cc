@@ -52,13 +52,12 @@ std::vector<v1::ThemeMinutes> Progress::ThemeList() const {
 }
 
 Progress ComputeProgress(std::vector<AttendedSession> sessions) {
-  std::stable_sort(sessions.begin(), sessions.end(),
-                   [](const AttendedSession& a, const AttendedSession& b) {
-                     return a.date < b.date;
-                   });
+  std::stable_sort(
+      sessions.begin(), sessions.end(),
+      [](const AttendedSession& a, const AttendedSession& b) { return a.date < b.date; });
   Progress p;
   for (const AttendedSession& s : sessions) {
-    if (s.cancelled || s.status != v1::PRESENT) continue;
+    if (s.cancelled || s.status != v1::ATTENDANCE_STATUS_PRESENT) continue;
     if (!p.start_date) p.start_date = s.date;
     for (const v1::ThemeMinutes& t : s.themes) {
       if (t.theme() < 1 || t.theme() > kThemeCount || t.minutes() < 1) continue;
