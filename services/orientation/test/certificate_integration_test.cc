@@ -34,14 +34,7 @@ class CertificateTest : public OrientationTest {
     env().SetToday(absl::CivilDay(2027, 1, 1));
     const v1::Offering offering = env().CreateOffering({"0380"}, "ti");
     const v1::Enrolment enrolment = env().Enrol(env().CreateParticipant("0380", kPnr), offering);
-    const std::vector<v1::Theme> all = {v1::THEME_COMING_TO_SWEDEN,
-                                        v1::THEME_LIVING_IN_SWEDEN,
-                                        v1::THEME_SUPPORTING_YOURSELF,
-                                        v1::THEME_RIGHTS_AND_OBLIGATIONS,
-                                        v1::THEME_FAMILY_AND_CHILDREN,
-                                        v1::THEME_INFLUENCING,
-                                        v1::THEME_HEALTH,
-                                        v1::THEME_AGEING};
+    const std::vector<v1::Theme> all = OrientationTestEnv::AllThemes();
     std::vector<v1::Session> held;
     for (int i = 0; i < sessions; ++i) {
       held.push_back(env().CreateSession(offering, absl::CivilDay(2027, 1, 3) + 7 * i, all, 30));

@@ -112,14 +112,7 @@ TEST_F(EnrolmentTest, AnExceptionIsOnlyForTheIneligibleAndPlacesAreLimited) {
 
 TEST_F(EnrolmentTest, AttendanceAddsUpToCompletionWithEventsOfIdsOnly) {
   const v1::Offering offering = env().CreateOffering({"0380"});
-  const std::vector<v1::Theme> all = {v1::THEME_COMING_TO_SWEDEN,
-                                      v1::THEME_LIVING_IN_SWEDEN,
-                                      v1::THEME_SUPPORTING_YOURSELF,
-                                      v1::THEME_RIGHTS_AND_OBLIGATIONS,
-                                      v1::THEME_FAMILY_AND_CHILDREN,
-                                      v1::THEME_INFLUENCING,
-                                      v1::THEME_HEALTH,
-                                      v1::THEME_AGEING};
+  const std::vector<v1::Theme> all = OrientationTestEnv::AllThemes();
   // 26 sessions of 4 h (30 min per theme), weekly from 3 January; one is cancelled.
   std::vector<v1::Session> sessions;
   for (int i = 0; i < 26; ++i) {

@@ -37,14 +37,7 @@ TEST_F(FollowUpTest, FiguresPerKommunAndCountyForTheSurveyYear) {
   env().SetToday(absl::CivilDay(2027, 1, 1));
   const v1::Offering shared = env().CreateOffering({"0380", "0381"}, "ar");
   const v1::Offering own = env().CreateOffering({"0380"}, "so");
-  const std::vector<v1::Theme> all = {v1::THEME_COMING_TO_SWEDEN,
-                                      v1::THEME_LIVING_IN_SWEDEN,
-                                      v1::THEME_SUPPORTING_YOURSELF,
-                                      v1::THEME_RIGHTS_AND_OBLIGATIONS,
-                                      v1::THEME_FAMILY_AND_CHILDREN,
-                                      v1::THEME_INFLUENCING,
-                                      v1::THEME_HEALTH,
-                                      v1::THEME_AGEING};
+  const std::vector<v1::Theme> all = OrientationTestEnv::AllThemes();
   std::vector<v1::Session> sessions;
   for (int i = 0; i < 25; ++i) {
     sessions.push_back(env().CreateSession(shared, absl::CivilDay(2027, 1, 3) + 7 * i, all, 30));

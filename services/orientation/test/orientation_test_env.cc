@@ -108,6 +108,14 @@ v1::Offering OrientationTestEnv::CreateOffering(const std::vector<std::string>& 
   return out;
 }
 
+std::vector<v1::Theme> OrientationTestEnv::AllThemes() {
+  std::vector<v1::Theme> out;
+  for (int t = v1::THEME_COMING_TO_SWEDEN; t <= v1::THEME_AGEING; ++t) {
+    out.push_back(static_cast<v1::Theme>(t));
+  }
+  return out;
+}
+
 v1::Session OrientationTestEnv::CreateSession(const v1::Offering& offering, absl::CivilDay day,
                                               const std::vector<v1::Theme>& themes,
                                               int minutes_each) {

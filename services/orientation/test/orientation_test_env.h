@@ -93,6 +93,8 @@ class OrientationTestEnv {
                                const std::string& language = "ar", int capacity = 20);
   v1::Offering CreateOffering(const std::vector<std::string>& kommuner,
                               const std::string& language = "ar", int capacity = 20);
+  // The eight themes in order.
+  static std::vector<v1::Theme> AllThemes();
   // A session of `offering` on `day` with `minutes` per theme of `themes`.
   v1::Session CreateSession(const v1::Offering& offering, absl::CivilDay day,
                             const std::vector<v1::Theme>& themes, int minutes_each);
