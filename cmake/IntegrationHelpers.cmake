@@ -179,7 +179,7 @@ endfunction()
 # integration_add_service(<stem> [BINARY <name>] [RULES_LIBS <targets...>]
 #                         [SERVER_LIBS <targets...>] [SERVER_PRIVATE_LIBS <targets...>])
 # The whole build of services/<stem> by the layout of docs/DEVELOPING.md:
-#   <stem>_rules   src/rules/*.cc: domain logic without I/O; links only status, resource names,
+#   <stem>_rules   src/rules/*.cc: domain logic without I/O; links only status, resource names, dates,
 #                  identifiers, the service's protos and Abseil (+ RULES_LIBS)
 #   <stem>_server  every other src/*.cc but main.cc, with the embedded sql/migrations and
 #                  sql/queries (integration::<stem>::<Stem>Migrations() / <Stem>Queries())
@@ -204,7 +204,7 @@ function(integration_add_service stem)
   endif()
   target_include_directories(${stem}_rules ${_rules_scope} "${_dir}/src")
   target_link_libraries(${stem}_rules ${_rules_scope} integration_${stem}_v1_proto
-    integration_status integration_names integration_se absl::status absl::statusor absl::strings
+    integration_status integration_names integration_se integration_dates absl::status absl::statusor absl::strings
     absl::time ${ARG_RULES_LIBS})
 
   file(GLOB _server_srcs CONFIGURE_DEPENDS "${_dir}/src/*.cc")

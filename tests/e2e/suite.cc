@@ -17,16 +17,25 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
 #include "http_test_client.h"
+#include "integration/crypto/random.h"
 #include "integration/outbox/outbox.h"
 #include "integration/redis/client.h"
 #include "integration/status/status.h"
 
 namespace integration::e2e {
+
+std::string RandomKeyHex() {
+  absl::StatusOr<std::string> bytes = crypto::RandomBytes(32);
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  return bytes.ok() ? absl::BytesToHexString(*bytes) : "";
+}
 namespace {
 
 namespace gwt = integration::gateway::testing;

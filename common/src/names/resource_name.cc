@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "integration/names/path_template.h"
 #include "integration/status/status.h"
@@ -129,6 +131,16 @@ std::string ResourcePattern::FormatValues(std::initializer_list<std::string> val
     }
   }
   return name;
+}
+
+bool IsPositiveId(std::string_view value) {
+  const absl::string_view text(value.data(), value.size());
+  int64_t id = 0;
+  return absl::SimpleAtoi(text, &id) && id > 0 && text == absl::StrCat(id);
+}
+
+int64_t PositiveId(std::string_view value) {
+  return IsPositiveId(value) ? std::stoll(std::string(value)) : 0;
 }
 
 }  // namespace integration::names

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -80,7 +82,33 @@ bool AddAad(EVP_CIPHER_CTX* ctx, bool encrypt, unsigned char version,
   return true;
 }
 
+// The whole of a key file; the error names the setting, never the content.
+absl::StatusOr<std::string> ReadKeyFile(const std::string& path, std::string_view flag) {
+  if (path.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", std::string(flag), " is required to serve"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", std::string(flag), ": cannot read \"", path, "\""));
+  }
+  return text.str();
+}
+
 }  // namespace
+
+absl::StatusOr<PnrProtector> PnrProtector::FromKeyFiles(const std::string& encryption_key_file,
+                                                        const std::string& lookup_key_file) {
+  absl::StatusOr<std::string> encryption_key =
+      ReadKeyFile(encryption_key_file, kPnrEncryptionKeyFileFlag);
+  if (!encryption_key.ok()) return encryption_key.status();
+  absl::StatusOr<std::string> lookup_key = ReadKeyFile(lookup_key_file, kPnrHmacKeyFileFlag);
+  if (!lookup_key.ok()) return lookup_key.status();
+  return Create(*encryption_key, *lookup_key);
+}
 
 PnrProtector::Key::~Key() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 

@@ -184,5 +184,16 @@ TEST(ResourcePatternDeathTest, DeclareAndFormatStopOnProgrammingErrors) {
   EXPECT_DEATH(pattern.Format(1), "2 variables, given 1 values");
 }
 
+TEST(PositiveIdTest, OnePositiveIntegerWithoutLeadingZerosPerId) {
+  EXPECT_TRUE(IsPositiveId("1"));
+  EXPECT_TRUE(IsPositiveId("9223372036854775807"));
+  EXPECT_EQ(PositiveId("42"), 42);
+  for (const std::string_view bad :
+       {"0", "-1", "01", "+1", "1.0", "", "x", "9223372036854775808"}) {
+    EXPECT_FALSE(IsPositiveId(bad)) << bad;
+    EXPECT_EQ(PositiveId(bad), 0) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace integration::names

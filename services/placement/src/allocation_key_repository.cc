@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 #include "rules/names.h"
 
 namespace integration::placement {
@@ -23,9 +23,9 @@ absl::StatusOr<v1::AllocationKey> KeyFromRow(const pqxx::row& row) {
   key.set_name(AllocationKeyName(lanskod, year));
   key.set_year(year);
   key.set_county_total_per_mille(row["county_total_per_mille"].as<int>());
-  std::optional<absl::CivilDay> base = ParseDayText(row["base_date"].as<std::string>());
+  std::optional<absl::CivilDay> base = dates::ParseDayText(row["base_date"].as<std::string>());
   if (!base) return status::Internal("allocation key with an unreadable base date");
-  *key.mutable_base_date() = DateOf(*base);
+  *key.mutable_base_date() = dates::DateOf(*base);
   api::SetTimestampMicros(row["create_us"].as<int64_t>(), key.mutable_create_time());
   const std::string shares = row["shares"].is_null() ? "" : row["shares"].as<std::string>();
   for (absl::string_view item : absl::StrSplit(shares, ',', absl::SkipEmpty())) {
@@ -70,7 +70,7 @@ absl::StatusOr<v1::ShareTransfer> TransferFromRow(const pqxx::row& row) {
 bool AllocationKeyRepository::Insert(const KeyDefinition& key, absl::Time now) {
   pqxx::result r =
       tx_.exec_prepared("allocation_key_insert", key.lanskod, key.year, key.county_total_per_mille,
-                        DayText(key.base_date), api::ToMicros(now));
+                        dates::DayText(key.base_date), api::ToMicros(now));
   if (r.empty()) return false;
   const std::string kommuner = absl::StrJoin(
       key.shares, ",", [](std::string* out, const KeyShare& s) { out->append(s.kommunkod); });

@@ -11,7 +11,7 @@
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/placement/v1/events.pb.h"
 #include "rules/allocation_rules.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 #include "rules/names.h"
 
 namespace integration::placement {
@@ -88,7 +88,7 @@ absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(
       for (const v1::KommunShare& s : (*key)->shares()) {
         standing.shares.push_back({s.kommunkod(), s.per_mille()});
       }
-      const std::optional<absl::CivilDay> base = DayOf((*key)->base_date());
+      const std::optional<absl::CivilDay> base = dates::DayOf((*key)->base_date());
       if (!base) return status::Internal("allocation key with an unreadable base date");
       standing.assigned = repo.AssignedSince(lanskod, *base);
       input.key = std::move(standing);

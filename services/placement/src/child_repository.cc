@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "integration/api/handler.h"
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 #include "rules/names.h"
 
 namespace integration::placement {
@@ -31,9 +31,9 @@ absl::StatusOr<ChildRecord> ChildFromRow(const pqxx::row& row) {
   api::SetTimestampMicros(row["update_us"].as<int64_t>(), child.mutable_update_time());
   v1::Arrival& arrival = *child.mutable_arrival();
   if (!row["birth_date"].is_null()) {
-    std::optional<absl::CivilDay> born = ParseDayText(row["birth_date"].as<std::string>());
+    std::optional<absl::CivilDay> born = dates::ParseDayText(row["birth_date"].as<std::string>());
     if (!born) return status::Internal("child with an unreadable birth date");
-    *arrival.mutable_birth_date() = DateOf(*born);
+    *arrival.mutable_birth_date() = dates::DateOf(*born);
   } else {
     arrival.set_assessed_age(row["assessed_age"].as<int>());
   }
@@ -49,9 +49,9 @@ absl::StatusOr<ChildRecord> ChildFromRow(const pqxx::row& row) {
   arrival.set_sibling_group(row["sibling_group"].as<std::string>());
   arrival.set_strong_link_kommunkod(row["strong_link_kommunkod"].as<std::string>());
   arrival.set_arrival_kommunkod(row["arrival_kommunkod"].as<std::string>());
-  std::optional<absl::CivilDay> arrived = ParseDayText(row["arrival_date"].as<std::string>());
+  std::optional<absl::CivilDay> arrived = dates::ParseDayText(row["arrival_date"].as<std::string>());
   if (!arrived) return status::Internal("child with an unreadable arrival date");
-  *arrival.mutable_arrival_date() = DateOf(*arrived);
+  *arrival.mutable_arrival_date() = dates::DateOf(*arrived);
 
   v1::ChildState state = v1::CHILD_STATE_UNSPECIFIED;
   if (!v1::ChildState_Parse(absl::StrCat("CHILD_STATE_", row["state"].as<std::string>()), &state)) {
@@ -94,14 +94,14 @@ std::optional<int64_t> ChildRepository::Insert(const NewChild& child, absl::Time
   const v1::Arrival& a = checked.arrival;
   std::string birth_date, assessed_age;
   if (a.has_birth_date()) {
-    birth_date = DayText(*DayOf(a.birth_date()));
+    birth_date = dates::DayText(*dates::DayOf(a.birth_date()));
   } else {
     assessed_age = absl::StrCat(a.assessed_age());
   }
   pqxx::result r = tx_.exec_prepared(
       "child_insert", child.dossier_hash, child.dossier_cipher, birth_date, assessed_age,
       v1::Sex_Name(a.sex()), absl::StrJoin(a.languages(), ","), a.needs(), a.sibling_group(),
-      a.strong_link_kommunkod(), a.arrival_kommunkod(), DayText(checked.arrival_date),
+      a.strong_link_kommunkod(), a.arrival_kommunkod(), dates::DayText(checked.arrival_date),
       checked.lanskod, api::ToMicros(now));
   if (r.empty()) return std::nullopt;
   return r[0]["child_id"].as<int64_t>();
@@ -166,7 +166,7 @@ std::map<std::string, int64_t> ChildRepository::AssignedSince(std::string_view l
                                                               absl::CivilDay since) {
   std::map<std::string, int64_t> out;
   for (const pqxx::row& row :
-       tx_.exec_prepared("standing_counts", std::string(lanskod), DayText(since))) {
+       tx_.exec_prepared("standing_counts", std::string(lanskod), dates::DayText(since))) {
     out[row["kommunkod"].as<std::string>()] = row["assigned"].as<int64_t>();
   }
   return out;

@@ -7,7 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "integration/status/status.h"
 #include "rules/arrival_rules.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 
 namespace integration::placement {
 namespace {
@@ -27,13 +27,13 @@ absl::StatusOr<std::vector<MatchChild>> MatchingRepository::WaitingChildren(
     c.id = row["child_id"].as<int64_t>();
     // The age as the placement rules compute it, so that a proposal passes CreatePlacement.
     v1::Arrival arrival;
-    std::optional<absl::CivilDay> arrived = ParseDayText(row["arrival_date"].as<std::string>());
+    std::optional<absl::CivilDay> arrived = dates::ParseDayText(row["arrival_date"].as<std::string>());
     if (!arrived) return status::Internal("child with an unreadable arrival date");
-    *arrival.mutable_arrival_date() = DateOf(*arrived);
+    *arrival.mutable_arrival_date() = dates::DateOf(*arrived);
     if (!row["birth_date"].is_null()) {
-      std::optional<absl::CivilDay> born = ParseDayText(row["birth_date"].as<std::string>());
+      std::optional<absl::CivilDay> born = dates::ParseDayText(row["birth_date"].as<std::string>());
       if (!born) return status::Internal("child with an unreadable birth date");
-      *arrival.mutable_birth_date() = DateOf(*born);
+      *arrival.mutable_birth_date() = dates::DateOf(*born);
     } else {
       arrival.set_assessed_age(row["assessed_age"].as<int>());
     }

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "integration/pg/sql_file.h"
+#include "integration/se/pnr_protector.h"
 #include "integration/service/service.h"
 
 namespace integration::placement {
@@ -17,8 +18,8 @@ std::span<const pg::SqlFile> PlacementQueries();
 
 // Settings of the placement service (environment PLACEMENT_<NAME>): the files holding the
 // suite's personal-number keys, which encrypt and hash the children's dossier numbers.
-inline constexpr char kPnrEncryptionKeyFileFlag[] = "pnr-encryption-key-file";
-inline constexpr char kPnrHmacKeyFileFlag[] = "pnr-hmac-key-file";
+using se::kPnrEncryptionKeyFileFlag;
+using se::kPnrHmacKeyFileFlag;
 
 struct PlacementSpecOptions {
   // The service's "now" instead of the real time (tests).

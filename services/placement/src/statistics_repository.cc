@@ -5,7 +5,7 @@
 #include <string>
 
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 
 namespace integration::placement {
 
@@ -17,7 +17,7 @@ absl::StatusOr<RawFigures> StatisticsRepository::Figures(std::string_view lansko
       {"waiting", &raw.waiting},   {"places", &raw.places},
       {"taken", &raw.taken},       {"by_type", &raw.by_type}};
   for (const pqxx::row& row :
-       tx_.exec_prepared("statistics_figures", std::string(lanskod), DayText(from), DayText(to))) {
+       tx_.exec_prepared("statistics_figures", std::string(lanskod), dates::DayText(from), dates::DayText(to))) {
     auto it = figures.find(row["figure"].as<std::string>());
     if (it == figures.end()) return status::Internal("unknown statistics figure");
     (*it->second)[row["key"].as<std::string>()] = row["value"].as<int64_t>();

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 #include "violations.h"
 
 namespace integration::placement {
@@ -60,7 +60,7 @@ TEST(CheckAllocationKeyTest, RejectsABadTotalNoSharesAndALateBaseDate) {
   EXPECT_THAT(Violations(CheckAllocationKey(key, "03", 2027, "k").status()),
               UnorderedElementsAre("k.county_total_per_mille", "k.shares", "k.base_date"));
   key = Key(10, {{"0380", 10}});
-  *key.mutable_base_date() = DateOf(absl::CivilDay(2026, 7, 1));
+  *key.mutable_base_date() = dates::DateOf(absl::CivilDay(2026, 7, 1));
   absl::StatusOr<KeyDefinition> earlier = CheckAllocationKey(key, "03", 2027, "k");
   ASSERT_TRUE(earlier.ok()) << earlier.status();
   EXPECT_EQ(earlier->base_date, absl::CivilDay(2026, 7, 1));

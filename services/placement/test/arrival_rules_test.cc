@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
+#include "integration/se/personnummer.h"
 #include "rules/names.h"
 #include "violations.h"
 
@@ -25,13 +26,13 @@ const absl::CivilDay kToday(2027, 3, 10);
 v1::Arrival Good() {
   v1::Arrival a;
   a.set_dossier_number("12-345678");
-  *a.mutable_birth_date() = DateOf(absl::CivilDay(2011, 5, 4));
+  *a.mutable_birth_date() = dates::DateOf(absl::CivilDay(2011, 5, 4));
   a.set_sex(v1::SEX_MALE);
   a.add_languages("prs");
   a.add_languages("fa");
   a.set_sibling_group("SG-2027-17");
   a.set_arrival_kommunkod("0180");
-  *a.mutable_arrival_date() = DateOf(absl::CivilDay(2027, 3, 9));
+  *a.mutable_arrival_date() = dates::DateOf(absl::CivilDay(2027, 3, 9));
   return a;
 }
 
@@ -69,7 +70,7 @@ TEST(CheckArrivalTest, RejectsEveryBadFieldAtOnce) {
   a.set_sibling_group("group one");
   a.set_strong_link_kommunkod("0399");
   a.set_arrival_kommunkod("abcd");
-  *a.mutable_arrival_date() = DateOf(absl::CivilDay(2027, 3, 11));
+  *a.mutable_arrival_date() = dates::DateOf(absl::CivilDay(2027, 3, 11));
   absl::StatusOr<CheckedArrival> c = CheckArrival(a, kToday, "arrival");
   ASSERT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status::GetErrorInfo(c.status())->reason(), kReasonArrivalInvalid);
@@ -82,12 +83,12 @@ TEST(CheckArrivalTest, RejectsEveryBadFieldAtOnce) {
 
 TEST(CheckArrivalTest, AChildMustBeUnder18OnArrivalAndBornBeforeIt) {
   v1::Arrival a = Good();
-  *a.mutable_birth_date() = DateOf(absl::CivilDay(2009, 3, 9));  // 18 that day
+  *a.mutable_birth_date() = dates::DateOf(absl::CivilDay(2009, 3, 9));  // 18 that day
   EXPECT_THAT(Violations(CheckArrival(a, kToday, "arrival").status()),
               UnorderedElementsAre("arrival.birth_date"));
-  *a.mutable_birth_date() = DateOf(absl::CivilDay(2009, 3, 10));  // 17, a day short of 18
+  *a.mutable_birth_date() = dates::DateOf(absl::CivilDay(2009, 3, 10));  // 17, a day short of 18
   EXPECT_TRUE(CheckArrival(a, kToday, "arrival").ok());
-  *a.mutable_birth_date() = DateOf(absl::CivilDay(2027, 3, 10));
+  *a.mutable_birth_date() = dates::DateOf(absl::CivilDay(2027, 3, 10));
   EXPECT_THAT(Violations(CheckArrival(a, kToday, "arrival").status()),
               UnorderedElementsAre("arrival.birth_date"));
   a.clear_birth_date();
@@ -105,17 +106,17 @@ TEST(ChildAgeOnTest, FromTheBirthDateOrTheAssessedAgeOnArrival) {
 }
 
 TEST(DaysTest, RealDaysOnlyAndTheirText) {
-  type::Date d;
+  dates::type::Date d;
   d.set_year(2027);
   d.set_month(2);
   d.set_day(29);
-  EXPECT_FALSE(DayOf(d).has_value());
-  EXPECT_EQ(DayText(absl::CivilDay(2027, 1, 1)), "2027-01-01");
-  EXPECT_EQ(ParseDayText("2028-02-29"), absl::CivilDay(2028, 2, 29));
-  EXPECT_FALSE(ParseDayText("2027-02-29").has_value());
-  EXPECT_FALSE(ParseDayText("2027-1-01").has_value());
-  EXPECT_EQ(AgeOn(absl::CivilDay(2008, 2, 29), absl::CivilDay(2026, 2, 28)), 17);
-  EXPECT_EQ(AgeOn(absl::CivilDay(2008, 2, 29), absl::CivilDay(2026, 3, 1)), 18);
+  EXPECT_FALSE(dates::DayOf(d).has_value());
+  EXPECT_EQ(dates::DayText(absl::CivilDay(2027, 1, 1)), "2027-01-01");
+  EXPECT_EQ(dates::ParseDayText("2028-02-29"), absl::CivilDay(2028, 2, 29));
+  EXPECT_FALSE(dates::ParseDayText("2027-02-29").has_value());
+  EXPECT_FALSE(dates::ParseDayText("2027-1-01").has_value());
+  EXPECT_EQ(se::AgeOn(absl::CivilDay(2008, 2, 29), absl::CivilDay(2026, 2, 28)), 17);
+  EXPECT_EQ(se::AgeOn(absl::CivilDay(2008, 2, 29), absl::CivilDay(2026, 3, 1)), 18);
 }
 
 TEST(NamesTest, PrintAndParse) {

@@ -1,5 +1,6 @@
 // Diplomas: fresh verification codes and Ed25519 signing and verification of the canonical text
-// (src/rules/diploma_rules.h has the codes' format, eligibility and that text).
+// with the suite's document keys (integration/document/signing.h); src/rules/diploma_rules.h has
+// the codes' format, eligibility and that text.
 #pragma once
 
 #include <optional>
@@ -11,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "integration/crypto/keys.h"
+#include "integration/document/signing.h"
 #include "lansstyrelsen/integration/training/v1/resources.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 #include "rules/diploma_rules.h"
@@ -34,7 +35,11 @@ absl::StatusOr<std::string> NewDiplomaCode();
 // ---------------------------------------------------------------------------------------------
 // Signatures
 
-// An Ed25519 public key that verifies diploma signatures. Copyable and thread-safe.
+// The kind of document diplomas are to integration/document/signing.h: their noun and reasons.
+const document::DocumentKind& DiplomaDocument();
+
+// An Ed25519 public key that verifies diploma signatures (document::VerifyKey with the
+// diplomas' reasons). Copyable and thread-safe.
 class DiplomaVerifyKey {
  public:
   // From a SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----") or 32 raw bytes.
@@ -43,27 +48,25 @@ class DiplomaVerifyKey {
   static absl::StatusOr<DiplomaVerifyKey> FromRaw(std::string_view raw_public_key);
 
   // First 16 lower-case hex characters of SHA-256 over the raw 32-byte public key.
-  const std::string& key_id() const { return key_id_; }
-  const std::string& PublicKeyPem() const { return public_key_pem_; }
-  const std::string& RawPublicKey() const { return raw_public_key_; }
+  const std::string& key_id() const { return key_.key_id(); }
+  const std::string& PublicKeyPem() const { return key_.PublicKeyPem(); }
+  const std::string& RawPublicKey() const { return key_.RawPublicKey(); }
   // For GetDiplomaPublicKey: key_id, "Ed25519", PEM and raw key.
   v1::DiplomaPublicKey ToProto() const;
 
   // OK when `signature` is this key's Ed25519 signature of exactly `text`; otherwise
   // INVALID_ARGUMENT, reason DIPLOMA_SIGNATURE_INVALID.
-  absl::Status Verify(std::string_view text, std::string_view signature) const;
+  absl::Status Verify(std::string_view text, std::string_view signature) const {
+    return key_.Verify(text, signature);
+  }
   // Verify(CanonicalText(content)), and the content's key_id must be this key's.
   absl::Status VerifyContent(const v1::DiplomaContent& content, std::string_view signature) const;
 
  private:
-  DiplomaVerifyKey() = default;
-  static absl::StatusOr<DiplomaVerifyKey> FromKey(crypto::PublicKey key);
+  explicit DiplomaVerifyKey(document::VerifyKey key) : key_(std::move(key)) {}
   friend class DiplomaSigner;
 
-  std::optional<crypto::PublicKey> key_;  // always set outside the private constructor
-  std::string key_id_;
-  std::string public_key_pem_;
-  std::string raw_public_key_;
+  document::VerifyKey key_;
 };
 
 // A diploma with its signature, ready to store.
@@ -73,7 +76,8 @@ struct SignedDiploma {
   std::string signature;       // 64 bytes of Ed25519
 };
 
-// Signs diplomas with an Ed25519 private key. Copyable and thread-safe.
+// Signs diplomas with an Ed25519 private key (document::Signer with the diplomas' reasons).
+// Copyable and thread-safe.
 class DiplomaSigner {
  public:
   // Loads a PKCS#8 PEM private key ("-----BEGIN PRIVATE KEY-----", as written by
@@ -85,25 +89,22 @@ class DiplomaSigner {
   // A new random key (tests and throw-away local runs).
   static absl::StatusOr<DiplomaSigner> Generate();
 
-  const std::string& key_id() const { return verify_key_.key_id(); }
-  const std::string& PublicKeyPem() const { return verify_key_.PublicKeyPem(); }
-  const std::string& RawPublicKey() const { return verify_key_.RawPublicKey(); }
+  const std::string& key_id() const { return signer_.key_id(); }
+  const std::string& PublicKeyPem() const { return signer_.verify_key().PublicKeyPem(); }
+  const std::string& RawPublicKey() const { return signer_.verify_key().RawPublicKey(); }
   const DiplomaVerifyKey& verify_key() const { return verify_key_; }
 
   // The 64-byte Ed25519 signature of `text` (INTERNAL if signing fails).
-  absl::StatusOr<std::string> Sign(std::string_view text) const;
+  absl::StatusOr<std::string> Sign(std::string_view text) const { return signer_.Sign(text); }
   // Sets content.key_id to this key's id, serialises canonically and signs.
   absl::StatusOr<SignedDiploma> SignContent(v1::DiplomaContent content) const;
 
  private:
-  DiplomaSigner(crypto::PrivateKey key, DiplomaVerifyKey verify_key)
-      : key_(std::move(key)), verify_key_(std::move(verify_key)) {}
-  static absl::StatusOr<DiplomaSigner> FromPrivateKey(crypto::PrivateKey key,
-                                                      std::string_view origin);
-  // `origin` names where the PEM came from, for the error message.
-  static absl::StatusOr<DiplomaSigner> FromPemText(std::string_view pem, std::string_view origin);
+  explicit DiplomaSigner(document::Signer signer)
+      : signer_(signer), verify_key_(signer.verify_key()) {}
+  static absl::StatusOr<DiplomaSigner> From(absl::StatusOr<document::Signer> signer);
 
-  crypto::PrivateKey key_;
+  document::Signer signer_;
   DiplomaVerifyKey verify_key_;
 };
 

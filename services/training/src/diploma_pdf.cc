@@ -1,98 +1,11 @@
-// Diploma PDF layout with cairo's PDF surface, written into memory.
+// Diplomas and part certificates on the suite's certificate page (integration_document).
 #include "diploma_pdf.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
-
-#include <algorithm>
-#include <array>
-#include <memory>
-#include <string_view>
-#include <vector>
+#include <utility>
 
 #include "diploma.h"
-#include "integration/status/status.h"
 
 namespace integration::training {
-namespace {
-
-// A4 in PostScript points.
-constexpr double kPageWidth = 595.276;
-constexpr double kPageHeight = 841.89;
-// Text stays inside the inner frame with some air.
-constexpr double kTextWidth = kPageWidth - 2 * 64;
-constexpr const char* kFontFamily = "DejaVu Sans";
-
-struct Rgb {
-  double r, g, b;
-};
-constexpr Rgb kInk = {0.10, 0.10, 0.12};
-constexpr Rgb kAccent = {0.05, 0.25, 0.42};  // a dark blue, close to the county boards' own
-constexpr Rgb kMuted = {0.35, 0.35, 0.38};
-
-struct SurfaceDestroy {
-  void operator()(cairo_surface_t* surface) const { cairo_surface_destroy(surface); }
-};
-struct ContextDestroy {
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-};
-
-cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-struct Line {
-  std::string_view text;
-  double size = 12;  // the preferred size; smaller when the text would not fit
-  bool bold = false;
-  Rgb color = kInk;
-};
-
-// Draws `line` centred on the page with its baseline at `y`, shrinking the font so that the
-// text is never wider than kTextWidth.
-void DrawCentred(cairo_t* cr, const Line& line, double y) {
-  cairo_select_font_face(cr, kFontFamily, CAIRO_FONT_SLANT_NORMAL,
-                         line.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  const std::string text(line.text);
-  cairo_set_font_size(cr, line.size);
-  cairo_text_extents_t extents;
-  cairo_text_extents(cr, text.c_str(), &extents);
-  if (extents.width > kTextWidth) {
-    // Glyph widths scale linearly with the size; the 0.98 absorbs hinting and rounding.
-    cairo_set_font_size(cr, line.size * kTextWidth / extents.width * 0.98);
-    cairo_text_extents(cr, text.c_str(), &extents);
-  }
-  cairo_set_source_rgb(cr, line.color.r, line.color.g, line.color.b);
-  cairo_move_to(cr, (kPageWidth - extents.width) / 2 - extents.x_bearing, y);
-  cairo_show_text(cr, text.c_str());
-}
-
-void DrawFrame(cairo_t* cr) {
-  cairo_set_source_rgb(cr, kAccent.r, kAccent.g, kAccent.b);
-  cairo_set_line_width(cr, 2.5);
-  cairo_rectangle(cr, 30, 30, kPageWidth - 60, kPageHeight - 60);
-  cairo_stroke(cr);
-  cairo_set_line_width(cr, 0.8);
-  cairo_rectangle(cr, 38, 38, kPageWidth - 76, kPageHeight - 76);
-  cairo_stroke(cr);
-  cairo_set_line_width(cr, 1);
-  cairo_move_to(cr, kPageWidth / 2 - 90, 262);
-  cairo_line_to(cr, kPageWidth / 2 + 90, 262);
-  cairo_stroke(cr);
-}
-
-}  // namespace
-
-std::string SwedishDate(const lansstyrelsen::integration::type::v1::Date& date) {
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "januari", "februari", "mars",      "april",   "maj",      "juni",
-      "juli",    "augusti",  "september", "oktober", "november", "december"};
-  std::string_view month =
-      date.month() >= 1 && date.month() <= 12 ? kMonths[date.month() - 1] : "?";
-  return std::to_string(date.day()) + " " + std::string(month) + " " + std::to_string(date.year());
-}
 
 absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
                                              const DiplomaPdfOptions& options) {
@@ -101,70 +14,24 @@ absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
   if (!canonical.ok()) return canonical.status();
 
   const bool course = content.kind() == v1::DIPLOMA_KIND_COURSE;
-  const std::string code = FormatCodeForDisplay(content.code());
-  const std::string issued =
-      "Utfärdat den " + SwedishDate(content.issue_date()) + " av " + content.issuer();
-  const std::string verify =
-      options.verify_url.empty()
-          ? "Kontrollera äktheten med koden ovan hos " + content.issuer() + "."
-          : "Kontrollera äktheten med koden ovan på " + options.verify_url;
-  const std::string signed_with = "Digitalt signerat (Ed25519), nyckel-id " + content.key_id();
-
-  std::string pdf;
-  std::unique_ptr<cairo_surface_t, SurfaceDestroy> surface(
-      cairo_pdf_surface_create_for_stream(AppendToString, &pdf, kPageWidth, kPageHeight));
-  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-    return integration::status::Internal(
-        std::string("cairo PDF surface: ") +
-        cairo_status_to_string(cairo_surface_status(surface.get())));
-  }
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
-                                 (std::string(course ? "Diplom" : "Intyg") + " " + code).c_str());
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_AUTHOR,
-                                 content.issuer().c_str());
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "training-server");
-  {
-    std::unique_ptr<cairo_t, ContextDestroy> cr(cairo_create(surface.get()));
-    DrawFrame(cr.get());
-    DrawCentred(cr.get(), {content.issuer(), 15, true, kAccent}, 100);
-    DrawCentred(cr.get(), {course ? "Diplom" : "Intyg", 50, true, kAccent}, 200);
-    DrawCentred(cr.get(), {options.course_title, 15, false, kInk}, 240);
-    DrawCentred(cr.get(), {"Detta intygar att", 13, false, kMuted}, 320);
-    DrawCentred(cr.get(), {content.learner_name(), 30, true, kInk}, 372);
-    DrawCentred(cr.get(),
-                {course ? "har genomfört hela utbildningen med delarna" : "har genomfört delen", 13,
-                 false, kMuted},
-                420);
-    // The parts share 150 points of height, so a long list gets smaller lines.
-    const int parts = content.part_titles_size();
-    const double step = std::min(26.0, 150.0 / std::max(parts, 1));
-    for (int i = 0; i < parts; ++i) {
-      DrawCentred(cr.get(), {content.part_titles(i), std::min(17.0, step * 0.75), true, kInk},
-                  462 + step * i);
-    }
-    DrawCentred(cr.get(), {issued, 12, false, kInk}, 660);
-    DrawCentred(cr.get(), {"Verifieringskod", 10, false, kMuted}, 712);
-    DrawCentred(cr.get(), {code, 17, true, kAccent}, 736);
-    DrawCentred(cr.get(), {verify, 10, false, kInk}, 762);
-    DrawCentred(cr.get(), {signed_with, 8, false, kMuted}, 782);
-    cairo_show_page(cr.get());
-    if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS) {
-      return integration::status::Internal(std::string("cairo drawing: ") +
-                                           cairo_status_to_string(cairo_status(cr.get())));
-    }
-  }
-  cairo_surface_finish(surface.get());
-  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-    return integration::status::Internal(
-        std::string("cairo PDF output: ") +
-        cairo_status_to_string(cairo_surface_status(surface.get())));
-  }
-  return pdf;
-}
-
-void ReleasePdfFontCaches() {
-  cairo_debug_reset_static_data();
-  FcFini();
+  document::CertificatePage page;
+  page.issuer = content.issuer();
+  page.title = course ? "Diplom" : "Intyg";
+  page.subtitle = options.course_title;
+  page.lead = "Detta intygar att";
+  page.holder = content.learner_name();
+  page.statement = course ? "har genomfört hela utbildningen med delarna" : "har genomfört delen";
+  page.items.assign(content.part_titles().begin(), content.part_titles().end());
+  page.issued = "Utfärdat den " + SwedishDate(content.issue_date()) + " av " + content.issuer();
+  page.code_label = "Verifieringskod";
+  page.code = FormatCodeForDisplay(content.code());
+  page.verify = options.verify_url.empty()
+                    ? "Kontrollera äktheten med koden ovan hos " + content.issuer() + "."
+                    : "Kontrollera äktheten med koden ovan på " + options.verify_url;
+  page.signed_with = "Digitalt signerat (Ed25519), nyckel-id " + content.key_id();
+  page.pdf_title = page.title + " " + page.code;
+  page.creator = "training-server";
+  return document::RenderCertificatePdf(page);
 }
 
 }  // namespace integration::training

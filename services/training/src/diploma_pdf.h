@@ -1,9 +1,11 @@
-// Rendering a diploma or part certificate as a one-page A4 PDF (cairo).
+// Rendering a diploma or part certificate as a one-page A4 PDF (the suite's certificate layout).
 #pragma once
 
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "integration/dates/day.h"
+#include "integration/document/certificate_pdf.h"
 #include "lansstyrelsen/integration/training/v1/resources.pb.h"
 #include "lansstyrelsen/integration/type/v1/types.pb.h"
 
@@ -20,21 +22,17 @@ struct DiplomaPdfOptions {
 };
 
 // "14 mars 2026": the issue date as Swedish readers write it.
-std::string SwedishDate(const lansstyrelsen::integration::type::v1::Date& date);
+using dates::SwedishDate;
 
-// One A4 page: "Diplom" (course) or "Intyg" (part certificate), the course name, the learner's
-// name, the certified parts, the issue date, the issuer, the verification code in groups of
-// four and how to verify it. Text is set in "DejaVu Sans" through fontconfig (Debian package
-// fonts-dejavu-core) so å, ä and ö come out right; every line that could be too wide for the
-// page (long names, many parts) is set smaller until it fits. The content must be valid for
-// CanonicalText (INVALID_ARGUMENT DIPLOMA_CONTENT_INVALID otherwise); INTERNAL when cairo
-// fails.
+// One A4 page of the suite's certificate layout (integration/document/certificate_pdf.h):
+// "Diplom" (course) or "Intyg" (part certificate), the course name, the learner's name, the
+// certified parts, the issue date, the issuer, the verification code in groups of four and how
+// to verify it. The content must be valid for CanonicalText (INVALID_ARGUMENT
+// DIPLOMA_CONTENT_INVALID otherwise); INTERNAL when cairo fails.
 absl::StatusOr<std::string> RenderDiplomaPdf(const v1::DiplomaContent& content,
                                              const DiplomaPdfOptions& options = {});
 
-// Frees the font caches cairo and fontconfig keep for the life of the process. Call it once at
-// the very end (after the server has stopped and no thread renders any more): it only matters
-// to leak checkers (ASan/LSan), which otherwise report fontconfig's process-wide state.
-void ReleasePdfFontCaches();
+// See integration/document/certificate_pdf.h.
+using document::ReleasePdfFontCaches;
 
 }  // namespace integration::training

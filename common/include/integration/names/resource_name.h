@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -122,5 +123,11 @@ class ResourcePattern {
   std::vector<Segment> segments_;
   std::vector<std::string> variables_;
 };
+
+// The usual ValueCheck of an id: a positive integer without leading zeros, so that one resource
+// has one name.
+bool IsPositiveId(std::string_view value);
+// The value of a variable IsPositiveId accepted (0 for anything else).
+int64_t PositiveId(std::string_view value);
 
 }  // namespace integration::names

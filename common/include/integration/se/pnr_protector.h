@@ -18,6 +18,11 @@ struct evp_mac_st;
 
 namespace integration::se {
 
+// The settings of every service that stores identity numbers: the files holding the suite's
+// personal-number keys (Kubernetes: the pnr-keys Secret).
+inline constexpr char kPnrEncryptionKeyFileFlag[] = "pnr-encryption-key-file";
+inline constexpr char kPnrHmacKeyFileFlag[] = "pnr-hmac-key-file";
+
 // Encrypts personnummer for storage and derives the deterministic key used to find a person
 // again without decrypting. Thread-safe: all methods are const and share no mutable state.
 //
@@ -43,6 +48,12 @@ class PnrProtector {
   // Errors: INVALID_ARGUMENT, reason PNR_KEY_INVALID, naming the key but never its value.
   static absl::StatusOr<PnrProtector> Create(std::string_view encryption_key,
                                              std::string_view lookup_key);
+  // Create from the whole of two key files (the values of kPnrEncryptionKeyFileFlag and
+  // kPnrHmacKeyFileFlag). FAILED_PRECONDITION naming the setting (never the content) when a
+  // path is empty or the file cannot be read; checked when a server starts rather than by the
+  // flag parser, because `migrate` needs no keys.
+  static absl::StatusOr<PnrProtector> FromKeyFiles(const std::string& encryption_key_file,
+                                                   const std::string& lookup_key_file);
 
   // Encrypts pnr.normalized. `associated_data` (e.g. the owning row's id) is authenticated but
   // not stored: Decrypt must be given the same value.

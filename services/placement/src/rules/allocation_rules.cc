@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "integration/se/kommun.h"
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
 
 namespace integration::placement {
 
@@ -28,11 +28,11 @@ absl::StatusOr<KeyDefinition> CheckAllocationKey(const v1::AllocationKey& key,
   const absl::CivilDay new_year(year, 1, 1);
   out.base_date = new_year;
   if (key.has_base_date()) {
-    std::optional<absl::CivilDay> base = DayOf(key.base_date());
+    std::optional<absl::CivilDay> base = dates::DayOf(key.base_date());
     if (!base) {
       errors.Add(f + ".base_date", "is not a calendar day");
     } else if (*base > new_year) {
-      errors.Add(f + ".base_date", absl::StrCat("must not be after ", DayText(new_year)));
+      errors.Add(f + ".base_date", absl::StrCat("must not be after ", dates::DayText(new_year)));
     } else {
       out.base_date = *base;
     }

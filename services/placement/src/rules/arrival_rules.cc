@@ -8,7 +8,8 @@
 #include "integration/se/kommun.h"
 #include "integration/se/lma_number.h"
 #include "integration/status/status.h"
-#include "rules/days.h"
+#include "integration/dates/day.h"
+#include "integration/se/personnummer.h"
 
 namespace integration::placement {
 namespace {
@@ -50,22 +51,22 @@ absl::StatusOr<CheckedArrival> CheckArrival(const v1::Arrival& arrival, absl::Ci
   std::optional<absl::CivilDay> arrived;
   if (!arrival.has_arrival_date()) {
     errors.Add(f + ".arrival_date", "is required");
-  } else if (arrived = DayOf(arrival.arrival_date()); !arrived) {
+  } else if (arrived = dates::DayOf(arrival.arrival_date()); !arrived) {
     errors.Add(f + ".arrival_date", "is not a calendar day");
   } else if (*arrived > today) {
-    errors.Add(f + ".arrival_date", absl::StrCat("must not be after today, ", DayText(today)));
+    errors.Add(f + ".arrival_date", absl::StrCat("must not be after today, ", dates::DayText(today)));
   } else {
     out.arrival_date = *arrived;
   }
 
   switch (arrival.age_case()) {
     case v1::Arrival::kBirthDate: {
-      std::optional<absl::CivilDay> born = DayOf(arrival.birth_date());
+      std::optional<absl::CivilDay> born = dates::DayOf(arrival.birth_date());
       if (!born) {
         errors.Add(f + ".birth_date", "is not a calendar day");
       } else if (arrived && *born > *arrived) {
         errors.Add(f + ".birth_date", "must not be after the arrival date");
-      } else if (arrived && AgeOn(*born, *arrived) >= kAdultAge) {
+      } else if (arrived && se::AgeOn(*born, *arrived) >= kAdultAge) {
         errors.Add(f + ".birth_date", "the child must be under 18 on the arrival date");
       }
       break;
@@ -122,12 +123,12 @@ absl::StatusOr<CheckedArrival> CheckArrival(const v1::Arrival& arrival, absl::Ci
 
 int ChildAgeOn(const v1::Arrival& arrival, absl::CivilDay on) {
   if (arrival.has_birth_date()) {
-    std::optional<absl::CivilDay> born = DayOf(arrival.birth_date());
-    if (born) return AgeOn(*born, on);
+    std::optional<absl::CivilDay> born = dates::DayOf(arrival.birth_date());
+    if (born) return se::AgeOn(*born, on);
   }
-  std::optional<absl::CivilDay> arrived = DayOf(arrival.arrival_date());
+  std::optional<absl::CivilDay> arrived = dates::DayOf(arrival.arrival_date());
   if (!arrived) return arrival.assessed_age();
-  return arrival.assessed_age() + AgeOn(*arrived, on);
+  return arrival.assessed_age() + se::AgeOn(*arrived, on);
 }
 
 }  // namespace integration::placement

@@ -11,17 +11,12 @@
 namespace integration::placement {
 namespace {
 
+using names::IsPositiveId;
 using names::PatternOptions;
 using names::ResourceName;
 using names::ResourcePattern;
 
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-// A positive id without leading zeros, so that one resource has one name.
-bool IsPositiveId(std::string_view text) {
-  int64_t id = 0;
-  return absl::SimpleAtoi(AV(text), &id) && id > 0 && AV(text) == absl::StrCat(id);
-}
 
 bool IsKeyYear(std::string_view text) {
   int year = 0;
@@ -85,9 +80,7 @@ const ResourcePattern& UnitPattern() {
 }
 
 int64_t Id(const ResourceName& name, std::string_view variable) {
-  int64_t id = 0;
-  (void)absl::SimpleAtoi(AV(name[variable]), &id);  // checked by the pattern
-  return id;
+  return names::PositiveId(name[variable]);  // checked by the pattern
 }
 
 // The länskod of a parsed name, if it is a known county.

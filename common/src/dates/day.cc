@@ -1,9 +1,12 @@
-// Conversions between the calendar-day forms of the placement service.
-#include "rules/days.h"
+// Conversions between the calendar-day forms of the suite (see day.h).
+#include "integration/dates/day.h"
+
+#include <array>
+#include <string_view>
 
 #include "absl/strings/str_format.h"
 
-namespace integration::placement {
+namespace integration::dates {
 
 std::optional<absl::CivilDay> DayOf(const type::Date& date) {
   if (date.year() < 1 || date.year() > 9999) return std::nullopt;
@@ -44,12 +47,19 @@ std::optional<absl::CivilDay> ParseDayText(std::string_view text) {
   return DayOf(date);
 }
 
-int AgeOn(absl::CivilDay birth, absl::CivilDay on) {
-  int age = static_cast<int>(on.year() - birth.year());
-  if (on.month() < birth.month() || (on.month() == birth.month() && on.day() < birth.day())) {
-    --age;
-  }
-  return age;
+absl::CivilDay AddYears(absl::CivilDay day, int years) {
+  const absl::CivilDay same(day.year() + years, day.month(), day.day());
+  // CivilDay normalises 29 February of a common year to 1 March, which is the rule wanted.
+  return same;
 }
 
-}  // namespace integration::placement
+std::string SwedishDate(const type::Date& date) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "januari", "februari", "mars",      "april",   "maj",      "juni",
+      "juli",    "augusti",  "september", "oktober", "november", "december"};
+  std::string_view month =
+      date.month() >= 1 && date.month() <= 12 ? kMonths[date.month() - 1] : "?";
+  return std::to_string(date.day()) + " " + std::string(month) + " " + std::to_string(date.year());
+}
+
+}  // namespace integration::dates

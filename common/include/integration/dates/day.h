@@ -1,5 +1,5 @@
-// Calendar days of the placement service: between the API's type.v1.Date, absl::CivilDay and
-// the "YYYY-MM-DD" text the SQL queries exchange.
+// Calendar days between the API's type.v1.Date, absl::CivilDay and the "YYYY-MM-DD" text the
+// SQL queries exchange: one set of conversions for every service.
 #pragma once
 
 #include <optional>
@@ -9,7 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "lansstyrelsen/integration/type/v1/types.pb.h"
 
-namespace integration::placement {
+namespace integration::dates {
 
 namespace type = ::lansstyrelsen::integration::type::v1;
 
@@ -22,8 +22,11 @@ std::string DayText(absl::CivilDay day);
 // nullopt unless `text` is exactly a real day in that form.
 std::optional<absl::CivilDay> ParseDayText(std::string_view text);
 
-// Whole years of age on `on` for a person born on `birth` (a 29 February birthday counts
-// from 1 March in common years).
-int AgeOn(absl::CivilDay birth, absl::CivilDay on);
+// The same day `years` later (or earlier, when negative); 29 February becomes 1 March in a
+// common year, as anniversaries are counted in Swedish law (and by se::AgeOn).
+absl::CivilDay AddYears(absl::CivilDay day, int years);
 
-}  // namespace integration::placement
+// "14 mars 2026": a date as Swedish readers write it (documents, letters).
+std::string SwedishDate(const type::Date& date);
+
+}  // namespace integration::dates
