@@ -320,6 +320,7 @@ std::string ServiceHarness::Token(const std::string& role, const std::string& su
   token_claims.kommun = claims.kommun;
   token_claims.orgnr = claims.orgnr;
   token_claims.agency = claims.agency;
+  token_claims.scopes = claims.scopes;
   token_claims.not_before = std::chrono::system_clock::now() - std::chrono::minutes(1);
   token_claims.expires_at = std::chrono::system_clock::now() + std::chrono::hours(2);
   absl::StatusOr<std::string> token = auth::SignToken(token_claims, jwt_key_pem_, kJwtKid);

@@ -15,10 +15,11 @@ namespace integration::placement::access {
 
 namespace v1 = ::lansstyrelsen::integration::placement::v1;
 
-// The token scope Migrationsverket's system needs to report arrivals.
+// The token scope Migrationsverket's system needs to report arrivals (also named by the
+// ReportArrival policy's agency_scopes, which the runtime checks first).
 inline constexpr std::string_view kArrivalScope = "placement.arrivals";
 // PERMISSION_DENIED: an agency_system token without kArrivalScope.
-inline constexpr std::string_view kReasonScopeMissing = "SCOPE_MISSING";
+using auth::kReasonScopeMissing;
 
 // Reporting an arrival: an agency_system whose token carries kArrivalScope.
 absl::Status CheckArrivalReporter(const auth::Scope& scope);

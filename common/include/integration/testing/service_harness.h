@@ -61,6 +61,7 @@ struct Claims {
   std::string kommun;  // municipality_officer
   std::string orgnr;   // organisation_rep
   std::string agency;  // agency_system
+  std::vector<std::string> scopes;  // agency_system: the scopes it was granted
 };
 
 struct HarnessOptions {
