@@ -3,9 +3,7 @@
 // token, deadline cap, circuit breaker, metrics per upstream).
 #include "early_measures_spec.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 
@@ -14,10 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "early_measures_service.h"
 #include "funding_client.h"
-#include "integration/auth/service_token.h"
 #include "integration/config/flags.h"
+#include "integration/config/secret_file.h"
 #include "integration/crypto/random.h"
 #include "integration/grpc/upstream.h"
+#include "integration/grpc/upstream_flags.h"
 #include "integration/se/pnr_protector.h"
 
 namespace integration::early_measures {
@@ -26,36 +25,10 @@ namespace {
 // Values of the service's own settings, registered by register_flags and read by the factory.
 struct Settings {
   std::string* hmac_key_file = nullptr;
-  std::string* grants_addr = nullptr;
-  std::chrono::milliseconds* grants_timeout = nullptr;
-  int64_t* circuit_failures = nullptr;
-  std::chrono::milliseconds* circuit_open = nullptr;
-  std::string* grants_ca_file = nullptr;
   std::string* tia_programme = nullptr;
-  std::string* token_key_file = nullptr;
-  std::string* token_kid = nullptr;
-  std::string* token_issuer = nullptr;
-  std::string* token_audience = nullptr;
+  std::unique_ptr<grpc::UpstreamFlags> grants;
+  std::unique_ptr<grpc::ServiceTokenFlags> token;
 };
-
-// A setting `serve` needs (`migrate` does not, so the flag parser cannot require it).
-absl::Status Required(const std::string& value, std::string_view flag) {
-  if (!value.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("--", std::string(flag), " is required to serve"));
-}
-
-absl::StatusOr<std::string> ReadKeyFile(const std::string& path, std::string_view flag) {
-  if (absl::Status st = Required(path, flag); !st.ok()) return st;
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || in.bad()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("--", std::string(flag), ": cannot read \"", path, "\""));
-  }
-  return text.str();
-}
 
 }  // namespace
 
@@ -76,36 +49,17 @@ service::ServiceSpec EarlyMeasuresSpec(EarlyMeasuresSpecOptions options) {
         kPnrHmacKeyFileFlag, "",
         "file with the suite's HMAC-SHA256 look-up key (64 hex digits or base64) that hashes "
         "LMA numbers (required by serve)");
-    settings->grants_addr =
-        flags.String(kGrantsAddrFlag, "", "host:port of grants (required by serve)");
-    settings->grants_timeout = flags.Duration(
-        kGrantsTimeoutFlag, std::chrono::seconds(2),
-        "longest a funding check may take (a caller's earlier deadline wins)");
-    settings->circuit_failures =
-        flags.Int(kGrantsCircuitFailuresFlag, 5,
-                  "consecutive failures of grants that open the circuit", 1, 1000);
-    settings->circuit_open = flags.Duration(
-        kGrantsCircuitOpenFlag, std::chrono::seconds(5),
-        "how long an open circuit answers FUNDING_CHECK_UNAVAILABLE before it probes grants");
-    settings->grants_ca_file = flags.String(
-        kGrantsTlsCaFileFlag, "", "CA file of grants' certificate; empty: plaintext (loopback)");
     settings->tia_programme = flags.String(kTiaProgrammeFlag, "programmes/tia",
                                            "the TIA programme in grants");
-    settings->token_key_file = flags.String(
-        kServiceTokenKeyFileFlag, "",
-        "PEM private key whose public key is in the suite's JWKS; signs the service's own "
-        "token for grants (required by serve)");
-    settings->token_kid =
-        flags.String(kServiceTokenKidFlag, "", "its key id in the JWKS (required by serve)");
-    settings->token_issuer = flags.String(kServiceTokenIssuerFlag, "",
-                                          "the suite's token issuer (required by serve)");
-    settings->token_audience = flags.String(kServiceTokenAudienceFlag, "",
-                                            "the suite's token audience (required by serve)");
+    // --grants-addr, --grants-timeout, --grants-circuit-failures, --grants-circuit-open,
+    // --grants-tls-ca-file and --service-token-* (required by serve).
+    settings->grants = std::make_unique<grpc::UpstreamFlags>(flags, "grants", "grants");
+    settings->token = std::make_unique<grpc::ServiceTokenFlags>(flags);
   };
   spec.factory = [settings, clock = std::move(options.clock)](const service::Dependencies& deps)
       -> absl::StatusOr<std::unique_ptr<service::ServiceHandle>> {
     absl::StatusOr<std::string> hmac_key =
-        ReadKeyFile(*settings->hmac_key_file, kPnrHmacKeyFileFlag);
+        config::ReadSettingFile(*settings->hmac_key_file, kPnrHmacKeyFileFlag);
     if (!hmac_key.ok()) return hmac_key.status();
     // LMA numbers are hashed, never encrypted: the protector's encryption key is a random one
     // that lives only in this process and is never used.
@@ -114,44 +68,19 @@ service::ServiceSpec EarlyMeasuresSpec(EarlyMeasuresSpecOptions options) {
     absl::StatusOr<se::PnrProtector> protector =
         se::PnrProtector::Create(absl::Base64Escape(*unused_key), *hmac_key);
     if (!protector.ok()) return protector.status();
-    for (const auto& [value, flag] :
-         {std::pair{settings->grants_addr, kGrantsAddrFlag},
-          std::pair{settings->token_key_file, kServiceTokenKeyFileFlag},
-          std::pair{settings->token_kid, kServiceTokenKidFlag},
-          std::pair{settings->token_issuer, kServiceTokenIssuerFlag},
-          std::pair{settings->token_audience, kServiceTokenAudienceFlag}}) {
-      if (absl::Status st = Required(*value, flag); !st.ok()) return st;
-    }
-    auth::ServiceTokenOptions token_options;
-    token_options.key_file = *settings->token_key_file;
-    token_options.kid = *settings->token_kid;
-    token_options.issuer = *settings->token_issuer;
-    token_options.audience = *settings->token_audience;
-    token_options.service = deps.spec.name;
-    token_options.scopes = {std::string(kFundingScope)};
-    absl::StatusOr<std::unique_ptr<auth::ServiceTokenSource>> tokens =
-        auth::ServiceTokenSource::Create(std::move(token_options));
-    if (!tokens.ok()) return tokens.status();
-    std::shared_ptr<auth::ServiceTokenSource> token_source = *std::move(tokens);
-
-    grpc::UpstreamOptions upstream;
-    upstream.name = "grants";
-    upstream.target = *settings->grants_addr;
+    absl::StatusOr<std::shared_ptr<auth::ServiceTokenSource>> token_source =
+        settings->token->Source(deps.spec.name, {std::string(kFundingScope)});
+    if (!token_source.ok()) return token_source.status();
+    absl::StatusOr<grpc::UpstreamOptions> upstream = settings->grants->Options("grants");
+    if (!upstream.ok()) return upstream.status();
     // CheckFunding is a read: retried on UNAVAILABLE. Nothing else of grants is called.
-    upstream.channel.retry_methods = {
+    upstream->channel.retry_methods = {
         "lansstyrelsen.integration.grants.v1.GrantsService/CheckFunding"};
-    if (!settings->grants_ca_file->empty()) {
-      upstream.channel.tls.enabled = true;
-      upstream.channel.tls.ca_file = *settings->grants_ca_file;
-    }
-    upstream.timeout = *settings->grants_timeout;
-    upstream.breaker.failure_threshold = static_cast<int>(*settings->circuit_failures);
-    upstream.breaker.open_for = absl::FromChrono(*settings->circuit_open);
-    upstream.unavailable_reason = std::string(kReasonFundingCheckUnavailable);
-    upstream.token = [token_source] { return token_source->Token(); };
-    upstream.metrics = deps.runtime.metrics();
+    upstream->unavailable_reason = std::string(kReasonFundingCheckUnavailable);
+    upstream->token = [source = *token_source] { return source->Token(); };
+    upstream->metrics = deps.runtime.metrics();
     absl::StatusOr<std::unique_ptr<grpc::Upstream>> grants =
-        grpc::Upstream::Create(std::move(upstream));
+        grpc::Upstream::Create(*std::move(upstream));
     if (!grants.ok()) return grants.status();
 
     absl::TimeZone stockholm;

@@ -19,16 +19,16 @@ std::span<const pg::SqlFile> EarlyMeasuresQueries();
 // Settings of the service (environment EARLY_MEASURES_<NAME>).
 // The suite's look-up key of personal numbers, which hashes LMA numbers.
 inline constexpr char kPnrHmacKeyFileFlag[] = "pnr-hmac-key-file";
-// Grants: where, how long a call may take, when the circuit opens and for how long.
+// Grants (grpc::UpstreamFlags): where, how long a call may take, when the circuit opens and
+// for how long, its CA.
 inline constexpr char kGrantsAddrFlag[] = "grants-addr";
 inline constexpr char kGrantsTimeoutFlag[] = "grants-timeout";
 inline constexpr char kGrantsCircuitFailuresFlag[] = "grants-circuit-failures";
 inline constexpr char kGrantsCircuitOpenFlag[] = "grants-circuit-open";
-inline constexpr char kGrantsTlsCaFileFlag[] = "grants-tls-ca-file";
 // The TIA programme in grants.
 inline constexpr char kTiaProgrammeFlag[] = "tia-programme";
-// The service's own identity towards grants: a key of the suite's JWKS, its kid, and the
-// suite's issuer and audience.
+// The service's own identity towards grants (grpc::ServiceTokenFlags): a key of the suite's
+// JWKS, its kid, and the suite's issuer and audience.
 inline constexpr char kServiceTokenKeyFileFlag[] = "service-token-key-file";
 inline constexpr char kServiceTokenKidFlag[] = "service-token-kid";
 inline constexpr char kServiceTokenIssuerFlag[] = "service-token-issuer";

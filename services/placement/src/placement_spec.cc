@@ -2,15 +2,14 @@
 // PlacementServiceImpl with the dossier-number protector.
 #include "placement_spec.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "integration/config/flags.h"
+#include "integration/config/secret_file.h"
 #include "integration/se/pnr_protector.h"
 #include "placement_service.h"
 
@@ -22,23 +21,6 @@ struct Settings {
   std::string* encryption_key_file = nullptr;
   std::string* hmac_key_file = nullptr;
 };
-
-// The whole of a key file; the error names the setting, never the content. Checked when the
-// server starts rather than by the flag parser, because `migrate` needs no keys.
-absl::StatusOr<std::string> ReadKeyFile(const std::string& path, std::string_view flag) {
-  if (path.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("--", std::string(flag), " is required to serve"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || in.bad()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("--", std::string(flag), ": cannot read \"", path, "\""));
-  }
-  return text.str();
-}
 
 }  // namespace
 
@@ -67,10 +49,10 @@ service::ServiceSpec PlacementSpec(PlacementSpecOptions options) {
   spec.factory = [settings, clock = std::move(options.clock)](const service::Dependencies& deps)
       -> absl::StatusOr<std::unique_ptr<service::ServiceHandle>> {
     absl::StatusOr<std::string> encryption_key =
-        ReadKeyFile(*settings->encryption_key_file, kPnrEncryptionKeyFileFlag);
+        config::ReadSettingFile(*settings->encryption_key_file, kPnrEncryptionKeyFileFlag);
     if (!encryption_key.ok()) return encryption_key.status();
     absl::StatusOr<std::string> hmac_key =
-        ReadKeyFile(*settings->hmac_key_file, kPnrHmacKeyFileFlag);
+        config::ReadSettingFile(*settings->hmac_key_file, kPnrHmacKeyFileFlag);
     if (!hmac_key.ok()) return hmac_key.status();
     absl::StatusOr<se::PnrProtector> protector =
         se::PnrProtector::Create(*encryption_key, *hmac_key);
