@@ -132,7 +132,9 @@ TEST(AuthorizationMatrix, EveryMethodEveryRoleAsThePolicySays) {
       EXPECT_EQ(r.status.error_code(), want)
           << m->full_name() << " as " << (role.empty() ? "anonymous" : role) << ": "
           << r.status.error_message();
-      if (want != ::grpc::StatusCode::OK) EXPECT_EQ(r.Reason(), reason) << m->full_name();
+      if (want != ::grpc::StatusCode::OK) {
+        EXPECT_EQ(r.Reason(), reason) << m->full_name();
+      }
       ++checked;
     }
   }
