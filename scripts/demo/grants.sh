@@ -2,7 +2,8 @@
 # Loads the grants demo into a running grants service: the three programmes (§ 37 capacity and
 # readiness, § 37 a refugee guides and family contacts, TIA), one open call of each in Stockholm
 # county (län 01) with realistic budgets, and applications from kommuner and associations of the
-# county in different states (draft, submitted, under review, approved with a payment plan).
+# county in different states (draft, submitted, under review, approved with a payment plan), and
+# two associations with approved TIA grants (used by the early_measures demo).
 # Run by ./dev up with
 #   CALL    path of the integration-call binary
 #   TARGET  host:port of the grants service
@@ -194,8 +195,28 @@ fi
 has_application "$cap_call" "$k_solna" ||
   apply solna "$cap_call" "$k_solna" '{"kommunkod": "0184", "type": "APPLICANT_TYPE_KOMMUN", "displayName": "Solna stad"}' "Utökad beredskap i Solna" 60000000 >/dev/null
 
-# An association applying for TIA: submitted.
+# Two associations with approved TIA grants: their activities are in the early_measures demo.
+# approve_tia KEY TOKEN: reviews and approves the applicant's TIA application in full (request ids
+# make a re-run return the first results).
+approve_tia() {
+  local app amount
+  app="$(call "$2" ListApplications "{\"parent\": \"$tia_call\"}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["applications"][0]["name"])')"
+  amount="$(call "$officer" GetApplication "{\"name\": \"$app\"}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["requestedAmount"]["ore"])')"
+  review "$1" "$officer" "$app" 5 4 4
+  call "$officer" DecideApplication "{\"name\": \"$app\", \"outcome\": \"DECISION_OUTCOME_APPROVED\",
+    \"approvedAmount\": {\"ore\": \"$amount\"}, \"conditions\": \"Deltagarredovisning via tidiga insatser (early_measures). Slutredovisning två månader efter projektets slut.\",
+    \"requestId\": \"$(rid "decide/$1")\"}" >/dev/null
+}
 if ! has_application "$tia_call" "$org_forening"; then
   a5="$(apply forening "$tia_call" "$org_forening" '{"organisationsnummer": "802400-1235", "type": "APPLICANT_TYPE_NON_PROFIT_ASSOCIATION", "displayName": "Föreningen Språkvänner i Stockholm"}' "Svenska och samhällskunskap för asylsökande" 45000000)"
   submit forening "$org_forening" "$a5"
 fi
+approve_tia forening "$org_forening"
+org_studie="$("$DEV" token --role organisation_rep --orgnr 8024806377 --sub demo-studieforbund)"
+if ! has_application "$tia_call" "$org_studie"; then
+  a6="$(apply studie "$tia_call" "$org_studie" '{"organisationsnummer": "802480-6377", "type": "APPLICANT_TYPE_STUDY_ASSOCIATION", "displayName": "Studieförbundet Bildning i Södertälje"}' "Hälsa och arbetsmarknad för asylsökande" 38000000)"
+  submit studie "$org_studie" "$a6"
+fi
+approve_tia studie "$org_studie"

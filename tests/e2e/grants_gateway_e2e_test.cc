@@ -212,6 +212,7 @@ class GrantsThroughGatewayTest : public ::testing::Test {
   std::string Agency() {
     integration::testing::Claims claims;
     claims.agency = "migrationsverket";
+    claims.scopes = {"grants.funding.read"};
     return suite_->Bearer("agency_system", "system-migrationsverket", claims);
   }
 

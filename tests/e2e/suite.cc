@@ -2,9 +2,12 @@
 // tokens, and the small gRPC/HTTP client helpers the tests share.
 #include "suite.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -21,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "http_test_client.h"
@@ -142,6 +147,35 @@ absl::Status RedisServer::Restart() {
 // ---------------------------------------------------------------------------------------------
 // Suite
 
+int ReservedPort(std::string_view name) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* ports = new std::map<std::string, int, std::less<>>();
+  absl::MutexLock lock(&mu);
+  auto it = ports->find(name);
+  if (it != ports->end()) return it->second;
+  // A port the kernel hands out as free; closed again at once for the service to take.
+  int port = 0;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  if (fd >= 0) ::close(fd);
+  ports->emplace(std::string(name), port);
+  return port;
+}
+
+std::vector<std::string> ServiceTokenArgs() {
+  return {absl::StrCat("--service-token-key-file={dir}/", kServiceTokenKeyFile),
+          absl::StrCat("--service-token-kid=", integration::testing::kHarnessJwtKid),
+          absl::StrCat("--service-token-issuer=", gwt::kIssuer),
+          absl::StrCat("--service-token-audience=", gwt::kAudience)};
+}
+
 absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> services,
                                                     const GatewayConfig& gateway) {
   if (services.empty()) return absl::InvalidArgumentError("a suite needs a service");
@@ -156,16 +190,21 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
   // One database, one schema and login role per service in it, as in production; one token
   // key for all of them and the gateway.
   suite->db_ = std::make_shared<integration::testing::TestDatabase>();
+  std::string key_pem, public_pem;
+  if (absl::Status st = integration::testing::NewEd25519Key(&key_pem, &public_pem); !st.ok()) {
+    return st;
+  }
   for (SuiteService& s : services) {
     integration::testing::HarnessOptions options;
     options.issuer = gwt::kIssuer;
     options.audience = gwt::kAudience;
     options.files = std::move(s.files);
+    options.files[kServiceTokenKeyFile] = key_pem;
     options.extra_args = std::move(s.args);
     options.database = suite->db_;
     options.redis_addr = suite->redis_->address();
     options.drain_timeout = "2s";
-    if (!suite->services_.empty()) options.jwt_key_pem = suite->services_.front()->jwt_key_pem();
+    options.jwt_key_pem = key_pem;
     const std::string name = s.spec.name;
     absl::StatusOr<std::unique_ptr<integration::testing::ServiceHarness>> harness =
         integration::testing::ServiceHarness::Start(std::move(s.spec), std::move(options));

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "integration/auth/auth.h"
 #include "integration/auth/tenancy.h"
@@ -114,6 +115,22 @@ const Policy* PolicyOf(const google::protobuf::MethodDescriptor& method) {
   return &options.GetExtension(::lansstyrelsen::integration::auth::v1::policy);
 }
 
+absl::Status CheckAgencyScope(const Policy& policy, const Caller& caller) {
+  const auto& wanted = policy.agency_scopes();
+  if (wanted.empty()) {
+    return status::PermissionDenied(kReasonScopeMissing,
+                                    "this method names no scope for agency systems");
+  }
+  for (const std::string& scope : caller.scopes) {
+    if (std::find(wanted.begin(), wanted.end(), scope) != wanted.end()) return absl::OkStatus();
+  }
+  const std::string names = absl::StrJoin(wanted, " ");
+  return status::Error(absl::StatusCode::kPermissionDenied, kReasonScopeMissing,
+                       absl::StrCat("the token carries none of the scopes this method needs: ",
+                                    names),
+                       {{"required_scopes", names}});
+}
+
 absl::Status Authorize(const Policy* policy, const Caller& caller) {
   if (policy == nullptr) {
     return status::PermissionDenied("NO_POLICY", "method has no access policy");
@@ -126,6 +143,7 @@ absl::Status Authorize(const Policy* policy, const Caller& caller) {
   if (caller.role.empty() || std::find(roles.begin(), roles.end(), caller.role) == roles.end()) {
     return RoleNotAllowed(absl::StrCat("role \"", caller.role, "\" may not call this method"));
   }
+  if (caller.role == RoleName(Role::kAgencySystem)) return CheckAgencyScope(*policy, caller);
   return absl::OkStatus();
 }
 

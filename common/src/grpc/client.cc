@@ -128,6 +128,15 @@ absl::StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(std::string_view ta
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(options.keepalive_timeout.count()));
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  if (options.initial_reconnect_backoff.count() > 0) {
+    const int ms = static_cast<int>(options.initial_reconnect_backoff.count());
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, ms);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, ms);
+  }
+  if (options.max_reconnect_backoff.count() > 0) {
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+                static_cast<int>(options.max_reconnect_backoff.count()));
+  }
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
   if (options.tls.enabled && !options.tls.server_name_override.empty()) {
@@ -138,13 +147,19 @@ absl::StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(std::string_view ta
 
 void PrepareClientContext(::grpc::ClientContext& context, const CallContext* parent,
                           std::chrono::milliseconds default_timeout) {
+  PrepareClientContext(context, parent, default_timeout,
+                       parent != nullptr ? std::string_view(parent->caller().token) : "");
+}
+
+absl::Time PrepareClientContext(::grpc::ClientContext& context, const CallContext* parent,
+                                std::chrono::milliseconds default_timeout,
+                                std::string_view bearer_token) {
   absl::Time deadline = absl::Now() + absl::FromChrono(default_timeout);
+  if (!bearer_token.empty()) {
+    context.AddMetadata(std::string(kAuthorizationHeader), "Bearer " + std::string(bearer_token));
+  }
   if (parent != nullptr) {
     deadline = std::min(deadline, parent->deadline() - kDeadlineMargin);
-    const std::string& token = parent->caller().token;
-    if (!token.empty()) {
-      context.AddMetadata(std::string(kAuthorizationHeader), absl::StrCat("Bearer ", token));
-    }
     if (!parent->request_id().empty()) {
       context.AddMetadata(std::string(kRequestIdHeader), parent->request_id());
     }
@@ -153,6 +168,7 @@ void PrepareClientContext(::grpc::ClientContext& context, const CallContext* par
     }
   }
   context.set_deadline(absl::ToChronoTime(deadline));
+  return deadline;
 }
 
 }  // namespace integration::grpc

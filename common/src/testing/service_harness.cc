@@ -27,7 +27,7 @@
 namespace integration::testing {
 namespace {
 
-constexpr char kJwtKid[] = "integration-test-key";
+constexpr const char* kJwtKid = kHarnessJwtKid;
 constexpr char kServicePassword[] = "integration-test-password";
 
 absl::Status ToAbsl(const ::grpc::Status& status) { return status::FromGrpc(status); }

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "integration/auth/auth.h"
 #include "integration/status/status.h"
@@ -146,6 +148,34 @@ TEST_F(PolicyTest, RoleMustBeListed) {
   EXPECT_EQ(Reason(Authorize(&empty, MakeCaller("county_admin"))), "ROLE_NOT_ALLOWED");
 }
 
+TEST_F(PolicyTest, AgencySystemNeedsAScopeThePolicyNames) {
+  Policy policy = RolesPolicy({"agency_system", "county_officer"});
+  Caller agency = MakeCaller("agency_system");
+  // A policy that names no agency scope lets no agency system in, whatever its token says.
+  agency.scopes = {"grants.funding.read"};
+  absl::Status status = Authorize(&policy, agency);
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reason(status), "SCOPE_MISSING");
+
+  policy.add_agency_scopes("grants.funding.read");
+  policy.add_agency_scopes("grants.admin");
+  EXPECT_TRUE(Authorize(&policy, agency).ok());
+  agency.scopes = {"placement.arrivals", "grants.admin"};
+  EXPECT_TRUE(Authorize(&policy, agency).ok());
+  for (std::vector<std::string> scopes : std::vector<std::vector<std::string>>{
+           {}, {"placement.arrivals"}, {"grants.funding"}, {"GRANTS.FUNDING.READ"}}) {
+    agency.scopes = scopes;
+    status = Authorize(&policy, agency);
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_EQ(Reason(status), "SCOPE_MISSING");
+    std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(status);
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->metadata().at("required_scopes"), "grants.funding.read grants.admin");
+  }
+  // Other roles are not asked for scopes.
+  EXPECT_TRUE(Authorize(&policy, MakeCaller("county_officer")).ok());
+}
+
 TEST_F(PolicyTest, NoPolicyDeniesEveryone) {
   for (const Caller& caller : {Caller{}, MakeCaller("county_admin")}) {
     const absl::Status status = Authorize(nullptr, caller);
@@ -167,7 +197,12 @@ TEST_F(PolicyTest, PolicyOfTheEchoMethod) {
   EXPECT_EQ(policy->roles(0), "county_officer");
   EXPECT_EQ(policy->roles(1), "county_admin");
   EXPECT_EQ(policy->roles(2), "agency_system");
-  EXPECT_TRUE(Authorize(policy, MakeCaller("agency_system")).ok());
+  ASSERT_EQ(policy->agency_scopes_size(), 1);
+  EXPECT_EQ(policy->agency_scopes(0), "echo.echo");
+  Caller agency = MakeCaller("agency_system");
+  EXPECT_EQ(Reason(Authorize(policy, agency)), "SCOPE_MISSING");
+  agency.scopes = {"echo.echo"};
+  EXPECT_TRUE(Authorize(policy, agency).ok());
   EXPECT_EQ(Reason(Authorize(policy, MakeCaller("learner"))), "ROLE_NOT_ALLOWED");
 }
 

@@ -88,6 +88,7 @@ class TokenIssuer {
 
   const std::shared_ptr<auth::Verifier>& verifier() const { return verifier_; }
   const std::string& jwks_file() const { return jwks_file_; }
+  const std::string& key_pem() const { return key_pem_; }
 
  private:
   std::string key_pem_;

@@ -68,6 +68,7 @@ struct Claims {
   std::string kommun;
   std::string orgnr;
   std::string agency;
+  std::vector<std::string> scopes;  // agency_system: the policy's agency_scopes it was granted
 };
 
 // The claims a role would carry in production: tenant roles get their tenant.
@@ -118,6 +119,7 @@ class TokenIssuer {
     claims.kommun = c.kommun;
     claims.orgnr = c.orgnr;
     claims.agency = c.agency;
+    claims.scopes = c.scopes;
     claims.not_before = std::chrono::system_clock::now() - std::chrono::minutes(1);
     claims.expires_at = std::chrono::system_clock::now() + std::chrono::hours(1);
     absl::StatusOr<std::string> token = auth::SignToken(claims, key_pem_, "test-key");

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -49,14 +50,26 @@ bool SetPath(google::protobuf::Message* message, const std::string& path,
   return false;
 }
 
-::grpc::StatusCode Expected(const auth::Policy* policy, const std::string& role) {
-  if (policy == nullptr) return ::grpc::StatusCode::PERMISSION_DENIED;
-  if (policy->public_()) return ::grpc::StatusCode::OK;
-  if (role.empty()) return ::grpc::StatusCode::UNAUTHENTICATED;
+// An agency_system caller whose token carries no scope: refused (SCOPE_MISSING) even where
+// the role is listed.
+constexpr char kUnscopedAgency[] = "agency_system without scope";
+
+// The expected code and, for refusals, the ErrorInfo reason.
+std::pair<::grpc::StatusCode, std::string> Expected(const auth::Policy* policy,
+                                                    const std::string& caller) {
+  if (policy == nullptr) return {::grpc::StatusCode::PERMISSION_DENIED, "ROLE_NOT_ALLOWED"};
+  if (policy->public_()) return {::grpc::StatusCode::OK, ""};
+  if (caller.empty()) return {::grpc::StatusCode::UNAUTHENTICATED, "TOKEN_MISSING"};
+  const std::string role = caller == kUnscopedAgency ? "agency_system" : caller;
   const auto& roles = policy->roles();
-  return std::find(roles.begin(), roles.end(), role) != roles.end()
-             ? ::grpc::StatusCode::OK
-             : ::grpc::StatusCode::PERMISSION_DENIED;
+  if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+    return {::grpc::StatusCode::PERMISSION_DENIED, "ROLE_NOT_ALLOWED"};
+  }
+  if (role == "agency_system" &&
+      (caller == kUnscopedAgency || policy->agency_scopes().empty())) {
+    return {::grpc::StatusCode::PERMISSION_DENIED, "SCOPE_MISSING"};
+  }
+  return {::grpc::StatusCode::OK, ""};
 }
 
 BackendReply AcceptEverything(const SeenCall&) { return BackendReply{}; }
@@ -85,6 +98,7 @@ TEST(AuthorizationMatrix, EveryMethodEveryRoleAsThePolicySays) {
   ASSERT_EQ(methods.size(), expected_methods);
 
   std::vector<std::string> callers = Roles();
+  callers.push_back(kUnscopedAgency);
   callers.push_back("");  // no token
   int checked = 0;
   for (const google::protobuf::MethodDescriptor* m : methods) {
@@ -98,7 +112,13 @@ TEST(AuthorizationMatrix, EveryMethodEveryRoleAsThePolicySays) {
               ->GetPrototype(m->input_type())
               ->New());
       if (!role.empty()) {
-        const Claims claims = ClaimsFor(role, "subject-" + role);
+        Claims claims = role == kUnscopedAgency
+                            ? ClaimsFor("agency_system", "subject-unscoped-agency")
+                            : ClaimsFor(role, "subject-" + role);
+        // An agency system is granted the scopes of the methods it may call.
+        if (role == "agency_system" && policy != nullptr) {
+          claims.scopes.assign(policy->agency_scopes().begin(), policy->agency_scopes().end());
+        }
         options.metadata["authorization"] = issuer.Bearer(claims);
         // Tenant-scoped methods get the caller's own tenant, so that only the role decides.
         const std::string tenant = TenantValue(claims);
@@ -108,14 +128,12 @@ TEST(AuthorizationMatrix, EveryMethodEveryRoleAsThePolicySays) {
         }
       }
       CallResult r = Call(gateway.target(), path, *request, options);
-      const ::grpc::StatusCode want = Expected(policy, role);
+      const auto [want, reason] = Expected(policy, role);
       EXPECT_EQ(r.status.error_code(), want)
           << m->full_name() << " as " << (role.empty() ? "anonymous" : role) << ": "
           << r.status.error_message();
-      if (want == ::grpc::StatusCode::UNAUTHENTICATED) {
-        EXPECT_EQ(r.Reason(), "TOKEN_MISSING");
-      } else if (want == ::grpc::StatusCode::PERMISSION_DENIED) {
-        EXPECT_EQ(r.Reason(), "ROLE_NOT_ALLOWED");
+      if (want != ::grpc::StatusCode::OK) {
+        EXPECT_EQ(r.Reason(), reason) << m->full_name();
       }
       ++checked;
     }

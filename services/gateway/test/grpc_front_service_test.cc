@@ -205,8 +205,10 @@ TEST_F(GrpcFrontTest, TenantFieldIsCheckedAtTheGateway) {
 
 TEST_F(GrpcFrontTest, BackendErrorsPassThroughWithTheirDetails) {
   TestGateway gateway(Parts());
-  CallResult r =
-      Call(gateway.target(), kEchoPath, EchoOf("fail"), WithAuth(issuer_.Bearer("agency_system")));
+  // An agency system with the scope Echo's policy names.
+  Claims agency = ClaimsFor("agency_system");
+  agency.scopes = {"echo.echo"};
+  CallResult r = Call(gateway.target(), kEchoPath, EchoOf("fail"), WithAuth(issuer_.Bearer(agency)));
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(r.status.error_message(), "call is closed");
   EXPECT_EQ(r.status.error_details(), FailureDetails()) << "details unchanged, byte for byte";

@@ -5,16 +5,21 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "figures_client.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/names.h"  // first: see there
 #include "integration/grpc/runtime.h"
 #include "integration/pg/pool.h"
 #include "lansstyrelsen/integration/grants/v1/grants_service.adapter.h"
+#include "rules/values_rules.h"
 
 namespace integration::grants {
 
@@ -30,6 +35,10 @@ struct GrantsDeps {
   int diarium_registry = 0;
   // The service's notion of "now" (call windows, due dates, overdue reports); tests move it.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Where the participant figures of organisations' reports in `figures_programmes` come from
+  // (early_measures); null: every report's figures are typed by the applicant.
+  std::shared_ptr<FiguresClient> figures = nullptr;
+  std::set<std::string> figures_programmes = {};
 };
 
 class GrantsServiceImpl final : public v1::GrantsServiceAdapter<GrantsServiceImpl> {
@@ -110,6 +119,12 @@ class GrantsServiceImpl final : public v1::GrantsServiceAdapter<GrantsServiceImp
                              v1::ListReportsResponse* resp);
   absl::Status DoGetReport(const grpc::CallContext& call, const v1::GetReportRequest& req,
                            v1::Report* resp);
+  // The participants of a report being submitted: for an organisation's report in a programme
+  // of figures_programmes those recorded in early_measures (typed ones must be empty or
+  // equal: PARTICIPANTS_FROM_EARLY_MEASURES), otherwise as typed.
+  absl::StatusOr<v1::Participants> ReportParticipants(const grpc::CallContext& call,
+                                                      const v1::SubmitReportRequest& req,
+                                                      const ChildKey& key);
   absl::Status DoSubmitReport(const grpc::CallContext& call, const v1::SubmitReportRequest& req,
                               v1::Report* resp);
   absl::Status DoAcceptReport(const grpc::CallContext& call, const v1::AcceptReportRequest& req,

@@ -132,12 +132,59 @@ absl::Status GrantsServiceImpl::DoGetReport(const grpc::CallContext& call,
   });
 }
 
+absl::StatusOr<v1::Participants> GrantsServiceImpl::ReportParticipants(
+    const grpc::CallContext& call, const v1::SubmitReportRequest& req, const ChildKey& key) {
+  const v1::Participants& typed = req.report().participants();
+  if (deps_.figures == nullptr) return typed;
+  // The applicant's organisation and programme; only a caller who may submit learns them (and
+  // makes grants ask early_measures).
+  absl::StatusOr<ApplicationRecord> app = deps_.pool.TransactFor<ApplicationRecord>(
+      call.deadline(), [&](pqxx::work& tx) -> absl::StatusOr<ApplicationRecord> {
+        absl::StatusOr<std::optional<ApplicationRecord>> found =
+            ApplicationRepository(tx).Find(key.call_id, key.application_id, false);
+        if (!found.ok()) return found.status();
+        if (!*found) return ReportNotFound(req.report().name());
+        if (absl::Status st = access::CheckApplication(auth::Scope::Of(call.caller()),
+                                                       access::OwnersOf(**found),
+                                                       access::Acting::kApplicant);
+            !st.ok()) {
+          return st;
+        }
+        return **std::move(found);
+      });
+  if (!app.ok()) return app.status();
+  if (app->applicant_orgnr.empty() || !deps_.figures_programmes.count(app->programme_id)) {
+    return typed;
+  }
+  // Asked before the transaction: nothing is locked while early_measures answers.
+  absl::StatusOr<v1::Participants> recorded =
+      deps_.figures->Participants(call, app->applicant_orgnr, app->Name());
+  if (!recorded.ok()) return recorded.status();
+  const bool typed_any = typed.women() != 0 || typed.men() != 0 || typed.other() != 0;
+  if (typed_any && (typed.women() != recorded->women() || typed.men() != recorded->men() ||
+                    typed.other() != recorded->other())) {
+    return status::Error(
+        absl::StatusCode::kInvalidArgument, kReasonParticipantsFromEarlyMeasures,
+        absl::StrCat("the participants of this report come from the attendance recorded in "
+                     "early_measures (", recorded->women(), " women, ", recorded->men(),
+                     " men, ", recorded->other(), " other); leave them out or correct the "
+                     "attendance there"),
+        {{"women", absl::StrCat(recorded->women())},
+         {"men", absl::StrCat(recorded->men())},
+         {"other", absl::StrCat(recorded->other())}},
+        {{"report.participants", "filled from early_measures; leave empty"}});
+  }
+  return *std::move(recorded);
+}
+
 absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
                                                const v1::SubmitReportRequest& req,
                                                v1::Report* resp) {
   const std::string& name = req.report().name();
   absl::StatusOr<ChildKey> key = ParseChildName(name, "reports", "report.name");
   if (!key.ok()) return key.status();
+  absl::StatusOr<v1::Participants> participants = ReportParticipants(call, req, *key);
+  if (!participants.ok()) return participants.status();
 
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
@@ -160,9 +207,9 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
         const v1::Report& in = req.report();
         reports.Submit(report->report_id, ReportSubmission{.used_ore = in.used_amount().ore(),
                                                            .activities = in.activities(),
-                                                           .women = in.participants().women(),
-                                                           .men = in.participants().men(),
-                                                           .other = in.participants().other(),
+                                                           .women = participants->women(),
+                                                           .men = participants->men(),
+                                                           .other = participants->other(),
                                                            .outcomes = in.outcomes(),
                                                            .submit_time = now});
         const absl::CivilDay today = StockholmDay(now);
@@ -176,8 +223,8 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
         change.Audit(name, "submit",
                      absl::StrCat("type=", std::string(ReportTypeText(report->type)),
                                   " used_ore=", in.used_amount().ore(),
-                                  " participants=", in.participants().women(), "/",
-                                  in.participants().men(), "/", in.participants().other()));
+                                  " participants=", participants->women(), "/",
+                                  participants->men(), "/", participants->other()));
         return change.Emit(name, event);
       });
 }

@@ -221,6 +221,22 @@ TEST_F(FundingTest, KommunerAndCountyOfficers) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// An agency system gets funding only with the scope the policy names (issue #12 item 8).
+TEST_F(FundingTest, AgencySystemsNeedTheFundingScope) {
+  Approved(tia_, kKommunA, "2027-01-01", "2027-12-31");
+  const v1::CheckFundingRequest req =
+      ForKommun(kKommunA, "programmes/tia", "2027-03-01", "2027-06-30");
+  v1::CheckFundingResponse resp;
+  ::grpc::Status st = Check(env().AgencyToken("migrationsverket", {}), req, &resp);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "SCOPE_MISSING");
+  st = Check(env().AgencyToken("migrationsverket", {"placement.arrivals"}), req, &resp);
+  EXPECT_EQ(ReasonOf(st), "SCOPE_MISSING");
+  st = Check(env().AgencyToken("early_measures", {"grants.funding.read"}), req, &resp);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(resp.decisions_size(), 1);
+}
+
 TEST_F(FundingTest, Validation) {
   v1::CheckFundingResponse resp;
   // Neither applicant identifier.

@@ -126,9 +126,12 @@ class GrantsTestEnv {
     claims.orgnr = orgnr;
     return Token("organisation_rep", subject.empty() ? "org-" + orgnr : subject, claims);
   }
-  std::string AgencyToken(const std::string& agency = "migrationsverket") const {
+  // An agency system's token; by default with the scope CheckFunding names.
+  std::string AgencyToken(const std::string& agency = "migrationsverket",
+                          std::vector<std::string> scopes = {"grants.funding.read"}) const {
     Claims claims;
     claims.agency = agency;
+    claims.scopes = std::move(scopes);
     return Token("agency_system", "system-" + agency, claims);
   }
 

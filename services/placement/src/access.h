@@ -15,7 +15,8 @@ namespace integration::placement::access {
 
 namespace v1 = ::lansstyrelsen::integration::placement::v1;
 
-// The token scope Migrationsverket's system needs to report arrivals.
+// The token scope Migrationsverket's system needs to report arrivals (also named by the
+// ReportArrival policy's agency_scopes, which the runtime checks first).
 inline constexpr std::string_view kArrivalScope = "placement.arrivals";
 
 // Reporting an arrival: an agency_system whose token carries kArrivalScope.

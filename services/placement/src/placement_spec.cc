@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "integration/config/flags.h"
+#include "integration/config/secret_file.h"
 #include "integration/se/pnr_protector.h"
 #include "placement_service.h"
 

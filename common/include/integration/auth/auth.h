@@ -75,8 +75,13 @@ const Policy* PolicyOf(const google::protobuf::MethodDescriptor& method);
 
 // Role check of a policy: OK for public methods; UNAUTHENTICATED (reason TOKEN_MISSING)
 // without a token; PERMISSION_DENIED (reason ROLE_NOT_ALLOWED) when the caller's role is not
-// listed; PERMISSION_DENIED (reason NO_POLICY) when the method has no policy.
+// listed; PERMISSION_DENIED (reason NO_POLICY) when the method has no policy; for agency_system
+// callers also PERMISSION_DENIED (reason SCOPE_MISSING, see CheckAgencyScope).
 absl::Status Authorize(const Policy* policy, const Caller& caller);
+// An agency_system caller's scope check: OK when its token carries one of the policy's
+// agency_scopes; PERMISSION_DENIED with reason SCOPE_MISSING (metadata required_scopes) when
+// it carries none of them or the policy names none.
+absl::Status CheckAgencyScope(const Policy& policy, const Caller& caller);
 
 // Tenant check: when the policy names a tenant_field and the caller's role carries a tenant
 // claim, the request field (a resource name, or a plain value) must belong to the caller:

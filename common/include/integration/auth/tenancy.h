@@ -41,6 +41,8 @@ inline constexpr std::string_view kReasonLanClaimMissing = "LAN_CLAIM_MISSING";
 inline constexpr std::string_view kReasonLanMismatch = "LAN_MISMATCH";
 inline constexpr std::string_view kReasonTenantMismatch = "TENANT_MISMATCH";
 inline constexpr std::string_view kReasonTenantClaimMissing = "TENANT_CLAIM_MISSING";
+// An agency_system token without a scope the method's policy names (Policy.agency_scopes), or
+// without one a check requires (RequireScope).
 inline constexpr std::string_view kReasonScopeMissing = "SCOPE_MISSING";
 
 // The errors themselves; `message` says what was refused.

@@ -35,6 +35,11 @@ struct ChannelOptions {
   std::chrono::milliseconds keepalive_time{30000};
   std::chrono::milliseconds keepalive_timeout{10000};
   int max_message_bytes = 4 * 1024 * 1024;
+  // Reconnect backoff after a failed connection attempt; zero keeps gRPC's defaults (1 s
+  // initially, growing to 120 s), which would keep a service that returned unreachable for
+  // minutes. Upstream sets them short.
+  std::chrono::milliseconds initial_reconnect_backoff{0};
+  std::chrono::milliseconds max_reconnect_backoff{0};
 };
 
 // A channel to `target` ("host:port", or any gRPC target URI). INVALID_ARGUMENT for a bad
@@ -57,5 +62,10 @@ inline constexpr absl::Duration kDeadlineMargin = absl::Milliseconds(50);
 // "traceparent" with the same trace id and a new span id. Call before the RPC starts.
 void PrepareClientContext(::grpc::ClientContext& context, const CallContext* parent,
                           std::chrono::milliseconds default_timeout);
+// The same with `bearer_token` sent instead of the caller's: a service calling with its own
+// identity (see Upstream). Returns the deadline it set.
+absl::Time PrepareClientContext(::grpc::ClientContext& context, const CallContext* parent,
+                                std::chrono::milliseconds default_timeout,
+                                std::string_view bearer_token);
 
 }  // namespace integration::grpc

@@ -61,8 +61,12 @@ struct Claims {
   std::string kommun;  // municipality_officer
   std::string orgnr;   // organisation_rep
   std::string agency;  // agency_system
-  std::vector<std::string> scopes;  // the "scope" claim (agency systems)
+  std::vector<std::string> scopes;  // agency_system: the scopes it was granted
 };
+
+// The key id of the harness's signing key in the JWKS it writes (for services that sign
+// tokens of their own with HarnessOptions::jwt_key_pem, e.g. a service token).
+inline constexpr char kHarnessJwtKid[] = "integration-test-key";
 
 struct HarnessOptions {
   std::string issuer = "https://issuer.integration.test";

@@ -20,6 +20,9 @@ namespace v1 = ::lansstyrelsen::integration::grants::v1;
 // ErrorInfo reasons of the report transitions.
 // FAILED_PRECONDITION: only DUE and RETURNED reports can be submitted.
 inline constexpr std::string_view kReasonReportNotOpen = "REPORT_NOT_OPEN";
+// Participant figures typed into a report whose figures come from early_measures, and differ.
+inline constexpr std::string_view kReasonParticipantsFromEarlyMeasures =
+    "PARTICIPANTS_FROM_EARLY_MEASURES";
 // FAILED_PRECONDITION: only SUBMITTED reports can be accepted or returned.
 inline constexpr std::string_view kReasonReportNotSubmitted = "REPORT_NOT_SUBMITTED";
 // INVALID_ARGUMENT: the accepted use exceeds the use the applicant reported.
