@@ -123,26 +123,6 @@ const std::map<std::string, Tenant>& Tenants() {
   return *tenants;
 }
 
-// Sets the string field at dotted `path` of `message`, creating the messages on the way.
-bool SetPath(google::protobuf::Message* message, const std::string& path,
-             const std::string& value) {
-  std::vector<std::string> parts = absl::StrSplit(path, '.');
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const google::protobuf::FieldDescriptor* f =
-        message->GetDescriptor()->FindFieldByName(parts[i]);
-    if (f == nullptr || f->is_repeated()) return false;
-    const google::protobuf::Reflection* r = message->GetReflection();
-    if (i + 1 == parts.size()) {
-      if (f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return false;
-      r->SetString(message, f, value);
-      return true;
-    }
-    if (f->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) return false;
-    message = r->MutableMessage(message, f);
-  }
-  return false;
-}
-
 // Reasons that mean "refused for who the caller is" rather than for what it asked.
 bool IsCallerRefusal(const gateway::testing::CallResult& r) {
   const std::string reason = r.Reason();
@@ -260,7 +240,7 @@ TEST_F(AuthorizationMatrixTest, EveryRpcEveryCallerKindAsTheTableSays) {
                   ->GetPrototype(m->input_type())
                   ->New());
           if (!tenant_field.empty() && !tenant_value.empty()) {
-            EXPECT_TRUE(SetPath(req.get(), tenant_field, tenant_value))
+            EXPECT_TRUE(gateway::testing::SetPath(req.get(), tenant_field, tenant_value))
                 << key << ": tenant_field " << tenant_field;
           }
           return req;

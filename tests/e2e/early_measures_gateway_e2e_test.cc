@@ -69,6 +69,13 @@ class EarlyMeasuresThroughGatewayTest : public ::testing::Test {
     return suite_->Bearer("organisation_rep", "org-" + orgnr, claims);
   }
   std::string Admin() { return suite_->Bearer("county_admin", "admin-03"); }
+  // The administrator of the national programmes (TIA is one).
+  std::string NationalAdmin() {
+    integration::testing::Claims claims;
+    claims.lan = kLan;
+    claims.scopes = {"grants.programmes.national"};
+    return suite_->Bearer("county_admin", "admin-national", claims);
+  }
   std::string Officer() { return suite_->Bearer("county_officer", "officer-03"); }
 
   // The TIA programme, an open call for 2027 and kOrg's application, decided APPROVED.
@@ -86,8 +93,8 @@ class EarlyMeasuresThroughGatewayTest : public ::testing::Test {
     final_report->set_months_after(2);
     programme.set_request_id(NewRequestId());
     gv1::Programme created_programme;
-    RpcResult r = Invoke(*grants_, &gv1::GrantsService::Stub::CreateProgramme, Admin(), programme,
-                         &created_programme);
+    RpcResult r = Invoke(*grants_, &gv1::GrantsService::Stub::CreateProgramme, NationalAdmin(),
+                         programme, &created_programme);
     EXPECT_TRUE(r.ok()) << r.Describe();
 
     gv1::CreateCallRequest create_call;

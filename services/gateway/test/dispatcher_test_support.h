@@ -3,6 +3,8 @@
 // on port 0, and a generic client that shows what came back (status, bytes, metadata).
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -49,6 +52,27 @@ inline constexpr char kTrainingService[] = "lansstyrelsen.integration.training.v
 inline constexpr char kGatewayService[] = "lansstyrelsen.integration.gateway.v1.GatewayService";
 
 // Polls `done` every 10 ms until it holds or `timeout` passed.
+// Sets the string field at dotted `path` of `message` (e.g. a policy's tenant_field), creating
+// the messages on the way; false when the path names no singular string field.
+inline bool SetPath(google::protobuf::Message* message, const std::string& path,
+                    const std::string& value) {
+  std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const google::protobuf::FieldDescriptor* f =
+        message->GetDescriptor()->FindFieldByName(parts[i]);
+    if (f == nullptr || f->is_repeated()) return false;
+    const google::protobuf::Reflection* r = message->GetReflection();
+    if (i + 1 == parts.size()) {
+      if (f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return false;
+      r->SetString(message, f, value);
+      return true;
+    }
+    if (f->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) return false;
+    message = r->MutableMessage(message, f);
+  }
+  return false;
+}
+
 inline bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
   const absl::Time end = absl::Now() + timeout;
   while (absl::Now() < end) {

@@ -30,26 +30,6 @@ std::string TenantValue(const Claims& claims) {
   return "";
 }
 
-// Sets the string field at dotted `path` of `message`, creating the messages on the way.
-bool SetPath(google::protobuf::Message* message, const std::string& path,
-             const std::string& value) {
-  std::vector<std::string> parts = absl::StrSplit(path, '.');
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const google::protobuf::FieldDescriptor* f =
-        message->GetDescriptor()->FindFieldByName(parts[i]);
-    if (f == nullptr || f->is_repeated()) return false;
-    const google::protobuf::Reflection* r = message->GetReflection();
-    if (i + 1 == parts.size()) {
-      if (f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return false;
-      r->SetString(message, f, value);
-      return true;
-    }
-    if (f->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) return false;
-    message = r->MutableMessage(message, f);
-  }
-  return false;
-}
-
 // An agency_system caller whose token carries no scope: refused (SCOPE_MISSING) even where
 // the role is listed.
 constexpr char kUnscopedAgency[] = "agency_system without scope";
