@@ -4,8 +4,6 @@
 
 #include <utility>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "integration/names/resource_name.h"
 #include "integration/se/organisationsnummer.h"
@@ -13,17 +11,12 @@
 namespace integration::early_measures {
 namespace {
 
+using names::IsPositiveId;
 using names::PatternOptions;
 using names::ResourceName;
 using names::ResourcePattern;
 
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-// A positive id without leading zeros, so that one resource has one name.
-bool IsPositiveId(std::string_view text) {
-  int64_t id = 0;
-  return absl::SimpleAtoi(AV(text), &id) && id > 0 && AV(text) == absl::StrCat(id);
-}
 
 // Ten digits; the organisationsnummer parser then gives its own reasons (checksum, form).
 bool IsTenDigits(std::string_view text) {
@@ -60,9 +53,7 @@ const ResourcePattern& SessionPattern() {
 }
 
 int64_t Id(const ResourceName& name, std::string_view variable) {
-  int64_t id = 0;
-  (void)absl::SimpleAtoi(AV(name[variable]), &id);  // checked by the pattern
-  return id;
+  return names::PositiveId(name[variable]);  // checked by the pattern
 }
 
 // "NNNNNN-NNNN" -> "NNNNNNNNNN" for names.

@@ -16,24 +16,8 @@ namespace {
 // This Abseil's string_view is its own type: its functions need it spelled out.
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// A positive decimal id without sign or leading zero, within int64.
-std::optional<int64_t> ParseId(absl::string_view text) {
-  if (text.empty() || text.size() > 18 || text[0] == '0') return std::nullopt;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(text, &id) || id <= 0) return std::nullopt;
-  return id;
-}
-
-bool IsPositiveId(std::string_view text) { return ParseId(AV(text)).has_value(); }
-
-// Only called on values a pattern's check already accepted.
-int64_t IdOf(std::string_view text) { return ParseId(AV(text)).value_or(0); }
-
 names::PatternOptions IdOptions() {
-  return {kReasonNameInvalid, IsPositiveId, "each id is a positive integer"};
+  return {kReasonNameInvalid, names::IsPositiveId, "each id is a positive integer"};
 }
 
 names::ResourcePattern DeclareChild(std::string_view collection, std::string_view variable) {
@@ -115,28 +99,28 @@ absl::StatusOr<std::string> ParseProgrammeName(std::string_view name, std::strin
 absl::StatusOr<int64_t> ParseCallName(std::string_view name, std::string_view field) {
   absl::StatusOr<names::ResourceName> parsed = CallPattern().Parse(name, field);
   if (!parsed.ok()) return parsed.status();
-  return IdOf((*parsed)["call"]);
+  return names::PositiveId((*parsed)["call"]);
 }
 
 absl::StatusOr<int64_t> ParseCallParent(std::string_view name, std::string_view field) {
   absl::StatusOr<names::ResourceName> parsed =
       CallPattern().Parse(name, field, names::ResourcePattern::Wildcard::kAllowed);
   if (!parsed.ok()) return CallPattern().Malformed(field, "calls/-");
-  return parsed->IsWildcard("call") ? 0 : IdOf((*parsed)["call"]);
+  return parsed->IsWildcard("call") ? 0 : names::PositiveId((*parsed)["call"]);
 }
 
 absl::StatusOr<ApplicationKey> ParseApplicationName(std::string_view name, std::string_view field) {
   absl::StatusOr<names::ResourceName> parsed = ApplicationPattern().Parse(name, field);
   if (!parsed.ok()) return parsed.status();
-  return ApplicationKey{IdOf((*parsed)["call"]), IdOf((*parsed)["application"])};
+  return ApplicationKey{names::PositiveId((*parsed)["call"]), names::PositiveId((*parsed)["application"])};
 }
 
 absl::StatusOr<ChildKey> ParseChildName(std::string_view name, std::string_view collection,
                                         std::string_view field) {
   absl::StatusOr<names::ResourceName> parsed = ChildPattern(collection).Parse(name, field);
   if (!parsed.ok()) return parsed.status();
-  return ChildKey{IdOf(parsed->values()[0]), IdOf(parsed->values()[1]),
-                  IdOf(parsed->values()[2])};
+  return ChildKey{names::PositiveId(parsed->values()[0]), names::PositiveId(parsed->values()[1]),
+                  names::PositiveId(parsed->values()[2])};
 }
 
 bool IsValidDate(const type::Date& date) {
