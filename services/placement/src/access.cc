@@ -28,21 +28,32 @@ absl::Status CheckKeyAdmin(const auth::Scope& scope, std::string_view lanskod) {
   return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the county");
 }
 
-absl::Status CheckKeyReader(const auth::Scope& scope, std::string_view lanskod) {
+namespace {
+
+// A county's record that the county roles and the officers of its kommuner read; `what` names
+// it in the messages ("the allocation key").
+absl::Status CheckCountyRecordReader(const auth::Scope& scope, std::string_view lanskod,
+                                     std::string_view what) {
   if (scope.Is(Role::kMunicipalityOfficer)) {
     // A kommunkod starts with its county's länskod.
     if (scope.kommun.size() == 4 && std::string_view(scope.kommun).substr(0, 2) == lanskod) {
       return absl::OkStatus();
     }
-    return auth::TenantMismatch("the allocation key belongs to another county");
+    return auth::TenantMismatch(absl::StrCat(std::string(what), " belongs to another county"));
   }
-  if (absl::Status st =
-          auth::RequireRole(scope, {Role::kCountyOfficer, Role::kCountyAdmin},
-                            "allocation keys are read by the county and its kommuner");
+  if (absl::Status st = auth::RequireRole(
+          scope, {Role::kCountyOfficer, Role::kCountyAdmin},
+          absl::StrCat(std::string(what), " is read by the county and its kommuner"));
       !st.ok()) {
     return st;
   }
-  return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the allocation key");
+  return auth::CheckInScope(scope, auth::Owner::County(lanskod), what);
+}
+
+}  // namespace
+
+absl::Status CheckKeyReader(const auth::Scope& scope, std::string_view lanskod) {
+  return CheckCountyRecordReader(scope, lanskod, "the allocation key");
 }
 
 absl::Status CheckTransferRegistrar(const auth::Scope& scope, std::string_view lanskod,
@@ -158,6 +169,74 @@ absl::Status CheckPlacementReader(const auth::Scope& scope, const ChildOwners& c
     return absl::OkStatus();
   }
   return CheckChildReader(scope, child);
+}
+
+absl::Status CheckCountyNumberSetter(const auth::Scope& scope) {
+  if (absl::Status st = auth::RequireRole(
+          scope, {Role::kCountyAdmin}, "county numbers are set by a national administrator");
+      !st.ok()) {
+    return st;
+  }
+  return auth::RequireScope(scope, kNationalQuotaScope,
+                            "county numbers are the government's: only a national administrator "
+                            "enters them");
+}
+
+absl::Status CheckQuotaReader(const auth::Scope& scope, std::string_view lanskod) {
+  return CheckCountyRecordReader(scope, lanskod, "the settlement quota");
+}
+
+absl::Status CheckQuotaProposer(const auth::Scope& scope, std::string_view lanskod) {
+  if (absl::Status st = auth::RequireRole(scope, {Role::kCountyOfficer, Role::kCountyAdmin},
+                                          "kommun numbers are proposed by the county board");
+      !st.ok()) {
+    return st;
+  }
+  return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the settlement quota");
+}
+
+absl::Status CheckQuotaDecider(const auth::Scope& scope, std::string_view lanskod) {
+  if (absl::Status st = auth::RequireRole(scope, {Role::kCountyAdmin},
+                                          "only a county admin decides kommun numbers");
+      !st.ok()) {
+    return st;
+  }
+  return auth::CheckInScope(scope, auth::Owner::County(lanskod), "the settlement quota");
+}
+
+absl::Status CheckSettlementReporter(const auth::Scope& scope) {
+  constexpr std::string_view kOnly = "only Migrationsverket's system reports settlement assignments";
+  if (absl::Status st = auth::RequireRole(scope, {Role::kAgencySystem}, kOnly); !st.ok()) {
+    return st;
+  }
+  return auth::RequireScope(scope, kSettlementScope, kOnly);
+}
+
+absl::Status CheckSettlementReader(const auth::Scope& scope, std::string_view kommunkod) {
+  if (absl::Status st = auth::RequireRole(
+          scope, {Role::kMunicipalityOfficer, Role::kCountyOfficer, Role::kCountyAdmin},
+          "an assignment is read by its kommun and its county");
+      !st.ok()) {
+    return st;
+  }
+  return auth::CheckInScope(scope, KommunOwner(kommunkod), "the assignment");
+}
+
+absl::Status CheckSettlementReceiver(const auth::Scope& scope, std::string_view kommunkod) {
+  if (absl::Status st = auth::RequireRole(scope, {Role::kMunicipalityOfficer},
+                                          "the assigned kommun records the reception");
+      !st.ok()) {
+    return st;
+  }
+  return auth::CheckInScope(scope, KommunOwner(kommunkod), "the assignment");
+}
+
+absl::StatusOr<auth::Tenant> SettlementScope(const auth::Scope& scope) {
+  constexpr std::string_view kWho = "settlement is followed by the county and its kommuner";
+  if (!scope.IsAny({Role::kCountyOfficer, Role::kCountyAdmin, Role::kMunicipalityOfficer})) {
+    return auth::RoleNotAllowed(kWho);
+  }
+  return auth::TenantOf(scope, kWho);
 }
 
 void RestrictChild(const auth::Scope& scope, v1::Child& child) {

@@ -69,6 +69,32 @@ absl::Status CheckPlacementDecider(const auth::Scope& scope, const ChildOwners& 
 absl::Status CheckPlacementReader(const auth::Scope& scope, const ChildOwners& child,
                                   std::string_view unit_kommunkod);
 
+// --- Settlement of newly arrived adults ---
+
+// The token scope of a national administrator (a county_admin acting for the government's
+// decisions) who sets the county numbers of every county, as grants' national programmes.
+inline constexpr std::string_view kNationalQuotaScope = "placement.quotas.national";
+// The token scope Migrationsverket's system needs to report settlement assignments.
+inline constexpr std::string_view kSettlementScope = "placement.settlement";
+
+// Setting or revising a county number: a county_admin with kNationalQuotaScope (any county).
+absl::Status CheckCountyNumberSetter(const auth::Scope& scope);
+// Reading a county's settlement quota: its county roles and the officers of its kommuner.
+absl::Status CheckQuotaReader(const auth::Scope& scope, std::string_view lanskod);
+// Proposing kommun numbers: the county roles of the county.
+absl::Status CheckQuotaProposer(const auth::Scope& scope, std::string_view lanskod);
+// Deciding kommun numbers: the county admin of the county.
+absl::Status CheckQuotaDecider(const auth::Scope& scope, std::string_view lanskod);
+// Reporting a settlement assignment: an agency_system whose token carries kSettlementScope.
+absl::Status CheckSettlementReporter(const auth::Scope& scope);
+// Reading an assignment to `kommunkod`: its officers and the county roles of its county.
+absl::Status CheckSettlementReader(const auth::Scope& scope, std::string_view kommunkod);
+// Recording reception: the officers of the assigned kommun.
+absl::Status CheckSettlementReceiver(const auth::Scope& scope, std::string_view kommunkod);
+// Whose assignments and follow-up the caller sees: its county's (county roles) or its
+// kommun's (municipality officers); ROLE_NOT_ALLOWED for other roles.
+absl::StatusOr<auth::Tenant> SettlementScope(const auth::Scope& scope);
+
 // Clears what the caller may not see of a child it may read: the needs unless it is a county
 // role of the child's county or an officer of its assigned kommun; the assignment's
 // explanation unless it is a county role.

@@ -111,6 +111,44 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
                                         const v1::GetPlacementStatisticsRequest& req,
                                         v1::PlacementStatistics* resp);
 
+  // settlement_handlers.cc
+  absl::Status DoSetCountyNumber(const grpc::CallContext& call,
+                                 const v1::SetCountyNumberRequest& req, v1::SettlementQuota* resp);
+  absl::Status DoGetSettlementQuota(const grpc::CallContext& call,
+                                    const v1::GetSettlementQuotaRequest& req,
+                                    v1::SettlementQuota* resp);
+  absl::Status DoListSettlementQuotaRevisions(const grpc::CallContext& call,
+                                              const v1::ListSettlementQuotaRevisionsRequest& req,
+                                              v1::ListSettlementQuotaRevisionsResponse* resp);
+  absl::Status DoProposeKommunNumbers(const grpc::CallContext& call,
+                                      const v1::ProposeKommunNumbersRequest& req,
+                                      v1::KommunNumbersProposal* resp);
+  absl::Status DoDecideKommunNumbers(const grpc::CallContext& call,
+                                     const v1::DecideKommunNumbersRequest& req,
+                                     v1::SettlementQuota* resp);
+  absl::Status DoReportSettlementAssignment(const grpc::CallContext& call,
+                                            const v1::ReportSettlementAssignmentRequest& req,
+                                            v1::SettlementAssignment* resp);
+  absl::Status DoGetSettlementAssignment(const grpc::CallContext& call,
+                                         const v1::GetSettlementAssignmentRequest& req,
+                                         v1::SettlementAssignment* resp);
+  absl::Status DoListSettlementAssignments(const grpc::CallContext& call,
+                                           const v1::ListSettlementAssignmentsRequest& req,
+                                           v1::ListSettlementAssignmentsResponse* resp);
+  absl::Status DoRecordSettlementReception(const grpc::CallContext& call,
+                                           const v1::RecordSettlementReceptionRequest& req,
+                                           v1::SettlementAssignment* resp);
+  absl::Status DoGetSettlementFollowUp(const grpc::CallContext& call,
+                                       const v1::GetSettlementFollowUpRequest& req,
+                                       v1::SettlementFollowUp* resp);
+  absl::Status DoExportSettlementFollowUp(const grpc::CallContext& call,
+                                          const v1::GetSettlementFollowUpRequest& req,
+                                          v1::SettlementFollowUpExport* resp);
+  // The follow-up the caller sees for `year` (0: this year): its county's, or its kommun's
+  // row (the shared part of the two follow-up RPCs).
+  absl::Status LoadSettlementFollowUp(const grpc::CallContext& call, int year,
+                                      v1::SettlementFollowUp* out);
+
   // Today in the board's calendar.
   absl::CivilDay Today() const { return absl::ToCivilDay(deps_.clock(), deps_.zone); }
 

@@ -2,6 +2,7 @@
 // PlacementServiceImpl with the dossier-number protector.
 #include "placement_spec.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "integration/config/secret_file.h"
 #include "integration/se/pnr_protector.h"
 #include "placement_service.h"
+#include "settlement_overdue.h"
 
 namespace integration::placement {
 namespace {
@@ -20,6 +22,7 @@ namespace {
 struct Settings {
   std::string* encryption_key_file = nullptr;
   std::string* hmac_key_file = nullptr;
+  std::chrono::milliseconds* overdue_check_interval = nullptr;
 };
 
 }  // namespace
@@ -31,7 +34,7 @@ service::ServiceSpec PlacementSpec(PlacementSpecOptions options) {
   spec.binary = "placement-server";
   spec.description =
       "Unaccompanied children: allocation keys, arrivals reported by Migrationsverket and "
-      "their assignment to kommuner.";
+      "their assignment to kommuner; settlement quotas of newly arrived and their reception.";
   spec.default_grpc_port = 50052;
   spec.default_admin_port = 9052;
   spec.migrations = PlacementMigrations();
@@ -45,6 +48,10 @@ service::ServiceSpec PlacementSpec(PlacementSpecOptions options) {
         kPnrHmacKeyFileFlag, "",
         "file with the HMAC-SHA256 key (64 hex digits or base64) of the dossier-number look-up "
         "(required by serve)");
+    settings->overdue_check_interval = flags.Duration(
+        "settlement-overdue-check-interval", std::chrono::minutes(1),
+        "how often the check raising SettlementOverdueEvent runs (every replica runs it; a "
+        "PostgreSQL advisory lock lets one at a time do the work); 0 turns it off");
   };
   spec.factory = [settings, clock = std::move(options.clock)](const service::Dependencies& deps)
       -> absl::StatusOr<std::unique_ptr<service::ServiceHandle>> {
@@ -69,6 +76,16 @@ service::ServiceSpec PlacementSpec(PlacementSpecOptions options) {
     absl::StatusOr<PlacementServiceImpl*> added = handle->AddService<v1::PlacementService>(
         deps.runtime, std::make_unique<PlacementServiceImpl>(std::move(placement_deps)));
     if (!added.ok()) return added.status();
+    if (settings->overdue_check_interval->count() > 0) {
+      SettlementOverdueCheck* check = handle->Keep(std::make_unique<SettlementOverdueCheck>(
+          deps.pool, OverdueCheckOptions{
+                         .zone = stockholm,
+                         .clock = clock ? clock : std::function<absl::Time()>(absl::Now),
+                         .nudge_outbox = deps.nudge_outbox,
+                         .interval = absl::FromChrono(*settings->overdue_check_interval),
+                     }));
+      check->Start();
+    }
     return handle;
   };
   return spec;

@@ -1,5 +1,6 @@
-// PlacementService statistics RPC: a county officer's figures of its county (also a section of
-// the gateway's regional overview, which calls it with an empty request).
+// PlacementService statistics RPC: a county officer's figures of its county, with the settlement
+// follow-up (also a section of the gateway's regional overview, which calls it with an empty
+// request).
 #include <map>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "placement_service.h"
 #include "rules/names.h"
 #include "rules/statistics.h"
+#include "settlement_repository.h"
 #include "statistics_repository.h"
 
 namespace integration::placement {
@@ -48,7 +50,12 @@ absl::Status PlacementServiceImpl::DoGetPlacementStatistics(
         *resp = BuildStatistics(*lanskod, year,
                                 *key ? std::string_view((*key)->name()) : std::string_view(),
                                 shares, *raw);
+        absl::StatusOr<v1::SettlementFollowUp> settlement =
+            SettlementRepository(tx).FollowUp(*lanskod, year, "", Today());
+        if (!settlement.ok()) return settlement.status();
+        *resp->mutable_settlement() = *std::move(settlement);
         api::SetTimestamp(deps_.clock(), resp->mutable_compute_time());
+        api::SetTimestamp(deps_.clock(), resp->mutable_settlement()->mutable_compute_time());
         return absl::OkStatus();
       },
       pg::Isolation::kRepeatableRead);

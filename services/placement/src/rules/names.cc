@@ -79,6 +79,22 @@ const ResourcePattern& UnitPattern() {
   return p;
 }
 
+const ResourcePattern& SettlementQuotaPattern() {
+  static const ResourcePattern p =
+      Declare("counties/{lanskod}/settlementQuotas/{year}", YearHint());
+  return p;
+}
+const ResourcePattern& SettlementRevisionPattern() {
+  static const ResourcePattern p =
+      Declare("counties/{lanskod}/settlementQuotas/{year}/revisions/{revision}", YearHint());
+  return p;
+}
+const ResourcePattern& SettlementAssignmentPattern() {
+  static const ResourcePattern p =
+      Declare("kommuner/{kommunkod}/settlementAssignments/{assignment}", kIdsHint);
+  return p;
+}
+
 int64_t Id(const ResourceName& name, std::string_view variable) {
   return names::PositiveId(name[variable]);  // checked by the pattern
 }
@@ -119,6 +135,15 @@ std::string AllocationKeyName(std::string_view lanskod, int year) {
   return AllocationKeyPattern().Format(lanskod, year);
 }
 std::string ChildName(int64_t child_id) { return ChildPattern().Format(child_id); }
+std::string SettlementQuotaName(std::string_view lanskod, int year) {
+  return SettlementQuotaPattern().Format(lanskod, year);
+}
+std::string SettlementRevisionName(std::string_view lanskod, int year, int revision) {
+  return SettlementRevisionPattern().Format(lanskod, year, revision);
+}
+std::string SettlementAssignmentName(std::string_view kommunkod, int64_t assignment_id) {
+  return SettlementAssignmentPattern().Format(kommunkod, assignment_id);
+}
 
 absl::StatusOr<std::string> ParseCountyName(std::string_view name, std::string_view field) {
   absl::StatusOr<ResourceName> parsed = CountyPattern().Parse(name, field);
@@ -159,6 +184,22 @@ absl::StatusOr<TransferId> ParseTransferName(std::string_view name, std::string_
   absl::StatusOr<AllocationKeyId> key = KeyOf(*parsed, field);
   if (!key.ok()) return key.status();
   return TransferId{*std::move(key), Id(*parsed, "transfer")};
+}
+
+absl::StatusOr<SettlementQuotaId> ParseSettlementQuotaName(std::string_view name,
+                                                           std::string_view field) {
+  absl::StatusOr<ResourceName> parsed = SettlementQuotaPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  return KeyOf(*parsed, field);
+}
+
+absl::StatusOr<SettlementAssignmentId> ParseSettlementAssignmentName(std::string_view name,
+                                                                     std::string_view field) {
+  absl::StatusOr<ResourceName> parsed = SettlementAssignmentPattern().Parse(name, field);
+  if (!parsed.ok()) return parsed.status();
+  absl::StatusOr<std::string> kommunkod = Kommunkod(*parsed, field);
+  if (!kommunkod.ok()) return kommunkod.status();
+  return SettlementAssignmentId{*std::move(kommunkod), Id(*parsed, "assignment")};
 }
 
 absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field) {

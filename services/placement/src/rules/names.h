@@ -3,7 +3,9 @@
 // "counties/{lanskod}", "counties/{lanskod}/allocationKeys/{year}", "children/{child}",
 // "children/{child}/placements/{placement}", "kommuner/{kommunkod}",
 // "kommuner/{kommunkod}/units/{unit}" and
-// "counties/{lanskod}/allocationKeys/{year}/transfers/{transfer}".
+// "counties/{lanskod}/allocationKeys/{year}/transfers/{transfer}",
+// "counties/{lanskod}/settlementQuotas/{year}" with its ".../revisions/{revision}" and
+// "kommuner/{kommunkod}/settlementAssignments/{assignment}".
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,14 @@ struct TransferId {
   int64_t transfer_id = 0;
 };
 
+// A settlement quota is a county's for a year, as an allocation key is.
+using SettlementQuotaId = AllocationKeyId;
+
+struct SettlementAssignmentId {
+  std::string kommunkod;
+  int64_t assignment_id = 0;
+};
+
 struct PlacementId {
   int64_t child_id = 0;
   int64_t placement_id = 0;
@@ -48,6 +58,9 @@ std::string PlacementName(int64_t child_id, int64_t placement_id);
 std::string TransferName(std::string_view lanskod, int year, int64_t transfer_id);
 std::string AllocationKeyName(std::string_view lanskod, int year);
 std::string ChildName(int64_t child_id);
+std::string SettlementQuotaName(std::string_view lanskod, int year);
+std::string SettlementRevisionName(std::string_view lanskod, int year, int revision);
+std::string SettlementAssignmentName(std::string_view kommunkod, int64_t assignment_id);
 
 // The länskod of "counties/{lanskod}"; the code must be a known county (LANSKOD_UNKNOWN
 // otherwise). `field` names the request field in the violation.
@@ -60,6 +73,10 @@ absl::StatusOr<int64_t> ParseChildName(std::string_view name, std::string_view f
 absl::StatusOr<std::string> ParseKommunName(std::string_view name, std::string_view field);
 absl::StatusOr<UnitId> ParseUnitName(std::string_view name, std::string_view field);
 absl::StatusOr<TransferId> ParseTransferName(std::string_view name, std::string_view field);
+absl::StatusOr<SettlementQuotaId> ParseSettlementQuotaName(std::string_view name,
+                                                           std::string_view field);
+absl::StatusOr<SettlementAssignmentId> ParseSettlementAssignmentName(std::string_view name,
+                                                                     std::string_view field);
 absl::StatusOr<PlacementId> ParsePlacementName(std::string_view name, std::string_view field);
 
 }  // namespace integration::placement
