@@ -68,6 +68,13 @@ std::string PlacementTestEnv::AgencyToken(const std::vector<std::string>& scopes
   return token.ok() ? *token : "";
 }
 
+std::string PlacementTestEnv::NationalToken(bool with_scope, const std::string& lan) const {
+  Claims claims;
+  claims.lan = lan;
+  if (with_scope) claims.scopes = {"placement.quotas.national"};
+  return Token("county_admin", "national-admin", claims);
+}
+
 v1::AllocationKey PlacementTestEnv::Key(int year,
                                         const std::vector<std::pair<std::string, int>>& shares) {
   v1::AllocationKey key;

@@ -60,6 +60,10 @@ class PlacementTestEnv {
   // An agency_system token with `scopes` (default: the arrival scope).
   std::string AgencyToken(const std::vector<std::string>& scopes = {"placement.arrivals"}) const;
 
+  // A national administrator: a county_admin (of `lan`) whose token carries the national
+  // quota scope "placement.quotas.national" (without: none).
+  std::string NationalToken(bool with_scope = true, const std::string& lan = "01") const;
+
   // One call through the stub: Call(&Stub::GetChild, token, request, &response).
   template <class Req, class Resp>
   ::grpc::Status Call(::grpc::Status (Stub::*method)(::grpc::ClientContext*, const Req&, Resp*),
