@@ -2,15 +2,18 @@
 # Loads the placement demo into a running placement service, all in Stockholm county (län 01):
 # this year's allocation key of six kommuner, placement units in Stockholm and Botkyrka,
 # eight unaccompanied children reported by Migrationsverket's system (a sibling pair and one
-# child with a strong link among them; assigned as they arrive), and two placements, one
-# confirmed and one active. Run by ./dev up with
+# child with a strong link among them; assigned as they arrive), two placements, one
+# confirmed and one active, and this year's settlement quota: the county number set by a
+# national administrator, the kommun numbers decided from the proposal, six households
+# assigned by Migrationsverket (two received, two overdue). Run by ./dev up with
 #   CALL    path of the integration-call binary
 #   TARGET  host:port of the placement service
 #   TOKEN   a county_admin bearer token for län 01
 #   DEV     path of ./dev (for tokens of the other roles)
 # Safe to re-run: a key that exists is kept, units are added only to a kommun without any,
 # re-sending a dossier number answers with the child reported first, and a child with a
-# placement gets no other.
+# placement gets no other; the county number is set and the kommun numbers decided once, a
+# re-sent household answers with its first assignment, and a received one is not received again.
 set -euo pipefail
 
 readonly service=lansstyrelsen.integration.placement.v1.PlacementService
@@ -125,4 +128,66 @@ for c in json.load(sys.stdin).get("children", []):
         print(c["name"])
         break')"
 [ -n "$linked" ] && place "$linked" "$(unit_named "Familjehem Andersson")" no
+
+# --- settlement of newly arrived -----------------------------------------------------------------
+national="$("$DEV" token --role county_admin --lan 01 --sub demo-national --scope placement.quotas.national)"
+agency_settlement="$("$DEV" token --role agency_system --agency migrationsverket \
+  --sub demo-migrationsverket --scope placement.settlement)"
+quota="counties/01/settlementQuotas/$year"
+if ! rpc --may-fail "$TOKEN" GetSettlementQuota "{\"name\": \"$quota\"}" >/dev/null; then
+  rpc "$national" SetCountyNumber "{\"name\": \"$quota\", \"countyNumber\": 1200,
+    \"reason\": \"Regeringsbeslut om länstal $year\", \"requestId\": \"$(rid "county-number/$year")\"}" >/dev/null
+fi
+if [ "$(rpc "$TOKEN" GetSettlementQuota "{\"name\": \"$quota\"}" | json state)" != SETTLEMENT_QUOTA_STATE_KOMMUN_NUMBERS_DECIDED ]; then
+  # Labour market: share of the population in work (%); housing: vacant rental flats.
+  basis='{"weights": [{"factor": "SETTLEMENT_FACTOR_POPULATION", "weight": 40},
+    {"factor": "SETTLEMENT_FACTOR_LABOUR_MARKET", "weight": 20},
+    {"factor": "SETTLEMENT_FACTOR_EARLIER_RECEPTION", "weight": 20},
+    {"factor": "SETTLEMENT_FACTOR_HOUSING", "weight": 20}], "kommuner": ['
+  sep=""
+  for row in 0180:82:40:900 0126:80:70:120 0127:74:20:80 0181:78:60:150 0182:84:80:90 0136:79:75:60; do
+    IFS=: read -r kommun labour earlier housing <<<"$row"
+    basis+="$sep{\"kommunkod\": \"$kommun\", \"values\": [
+      {\"factor\": \"SETTLEMENT_FACTOR_LABOUR_MARKET\", \"value\": $labour},
+      {\"factor\": \"SETTLEMENT_FACTOR_EARLIER_RECEPTION\", \"value\": $earlier},
+      {\"factor\": \"SETTLEMENT_FACTOR_HOUSING\", \"value\": $housing}]}"
+    sep=", "
+  done
+  basis+="]}"
+  numbers="$(rpc "$TOKEN" ProposeKommunNumbers "{\"name\": \"$quota\", \"basis\": $basis}" | python3 -c '
+import json, sys
+print(json.dumps([{"kommunkod": n["kommunkod"], "persons": n.get("persons", 0)}
+                  for n in json.load(sys.stdin)["kommunNumbers"]]))')"
+  rpc "$TOKEN" DecideKommunNumbers "{\"name\": \"$quota\", \"kommunNumbers\": $numbers,
+    \"basis\": $basis, \"reason\": \"Länsstyrelsens beslut om kommuntal $year enligt förslaget\",
+    \"requestId\": \"$(rid "kommun-numbers/$year")\"}" >/dev/null
+fi
+# date_ago N: the date N days ago as a type.v1.Date.
+date_ago() {
+  python3 -c '
+import datetime, sys
+d = datetime.date.today() - datetime.timedelta(days=int(sys.argv[1]))
+print("{\"year\": %d, \"month\": %d, \"day\": %d}" % (d.year, d.month, d.day))' "$1"
+}
+# settle HOUSEHOLD PERSONS KOMMUN DAYS_AGO: the assignment's name. Dates before 1 January count
+# in last year's follow-up.
+settle() {
+  rpc "$agency_settlement" ReportSettlementAssignment "{\"settlementAssignment\": {\"householdReference\": \"$1\", \"persons\": $2,
+    \"kommunkod\": \"$3\", \"assignmentDate\": $(date_ago "$4")}}" | json name
+}
+# receive NAME TOKEN DAYS_AGO: the kommun records the reception, unless it did.
+receive() {
+  if [ "$(rpc "$2" GetSettlementAssignment "{\"name\": \"$1\"}" | json state)" = SETTLEMENT_STATE_RECEIVED ]; then
+    return
+  fi
+  rpc "$2" RecordSettlementReception "{\"name\": \"$1\", \"receptionDate\": $(date_ago "$3")}" >/dev/null
+}
+received_a="$(settle MV-DEMO-1001 4 0180 50)"
+settle MV-DEMO-1002 2 0180 75 >/dev/null   # overdue
+settle MV-DEMO-1003 1 0127 70 >/dev/null   # overdue
+received_b="$(settle MV-DEMO-1004 3 0127 20)"
+settle MV-DEMO-1005 5 0180 9 >/dev/null
+settle MV-DEMO-1006 2 0126 3 >/dev/null
+receive "$received_a" "$stockholm" 30
+receive "$received_b" "$botkyrka" 5
 exit 0

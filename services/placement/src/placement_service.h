@@ -142,7 +142,7 @@ class PlacementServiceImpl final : public v1::PlacementServiceAdapter<PlacementS
                                        const v1::GetSettlementFollowUpRequest& req,
                                        v1::SettlementFollowUp* resp);
   absl::Status DoExportSettlementFollowUp(const grpc::CallContext& call,
-                                          const v1::GetSettlementFollowUpRequest& req,
+                                          const v1::ExportSettlementFollowUpRequest& req,
                                           v1::SettlementFollowUpExport* resp);
   // The follow-up the caller sees for `year` (0: this year): its county's, or its kommun's
   // row (the shared part of the two follow-up RPCs).

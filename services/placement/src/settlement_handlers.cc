@@ -479,7 +479,7 @@ absl::Status PlacementServiceImpl::DoGetSettlementFollowUp(
 }
 
 absl::Status PlacementServiceImpl::DoExportSettlementFollowUp(
-    const grpc::CallContext& call, const v1::GetSettlementFollowUpRequest& req,
+    const grpc::CallContext& call, const v1::ExportSettlementFollowUpRequest& req,
     v1::SettlementFollowUpExport* resp) {
   v1::SettlementFollowUp follow_up;
   if (absl::Status st = LoadSettlementFollowUp(call, req.year(), &follow_up); !st.ok()) return st;

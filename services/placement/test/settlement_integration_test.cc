@@ -461,7 +461,9 @@ TEST_F(SettlementTest, KommunerSeeOnlyTheirOwnAndRecordReception) {
   EXPECT_EQ(own.kommuner(0).kommunkod(), "0305");
   EXPECT_EQ(own.totals().kommun_number(), 4);
   v1::SettlementFollowUpExport csv;
-  ASSERT_TRUE(env().Call(&Stub::ExportSettlementFollowUp, env().OfficerToken(), follow, &csv).ok());
+  v1::ExportSettlementFollowUpRequest export_req;
+  export_req.set_year(2028);
+  ASSERT_TRUE(env().Call(&Stub::ExportSettlementFollowUp, env().OfficerToken(), export_req, &csv).ok());
   EXPECT_EQ(csv.filename(), "settlement-follow-up-03-2028.csv");
   EXPECT_EQ(csv.data(),
             "kommunkod,kommun_number,assigned,received,overdue,remaining\r\n"
