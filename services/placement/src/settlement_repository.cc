@@ -60,6 +60,16 @@ absl::Status ParseBasis(const std::string& text, v1::SettlementBasis* out) {
   return absl::OkStatus();
 }
 
+// The kommun_numbers and basis columns of a decision (empty for a county number revision).
+absl::Status ReadDecision(const pqxx::row& row,
+                          google::protobuf::RepeatedPtrField<v1::KommunNumber>* numbers,
+                          v1::SettlementBasis* basis) {
+  if (absl::Status st = ParseNumbers(row["kommun_numbers"].as<std::string>(), numbers); !st.ok()) {
+    return st;
+  }
+  return ParseBasis(row["basis"].as<std::string>(), basis);
+}
+
 absl::StatusOr<v1::SettlementQuota> QuotaFromRow(const pqxx::row& row) {
   v1::SettlementQuota q;
   const std::string lanskod = row["lanskod"].as<std::string>();
@@ -76,12 +86,8 @@ absl::StatusOr<v1::SettlementQuota> QuotaFromRow(const pqxx::row& row) {
   const int revision = row["revision"].as<int>();
   q.set_revision(revision);
   q.set_etag(api::EtagOf(revision));
-  if (absl::Status st = ParseNumbers(row["kommun_numbers"].as<std::string>(),
-                                     q.mutable_kommun_numbers());
+  if (absl::Status st = ReadDecision(row, q.mutable_kommun_numbers(), q.mutable_basis());
       !st.ok()) {
-    return st;
-  }
-  if (absl::Status st = ParseBasis(row["basis"].as<std::string>(), q.mutable_basis()); !st.ok()) {
     return st;
   }
   api::SetTimestampMicros(row["create_us"].as<int64_t>(), q.mutable_create_time());
@@ -100,12 +106,8 @@ absl::StatusOr<v1::SettlementQuotaRevision> RevisionFromRow(const pqxx::row& row
   }
   r.set_kind(kind);
   r.set_county_number(row["county_number"].as<int>());
-  if (absl::Status st = ParseNumbers(row["kommun_numbers"].as<std::string>(),
-                                     r.mutable_kommun_numbers());
+  if (absl::Status st = ReadDecision(row, r.mutable_kommun_numbers(), r.mutable_basis());
       !st.ok()) {
-    return st;
-  }
-  if (absl::Status st = ParseBasis(row["basis"].as<std::string>(), r.mutable_basis()); !st.ok()) {
     return st;
   }
   r.set_reason(row["reason"].as<std::string>());

@@ -3,24 +3,16 @@
 
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "integration/se/kommun.h"
 #include "integration/se/lma_number.h"
 #include "integration/status/status.h"
 #include "integration/dates/day.h"
 #include "integration/se/personnummer.h"
+#include "rules/settlement_rules.h"
 
 namespace integration::placement {
 namespace {
-
-bool IsSiblingGroup(std::string_view group) {
-  if (group.empty() || group.size() > kMaxSiblingGroupBytes) return false;
-  for (char c : group) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -100,7 +92,7 @@ absl::StatusOr<CheckedArrival> CheckArrival(const v1::Arrival& arrival, absl::Ci
   if (arrival.needs().size() > kMaxNeedsBytes) {
     errors.Add(f + ".needs", absl::StrCat("at most ", kMaxNeedsBytes, " bytes"));
   }
-  if (!arrival.sibling_group().empty() && !IsSiblingGroup(arrival.sibling_group())) {
+  if (!arrival.sibling_group().empty() && !IsAgencyReference(arrival.sibling_group(), 1, kMaxSiblingGroupBytes)) {
     errors.Add(f + ".sibling_group", "1-40 letters, digits or '-'");
   }
   absl::StatusOr<se::Kommun> home =

@@ -22,14 +22,6 @@ constexpr double kScoreUnits = 1e12;
 constexpr size_t kMinHouseholdBytes = 3;
 constexpr size_t kMaxHouseholdBytes = 40;
 
-bool IsHouseholdReference(std::string_view ref) {
-  if (ref.size() < kMinHouseholdBytes || ref.size() > kMaxHouseholdBytes) return false;
-  for (char c : ref) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-  }
-  return true;
-}
-
 bool InRange(double v, double max) { return std::isfinite(v) && v >= 0 && v <= max; }
 
 // Whether `kommunkod` is a known kommun of county `lanskod`; a violation on `field` otherwise.
@@ -60,6 +52,14 @@ void AppendCsvRow(std::string& out, std::string_view label, const v1::Settlement
 }
 
 }  // namespace
+
+bool IsAgencyReference(std::string_view text, size_t min_bytes, size_t max_bytes) {
+  if (text.size() < min_bytes || text.size() > max_bytes) return false;
+  for (char c : text) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  }
+  return true;
+}
 
 absl::StatusOr<std::vector<int>> SplitLargestRemainder(int total,
                                                        const std::vector<int64_t>& weights) {
@@ -242,7 +242,8 @@ absl::StatusOr<CheckedSettlementAssignment> CheckSettlementAssignment(
   const std::string f(field);
   status::FieldErrors errors;
   CheckedSettlementAssignment out;
-  if (!IsHouseholdReference(assignment.household_reference())) {
+  if (!IsAgencyReference(assignment.household_reference(), kMinHouseholdBytes,
+                         kMaxHouseholdBytes)) {
     errors.Add(f + ".household_reference",
                absl::StrCat(kMinHouseholdBytes, "-", kMaxHouseholdBytes,
                             " letters, digits and \"-\""));

@@ -32,6 +32,10 @@ inline constexpr int kMaxHouseholdPersons = 30;
 // A kommun's reception is due within this many months of the assignment date.
 inline constexpr int kReceptionMonths = 2;
 
+// Whether `text` is one of Migrationsverket's references (a household, a sibling group):
+// `min_bytes`-`max_bytes` ASCII letters, digits and "-".
+bool IsAgencyReference(std::string_view text, size_t min_bytes, size_t max_bytes);
+
 // Splits `total` (>= 0) in proportion to `weights` (each >= 0, at least one > 0) by the
 // largest-remainder (Hamilton) method: each part gets the whole part of its exact quota
 // total × w / Σw, and the units left go one each to the parts with the largest remainders
