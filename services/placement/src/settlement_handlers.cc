@@ -43,9 +43,9 @@ absl::Status AssignmentNotFound(const std::string& name) {
 
 absl::Status CheckReason(const std::string& reason) {
   if (reason.size() < kMinReasonBytes || reason.size() > kMaxReasonBytes) {
-    return status::InvalidField("reason", absl::StrCat("say why, ", kMinReasonBytes, "-",
-                                                       kMaxReasonBytes, " bytes"),
-                                kReasonQuotaInvalid);
+    return status::InvalidField(
+        "reason", absl::StrCat("say why, ", kMinReasonBytes, "-", kMaxReasonBytes, " bytes"),
+        kReasonQuotaInvalid);
   }
   return absl::OkStatus();
 }
@@ -67,8 +67,7 @@ absl::Status PlacementServiceImpl::DoSetCountyNumber(const grpc::CallContext& ca
                                                      v1::SettlementQuota* resp) {
   absl::StatusOr<SettlementQuotaId> id = ParseSettlementQuotaName(req.name(), "name");
   if (!id.ok()) return id.status();
-  if (absl::Status st = access::CheckCountyNumberSetter(auth::Scope::Of(call.caller()));
-      !st.ok()) {
+  if (absl::Status st = access::CheckCountyNumberSetter(auth::Scope::Of(call.caller())); !st.ok()) {
     return st;
   }
   if (req.county_number() < 0 || req.county_number() > kMaxCountyNumber) {
@@ -96,7 +95,8 @@ absl::Status PlacementServiceImpl::DoSetCountyNumber(const grpc::CallContext& ca
     if (first) {
       revision.revision = 1;
     } else {
-      absl::StatusOr<std::optional<v1::SettlementQuota>> quota = repo.GetQuota(id->lanskod, id->year);
+      absl::StatusOr<std::optional<v1::SettlementQuota>> quota =
+          repo.GetQuota(id->lanskod, id->year);
       if (!quota.ok()) return quota.status();
       if (!*quota) return status::Internal("a locked settlement quota vanished");
       if (absl::Status st = api::CheckEtag(req.etag(), (*quota)->etag(), req.name()); !st.ok()) {
@@ -116,8 +116,9 @@ absl::Status PlacementServiceImpl::DoSetCountyNumber(const grpc::CallContext& ca
     if (!quota.ok()) return quota.status();
     if (!*quota) return status::Internal("a written settlement quota vanished");
     *resp = std::move(**quota);
-    change.Audit(req.name(), "setCountyNumber",
-                 absl::StrCat("revision ", revision.revision, ": ", req.county_number(), " persons"));
+    change.Audit(
+        req.name(), "setCountyNumber",
+        absl::StrCat("revision ", revision.revision, ": ", req.county_number(), " persons"));
     return absl::OkStatus();
   });
 }
@@ -161,8 +162,8 @@ absl::Status PlacementServiceImpl::DoListSettlementQuotaRevisions(
     absl::StatusOr<std::optional<v1::SettlementQuota>> quota = repo.GetQuota(id->lanskod, id->year);
     if (!quota.ok()) return quota.status();
     if (!*quota) return QuotaNotFound(req.parent());
-    absl::StatusOr<std::vector<v1::SettlementQuotaRevision>> rows = repo.ListRevisions(
-        id->lanskod, id->year, static_cast<int>(page->after), page->size + 1);
+    absl::StatusOr<std::vector<v1::SettlementQuotaRevision>> rows =
+        repo.ListRevisions(id->lanskod, id->year, static_cast<int>(page->after), page->size + 1);
     if (!rows.ok()) return rows.status();
     // The revision number is the page key. Revisions are numbered 1, 2, ... without gaps (each
     // written under the quota's lock), so the page's last is `after` plus its length.
@@ -280,8 +281,7 @@ absl::Status PlacementServiceImpl::DoDecideKommunNumbers(const grpc::CallContext
 absl::Status PlacementServiceImpl::DoReportSettlementAssignment(
     const grpc::CallContext& call, const v1::ReportSettlementAssignmentRequest& req,
     v1::SettlementAssignment* resp) {
-  if (absl::Status st = access::CheckSettlementReporter(auth::Scope::Of(call.caller()));
-      !st.ok()) {
+  if (absl::Status st = access::CheckSettlementReporter(auth::Scope::Of(call.caller())); !st.ok()) {
     return st;
   }
   const absl::CivilDay today = Today();
@@ -336,7 +336,8 @@ absl::Status PlacementServiceImpl::DoGetSettlementAssignment(
         SettlementRepository(tx).GetAssignment(id->assignment_id, today);
     if (!record.ok()) return record.status();
     // Under another kommun's name it does not exist.
-    if (!*record || (*record)->assignment.name() != req.name()) return AssignmentNotFound(req.name());
+    if (!*record || (*record)->assignment.name() != req.name())
+      return AssignmentNotFound(req.name());
     *resp = std::move((*record)->assignment);
     return absl::OkStatus();
   });
@@ -364,25 +365,26 @@ absl::Status PlacementServiceImpl::DoListSettlementAssignments(
     kommunkod = tenant->value;
   }
   if (req.year() != 0 && (req.year() < kMinKeyYear || req.year() > kMaxKeyYear)) {
-    return status::InvalidField("year", absl::StrCat("must be ", kMinKeyYear, "-", kMaxKeyYear,
-                                                     ", or 0 for every year"));
+    return status::InvalidField(
+        "year", absl::StrCat("must be ", kMinKeyYear, "-", kMaxKeyYear, ", or 0 for every year"));
   }
-  if (!v1::SettlementState_IsValid(req.state())) return status::InvalidField("state", "unknown state");
+  if (!v1::SettlementState_IsValid(req.state()))
+    return status::InvalidField("state", "unknown state");
   absl::StatusOr<int> size = api::PageSize(req.page_size());
   if (!size.ok()) return size.status();
   const absl::CivilDay today = Today();
   // The state depends on today: a token of yesterday's list may skip or repeat nothing, as
   // the ids only grow, but the rows' states are today's.
-  absl::StatusOr<api::IdPage> page = api::ReadIdPage(
-      absl::StrCat("ListSettlementAssignments|", lanskod, "|", kommunkod, "|", req.year(), "|",
-                   req.state()),
-      *size, req.page_token());
+  absl::StatusOr<api::IdPage> page =
+      api::ReadIdPage(absl::StrCat("ListSettlementAssignments|", lanskod, "|", kommunkod, "|",
+                                   req.year(), "|", req.state()),
+                      *size, req.page_token());
   if (!page.ok()) return page.status();
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<std::vector<SettlementAssignmentRecord>> rows =
-        SettlementRepository(tx).ListAssignments(lanskod, kommunkod, req.year(), req.state(),
-                                                 today, page->after, page->size + 1);
+        SettlementRepository(tx).ListAssignments(lanskod, kommunkod, req.year(), req.state(), today,
+                                                 page->after, page->size + 1);
     if (!rows.ok()) return rows.status();
     resp->set_next_page_token(api::NextIdPageToken(
         *page, *rows, [](const SettlementAssignmentRecord& r) { return r.assignment_id; }));
@@ -426,9 +428,9 @@ absl::Status PlacementServiceImpl::DoRecordSettlementReception(
                            dates::DayText(*dates::DayOf(a.reception_date()))));
         }
         if (absl::Status st = api::CheckEtag(req.etag(), a.etag(), req.name()); !st.ok()) return st;
-        absl::StatusOr<absl::CivilDay> received = CheckReceptionDate(
-            req.has_reception_date() ? &req.reception_date() : nullptr, record.assignment_date,
-            today);
+        absl::StatusOr<absl::CivilDay> received =
+            CheckReceptionDate(req.has_reception_date() ? &req.reception_date() : nullptr,
+                               record.assignment_date, today);
         if (!received.ok()) return received.status();
         SettlementRepository repo(tx);
         repo.RecordReception(record.assignment_id, *received, deps_.clock());
@@ -485,8 +487,7 @@ absl::Status PlacementServiceImpl::DoExportSettlementFollowUp(
   if (absl::Status st = LoadSettlementFollowUp(call, req.year(), &follow_up); !st.ok()) return st;
   const auth::Scope scope = auth::Scope::Of(call.caller());
   const std::string whose = scope.IsCounty() ? follow_up.lanskod() : scope.kommun;
-  resp->set_filename(
-      absl::StrCat("settlement-follow-up-", whose, "-", follow_up.year(), ".csv"));
+  resp->set_filename(absl::StrCat("settlement-follow-up-", whose, "-", follow_up.year(), ".csv"));
   resp->set_data(SettlementFollowUpCsv(follow_up));
   return absl::OkStatus();
 }

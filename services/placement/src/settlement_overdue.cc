@@ -34,31 +34,32 @@ absl::StatusOr<int> SettlementOverdueCheck::RunOnce() {
     const absl::Time now = options_.clock();
     const absl::CivilDay today = absl::ToCivilDay(now, options_.zone);
     int marked = 0;
-    absl::Status st = pool_.Transact(absl::Now() + absl::Seconds(30), [&](pqxx::work& tx)
-                                                                          -> absl::Status {
-      marked = 0;
-      SettlementRepository repo(tx);
-      // Another replica runs the check now: leave this round to it.
-      if (!repo.TryLockOverdueCheck()) return absl::OkStatus();
-      absl::StatusOr<std::vector<OverdueMark>> marks = repo.MarkOverdue(today, now, options_.batch);
-      if (!marks.ok()) return marks.status();
-      for (const OverdueMark& m : *marks) {
-        const std::string name = SettlementAssignmentName(m.kommunkod, m.assignment_id);
-        v1::SettlementOverdueEvent event;
-        event.set_settlement_assignment(name);
-        event.set_kommunkod(m.kommunkod);
-        event.set_persons(m.persons);
-        *event.mutable_due_date() = dates::DateOf(m.due_date);
-        // No request or trace: the check is no caller's call.
-        outbox::Event row;
-        row.type = event.GetDescriptor()->full_name();
-        row.aggregate = name;
-        row.payload = event.SerializeAsString();
-        if (absl::Status enqueued = outbox::Enqueue(tx, row); !enqueued.ok()) return enqueued;
-      }
-      marked = static_cast<int>(marks->size());
-      return absl::OkStatus();
-    });
+    absl::Status st =
+        pool_.Transact(absl::Now() + absl::Seconds(30), [&](pqxx::work& tx) -> absl::Status {
+          marked = 0;
+          SettlementRepository repo(tx);
+          // Another replica runs the check now: leave this round to it.
+          if (!repo.TryLockOverdueCheck()) return absl::OkStatus();
+          absl::StatusOr<std::vector<OverdueMark>> marks =
+              repo.MarkOverdue(today, now, options_.batch);
+          if (!marks.ok()) return marks.status();
+          for (const OverdueMark& m : *marks) {
+            const std::string name = SettlementAssignmentName(m.kommunkod, m.assignment_id);
+            v1::SettlementOverdueEvent event;
+            event.set_settlement_assignment(name);
+            event.set_kommunkod(m.kommunkod);
+            event.set_persons(m.persons);
+            *event.mutable_due_date() = dates::DateOf(m.due_date);
+            // No request or trace: the check is no caller's call.
+            outbox::Event row;
+            row.type = event.GetDescriptor()->full_name();
+            row.aggregate = name;
+            row.payload = event.SerializeAsString();
+            if (absl::Status enqueued = outbox::Enqueue(tx, row); !enqueued.ok()) return enqueued;
+          }
+          marked = static_cast<int>(marks->size());
+          return absl::OkStatus();
+        });
     if (!st.ok()) return st;
     raised += marked;
     if (marked < options_.batch) break;

@@ -118,7 +118,8 @@ absl::StatusOr<v1::SettlementQuotaRevision> RevisionFromRow(const pqxx::row& row
 
 absl::StatusOr<absl::CivilDay> Day(const pqxx::row& row, const char* column) {
   std::optional<absl::CivilDay> day = dates::ParseDayText(row[column].as<std::string>());
-  if (!day) return status::Internal(absl::StrCat("settlement assignment with an unreadable ", column));
+  if (!day)
+    return status::Internal(absl::StrCat("settlement assignment with an unreadable ", column));
   return *day;
 }
 
@@ -186,9 +187,8 @@ std::optional<int> SettlementRepository::LockQuota(std::string_view lanskod, int
 
 bool SettlementRepository::InsertQuota(std::string_view lanskod, int year, int county_number,
                                        absl::Time now) {
-  return !tx_
-              .exec_prepared("settlement_quota_insert", std::string(lanskod), year, county_number,
-                             api::ToMicros(now))
+  return !tx_.exec_prepared("settlement_quota_insert", std::string(lanskod), year, county_number,
+                            api::ToMicros(now))
               .empty();
 }
 
@@ -268,9 +268,9 @@ void SettlementRepository::RecordReception(int64_t id, absl::CivilDay reception_
 absl::StatusOr<std::vector<SettlementAssignmentRecord>> SettlementRepository::ListAssignments(
     std::string_view lanskod, std::string_view kommunkod, int year, v1::SettlementState state,
     absl::CivilDay today, int64_t after_id, int limit) {
-  pqxx::result r = tx_.exec_prepared("settlement_assignment_list", after_id, limit,
-                                     std::string(lanskod), std::string(kommunkod), year,
-                                     StateText(state), dates::DayText(today));
+  pqxx::result r =
+      tx_.exec_prepared("settlement_assignment_list", after_id, limit, std::string(lanskod),
+                        std::string(kommunkod), year, StateText(state), dates::DayText(today));
   std::vector<SettlementAssignmentRecord> out;
   for (const pqxx::row& row : r) {
     absl::StatusOr<SettlementAssignmentRecord> a = AssignmentFromRow(row, today);
@@ -305,7 +305,8 @@ absl::StatusOr<v1::SettlementFollowUp> SettlementRepository::FollowUp(std::strin
   if (*quota) {
     quota_name = (*quota)->name();
     county_number = (*quota)->county_number();
-    for (const v1::KommunNumber& n : (*quota)->kommun_numbers()) numbers[n.kommunkod()] = n.persons();
+    for (const v1::KommunNumber& n : (*quota)->kommun_numbers())
+      numbers[n.kommunkod()] = n.persons();
   }
   return BuildSettlementFollowUp(lanskod, year, quota_name, county_number, numbers,
                                  FollowUpCounts(lanskod, year, only_kommun, today), only_kommun);

@@ -65,9 +65,8 @@ class SettlementTest : public PlacementTest {
       w->set_factor(factor);
       w->set_weight(weight);
     }
-    for (auto [kommun, labour, housing] : {std::tuple{"0380", 70.0, 120.0},
-                                           {"0305", 75.0, 15.0},
-                                           {"0360", 65.0, 30.0}}) {
+    for (auto [kommun, labour, housing] :
+         {std::tuple{"0380", 70.0, 120.0}, {"0305", 75.0, 15.0}, {"0360", 65.0, 30.0}}) {
       v1::KommunFactors* k = basis.add_kommuner();
       k->set_kommunkod(kommun);
       v1::FactorValue* l = k->add_values();
@@ -209,7 +208,8 @@ TEST_F(SettlementTest, CountyNumberIsSetByANationalAdministratorWithHistory) {
   // The county and its kommuner read it; another county and its kommuner do not.
   v1::GetSettlementQuotaRequest get;
   get.set_name(kQuota);
-  for (const std::string& token : {env().OfficerToken(), env().AdminToken(), env().KommunToken("0360")}) {
+  for (const std::string& token :
+       {env().OfficerToken(), env().AdminToken(), env().KommunToken("0360")}) {
     v1::SettlementQuota read;
     st = env().Call(&Stub::GetSettlementQuota, token, get, &read);
     ASSERT_TRUE(st.ok()) << Describe(st);
@@ -333,7 +333,8 @@ TEST_F(SettlementTest, RevisionsKeepTheInvariantOverRandomChanges) {
   std::vector<v1::SettlementQuotaRevision> all;
   do {
     v1::ListSettlementQuotaRevisionsResponse page;
-    ::grpc::Status st = env().Call(&Stub::ListSettlementQuotaRevisions, env().AdminToken(), list, &page);
+    ::grpc::Status st =
+        env().Call(&Stub::ListSettlementQuotaRevisions, env().AdminToken(), list, &page);
     ASSERT_TRUE(st.ok()) << Describe(st);
     for (const auto& r : page.revisions()) all.push_back(r);
     list.set_page_token(page.next_page_token());
@@ -350,7 +351,8 @@ TEST_F(SettlementTest, RevisionsKeepTheInvariantOverRandomChanges) {
 
 TEST_F(SettlementTest, ReportingIsIdempotent) {
   SetNow(absl::CivilDay(2028, 3, 1));
-  const v1::SettlementAssignment a = Assignment("MV-2028-0001", 3, "0380", absl::CivilDay(2028, 2, 1));
+  const v1::SettlementAssignment a =
+      Assignment("MV-2028-0001", 3, "0380", absl::CivilDay(2028, 2, 1));
   v1::SettlementAssignment first, again;
   const std::string rid = "0f1d2c3b-4a59-4e8f-9d7c-1b2a3c4d5e6f";
   ::grpc::Status st = Report(a, &first, rid);
@@ -368,7 +370,8 @@ TEST_F(SettlementTest, ReportingIsIdempotent) {
   EXPECT_EQ(again.name(), first.name());
   EXPECT_EQ(again.kommunkod(), "0380");
   // Many copies at once: one assignment.
-  const v1::SettlementAssignment b = Assignment("MV-2028-0002", 1, "0305", absl::CivilDay(2028, 2, 2));
+  const v1::SettlementAssignment b =
+      Assignment("MV-2028-0002", 1, "0305", absl::CivilDay(2028, 2, 2));
   std::vector<std::thread> threads;
   std::vector<std::string> names(8);
   for (int i = 0; i < 8; ++i) {
@@ -411,37 +414,45 @@ TEST_F(SettlementTest, KommunerSeeOnlyTheirOwnAndRecordReception) {
 
   // Håbo neither reads nor receives Uppsala's; under its own kommun's name it does not exist.
   v1::SettlementAssignment out;
-  ::grpc::Status st = Receive(uppsala.name(), absl::CivilDay(2028, 3, 9), env().KommunToken("0305"), &out);
+  ::grpc::Status st =
+      Receive(uppsala.name(), absl::CivilDay(2028, 3, 9), env().KommunToken("0305"), &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
-  const std::string disguised =
-      absl::StrCat("kommuner/0305/settlementAssignments/", uppsala.name().substr(uppsala.name().rfind('/') + 1));
+  const std::string disguised = absl::StrCat("kommuner/0305/settlementAssignments/",
+                                             uppsala.name().substr(uppsala.name().rfind('/') + 1));
   st = Receive(disguised, absl::CivilDay(2028, 3, 9), env().KommunToken("0305"), &out);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
   v1::GetSettlementAssignmentRequest get;
   get.set_name(uppsala.name());
-  EXPECT_EQ(env().Call(&Stub::GetSettlementAssignment, env().OfficerToken("01"), get, &out).error_code(),
-            ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      env().Call(&Stub::GetSettlementAssignment, env().OfficerToken("01"), get, &out).error_code(),
+      ::grpc::StatusCode::PERMISSION_DENIED);
 
   // Lists: a kommun its own, a county its own kommuner's, another county none.
   v1::ListSettlementAssignmentsRequest list;
   v1::ListSettlementAssignmentsResponse listed;
-  ASSERT_TRUE(env().Call(&Stub::ListSettlementAssignments, env().KommunToken("0305"), list, &listed).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::ListSettlementAssignments, env().KommunToken("0305"), list, &listed).ok());
   ASSERT_EQ(listed.settlement_assignments_size(), 1);
   EXPECT_EQ(listed.settlement_assignments(0).name(), habo.name());
-  ASSERT_TRUE(env().Call(&Stub::ListSettlementAssignments, env().OfficerToken(), list, &listed).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::ListSettlementAssignments, env().OfficerToken(), list, &listed).ok());
   EXPECT_EQ(listed.settlement_assignments_size(), 2);
-  ASSERT_TRUE(env().Call(&Stub::ListSettlementAssignments, env().OfficerToken("01"), list, &listed).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::ListSettlementAssignments, env().OfficerToken("01"), list, &listed).ok());
   EXPECT_EQ(listed.settlement_assignments_size(), 0);
   list.set_kommunkod("0380");
-  EXPECT_EQ(ReasonOf(env().Call(&Stub::ListSettlementAssignments, env().KommunToken("0305"), list, &listed)),
+  EXPECT_EQ(ReasonOf(env().Call(&Stub::ListSettlementAssignments, env().KommunToken("0305"), list,
+                                &listed)),
             "TENANT_MISMATCH");
   list.set_kommunkod("0180");
-  EXPECT_EQ(ReasonOf(env().Call(&Stub::ListSettlementAssignments, env().OfficerToken(), list, &listed)),
-            "LAN_MISMATCH");
+  EXPECT_EQ(
+      ReasonOf(env().Call(&Stub::ListSettlementAssignments, env().OfficerToken(), list, &listed)),
+      "LAN_MISMATCH");
   // The overdue list.
   list.set_kommunkod("");
   list.set_state(v1::SETTLEMENT_STATE_OVERDUE);
-  ASSERT_TRUE(env().Call(&Stub::ListSettlementAssignments, env().OfficerToken(), list, &listed).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::ListSettlementAssignments, env().OfficerToken(), list, &listed).ok());
   ASSERT_EQ(listed.settlement_assignments_size(), 1);
   EXPECT_EQ(listed.settlement_assignments(0).name(), uppsala.name());
 
@@ -456,14 +467,16 @@ TEST_F(SettlementTest, KommunerSeeOnlyTheirOwnAndRecordReception) {
   EXPECT_EQ(county.kommuner(1).figures().assigned(), 4);
   EXPECT_EQ(county.kommuner(1).figures().overdue(), 4);
   EXPECT_EQ(county.kommuner(1).figures().remaining(), 2);
-  ASSERT_TRUE(env().Call(&Stub::GetSettlementFollowUp, env().KommunToken("0305"), follow, &own).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::GetSettlementFollowUp, env().KommunToken("0305"), follow, &own).ok());
   ASSERT_EQ(own.kommuner_size(), 1);
   EXPECT_EQ(own.kommuner(0).kommunkod(), "0305");
   EXPECT_EQ(own.totals().kommun_number(), 4);
   v1::SettlementFollowUpExport csv;
   v1::ExportSettlementFollowUpRequest export_req;
   export_req.set_year(2028);
-  ASSERT_TRUE(env().Call(&Stub::ExportSettlementFollowUp, env().OfficerToken(), export_req, &csv).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::ExportSettlementFollowUp, env().OfficerToken(), export_req, &csv).ok());
   EXPECT_EQ(csv.filename(), "settlement-follow-up-03-2028.csv");
   EXPECT_EQ(csv.data(),
             "kommunkod,kommun_number,assigned,received,overdue,remaining\r\n"
@@ -486,7 +499,8 @@ TEST_F(SettlementTest, KommunerSeeOnlyTheirOwnAndRecordReception) {
   v1::GetPlacementStatisticsRequest stats_req;
   stats_req.set_year(2028);
   v1::PlacementStatistics stats;
-  ASSERT_TRUE(env().Call(&Stub::GetPlacementStatistics, env().OfficerToken(), stats_req, &stats).ok());
+  ASSERT_TRUE(
+      env().Call(&Stub::GetPlacementStatistics, env().OfficerToken(), stats_req, &stats).ok());
   EXPECT_EQ(stats.settlement().totals().assigned(), 6);
   EXPECT_EQ(stats.settlement().county_number(), 10);
 }
@@ -531,7 +545,8 @@ TEST_F(SettlementTest, OverdueExactlyAfterTwoMonthsAndRaisedOnce) {
   EXPECT_EQ(Events("SettlementOverdueEvent"), 3);
   // Received late: the reception counts; no second overdue event.
   v1::SettlementAssignment out;
-  ASSERT_TRUE(Receive(dec31.name(), absl::CivilDay(2028, 3, 1), env().KommunToken("0380"), &out).ok());
+  ASSERT_TRUE(
+      Receive(dec31.name(), absl::CivilDay(2028, 3, 1), env().KommunToken("0380"), &out).ok());
   ASSERT_TRUE(check.RunOnce().ok());
   EXPECT_EQ(Events("SettlementOverdueEvent"), 3);
 }
@@ -573,10 +588,13 @@ TEST_F(SettlementTest, TwoReplicasRaiseEachOverdueEventOnce) {
   // record: one event per assignment, none twice.
   EXPECT_LE(raised.load(), kAssignments);
   EXPECT_EQ(Events("SettlementOverdueEvent"), kAssignments);
-  EXPECT_EQ(env().Count(absl::StrCat("SELECT count(DISTINCT aggregate) FROM outbox WHERE event_type = '",
-                                     kOverdueType, "'")),
-            kAssignments);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM settlement_assignments WHERE overdue_raise_time IS NULL"), 0);
+  EXPECT_EQ(
+      env().Count(absl::StrCat("SELECT count(DISTINCT aggregate) FROM outbox WHERE event_type = '",
+                               kOverdueType, "'")),
+      kAssignments);
+  EXPECT_EQ(
+      env().Count("SELECT count(*) FROM settlement_assignments WHERE overdue_raise_time IS NULL"),
+      0);
 }
 
 }  // namespace

@@ -110,13 +110,12 @@ v1::SettlementBasis Basis(const std::map<v1::SettlementFactor, double>& weights,
 }
 
 TEST(CheckBasisTest, FillsThePopulationFromTheKommunListAndSortsByKommun) {
-  absl::StatusOr<CheckedBasis> checked =
-      CheckBasis(Basis({{v1::SETTLEMENT_FACTOR_POPULATION, 1}}, {{"0380", 1}, {"0305", 1}}), "03",
-                 "basis");
+  absl::StatusOr<CheckedBasis> checked = CheckBasis(
+      Basis({{v1::SETTLEMENT_FACTOR_POPULATION, 1}}, {{"0380", 1}, {"0305", 1}}), "03", "basis");
   ASSERT_TRUE(checked.ok()) << checked.status();
   ASSERT_EQ(checked->basis.kommuner_size(), 2);
   EXPECT_EQ(checked->basis.kommuner(0).kommunkod(), "0305");
-  EXPECT_GT(checked->basis.kommuner(0).population(), 10000);  // Håbo
+  EXPECT_GT(checked->basis.kommuner(0).population(), 10000);   // Håbo
   EXPECT_GT(checked->basis.kommuner(1).population(), 200000);  // Uppsala
   EXPECT_GT(checked->basis.kommuner(1).population_year(), 2000);
 }
@@ -134,15 +133,15 @@ TEST(CheckBasisTest, NamesEveryBadField) {
               UnorderedElementsAre("basis.weights[0].weight", "basis.weights[1].factor",
                                    "basis.kommuner[0].kommunkod", "basis.kommuner[2].kommunkod",
                                    "basis.kommuner[1].values[1].factor"));
-  EXPECT_THAT(Violations(CheckBasis(Basis({{v1::SETTLEMENT_FACTOR_HOUSING, 0}}, {}), "03", "b")
-                             .status()),
-              UnorderedElementsAre("b.weights", "b.kommuner"));
+  EXPECT_THAT(
+      Violations(CheckBasis(Basis({{v1::SETTLEMENT_FACTOR_HOUSING, 0}}, {}), "03", "b").status()),
+      UnorderedElementsAre("b.weights", "b.kommuner"));
 }
 
 TEST(SplitCountyNumberTest, WeighsTheFactorsAndSumsToTheCountyNumber) {
   // Housing alone, 3 : 1: 100 persons split 75 / 25.
-  absl::StatusOr<CheckedBasis> housing =
-      CheckBasis(Basis({{v1::SETTLEMENT_FACTOR_HOUSING, 1}}, {{"0380", 3}, {"0305", 1}}), "03", "b");
+  absl::StatusOr<CheckedBasis> housing = CheckBasis(
+      Basis({{v1::SETTLEMENT_FACTOR_HOUSING, 1}}, {{"0380", 3}, {"0305", 1}}), "03", "b");
   ASSERT_TRUE(housing.ok());
   absl::StatusOr<std::vector<v1::KommunNumber>> numbers = SplitCountyNumber(100, housing->basis);
   ASSERT_TRUE(numbers.ok()) << numbers.status();
@@ -198,8 +197,8 @@ TEST(KommunNumbersTest, ChecksTheNumbersAndTheSumInvariant) {
   add("0360", -1);
   st = CheckKommunNumbers(numbers, "03", "k").status();
   EXPECT_EQ(ReasonOf(st), kReasonQuotaInvalid);
-  EXPECT_THAT(Violations(st), UnorderedElementsAre("k[2].kommunkod", "k[3].kommunkod",
-                                                   "k[4].persons"));
+  EXPECT_THAT(Violations(st),
+              UnorderedElementsAre("k[2].kommunkod", "k[3].kommunkod", "k[4].persons"));
 }
 
 TEST(SettlementDueDateTest, IsTwoMonthsLaterClampedToTheMonthsEnd) {
@@ -268,8 +267,8 @@ TEST(SettlementFollowUpTest, RowsPerKommunTotalsAndCsv) {
   const std::map<std::string, SettlementCounts> counts = {
       {"0380", {.assigned = 70, .received = 50, .overdue = 5}},
       {"0360", {.assigned = 3, .received = 0, .overdue = 3}}};
-  v1::SettlementFollowUp f =
-      BuildSettlementFollowUp("03", 2027, "counties/03/settlementQuotas/2027", 100, numbers, counts, "");
+  v1::SettlementFollowUp f = BuildSettlementFollowUp(
+      "03", 2027, "counties/03/settlementQuotas/2027", 100, numbers, counts, "");
   ASSERT_EQ(f.kommuner_size(), 3);
   EXPECT_EQ(f.kommuner(0).kommunkod(), "0305");
   EXPECT_EQ(f.kommuner(0).kommun_name(), "Håbo");
@@ -285,7 +284,8 @@ TEST(SettlementFollowUpTest, RowsPerKommunTotalsAndCsv) {
             "0380,60,70,50,5,0\r\n"
             "lan 03,100,73,50,8,40\r\n");
 
-  v1::SettlementFollowUp own = BuildSettlementFollowUp("03", 2027, "", 100, numbers, counts, "0380");
+  v1::SettlementFollowUp own =
+      BuildSettlementFollowUp("03", 2027, "", 100, numbers, counts, "0380");
   ASSERT_EQ(own.kommuner_size(), 1);
   EXPECT_EQ(own.totals().assigned(), 70);
 }

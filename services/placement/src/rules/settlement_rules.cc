@@ -47,8 +47,8 @@ void AddFigures(const v1::SettlementFigures& row, v1::SettlementFigures& total) 
 }
 
 void AppendCsvRow(std::string& out, std::string_view label, const v1::SettlementFigures& f) {
-  absl::StrAppend(&out, std::string(label), ",", f.kommun_number(), ",", f.assigned(), ",", f.received(), ",",
-                  f.overdue(), ",", f.remaining(), "\r\n");
+  absl::StrAppend(&out, std::string(label), ",", f.kommun_number(), ",", f.assigned(), ",",
+                  f.received(), ",", f.overdue(), ",", f.remaining(), "\r\n");
 }
 
 }  // namespace
@@ -90,8 +90,8 @@ absl::StatusOr<std::vector<int>> SplitLargestRemainder(int total,
   return parts;
 }
 
-absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis,
-                                        std::string_view lanskod, std::string_view field) {
+absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis, std::string_view lanskod,
+                                        std::string_view field) {
   const std::string f(field);
   status::FieldErrors errors;
   CheckedBasis out;
@@ -122,7 +122,8 @@ absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis,
       if (!kommuner.insert(k.kommunkod()).second) {
         errors.Add(kf + ".kommunkod", "is listed twice");
       } else {
-        absl::StatusOr<se::Kommun> kommun = se::KommunRegistry::Embedded().FindKommun(k.kommunkod());
+        absl::StatusOr<se::Kommun> kommun =
+            se::KommunRegistry::Embedded().FindKommun(k.kommunkod());
         if (!kommun.ok()) return kommun.status();
         v1::KommunFactors* filled = out.basis.mutable_kommuner(i);
         filled->set_population(kommun->population);
@@ -153,8 +154,8 @@ absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis,
   return out;
 }
 
-absl::StatusOr<std::vector<v1::KommunNumber>> SplitCountyNumber(
-    int county_number, const v1::SettlementBasis& basis) {
+absl::StatusOr<std::vector<v1::KommunNumber>> SplitCountyNumber(int county_number,
+                                                                const v1::SettlementBasis& basis) {
   const int n = basis.kommuner_size();
   // value[k][factor]
   std::vector<std::map<int, double>> values(n);
@@ -244,9 +245,8 @@ absl::StatusOr<CheckedSettlementAssignment> CheckSettlementAssignment(
   CheckedSettlementAssignment out;
   if (!IsAgencyReference(assignment.household_reference(), kMinHouseholdBytes,
                          kMaxHouseholdBytes)) {
-    errors.Add(f + ".household_reference",
-               absl::StrCat(kMinHouseholdBytes, "-", kMaxHouseholdBytes,
-                            " letters, digits and \"-\""));
+    errors.Add(f + ".household_reference", absl::StrCat(kMinHouseholdBytes, "-", kMaxHouseholdBytes,
+                                                        " letters, digits and \"-\""));
   }
   out.household_reference = assignment.household_reference();
   if (assignment.persons() < 1 || assignment.persons() > kMaxHouseholdPersons) {
@@ -295,11 +295,10 @@ absl::StatusOr<absl::CivilDay> CheckReceptionDate(
   return *day;
 }
 
-v1::SettlementFollowUp BuildSettlementFollowUp(std::string_view lanskod, int year,
-                                               std::string_view quota_name, int county_number,
-                                               const std::map<std::string, int>& kommun_numbers,
-                                               const std::map<std::string, SettlementCounts>& counts,
-                                               std::string_view only_kommun) {
+v1::SettlementFollowUp BuildSettlementFollowUp(
+    std::string_view lanskod, int year, std::string_view quota_name, int county_number,
+    const std::map<std::string, int>& kommun_numbers,
+    const std::map<std::string, SettlementCounts>& counts, std::string_view only_kommun) {
   v1::SettlementFollowUp out;
   out.set_lanskod(std::string(lanskod));
   out.set_year(year);

@@ -53,8 +53,8 @@ struct CheckedBasis {
 // Checks a basis: weights of named factors, each once, finite, 0-1e6, one at least positive;
 // kommuner of the county, each once, with entered factors other than population, each once,
 // finite, 0-1e12. INVALID_ARGUMENT SETTLEMENT_BASIS_INVALID with every violation under `field`.
-absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis,
-                                        std::string_view lanskod, std::string_view field);
+absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis, std::string_view lanskod,
+                                        std::string_view field);
 
 // The proposal of `basis` (checked) for `county_number`: every factor turned into each
 // kommun's share of the factor's sum over the basis' kommuner (a factor summing to 0 gives
@@ -62,8 +62,8 @@ absl::StatusOr<CheckedBasis> CheckBasis(const v1::SettlementBasis& basis,
 // the scores (SplitLargestRemainder on the scores in units of 1e-12). The kommun numbers come
 // by kommunkod with their scores. FAILED_PRECONDITION SETTLEMENT_BASIS_INVALID when no kommun
 // scores above 0.
-absl::StatusOr<std::vector<v1::KommunNumber>> SplitCountyNumber(
-    int county_number, const v1::SettlementBasis& basis);
+absl::StatusOr<std::vector<v1::KommunNumber>> SplitCountyNumber(int county_number,
+                                                                const v1::SettlementBasis& basis);
 
 // Checks decided numbers: kommuner of the county, each once, persons 0-kMaxCountyNumber
 // (INVALID_ARGUMENT SETTLEMENT_QUOTA_INVALID). Returns them by kommunkod.
@@ -117,11 +117,10 @@ struct SettlementCounts {
 // The follow-up of county `lanskod` for `year`: a row per kommun with a kommun number or
 // assignments (only `only_kommun`'s when given), by kommunkod, with its name from the kommun
 // list, and the totals over the rows. `quota_name` empty when the year has no quota.
-v1::SettlementFollowUp BuildSettlementFollowUp(std::string_view lanskod, int year,
-                                               std::string_view quota_name, int county_number,
-                                               const std::map<std::string, int>& kommun_numbers,
-                                               const std::map<std::string, SettlementCounts>& counts,
-                                               std::string_view only_kommun);
+v1::SettlementFollowUp BuildSettlementFollowUp(
+    std::string_view lanskod, int year, std::string_view quota_name, int county_number,
+    const std::map<std::string, int>& kommun_numbers,
+    const std::map<std::string, SettlementCounts>& counts, std::string_view only_kommun);
 
 // CSV (RFC 4180, "\r\n" line ends): a header row, one row per kommun, then the total.
 std::string SettlementFollowUpCsv(const v1::SettlementFollowUp& follow_up);
