@@ -448,7 +448,7 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
     --backends "$backends" --redis-addr "127.0.0.1:$dev_redis_port"
     --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
-    --rate-read off --rate-write off --rate-public off --shutdown-delay 0s)
+    --rate-read off --rate-write off --rate-public off --rate-address off --shutdown-delay 0s)
   log "starting two gateways (rate limits off; one with the response cache, one without)"
   t0="$(date +%s%N)"
   start_bg gateway "$gateway_bin" "${gw_common[@]}" --grpc-port "$p_gw" --admin-port "$p_gw_admin" \
