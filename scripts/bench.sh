@@ -22,7 +22,7 @@ on 2 cores; prints the path of the report (.run/bench/<time>/report.md, also .ru
   --concurrency N  calls in flight in closed loop, HTTP and pgbench connections (default 16;
                    env BENCH_CONCURRENCY)
   --list-rows N    rows of the large list scenario (default 1000000; env BENCH_LIST_ROWS)
-  --keep-data      leave the benchmark's learner rows and the bench_pg database in place
+  --keep-data      leave the benchmark's learner and child rows and the bench_pg database in place
 Other settings: BENCH_CHANNELS (gRPC connections, default 4), BENCH_PORT_BASE (first of 10 free
 ports, default 50100), BENCH_BUILD_DIR (build tree of the binaries, default build/release).
 USAGE
@@ -103,6 +103,9 @@ training_pid="$(running_pid "$(svc_pid_file training)" training-server || true)"
 grants_i="$(svc_index grants)" || die "bench: services.tsv has no grants row"
 grants_port="${svc_grpc_ports[$grants_i]}"
 grants_pid="$(running_pid "$(svc_pid_file grants)" grants-server || true)"
+placement_i="$(svc_index placement)" || die "bench: services.tsv has no placement row"
+placement_port="${svc_grpc_ports[$placement_i]}"
+placement_pid="$(running_pid "$(svc_pid_file placement)" placement-server || true)"
 
 # Ten consecutive ports for the processes this run starts.
 p_raw=$port_base p_runtime=$((port_base + 1)) p_forwarder=$((port_base + 2))
@@ -167,6 +170,23 @@ wait_serving() {
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 admin_psql() { psql "$(dev_admin_dsn "$1")" -XAtq -v ON_ERROR_STOP=1 "${@:2}"; }
+# The children of the arrival scenario (sibling group bench-...) with their reads and placements,
+# and the allocation key the run created (bench_key_created: its year).
+bench_key_created=""
+remove_bench_children() {
+  admin_psql integration -c "
+    DELETE FROM placement.child_reads WHERE child_id IN
+      (SELECT child_id FROM placement.children WHERE sibling_group LIKE 'bench-%');
+    DELETE FROM placement.placements WHERE child_id IN
+      (SELECT child_id FROM placement.children WHERE sibling_group LIKE 'bench-%');
+    DELETE FROM placement.children WHERE sibling_group LIKE 'bench-%';" >/dev/null
+  if [ -n "$bench_key_created" ]; then
+    admin_psql integration -c "
+      DELETE FROM placement.share_transfers WHERE lanskod = '25' AND year = $bench_key_created;
+      DELETE FROM placement.allocation_key_shares WHERE lanskod = '25' AND year = $bench_key_created;
+      DELETE FROM placement.allocation_keys WHERE lanskod = '25' AND year = $bench_key_created;" >/dev/null
+  fi
+}
 cleanup() {
   local status=$?
   for pid in "${started_pids[@]}"; do stop_started "$pid"; done
@@ -181,6 +201,8 @@ cleanup() {
       DELETE FROM grants.calls WHERE title LIKE 'Bench: %';" \
       -c "VACUUM (ANALYZE) training.learners" \
       >/dev/null 2>&1 || say "bench: could not delete the benchmark's learner rows"
+    [ -z "$placement_pid" ] || remove_bench_children 2>/dev/null ||
+      say "bench: could not delete the benchmark's children"
     admin_psql postgres -c 'DROP DATABASE IF EXISTS bench_pg' >/dev/null 2>&1 || true
   fi
   exit "$status"
@@ -402,6 +424,7 @@ skip_all() {
   plan http_read "gateway HTTP/JSON GET /v1/parts, cached" gw_read_cached "$why"
   plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update "$why"
   plan grants_write "gateway gRPC grants CreateApplication (a new draft per call)" pg_update "$why"
+  plan arrival_write "gateway gRPC placement ReportArrival (a new child per call)" pg_update "$why"
   plan list_1k_first "ListLearners first page, 1 000 rows" list_1k_first "$why"
 }
 if [ -z "$training_pid" ]; then
@@ -421,10 +444,11 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
 
   backends="training=127.0.0.1:$training_port"
   [ -z "$grants_pid" ] || backends="$backends,grants=127.0.0.1:$grants_port"
+  [ -z "$placement_pid" ] || backends="$backends,placement=127.0.0.1:$placement_port"
   gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
     --backends "$backends" --redis-addr "127.0.0.1:$dev_redis_port"
     --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
-    --rate-read off --rate-write off --rate-public off --shutdown-delay 0s)
+    --rate-read off --rate-write off --rate-public off --rate-address off --shutdown-delay 0s)
   log "starting two gateways (rate limits off; one with the response cache, one without)"
   t0="$(date +%s%N)"
   start_bg gateway "$gateway_bin" "${gw_common[@]}" --grpc-port "$p_gw" --admin-port "$p_gw_admin" \
@@ -524,6 +548,46 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
       --target "127.0.0.1:$p_gw" --method "$grants_service/CreateApplication" \
       --json-file "$run/create_application.json" --request-id "bench-{{run}}-{{seq}}" \
       --token-file "$run/kommun.token"
+    watch=("gateway=$gw_pid" "${suite_watch[@]}")
+  fi
+
+  # Placement: every call reports a new unaccompanied child as Migrationsverket's system (agency
+  # token with the placement.arrivals scope), which stores it encrypted, assigns it to a kommun
+  # by the allocation key and writes its event. The children arrive in Norrbotten (län 25), away
+  # from the demo's Stockholm county, under an allocation key for this year that the run creates
+  # when the county has none; the cleanup removes the run's children (and that key).
+  arrival_title="gateway gRPC placement ReportArrival (a new child per call)"
+  placement_service=lansstyrelsen.integration.placement.v1.PlacementService
+  if [ -z "$placement_pid" ]; then
+    plan arrival_write "$arrival_title" pg_update "not run: the placement service is not running (./dev up)"
+  else
+    remove_bench_children
+    year="$(TZ=Europe/Stockholm date +%Y)"
+    bench_key="counties/25/allocationKeys/$year"
+    norrbotten_admin="$(token_for --role county_admin --lan 25 --sub bench-admin)"
+    if ! "$cli_bin" --target "127.0.0.1:$placement_port" --token "$norrbotten_admin" \
+      "$placement_service/GetAllocationKey" "{\"name\": \"$bench_key\"}" >/dev/null 2>&1; then
+      "$cli_bin" --target "127.0.0.1:$placement_port" --token "$norrbotten_admin" \
+        "$placement_service/CreateAllocationKey" "{\"parent\": \"counties/25\",
+          \"allocationKey\": {\"name\": \"$bench_key\", \"countyTotalPerMille\": 25, \"shares\": [
+          {\"kommunkod\": \"2580\", \"perMille\": 10}, {\"kommunkod\": \"2581\", \"perMille\": 6},
+          {\"kommunkod\": \"2582\", \"perMille\": 5}, {\"kommunkod\": \"2584\", \"perMille\": 4}]}}" \
+        >/dev/null || die "bench: creating the allocation key $bench_key failed"
+      bench_key_created="$year"
+    fi
+    sed "s#@TODAY@#$(TZ=Europe/Stockholm date '+{"year": %Y, "month": %-m, "day": %-d}')#" \
+      "$bench_src/scenarios/report_arrival.json" >"$run/report_arrival.json"
+    (umask 077 && token_for --role agency_system --agency migrationsverket --scope placement.arrivals \
+      --sub bench-migrationsverket >"$run/agency.token")
+    watch=("gateway=$gw_pid" "placement-server=$placement_pid" "${suite_watch[@]:1}")
+    scenario arrival_write "$arrival_title" pg_update \
+      --target "127.0.0.1:$p_gw" --method "$placement_service/ReportArrival" \
+      --json-file "$run/report_arrival.json" --request-id "bench-{{run}}-{{seq}}" \
+      --token-file "$run/agency.token"
+    check "ReportArrival" "$(admin_psql integration -c "
+      SELECT count(*) || ' children reported, ' || count(*) FILTER (WHERE state = 'ASSIGNED')
+             || ' assigned to a kommun'
+        FROM placement.children WHERE sibling_group LIKE 'bench-%'")"
     watch=("gateway=$gw_pid" "${suite_watch[@]}")
   fi
 

@@ -43,12 +43,15 @@ int EarlyMeasuresServiceImpl::ThisYear() const {
 }
 
 absl::StatusOr<FundingDecision> EarlyMeasuresServiceImpl::CoveringFunding(
-    const grpc::CallContext& call, std::string_view orgnr, const Period& period) {
+    const grpc::CallContext& call, std::string_view orgnr, std::string_view kommunkod,
+    const Period& period) {
+  // The kommunkod's first two digits are its county's code.
+  const std::string_view lanskod = kommunkod.substr(0, 2);
   absl::StatusOr<std::vector<FundingDecision>> decisions =
-      deps_.funding->Decisions(call, orgnr, period);
+      deps_.funding->Decisions(call, orgnr, lanskod, period);
   if (!decisions.ok()) return decisions.status();
   std::optional<FundingDecision> covering = CoveringDecision(*decisions, period);
-  if (!covering) return NoCoveringDecision(orgnr, period);
+  if (!covering) return NoCoveringDecision(orgnr, lanskod, period);
   return *std::move(covering);
 }
 
@@ -65,7 +68,7 @@ absl::Status EarlyMeasuresServiceImpl::DoCreateActivity(const grpc::CallContext&
   status::FieldErrors unused;
   const Period period = *CheckPeriod(req.activity().period(), "activity.period", unused);
   // Asked before the transaction: no row lock or connection is held while grants answers.
-  absl::StatusOr<FundingDecision> decision = CoveringFunding(call, *orgnr, period);
+  absl::StatusOr<FundingDecision> decision = CoveringFunding(call, *orgnr, req.activity().kommunkod(), period);
   if (!decision.ok()) return decision.status();
   const Funding funding{*decision, deps_.clock()};
 
@@ -170,7 +173,7 @@ absl::Status EarlyMeasuresServiceImpl::DoUpdateActivity(const grpc::CallContext&
                        paths->count("planned_hours");
   Funding funding = current->funding;
   if (recheck) {
-    absl::StatusOr<FundingDecision> decision = CoveringFunding(call, id->orgnr, period);
+    absl::StatusOr<FundingDecision> decision = CoveringFunding(call, id->orgnr, merged.kommunkod(), period);
     if (!decision.ok()) return decision.status();
     funding = Funding{*std::move(decision), deps_.clock()};
   }

@@ -86,10 +86,12 @@ class EarlyMeasuresServiceImpl final
   absl::Status DoGetStatistics(const grpc::CallContext& call, const v1::GetStatisticsRequest& req,
                                v1::Statistics* resp);
 
-  // The decision of grants that funds `orgnr`'s activity over `period`:
-  // NO_COVERING_FUNDING_DECISION, or grants' unavailability.
+  // The decision of grants that funds `orgnr`'s activity in `kommunkod` over `period` (made by
+  // that kommun's county board): NO_COVERING_FUNDING_DECISION, or grants' unavailability.
   absl::StatusOr<FundingDecision> CoveringFunding(const grpc::CallContext& call,
-                                                  std::string_view orgnr, const Period& period);
+                                                  std::string_view orgnr,
+                                                  std::string_view kommunkod,
+                                                  const Period& period);
 
   EarlyMeasuresDeps deps_;
 };

@@ -25,9 +25,11 @@ FundingClient::FundingClient(std::unique_ptr<grpc::Upstream> upstream, std::stri
       programme_(std::move(programme)) {}
 
 absl::StatusOr<std::vector<FundingDecision>> FundingClient::Decisions(
-    const grpc::CallContext& call, std::string_view orgnr, const Period& period) {
+    const grpc::CallContext& call, std::string_view orgnr, std::string_view lanskod,
+    const Period& period) {
   grants::CheckFundingRequest req;
   req.set_organisationsnummer(std::string(orgnr));
+  req.set_lanskod(std::string(lanskod));
   req.set_programme(programme_);
   *req.mutable_period() = PeriodOf(period);
   grants::CheckFundingResponse resp;
@@ -47,6 +49,7 @@ absl::StatusOr<std::vector<FundingDecision>> FundingClient::Decisions(
   std::vector<FundingDecision> out;
   out.reserve(resp.decisions_size());
   for (const grants::FundingDecision& d : resp.decisions()) {
+    if (d.lanskod() != lanskod) continue;
     const std::optional<absl::CivilDay> start = DayOf(d.project_period().start_date());
     const std::optional<absl::CivilDay> end = DayOf(d.project_period().end_date());
     if (!start || !end) {

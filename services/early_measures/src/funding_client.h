@@ -27,10 +27,13 @@ class FundingClient {
   // `programme`: the grants programme of TIA, "programmes/{programme}".
   FundingClient(std::unique_ptr<grpc::Upstream> upstream, std::string programme);
 
-  // The approved decisions of organisation `orgnr` ("NNNNNN-NNNN") whose project periods
-  // overlap `period`, within `call`'s deadline.
+  // The approved decisions of organisation `orgnr` ("NNNNNN-NNNN") made by county `lanskod`'s
+  // board whose project periods overlap `period`, within `call`'s deadline. A county board
+  // funds activities in its own county only, so another county's decision never counts (also
+  // when an older grants ignored the county in the request: its answer is filtered here).
   absl::StatusOr<std::vector<FundingDecision>> Decisions(const grpc::CallContext& call,
                                                          std::string_view orgnr,
+                                                         std::string_view lanskod,
                                                          const Period& period);
 
   grpc::Upstream& upstream() { return *upstream_; }

@@ -79,6 +79,33 @@ TEST_F(ActivityTest, AcceptedWithACoveringDecisionOfTheOrganisation) {
   EXPECT_EQ(seen.caller.scopes, std::vector<std::string>{"grants.funding.read"});
   EXPECT_EQ(seen.request_id, "req-create-activity");
   EXPECT_EQ(seen.orgnr, kOrgA);
+  EXPECT_EQ(seen.lanskod, "01");
+}
+
+TEST_F(ActivityTest, OnlyADecisionOfTheActivitysCountyCounts) {
+  // Organisation A's grant is Stockholm county's (01): an activity in Malmö (Skåne, 12) is not
+  // funded by it.
+  env().grants().SetDecisions(kOrgA, {{kApp1, "851-11-2027", "2027-01-01", "2027-12-31"}}, "01");
+  v1::Activity out;
+  ::grpc::Status st = Create(env().OrgToken(kOrgA), kOrgANameDigits,
+                             NewActivity("2027-03-01", "2027-06-30", "1280"), &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(st), "NO_COVERING_FUNDING_DECISION");
+  EXPECT_EQ(env().grants().last().lanskod, "12");
+  // A grants that ignores the county in the request (one older than the field) still cannot
+  // fund it: the answer's decisions are checked against the county too.
+  env().grants().SetIgnoreCounty(true);
+  st = Create(env().OrgToken(kOrgA), kOrgANameDigits,
+              NewActivity("2027-03-01", "2027-06-30", "1280"), &out);
+  EXPECT_EQ(ReasonOf(st), "NO_COVERING_FUNDING_DECISION");
+  env().grants().SetIgnoreCounty(false);
+  EXPECT_EQ(Activities(), 0);
+  // The same grant made by Skåne's board funds it.
+  env().grants().SetDecisions(kOrgA, {{kApp1, "851-11-2027", "2027-01-01", "2027-12-31"}}, "12");
+  st = Create(env().OrgToken(kOrgA), kOrgANameDigits,
+              NewActivity("2027-03-01", "2027-06-30", "1280"), &out);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(out.lanskod(), "12");
 }
 
 TEST_F(ActivityTest, RefusedWithoutADecisionCoveringThePeriod) {

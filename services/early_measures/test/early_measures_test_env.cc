@@ -74,17 +74,26 @@ void FakeGrants::SetVerifier(std::shared_ptr<auth::Verifier> verifier) {
   verifier_ = std::move(verifier);
 }
 
-void FakeGrants::SetDecisions(const std::string& orgnr, std::vector<FakeDecision> decisions) {
+void FakeGrants::SetDecisions(const std::string& orgnr, std::vector<FakeDecision> decisions,
+                              const std::string& lanskod) {
   absl::MutexLock lock(&mu_);
   decisions_[orgnr] = std::move(decisions);
+  counties_[orgnr] = lanskod;
 }
 
 void FakeGrants::Clear() {
   absl::MutexLock lock(&mu_);
   decisions_.clear();
+  counties_.clear();
+  ignore_county_ = false;
   delay_ = absl::ZeroDuration();
   calls_ = 0;
   last_ = SeenFundingCall{};
+}
+
+void FakeGrants::SetIgnoreCounty(bool ignore) {
+  absl::MutexLock lock(&mu_);
+  ignore_county_ = ignore;
 }
 
 void FakeGrants::SetDelay(absl::Duration delay) {
@@ -108,6 +117,8 @@ SeenFundingCall FakeGrants::last() const {
   std::shared_ptr<auth::Verifier> verifier;
   absl::Duration delay;
   std::vector<FakeDecision> decisions;
+  std::string county;
+  bool ignore_county = false;
   {
     absl::MutexLock lock(&mu_);
     ++calls_;
@@ -115,6 +126,10 @@ SeenFundingCall FakeGrants::last() const {
     delay = delay_;
     auto it = decisions_.find(req.organisationsnummer());
     if (it != decisions_.end()) decisions = it->second;
+    ignore_county = ignore_county_;
+    if (auto c = counties_.find(req.organisationsnummer()); c != counties_.end()) {
+      county = c->second;
+    }
   }
   if (delay > absl::ZeroDuration()) absl::SleepFor(delay);
   if (verifier == nullptr) return {::grpc::StatusCode::UNAVAILABLE, "not ready"};
@@ -124,7 +139,8 @@ SeenFundingCall FakeGrants::last() const {
   {
     absl::MutexLock lock(&mu_);
     last_ = SeenFundingCall{*caller, Metadata(context, "x-request-id"),
-                            req.organisationsnummer(), absl::FromChrono(context->deadline())};
+                            req.organisationsnummer(), req.lanskod(),
+                            absl::FromChrono(context->deadline())};
   }
   const auto& scopes = caller->scopes;
   if (caller->role != "agency_system" ||
@@ -135,6 +151,8 @@ SeenFundingCall FakeGrants::last() const {
   const std::optional<absl::CivilDay> start = DayOf(req.period().start_date());
   const std::optional<absl::CivilDay> end = DayOf(req.period().end_date());
   if (!start || !end) return {::grpc::StatusCode::INVALID_ARGUMENT, "bad period"};
+  // Like grants: only the named county's decisions, when the request names one.
+  if (!ignore_county && !req.lanskod().empty() && req.lanskod() != county) decisions.clear();
   for (const FakeDecision& d : decisions) {
     const absl::CivilDay ds = *ParseDayText(d.start), de = *ParseDayText(d.end);
     if (de < *start || ds > *end) continue;  // no overlap
@@ -144,6 +162,7 @@ SeenFundingCall FakeGrants::last() const {
     out->set_programme(kTiaProgramme);
     *out->mutable_project_period() = PeriodOf(Period{ds, de});
     out->set_covers_whole_period(ds <= *start && *end <= de);
+    out->set_lanskod(county);
   }
   return ::grpc::Status::OK;
 }

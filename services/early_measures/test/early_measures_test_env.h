@@ -51,6 +51,7 @@ struct SeenFundingCall {
   auth::Caller caller;
   std::string request_id;
   std::string orgnr;
+  std::string lanskod;
   absl::Time deadline;
 };
 
@@ -72,8 +73,12 @@ class FakeGrants {
 
   // Tokens are verified with this verifier (set once the harness wrote its JWKS).
   void SetVerifier(std::shared_ptr<auth::Verifier> verifier);
-  void SetDecisions(const std::string& orgnr, std::vector<FakeDecision> decisions);
+  // The organisation's decisions, all made by county `lanskod`'s board.
+  void SetDecisions(const std::string& orgnr, std::vector<FakeDecision> decisions,
+                    const std::string& lanskod = "01");
   void Clear();
+  // Answers as a grants older than CheckFundingRequest.lanskod would: every county's decisions.
+  void SetIgnoreCounty(bool ignore);
   // Each answer waits this long first.
   void SetDelay(absl::Duration delay);
   int calls() const;
@@ -92,6 +97,8 @@ class FakeGrants {
   mutable absl::Mutex mu_;
   std::shared_ptr<auth::Verifier> verifier_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<FakeDecision>> decisions_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> counties_ ABSL_GUARDED_BY(mu_);  // by orgnr
+  bool ignore_county_ ABSL_GUARDED_BY(mu_) = false;
   absl::Duration delay_ ABSL_GUARDED_BY(mu_);
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
   SeenFundingCall last_ ABSL_GUARDED_BY(mu_);

@@ -26,8 +26,9 @@ class ParticipantTest : public EarlyMeasuresTest {
     EarlyMeasuresTest::SetUp();
     if (HasFatalFailure()) return;
     env().grants().SetDecisions(kOrgA, {{kApp, "851-11-2026", "2026-01-01", "2027-12-31"}});
+    // Organisation B works in Malmö: its grant is Skåne's.
     env().grants().SetDecisions(kOrgB, {{"calls/3/applications/12", "851-12-2026",
-                                         "2026-01-01", "2027-12-31"}});
+                                         "2026-01-01", "2027-12-31"}}, "12");
   }
 
   v1::Activity Activity(const std::string& orgnr, const std::string& org_digits,

@@ -70,7 +70,7 @@ TEST(FundingRulesTest, OneDecisionMustCoverTheWholePeriod) {
   std::optional<FundingDecision> chosen = CoveringDecision({spring, exact, year}, activity);
   ASSERT_TRUE(chosen.has_value());
   EXPECT_EQ(chosen->application, "calls/1/applications/3");
-  EXPECT_EQ(Reason(NoCoveringDecision("802400-1235", activity)), kReasonNoCoveringDecision);
+  EXPECT_EQ(Reason(NoCoveringDecision("802400-1235", "01", activity)), kReasonNoCoveringDecision);
 }
 
 TEST(ActivityRulesTest, EveryBadFieldIsNamed) {

@@ -85,13 +85,25 @@ absl::Status GrantsServiceImpl::DoCheckFunding(const grpc::CallContext& call,
     AddViolations(period_errors.ToStatus(), "period", errors);
     only_error.reset();
   }
+  if (!req.lanskod().empty()) {
+    if (absl::Status st = se::ValidateLanskod(req.lanskod(), "lanskod"); !st.ok()) {
+      AddViolations(st, "lanskod", errors);
+      only_error.reset();
+    }
+  }
   if (only_error) return *only_error;
   if (!errors.empty()) return errors.ToStatus(kReasonFundingQueryInvalid);
 
-  // Officers see the decisions of their county's calls only.
+  // Officers see the decisions of their county's calls only; a caller may narrow to one county.
   absl::StatusOr<std::string> lanskod =
       access::FundingCounty(auth::Scope::Of(call.caller()), kommunkod, orgnr);
   if (!lanskod.ok()) return lanskod.status();
+  if (!req.lanskod().empty()) {
+    if (!lanskod->empty() && *lanskod != req.lanskod()) {
+      return auth::LanMismatch("you may only ask about the decisions of your own county");
+    }
+    *lanskod = req.lanskod();
+  }
   return deps_.pool.Transact(call.deadline(), [&](pqxx::work& tx) -> absl::Status {
     resp->Clear();
     absl::StatusOr<std::optional<v1::Programme>> programme =

@@ -32,6 +32,7 @@ absl::StatusOr<std::vector<FundingRow>> FundingRepository::ApprovedDecisions(
     *d.mutable_project_period()->mutable_end_date() = *end;
     d.mutable_approved_amount()->set_ore(row["approved_ore"].as<int64_t>());
     d.mutable_paid_amount()->set_ore(row["paid_ore"].as<int64_t>());
+    d.set_lanskod(row["lanskod"].as<std::string>());
     out.push_back(std::move(f));
   }
   return out;

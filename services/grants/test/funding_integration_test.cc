@@ -1,6 +1,7 @@
 // Integration tests of CheckFunding against a real PostgreSQL: which approved decisions fund
 // an applicant in a programme during a period (overlap, earliest first, whole-period and
 // union coverage with adjacent periods and gaps), who may ask about whom, and validation.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -219,6 +220,46 @@ TEST_F(FundingTest, KommunerAndCountyOfficers) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   st = Check("", req, &resp);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A caller acting in one county names it: only that county board's decisions, each answered
+// with its county; an officer naming another county than their own is refused.
+TEST_F(FundingTest, NarrowedToOneCounty) {
+  Approved(kapacitet_, kKommunA, "2027-01-01", "2027-12-31");
+  Approved(other_lan_, kKommunA, "2027-01-01", "2027-12-31");
+  v1::CheckFundingRequest req =
+      ForKommun(kKommunA, "programmes/kapacitet", "2027-05-01", "2027-05-31");
+  v1::CheckFundingResponse resp;
+  ASSERT_TRUE(Check(env().AgencyToken(), req, &resp).ok());
+  ASSERT_EQ(resp.decisions_size(), 2);
+  std::vector<std::string> counties = {resp.decisions(0).lanskod(), resp.decisions(1).lanskod()};
+  std::sort(counties.begin(), counties.end());
+  std::vector<std::string> want = {kTestLan, kOtherLan};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(counties, want);
+
+  req.set_lanskod(kOtherLan);
+  ::grpc::Status st = Check(env().AgencyToken(), req, &resp);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  ASSERT_EQ(resp.decisions_size(), 1);
+  EXPECT_EQ(resp.decisions(0).lanskod(), kOtherLan);
+  EXPECT_TRUE(
+      absl::StartsWith(resp.decisions(0).application(), absl::StrCat("calls/", other_lan_, "/")));
+  EXPECT_TRUE(resp.period_covered());
+
+  // The officer's own county named again is fine; another county is not.
+  ASSERT_TRUE(Check(env().OfficerToken("o", kOtherLan), req, &resp).ok());
+  EXPECT_EQ(resp.decisions_size(), 1);
+  st = Check(env().OfficerToken(), req, &resp);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(st), "LAN_MISMATCH");
+
+  // Not a county code.
+  req.set_lanskod("99");
+  st = Check(env().AgencyToken(), req, &resp);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReasonOf(st), "FUNDING_QUERY_INVALID") << Describe(st);
+  EXPECT_EQ(ViolationFieldsOf(st), std::vector<std::string>{"lanskod"});
 }
 
 // An agency system gets funding only with the scope the policy names (issue #12 item 8).

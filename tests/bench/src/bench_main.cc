@@ -158,6 +158,13 @@ class TemplateSource final : public bench::RequestSource {
  private:
   absl::StatusOr<std::shared_ptr<const bench::Request>> Render(uint64_t seq,
                                                                std::mt19937_64& rng) const {
+    for (const bench::RequestTemplate* t : {&config_.body, &config_.path, &config_.request_id}) {
+      if (seq > t->max_seq()) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "request ", seq, " does not fit the width of a {{seq:W}} placeholder (at most ",
+            t->max_seq(), "): a wider placeholder or a shorter run"));
+      }
+    }
     bench::RequestVars vars{seq, "", run_, &rng};
     if (config_.body.uses_uuid() || config_.path.uses_uuid() || config_.request_id.uses_uuid() ||
         (config_.subject && config_.subject->uses_uuid())) {
@@ -317,7 +324,7 @@ int Main(int argc, char** argv) {
       "Load generator: drives one unary RPC over gRPC (--target, --method) or HTTP/JSON "
       "(--http-url, --path) with a templated request, closed loop (--concurrency) or open loop "
       "(--rate), and reports throughput, p50/p90/p99/p99.9 latency and errors by code. Templates "
-      "may hold {{seq}}, {{uuid}}, {{run}} and {{rand:N}}.");
+      "may hold {{seq}}, {{seq:W}} (zero-padded to W digits), {{uuid}}, {{run}} and {{rand:N}}.");
   std::string* target = flags.String("target", "", "gRPC server host:port");
   std::string* method = flags.String("method", "", "gRPC method, \"pkg.Service/Method\"");
   std::string* http_url = flags.String("http-url", "", "HTTP/JSON server \"http://host:port\"");

@@ -3,6 +3,7 @@
 
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
@@ -44,6 +45,18 @@ absl::StatusOr<RequestTemplate> RequestTemplate::Parse(std::string_view text) {
     Part part{Kind::kLiteral, "", 0};
     if (name == "seq") {
       part.kind = Kind::kSeq;
+    } else if (name.starts_with("seq:")) {
+      part.kind = Kind::kSeq;
+      if (!absl::SimpleAtoi(Av(name.substr(4)), &part.bound) || part.bound == 0 ||
+          part.bound > 20) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "template: {{", Av(name), "}} needs a width W from 1 to 20, e.g. {{seq:8}}"));
+      }
+      if (part.bound < 20) {
+        uint64_t limit = 1;
+        for (uint64_t i = 0; i < part.bound; ++i) limit *= 10;
+        t.max_seq_ = std::min(t.max_seq_, limit - 1);
+      }
     } else if (name == "uuid") {
       part.kind = Kind::kUuid;
       t.uses_uuid_ = true;
@@ -58,7 +71,7 @@ absl::StatusOr<RequestTemplate> RequestTemplate::Parse(std::string_view text) {
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("template: unknown placeholder {{", Av(name),
-                       "}} (known: {{seq}}, {{uuid}}, {{run}}, {{rand:N}})"));
+                       "}} (known: {{seq}}, {{seq:W}}, {{uuid}}, {{run}}, {{rand:N}})"));
     }
     if (!literal.empty()) {
       t.parts_.push_back(Part{Kind::kLiteral, std::move(literal), 0});
@@ -79,9 +92,12 @@ std::string RequestTemplate::Render(const RequestVars& vars) const {
       case Kind::kLiteral:
         out.append(p.literal);
         break;
-      case Kind::kSeq:
-        absl::StrAppend(&out, vars.seq);
+      case Kind::kSeq: {
+        const std::string digits = absl::StrCat(vars.seq);
+        if (digits.size() < p.bound) out.append(p.bound - digits.size(), '0');
+        out.append(digits);
         break;
+      }
       case Kind::kUuid:
         out.append(vars.uuid);
         break;

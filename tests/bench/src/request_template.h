@@ -30,13 +30,18 @@ std::string RandomRunId();
 
 class RequestTemplate {
  public:
-  // Placeholders: {{seq}}, {{uuid}}, {{run}}, {{rand:N}} (a uniform integer in [0, N), N >= 1,
-  // drawn anew at each occurrence). INVALID_ARGUMENT for an unknown or unclosed placeholder.
+  // Placeholders: {{seq}}, {{seq:W}} (the sequence number zero-padded to W digits, 1 <= W <= 20,
+  // for identifiers of a fixed width such as a dossier number; see max_seq), {{uuid}}, {{run}}, {{rand:N}} (a uniform integer in
+  // [0, N), N >= 1, drawn anew at each occurrence). INVALID_ARGUMENT for an unknown or unclosed
+  // placeholder.
   static absl::StatusOr<RequestTemplate> Parse(std::string_view text);
 
   // True when the text has no placeholder: render once and reuse.
   bool constant() const { return constant_; }
   bool uses_uuid() const { return uses_uuid_; }
+  // The largest {{seq}} every {{seq:W}} of the text can show (UINT64_MAX without one): a run
+  // must stop before its sequence outgrows the width, or two requests would share an id.
+  uint64_t max_seq() const { return max_seq_; }
   std::string Render(const RequestVars& vars) const;
 
  private:
@@ -44,11 +49,12 @@ class RequestTemplate {
   struct Part {
     Kind kind;
     std::string literal;
-    uint64_t bound = 0;
+    uint64_t bound = 0;  // kRand: N; kSeq: the width W (0: as many digits as needed)
   };
   std::vector<Part> parts_;
   bool constant_ = true;
   bool uses_uuid_ = false;
+  uint64_t max_seq_ = UINT64_MAX;
 };
 
 }  // namespace integration::bench

@@ -100,6 +100,27 @@ TEST(RequestTemplateTest, RejectsUnknownAndUnclosedPlaceholders) {
   EXPECT_FALSE(RequestTemplate::Parse("x {{seq").ok());
   EXPECT_FALSE(RequestTemplate::Parse("{{rand:0}}").ok());
   EXPECT_FALSE(RequestTemplate::Parse("{{rand:x}}").ok());
+  EXPECT_FALSE(RequestTemplate::Parse("{{seq:0}}").ok());
+  EXPECT_FALSE(RequestTemplate::Parse("{{seq:21}}").ok());
+  EXPECT_FALSE(RequestTemplate::Parse("{{seq:-3}}").ok());
+}
+
+TEST(RequestTemplateTest, PaddedSequenceHasAFixedWidthAndKnowsItsLimit) {
+  auto t = RequestTemplate::Parse("9{{seq:7}}|{{seq}}");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->max_seq(), 9'999'999u);
+  RequestVars vars;
+  vars.seq = 42;
+  EXPECT_EQ(t->Render(vars), "90000042|42");
+  vars.seq = 9'999'999;
+  EXPECT_EQ(t->Render(vars), "99999999|9999999");
+  // The narrowest placeholder sets the limit; a text without one has none.
+  auto narrow = RequestTemplate::Parse("{{seq:8}}-{{seq:2}}");
+  ASSERT_TRUE(narrow.ok());
+  EXPECT_EQ(narrow->max_seq(), 99u);
+  EXPECT_EQ(RequestTemplate::Parse("{{seq}}")->max_seq(), UINT64_MAX);
+  vars.seq = 7;
+  EXPECT_EQ(RequestTemplate::Parse("{{seq:20}}")->Render(vars), "00000000000000000007");
 }
 
 TEST(RequestTemplateTest, UuidsAreVersion4AndDistinct) {

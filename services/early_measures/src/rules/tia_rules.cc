@@ -181,13 +181,15 @@ std::optional<FundingDecision> CoveringDecision(const std::vector<FundingDecisio
   return *best;
 }
 
-absl::Status NoCoveringDecision(std::string_view orgnr, const Period& period) {
+absl::Status NoCoveringDecision(std::string_view orgnr, std::string_view lanskod,
+                                const Period& period) {
   return status::FailedPrecondition(
       kReasonNoCoveringDecision,
-      absl::StrCat("organisation ", std::string(orgnr),
-                   " has no approved TIA grant decision that covers ", DayText(period.start),
-                   " to ", DayText(period.end)),
+      absl::StrCat("organisation ", std::string(orgnr), " has no approved TIA grant decision of ",
+                   "county ", std::string(lanskod), "'s board that covers ",
+                   DayText(period.start), " to ", DayText(period.end)),
       {{"organisation", OrganisationName(orgnr)},
+       {"lanskod", std::string(lanskod)},
        {"period_start", DayText(period.start)},
        {"period_end", DayText(period.end)}});
 }

@@ -79,8 +79,9 @@ struct FundingDecision {
 std::optional<FundingDecision> CoveringDecision(const std::vector<FundingDecision>& decisions,
                                                 const Period& period);
 
-// FAILED_PRECONDITION NO_COVERING_FUNDING_DECISION for `orgnr` and `period`.
-absl::Status NoCoveringDecision(std::string_view orgnr, const Period& period);
+// FAILED_PRECONDITION NO_COVERING_FUNDING_DECISION for `orgnr`, county `lanskod` and `period`.
+absl::Status NoCoveringDecision(std::string_view orgnr, std::string_view lanskod,
+                                const Period& period);
 
 // Counts from the statistics queries.
 struct GroupCount {  // by type, kommun, sex, birth year
