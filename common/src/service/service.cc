@@ -189,7 +189,9 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, 
   // migrator); the runtime role then gets its DML rights, the audit log append-only.
   pg::MigrateOptions options;
   options.owner_role = pg::OwnerRole(spec.name);
-  options.finally_sql = pg::RuntimeAccessSql(spec.name, {store::kAuditTable});
+  std::vector<std::string> append_only = spec.append_only_tables;
+  append_only.push_back(store::kAuditTable);
+  options.finally_sql = pg::RuntimeAccessSql(spec.name, append_only);
   absl::StatusOr<pg::MigrationResult> result =
       pg::Migrate(*dsn, spec.name, *migrations, options);
   if (!result.ok()) {

@@ -176,6 +176,32 @@ TEST_F(MigrateTest, TheRuntimeRoleHasDmlAndAnAppendOnlyAuditLog) {
   EXPECT_EQ(state_of("DELETE FROM request_ids"), "ok");
   EXPECT_EQ(state_of("CREATE TABLE extra (id int)"), "denied");
   EXPECT_EQ(state_of("DROP TABLE outbox"), "denied");
+  EXPECT_EQ(state_of("DELETE FROM echoes"), "ok");
+}
+
+// A service's own append-only table (ServiceSpec::append_only_tables) is treated like the audit
+// log.
+TEST_F(MigrateTest, AppendOnlyTablesOfTheSpecLoseUpdateAndDelete) {
+  const std::string dsn = Bootstrap("echo_append");
+  ServiceSpec spec = testing::EchoSpec("echo_append");
+  spec.append_only_tables = {"echoes"};
+  std::ostringstream out;
+  std::ostringstream err;
+  const std::map<std::string, std::string> env;
+  RunOptions options;
+  options.environment = &env;
+  options.out = &out;
+  options.err = &err;
+  ASSERT_EQ(service::Run(spec, {"migrate", "--pg-dsn=" + dsn}, options), kExitOk) << err.str();
+  pqxx::connection conn(db_->dsn());
+  pqxx::work tx(conn);
+  pqxx::row rights = tx.exec1(
+      "SELECT has_table_privilege('echo_append_svc', 'echo_append.echoes', 'INSERT'), "
+      "has_table_privilege('echo_append_svc', 'echo_append.echoes', 'UPDATE'), "
+      "has_table_privilege('echo_append_svc', 'echo_append.echoes', 'DELETE')");
+  EXPECT_TRUE(rights[0].as<bool>());
+  EXPECT_FALSE(rights[1].as<bool>());
+  EXPECT_FALSE(rights[2].as<bool>());
 }
 
 TEST_F(MigrateTest, MissingSchemaFailsWithExitOne) {

@@ -116,6 +116,10 @@ struct ServiceSpec {
   // The service's migrations, "0001_…" onwards (integration_embed_sql of
   // sql/migrations); `migrate` applies RuntimeMigration() ("0000_runtime") before them.
   std::span<const pg::SqlFile> migrations;
+  // Tables of the service's own migrations the server may only read and append to, like the
+  // audit log (store::kAuditTable, always append-only): `migrate` revokes UPDATE, DELETE and
+  // TRUNCATE on them from the runtime role after every run.
+  std::vector<std::string> append_only_tables;
   // Named prepared statements (integration_embed_sql of sql/queries).
   std::span<const pg::SqlFile> queries;
   // Whether the service uses Redis itself (cache, rate limits) and not only through the
