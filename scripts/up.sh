@@ -290,7 +290,7 @@ gw="$(svc_index gateway || true)"
 if [ -n "$gw" ] && [ "${states[$gw]}" = ready ]; then
   echo "HTTP/JSON (gateway): http://127.0.0.1:$gateway_http_port"
 fi
-echo "PostgreSQL: 127.0.0.1:$dev_pg_port, database integration, superuser postgres (password in .run/secrets/pg_admin_password); ./dev psql [service]"
+echo "PostgreSQL: 127.0.0.1:$dev_pg_port, database integration, superuser postgres (password in .run/secrets/pg_admin_password); ./dev psql [service [--migrator]]"
 echo "Redis:      127.0.0.1:$dev_redis_port"
 echo "Token:      ./dev token --role county_officer --lan 01   (then ./dev call METHOD JSON --token TOKEN)"
 echo "Logs:       ./dev logs <component>; stop everything with ./dev down"

@@ -170,8 +170,9 @@ void BootstrapOnce(const std::string& admin_dsn, const std::string& service,
   EnsureRole(tx, owner, absl::StrCat("NOLOGIN INHERIT ", kBase, " PASSWORD NULL"));
   EnsureRole(tx, MigratorRole(service),
              absl::StrCat("LOGIN NOINHERIT ", kBase, " PASSWORD ", tx.quote(migrator_verifier)));
+  // NOINHERIT as in Kubernetes: a membership granted by hand would give it nothing unasked.
   EnsureRole(tx, ServiceRole(service),
-             absl::StrCat("LOGIN INHERIT ", kBase, " PASSWORD ", tx.quote(runtime_verifier)));
+             absl::StrCat("LOGIN NOINHERIT ", kBase, " PASSWORD ", tx.quote(runtime_verifier)));
   // Membership is changed only when it differs, since PostgreSQL answers a repeated GRANT or
   // a REVOKE of nothing with a notice or warning.
   const auto is_member = [&tx, &owner](const std::string& member) {
@@ -184,7 +185,7 @@ void BootstrapOnce(const std::string& admin_dsn, const std::string& service,
   if (!is_member(MigratorRole(service))) {
     tx.exec(absl::StrCat("GRANT ", q_owner, " TO ", q_migrator));
   }
-  // A runtime role made a member of the owner (by hand) would inherit the owner's rights.
+  // A runtime role made a member of the owner (by hand) could SET ROLE to it.
   if (is_member(ServiceRole(service))) {
     tx.exec(absl::StrCat("REVOKE ", q_owner, " FROM ", q_runtime));
   }

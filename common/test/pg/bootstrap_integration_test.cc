@@ -180,8 +180,9 @@ TEST_F(BootstrapTest, RolesHaveOnlyLoginAndAScramPassword) {
   ASSERT_TRUE(BootstrapService(db_.dsn(), alpha_, Passwords("first-password")).ok());
   pqxx::row role = Admin(
       "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, "
-      "rolbypassrls, rolpassword FROM pg_authid WHERE rolname = '" +
+      "rolbypassrls, rolpassword, rolinherit FROM pg_authid WHERE rolname = '" +
       ServiceRole(alpha_) + "'")[0];
+  EXPECT_FALSE(role[6].as<bool>());
   EXPECT_TRUE(role[0].as<bool>());
   EXPECT_FALSE(role[1].as<bool>());
   EXPECT_FALSE(role[2].as<bool>());

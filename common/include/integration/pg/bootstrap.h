@@ -25,8 +25,8 @@ struct ServicePasswords {
 //  - OwnerRole() "<service>_owner", NOLOGIN: owns schema "<service>" and every object in it;
 //  - MigratorRole() "<service>_migrator", LOGIN NOINHERIT, a member of the owner: `migrate`
 //    logs in as it and runs SET ROLE to the owner, so migrations create objects as the owner;
-//  - ServiceRole() "<service>_svc", LOGIN: the running server. It may use the schema but not
-//    create in it, and gets, through ALTER DEFAULT PRIVILEGES FOR ROLE <owner>, SELECT, INSERT,
+//  - ServiceRole() "<service>_svc", LOGIN NOINHERIT: the running server. It may use the schema
+//    but not create in it, and gets, through ALTER DEFAULT PRIVILEGES FOR ROLE <owner>, SELECT, INSERT,
 //    UPDATE and DELETE on every table and USAGE and SELECT on every sequence the owner creates
 //    there (`migrate` then takes UPDATE and DELETE on the audit log away again, see
 //    RuntimeAccessSql()). It can neither run DDL nor TRUNCATE.
