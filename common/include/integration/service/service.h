@@ -185,8 +185,9 @@ struct RunOptions {
 // --help prints every setting with its environment variable and exits 0. A bad or missing
 // setting exits 2 with a message naming the flag and its variable; other failures exit 1.
 // Settings (besides those of grpc::ServerFlags and spec.register_flags): --pg-dsn (required,
-// secret), --pg-migrate-user (the login of `migrate` when the DSN names another), --pg-pool-size, --pg-acquire-timeout, --redis-addr, --redis-password-file,
-// --redis-pool-size, --outbox-poll-interval, --request-id-retention, --log-level.
+// secret), --pg-migrate-user (the login of `migrate` when the DSN names another),
+// --pg-pool-size, --pg-acquire-timeout, --redis-addr, --redis-password-file, --redis-pool-size,
+// --outbox-poll-interval, --request-id-retention, --log-level.
 int Run(const ServiceSpec& spec, const std::vector<std::string>& args,
         const RunOptions& options = {});
 
