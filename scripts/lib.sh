@@ -189,10 +189,13 @@ dev_admin_dsn() {
     "$dev_pg_port" "$1" "$(conninfo_quote "$secrets_dir/pgpass")"
 }
 
-# DSN of the development database as a service's own login role (<schema>_svc).
+# DSN of the development database as a service's runtime login role (<schema>_svc), or with
+# $2 = migrator as the login its migrations run as (<schema>_migrator, which acts as the schema's
+# owner <schema>_owner).
 dev_service_dsn() {
-  printf 'host=127.0.0.1 port=%s user=%s_svc dbname=integration passfile=%s connect_timeout=5' \
-    "$dev_pg_port" "$1" "$(conninfo_quote "$secrets_dir/pgpass")"
+  local login="${2:-svc}"
+  printf 'host=127.0.0.1 port=%s user=%s_%s dbname=integration passfile=%s connect_timeout=5' \
+    "$dev_pg_port" "$1" "$login" "$(conninfo_quote "$secrets_dir/pgpass")"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ./dev psql [service] [psql args...]: psql into the development database, as the superuser or as
-# a service's own role (which sees only that service's schema).
+# ./dev psql [service [--migrator]] [psql args...]: psql into the development database, as the
+# superuser, as a service's runtime role (which sees only that service's schema and cannot change
+# it), or with --migrator as its migrator login (SET ROLE <schema>_owner to change the schema).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,5 +14,9 @@ if [ $# -gt 0 ] && [[ $1 != -* ]]; then
   [ "${svc_schemas[$i]}" != - ] || die "${svc_names[$i]} has no database schema"
   dsn="$(dev_service_dsn "${svc_schemas[$i]}")"
   shift
+  if [ "${1:-}" = --migrator ]; then
+    dsn="$(dev_service_dsn "${svc_schemas[$i]}" migrator)"
+    shift
+  fi
 fi
 exec psql "$dsn" "$@"

@@ -51,6 +51,7 @@ ensure_random_hex "$secrets_dir/pnr_hmac_key" 32
 for i in "${!svc_names[@]}"; do
   if [ "${svc_schemas[$i]}" != - ]; then
     ensure_random_hex "$secrets_dir/pg_${svc_names[$i]}_password" 24
+    ensure_random_hex "$secrets_dir/pg_${svc_names[$i]}_migrator_password" 24
   fi
 done
 if [ ! -s "$secrets_dir/jwt_dev_key.pem" ]; then
@@ -64,6 +65,8 @@ fi
     if [ "${svc_schemas[$i]}" != - ]; then
       printf '127.0.0.1:%s:*:%s_svc:%s\n' "$dev_pg_port" "${svc_schemas[$i]}" \
         "$(cat "$secrets_dir/pg_${svc_names[$i]}_password")"
+      printf '127.0.0.1:%s:*:%s_migrator:%s\n' "$dev_pg_port" "${svc_schemas[$i]}" \
+        "$(cat "$secrets_dir/pg_${svc_names[$i]}_migrator_password")"
     fi
   done
 } >"$secrets_dir/pgpass.tmp")
@@ -95,10 +98,11 @@ say "Redis running on 127.0.0.1:$dev_redis_port"
 for i in "${!svc_names[@]}"; do
   if [ "${svc_schemas[$i]}" != - ]; then
     "$dbadmin_bin" bootstrap --dsn "$(dev_admin_dsn integration)" --service "${svc_schemas[$i]}" \
-      --password-file "$secrets_dir/pg_${svc_names[$i]}_password" >/dev/null
+      --password-file "$secrets_dir/pg_${svc_names[$i]}_password" \
+      --migrator-password-file "$secrets_dir/pg_${svc_names[$i]}_migrator_password" >/dev/null
   fi
 done
-say "database integration ready with one schema and role per service"
+say "database integration ready: per service a schema owned by <schema>_owner, migrated as <schema>_migrator, served as <schema>_svc"
 
 # --- token verification keys -------------------------------------------------------------------
 [ -x "$token_bin" ] || die "$token_bin is missing: the release build did not produce integration-token (tools/token), which publishes the dev signing key as JWKS"
@@ -181,7 +185,11 @@ for i in "${!svc_names[@]}"; do
   if [ -z "${binaries[$i]}" ] || [ "${svc_schemas[$i]}" = - ]; then continue; fi
   service_env "$i"
   migrate_log="$run_dir/logs/${svc_names[$i]}.migrate.log"
-  if ! env "${env_vars[@]}" "${binaries[$i]}" migrate </dev/null >"$migrate_log" 2>&1; then
+  # Migrations log in as the migrator (acting as the schema's owner); the server then runs as
+  # the runtime role, which cannot change the schema.
+  if ! env "${env_vars[@]}" \
+    "$(svc_prefix "${svc_names[$i]}")_PG_DSN=$(dev_service_dsn "${svc_schemas[$i]}" migrator)" \
+    "${binaries[$i]}" migrate </dev/null >"$migrate_log" 2>&1; then
     tail -n 30 "$migrate_log" >&2
     die "${svc_binaries[$i]} migrate failed (log: $migrate_log)"
   fi
@@ -282,7 +290,7 @@ gw="$(svc_index gateway || true)"
 if [ -n "$gw" ] && [ "${states[$gw]}" = ready ]; then
   echo "HTTP/JSON (gateway): http://127.0.0.1:$gateway_http_port"
 fi
-echo "PostgreSQL: 127.0.0.1:$dev_pg_port, database integration, superuser postgres (password in .run/secrets/pg_admin_password); ./dev psql [service]"
+echo "PostgreSQL: 127.0.0.1:$dev_pg_port, database integration, superuser postgres (password in .run/secrets/pg_admin_password); ./dev psql [service [--migrator]]"
 echo "Redis:      127.0.0.1:$dev_redis_port"
 echo "Token:      ./dev token --role county_officer --lan 01   (then ./dev call METHOD JSON --token TOKEN)"
 echo "Logs:       ./dev logs <component>; stop everything with ./dev down"

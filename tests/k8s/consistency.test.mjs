@@ -268,25 +268,57 @@ for (const overlay of overlayNames()) {
         if (role.login !== true || role.superuser || role.createdb || role.createrole || role.replication || role.bypassrls) {
           problems.push(`role ${roleName}: must be LOGIN and nothing more`);
         }
+        if ((role.inRoles ?? []).length) problems.push(`role ${roleName}: the runtime role must be a member of no role (${role.inRoles})`);
+        // The owner of the schema cannot log in; the migrator logs in, has no rights of its
+        // own (NOINHERIT) and is a member of the owner, whose role `migrate` takes.
+        const ownerName = `${s.schema}_owner`;
+        const migratorName = `${s.schema}_migrator`;
+        const owner = roles.find((r) => r.name === ownerName);
+        const migrator = roles.find((r) => r.name === migratorName);
+        if (!owner) problems.push(`Cluster has no managed role ${ownerName}`);
+        else if (owner.login !== false || owner.passwordSecret || owner.superuser || owner.createdb || owner.createrole || owner.replication || owner.bypassrls) {
+          problems.push(`role ${ownerName}: must be NOLOGIN without a password and nothing more`);
+        }
+        if (!migrator) problems.push(`Cluster has no managed role ${migratorName}`);
+        else {
+          if (migrator.login !== true || migrator.inherit !== false || migrator.superuser || migrator.createdb || migrator.createrole || migrator.replication || migrator.bypassrls) {
+            problems.push(`role ${migratorName}: must be LOGIN NOINHERIT and nothing more`);
+          }
+          if (JSON.stringify(migrator.inRoles ?? []) !== JSON.stringify([ownerName])) problems.push(`role ${migratorName}: must be a member of ${ownerName} only`);
+          if (migrator.passwordSecret?.name === role.passwordSecret?.name) problems.push(`role ${migratorName}: shares its password Secret with ${roleName}`);
+        }
         const dsn = parseDsn(String(env.get(`${s.prefix}_PG_DSN`) ?? ""));
         if (dsn.user !== roleName) problems.push(`${id(d)}: DSN user ${dsn.user}, not ${roleName}`);
         if (dsn.dbname !== database) problems.push(`${id(d)}: DSN dbname ${dsn.dbname}, not ${database}`);
         if (dsn.host !== `${cluster.metadata.name}-rw`) problems.push(`${id(d)}: DSN host ${dsn.host}, not the read-write Service ${cluster.metadata.name}-rw`);
         if (dsn.sslmode !== "verify-full") problems.push(`${id(d)}: DSN sslmode ${dsn.sslmode}, not verify-full`);
         if (dsn.password) problems.push(`${id(d)}: the DSN in a ConfigMap holds a password`);
-        for (const w of [d, find(objects, "Job", `${s.k8sName}-migrate`)].filter(Boolean)) {
+        const job = find(objects, "Job", `${s.k8sName}-migrate`);
+        if (!job) problems.push(`${s.name}: no migration Job ${s.k8sName}-migrate`);
+        for (const [w, r] of [[d, role], [job, migrator]].filter(([x]) => x)) {
           const pw = podTemplate(w).spec.containers[0].env?.find((e) => e.name === "PGPASSWORD")?.valueFrom?.secretKeyRef;
-          if (pw?.name !== role.passwordSecret?.name || pw?.key !== "password") {
-            problems.push(`${id(w)}: PGPASSWORD is not key password of ${role.passwordSecret?.name}`);
+          if (!r || pw?.name !== r.passwordSecret?.name || pw?.key !== "password") {
+            problems.push(`${id(w)}: PGPASSWORD is not key password of ${r?.passwordSecret?.name}`);
           }
           if (podTemplate(w).metadata.labels[label.postgresClient] !== "true") problems.push(`${id(w)}: not labelled postgres-client`);
         }
-        const create = new RegExp(`CREATE SCHEMA IF NOT EXISTS ${s.schema} AUTHORIZATION ${roleName};`);
-        if (!create.test(sql)) problems.push(`no post-init SQL creates schema ${s.schema} owned by ${roleName}`);
-        if (!new RegExp(`GRANT CONNECT ON DATABASE ${database} TO ${roleName};`).test(sql)) problems.push(`no post-init SQL lets ${roleName} connect to ${database}`);
+        if (job) {
+          const user = podTemplate(job).spec.containers[0].env?.find((e) => e.name === `${s.prefix}_PG_MIGRATE_USER`)?.value;
+          if (user !== migratorName) problems.push(`${id(job)}: ${s.prefix}_PG_MIGRATE_USER is ${user}, not ${migratorName}`);
+        }
+        const create = new RegExp(`CREATE SCHEMA IF NOT EXISTS ${s.schema} AUTHORIZATION ${ownerName};`);
+        if (!create.test(sql)) problems.push(`no post-init SQL creates schema ${s.schema} owned by ${ownerName}`);
+        if (!new RegExp(`GRANT CONNECT ON DATABASE ${database} TO ${migratorName}, ${roleName};`).test(sql)) problems.push(`no post-init SQL lets ${migratorName} and ${roleName} connect to ${database}`);
+        if (!new RegExp(`GRANT ${ownerName} TO ${migratorName};`).test(sql)) problems.push(`no post-init SQL makes ${migratorName} a member of ${ownerName}`);
+        for (const what of ["SELECT, INSERT, UPDATE, DELETE ON TABLES", "USAGE, SELECT ON SEQUENCES"]) {
+          if (!new RegExp(`ALTER DEFAULT PRIVILEGES FOR ROLE ${ownerName} IN SCHEMA ${s.schema}\\s+GRANT ${what} TO ${roleName};`).test(sql)) {
+            problems.push(`no post-init SQL gives ${roleName} ${what} of ${ownerName} by default`);
+          }
+        }
       }
+      const roleOwners = new Set(deployed.filter((s) => s.schema).flatMap((s) => ["svc", "owner", "migrator"].map((k) => `${s.schema}_${k}`)));
       for (const r of roles) {
-        if (!deployed.some((s) => s.schema && `${s.schema}_svc` === r.name)) problems.push(`Cluster role ${r.name} belongs to no deployed service`);
+        if (!roleOwners.has(r.name)) problems.push(`Cluster role ${r.name} belongs to no deployed service`);
       }
       assert.deepEqual(problems, []);
     });

@@ -32,9 +32,13 @@ constexpr const char* kUsageText =
     "      Creates database NAME unless it exists. DSN: libpq connection string of an admin\n"
     "      role, to any database of the cluster (e.g. dbname=postgres).\n"
     "  integration-dbadmin bootstrap --dsn DSN --service NAME --password-file FILE\n"
-    "      In the database DSN names: role NAME_svc (LOGIN, password from FILE, trailing\n"
-    "      newline ignored) and schema NAME owned by it; PUBLIC loses its default rights on\n"
-    "      the database and on schema public. Safe to repeat (resets the password).\n"
+    "                                --migrator-password-file FILE\n"
+    "      In the database DSN names: schema NAME owned by role NAME_owner (NOLOGIN); role\n"
+    "      NAME_migrator (LOGIN, member of NAME_owner, password from --migrator-password-file)\n"
+    "      that `<binary> migrate` logs in as; role NAME_svc (LOGIN, password from\n"
+    "      --password-file) that the server runs as, with DML rights on the schema's tables\n"
+    "      and no DDL. Trailing newlines of the files are ignored. PUBLIC loses its default\n"
+    "      rights on the database and on schema public. Safe to repeat (resets the passwords).\n"
     "\n"
     "  --dsn may be omitted when INTEGRATION_DBADMIN_DSN is set (keeps passwords out of ps).\n"
     "  Flags are given as --flag VALUE or --flag=VALUE.\n"
@@ -133,22 +137,30 @@ int CreateDatabase(const std::vector<std::string>& args) {
 
 int Bootstrap(const std::vector<std::string>& args) {
   std::map<std::string, std::string> flags;
-  std::string error, dsn, service, password_file, password;
-  if (!ParseFlags(args, {"dsn", "service", "password-file"}, &flags, &error)) {
+  std::string error, dsn, service, password_file, migrator_password_file;
+  if (!ParseFlags(args, {"dsn", "service", "password-file", "migrator-password-file"}, &flags,
+                  &error)) {
     return Usage(error);
   }
   if (!ResolveDsn(&flags)) return Usage(absl::StrCat("--dsn (or ", kDsnEnv, ") is required"));
   if (!Require(flags, "dsn", &dsn, &error) || !Require(flags, "service", &service, &error) ||
-      !Require(flags, "password-file", &password_file, &error)) {
+      !Require(flags, "password-file", &password_file, &error) ||
+      !Require(flags, "migrator-password-file", &migrator_password_file, &error)) {
     return Usage(error);
   }
-  if (absl::Status st = ReadPassword(password_file, &password); !st.ok()) {
+  integration::pg::ServicePasswords passwords;
+  if (absl::Status st = ReadPassword(password_file, &passwords.runtime); !st.ok()) {
     return Report("bootstrap", st);
   }
-  absl::Status st = integration::pg::BootstrapService(dsn, service, password);
+  if (absl::Status st = ReadPassword(migrator_password_file, &passwords.migrator); !st.ok()) {
+    return Report("bootstrap", st);
+  }
+  absl::Status st = integration::pg::BootstrapService(dsn, service, passwords);
   if (st.ok()) {
-    std::cout << "service " << service << " ready: role " << integration::pg::ServiceRole(service)
-              << ", schema " << service << "\n";
+    std::cout << "service " << service << " ready: schema " << service << " owned by "
+              << integration::pg::OwnerRole(service) << ", migrations as "
+              << integration::pg::MigratorRole(service) << ", runtime role "
+              << integration::pg::ServiceRole(service) << "\n";
   }
   return Report("bootstrap", st);
 }

@@ -108,8 +108,12 @@ absl::StatusOr<std::vector<Pending>> Validate(std::span<const SqlFile> migration
 
 class Runner {
  public:
-  Runner(pqxx::connection& conn, std::string schema, int locked_pid)
-      : conn_(conn), schema_(std::move(schema)), table_(TableName()), locked_pid_(locked_pid) {}
+  Runner(pqxx::connection& conn, std::string schema, int locked_pid, const MigrateOptions& options)
+      : conn_(conn),
+        schema_(std::move(schema)),
+        table_(TableName()),
+        locked_pid_(locked_pid),
+        options_(options) {}
 
   absl::StatusOr<MigrationResult> Run(const std::vector<Pending>& files) {
     MigrationResult result;
@@ -159,6 +163,10 @@ class Runner {
       log::Info("pg_migration_applied", {{"schema", schema_}, {"migration", file.name}});
       result.applied.push_back(file.name);
     }
+    if (!options_.finally_sql.empty()) {
+      st = Finally();
+      if (!st.ok()) return st;
+    }
     return result;
   }
 
@@ -186,6 +194,34 @@ class Runner {
             absl::StrCat("schema ", schema_,
                          " does not exist; bootstrap it first (integration-dbadmin bootstrap)"),
             {{"schema", schema_}});
+      }
+      if (!options_.owner_role.empty()) {
+        const std::string owner =
+            tx.exec_params(
+                  "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1",
+                  schema_)[0][0]
+                .as<std::string>();
+        if (owner != options_.owner_role) {
+          return status::FailedPrecondition(
+              "SCHEMA_NOT_OWNED",
+              absl::StrCat("schema ", schema_, " is owned by ", owner, ", not by ",
+                           options_.owner_role, "; bootstrap it again (integration-dbadmin "
+                           "bootstrap) to hand it to the owner role"),
+              {{"schema", schema_}});
+        }
+        // Session-wide (it outlives this transaction's commit), so that it holds for every
+        // migration below; a reconnect would lose it, which CheckSession() refuses.
+        try {
+          tx.exec("SET ROLE " + conn_.quote_name(options_.owner_role));
+        } catch (const pqxx::sql_error& e) {
+          return status::FailedPrecondition(
+              "MIGRATION_ROLE_DENIED",
+              absl::StrCat("cannot act as ", options_.owner_role, " (",
+                           internal::FirstLine(e.what()),
+                           "); migrations must log in as a member of it (the migrator role), "
+                           "never as the runtime role"),
+              {{"schema", schema_}});
+        }
       }
       tx.exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", table_,
                            " (version integer PRIMARY KEY,"
@@ -240,16 +276,32 @@ class Runner {
     }
   }
 
+  absl::Status Finally() {
+    try {
+      pqxx::work tx(conn_);
+      CheckSession();
+      tx.exec(absl::StrCat("SET LOCAL search_path TO ", conn_.quote_name(schema_)));
+      tx.exec(options_.finally_sql);
+      tx.commit();
+      return absl::OkStatus();
+    } catch (...) {
+      return internal::CurrentExceptionWithContext(
+          absl::StrCat("the statements after the migrations of ", schema_, " failed"));
+    }
+  }
+
   pqxx::connection& conn_;
   std::string schema_;
   std::string table_;
   int locked_pid_;
+  const MigrateOptions& options_;
 };
 
 }  // namespace
 
 absl::StatusOr<MigrationResult> Migrate(const std::string& dsn, const std::string& schema,
-                                        std::span<const SqlFile> migrations) {
+                                        std::span<const SqlFile> migrations,
+                                        const MigrateOptions& options) {
   if (!IsSchemaName(schema)) {
     return status::InvalidField("schema", "must be a lower-case name ([a-z_][a-z0-9_]*)");
   }
@@ -273,7 +325,7 @@ absl::StatusOr<MigrationResult> Migrate(const std::string& dsn, const std::strin
   } catch (...) {
     return internal::CurrentExceptionWithContext("cannot take the migration lock");
   }
-  Runner runner(*conn, schema, locked_pid);
+  Runner runner(*conn, schema, locked_pid, options);
   absl::StatusOr<MigrationResult> result = runner.Run(*files);
   try {
     pqxx::nontransaction tx(*conn);

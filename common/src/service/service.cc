@@ -24,6 +24,7 @@
 #include "integration/metrics/metrics.h"
 #include "integration/outbox/outbox.h"
 #include "integration/outbox/relay.h"
+#include "integration/pg/bootstrap.h"
 #include "integration/pg/dsn.h"
 #include "integration/pg/migrate.h"
 #include "integration/status/status.h"
@@ -169,6 +170,9 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, 
     return kExitFailure;
   }
   std::map<std::string, std::string> extra = {{"application_name", spec.binary + " migrate"}};
+  // Kubernetes shares one DSN between the server and the migration Job; the Job names its
+  // own login (the migrator) and password.
+  if (!settings.pg_migrate_user().empty()) extra["user"] = settings.pg_migrate_user();
   // An unreachable server must fail the Job instead of hanging it.
   if (auto parsed = pg::ParseDsn(settings.pg_dsn());
       parsed.ok() && !parsed->contains("connect_timeout")) {
@@ -180,9 +184,16 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, 
         << "\n";
     return kExitUsage;
   }
-  log::Info("migrate_started",
-            {{"schema", spec.name}, {"database", pg::DescribeDsn(settings.pg_dsn())}});
-  absl::StatusOr<pg::MigrationResult> result = pg::Migrate(*dsn, spec.name, *migrations);
+  log::Info("migrate_started", {{"schema", spec.name}, {"database", pg::DescribeDsn(*dsn)}});
+  // Objects are created by the schema's owner role, whatever login --pg-dsn names (the
+  // migrator); the runtime role then gets its DML rights, the audit log append-only.
+  pg::MigrateOptions options;
+  options.owner_role = pg::OwnerRole(spec.name);
+  std::vector<std::string> append_only = spec.append_only_tables;
+  append_only.push_back(store::kAuditTable);
+  options.finally_sql = pg::RuntimeAccessSql(spec.name, append_only);
+  absl::StatusOr<pg::MigrationResult> result =
+      pg::Migrate(*dsn, spec.name, *migrations, options);
   if (!result.ok()) {
     err << spec.binary << " migrate: " << result.status().message() << "\n";
     log::Error("migrate_failed", {{"schema", spec.name}, {"error", Sv(result.status().message())}});

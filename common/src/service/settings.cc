@@ -18,9 +18,14 @@ namespace integration::service::internal {
 
 Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
   pg_dsn_ = flags.Secret("pg-dsn",
-                         "libpq connection string of the service's role, e.g. \"host=… "
+                         "libpq connection string: `serve` logs in as the runtime role "
+                         "<service>_svc, `migrate` as <service>_migrator, e.g. \"host=… "
                          "dbname=integration user=<service>_svc password=…\"",
                          /*required=*/true);
+  pg_migrate_user_ = flags.String(
+      "pg-migrate-user", "",
+      "the login `migrate` uses instead of the user of --pg-dsn, e.g. <service>_migrator while "
+      "--pg-dsn names the runtime role (the server ignores it); empty: the DSN's user");
   pg_pool_size_ =
       flags.Int("pg-pool-size", 8,
                 "most PostgreSQL connections open at once (match --executor-threads)", 1, 1000);

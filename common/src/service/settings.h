@@ -26,6 +26,7 @@ class Settings {
   absl::StatusOr<redis::ClientOptions> RedisOptions() const;
 
   const std::string& pg_dsn() const { return *pg_dsn_; }
+  const std::string& pg_migrate_user() const { return *pg_migrate_user_; }
   int pg_pool_size() const { return static_cast<int>(*pg_pool_size_); }
   std::chrono::milliseconds pg_acquire_timeout() const { return *pg_acquire_timeout_; }
   std::chrono::milliseconds outbox_poll_interval() const { return *outbox_poll_interval_; }
@@ -38,6 +39,7 @@ class Settings {
  private:
   const config::Flags& flags_;
   std::string* pg_dsn_;
+  std::string* pg_migrate_user_;
   int64_t* pg_pool_size_;
   std::chrono::milliseconds* pg_acquire_timeout_;
   std::string* redis_addr_;

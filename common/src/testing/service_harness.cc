@@ -29,6 +29,7 @@ namespace {
 
 constexpr const char* kJwtKid = kHarnessJwtKid;
 constexpr char kServicePassword[] = "integration-test-password";
+constexpr char kMigratorPassword[] = "integration-test-migrator-password";
 
 absl::Status ToAbsl(const ::grpc::Status& status) { return status::FromGrpc(status); }
 
@@ -141,12 +142,16 @@ absl::Status ServiceHarness::Launch() {
     if (absl::Status st = WriteFile(dir_->File(name), content); !st.ok()) return st;
   }
 
-  // Database: schema and role of the service, as integration-dbadmin sets them up.
+  // Database: schema and roles of the service, as integration-dbadmin sets them up; migrated
+  // by the migrator login and served by the runtime role, as deployed.
   db_ = options_.database != nullptr ? options_.database : std::make_shared<TestDatabase>();
-  if (absl::Status st = pg::BootstrapService(db_->dsn(), schema_, kServicePassword); !st.ok()) {
+  if (absl::Status st = pg::BootstrapService(
+          db_->dsn(), schema_, {.runtime = kServicePassword, .migrator = kMigratorPassword});
+      !st.ok()) {
     return st;
   }
   service_dsn_ = db_->DsnAs(pg::ServiceRole(schema_), kServicePassword);
+  migrator_dsn_ = db_->DsnAs(pg::MigratorRole(schema_), kMigratorPassword);
 
   {
     std::ostringstream out;
@@ -155,7 +160,7 @@ absl::Status ServiceHarness::Launch() {
     run.environment = &environment_;
     run.out = &out;
     run.err = &err;
-    const int code = service::Run(spec_, {"migrate", "--pg-dsn=" + service_dsn_}, run);
+    const int code = service::Run(spec_, {"migrate", "--pg-dsn=" + migrator_dsn_}, run);
     if (code != service::kExitOk) {
       return absl::InternalError(
           absl::StrCat(schema_, " migrate failed (exit ", code, "): ", err.str(), out.str()));

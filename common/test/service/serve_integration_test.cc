@@ -72,13 +72,15 @@ class ServeTest : public ::testing::Test {
     if (client.ok()) redis_ = *std::move(client);
   }
 
-  // Bootstraps schema and role `name`, runs `migrate` as that role, empties its stream;
-  // returns the role's DSN.
+  // Bootstraps schema and roles `name`, runs `migrate` as its migrator, empties its stream;
+  // returns the runtime role's DSN.
   std::string Prepare(const std::string& name) {
     const std::string password = "pw-" + name;
-    absl::Status st = pg::BootstrapService(db_->dsn(), name, password);
+    absl::Status st =
+        pg::BootstrapService(db_->dsn(), name, {.runtime = password, .migrator = password + "-m"});
     EXPECT_TRUE(st.ok()) << st;
     const std::string dsn = db_->DsnAs(pg::ServiceRole(name), password);
+    const std::string migrator_dsn = db_->DsnAs(pg::MigratorRole(name), password + "-m");
     const std::map<std::string, std::string> env;
     std::ostringstream out;
     std::ostringstream err;
@@ -86,7 +88,8 @@ class ServeTest : public ::testing::Test {
     options.environment = &env;
     options.out = &out;
     options.err = &err;
-    EXPECT_EQ(service::Run(testing::EchoSpec(name), {"migrate", "--pg-dsn=" + dsn}, options),
+    EXPECT_EQ(
+        service::Run(testing::EchoSpec(name), {"migrate", "--pg-dsn=" + migrator_dsn}, options),
               kExitOk)
         << err.str();
     EXPECT_TRUE(redis_->Command({"DEL", outbox::StreamName(name)}).ok());

@@ -35,6 +35,7 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kPassword[] = "diploma-keys-test";
+constexpr char kMigratorPassword[] = "diploma-keys-test-migrator";
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -47,7 +48,9 @@ class DiplomaKeysTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = std::make_unique<integration::testing::TestDatabase>();
-    ASSERT_TRUE(pg::BootstrapService(db_->dsn(), "training", kPassword).ok());
+    ASSERT_TRUE(pg::BootstrapService(db_->dsn(), "training",
+                                     {.runtime = kPassword, .migrator = kMigratorPassword})
+                    .ok());
     dir_ = std::make_unique<integration::testing::TempDir>("training_keys_test_");
     ASSERT_TRUE(dir_->ok());
     std::ostringstream out, err;
@@ -55,7 +58,10 @@ class DiplomaKeysTest : public ::testing::Test {
     options.environment = &environment_;
     options.out = &out;
     options.err = &err;
-    ASSERT_EQ(service::Run(TrainingSpec(), {"migrate", "--pg-dsn=" + ServiceDsn()}, options),
+    ASSERT_EQ(service::Run(TrainingSpec(),
+                           {"migrate", "--pg-dsn=" + db_->DsnAs(pg::MigratorRole("training"),
+                                                                 kMigratorPassword)},
+                           options),
               service::kExitOk)
         << err.str();
   }

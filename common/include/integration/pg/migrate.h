@@ -16,12 +16,25 @@ struct MigrationResult {
   std::vector<std::string> skipped;  // names already applied with a matching checksum
 };
 
+struct MigrateOptions {
+  // When set, the session runs SET ROLE to this role before anything else, so that every object
+  // the migrations create belongs to it (the schema's owner) whichever login ran them (its
+  // migrator, a member of it). A login that may not take the role fails with
+  // FAILED_PRECONDITION, reason MIGRATION_ROLE_DENIED; a schema that another role owns, with
+  // reason SCHEMA_NOT_OWNED.
+  std::string owner_role;
+  // Run after the migrations, in a transaction of its own with search_path `schema`, on every
+  // run (also when nothing was pending), e.g. RuntimeAccessSql().
+  std::string finally_sql;
+};
+
 // Applies `migrations` (sorted by name, "NNNN_name") to `schema` over a fresh connection to
 // `dsn`. Records them in <schema>.schema_migrations(version, name, checksum sha256,
 // applied_at). Fails with FAILED_PRECONDITION, reason MIGRATION_CHECKSUM_MISMATCH, naming the
 // file, when an applied migration's text has changed; with INVALID_ARGUMENT on a bad name or
 // duplicate version. The search_path of each migration transaction is `schema`.
 absl::StatusOr<MigrationResult> Migrate(const std::string& dsn, const std::string& schema,
-                                        std::span<const SqlFile> migrations);
+                                        std::span<const SqlFile> migrations,
+                                        const MigrateOptions& options = {});
 
 }  // namespace integration::pg

@@ -101,8 +101,9 @@ using Factory = std::function<absl::StatusOr<std::unique_ptr<ServiceHandle>>(con
 struct ServiceSpec {
   // The stem ("training", "early_measures"): PostgreSQL schema, log "service" field, error
   // domain (status::DomainOf), metric label, Redis stream integration.events.<name>, and
-  // upper-cased the environment prefix (TRAINING_PG_DSN, EARLY_MEASURES_PG_DSN). The login
-  // role is pg::ServiceRole(name) ("training_svc"), named by the DSN.
+  // upper-cased the environment prefix (TRAINING_PG_DSN, EARLY_MEASURES_PG_DSN). The DSN names
+  // the login: pg::ServiceRole(name) ("training_svc") for `serve`, pg::MigratorRole(name)
+  // ("training_migrator") for `migrate`, which acts as pg::OwnerRole(name) (pg/bootstrap.h).
   std::string name;
   // The binary ("training-server"): usage text and PostgreSQL application_name.
   std::string binary;
@@ -115,6 +116,10 @@ struct ServiceSpec {
   // The service's migrations, "0001_…" onwards (integration_embed_sql of
   // sql/migrations); `migrate` applies RuntimeMigration() ("0000_runtime") before them.
   std::span<const pg::SqlFile> migrations;
+  // Tables of the service's own migrations the server may only read and append to, like the
+  // audit log (store::kAuditTable, always append-only): `migrate` revokes UPDATE, DELETE and
+  // TRUNCATE on them from the runtime role after every run.
+  std::vector<std::string> append_only_tables;
   // Named prepared statements (integration_embed_sql of sql/queries).
   std::span<const pg::SqlFile> queries;
   // Whether the service uses Redis itself (cache, rate limits) and not only through the
@@ -172,13 +177,17 @@ struct RunOptions {
 // Runs one command of a service binary; `args` are the command-line arguments without the
 // program name. Commands:
 //   serve (default)  listen until request_shutdown (Main(): SIGTERM/SIGINT), then exit 0.
-//   migrate          apply AllMigrations(spec.migrations) to schema spec.name over --pg-dsn,
-//                    print "applied <name>" / "skipped <name>" lines, exit 0.
+//   migrate          apply AllMigrations(spec.migrations) to schema spec.name over --pg-dsn
+//                    (the migrator login) as the owner role, then give the runtime role its
+//                    rights (pg::RuntimeAccessSql, the audit log append-only), print
+//                    "applied <name>" / "skipped <name>" lines, exit 0. Exit 1 when the login
+//                    may not act as the owner (e.g. the runtime role's DSN).
 // --help prints every setting with its environment variable and exits 0. A bad or missing
 // setting exits 2 with a message naming the flag and its variable; other failures exit 1.
 // Settings (besides those of grpc::ServerFlags and spec.register_flags): --pg-dsn (required,
-// secret), --pg-pool-size, --pg-acquire-timeout, --redis-addr, --redis-password-file,
-// --redis-pool-size, --outbox-poll-interval, --request-id-retention, --log-level.
+// secret), --pg-migrate-user (the login of `migrate` when the DSN names another),
+// --pg-pool-size, --pg-acquire-timeout, --redis-addr, --redis-password-file, --redis-pool-size,
+// --outbox-poll-interval, --request-id-retention, --log-level.
 int Run(const ServiceSpec& spec, const std::vector<std::string>& args,
         const RunOptions& options = {});
 

@@ -23,6 +23,10 @@ namespace integration::store {
 // Never edited once released (applied migrations are checksummed).
 std::string_view RuntimeTablesSql();
 
+// The audit trail's table: the runtime role may only read and append to it (`migrate` revokes
+// UPDATE, DELETE and TRUNCATE, see pg::RuntimeAccessSql()).
+inline constexpr char kAuditTable[] = "audit_log";
+
 // One audited action, written in the same transaction as the change it records (api::Change
 // writes those of the services' changes; Audit is for code outside a Change).
 struct AuditEntry {

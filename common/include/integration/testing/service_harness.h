@@ -134,6 +134,9 @@ class ServiceHarness {
 
   const std::string& temp_dir() const { return dir_->path(); }
   const std::string& admin_dsn() const { return db_->dsn(); }
+  // The logins the server runs as (<schema>_svc) and its migrations ran as (<schema>_migrator).
+  const std::string& service_dsn() const { return service_dsn_; }
+  const std::string& migrator_dsn() const { return migrator_dsn_; }
   const std::string& jwks_file() const { return jwks_file_; }
   const std::string& jwt_key_pem() const { return jwt_key_pem_; }
   const HarnessOptions& options() const { return options_; }
@@ -151,6 +154,7 @@ class ServiceHarness {
   std::optional<TempDir> dir_;  // made by Launch()
   std::shared_ptr<TestDatabase> db_;
   std::string service_dsn_;
+  std::string migrator_dsn_;
   std::string jwt_key_pem_;
   std::string jwks_file_;
   std::map<std::string, std::string> environment_;  // empty: the process env is not read
