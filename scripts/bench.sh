@@ -89,7 +89,7 @@ gateway_bin="$(program services/gateway/gateway || true)"
 matching_bin="$(program tests/bench/bench-matching || true)"
 command -v pgbench >/dev/null || die "bench: pgbench is missing (Debian package postgresql-contrib)"
 command -v python3 >/dev/null || die "bench: python3 is needed for the report"
-for f in jwks.json jwt_dev_key.pem pgpass; do
+for f in jwks.json jwt_dev_key.pem pgpass subject_keys; do
   [ -s "$secrets_dir/$f" ] || die "bench: $secrets_dir/$f is missing: run ./dev up first"
 done
 psql "$(dev_admin_dsn postgres)" -XAtqc 'SELECT 1' >/dev/null 2>&1 ||
@@ -325,8 +325,8 @@ log "starting the echo servers and the forwarder on ports $p_raw-$p_forwarder"
 start_bg echo-raw "$echo_bin" --raw-port "$p_raw"
 echo_pids=("$last_pid")
 start_bg echo-runtime "$echo_bin" --listen-host 127.0.0.1 --grpc-port "$p_runtime" --admin-port 0 \
-  --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience" \
-  --shutdown-delay 0s
+  --jwks-file "$secrets_dir/jwks.json" --subject-key-file "$secrets_dir/subject_keys" \
+  --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience" --shutdown-delay 0s
 echo_pids+=("$last_pid")
 start_bg forwarder "$forwarder_bin" --port "$p_forwarder" --backend "127.0.0.1:$p_raw"
 echo_pids+=("$last_pid")
@@ -423,7 +423,8 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   [ -z "$grants_pid" ] || backends="$backends,grants=127.0.0.1:$grants_port"
   gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
     --backends "$backends" --redis-addr "127.0.0.1:$dev_redis_port"
-    --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
+    --jwks-file "$secrets_dir/jwks.json" --subject-key-file "$secrets_dir/subject_keys"
+    --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
     --rate-read off --rate-write off --rate-public off --shutdown-delay 0s)
   log "starting two gateways (rate limits off; one with the response cache, one without)"
   t0="$(date +%s%N)"
