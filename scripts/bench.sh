@@ -89,7 +89,7 @@ gateway_bin="$(program services/gateway/gateway || true)"
 matching_bin="$(program tests/bench/bench-matching || true)"
 command -v pgbench >/dev/null || die "bench: pgbench is missing (Debian package postgresql-contrib)"
 command -v python3 >/dev/null || die "bench: python3 is needed for the report"
-for f in jwks.json jwt_dev_key.pem pgpass; do
+for f in jwks.json jwt_dev_key.pem pgpass subject_keys; do
   [ -s "$secrets_dir/$f" ] || die "bench: $secrets_dir/$f is missing: run ./dev up first"
 done
 psql "$(dev_admin_dsn postgres)" -XAtqc 'SELECT 1' >/dev/null 2>&1 ||
@@ -192,9 +192,9 @@ cleanup() {
   for pid in "${started_pids[@]}"; do stop_started "$pid"; done
   if [ "$keep_data" -eq 0 ]; then
     admin_psql integration -c "
-      DELETE FROM training.learner_parts
-       WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';
-      DELETE FROM training.learners WHERE learner_id LIKE 'bench-list-%' OR learner_id LIKE 'bench-w-%';" \
+      DELETE FROM training.learner_parts WHERE learner_id IN
+        (SELECT learner_id FROM training.learners WHERE email LIKE 'bench-%@example.se');
+      DELETE FROM training.learners WHERE email LIKE 'bench-%@example.se';" \
       -c "
       DELETE FROM grants.applications
        WHERE call_id IN (SELECT call_id FROM grants.calls WHERE title LIKE 'Bench: %');
@@ -347,8 +347,8 @@ log "starting the echo servers and the forwarder on ports $p_raw-$p_forwarder"
 start_bg echo-raw "$echo_bin" --raw-port "$p_raw"
 echo_pids=("$last_pid")
 start_bg echo-runtime "$echo_bin" --listen-host 127.0.0.1 --grpc-port "$p_runtime" --admin-port 0 \
-  --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience" \
-  --shutdown-delay 0s
+  --jwks-file "$secrets_dir/jwks.json" --subject-key-file "$secrets_dir/subject_keys" \
+  --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience" --shutdown-delay 0s
 echo_pids+=("$last_pid")
 start_bg forwarder "$forwarder_bin" --port "$p_forwarder" --backend "127.0.0.1:$p_raw"
 echo_pids+=("$last_pid")
@@ -447,7 +447,8 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   [ -z "$placement_pid" ] || backends="$backends,placement=127.0.0.1:$placement_port"
   gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
     --backends "$backends" --redis-addr "127.0.0.1:$dev_redis_port"
-    --jwks-file "$secrets_dir/jwks.json" --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
+    --jwks-file "$secrets_dir/jwks.json" --subject-key-file "$secrets_dir/subject_keys"
+    --jwt-issuer "$jwt_issuer" --jwt-audience "$jwt_audience"
     --rate-read off --rate-write off --rate-public off --rate-address off --shutdown-delay 0s)
   log "starting two gateways (rate limits off; one with the response cache, one without)"
   t0="$(date +%s%N)"
@@ -492,7 +493,7 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
     # previous run's cleanup left it: on a table analysed while empty, every connection keeps a
     # generic plan made for an empty table (a sequential scan for the learner_parts -> learners
     # foreign-key check), and a run inserts thousands of rows without a new ANALYZE, so each
-    # insert scanned all of them. Removed at the end with the run's learners (bench-w-%).
+    # insert scanned all of them. Removed at the end with the run's learners (bench-…@example.se).
     admin_psql integration -c "
       INSERT INTO training.learners (learner_id, display_name, email, organisation_type,
                                      organisation_name, kommunkod, lanskod)
@@ -502,7 +503,9 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
       ON CONFLICT (learner_id) DO NOTHING;" \
       -c "VACUUM (ANALYZE) training.learners" -c "CHECKPOINT" >/dev/null
     sed "s#@PART@#$first_part#" "$bench_src/scenarios/create_learner.json" >"$run/create_learner.json"
-    # Every call enrols a new learner, whose token (signed here per call) names it. Tokens are
+    # Every call enrols a new learner as "learners/me": the token's subject (signed here per call)
+    # becomes its pseudonymous id. The run's learners are known by their bench-…@example.se
+    # e-mail addresses, which the cleanup deletes. Tokens are
     # signed before each run (--prerender, enough for 2 000 calls/s; open loops always), not
     # while it is measured.
     scenario gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \

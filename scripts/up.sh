@@ -48,6 +48,12 @@ fi
 ensure_random_hex "$secrets_dir/pg_admin_password" 24
 ensure_random_hex "$secrets_dir/pnr_encryption_key" 32
 ensure_random_hex "$secrets_dir/pnr_hmac_key" 32
+# The key ring of the token subjects' pseudonyms (SubjectPseudonymiser): "<key id> <hex>", the
+# current key first. Rotating: put a new line first and keep the old one below it.
+if [ ! -s "$secrets_dir/subject_keys" ]; then
+  (umask 077 && printf 's1 %s\n' "$(openssl rand -hex 32)" >"$secrets_dir/subject_keys.tmp" &&
+    mv "$secrets_dir/subject_keys.tmp" "$secrets_dir/subject_keys")
+fi
 for i in "${!svc_names[@]}"; do
   if [ "${svc_schemas[$i]}" != - ]; then
     ensure_random_hex "$secrets_dir/pg_${svc_names[$i]}_password" 24
@@ -124,6 +130,7 @@ service_env() {
     "${p}_SHUTDOWN_DELAY=0s"
     "${p}_REDIS_ADDR=127.0.0.1:$dev_redis_port"
     "${p}_JWKS_FILE=$secrets_dir/jwks.json"
+    "${p}_SUBJECT_KEY_FILE=$secrets_dir/subject_keys"
     "${p}_JWT_ISSUER=$jwt_issuer"
     "${p}_JWT_AUDIENCE=$jwt_audience"
     "${p}_PNR_ENCRYPTION_KEY_FILE=$secrets_dir/pnr_encryption_key"

@@ -118,7 +118,8 @@ const std::map<std::string, Tenant>& Tenants() {
   static const auto* tenants = new std::map<std::string, Tenant>{
       {"municipality_officer", {"kommuner/0380", "kommuner/0305"}},
       {"organisation_rep", {"organisations/8024001235", "organisations/8024005673"}},
-      {"learner", {"learners/matrix-learner", "learners/someone-else"}},
+      // A learner names itself learners/me: its id is its subject's pseudonym.
+      {"learner", {"learners/me", "learners/someone-else"}},
   };
   return *tenants;
 }

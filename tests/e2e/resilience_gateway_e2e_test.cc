@@ -59,11 +59,14 @@ class ResilienceTest : public ::testing::Test {
   }
 
   Suite& suite() { return *suite_; }
+  // The name of the learner whose tokens are Bearer("learner", id).
+  std::string Learners(const std::string& id) { return "learners/" + suite().Subject(id); }
 
-  // learners/<id> enrolled over HTTP through `http_port`; the status of the call.
+  // The learner of `bearer` (`id`) enrolled as learners/me over HTTP through `http_port`; the
+  // status of the call.
   static HttpResult EnrolOverHttp(int http_port, const std::string& bearer, const std::string& id) {
     return Http(http_port, "POST", "/v1/learners", bearer,
-                absl::StrCat(R"({"name": "learners/)", id, R"(", "displayName": "Gun",
+                absl::StrCat(R"({"name": "learners/me", "displayName": "Gun",
                    "email": ")",
                              id, R"(@example.se",
                    "organisationType": "ORGANISATION_TYPE_ASSOCIATION",
@@ -111,14 +114,14 @@ TEST_F(ResilienceTest, RateLimitIs429WithRetryAfterAcrossBothFronts) {
   ASSERT_EQ(EnrolOverHttp(suite().gateway().http_port(), gun, "gun").status, 200);
 
   v1::GetLearnerRequest get;
-  get.set_name("learners/gun");
+  get.set_name(Learners("gun"));
   v1::Learner learner;
   RpcResult first = Invoke(*stub, &Stub::GetLearner, gun, get, &learner);
   ASSERT_TRUE(first.ok()) << first.Describe();
-  HttpResult second = Http(http_port, "GET", "/v1/learners/gun", gun);
+  HttpResult second = Http(http_port, "GET", "/v1/" + Learners("gun"), gun);
   ASSERT_EQ(second.status, 200) << second.Describe();
 
-  HttpResult third = Http(http_port, "GET", "/v1/learners/gun", gun);
+  HttpResult third = Http(http_port, "GET", "/v1/" + Learners("gun"), gun);
   EXPECT_EQ(third.status, 429) << third.Describe();
   EXPECT_EQ(third.Reason(), "RATE_LIMITED");
   int retry_after = 0;
@@ -138,7 +141,7 @@ TEST_F(ResilienceTest, RateLimitIs429WithRetryAfterAcrossBothFronts) {
   // Another caller has a budget of its own.
   const std::string hans = suite().Bearer("learner", "hans");
   ASSERT_EQ(EnrolOverHttp(suite().gateway().http_port(), hans, "hans").status, 200);
-  EXPECT_EQ(Http(http_port, "GET", "/v1/learners/hans", hans).status, 200);
+  EXPECT_EQ(Http(http_port, "GET", "/v1/" + Learners("hans"), hans).status, 200);
 }
 
 // Redis stopped in the middle: public reads (cache bypassed), authenticated reads and writes
@@ -168,18 +171,18 @@ TEST_F(ResilienceTest, RedisStoppedDuringTrafficStillServes) {
     EXPECT_LT(rpc.elapsed, kFast);
 
     v1::GetLearnerRequest get;
-    get.set_name("learners/ines");
+    get.set_name(Learners("ines"));
     v1::Learner learner;
     rpc = Invoke(*stub, &Stub::GetLearner, ines, get, &learner);
     EXPECT_TRUE(rpc.ok()) << rpc.Describe();
-    EXPECT_EQ(learner.name(), "learners/ines");
+    EXPECT_EQ(learner.name(), Learners("ines"));
   }
   // A write: committed by the service although its outbox cannot publish now.
   const std::string jonas = suite().Bearer("learner", "jonas");
   HttpResult enrolled = EnrolOverHttp(http_port, jonas, "jonas");
   EXPECT_EQ(enrolled.status, 200) << enrolled.Describe();
   EXPECT_LT(enrolled.elapsed, kFast);
-  EXPECT_EQ(Http(http_port, "GET", "/v1/learners/jonas", jonas).status, 200);
+  EXPECT_EQ(Http(http_port, "GET", "/v1/" + Learners("jonas"), jonas).status, 200);
 
   ASSERT_TRUE(suite().redis().Restart().ok());
   // The gateway tries Redis again at most once a second; then answers are cached again.

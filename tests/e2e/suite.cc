@@ -17,24 +17,92 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "http_test_client.h"
 #include "integration/crypto/random.h"
+#include "integration/log/log.h"
 #include "integration/outbox/outbox.h"
 #include "integration/redis/client.h"
+#include "integration/se/luhn.h"
 #include "integration/status/status.h"
 
 namespace integration::e2e {
+
+bool PersonalSubjectMode() {
+  const char* value = std::getenv("INTEGRATION_E2E_PERSONAL_SUBJECTS");
+  return value != nullptr && std::string_view(value) == "1";
+}
+
+namespace {
+
+// The subjects given personnummer so far, in order: subject i is 19660203-(134+i)<check>, the
+// first being the issue's example 196602031343.
+struct PersonalNumbers {
+  absl::Mutex mu;
+  std::map<std::string, std::string> by_subject ABSL_GUARDED_BY(mu);
+};
+PersonalNumbers& Numbers() {
+  static PersonalNumbers numbers;
+  return numbers;
+}
+
+// Every log line of the process (services and gateway run in it) in personal-subject mode.
+struct LogCapture {
+  absl::Mutex mu;
+  std::string lines ABSL_GUARDED_BY(mu);
+};
+LogCapture& Logs() {
+  static LogCapture capture;
+  return capture;
+}
+
+// The spellings a number may take: 12 and 10 digits, each with and without the hyphen.
+std::vector<std::string> Spellings(const std::string& pnr) {
+  const std::string digits = absl::StrReplaceAll(pnr, {{"-", ""}});
+  const std::string hyphen = digits.substr(0, 8) + "-" + digits.substr(8);
+  return {digits, hyphen, digits.substr(2), hyphen.substr(2)};
+}
+
+// Every string of a Redis reply, nested arrays flattened.
+void AppendReply(const redis::Reply& reply, std::string* out) {
+  out->append(reply.str()).push_back('\n');
+  for (const redis::Reply& element : reply.elements()) AppendReply(element, out);
+}
+
+}  // namespace
+
+std::string PersonalNumberOf(const std::string& subject) {
+  if (!PersonalSubjectMode()) return subject;
+  PersonalNumbers& numbers = Numbers();
+  absl::MutexLock lock(&numbers.mu);
+  auto it = numbers.by_subject.find(subject);
+  if (it != numbers.by_subject.end()) return it->second;
+  const size_t index = numbers.by_subject.size();
+  const std::string ten = absl::StrCat("660203", 134 + index);
+  const std::optional<int> check = se::LuhnCheckDigit(ten);
+  EXPECT_TRUE(check.has_value());
+  const std::string serial = absl::StrCat(134 + index, check.value_or(0));
+  const std::string pnr =
+      index % 2 == 0 ? absl::StrCat("19660203", serial) : absl::StrCat("19660203-", serial);
+  numbers.by_subject.emplace(subject, pnr);
+  return pnr;
+}
 
 std::string RandomKeyHex() {
   absl::StatusOr<std::string> bytes = crypto::RandomBytes(32);
@@ -190,6 +258,16 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
   // One database, one schema and login role per service in it, as in production; one token
   // key for all of them and the gateway.
   suite->db_ = std::make_shared<integration::testing::TestDatabase>();
+  const std::string subject_keys = integration::testing::NewSubjectKeyRing();
+  suite->subject_key_file_ = suite->dir_->Write("subject_keys", subject_keys);
+  if (PersonalSubjectMode()) {
+    log::SetSinkForTesting([](std::string_view line) {
+      std::cerr << line << '\n';
+      LogCapture& logs = Logs();
+      absl::MutexLock lock(&logs.mu);
+      logs.lines.append(line).push_back('\n');
+    });
+  }
   std::string key_pem, public_pem;
   if (absl::Status st = integration::testing::NewEd25519Key(&key_pem, &public_pem); !st.ok()) {
     return st;
@@ -205,6 +283,7 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
     options.redis_addr = suite->redis_->address();
     options.drain_timeout = "2s";
     options.jwt_key_pem = key_pem;
+    options.subject_keys = subject_keys;
     const std::string name = s.spec.name;
     absl::StatusOr<std::unique_ptr<integration::testing::ServiceHarness>> harness =
         integration::testing::ServiceHarness::Start(std::move(s.spec), std::move(options));
@@ -237,15 +316,22 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
         }
       }
     }
-    if (readyz.status == 200 && healthy == suite->services_.size()) return suite;
+    if (readyz.status == 200 && healthy == suite->services_.size()) {
+      // Every line, request logs included, is scanned in personal-subject mode.
+      if (PersonalSubjectMode()) log::SetMinLevel(log::Level::kDebug);
+      return suite;
+    }
     absl::SleepFor(absl::Milliseconds(50));
   }
   return absl::DeadlineExceededError("the gateway never saw every backend SERVING: " + last);
 }
 
 Suite::~Suite() {
+  if (PersonalSubjectMode() && redis_ != nullptr && db_ != nullptr) ScanForPersonalNumbers();
   gateway_.reset();
   services_.clear();
+  // The capture lives no longer than the suite whose servers log into it.
+  if (PersonalSubjectMode()) log::SetSinkForTesting(nullptr);
   redis_.reset();
   db_.reset();
   dir_.reset();
@@ -263,6 +349,7 @@ std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
       "--shutdown-delay=0",
       "--drain-timeout=2s",
       "--jwks-file=" + services_.front()->jwks_file(),
+      "--subject-key-file=" + subject_key_file_,
       absl::StrCat("--jwt-issuer=", gwt::kIssuer),
       absl::StrCat("--jwt-audience=", gwt::kAudience),
       "--backends=" + absl::StrJoin(backends, ","),
@@ -338,7 +425,112 @@ std::string Suite::Bearer(const std::string& role, const std::string& subject,
 
 std::string Suite::Bearer(const std::string& role, const std::string& subject,
                           const integration::testing::Claims& claims) const {
-  return "Bearer " + services_.front()->Token(role, subject, claims);
+  return "Bearer " + services_.front()->Token(role, PersonalNumberOf(subject), claims);
+}
+
+std::string Suite::Subject(const std::string& subject) const {
+  return services_.front()->Subject(PersonalNumberOf(subject));
+}
+
+void Suite::ScanForPersonalNumbers() {
+  // Whatever the outbox relays have yet to publish would reach Redis after the scan.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  for (const auto& s : services_) {
+    while (s->Count("SELECT count(*) FROM " + s->name() + ".outbox WHERE published_at IS NULL") >
+               0 &&
+           absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+  std::map<std::string, std::string> sources;  // where -> text
+
+  // The whole database: every schema, table, row and sequence.
+  {
+    std::string dump;
+    // The DSN in single quotes for the shell; a quote inside it closes, escapes and reopens.
+    const std::string command = absl::StrCat(
+        "pg_dump --no-owner -d '", absl::StrReplaceAll(db_->dsn(), {{"'", "'\\''"}}), "'");
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+      ADD_FAILURE() << "cannot run pg_dump";
+    } else {
+      char buffer[65536];
+      size_t n = 0;
+      while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) dump.append(buffer, n);
+      const int rc = pclose(pipe);
+      EXPECT_EQ(rc, 0) << "pg_dump failed";
+    }
+    EXPECT_THAT(dump, ::testing::HasSubstr("CREATE TABLE")) << "pg_dump printed no schema";
+    sources["pg_dump"] = std::move(dump);
+  }
+
+  // Every Redis key and its value: event streams, rate limits, caches, request ids.
+  {
+    std::string text;
+    redis::ClientOptions options;
+    options.port = redis_->port();
+    options.pool_size = 1;
+    absl::StatusOr<std::unique_ptr<redis::Client>> client = redis::Client::Create(options);
+    absl::StatusOr<redis::Reply> keys =
+        client.ok() ? (*client)->Command({"KEYS", "*"}) : client.status();
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    for (const redis::Reply& key : keys.ok() ? keys->elements() : std::vector<redis::Reply>{}) {
+      text.append(key.str()).push_back('\n');
+      absl::StatusOr<redis::Reply> type = (*client)->Command({"TYPE", key.str()});
+      if (!type.ok()) continue;
+      const std::string kind = type->str();
+      std::vector<std::string> read;
+      if (kind == "stream") {
+        read = {"XRANGE", key.str(), "-", "+"};
+      } else if (kind == "string") {
+        read = {"GET", key.str()};
+      } else if (kind == "hash") {
+        read = {"HGETALL", key.str()};
+      } else if (kind == "list") {
+        read = {"LRANGE", key.str(), "0", "-1"};
+      } else if (kind == "set") {
+        read = {"SMEMBERS", key.str()};
+      } else if (kind == "zset") {
+        read = {"ZRANGE", key.str(), "0", "-1", "WITHSCORES"};
+      }
+      if (read.empty()) continue;
+      absl::StatusOr<redis::Reply> value = (*client)->Command(read);
+      if (value.ok()) AppendReply(*value, &text);
+    }
+    sources["redis"] = std::move(text);
+  }
+
+  {
+    LogCapture& logs = Logs();
+    absl::MutexLock lock(&logs.mu);
+    sources["logs"] = logs.lines;
+    logs.lines.clear();
+  }
+
+  std::vector<std::pair<std::string, std::string>> numbers;  // subject, personnummer
+  {
+    PersonalNumbers& all = Numbers();
+    absl::MutexLock lock(&all.mu);
+    numbers.assign(all.by_subject.begin(), all.by_subject.end());
+  }
+  bool any_pseudonym = false;
+  for (const auto& [subject, pnr] : numbers) {
+    const std::string pseudonym = services_.front()->Subject(pnr);
+    for (const auto& [where, text] : sources) {
+      if (text.find(pseudonym) != std::string::npos) any_pseudonym = true;
+      for (const std::string& spelling : Spellings(pnr)) {
+        const size_t at = text.find(spelling);
+        if (at == std::string::npos) continue;
+        const size_t from = at < 120 ? 0 : at - 120;
+        ADD_FAILURE() << where << " holds the personnummer " << spelling << " of token subject \""
+                      << subject << "\": …" << text.substr(from, 240) << "…";
+      }
+    }
+  }
+  // The scan looked at the right things: the callers' records are there, under pseudonyms.
+  EXPECT_TRUE(numbers.empty() || any_pseudonym)
+      << "no pseudonym of the " << numbers.size() << " token subjects in the database, Redis "
+      << "or the logs: nothing was written by them, so the scan proves nothing";
 }
 
 // ---------------------------------------------------------------------------------------------

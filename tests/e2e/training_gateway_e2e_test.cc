@@ -54,6 +54,8 @@ class TrainingThroughGatewayTest : public ::testing::Test {
   }
 
   Suite& suite() { return *suite_; }
+  // The name of the learner whose tokens are Learner(id): learners/{pseudonym of its subject}.
+  std::string Learners(const std::string& id) { return "learners/" + suite().Subject(id); }
   Stub& stub() { return *stub_; }
   int http_port() { return suite_->gateway().http_port(); }
   std::string Admin() { return suite_->Bearer("county_admin", "admin-1"); }
@@ -99,7 +101,7 @@ class TrainingThroughGatewayTest : public ::testing::Test {
   // learners/<id> enrolled in parts/<part_id> through the gateway (gRPC).
   void Enrol(const std::string& id, const std::string& part_id) {
     v1::CreateLearnerRequest req;
-    req.mutable_learner()->set_name("learners/" + id);
+    req.mutable_learner()->set_name(Learners(id));
     req.mutable_learner()->set_display_name("Åsa Öberg");
     req.mutable_learner()->set_email(id + "@example.se");
     req.mutable_learner()->set_organisation_type(
@@ -129,7 +131,7 @@ TEST_F(TrainingThroughGatewayTest, LearnerCourseOverGrpc) {
   Enrol("anna", "grpcdel");
 
   v1::StartAttemptRequest start;
-  start.set_parent("learners/anna");
+  start.set_parent(Learners("anna"));
   start.set_module("parts/grpcdel/modules/m1");
   v1::Attempt attempt;
   RpcResult r = Invoke(stub(), &Stub::StartAttempt, Learner("anna"), start, &attempt);
@@ -147,7 +149,7 @@ TEST_F(TrainingThroughGatewayTest, LearnerCourseOverGrpc) {
   EXPECT_EQ(scored.score_percent(), 100);
 
   v1::GetProgressRequest progress_req;
-  progress_req.set_name("learners/anna/progress");
+  progress_req.set_name(Learners("anna") + "/progress");
   v1::Progress progress;
   r = Invoke(stub(), &Stub::GetProgress, Learner("anna"), progress_req, &progress);
   ASSERT_TRUE(r.ok()) << r.Describe();
@@ -156,7 +158,7 @@ TEST_F(TrainingThroughGatewayTest, LearnerCourseOverGrpc) {
   EXPECT_TRUE(progress.parts(0).completed());
 
   v1::ListDiplomasRequest list;
-  list.set_parent("learners/anna");
+  list.set_parent(Learners("anna"));
   v1::ListDiplomasResponse diplomas;
   r = Invoke(stub(), &Stub::ListDiplomas, Learner("anna"), list, &diplomas);
   ASSERT_TRUE(r.ok()) << r.Describe();
@@ -196,17 +198,17 @@ TEST_F(TrainingThroughGatewayTest, LearnerCourseOverHttp) {
 
   HttpResult created = Http(http_port(), "POST",
                             "/v1/learners?requestId=" + ::integration::grpc::NewRequestId(), bertil,
-                            R"({"name": "learners/bertil", "displayName": "Bertil Ek",
+                            R"({"name": "learners/me", "displayName": "Bertil Ek",
                                 "email": "bertil@example.se",
                                 "organisationType": "ORGANISATION_TYPE_ASSOCIATION",
                                 "organisationName": "Röda Korset Uppsala",
                                 "kommunkod": "0380", "parts": ["parts/httpdel"]})");
   ASSERT_EQ(created.status, 200) << created.Describe();
-  EXPECT_EQ(created.Json().fields().at("name").string_value(), "learners/bertil");
+  EXPECT_EQ(created.Json().fields().at("name").string_value(), Learners("bertil"));
   EXPECT_EQ(created.Header("cache-control"), "no-store");
   EXPECT_FALSE(created.Header("x-request-id").empty());
 
-  HttpResult started = Http(http_port(), "POST", "/v1/learners/bertil/attempts", bertil,
+  HttpResult started = Http(http_port(), "POST", "/v1/" + Learners("bertil") + "/attempts", bertil,
                             R"({"module": "parts/httpdel/modules/m1"})");
   ASSERT_EQ(started.status, 200) << started.Describe();
   v1::Attempt attempt;
@@ -225,11 +227,11 @@ TEST_F(TrainingThroughGatewayTest, LearnerCourseOverHttp) {
   ASSERT_EQ(submitted.status, 200) << submitted.Describe();
   EXPECT_TRUE(submitted.Json().fields().at("passed").bool_value());
 
-  HttpResult progress = Http(http_port(), "GET", "/v1/learners/bertil/progress", bertil);
+  HttpResult progress = Http(http_port(), "GET", "/v1/" + Learners("bertil") + "/progress", bertil);
   ASSERT_EQ(progress.status, 200) << progress.Describe();
   EXPECT_TRUE(progress.Json().fields().at("completed").bool_value());
 
-  HttpResult diplomas = Http(http_port(), "GET", "/v1/learners/bertil/diplomas", bertil);
+  HttpResult diplomas = Http(http_port(), "GET", "/v1/" + Learners("bertil") + "/diplomas", bertil);
   ASSERT_EQ(diplomas.status, 200) << diplomas.Describe();
   const google::protobuf::Struct diplomas_json = diplomas.Json();
   const auto& list = diplomas_json.fields().at("diplomas").list_value();
@@ -350,33 +352,33 @@ TEST_F(TrainingThroughGatewayTest, TenantIsolationOnBothFronts) {
   Enrol("erik", "tenantdel");
 
   v1::GetLearnerRequest get;
-  get.set_name("learners/erik");
+  get.set_name(Learners("erik"));
   v1::Learner learner;
   RpcResult r = Invoke(stub(), &Stub::GetLearner, Learner("david"), get, &learner);
   EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
   EXPECT_EQ(r.Reason(), "TENANT_MISMATCH");
 
   v1::StartAttemptRequest start;
-  start.set_parent("learners/erik");
+  start.set_parent(Learners("erik"));
   start.set_module("parts/tenantdel/modules/m1");
   v1::Attempt attempt;
   r = Invoke(stub(), &Stub::StartAttempt, Learner("david"), start, &attempt);
   EXPECT_EQ(r.code(), ::grpc::StatusCode::PERMISSION_DENIED) << r.Describe();
   EXPECT_EQ(r.Reason(), "TENANT_MISMATCH");
 
-  HttpResult http_get = Http(http_port(), "GET", "/v1/learners/erik", Learner("david"));
+  HttpResult http_get = Http(http_port(), "GET", "/v1/" + Learners("erik"), Learner("david"));
   EXPECT_EQ(http_get.status, 403) << http_get.Describe();
   EXPECT_EQ(http_get.Reason(), "TENANT_MISMATCH");
   EXPECT_EQ(http_get.Json().fields().at("code").number_value(), 7);  // PERMISSION_DENIED
   HttpResult http_progress =
-      Http(http_port(), "GET", "/v1/learners/erik/progress", Learner("david"));
+      Http(http_port(), "GET", "/v1/" + Learners("erik") + "/progress", Learner("david"));
   EXPECT_EQ(http_progress.status, 403) << http_progress.Describe();
-  HttpResult http_start = Http(http_port(), "POST", "/v1/learners/erik/attempts", Learner("david"),
-                               R"({"module": "parts/tenantdel/modules/m1"})");
+  HttpResult http_start = Http(http_port(), "POST", "/v1/" + Learners("erik") + "/attempts",
+                               Learner("david"), R"({"module": "parts/tenantdel/modules/m1"})");
   EXPECT_EQ(http_start.status, 403) << http_start.Describe();
   EXPECT_EQ(http_start.Reason(), "TENANT_MISMATCH");
   // Its own resources still work.
-  EXPECT_EQ(Http(http_port(), "GET", "/v1/learners/david", Learner("david")).status, 200);
+  EXPECT_EQ(Http(http_port(), "GET", "/v1/" + Learners("david"), Learner("david")).status, 200);
 
   // County scope: an officer of another län asks for this län's figures.
   const std::string foreign = suite().Bearer("county_officer", "officer-12", kOtherLan);
@@ -400,7 +402,7 @@ TEST_F(TrainingThroughGatewayTest, TenantIsolationOnBothFronts) {
   EXPECT_EQ(listed.status, 403) << listed.Describe();
   EXPECT_EQ(listed.Reason(), "ROLE_NOT_ALLOWED");
   // No token at all on a protected method.
-  HttpResult anonymous = Http(http_port(), "GET", "/v1/learners/david");
+  HttpResult anonymous = Http(http_port(), "GET", "/v1/" + Learners("david"));
   EXPECT_EQ(anonymous.status, 401) << anonymous.Describe();
 }
 
@@ -438,7 +440,7 @@ TEST_F(TrainingThroughGatewayTest, BadRequestsNameTheField) {
   // The service's own validation passes through with its field: no such kommun.
   const std::string learner = Learner("fredrik");
   HttpResult domain = Http(http_port(), "POST", "/v1/learners", learner,
-                           R"({"name": "learners/fredrik", "displayName": "Fredrik",
+                           R"({"name": "learners/me", "displayName": "Fredrik",
                                "email": "fredrik@example.se",
                                "organisationType": "ORGANISATION_TYPE_ASSOCIATION",
                                "organisationName": "Förening", "kommunkod": "9999",
@@ -447,7 +449,7 @@ TEST_F(TrainingThroughGatewayTest, BadRequestsNameTheField) {
   EXPECT_THAT(domain.Fields(), Contains("learner.kommunkod")) << domain.Describe();
   // The same over gRPC.
   v1::CreateLearnerRequest req;
-  req.mutable_learner()->set_name("learners/fredrik");
+  req.mutable_learner()->set_name(Learners("fredrik"));
   req.mutable_learner()->set_display_name("Fredrik");
   req.mutable_learner()->set_email("fredrik@example.se");
   req.mutable_learner()->set_organisation_type(

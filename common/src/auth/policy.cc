@@ -21,24 +21,39 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 // The tenant claim of a role and the collection segment that names it in resource names.
+// A learner owns the ids of all its pseudonyms and kSelfId.
 struct TenantClaim {
-  const std::string* value;
+  std::vector<std::string_view> values;  // empty: the token lacks the claim
   const char* collection;
 };
 
 std::optional<TenantClaim> TenantOf(const Caller& caller) {
   const std::optional<Role> role = ParseRole(caller.role);
-  if (role == Role::kMunicipalityOfficer) return TenantClaim{&caller.kommun, "kommuner"};
-  if (role == Role::kOrganisationRep) return TenantClaim{&caller.orgnr, "organisations"};
-  if (role == Role::kLearner) return TenantClaim{&caller.subject, "learners"};
+  auto claim = [](const std::string& value, const char* collection) {
+    TenantClaim tenant{{}, collection};
+    if (!value.empty()) tenant.values.push_back(value);
+    return tenant;
+  };
+  if (role == Role::kMunicipalityOfficer) return claim(caller.kommun, "kommuner");
+  if (role == Role::kOrganisationRep) return claim(caller.orgnr, "organisations");
+  if (role == Role::kLearner) {
+    TenantClaim tenant = claim(caller.subject, "learners");
+    if (tenant.values.empty()) return tenant;
+    for (const std::string& former : caller.former_subjects) tenant.values.push_back(former);
+    tenant.values.push_back(kSelfId);
+    return tenant;
+  }
   return std::nullopt;
 }
 
 bool BelongsTo(std::string_view value, const TenantClaim& tenant) {
-  if (value == *tenant.value) return true;
+  auto own = [&](std::string_view id) {
+    return std::find(tenant.values.begin(), tenant.values.end(), id) != tenant.values.end();
+  };
+  if (own(value)) return true;
   const std::vector<std::string_view> segments = internal::Split(value, '/');
   for (size_t i = 0; i + 1 < segments.size(); ++i) {
-    if (segments[i] == tenant.collection && segments[i + 1] == *tenant.value) return true;
+    if (segments[i] == tenant.collection && own(segments[i + 1])) return true;
   }
   return false;
 }
@@ -156,7 +171,7 @@ absl::Status CheckTenant(const Policy& policy, const Caller& caller,
   const std::optional<TenantClaim> tenant = TenantOf(caller);
   if (!tenant) return absl::OkStatus();
   // A tenant role without its claim owns nothing.
-  if (tenant->value->empty() || !BelongsTo(*value, *tenant)) {
+  if (tenant->values.empty() || !BelongsTo(*value, *tenant)) {
     return TenantMismatch(
         absl::StrCat(policy.tenant_field(), " is outside the caller's ", tenant->collection));
   }

@@ -78,6 +78,7 @@ Scope Scope::Of(const Caller& caller) {
   Scope scope;
   scope.role = ParseRole(caller.role);
   scope.subject = caller.subject;
+  scope.former_subjects = caller.former_subjects;
   scope.lan = caller.lan;
   scope.kommun = caller.kommun;
   scope.orgnr = NormalOrgnr(caller.orgnr);
@@ -96,6 +97,11 @@ Owner Owner::Person(std::string_view subject) {
   Owner owner;
   owner.subject = std::string(subject);
   return owner;
+}
+
+bool Scope::IsSubject(std::string_view id) const {
+  return !id.empty() && (id == subject || std::find(former_subjects.begin(), former_subjects.end(),
+                                                    id) != former_subjects.end());
 }
 
 bool Scope::IsAny(std::initializer_list<Role> roles) const {
@@ -159,7 +165,7 @@ absl::Status CheckInScope(const Scope& scope, const Owner& owner, std::string_vi
     return TenantMismatch(absl::StrCat(AV(what), " belongs to another organisation"));
   }
   if (scope.Is(Role::kLearner)) {
-    if (!scope.subject.empty() && scope.subject == owner.subject) return absl::OkStatus();
+    if (scope.IsSubject(owner.subject)) return absl::OkStatus();
     return TenantMismatch(absl::StrCat(AV(what), " belongs to another learner"));
   }
   return RoleNotAllowed(absl::StrCat("this role may not use ", AV(what)));

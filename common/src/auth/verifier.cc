@@ -234,6 +234,9 @@ absl::StatusOr<std::unique_ptr<Verifier>> Verifier::Create(VerifierOptions optio
   if (options.jwks_file.empty()) return absl::InvalidArgumentError("auth: no JWKS file given");
   if (options.issuer.empty()) return absl::InvalidArgumentError("auth: no token issuer given");
   if (options.audience.empty()) return absl::InvalidArgumentError("auth: no token audience given");
+  if (options.subjects == nullptr) {
+    return absl::InvalidArgumentError("auth: no subject pseudonym keys given");
+  }
   if (options.leeway < std::chrono::seconds(0)) {
     return absl::InvalidArgumentError("auth: leeway must not be negative");
   }
@@ -376,6 +379,15 @@ absl::StatusOr<Caller> Verifier::Verify(std::string_view token) const {
     return status::Unauthenticated("TOKEN_SUBJECT_MISSING", "token has no sub claim");
   }
   caller.issuer = **iss;
+  // From here on only the pseudonyms exist: the raw "sub" may be a personnummer.
+  absl::StatusOr<std::string> pseudonym =
+      impl_->options.subjects->Current(caller.issuer, caller.role, caller.subject);
+  if (!pseudonym.ok()) return pseudonym.status();
+  absl::StatusOr<std::vector<std::string>> former =
+      impl_->options.subjects->Former(caller.issuer, caller.role, caller.subject);
+  if (!former.ok()) return former.status();
+  caller.subject = *std::move(pseudonym);
+  caller.former_subjects = *std::move(former);
   auto scope = StringClaim(claims, "scope");
   if (!scope.ok()) return scope.status();
   if (scope->has_value()) {

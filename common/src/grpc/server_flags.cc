@@ -38,6 +38,10 @@ ServerFlags::ServerFlags(config::Flags& flags, int default_grpc_port, int defaul
   tls_client_ca_file_ = flags.String("tls-client-ca-file", "",
                                      "PEM CA of client certificates; set to require mutual TLS");
   jwks_file_ = flags.String("jwks-file", "", "JWKS file with the token verification keys");
+  subject_key_file_ = flags.String(
+      auth::kSubjectKeyFileFlag, "",
+      "key ring of the token subjects' pseudonyms: lines \"<key id> <64 hex digits>\", the "
+      "current key first, older keys after it (see SubjectPseudonymiser)");
   jwt_issuer_ = flags.String("jwt-issuer", "https://auth.integration.lansstyrelsen.se",
                              "required token issuer (iss)");
   jwt_audience_ = flags.String("jwt-audience", "integration", "required token audience (aud)");
@@ -75,7 +79,15 @@ absl::StatusOr<ServerOptions> ServerFlags::Options(std::string service_name) con
     return absl::InvalidArgumentError(absl::StrCat(
         Setting(jwt_issuer_->empty() ? "jwt-issuer" : "jwt-audience"), ": must not be empty"));
   }
+  // Read here rather than by the flag parser, because `migrate` needs no keys.
+  absl::StatusOr<std::shared_ptr<const auth::SubjectPseudonymiser>> subjects =
+      auth::SubjectPseudonymiser::FromKeyFile(*subject_key_file_);
+  if (!subjects.ok()) {
+    return absl::Status(subjects.status().code(), absl::StrCat(Setting(auth::kSubjectKeyFileFlag),
+                                                               ": ", subjects.status().message()));
+  }
   auth::VerifierOptions verifier_options;
+  verifier_options.subjects = *std::move(subjects);
   verifier_options.jwks_file = *jwks_file_;
   verifier_options.issuer = *jwt_issuer_;
   verifier_options.audience = *jwt_audience_;

@@ -3,24 +3,26 @@
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/byte_buffer.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <chrono>
-#include <future>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "integration/auth/auth.h"
+#include "integration/crypto/random.h"
 #include "integration/pg/bootstrap.h"
 #include "integration/status/status.h"
 
@@ -141,6 +143,13 @@ absl::Status ServiceHarness::Launch() {
   for (const auto& [name, content] : options_.files) {
     if (absl::Status st = WriteFile(dir_->File(name), content); !st.ok()) return st;
   }
+  subject_keys_ = options_.subject_keys.empty() ? NewSubjectKeyRing() : options_.subject_keys;
+  absl::StatusOr<std::shared_ptr<const auth::SubjectPseudonymiser>> subjects =
+      auth::SubjectPseudonymiser::Parse(subject_keys_);
+  if (!subjects.ok()) return subjects.status();
+  subjects_ = *std::move(subjects);
+  subject_key_file_ = dir_->File("subject_keys");
+  if (absl::Status st = WriteFile(subject_key_file_, subject_keys_); !st.ok()) return st;
 
   // Database: schema and roles of the service, as integration-dbadmin sets them up; migrated
   // by the migrator login and served by the runtime role, as deployed.
@@ -191,6 +200,7 @@ absl::Status ServiceHarness::Serve(int grpc_port) {
       "--shutdown-delay=0",
       "--drain-timeout=" + options_.drain_timeout,
       "--jwks-file=" + jwks_file_,
+      "--subject-key-file=" + subject_key_file_,
       "--jwt-issuer=" + options_.issuer,
       "--jwt-audience=" + options_.audience,
       "--outbox-poll-interval=100ms",
@@ -312,6 +322,18 @@ absl::Status ServiceHarness::WaitServing(absl::Duration timeout,
     absl::SleepFor(absl::Milliseconds(50));
   }
   return absl::DeadlineExceededError(absl::StrCat("the server is not SERVING: ", last));
+}
+
+std::string NewSubjectKeyRing() {
+  absl::StatusOr<std::string> secret = crypto::RandomBytes(32);
+  EXPECT_TRUE(secret.ok()) << secret.status();
+  return absl::StrCat("test-1 ", absl::BytesToHexString(secret.ok() ? *secret : ""), "\n");
+}
+
+std::string ServiceHarness::Subject(const std::string& subject, const std::string& role) const {
+  absl::StatusOr<std::string> pseudonym = subjects_->Current(options_.issuer, role, subject);
+  EXPECT_TRUE(pseudonym.ok()) << pseudonym.status();
+  return pseudonym.ok() ? *pseudonym : "";
 }
 
 std::string ServiceHarness::Token(const std::string& role, const std::string& subject,

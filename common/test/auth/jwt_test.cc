@@ -180,7 +180,20 @@ class JwtTest : public ::testing::Test {
     options.audience = kAudience;
     options.leeway = seconds(30);
     options.clock = [this] { return now_; };
+    options.subjects = Subjects();
     return options;
+  }
+
+  static std::shared_ptr<const SubjectPseudonymiser> Subjects() {
+    auto subjects = SubjectPseudonymiser::Create({{"k1", std::string(32, 's')}});
+    EXPECT_TRUE(subjects.ok()) << subjects.status();
+    return subjects.ok() ? *subjects : nullptr;
+  }
+  // What Verify makes of a token's "sub": its pseudonym, never the subject itself.
+  static std::string Pseudonym(const std::string& subject) {
+    auto pseudonym = Subjects()->Current(kIssuer, "county_officer", subject);
+    EXPECT_TRUE(pseudonym.ok()) << pseudonym.status();
+    return pseudonym.ok() ? *pseudonym : "";
   }
 
   std::unique_ptr<Verifier> MakeVerifier(VerifierOptions options) {
@@ -240,7 +253,7 @@ TEST_F(JwtTest, ValidEdDsaTokenYieldsCaller) {
   absl::StatusOr<Caller> caller = verifier->Verify(token);
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_TRUE(caller->authenticated);
-  EXPECT_EQ(caller->subject, "officer-17");
+  EXPECT_EQ(caller->subject, Pseudonym("officer-17"));
   EXPECT_EQ(caller->role, "municipality_officer");
   EXPECT_EQ(caller->lan, "12");
   EXPECT_EQ(caller->kommun, "0180");
@@ -267,7 +280,7 @@ TEST_F(JwtTest, ValidEs256TokenYieldsCaller) {
   absl::StatusOr<Caller> caller = verifier->Verify(token);
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->role, "county_officer");
-  EXPECT_EQ(caller->subject, "officer-17");
+  EXPECT_EQ(caller->subject, Pseudonym("officer-17"));
   EXPECT_TRUE(caller->scopes.empty());
 }
 
@@ -444,7 +457,7 @@ TEST_F(JwtTest, ATokenWithoutSubjectIsRefused) {
   // With one, the caller carries it and the issuer (request ids are scoped by both).
   absl::StatusOr<Caller> caller = verifier->Verify(Sign(Claims(), ed_pem_, "ed-1"));
   ASSERT_TRUE(caller.ok()) << caller.status();
-  EXPECT_EQ(caller->subject, "officer-17");
+  EXPECT_EQ(caller->subject, Pseudonym("officer-17"));
   EXPECT_EQ(caller->issuer, kIssuer);
 }
 
@@ -535,7 +548,7 @@ TEST_F(JwtTest, ClaimsAreReadAsStrictJson) {
       R"("sub":"a\"b\\c\/d\u00e5\ud83d\ude00é\n", "x":{"y":[true,false,null,-0.5,{}]}, "z":[]} )";
   absl::StatusOr<Caller> caller = verifier->Verify(SignRaw(ed.get(), header, payload));
   ASSERT_TRUE(caller.ok()) << caller.status();
-  EXPECT_EQ(caller->subject, "a\"b\\c/d\xc3\xa5\xf0\x9f\x98\x80\xc3\xa9\n");
+  EXPECT_EQ(caller->subject, Pseudonym("a\"b\\c/d\xc3\xa5\xf0\x9f\x98\x80\xc3\xa9\n"));
   EXPECT_EQ(caller->role, "county_officer");
   EXPECT_EQ(caller->expires_at, now_ + hours(1));
 
@@ -648,7 +661,7 @@ TEST_F(JwtTest, CacheIsBoundedAndClearedOnKeyReload) {
     for (int i = 0; i < 5; ++i) {
       auto caller = verifier->Verify(tokens[i]);
       ASSERT_TRUE(caller.ok());
-      EXPECT_EQ(caller->subject, "user-" + std::to_string(i));
+      EXPECT_EQ(caller->subject, Pseudonym("user-" + std::to_string(i)));
       EXPECT_EQ(caller->token, tokens[i]);
     }
   }
@@ -849,7 +862,7 @@ TEST_F(JwtTest, TokenSignerSignsWithOneParsedKey) {
       ASSERT_TRUE(token.ok()) << token.status();
       absl::StatusOr<Caller> caller = verifier->Verify(*token);
       ASSERT_TRUE(caller.ok()) << kid << ": " << caller.status();
-      EXPECT_EQ(caller->subject, subject);
+      EXPECT_EQ(caller->subject, Pseudonym(subject));
     }
     TokenClaims bad = Claims();
     bad.audience.clear();

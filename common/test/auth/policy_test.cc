@@ -268,6 +268,18 @@ TEST_F(PolicyTest, LearnerOnlyItself) {
   EXPECT_TRUE(CheckTenant(policy, caller, *Request("abc")).ok());
   EXPECT_EQ(Reason(CheckTenant(policy, caller, *Request("learners/abcd"))), "TENANT_MISMATCH");
   EXPECT_EQ(Reason(CheckTenant(policy, caller, *Request("learners/ab"))), "TENANT_MISMATCH");
+  // A learner names itself learners/me: it cannot compute its pseudonym.
+  EXPECT_TRUE(CheckTenant(policy, caller, *Request("learners/me")).ok());
+  EXPECT_TRUE(CheckTenant(policy, caller, *Request("learners/me/attempts/1")).ok());
+  // After a subject key rotation its records under the former pseudonym are still its own.
+  EXPECT_EQ(Reason(CheckTenant(policy, caller, *Request("learners/old-abc"))), "TENANT_MISMATCH");
+  caller.former_subjects = {"old-abc"};
+  EXPECT_TRUE(CheckTenant(policy, caller, *Request("learners/old-abc/attempts/1")).ok());
+  EXPECT_EQ(Reason(CheckTenant(policy, caller, *Request("learners/old-abcd"))), "TENANT_MISMATCH");
+  // "me" is nobody's tenant but a learner's.
+  Caller officer = MakeCaller("municipality_officer");
+  officer.kommun = "0180";
+  EXPECT_EQ(Reason(CheckTenant(policy, officer, *Request("kommuner/me"))), "TENANT_MISMATCH");
 }
 
 TEST_F(PolicyTest, RolesWithoutTenantClaimPass) {

@@ -30,6 +30,9 @@ class ServiceTokenTest : public ::testing::Test {
     v.audience = "suite";
     v.clock = [this] { return now_; };
     v.cache_size = 0;
+    auto subjects = SubjectPseudonymiser::Create({{"k1", std::string(32, 's')}});
+    ASSERT_TRUE(subjects.ok()) << subjects.status();
+    v.subjects = *subjects;
     auto verifier = Verifier::Create(v);
     ASSERT_TRUE(verifier.ok()) << verifier.status();
     verifier_ = *std::move(verifier);

@@ -132,6 +132,15 @@ TEST_F(CheckInScopeTest, TenantRolesSeeTheirOwn) {
   EXPECT_EQ(Check(ScopeOf("organisation_rep")), "TENANT_MISMATCH");
   EXPECT_EQ(Check(ScopeOf("learner", "anna")), "OK");
   EXPECT_EQ(Check(ScopeOf("learner", "bertil")), "TENANT_MISMATCH");
+  // Records written before a subject key rotation name the former pseudonym.
+  Scope rotated = ScopeOf("learner", "anna-2");
+  EXPECT_EQ(Check(rotated), "TENANT_MISMATCH");
+  rotated.former_subjects = {"x", "anna"};
+  EXPECT_EQ(Check(rotated), "OK");
+  EXPECT_TRUE(rotated.IsSubject("anna-2"));
+  EXPECT_TRUE(rotated.IsSubject("x"));
+  EXPECT_FALSE(rotated.IsSubject(""));
+  EXPECT_FALSE(rotated.IsSubject("ann"));
 }
 
 TEST_F(CheckInScopeTest, OtherRolesAreRefused) {

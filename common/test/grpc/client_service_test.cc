@@ -92,7 +92,9 @@ TEST(ClientTest, OutgoingCallInheritsDeadlineTokenRequestIdAndTrace) {
     EXPECT_EQ(downstream_seen.trace.flags, 1);
     EXPECT_TRUE(downstream_seen.caller.authenticated);
     EXPECT_EQ(downstream_seen.caller.role, "county_officer");
-    EXPECT_EQ(downstream_seen.caller.subject, "officer-9");
+    // The subject's pseudonym, as the downstream service names the caller.
+    EXPECT_EQ(downstream_seen.caller.subject,
+              downstream.issuer().Subject("officer-9", "county_officer"));
   }
 
   const absl::Time before = absl::Now();

@@ -267,7 +267,7 @@ TEST_F(AuthTest, AllowedRoleReachesHandlerWithCaller) {
   absl::MutexLock lock(&mu);
   EXPECT_TRUE(seen.authenticated);
   EXPECT_EQ(seen.role, "county_officer");
-  EXPECT_EQ(seen.subject, "officer-7");
+  EXPECT_EQ(seen.subject, issuer_.Subject("officer-7", "county_officer"));
   EXPECT_EQ(seen.token, token);
   // The access line names the role, never the token or the subject.
   auto lines = logs.Matching({"\"event\":\"rpc\"", kEchoMethod});

@@ -34,7 +34,8 @@ class ServerFlagsTest : public ::testing::Test {
 
 TEST_F(ServerFlagsTest, DefaultsAndOverrides) {
   const std::string jwks = "--jwks-file=" + issuer_.jwks_file();
-  absl::StatusOr<ServerOptions> o = Parse({jwks.c_str()});
+  const std::string keys = "--subject-key-file=" + issuer_.subject_key_file();
+  absl::StatusOr<ServerOptions> o = Parse({jwks.c_str(), keys.c_str()});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->service_name, "training");
   EXPECT_EQ(o->listen_address, "0.0.0.0:50051");
@@ -45,7 +46,7 @@ TEST_F(ServerFlagsTest, DefaultsAndOverrides) {
   EXPECT_FALSE(o->tls.enabled());
   EXPECT_NE(o->verifier, nullptr);
 
-  o = Parse({jwks.c_str(), "--grpc-port=0", "--admin-port=0", "--executor-threads=3"},
+  o = Parse({jwks.c_str(), keys.c_str(), "--grpc-port=0", "--admin-port=0", "--executor-threads=3"},
             {{"TRAINING_LISTEN_HOST", "::1"}, {"TRAINING_DEFAULT_DEADLINE", "2s"}});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->listen_address, "[::1]:0");
@@ -72,10 +73,28 @@ TEST_F(ServerFlagsTest, ErrorsNameTheSetting) {
   ASSERT_FALSE(o.ok());
   EXPECT_THAT(std::string(o.status().message()), HasSubstr("--max-deadline"));
 
+  const std::string keys = "--subject-key-file=" + issuer_.subject_key_file();
   const std::string missing = "--jwks-file=" + dir_.path() + "/missing.json";
-  o = Parse({missing.c_str()});
+  o = Parse({missing.c_str(), keys.c_str()});
   ASSERT_FALSE(o.ok());
   EXPECT_THAT(std::string(o.status().message()), HasSubstr("--jwks-file"));
+}
+
+// Without the subject keys a server would have to store raw subjects (personnummer): it does
+// not start.
+TEST_F(ServerFlagsTest, SubjectKeysAreRequiredAndChecked) {
+  const std::string jwks = "--jwks-file=" + issuer_.jwks_file();
+  absl::StatusOr<ServerOptions> o = Parse({jwks.c_str()});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()),
+              HasSubstr("--subject-key-file (env TRAINING_SUBJECT_KEY_FILE)"));
+
+  const std::string short_key = "--subject-key-file=" + dir_.Write("short", "k1 abcd\n");
+  o = Parse({jwks.c_str(), short_key.c_str()});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("--subject-key-file"));
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("hex digits"));
+  EXPECT_THAT(std::string(o.status().message()), ::testing::Not(HasSubstr("abcd")));
 }
 
 }  // namespace

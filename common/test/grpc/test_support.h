@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "integration/auth/auth.h"
@@ -67,6 +68,15 @@ class TokenIssuer {
     options.jwks_file = jwks_file_;
     options.issuer = kIssuer;
     options.audience = kAudience;
+    // A fixed test key ("k" is 0x6b): pseudonyms are stable across the issuers of one test,
+    // and servers started with --subject-key-file=subject_key_file() name callers alike.
+    subject_key_file_ =
+        dir.Write("subject_keys", "test-1 " + absl::BytesToHexString(std::string(32, 'k')) + "\n");
+    absl::StatusOr<std::shared_ptr<const auth::SubjectPseudonymiser>> subjects =
+        auth::SubjectPseudonymiser::Create({{"test-1", std::string(32, 'k')}});
+    EXPECT_TRUE(subjects.ok()) << subjects.status();
+    if (subjects.ok()) subjects_ = *subjects;
+    options.subjects = subjects_;
     absl::StatusOr<std::unique_ptr<auth::Verifier>> verifier = auth::Verifier::Create(options);
     EXPECT_TRUE(verifier.ok()) << verifier.status();
     if (verifier.ok()) verifier_ = std::shared_ptr<auth::Verifier>(*std::move(verifier));
@@ -87,13 +97,21 @@ class TokenIssuer {
   }
 
   const std::shared_ptr<auth::Verifier>& verifier() const { return verifier_; }
+  // The pseudonym a verified token for `subject` carries as Caller::subject.
+  std::string Subject(const std::string& subject, const std::string& role = "") const {
+    absl::StatusOr<std::string> pseudonym = subjects_->Current(kIssuer, role, subject);
+    return pseudonym.ok() ? *pseudonym : "";
+  }
   const std::string& jwks_file() const { return jwks_file_; }
+  const std::string& subject_key_file() const { return subject_key_file_; }
   const std::string& key_pem() const { return key_pem_; }
 
  private:
   std::string key_pem_;
   std::string jwks_file_;
   std::shared_ptr<auth::Verifier> verifier_;
+  std::shared_ptr<const auth::SubjectPseudonymiser> subjects_;
+  std::string subject_key_file_;
 };
 
 using EchoHandler =

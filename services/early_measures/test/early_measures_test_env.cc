@@ -201,6 +201,10 @@ absl::StatusOr<std::unique_ptr<EarlyMeasuresTestEnv>> EarlyMeasuresTestEnv::Star
   verifier.jwks_file = env->harness_->jwks_file();
   verifier.issuer = options.issuer;
   verifier.audience = options.audience;
+  absl::StatusOr<std::shared_ptr<const auth::SubjectPseudonymiser>> subjects =
+      auth::SubjectPseudonymiser::Parse(env->harness_->subject_keys());
+  if (!subjects.ok()) return subjects.status();
+  verifier.subjects = *std::move(subjects);
   absl::StatusOr<std::unique_ptr<auth::Verifier>> v = auth::Verifier::Create(verifier);
   if (!v.ok()) return v.status();
   env->grants_->SetVerifier(std::shared_ptr<auth::Verifier>(*std::move(v)));

@@ -221,7 +221,7 @@ TEST_F(CacheTest, ErrorsAndNonCacheableMethodsAreNeverCached) {
   EXPECT_EQ(fake_.calls("lansstyrelsen.integration.training.v1.TrainingService/GetPart"), 2);
 
   training::GetLearnerRequest learner;
-  learner.set_name("learners/anna");
+  learner.set_name("learners/" + issuer_.Subject("anna"));
   const CallOptions anna = WithAuth(issuer_.Bearer(ClaimsFor("learner", "anna")));
   for (int i = 0; i < 2; ++i) {
     CallResult r = Call(gateway_->target(), kGetLearnerPath, learner, anna);

@@ -26,7 +26,8 @@ std::vector<std::string> Roles() {
 std::string TenantValue(const Claims& claims) {
   if (claims.role == "municipality_officer") return "kommuner/" + claims.kommun;
   if (claims.role == "organisation_rep") return "organisations/" + claims.orgnr;
-  if (claims.role == "learner") return "learners/" + claims.subject;
+  // A learner names itself learners/me (its id is its subject's pseudonym).
+  if (claims.role == "learner") return "learners/me";
   return "";
 }
 

@@ -197,7 +197,7 @@ TEST_F(GrpcFrontTest, TenantFieldIsCheckedAtTheGateway) {
   EXPECT_EQ(backend_.calls().size(), 0u);
 
   training::GetLearnerRequest own;
-  own.set_name("learners/anna");
+  own.set_name("learners/" + issuer_.Subject("anna"));
   r = Call(gateway.target(), kGetLearnerPath, own, WithAuth(anna));
   EXPECT_TRUE(r.status.ok()) << r.status.error_message();
   EXPECT_EQ(backend_.calls().size(), 1u);

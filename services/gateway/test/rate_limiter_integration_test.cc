@@ -84,8 +84,8 @@ TEST_F(RateLimiterRedisTest, BurstThenResourceExhaustedWithRetryInfo) {
   EXPECT_EQ(r.Header("retry-after"), "60");
   EXPECT_EQ(backend_.calls().size(), 3u);
 
-  // The budget lives in Redis, with an expiry once it is idle.
-  const std::string key = RateLimitKey(MethodClass::kWrite, subject);
+  // The budget lives in Redis, with an expiry once it is idle; keyed by the caller's pseudonym.
+  const std::string key = RateLimitKey(MethodClass::kWrite, issuer_.Subject(subject));
   absl::StatusOr<redis::Reply> ttl = redis_->Command({"PTTL", key});
   ASSERT_TRUE(ttl.ok()) << ttl.status();
   EXPECT_GT(ttl->integer(), 120'000);
@@ -131,7 +131,7 @@ TEST_F(RateLimiterRedisTest, RedisStoppingAndReturningDuringTraffic) {
   TestGateway gateway(parts);
   const std::string subject = UniqueSubject("outage");
   const CallOptions o = WithAuth(issuer_.Bearer(ClaimsFor("county_officer", subject)));
-  const std::string key = RateLimitKey(MethodClass::kWrite, subject);
+  const std::string key = RateLimitKey(MethodClass::kWrite, issuer_.Subject(subject));
 
   ASSERT_TRUE(Call(gateway.target(), kEchoPath, Hello(), o).status.ok());
   absl::StatusOr<redis::Reply> exists = redis_->Command({"EXISTS", key});
@@ -159,7 +159,7 @@ TEST_F(RateLimiterRedisTest, RedisStoppingAndReturningDuringTraffic) {
       << "Redis is probed again and used once it answers";
   // Back on the shared budget: the Redis one saw 1 of 5 calls before the outage; the calls
   // while probing may have used more, but the decision is Redis's again.
-  RateDecision d = limiter.Check(MethodClass::kWrite, subject);
+  RateDecision d = limiter.Check(MethodClass::kWrite, issuer_.Subject(subject));
   EXPECT_FALSE(d.local);
 }
 

@@ -77,6 +77,7 @@ TEST(GatewayReadyzTest, ShowsEachBackendsStateWithoutGatingReadiness) {
       "--shutdown-delay=0",
       "--drain-timeout=2s",
       "--jwks-file=" + issuer.jwks_file(),
+      "--subject-key-file=" + issuer.subject_key_file(),
       absl::StrCat("--jwt-issuer=", kIssuer),
       absl::StrCat("--jwt-audience=", kAudience),
       absl::StrCat("--backends=echo=", echo->target(), ",training=127.0.0.1:", dead_port),

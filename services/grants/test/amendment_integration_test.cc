@@ -128,7 +128,7 @@ TEST_F(AmendmentTest, ApprovalChangesTheApplicationAndKeepsTheHistory) {
       env().Call(&Stub::DecideAmendment, env().OfficerToken(), decide, &approved);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(approved.state(), v1::AMENDMENT_STATE_APPROVED);
-  EXPECT_EQ(approved.decider(), "officer-1");
+  EXPECT_EQ(approved.decider(), env().Subject("officer-1"));
   EXPECT_TRUE(approved.has_decide_time());
   EXPECT_EQ(approved.previous_project_period().start_date().month(), 2);
   EXPECT_EQ(approved.previous_project_period().end_date().day(), 30);

@@ -119,15 +119,15 @@ TEST_F(AuditTest, TheTrailListsEveryChangeBelowTheApplicationOldestFirst) {
 
   const v1::AuditEvent& submitted = trail.events(1);
   EXPECT_EQ(submitted.resource(), report_name);
-  EXPECT_EQ(submitted.actor(), "kommun-0380");
+  EXPECT_EQ(submitted.actor(), env().Subject("kommun-0380"));
   EXPECT_EQ(submitted.role(), "municipality_officer");
   EXPECT_EQ(submitted.request_id(), kSubmitRequest);
   EXPECT_TRUE(submitted.has_event_time());
   const v1::AuditEvent& accepted = trail.events(2);
-  EXPECT_EQ(accepted.actor(), "officer-1");
+  EXPECT_EQ(accepted.actor(), env().Subject("officer-1"));
   EXPECT_EQ(accepted.role(), "county_officer");
   EXPECT_EQ(accepted.request_id(), kAcceptRequest);
-  EXPECT_EQ(trail.events(3).actor(), "officer-2");
+  EXPECT_EQ(trail.events(3).actor(), env().Subject("officer-2"));
   EXPECT_EQ(trail.events(3).resource(), reclaim.name());
   EXPECT_THAT(trail.events(3).detail(), ::testing::HasSubstr("amount_ore=2000000"));
 }
@@ -241,7 +241,7 @@ TEST_F(AuditTest, AReviewThroughTheServiceStaysOutOfTheApplicantsTrail) {
   v1::ListAuditEventsResponse trail;
   ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().OfficerToken(), list, &trail).ok());
   ASSERT_THAT(Actions(trail), ElementsAre("review.create"));
-  EXPECT_EQ(trail.events(0).actor(), "officer-9");
+  EXPECT_EQ(trail.events(0).actor(), env().Subject("officer-9"));
   ASSERT_TRUE(env().Call(&Stub::ListAuditEvents, env().KommunToken(), list, &trail).ok());
   EXPECT_EQ(trail.events_size(), 0);
 }

@@ -93,7 +93,7 @@ TEST_F(DecisionTest, ApprovalDecidesCreatesReportsAndAnnounces) {
   EXPECT_EQ(out.decision().outcome(), v1::DECISION_OUTCOME_APPROVED);
   EXPECT_EQ(out.decision().approved_amount().ore(), 1'000'000);
   EXPECT_EQ(out.decision().conditions(), "Bidraget får användas enligt ansökan.");
-  EXPECT_EQ(out.decision().decider(), "officer-1");
+  EXPECT_EQ(out.decision().decider(), env().Subject("officer-1"));
   EXPECT_GE(out.decision().decide_time().seconds(), absl::ToUnixSeconds(env().clock().Now()) - 60);
   EXPECT_EQ(ApprovedTotal(call), 1'000'000);
 
@@ -126,7 +126,8 @@ TEST_F(DecisionTest, ApprovalDecidesCreatesReportsAndAnnounces) {
   EXPECT_EQ(event.project_period().start_date().month(), 2);
   EXPECT_EQ(env().Count(absl::StrCat("SELECT count(*) FROM audit_log WHERE action = "
                                      "'application.decide' AND resource = '",
-                                     AppName(call, app), "' AND actor = 'officer-1'")),
+                                     AppName(call, app), "' AND actor = '",
+                                     env().Subject("officer-1"), "'")),
             1);
 }
 

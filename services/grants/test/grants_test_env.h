@@ -92,6 +92,8 @@ class GrantsTestEnv {
   const std::string& target() const { return harness_->target(); }
 
   // --- Tokens ---
+  // What the service records for a token's subject (audit actors, reviewers): its pseudonym.
+  std::string Subject(const std::string& subject) const { return harness_->Subject(subject); }
   std::string Token(const std::string& role, const std::string& subject,
                     const Claims& claims = {}) const {
     return harness_->Token(role, subject, claims);

@@ -73,7 +73,8 @@ TEST_F(ProgrammeTest, AdminCreatesAndAnyoneReads) {
 
   EXPECT_EQ(Events(), 1);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'programme.create' AND "
-                        "resource = 'programmes/guider' AND actor = 'admin-1'"),
+                        "resource = 'programmes/guider' AND actor = '" +
+                        env().Subject("admin-1") + "'"),
             1);
 }
 

@@ -471,7 +471,7 @@ TEST_F(ReportTest, ARetriedSubmitIsAnsweredOnceAndAReusedIdIsRefused) {
   // The audit row names who, in which role, and the request.
   const pqxx::result audit =
       env().Query("SELECT actor, role, request_id FROM audit_log WHERE action = 'report.submit'");
-  EXPECT_EQ(audit[0][0].as<std::string>(), "kommun-0380");
+  EXPECT_EQ(audit[0][0].as<std::string>(), env().Subject("kommun-0380"));
   EXPECT_EQ(audit[0][1].as<std::string>(), "municipality_officer");
   EXPECT_EQ(audit[0][2].as<std::string>(), kRequestA);
 

@@ -72,7 +72,7 @@ TEST_F(ReviewTest, FirstReviewScoresAndMovesToUnderReview) {
   ::grpc::Status st = Review("officer-1", ReviewRequest(AppName(call_id_, app), 4, 3), &review);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(review.name(), absl::StrCat(AppName(call_id_, app), "/reviews/1"));
-  EXPECT_EQ(review.reviewer(), "officer-1");
+  EXPECT_EQ(review.reviewer(), env().Subject("officer-1"));
   EXPECT_EQ(review.weighted_score_milli(), 3667);  // (4*2 + 3*1) / 3 = 3.6667
   ASSERT_EQ(review.scores_size(), 2);
   EXPECT_EQ(review.scores(0).comment(), "Stort behov i kommunen");
@@ -82,10 +82,11 @@ TEST_F(ReviewTest, FirstReviewScoresAndMovesToUnderReview) {
   EXPECT_EQ(
       env().Count(absl::StrCat("SELECT revision FROM applications WHERE application_id = ", app)),
       2);
-  EXPECT_EQ(env().Count(absl::StrCat("SELECT count(*) FROM audit_log WHERE action = "
-                                     "'review.create' AND resource = '",
-                                     review.name(), "' AND actor = 'officer-1'")),
-            1);
+  EXPECT_EQ(
+      env().Count(absl::StrCat("SELECT count(*) FROM audit_log WHERE action = "
+                               "'review.create' AND resource = '",
+                               review.name(), "' AND actor = '", env().Subject("officer-1"), "'")),
+      1);
 
   // A second officer's review leaves the state and revision alone.
   v1::Review second;
@@ -103,10 +104,10 @@ TEST_F(ReviewTest, FirstReviewScoresAndMovesToUnderReview) {
   st = env().Call(&Stub::ListReviews, env().OfficerToken("officer-3"), list, &listed);
   ASSERT_TRUE(st.ok()) << Describe(st);
   ASSERT_EQ(listed.reviews_size(), 2);
-  EXPECT_EQ(listed.reviews(0).reviewer(), "officer-1");
+  EXPECT_EQ(listed.reviews(0).reviewer(), env().Subject("officer-1"));
   EXPECT_EQ(listed.reviews(0).weighted_score_milli(), 3667);
   EXPECT_EQ(listed.reviews(0).scores(0).criterion_id(), "need");
-  EXPECT_EQ(listed.reviews(1).reviewer(), "officer-2");
+  EXPECT_EQ(listed.reviews(1).reviewer(), env().Subject("officer-2"));
   EXPECT_TRUE(listed.next_page_token().empty());
 }
 
@@ -245,7 +246,7 @@ TEST_F(ReviewTest, ListReviewsPages) {
   v1::ListReviewsResponse rest;
   ASSERT_TRUE(env().Call(&Stub::ListReviews, env().OfficerToken(), req, &rest).ok());
   ASSERT_EQ(rest.reviews_size(), 1);
-  EXPECT_EQ(rest.reviews(0).reviewer(), "officer-2");
+  EXPECT_EQ(rest.reviews(0).reviewer(), env().Subject("officer-2"));
   EXPECT_TRUE(rest.next_page_token().empty());
   // A token of another application's list is refused.
   req.set_parent(AppName(call_id_, Seed()));

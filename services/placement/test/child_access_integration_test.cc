@@ -109,14 +109,14 @@ TEST_F(ChildAccessTest, EveryReadIsLoggedAndTheCountyAdminListsTheLog) {
   ::grpc::Status st = env().Call(&Stub::ListChildReads, env().AdminToken(), req, &page);
   ASSERT_TRUE(st.ok()) << Describe(st);
   ASSERT_EQ(page.reads_size(), 1);
-  EXPECT_EQ(page.reads(0).actor(), "officer-03");
+  EXPECT_EQ(page.reads(0).actor(), env().Subject("officer-03"));
   EXPECT_EQ(page.reads(0).role(), "county_officer");
   EXPECT_EQ(page.reads(0).purpose(), "assignment review");
   EXPECT_GT(page.reads(0).read_time().seconds(), 0);
   req.set_page_token(page.next_page_token());
   ASSERT_TRUE(env().Call(&Stub::ListChildReads, env().AdminToken(), req, &page).ok());
   ASSERT_EQ(page.reads_size(), 1);
-  EXPECT_EQ(page.reads(0).actor(), "kommun-0380");
+  EXPECT_EQ(page.reads(0).actor(), env().Subject("kommun-0380"));
   EXPECT_EQ(page.reads(0).purpose(), "finding a home");
   EXPECT_TRUE(page.next_page_token().empty());
 

@@ -49,6 +49,8 @@ class PlacementTestEnv {
   TestClock& clock() { return *clock_; }
 
   // A bearer token of `role` for `subject`, accepted by this server.
+  // What the service records for a token's subject (audit actors, reviewers): its pseudonym.
+  std::string Subject(const std::string& subject) const { return harness_->Subject(subject); }
   std::string Token(const std::string& role, const std::string& subject,
                     const Claims& claims = {}) const {
     return harness_->Token(role, subject, claims);

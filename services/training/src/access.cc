@@ -25,7 +25,7 @@ absl::Status CheckLearnerCounty(const auth::Scope& scope, std::string_view learn
 
 absl::Status CheckIsLearner(const auth::Scope& scope, std::string_view learner_id,
                             std::string_view message) {
-  if (scope.Is(Role::kLearner) && scope.subject == learner_id) return absl::OkStatus();
+  if (scope.Is(Role::kLearner) && scope.IsSubject(learner_id)) return absl::OkStatus();
   return auth::TenantMismatch(message);
 }
 
@@ -40,7 +40,7 @@ absl::StatusOr<std::string> LearnerListCounty(const auth::Scope& scope) {
 
 absl::Status CheckCanSeeDiplomas(const auth::Scope& scope, std::string_view learner_id,
                                  std::string_view learner_lanskod) {
-  if (scope.Is(Role::kLearner) && scope.subject != learner_id) {
+  if (scope.Is(Role::kLearner) && !scope.IsSubject(learner_id)) {
     return auth::TenantMismatch("a learner may only see their own diplomas");
   }
   if (scope.Is(Role::kCountyOfficer)) {

@@ -106,7 +106,7 @@ absl::Status CheckLearnerForRead(const grpc::CallContext& call, LearnerRepositor
 absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
                                                  const v1::StartAttemptRequest& req,
                                                  v1::Attempt* resp) {
-  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.parent(), "parent");
+  absl::StatusOr<std::string> learner_id = LearnerIdOf(call, req.parent(), "parent");
   if (!learner_id.ok()) return learner_id.status();
   if (absl::Status st = CheckOwnLearner(call, *learner_id); !st.ok()) return st;
   absl::StatusOr<ModuleRef> ref = ParseModuleName(req.module(), "module");
@@ -185,6 +185,7 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
                                                   const v1::SubmitAttemptRequest& req,
                                                   v1::Attempt* resp) {
   absl::StatusOr<AttemptRef> ref = ParseAttemptName(req.name(), "name");
+  if (ref.ok()) ResolveSelf(call, ref->learner_id);
   if (!ref.ok()) return ref.status();
   if (absl::Status st = CheckOwnLearner(call, ref->learner_id); !st.ok()) return st;
   const std::optional<int64_t> attempt_id = AttemptId(ref->attempt_id);
@@ -250,6 +251,7 @@ absl::Status TrainingServiceImpl::DoGetAttempt(const grpc::CallContext& call,
                                                const v1::GetAttemptRequest& req,
                                                v1::Attempt* resp) {
   absl::StatusOr<AttemptRef> ref = ParseAttemptName(req.name(), "name");
+  if (ref.ok()) ResolveSelf(call, ref->learner_id);
   if (!ref.ok()) return ref.status();
   if (absl::Status st =
           access::CheckCanReadLearner(auth::Scope::Of(call.caller()), ref->learner_id);
@@ -274,7 +276,7 @@ absl::Status TrainingServiceImpl::DoGetAttempt(const grpc::CallContext& call,
 absl::Status TrainingServiceImpl::DoListAttempts(const grpc::CallContext& call,
                                                  const v1::ListAttemptsRequest& req,
                                                  v1::ListAttemptsResponse* resp) {
-  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.parent(), "parent");
+  absl::StatusOr<std::string> learner_id = LearnerIdOf(call, req.parent(), "parent");
   if (!learner_id.ok()) return learner_id.status();
   if (absl::Status st = access::CheckCanReadLearner(auth::Scope::Of(call.caller()), *learner_id);
       !st.ok())
@@ -313,6 +315,7 @@ absl::Status TrainingServiceImpl::DoGetProgress(const grpc::CallContext& call,
                                                 const v1::GetProgressRequest& req,
                                                 v1::Progress* resp) {
   absl::StatusOr<std::string> learner_id = ParseProgressName(req.name(), "name");
+  if (learner_id.ok()) ResolveSelf(call, *learner_id);
   if (!learner_id.ok()) return learner_id.status();
   if (absl::Status st = access::CheckCanReadLearner(auth::Scope::Of(call.caller()), *learner_id);
       !st.ok())

@@ -22,6 +22,7 @@
 #include "integration/log/log.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
+#include "service_util.h"
 #include "training_service.h"
 
 namespace integration::training {
@@ -75,7 +76,7 @@ absl::StatusOr<v1::Diploma> ReadDiploma(pg::Pool& pool, const grpc::CallContext&
 absl::Status TrainingServiceImpl::DoListDiplomas(const grpc::CallContext& call,
                                                  const v1::ListDiplomasRequest& req,
                                                  v1::ListDiplomasResponse* resp) {
-  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.parent(), "parent");
+  absl::StatusOr<std::string> learner_id = LearnerIdOf(call, req.parent(), "parent");
   if (!learner_id.ok()) return learner_id.status();
   absl::StatusOr<std::vector<v1::Diploma>> diplomas =
       deps_.pool.TransactFor<std::vector<v1::Diploma>>(
@@ -99,6 +100,7 @@ absl::Status TrainingServiceImpl::DoGetDiploma(const grpc::CallContext& call,
                                                const v1::GetDiplomaRequest& req,
                                                v1::Diploma* resp) {
   absl::StatusOr<DiplomaRef> ref = ParseDiplomaName(req.name(), "name");
+  if (ref.ok()) ResolveSelf(call, ref->learner_id);
   if (!ref.ok()) return ref.status();
   absl::StatusOr<v1::Diploma> diploma = ReadDiploma(deps_.pool, call, *ref);
   if (!diploma.ok()) return diploma.status();
@@ -110,6 +112,7 @@ absl::Status TrainingServiceImpl::DoRenderDiplomaPdf(const grpc::CallContext& ca
                                                      const v1::RenderDiplomaPdfRequest& req,
                                                      v1::RenderDiplomaPdfResponse* resp) {
   absl::StatusOr<DiplomaRef> ref = ParseDiplomaName(req.name(), "name");
+  if (ref.ok()) ResolveSelf(call, ref->learner_id);
   if (!ref.ok()) return ref.status();
   absl::StatusOr<v1::Diploma> diploma = ReadDiploma(deps_.pool, call, *ref);
   if (!diploma.ok()) return diploma.status();
@@ -132,6 +135,7 @@ absl::Status TrainingServiceImpl::DoRevokeDiploma(const grpc::CallContext& call,
                                                   const v1::RevokeDiplomaRequest& req,
                                                   v1::Diploma* resp) {
   absl::StatusOr<DiplomaRef> ref = ParseDiplomaName(req.name(), "name");
+  if (ref.ok()) ResolveSelf(call, ref->learner_id);
   if (!ref.ok()) return ref.status();
   const std::string reason(absl::StripAsciiWhitespace(req.reason()));
   if (reason.empty()) {

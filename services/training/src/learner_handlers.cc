@@ -169,14 +169,19 @@ absl::Status CheckPartsExist(LearnerRepository& repo, const v1::Learner& l,
 absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
                                                   const v1::CreateLearnerRequest& req,
                                                   v1::Learner* resp) {
-  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.learner().name(), "learner.name");
+  absl::StatusOr<std::string> learner_id = LearnerIdOf(call, req.learner().name(), "learner.name");
   if (!learner_id.ok()) return learner_id.status();
-  // Only a learner enrols, and only itself: the id is the token's subject.
-  if (absl::Status st =
-          access::CheckIsLearner(auth::Scope::Of(call.caller()), *learner_id,
-                                 "learner.name must be learners/{your token subject}");
+  // Only a learner enrols, and only itself: the id is the pseudonym of the token's subject
+  // under the current key (learners/me), never one of a former key.
+  const auth::Scope scope = auth::Scope::Of(call.caller());
+  if (absl::Status st = access::CheckIsLearner(scope, *learner_id,
+                                               "learner.name must be learners/me (your own id)");
       !st.ok()) {
     return st;
+  }
+  if (*learner_id != scope.subject) {
+    return auth::TenantMismatch(
+        "a new enrolment takes your current learner id: learner.name must be learners/me");
   }
   const v1::Learner details = Normalised(req.learner());
   absl::StatusOr<std::vector<std::string>> part_ids = ValidateLearner(details);
@@ -216,7 +221,7 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
 absl::Status TrainingServiceImpl::DoGetLearner(const grpc::CallContext& call,
                                                const v1::GetLearnerRequest& req,
                                                v1::Learner* resp) {
-  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.name(), "name");
+  absl::StatusOr<std::string> learner_id = LearnerIdOf(call, req.name(), "name");
   if (!learner_id.ok()) return learner_id.status();
   const auth::Scope scope = auth::Scope::Of(call.caller());
   if (absl::Status st = access::CheckCanReadLearner(scope, *learner_id); !st.ok()) return st;
@@ -234,11 +239,10 @@ absl::Status TrainingServiceImpl::DoGetLearner(const grpc::CallContext& call,
 absl::Status TrainingServiceImpl::DoUpdateLearner(const grpc::CallContext& call,
                                                   const v1::UpdateLearnerRequest& req,
                                                   v1::Learner* resp) {
-  absl::StatusOr<std::string> learner_id = ParseLearnerName(req.learner().name(), "learner.name");
+  absl::StatusOr<std::string> learner_id = LearnerIdOf(call, req.learner().name(), "learner.name");
   if (!learner_id.ok()) return learner_id.status();
-  if (absl::Status st =
-          access::CheckIsLearner(auth::Scope::Of(call.caller()), *learner_id,
-                                 "a learner may only change its own learners/{subject}");
+  if (absl::Status st = access::CheckIsLearner(auth::Scope::Of(call.caller()), *learner_id,
+                                               "a learner may only change its own learners/me");
       !st.ok()) {
     return st;
   }

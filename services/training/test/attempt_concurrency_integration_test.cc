@@ -98,7 +98,7 @@ TEST_F(ConcurrencyTest, ConcurrentStartsNeverExceedTheAttemptLimit) {
 
   const std::string token = env().LearnerToken("anna");
   v1::StartAttemptRequest req;
-  req.set_parent("learners/anna");
+  req.set_parent(env().Learners("anna"));
   req.set_module(kModuleName);
   auto start = [&]() {
     v1::Attempt out;

@@ -44,7 +44,7 @@ class AttemptTest : public TrainingTest {
   ::grpc::Status StartStatus(const std::string& learner, const std::string& module_name,
                              v1::Attempt* out = nullptr) {
     v1::StartAttemptRequest req;
-    req.set_parent("learners/" + learner);
+    req.set_parent(env().Learners(learner));
     req.set_module(module_name);
     v1::Attempt attempt;
     return env().Call(&Stub::StartAttempt, env().LearnerToken(learner), req,
@@ -66,7 +66,7 @@ TEST_F(AttemptTest, StartDrawsQuestionsAndStoresWhatWasServed) {
   Prepare({.questions = 5, .questions_per_attempt = 3});
   absl::StatusOr<v1::Attempt> attempt = env().Start("anna", kIntro, kModule);
   ASSERT_TRUE(attempt.ok()) << attempt.status();
-  EXPECT_THAT(attempt->name(), ::testing::StartsWith("learners/anna/attempts/"));
+  EXPECT_THAT(attempt->name(), ::testing::StartsWith(env().Learners("anna") + "/attempts/"));
   EXPECT_EQ(attempt->module(), kModuleName);
   EXPECT_EQ(attempt->state(), v1::ATTEMPT_STATE_IN_PROGRESS);
   EXPECT_EQ(attempt->attempt_number(), 1);
@@ -111,7 +111,7 @@ TEST_F(AttemptTest, RightAnswersPassTheModuleAndAnnounceIt) {
   ASSERT_EQ(events.size(), 1u);
   v1::ModulePassedEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(events[0][0]).str()));
-  EXPECT_EQ(event.learner(), "learners/anna");
+  EXPECT_EQ(event.learner(), env().Learners("anna"));
   EXPECT_EQ(event.module(), kModuleName);
   EXPECT_EQ(event.attempt(), attempt->name());
   EXPECT_EQ(event.score_percent(), 100);
@@ -188,7 +188,7 @@ TEST_F(AttemptTest, StartIsRefusedForModulesOutsideTheEnrolmentOrNotReady) {
 
   // Someone else's enrolment.
   v1::StartAttemptRequest req;
-  req.set_parent("learners/anna");
+  req.set_parent(env().Learners("anna"));
   req.set_module(kModuleName);
   v1::Attempt attempt;
   st = env().Call(&Stub::StartAttempt, env().LearnerToken("bertil"), req, &attempt);
@@ -251,10 +251,10 @@ TEST_F(AttemptTest, BadAnswersAreRefusedAndNothingIsRecorded) {
   // Other people's attempts and unknown attempts.
   st = SubmitStatus("bertil", attempt->name(), right);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
-  st = SubmitStatus("anna", "learners/anna/attempts/999999", right);
+  st = SubmitStatus("anna", env().Learners("anna") + "/attempts/999999", right);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(ReasonOf(st), "ATTEMPT_NOT_FOUND");
-  st = SubmitStatus("anna", "learners/anna/attempts/abc", right);
+  st = SubmitStatus("anna", env().Learners("anna") + "/attempts/abc", right);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
 }
 
@@ -323,7 +323,7 @@ TEST_F(AttemptTest, EditingAPublishedQuizDoesNotChangeAStartedAttempt) {
 TEST_F(AttemptTest, AStartWithTheSameRequestIdReturnsTheSameAttempt) {
   Prepare();
   v1::StartAttemptRequest req;
-  req.set_parent("learners/anna");
+  req.set_parent(env().Learners("anna"));
   req.set_module(kModuleName);
   req.set_request_id("5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d");
   v1::Attempt first;
@@ -349,11 +349,11 @@ TEST_F(AttemptTest, ProgressCountsAttemptsScoresAndCompletion) {
   ASSERT_TRUE(env().Submit("anna", *passed, RightAnswers(*passed, quiz)).ok());
 
   v1::GetProgressRequest req;
-  req.set_name("learners/anna/progress");
+  req.set_name(env().Learners("anna") + "/progress");
   v1::Progress progress;
   ::grpc::Status st = env().Call(&Stub::GetProgress, env().LearnerToken("anna"), req, &progress);
   ASSERT_TRUE(st.ok()) << Describe(st);
-  EXPECT_EQ(progress.name(), "learners/anna/progress");
+  EXPECT_EQ(progress.name(), env().Learners("anna") + "/progress");
   ASSERT_THAT(progress.parts(), SizeIs(1));
   const v1::PartProgress& part = progress.parts(0);
   EXPECT_EQ(part.part(), "parts/introduktion");
@@ -392,19 +392,19 @@ TEST_F(AttemptTest, ALearnerCannotReadAnotherLearnersAttemptsOrProgress) {
   ::grpc::Status st = env().Call(&Stub::GetAttempt, env().LearnerToken("bertil"), get, &read);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   // Asking for it under one's own name finds nothing: attempts are looked up per learner.
-  get.set_name("learners/bertil/attempts/" +
+  get.set_name(env().Learners("bertil") + "/attempts/" +
                attempt->name().substr(attempt->name().rfind('/') + 1));
   st = env().Call(&Stub::GetAttempt, env().LearnerToken("bertil"), get, &read);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
 
   v1::ListAttemptsRequest list;
-  list.set_parent("learners/anna");
+  list.set_parent(env().Learners("anna"));
   v1::ListAttemptsResponse attempts;
   st = env().Call(&Stub::ListAttempts, env().LearnerToken("bertil"), list, &attempts);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
 
   v1::GetProgressRequest progress_req;
-  progress_req.set_name("learners/anna/progress");
+  progress_req.set_name(env().Learners("anna") + "/progress");
   v1::Progress progress;
   st = env().Call(&Stub::GetProgress, env().LearnerToken("bertil"), progress_req, &progress);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
@@ -435,7 +435,7 @@ TEST_F(AttemptTest, ListAttemptsIsNewestFirstAndPaged) {
     ASSERT_TRUE(env().Submit("anna", *attempt, WrongAnswers(*attempt, quiz)).ok());
   }
   v1::ListAttemptsRequest req;
-  req.set_parent("learners/anna");
+  req.set_parent(env().Learners("anna"));
   req.set_page_size(2);
   v1::ListAttemptsResponse page;
   ASSERT_TRUE(env().Call(&Stub::ListAttempts, env().LearnerToken("anna"), req, &page).ok());

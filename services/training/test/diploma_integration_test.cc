@@ -99,7 +99,7 @@ class DiplomaTest : public TrainingTest {
 
   std::vector<v1::Diploma> List(const std::string& learner) {
     v1::ListDiplomasRequest req;
-    req.set_parent("learners/" + learner);
+    req.set_parent(env().Learners(learner));
     v1::ListDiplomasResponse resp;
     ::grpc::Status st = env().Call(&Stub::ListDiplomas, env().LearnerToken(learner), req, &resp);
     EXPECT_TRUE(st.ok()) << Describe(st);
@@ -146,7 +146,7 @@ TEST_F(DiplomaTest, CourseDiplomaIsIssuedOnceWhenEveryModuleOfEveryPartIsPassed)
   Pass("anna", "asylprocessen", "ansokan");
   const v1::Diploma course = Only("anna", v1::DIPLOMA_KIND_COURSE);
   EXPECT_EQ(List("anna").size(), 3u) << "the course diploma and one certificate per part";
-  EXPECT_EQ(course.name(), "learners/anna/diplomas/" + course.content().code());
+  EXPECT_EQ(course.name(), env().Learners("anna") + "/diplomas/" + course.content().code());
   EXPECT_EQ(course.state(), v1::DIPLOMA_STATE_VALID);
   EXPECT_EQ(course.content().learner_name(), kLearnerName);
   EXPECT_THAT(course.content().part_titles(), ElementsAre("Introduktion", "Asylprocessen"));
@@ -182,7 +182,7 @@ TEST_F(DiplomaTest, CourseDiplomaIsIssuedOnceWhenEveryModuleOfEveryPartIsPassed)
   v1::DiplomaIssuedEvent event;
   ASSERT_TRUE(event.ParseFromString(payload));
   EXPECT_EQ(event.diploma(), course.name());
-  EXPECT_EQ(event.learner(), "learners/anna");
+  EXPECT_EQ(event.learner(), env().Learners("anna"));
   EXPECT_EQ(event.kind(), v1::DIPLOMA_KIND_COURSE);
   EXPECT_THAT(event.parts(), ElementsAre("parts/introduktion", "parts/asylprocessen"));
   EXPECT_EQ(event.key_id(), course.content().key_id());
@@ -376,12 +376,12 @@ TEST_F(DiplomaTest, RevokeNeedsAReasonAndHappensOnce) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
   EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("reason"));
 
-  st = Revoke("learners/anna/diplomas/not-a-code", "fel", &resp);
+  st = Revoke(env().Learners("anna") + "/diplomas/not-a-code", "fel", &resp);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
   EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("name"));
   std::string other = diploma.content().code();
   other[0] = other[0] == '0' ? '1' : '0';
-  st = Revoke("learners/anna/diplomas/" + other, "fel", &resp);
+  st = Revoke(env().Learners("anna") + "/diplomas/" + other, "fel", &resp);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
   EXPECT_EQ(ReasonOf(st), "DIPLOMA_NOT_FOUND");
 
@@ -410,8 +410,8 @@ TEST_F(DiplomaTest, RevokeNeedsAReasonAndHappensOnce) {
                         "'lansstyrelsen.integration.training.v1.DiplomaRevokedEvent'"),
             1);
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'diploma.revoke' AND "
-                        "actor = 'admin-1' AND resource = '" +
-                        diploma.name() + "'"),
+                        "actor = '" +
+                        env().Subject("admin-1") + "' AND resource = '" + diploma.name() + "'"),
             1);
   pqxx::result rows = env().Query(
       "SELECT payload FROM outbox WHERE event_type = "
@@ -463,13 +463,13 @@ TEST_F(DiplomaTest, LearnersSeeOnlyTheirOwnDiplomasAndOfficersTheirOwnLan) {
   EXPECT_TRUE(pdf.data().empty());
 
   v1::ListDiplomasRequest list;
-  list.set_parent("learners/anna");
+  list.set_parent(env().Learners("anna"));
   v1::ListDiplomasResponse listed;
   st = env().Call(&Stub::ListDiplomas, bertil, list, &listed);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
 
   // Anna's code under Bertil's own name is simply not Bertil's diploma.
-  get.set_name("learners/bertil/diplomas/" + annas.content().code());
+  get.set_name(env().Learners("bertil") + "/diplomas/" + annas.content().code());
   st = env().Call(&Stub::GetDiploma, bertil, get, &diploma);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
   EXPECT_EQ(ReasonOf(st), "DIPLOMA_NOT_FOUND");
@@ -502,7 +502,7 @@ TEST_F(DiplomaTest, LearnersSeeOnlyTheirOwnDiplomasAndOfficersTheirOwnLan) {
 
 TEST_F(DiplomaTest, ListingDiplomasOfSomeoneNotEnrolledIsNotFound) {
   v1::ListDiplomasRequest list;
-  list.set_parent("learners/nobody");
+  list.set_parent(env().Learners("nobody"));
   v1::ListDiplomasResponse listed;
   ::grpc::Status st = env().Call(&Stub::ListDiplomas, env().LearnerToken("nobody"), list, &listed);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);

@@ -75,6 +75,11 @@ class DiplomaKeysTest : public ::testing::Test {
   }
 
   // A JWKS file with a fresh key (the runtime requires one; no token is sent in these tests).
+  static std::string SubjectKeyFile() {
+    const std::string path = dir_->File("subject_keys");
+    if (!std::filesystem::exists(path)) WriteFile(path, "k1 " + std::string(64, 'a') + "\n");
+    return path;
+  }
   static std::string JwksFile() {
     const std::string path = dir_->File("jwks.json");
     if (!std::filesystem::exists(path)) {
@@ -108,6 +113,7 @@ class DiplomaKeysTest : public ::testing::Test {
         "--admin-port=0",
         "--shutdown-delay=0",
         "--jwks-file=" + JwksFile(),
+        "--subject-key-file=" + SubjectKeyFile(),
         "--log-level=error",
         "--diploma-signing-key-file=" + signing_key_file,
     };

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,18 @@ class LearnerTest : public TrainingTest {
     ASSERT_TRUE(env().CreatePart("asylprocessen", "Asylprocessen", 2).ok());
   }
 
+  // Learner name -> the token subject it is the pseudonym of.
+  static std::map<std::string, std::string>& Subjects() {
+    static std::map<std::string, std::string> subjects;
+    return subjects;
+  }
+
   static v1::CreateLearnerRequest Request(const std::string& id,
                                           const std::string& kommunkod = kTestKommun) {
     v1::CreateLearnerRequest req;
     v1::Learner* l = req.mutable_learner();
-    l->set_name("learners/" + id);
+    l->set_name(env().Learners(id));
+    Subjects()[l->name()] = id;
     l->set_display_name("Åsa Öberg");
     l->set_email(id + "@example.se");
     l->set_organisation_type(type::ORGANISATION_TYPE_KOMMUN);
@@ -46,7 +54,8 @@ class LearnerTest : public TrainingTest {
   }
 
   ::grpc::Status Create(const v1::CreateLearnerRequest& req, v1::Learner* out) {
-    const std::string id = req.learner().name().substr(std::string("learners/").size());
+    // The name holds the pseudonym of the subject Request() was given.
+    const std::string id = Subjects()[req.learner().name()];
     return env().Call(&Stub::CreateLearner, env().LearnerToken(id), req, out);
   }
 };
@@ -56,7 +65,7 @@ TEST_F(LearnerTest, ALearnerEnrolsItselfAndTheEventIsWritten) {
   v1::Learner learner;
   ::grpc::Status st = Create(req, &learner);
   ASSERT_TRUE(st.ok()) << Describe(st);
-  EXPECT_EQ(learner.name(), "learners/anna");
+  EXPECT_EQ(learner.name(), env().Learners("anna"));
   EXPECT_EQ(learner.display_name(), "Åsa Öberg");
   EXPECT_THAT(learner.parts(), ElementsAre("parts/introduktion"));
   EXPECT_FALSE(learner.whole_course());
@@ -73,16 +82,18 @@ TEST_F(LearnerTest, ALearnerEnrolsItselfAndTheEventIsWritten) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0][0].as<std::string>(),
             "lansstyrelsen.integration.training.v1.LearnerEnrolledEvent");
-  EXPECT_EQ(events[0][1].as<std::string>(), "learners/anna");
+  EXPECT_EQ(events[0][1].as<std::string>(), env().Learners("anna"));
   v1::LearnerEnrolledEvent event;
   ASSERT_TRUE(event.ParseFromString(pqxx::binarystring(events[0][2]).str()));
-  EXPECT_EQ(event.learner(), "learners/anna");
+  EXPECT_EQ(event.learner(), env().Learners("anna"));
   EXPECT_THAT(event.parts(), ElementsAre("parts/introduktion"));
   EXPECT_EQ(event.kommunkod(), "0380");
   EXPECT_EQ(event.organisation_type(), type::ORGANISATION_TYPE_KOMMUN);
-  EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = 'learner.create'"
-                        " AND actor = 'anna' AND resource = 'learners/anna'"),
-            1);
+  EXPECT_EQ(
+      env().Count("SELECT count(*) FROM audit_log WHERE action = 'learner.create'"
+                  " AND actor = '" +
+                  env().Subject("anna") + "' AND resource = '" + env().Learners("anna") + "'"),
+      1);
 
   // Every part: the whole course.
   v1::CreateLearnerRequest all = Request("bertil");
@@ -186,7 +197,7 @@ TEST_F(LearnerTest, LearnersReadThemselvesAndOfficersTheirCounty) {
   ASSERT_TRUE(Create(Request("sthlm", "0180"), &learner).ok());
 
   v1::GetLearnerRequest get;
-  get.set_name("learners/anna");
+  get.set_name(env().Learners("anna"));
   ::grpc::Status st = env().Call(&Stub::GetLearner, env().LearnerToken("anna"), get, &learner);
   ASSERT_TRUE(st.ok()) << Describe(st);
   EXPECT_EQ(learner.email(), "anna@example.se");
@@ -200,10 +211,10 @@ TEST_F(LearnerTest, LearnersReadThemselvesAndOfficersTheirCounty) {
   st = env().Call(&Stub::GetLearner, env().AdminToken(), get, &learner);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
 
-  get.set_name("learners/sthlm");
+  get.set_name(env().Learners("sthlm"));
   st = env().Call(&Stub::GetLearner, env().OfficerToken("01"), get, &learner);
   ASSERT_TRUE(st.ok()) << Describe(st);
-  get.set_name("learners/okand");
+  get.set_name(env().Learners("okand"));
   st = env().Call(&Stub::GetLearner, env().LearnerToken("okand"), get, &learner);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(ReasonOf(st), "LEARNER_NOT_FOUND");
@@ -278,15 +289,16 @@ TEST_F(LearnerTest, OfficersListTheirCountysLearnersPageByPage) {
     ++pages;
   } while (!req.page_token().empty() && pages < 10);
   EXPECT_EQ(pages, 3);
-  EXPECT_THAT(seen, ElementsAre("learners/uppsala-1", "learners/uppsala-2", "learners/uppsala-3",
-                                "learners/uppsala-4", "learners/uppsala-5", "learners/enkoping"));
+  EXPECT_THAT(seen, ElementsAre(env().Learners("uppsala-1"), env().Learners("uppsala-2"),
+                                env().Learners("uppsala-3"), env().Learners("uppsala-4"),
+                                env().Learners("uppsala-5"), env().Learners("enkoping")));
 
   req.clear_page_token();
   req.set_kommunkod("0381");
   v1::ListLearnersResponse resp;
   ASSERT_TRUE(env().Call(&Stub::ListLearners, env().OfficerToken("03"), req, &resp).ok());
   ASSERT_EQ(resp.learners_size(), 1);
-  EXPECT_EQ(resp.learners(0).name(), "learners/enkoping");
+  EXPECT_EQ(resp.learners(0).name(), env().Learners("enkoping"));
 
   // A token is bound to its filter.
   req.set_kommunkod("");
@@ -307,7 +319,7 @@ TEST_F(LearnerTest, OfficersListTheirCountysLearnersPageByPage) {
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(env().Call(&Stub::ListLearners, env().OfficerToken("01"), req, &resp).ok());
   ASSERT_EQ(resp.learners_size(), 1);
-  EXPECT_EQ(resp.learners(0).name(), "learners/sthlm");
+  EXPECT_EQ(resp.learners(0).name(), env().Learners("sthlm"));
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST_F(LearnerViewTest, NoLearnerResponseCarriesTheCorrectOptions) {
 
   // Start (and a retried start, answered from the stored first response).
   v1::StartAttemptRequest start;
-  start.set_parent("learners/anna");
+  start.set_parent(env().Learners("anna"));
   start.set_module("parts/introduktion/modules/mottagande");
   start.set_request_id("9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4");
   v1::Attempt attempt;
@@ -178,20 +178,20 @@ TEST_F(LearnerViewTest, NoLearnerResponseCarriesTheCorrectOptions) {
   ExpectNoCorrectOptions(*passed, "SubmitAttempt (passed)");
 
   v1::ListAttemptsRequest list_attempts;
-  list_attempts.set_parent("learners/anna");
+  list_attempts.set_parent(env().Learners("anna"));
   v1::ListAttemptsResponse attempts;
   ASSERT_TRUE(env().Call(&Stub::ListAttempts, token, list_attempts, &attempts).ok());
   ASSERT_EQ(attempts.attempts_size(), 2);
   ExpectNoCorrectOptions(attempts, "ListAttempts");
 
   v1::GetProgressRequest get_progress;
-  get_progress.set_name("learners/anna/progress");
+  get_progress.set_name(env().Learners("anna") + "/progress");
   v1::Progress progress;
   ASSERT_TRUE(env().Call(&Stub::GetProgress, token, get_progress, &progress).ok());
   ExpectNoCorrectOptions(progress, "GetProgress");
 
   v1::GetLearnerRequest get_learner;
-  get_learner.set_name("learners/anna");
+  get_learner.set_name(env().Learners("anna"));
   v1::Learner me;
   ASSERT_TRUE(env().Call(&Stub::GetLearner, token, get_learner, &me).ok());
   ExpectNoCorrectOptions(me, "GetLearner");

@@ -40,7 +40,7 @@ class StatisticsTest : public TrainingTest {
              type::OrganisationType organisation_type) {
     v1::CreateLearnerRequest req;
     v1::Learner* l = req.mutable_learner();
-    l->set_name("learners/" + id);
+    l->set_name(env().Learners(id));
     l->set_display_name("Deltagare " + id);
     l->set_email(id + "@example.se");
     l->set_organisation_type(organisation_type);

@@ -209,7 +209,7 @@ absl::StatusOr<v1::Learner> TrainingTestEnv::Enrol(const std::string& learner_id
                                                    const std::string& display_name) {
   v1::CreateLearnerRequest req;
   v1::Learner* l = req.mutable_learner();
-  l->set_name("learners/" + learner_id);
+  l->set_name(Learners(learner_id));
   l->set_display_name(display_name);
   l->set_email(learner_id + "@example.se");
   l->set_organisation_type(lansstyrelsen::integration::type::v1::ORGANISATION_TYPE_ASSOCIATION);
@@ -226,7 +226,7 @@ absl::StatusOr<v1::Attempt> TrainingTestEnv::Start(const std::string& learner_id
                                                    const std::string& part_id,
                                                    const std::string& module_id) {
   v1::StartAttemptRequest req;
-  req.set_parent("learners/" + learner_id);
+  req.set_parent(Learners(learner_id));
   req.set_module(absl::StrCat("parts/", part_id, "/modules/", module_id));
   v1::Attempt attempt;
   ::grpc::Status st = Call(&Stub::StartAttempt, LearnerToken(learner_id), req, &attempt);

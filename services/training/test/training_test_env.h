@@ -86,6 +86,12 @@ class TrainingTestEnv {
   std::string OfficerToken(const std::string& lan = kTestLan) const {
     return Token("county_officer", "officer-1", lan);
   }
+  // The pseudonym the service knows the subject of Token(…, `subject`, …) by.
+  std::string Subject(const std::string& subject) const { return harness_->Subject(subject); }
+  // The name of the learner whose tokens are LearnerToken(`learner`): learners/{pseudonym}.
+  std::string Learners(const std::string& learner) const {
+    return "learners/" + harness_->Subject(learner);
+  }
   std::string LearnerToken(const std::string& learner_id) const {
     return Token("learner", learner_id, "");
   }

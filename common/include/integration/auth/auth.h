@@ -14,6 +14,7 @@
 #include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
+#include "integration/auth/subject_pseudonym.h"
 #include "lansstyrelsen/integration/auth/v1/policy.pb.h"
 
 namespace integration::auth {
@@ -22,8 +23,14 @@ using Policy = ::lansstyrelsen::integration::auth::v1::Policy;
 
 // Who is calling, from a verified token. Handlers read it; they never parse tokens.
 struct Caller {
-  bool authenticated = false;       // false: no token (only public methods)
-  std::string subject;              // "sub"; never empty in a verified token
+  bool authenticated = false;  // false: no token (only public methods)
+  // Whom audit rows, request ids and ownership name: the pseudonym of the token's "sub" under
+  // the current subject key (SubjectPseudonymiser), never the raw "sub", which may be a
+  // personnummer; service tokens' "svc:<stem>" as it is. Never empty in a verified token.
+  std::string subject;
+  // The pseudonyms of the same "sub" under the older keys of the key ring: records written
+  // before a key rotation still belong to the caller (Scope::IsSubject).
+  std::vector<std::string> former_subjects;
   std::string issuer;               // "iss"
   std::string role;                 // "role", as the token spells it (auth::Role, tenancy.h)
   std::string lan;                  // "lan": county code of county roles, e.g. "12"
@@ -39,6 +46,8 @@ struct VerifierOptions {
   std::string jwks_file;  // JSON Web Key Set: OKP/Ed25519 and EC/P-256 keys with "kid"
   std::string issuer;     // required "iss"
   std::string audience;   // required in "aud" (string or array)
+  // Required: turns "sub" into Caller::subject and Caller::former_subjects.
+  std::shared_ptr<const SubjectPseudonymiser> subjects;
   std::chrono::seconds leeway{30};
   size_t cache_size = 2048;  // verified tokens kept until their exp; 0 disables the cache
   // The current time; tests set it to check exp/nbf edges. Defaults to system_clock::now.
@@ -47,7 +56,7 @@ struct VerifierOptions {
 
 // Verifies bearer tokens: "alg" must be EdDSA or ES256 and match the key's type ("none",
 // HS*, RS* rejected), signature by the JWKS key named by "kid", "iss", "aud", "exp", "nbf", and
-// a non-empty "sub" (whom audit rows, request ids and ownership name).
+// a non-empty "sub" (whom audit rows, request ids and ownership name, as its pseudonym).
 // Thread-safe. Errors are UNAUTHENTICATED with an ErrorInfo reason: TOKEN_MALFORMED,
 // TOKEN_ALG_NOT_ALLOWED, TOKEN_KEY_UNKNOWN, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED,
 // TOKEN_NOT_YET_VALID, TOKEN_ISSUER_INVALID, TOKEN_AUDIENCE_INVALID, TOKEN_SUBJECT_MISSING.
@@ -83,11 +92,16 @@ absl::Status Authorize(const Policy* policy, const Caller& caller);
 // it carries none of them or the policy names none.
 absl::Status CheckAgencyScope(const Policy& policy, const Caller& caller);
 
+// The id a person uses for itself in resource names ("learners/me"): clients never learn their
+// pseudonym from their token, so services resolve it to Caller::subject.
+inline constexpr std::string_view kSelfId = "me";
+
 // Tenant check: when the policy names a tenant_field and the caller's role carries a tenant
 // claim, the request field (a resource name, or a plain value) must belong to the caller:
 //   municipality_officer: contains the segment pair "kommuner/<kommun>" or equals <kommun>
 //   organisation_rep:     "organisations/<orgnr>" or equals <orgnr>
-//   learner:              "learners/<subject>" or equals <subject>
+//   learner:              "learners/<subject>" or equals <subject>, where <subject> is the
+//                         caller's pseudonym, a former one, or kSelfId
 // County, admin and agency roles pass (their county scope is checked in queries).
 // PERMISSION_DENIED with reason TENANT_MISMATCH otherwise; INVALID_ARGUMENT when the policy's
 // field path does not exist in the request type (a programming error, caught by tests).

@@ -58,7 +58,8 @@ absl::Status TenantClaimMissing(std::string_view claim);
 // normalised once, here; rules read the fields.
 struct Scope {
   std::optional<Role> role;  // nullopt: no token, or a role the suite does not know
-  std::string subject;
+  std::string subject;       // Caller::subject, the pseudonym new records are written under
+  std::vector<std::string> former_subjects;  // Caller::former_subjects
   std::string lan;     // county roles: their county ("" without the claim)
   std::string kommun;  // municipality officers: their kommunkod
   std::string orgnr;   // organisation reps: "NNNNNN-NNNN" ("" when absent or malformed)
@@ -68,6 +69,9 @@ struct Scope {
   static Scope Of(const Caller& caller);
 
   bool Is(Role r) const { return role == r; }
+  // Whether `id` names the caller: its subject or a former subject (records written before a
+  // subject key rotation).
+  bool IsSubject(std::string_view id) const;
   // Whether the role is one of `roles`.
   bool IsAny(std::initializer_list<Role> roles) const;
   // county_officer or county_admin.

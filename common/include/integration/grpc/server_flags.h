@@ -16,13 +16,14 @@ namespace integration::grpc {
 // Registers: --listen-host, --grpc-port, --admin-port (0 disables the admin server),
 // --max-message-bytes, --executor-threads, --executor-queue, --default-deadline,
 // --max-deadline, --shutdown-delay, --drain-timeout, --tls-cert-file, --tls-key-file,
-// --tls-client-ca-file, --jwks-file, --jwt-issuer, --jwt-audience, --grpc-reflection (each with its environment
-// override, e.g. TRAINING_GRPC_PORT).
+// --tls-client-ca-file, --jwks-file, --subject-key-file, --jwt-issuer, --jwt-audience,
+// --grpc-reflection (each with its environment override, e.g. TRAINING_GRPC_PORT).
 class ServerFlags {
  public:
   ServerFlags(config::Flags& flags, int default_grpc_port, int default_admin_port);
 
-  // After flags.Parse(): the options, with a Verifier loaded from the JWKS settings. Errors
+  // After flags.Parse(): the options, with a Verifier loaded from the JWKS and subject key
+  // settings. Errors
   // name the setting and its environment variable (missing JWKS file, cert without key, ...).
   absl::StatusOr<ServerOptions> Options(std::string service_name) const;
   // How long Shutdown() lets in-flight calls finish (--drain-timeout).
@@ -46,6 +47,7 @@ class ServerFlags {
   std::string* tls_key_file_;
   std::string* tls_client_ca_file_;
   std::string* jwks_file_;
+  std::string* subject_key_file_;
   std::string* jwt_issuer_;
   std::string* jwt_audience_;
   bool* grpc_reflection_;

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "integration/auth/subject_pseudonym.h"
 #include "integration/service/service.h"
 #include "integration/testing/environment.h"
 #include "integration/testing/temp_dir.h"
@@ -54,6 +55,8 @@ std::string Describe(const ::grpc::Status& status);
 // A fresh Ed25519 key: its PKCS#8 private PEM and SubjectPublicKeyInfo public PEM.
 absl::Status NewEd25519Key(std::string* private_pem, std::string* public_pem);
 absl::Status WriteFile(const std::string& path, const std::string& content);
+// A subject key ring (SubjectPseudonymiser::Parse) with one fresh random key, id "test-1".
+std::string NewSubjectKeyRing();
 
 // The tenant claims of a test token.
 struct Claims {
@@ -86,6 +89,9 @@ struct HarnessOptions {
   std::string jwt_key_pem;
   // `serve`'s --drain-timeout.
   std::string drain_timeout = "5s";
+  // The key ring of the subjects' pseudonyms (--subject-key-file), shared by every service
+  // (and the gateway) that must name one caller alike; empty: NewSubjectKeyRing().
+  std::string subject_keys;
 };
 
 class ServiceHarness {
@@ -122,6 +128,9 @@ class ServiceHarness {
   // A bearer token of `role` for `subject` with `claims`, valid for two hours.
   std::string Token(const std::string& role, const std::string& subject,
                     const Claims& claims = {}) const;
+  // What the service names the caller of a token for `subject` (and `role`): the pseudonym
+  // under the current key of the harness's key ring, as in its records and responses.
+  std::string Subject(const std::string& subject, const std::string& role = "") const;
   // A client context with a 20 s deadline and, when given, the token.
   static std::unique_ptr<::grpc::ClientContext> Context(const std::string& token);
 
@@ -139,6 +148,7 @@ class ServiceHarness {
   const std::string& migrator_dsn() const { return migrator_dsn_; }
   const std::string& jwks_file() const { return jwks_file_; }
   const std::string& jwt_key_pem() const { return jwt_key_pem_; }
+  const std::string& subject_keys() const { return subject_keys_; }
   const HarnessOptions& options() const { return options_; }
   // Start-up errors and output so far (for assertion messages).
   std::string ServerOutput() const;
@@ -157,6 +167,9 @@ class ServiceHarness {
   std::string migrator_dsn_;
   std::string jwt_key_pem_;
   std::string jwks_file_;
+  std::string subject_keys_;
+  std::string subject_key_file_;
+  std::shared_ptr<const auth::SubjectPseudonymiser> subjects_;
   std::map<std::string, std::string> environment_;  // empty: the process env is not read
 
   mutable absl::Mutex mu_;
