@@ -109,6 +109,7 @@ class ServeTest : public ::testing::Test {
         "--shutdown-delay=0",
         "--drain-timeout=5s",
         "--jwks-file=" + issuer_.jwks_file(),
+        "--subject-key-file=" + issuer_.subject_key_file(),
         absl::StrCat("--jwt-issuer=", grpc::testing::kIssuer),
         absl::StrCat("--jwt-audience=", grpc::testing::kAudience),
         "--outbox-poll-interval=50ms",
@@ -186,7 +187,7 @@ TEST_F(ServeTest, EchoCommitsRowAuditAndEventAndTheRelayPublishesIt) {
     pqxx::result audit =
         tx.exec("SELECT actor, role, action, resource, request_id FROM echo_calls.audit_log");
     ASSERT_EQ(audit.size(), 1u);
-    EXPECT_EQ(audit[0][0].as<std::string>(), "officer-7");
+    EXPECT_EQ(audit[0][0].as<std::string>(), issuer_.Subject("officer-7"));
     EXPECT_EQ(audit[0][1].as<std::string>(), "county_officer");
     EXPECT_EQ(audit[0][2].as<std::string>(), "Echo");
     EXPECT_EQ(audit[0][3].as<std::string>(), "echoes/1");
@@ -312,6 +313,7 @@ TEST_F(ServeTest, RealProcessStopsCleanlyOnSigterm) {
       absl::StrCat("ECHO_PROCESS_ADMIN_PORT=", admin_port),
       "ECHO_PROCESS_SHUTDOWN_DELAY=0",
       "ECHO_PROCESS_JWKS_FILE=" + issuer_.jwks_file(),
+      "ECHO_PROCESS_SUBJECT_KEY_FILE=" + issuer_.subject_key_file(),
       absl::StrCat("ECHO_PROCESS_JWT_ISSUER=", grpc::testing::kIssuer),
       absl::StrCat("ECHO_PROCESS_JWT_AUDIENCE=", grpc::testing::kAudience),
       "ECHO_PROCESS_OUTBOX_POLL_INTERVAL=50ms"};

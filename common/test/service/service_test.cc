@@ -175,7 +175,9 @@ TEST(RunTest, FactoryFailureStopsStartUp) {
   // Start-up reaches the factory without PostgreSQL or Redis: both connect lazily.
   Result r =
       RunWith(spec, {"--pg-dsn=host=127.0.0.1 port=1", "--redis-addr=127.0.0.1:1",
-                     "--jwks-file=" + issuer.jwks_file(), "--grpc-port=0", "--admin-port=0"});
+                     "--jwks-file=" + issuer.jwks_file(),
+                     "--subject-key-file=" + issuer.subject_key_file(), "--grpc-port=0",
+                     "--admin-port=0"});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_THAT(r.err, HasSubstr("cannot build the service: pnr key file unreadable"));
 }
@@ -195,7 +197,8 @@ TEST(RunTest, PortInUseFailsWithExitOne) {
   const int port = ntohs(addr.sin_port);
   Result r = RunWith(testing::EchoSpec("training"),
                      {"--pg-dsn=host=127.0.0.1 port=1", "--redis-addr=127.0.0.1:1",
-                      "--jwks-file=" + issuer.jwks_file(), "--listen-host=127.0.0.1",
+                      "--jwks-file=" + issuer.jwks_file(),
+                      "--subject-key-file=" + issuer.subject_key_file(), "--listen-host=127.0.0.1",
                       "--grpc-port=" + std::to_string(port), "--admin-port=0"});
   ::close(fd);
   EXPECT_EQ(r.code, kExitFailure);

@@ -231,7 +231,7 @@ TEST_F(SettlementTest, CountyNumberIsSetByANationalAdministratorWithHistory) {
   EXPECT_EQ(revisions.revisions(0).county_number(), 300);
   EXPECT_EQ(revisions.revisions(1).county_number(), 320);
   EXPECT_EQ(revisions.revisions(1).kind(), v1::SETTLEMENT_REVISION_KIND_COUNTY_NUMBER);
-  EXPECT_EQ(revisions.revisions(1).actor(), "national-admin");
+  EXPECT_EQ(revisions.revisions(1).actor(), env().Subject("national-admin"));
   EXPECT_EQ(env().Count("SELECT count(*) FROM audit_log WHERE action = "
                         "'settlementQuota.setCountyNumber'"),
             2);

@@ -220,10 +220,11 @@ TEST_F(DiplomaTest, LastTwoModulesPassedConcurrentlyStillIssueTheCourseDiplomaOn
     ASSERT_TRUE(first->passed() && second->passed());
 
     EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas WHERE kind = 'COURSE' AND learner_id = '" +
-                          learner + "'"),
+                          env().Subject(learner) + "'"),
               1)
         << "round " << round;
-    EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas WHERE learner_id = '" + learner + "'"),
+    EXPECT_EQ(env().Count("SELECT count(*) FROM diplomas WHERE learner_id = '" +
+                          env().Subject(learner) + "'"),
               3)
         << "round " << round;
   }
