@@ -11,17 +11,19 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() {
   cat <<'USAGE'
 usage: ./dev bench [--quick] [--duration S] [--warmup S] [--concurrency N] [--list-rows N]
-                   [--keep-data]
+                   [--exam-learners N] [--keep-data]
 
 Runs after ./dev up (PostgreSQL, Redis and the training service running). Takes about 5 minutes
-on 2 cores; prints the path of the report (.run/bench/<time>/report.md, also .run/bench/latest).
+on 2 cores (plus the 70 s exam hour); prints the path of the report (.run/bench/<time>/report.md, also .run/bench/latest).
 
-  --quick          2 s runs and 100 000 list rows: a smoke test of the harness, not numbers
+  --quick          2 s runs, 100 000 list rows, an exam hour of 200 learners submitting within
+                   10 s: a smoke test of the harness, not numbers
   --duration S     measured seconds of every run (default 4; env BENCH_DURATION)
   --warmup S       warm-up seconds before each run (default 1; env BENCH_WARMUP)
   --concurrency N  calls in flight in closed loop, HTTP and pgbench connections (default 16;
                    env BENCH_CONCURRENCY)
   --list-rows N    rows of the large list scenario (default 1000000; env BENCH_LIST_ROWS)
+  --exam-learners N  learners of the exam-hour scenario (default 2000; env BENCH_EXAM_LEARNERS)
   --keep-data      leave the benchmark's learner and child rows and the bench_pg database in place
 Other settings: BENCH_CHANNELS (gRPC connections, default 4), BENCH_PORT_BASE (first of 10 free
 ports, default 50100), BENCH_BUILD_DIR (build tree of the binaries, default build/release).
@@ -33,23 +35,26 @@ warmup="${BENCH_WARMUP:-1}"
 concurrency="${BENCH_CONCURRENCY:-16}"
 channels="${BENCH_CHANNELS:-4}"
 list_rows="${BENCH_LIST_ROWS:-1000000}"
+exam_learners="${BENCH_EXAM_LEARNERS:-2000}"
+exam_submit_window=60s
 port_base="${BENCH_PORT_BASE:-50100}"
 build_dir="${BENCH_BUILD_DIR:-$release_dir}"
 keep_data=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) duration=2 warmup=1 list_rows=100000 ;;
+    --quick) duration=2 warmup=1 list_rows=100000 exam_learners=200 exam_submit_window=10s ;;
     --duration) duration="${2:-}"; shift ;;
     --warmup) warmup="${2:-}"; shift ;;
     --concurrency) concurrency="${2:-}"; shift ;;
     --list-rows) list_rows="${2:-}"; shift ;;
+    --exam-learners) exam_learners="${2:-}"; shift ;;
     --keep-data) keep_data=1 ;;
     -h | --help) usage; exit 0 ;;
     *) die "bench: unknown argument '$1' (./dev bench --help)" ;;
   esac
   shift
 done
-for setting in duration warmup concurrency channels list_rows port_base; do
+for setting in duration warmup concurrency channels list_rows exam_learners port_base; do
   if ! [[ ${!setting} =~ ^[0-9]+$ ]] || [ "${!setting}" -eq 0 ]; then
     die "bench: $setting must be a positive integer, not '${!setting}'"
   fi
@@ -87,6 +92,7 @@ cli_bin="$(need tools/call/integration-call)"
 page_token_bin="$(program tests/bench/bench-page-token || true)"
 gateway_bin="$(program services/gateway/gateway || true)"
 matching_bin="$(program tests/bench/bench-matching || true)"
+exam_bin="$(program tests/bench/bench-exam-hour || true)"
 command -v pgbench >/dev/null || die "bench: pgbench is missing (Debian package postgresql-contrib)"
 command -v python3 >/dev/null || die "bench: python3 is needed for the report"
 for f in jwks.json jwt_dev_key.pem pgpass subject_keys; do
@@ -192,6 +198,10 @@ cleanup() {
   for pid in "${started_pids[@]}"; do stop_started "$pid"; done
   if [ "$keep_data" -eq 0 ]; then
     admin_psql integration -c "
+      DELETE FROM training.diplomas WHERE learner_id IN
+        (SELECT learner_id FROM training.learners WHERE email LIKE 'bench-%@example.se');
+      DELETE FROM training.attempts WHERE learner_id IN
+        (SELECT learner_id FROM training.learners WHERE email LIKE 'bench-%@example.se');
       DELETE FROM training.learner_parts WHERE learner_id IN
         (SELECT learner_id FROM training.learners WHERE email LIKE 'bench-%@example.se');
       DELETE FROM training.learners WHERE email LIKE 'bench-%@example.se';" \
@@ -514,6 +524,30 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
       --sign-key-file "$secrets_dir/jwt_dev_key.pem" --sign-kid "$jwt_kid" \
       --sign-issuer "$jwt_issuer" --sign-audience "$jwt_audience" --sign-role learner \
       --sign-sub "bench-w-{{run}}-{{seq}}" --prerender "$(((warmup + duration) * 2000))"
+    # Exam hour: 2 000 learners (enrolled first, not measured) each start an attempt at the first
+    # module of the part within one second and submit it within the next minute, through the
+    # gateway with the response cache; the CPU of gateway, training and PostgreSQL over the exam.
+    first_module="$("$cli_bin" --target "127.0.0.1:$training_port" \
+      lansstyrelsen.integration.training.v1.TrainingService/ListModules \
+      "{\"parent\": \"$first_part\"}" 2>/dev/null |
+      python3 -c 'import json, sys; m = json.load(sys.stdin).get("modules", []); print(m[0]["name"] if m else "")' ||
+      true)"
+    if [ -z "$exam_bin" ] || [ -z "$first_module" ]; then
+      log "exam hour not run: ${exam_bin:+no published module in $first_part}${exam_bin:-bench-exam-hour was not built}"
+    else
+      log "exam hour: $exam_learners learners start $first_module within 1 s and submit within 60 s"
+      if ! "$exam_bin" --target "127.0.0.1:$p_gw" --part "$first_part" --module "$first_module" \
+        --learners "$exam_learners" --submit-window "$exam_submit_window" \
+        --sign-key-file "$secrets_dir/jwt_dev_key.pem" --sign-kid "$jwt_kid" \
+        --sign-issuer "$jwt_issuer" --sign-audience "$jwt_audience" \
+        --watch "$(IFS=,; echo "gateway=$gw_pid,${suite_watch[*]}")" \
+        --json-out "$run/exam_hour.json" >"$logs/exam_hour.txt" 2>&1; then
+        log "exam hour failed: $(tail -n 1 "$logs/exam_hour.txt")"
+        rm -f "$run/exam_hour.json"
+      else
+        while IFS= read -r line; do log "exam hour: $line"; done <"$logs/exam_hour.txt"
+      fi
+    fi
   else
     plan gw_write "gateway gRPC CreateLearner (a new learner per call)" pg_update \
       "not run: no published part to enrol in"
@@ -713,6 +747,35 @@ print(f"| greedy baseline | {m['greedy_ms']:.0f} | {m['greedy_objective']:,} | {
 print()
 print(f"Greedy objective / optimal: {m['greedy_objective_over_optimal']:.4f}; "
       f"optimal time / greedy time: {m['optimal_time_over_greedy']:.2f}.")
+PY
+fi
+if [ -s "$run/exam_hour.json" ]; then
+  python3 - "$run/exam_hour.json" >>"$report" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+print()
+print("## Exam hour (bench-exam-hour, through the gateway)")
+print()
+print(f"{e['learners']:,} learners, each with a token of its own, enrolled first ({e['enrol_s']:.1f} s, "
+      f"not measured); each starts an attempt within {e['start']['window_s']:.0f} s and submits it "
+      f"at a random moment of the next {e['submit']['window_s']:.0f} s. Latency counts from the "
+      "moment a call was due. Goal: p99 <= 100 ms for both, 0 errors.")
+print()
+print("| phase | ok | errors | p50 ms | p99 ms | max ms | goal |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+for phase in ("start", "submit"):
+    p = e[phase]
+    errors = sum(n for code, n in p["codes"].items() if code != "OK")
+    missing = e["learners"] - p["ok"] - errors  # submits never sent: their start failed
+    met = p["p99_ms"] <= 100 and errors == 0 and missing == 0
+    detail = ", ".join(f"{c} {n}" for c, n in p["codes"].items() if c != "OK")
+    print(f"| {phase} | {p['ok']:,} | {errors}{' (' + detail + ')' if detail else ''} | "
+          f"{p['p50_ms']:.2f} | {p['p99_ms']:.2f} | {p['max_ms']:.2f} | {'met' if met else 'not met'} |")
+print()
+total = sum(e["cpu_s"].values())
+split = ", ".join(f"{name} {s:.2f} s ({100 * s / total:.0f} %)" for name, s in e["cpu_s"].items()) if total else "-"
+print(f"CPU over the exam ({e['exam_s']:.1f} s): {split}. Passed: {e['passed']:,} of {e['learners']:,} "
+      "(every answer is the first option served).")
 PY
 fi
 log "finished in $(elapsed "$started_ms")"
