@@ -112,6 +112,12 @@ grants_pid="$(running_pid "$(svc_pid_file grants)" grants-server || true)"
 placement_i="$(svc_index placement)" || die "bench: services.tsv has no placement row"
 placement_port="${svc_grpc_ports[$placement_i]}"
 placement_pid="$(running_pid "$(svc_pid_file placement)" placement-server || true)"
+orientation_i="$(svc_index orientation)" || die "bench: services.tsv has no orientation row"
+orientation_port="${svc_grpc_ports[$orientation_i]}"
+orientation_pid="$(running_pid "$(svc_pid_file orientation)" orientation-server || true)"
+em_i="$(svc_index early_measures)" || die "bench: services.tsv has no early_measures row"
+em_port="${svc_grpc_ports[$em_i]}"
+em_pid="$(running_pid "$(svc_pid_file early_measures)" early-measures-server || true)"
 
 # Ten consecutive ports for the processes this run starts.
 p_raw=$port_base p_runtime=$((port_base + 1)) p_forwarder=$((port_base + 2))
@@ -213,6 +219,20 @@ cleanup() {
       >/dev/null 2>&1 || say "bench: could not delete the benchmark's learner rows"
     [ -z "$placement_pid" ] || remove_bench_children 2>/dev/null ||
       say "bench: could not delete the benchmark's children"
+    if [ -n "$orientation_pid" ]; then
+      admin_psql integration -c "
+        DELETE FROM orientation.offering_kommuner WHERE offering_id IN
+          (SELECT offering_id FROM orientation.offerings WHERE display_name LIKE 'Bench: %');
+        DELETE FROM orientation.offerings WHERE display_name LIKE 'Bench: %';" >/dev/null 2>&1 ||
+        say "bench: could not delete the benchmark's offerings"
+    fi
+    if [ -n "$em_pid" ]; then
+      admin_psql integration -c "
+        DELETE FROM early_measures.sessions WHERE activity_id IN
+          (SELECT activity_id FROM early_measures.activities WHERE display_name LIKE 'Bench: %');
+        DELETE FROM early_measures.activities WHERE display_name LIKE 'Bench: %';" >/dev/null 2>&1 ||
+        say "bench: could not delete the benchmark's activity and sessions"
+    fi
     admin_psql postgres -c 'DROP DATABASE IF EXISTS bench_pg' >/dev/null 2>&1 || true
   fi
   exit "$status"
@@ -455,6 +475,8 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   backends="training=127.0.0.1:$training_port"
   [ -z "$grants_pid" ] || backends="$backends,grants=127.0.0.1:$grants_port"
   [ -z "$placement_pid" ] || backends="$backends,placement=127.0.0.1:$placement_port"
+  [ -z "$orientation_pid" ] || backends="$backends,orientation=127.0.0.1:$orientation_port"
+  [ -z "$em_pid" ] || backends="$backends,early_measures=127.0.0.1:$em_port"
   gw_common=(--listen-host 127.0.0.1 --http-host 127.0.0.1
     --backends "$backends" --redis-addr "127.0.0.1:$dev_redis_port"
     --jwks-file "$secrets_dir/jwks.json" --subject-key-file "$secrets_dir/subject_keys"
@@ -627,6 +649,69 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
         FROM placement.children WHERE sibling_group LIKE 'bench-%'")"
     watch=("gateway=$gw_pid" "${suite_watch[@]}")
   fi
+
+  # --- placement, orientation and early_measures: one read and one write each ----------------------
+  # Reads as the demo's tenants (no response cache: these lists are not public); writes insert a
+  # new row per call (with its audit row, request id and event) that the cleanup removes.
+  today_json="$(TZ=Europe/Stockholm date '+{"year": %Y, "month": %-m, "day": %-d}')"
+  year="$(TZ=Europe/Stockholm date +%Y)"
+  if [ -n "$placement_pid" ]; then
+    (umask 077 && token_for --role county_officer --lan 01 --sub bench-officer-01 >"$run/county01.token")
+    watch=("gateway=$gw_pid" "placement-server=$placement_pid" "${suite_watch[@]:1}")
+    scenario placement_read "gateway gRPC placement ListUnits (kommun 0180)" fwd \
+      --target "127.0.0.1:$p_gw" --method "$placement_service/ListUnits" \
+      --json-file "$bench_src/scenarios/list_units.json" --token-file "$run/county01.token"
+  fi
+  orientation_service=lansstyrelsen.integration.orientation.v1.OrientationService
+  if [ -z "$orientation_pid" ]; then
+    plan orientation_read "gateway gRPC orientation ListOfferings" fwd \
+      "not run: the orientation service is not running (./dev up)"
+  else
+    (umask 077 && token_for --role municipality_officer --kommun 0180 --sub bench-stockholm \
+      >"$run/stockholm.token")
+    watch=("gateway=$gw_pid" "orientation-server=$orientation_pid" "${suite_watch[@]:1}")
+    scenario orientation_read "gateway gRPC orientation ListOfferings (kommun 0180)" fwd \
+      --target "127.0.0.1:$p_gw" --method "$orientation_service/ListOfferings" \
+      --json '{"page_size": 50}' --token-file "$run/stockholm.token"
+    sed -e "s#@START@#{\"year\": $year, \"month\": 1, \"day\": 1}#" \
+      -e "s#@END@#{\"year\": $year, \"month\": 12, \"day\": 31}#" \
+      "$bench_src/scenarios/create_offering.json" >"$run/create_offering.json"
+    scenario orientation_write "gateway gRPC orientation CreateOffering (a new offering per call)" \
+      pg_update --target "127.0.0.1:$p_gw" --method "$orientation_service/CreateOffering" \
+      --json-file "$run/create_offering.json" --token-file "$run/stockholm.token"
+  fi
+  em_service=lansstyrelsen.integration.early_measures.v1.EarlyMeasuresService
+  if [ -z "$em_pid" ]; then
+    plan em_read "gateway gRPC early_measures ListActivities" fwd \
+      "not run: the early_measures service is not running (./dev up)"
+  else
+    # The demo's association in Stockholm, whose TIA grant covers March to December.
+    (umask 077 && token_for --role organisation_rep --orgnr 8024001235 --sub bench-forening \
+      >"$run/forening.token")
+    watch=("gateway=$gw_pid" "early-measures-server=$em_pid" "${suite_watch[@]:1}")
+    scenario em_read "gateway gRPC early_measures ListActivities (one association)" fwd \
+      --target "127.0.0.1:$p_gw" --method "$em_service/ListActivities" \
+      --json '{"parent": "organisations/8024001235", "page_size": 50}' --token-file "$run/forening.token"
+    bench_activity="$("$cli_bin" --target "127.0.0.1:$em_port" --token "$(cat "$run/forening.token")" \
+      "$em_service/CreateActivity" "{\"parent\": \"organisations/8024001235\", \"activity\": {
+        \"displayName\": \"Bench: sessions\", \"type\": \"ACTIVITY_TYPE_SWEDISH_LANGUAGE\",
+        \"kommunkod\": \"0180\", \"period\": {
+          \"startDate\": {\"year\": $year, \"month\": 3, \"day\": 1},
+          \"endDate\": {\"year\": $year, \"month\": 12, \"day\": 31}},
+        \"plannedSessions\": 30, \"plannedHours\": 60}}" 2>"$logs/em-activity.txt" |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])' || true)"
+    if [ -z "$bench_activity" ]; then
+      plan em_write "gateway gRPC early_measures CreateSession (a new session per call)" pg_update \
+        "not run: creating the benchmark's activity failed ($(tail -n 1 "$logs/em-activity.txt"))"
+    else
+      sed -e "s#@ACTIVITY@#$bench_activity#" -e "s#@YEAR@#$year#" \
+        "$bench_src/scenarios/create_em_session.json" >"$run/create_em_session.json"
+      scenario em_write "gateway gRPC early_measures CreateSession (a new session per call)" \
+        pg_update --target "127.0.0.1:$p_gw" --method "$em_service/CreateSession" \
+        --json-file "$run/create_em_session.json" --token-file "$run/forening.token"
+    fi
+  fi
+  watch=("gateway=$gw_pid" "${suite_watch[@]}")
 
   # --- lists: 1 000 rows, then the large table --------------------------------------------------------
   learners_method=lansstyrelsen.integration.training.v1.TrainingService/ListLearners

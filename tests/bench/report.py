@@ -329,6 +329,37 @@ def cmd_render(args):
         add(f"| start to SERVING ≤ 1 s: {name} | median {median:.0f} ms of {len(values)} "
             f"(max {values[-1]:.0f} ms) | {verdict(values[-1] <= 1000.0)} |")
 
+    # --- goals of issue 21 ------------------------------------------------------------------
+    goals21 = []
+    pg_n = tput("pg_update")
+    for label in ("gw_write", "grants_write", "arrival_write", "orientation_write", "em_write"):
+        t = tput(label)
+        if t is not None and pg_n:
+            goals21.append(f"| {titles.get(label, label)} ≥ 40 % of pgbench simple-update TPS "
+                           f"| {t / pg_n:.0%}{cpu_note(label, 'pg_update')} | {verdict(t / pg_n >= 0.4)} |")
+    for label in ("gw_read_uncached", "placement_read", "orientation_read", "em_read"):
+        t = tput(label)
+        if t is not None and fwd:
+            goals21.append(f"| {titles.get(label, label)} ≥ 70 % of the forwarding hop | {t / fwd:.0%}"
+                           f"{cpu_note(label, 'fwd')} | {verdict(t / fwd >= 0.7)} |")
+        p99 = lat(label, "half-ceiling", "p99")
+        if p99 is not None:
+            goals21.append(f"| {titles.get(label, label)}: p99 ≤ 5 ms at half of the hop's rate "
+                           f"| {fmt_ms(p99)} ms | {verdict(p99 <= 5.0)} |")
+    rt, raw = tput("echo_runtime"), tput("echo_raw")
+    if rt is not None and raw:
+        goals21.append(f"| the service runtime ≥ 80 % of plain echo | {rt / raw:.0%}"
+                       f"{cpu_note('echo_runtime', 'echo_raw')} | {verdict(rt / raw >= 0.8)} |")
+    if goals21:
+        add("")
+        add("## Goals (issue 21)")
+        add("")
+        add("The exam hour has its own section below; idle memory is in the goals above.")
+        add("")
+        add("| goal | measured | |")
+        add("| --- | --- | --- |")
+        lines.extend(goals21)
+
     # --- CPU per call -------------------------------------------------------------------------
     cpu_rows = []
     for row in plan:
