@@ -653,7 +653,6 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
   # --- placement, orientation and early_measures: one read and one write each ----------------------
   # Reads as the demo's tenants (no response cache: these lists are not public); writes insert a
   # new row per call (with its audit row, request id and event) that the cleanup removes.
-  today_json="$(TZ=Europe/Stockholm date '+{"year": %Y, "month": %-m, "day": %-d}')"
   year="$(TZ=Europe/Stockholm date +%Y)"
   if [ -n "$placement_pid" ]; then
     (umask 077 && token_for --role county_officer --lan 01 --sub bench-officer-01 >"$run/county01.token")

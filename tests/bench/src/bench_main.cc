@@ -35,6 +35,7 @@
 #include "http_transport.h"
 #include "integration/auth/auth.h"
 #include "integration/config/flags.h"
+#include "integration/config/secret_file.h"
 #include "integration/grpc/process.h"
 #include "load.h"
 #include "request_template.h"
@@ -55,14 +56,6 @@ template <class Text>
 int Fail(int code, const Text& message) {
   std::cerr << "integration-bench: " << message << "\n";
   return code;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // Token signing for requests that need a subject of their own (e.g. a new learner per call).
@@ -404,7 +397,7 @@ int Main(int argc, char** argv) {
   std::string body_text = *json;
   if (!json_file->empty()) {
     if (!json->empty()) return Fail(kExitUsage, "give --json or --json-file, not both");
-    absl::StatusOr<std::string> text = ReadFile(*json_file);
+    absl::StatusOr<std::string> text = integration::config::ReadSettingFile(*json_file, "json-file");
     if (!text.ok()) return Fail(kExitUsage, text.status().message());
     body_text = std::string(absl::StripTrailingAsciiWhitespace(*text));
   }
@@ -448,7 +441,7 @@ int Main(int argc, char** argv) {
   }
   config.token = *token;
   if (!token_file->empty()) {
-    absl::StatusOr<std::string> text = ReadFile(*token_file);
+    absl::StatusOr<std::string> text = integration::config::ReadSettingFile(*token_file, "token-file");
     if (!text.ok()) return Fail(kExitUsage, text.status().message());
     config.token = std::string(absl::StripAsciiWhitespace(*text));
   }
@@ -457,7 +450,7 @@ int Main(int argc, char** argv) {
     if (sign_role->empty() || sign_sub->empty()) {
       return Fail(kExitUsage, "--sign-key-file needs --sign-role and --sign-sub");
     }
-    absl::StatusOr<std::string> pem = ReadFile(*sign_key_file);
+    absl::StatusOr<std::string> pem = integration::config::ReadSettingFile(*sign_key_file, "sign-key-file");
     if (!pem.ok()) return Fail(kExitUsage, pem.status().message());
     absl::StatusOr<integration::auth::TokenSigner> key =
         integration::auth::TokenSigner::Create(*pem, *sign_kid);

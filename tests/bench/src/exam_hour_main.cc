@@ -38,6 +38,7 @@
 #include "histogram.h"
 #include "integration/auth/auth.h"
 #include "integration/config/flags.h"
+#include "integration/config/secret_file.h"
 #include "lansstyrelsen/integration/training/v1/training_service.grpc.pb.h"
 #include "request_template.h"
 
@@ -55,14 +56,6 @@ template <class Text>
 int Fail(int code, const Text& message) {
   std::cerr << "bench-exam-hour: " << message << "\n";
   return code;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // --- CPU of the serving processes ---------------------------------------------------------------
@@ -282,7 +275,7 @@ int Main(int argc, char** argv) {
   }
   absl::StatusOr<std::vector<Watched>> watched = ParseWatch(*watch_text);
   if (!watched.ok()) return Fail(kExitUsage, watched.status().message());
-  absl::StatusOr<std::string> pem = ReadFile(*sign_key_file);
+  absl::StatusOr<std::string> pem = integration::config::ReadSettingFile(*sign_key_file, "sign-key-file");
   if (!pem.ok()) return Fail(kExitUsage, pem.status().message());
   absl::StatusOr<integration::auth::TokenSigner> signer =
       integration::auth::TokenSigner::Create(*pem, *sign_kid);
