@@ -24,12 +24,15 @@ import {
 import {
   containerProblems,
   imageProblems,
+  jobProblems,
   networkPolicyProblems,
+  pdbProblems,
   pdbsFor,
   podProblems,
   secretProblems,
   secretReferences,
   serverProblems,
+  topologySpreadProblems,
 } from "./lib/policy.mjs";
 
 // Secrets the operators create themselves, not the people installing the suite.
@@ -84,12 +87,13 @@ for (const overlay of overlayNames()) {
       for (const d of byKind(objects(), "Deployment")) {
         const pdbs = pdbsFor(d, objects());
         if (pdbs.length !== 1) problems.push(`${id(d)}: ${pdbs.length} PodDisruptionBudgets select it`);
-        for (const p of pdbs) {
-          if (p.spec.maxUnavailable === undefined && p.spec.minAvailable === undefined) problems.push(`${id(p)}: no budget`);
-          if (p.spec.maxUnavailable === 0 || p.spec.maxUnavailable === "0%") problems.push(`${id(p)}: maxUnavailable 0 blocks every drain`);
-        }
       }
+      for (const p of byKind(objects(), "PodDisruptionBudget")) problems.push(...pdbProblems(p, objects()));
       assert.deepEqual(problems, []);
+    });
+
+    test("topology spread constraints count the workload's own pods; Jobs never restart Always", () => {
+      assert.deepEqual(workloads().flatMap((w) => [...topologySpreadProblems(w), ...jobProblems(w)]), []);
     });
 
     test("every Deployment and StatefulSet is covered by default-deny and its own NetworkPolicy", () => {

@@ -11,11 +11,14 @@ import { allowed, ipInCidr } from "./lib/netpol.mjs";
 import {
   containerProblems,
   imageProblems,
+  jobProblems,
   mountedFileProblems,
   networkPolicyProblems,
+  pdbProblems,
   podProblems,
   secretProblems,
   serverProblems,
+  topologySpreadProblems,
 } from "./lib/policy.mjs";
 import { validateObject } from "./lib/schema.mjs";
 
@@ -68,17 +71,44 @@ describe("schema validation", () => {
     assert.match((await validateObject(route)).join(), /parentRefs\[0\]\.sectionNam: unknown field/);
     assert.match((await validateObject({ apiVersion: "example.org/v1", kind: "Thing", metadata: { name: "t" } })).join(), /no schema/);
   });
-  test("the CloudNativePG schema refuses a Cluster without instances and a role with a stray field", async () => {
-    const cluster = {
-      apiVersion: "postgresql.cnpg.io/v1",
-      kind: "Cluster",
-      metadata: { name: "pg" },
-      spec: { storage: { size: "1Gi" }, managed: { roles: [{ name: "a_svc", login: true, pasword: "x" }] }, postgresql: { parameters: { max_connections: 100 } } },
-    };
-    const problems = (await validateObject(cluster)).join("\n");
-    assert.match(problems, /instances/);
-    assert.match(problems, /pasword/);
+  const cnpgCluster = () => ({
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    metadata: { name: "pg" },
+    spec: { instances: 1, storage: { size: "1Gi" }, managed: { roles: [{ name: "a_svc", login: true }] }, postgresql: { parameters: { max_connections: "100" } } },
+  });
+  test("custom resources are checked against the upstream CRDs: a valid Cluster passes", async () => {
+    assert.deepEqual(await validateObject(cnpgCluster()), []);
+  });
+  test("the CRDs refuse a misspelt top-level field, a stray field deep inside and a wrong type", async () => {
+    const c = cnpgCluster();
+    c.spec.enablePDBs = false;
+    c.spek = {};
+    c.spec.managed.roles[0].pasword = "x";
+    c.spec.postgresql.parameters.max_connections = 100;
+    c.spec.instances = "3";
+    c.metadata.lables = {};
+    const problems = (await validateObject(c)).join("\n");
+    assert.match(problems, /^spec\.enablePDBs: unknown field$/m);
+    assert.match(problems, /^spek: unknown field$/m);
+    assert.match(problems, /managed\.roles\[0\]\.pasword: unknown field/);
     assert.match(problems, /max_connections must be string/);
+    assert.match(problems, /spec\.instances must be integer/);
+    assert.match(problems, /metadata\.lables: unknown field/);
+  });
+  test("a version the CRD does not serve and a missing required field are reported", async () => {
+    const c = cnpgCluster();
+    c.apiVersion = "postgresql.cnpg.io/v2";
+    assert.match((await validateObject(c)).join(), /not a served version/);
+    const backup = { apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup", metadata: { name: "b" }, spec: { schedule: "0 0 2 * * *" } };
+    assert.match((await validateObject(backup)).join(), /required property 'cluster'/);
+  });
+  test("PrometheusRule's Go-style (?i) pattern compiles and applies; PodMonitor fields are closed", async () => {
+    const rule = (extra) => ({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "r" }, spec: { groups: [{ name: "g", rules: [{ alert: "A", expr: "up == 0", ...extra }] }] } });
+    assert.deepEqual(await validateObject(rule({})), []);
+    assert.match((await validateObject(rule({ exp: "x" }))).join(), /rules\[0\]\.exp: unknown field/);
+    const pm = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: "p" }, spec: { selector: {}, podMetricsEndpoints: [{ port: "admin", pat: "/metrics" }] } };
+    assert.match((await validateObject(pm)).join(), /podMetricsEndpoints\[0\]\.pat: unknown field/);
   });
 });
 
@@ -134,6 +164,30 @@ describe("policies", () => {
     assert.match(networkPolicyProblems(d, [own]).join(), /default-deny/);
     assert.match(networkPolicyProblems(d, [deny]).join(), /no NetworkPolicy selects/);
     assert.match(secretProblems([{ kind: "Secret", metadata: { name: "s" }, data: { a: "eA==" } }]).join(), /carrying data/);
+  });
+  test("a topology spread selector that matches none of the pods is reported", () => {
+    const spread = (matchLabels) => deployment(safeContainer(), { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } }] });
+    assert.deepEqual(topologySpreadProblems(spread({ "app.kubernetes.io/name": "app" })), []);
+    assert.match(topologySpreadProblems(spread({ "app.kubernetes.io/name": "other" })).join(), /selects none of its own pods/);
+  });
+  test("a Job with restartPolicy Always (or unset) is reported", () => {
+    const job = (restartPolicy) => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy, containers: [safeContainer()] } } } });
+    assert.deepEqual(jobProblems(job("Never")), []);
+    assert.deepEqual(jobProblems(job("OnFailure")), []);
+    assert.match(jobProblems(job("Always")).join(), /restartPolicy Always/);
+    assert.match(jobProblems(job(undefined)).join(), /unset = Always/);
+  });
+  test("PodDisruptionBudgets that block every drain or select nothing are reported", () => {
+    const d = deployment(safeContainer());
+    d.spec.replicas = 2;
+    const pdb = (budget, matchLabels = { "app.kubernetes.io/name": "app" }) => ({ kind: "PodDisruptionBudget", metadata: { name: "app", namespace: "ns" }, spec: { ...budget, selector: { matchLabels } } });
+    assert.deepEqual(pdbProblems(pdb({ maxUnavailable: 1 }), [d]), []);
+    assert.deepEqual(pdbProblems(pdb({ minAvailable: 1 }), [d]), []);
+    assert.match(pdbProblems(pdb({ minAvailable: "100%" }), [d]).join(), /minAvailable 100% blocks/);
+    assert.match(pdbProblems(pdb({ minAvailable: 2 }), [d]).join(), /minAvailable 2 >= the 2 pod/);
+    assert.match(pdbProblems(pdb({ maxUnavailable: 0 }), [d]).join(), /maxUnavailable 0 blocks/);
+    assert.match(pdbProblems(pdb({ maxUnavailable: 1 }, { "app.kubernetes.io/name": "nope" }), [d]).join(), /selects no workload/);
+    assert.match(pdbProblems(pdb({}), [d]).join(), /no budget/);
   });
   test("files outside mounts, or missing from a volume's selected keys, are reported", () => {
     const c = { ...safeContainer(), volumeMounts: [{ name: "keys", mountPath: "/etc/keys" }] };

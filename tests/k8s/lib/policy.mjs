@@ -229,3 +229,60 @@ export function mountedFileProblems(obj, container, files) {
   }
   return problems;
 }
+
+// A topology spread constraint counts the pods its labelSelector selects; one that does not
+// select the workload's own pods counts zero everywhere and spreads nothing. (matchLabelKeys
+// only narrows the selector with the pod's own labels, so it cannot make it match.)
+export function topologySpreadProblems(obj) {
+  const template = podTemplate(obj);
+  if (!template) return [];
+  const labels = template.metadata?.labels ?? {};
+  const problems = [];
+  for (const [i, c] of (template.spec?.topologySpreadConstraints ?? []).entries()) {
+    if (!c.labelSelector) problems.push(`${id(obj)}: topologySpreadConstraints[${i}] (${c.topologyKey}) has no labelSelector (it counts no pods)`);
+    else if (!matchesSelector(c.labelSelector, labels)) {
+      problems.push(`${id(obj)}: topologySpreadConstraints[${i}] (${c.topologyKey}) selects none of its own pods`);
+    }
+  }
+  return problems;
+}
+
+// A Job's pods must end: the API refuses restartPolicy Always (the pod template's default) for
+// Jobs and CronJobs.
+export function jobProblems(obj) {
+  if (obj.kind !== "Job" && obj.kind !== "CronJob") return [];
+  const policy = podTemplate(obj)?.spec?.restartPolicy;
+  if (policy === "Never" || policy === "OnFailure") return [];
+  return [`${id(obj)}: restartPolicy ${policy ?? "(unset = Always)"}; a Job needs Never or OnFailure`];
+}
+
+// The pod count a workload runs with at least: its autoscaler's minimum, else its replicas.
+function minimumPods(workload, objects) {
+  const hpa = objects.find(
+    (o) => o.kind === "HorizontalPodAutoscaler" && o.spec.scaleTargetRef.kind === workload.kind &&
+      o.spec.scaleTargetRef.name === workload.metadata.name,
+  );
+  return hpa ? (hpa.spec.minReplicas ?? 1) : (workload.spec.replicas ?? 1);
+}
+
+// A budget must select pods and let a node drain evict one of them: maxUnavailable 0,
+// minAvailable "100%" or minAvailable at the workload's pod count block every drain.
+export function pdbProblems(pdb, objects) {
+  const problems = [];
+  const { minAvailable, maxUnavailable } = pdb.spec ?? {};
+  if (maxUnavailable === undefined && minAvailable === undefined) problems.push(`${id(pdb)}: no budget`);
+  const percent = (v) => (typeof v === "string" && v.endsWith("%") ? Number(v.slice(0, -1)) : null);
+  if (maxUnavailable === 0 || percent(maxUnavailable) === 0) problems.push(`${id(pdb)}: maxUnavailable ${maxUnavailable} blocks every drain`);
+  if (percent(minAvailable) !== null && percent(minAvailable) >= 100) problems.push(`${id(pdb)}: minAvailable ${minAvailable} blocks every drain`);
+  const selected = objects.filter(
+    (o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata.namespace === pdb.metadata.namespace &&
+      matchesSelector(pdb.spec.selector, podTemplate(o)?.metadata?.labels ?? {}),
+  );
+  if (selected.length === 0) problems.push(`${id(pdb)}: selects no workload's pods`);
+  for (const w of selected) {
+    if (typeof minAvailable === "number" && minAvailable >= minimumPods(w, objects)) {
+      problems.push(`${id(pdb)}: minAvailable ${minAvailable} >= the ${minimumPods(w, objects)} pod(s) of ${id(w)}, so no drain may evict one`);
+    }
+  }
+  return problems;
+}
