@@ -29,6 +29,7 @@ import {
   pdbProblems,
   pdbsFor,
   podProblems,
+  postgresClusterProblems,
   secretProblems,
   secretReferences,
   serverProblems,
@@ -90,6 +91,12 @@ for (const overlay of overlayNames()) {
       }
       for (const p of byKind(objects(), "PodDisruptionBudget")) problems.push(...pdbProblems(p, objects()));
       assert.deepEqual(problems, []);
+    });
+
+    test("the PostgreSQL cluster can be drained, and in prod replicates synchronously over zones", () => {
+      const clusters = byKind(objects(), "Cluster");
+      assert.ok(clusters.length > 0, "no PostgreSQL Cluster");
+      assert.deepEqual(clusters.flatMap((c) => postgresClusterProblems(c, { production: overlay === "prod" })), []);
     });
 
     test("topology spread constraints count the workload's own pods; Jobs never restart Always", () => {

@@ -16,6 +16,7 @@ import {
   networkPolicyProblems,
   pdbProblems,
   podProblems,
+  postgresClusterProblems,
   secretProblems,
   serverProblems,
   topologySpreadProblems,
@@ -169,6 +170,18 @@ describe("policies", () => {
     const spread = (matchLabels) => deployment(safeContainer(), { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } }] });
     assert.deepEqual(topologySpreadProblems(spread({ "app.kubernetes.io/name": "app" })), []);
     assert.match(topologySpreadProblems(spread({ "app.kubernetes.io/name": "other" })).join(), /selects none of its own pods/);
+  });
+  test("PostgreSQL: a one-instance PDB, asynchronous prod replicas and no zone spread are reported", () => {
+    const zoneSpread = (matchLabels) => [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } }];
+    const cluster = (spec) => ({ kind: "Cluster", metadata: { name: "pg" }, spec });
+    assert.deepEqual(postgresClusterProblems(cluster({ instances: 1, enablePDB: false }), { production: false }), []);
+    assert.match(postgresClusterProblems(cluster({ instances: 1 }), { production: false }).join(), /blocks every node drain/);
+    const good = { instances: 3, postgresql: { synchronous: { method: "any", number: 1 } }, topologySpreadConstraints: zoneSpread({ "cnpg.io/cluster": "pg" }) };
+    assert.deepEqual(postgresClusterProblems(cluster(good), { production: true }), []);
+    assert.match(postgresClusterProblems(cluster({ ...good, postgresql: {} }), { production: true }).join(), /asynchronous replication only/);
+    assert.match(postgresClusterProblems(cluster({ ...good, postgresql: { synchronous: { method: "any", number: 2 } } }), { production: true }).join(), /would stop every write/);
+    assert.match(postgresClusterProblems(cluster({ ...good, topologySpreadConstraints: [] }), { production: true }).join(), /not spread over zones/);
+    assert.match(postgresClusterProblems(cluster({ ...good, topologySpreadConstraints: zoneSpread({ "cnpg.io/cluster": "other" }) }), { production: true }).join(), /selects none of its instances/);
   });
   test("a Job with restartPolicy Always (or unset) is reported", () => {
     const job = (restartPolicy) => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy, containers: [safeContainer()] } } } });

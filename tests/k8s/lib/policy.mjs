@@ -286,3 +286,39 @@ export function pdbProblems(pdb, objects) {
   }
   return problems;
 }
+
+// The labels CloudNativePG puts on every instance pod of a cluster (the ones a spread
+// constraint of the Cluster can count them by).
+export function cnpgInstanceLabels(cluster) {
+  return { "cnpg.io/cluster": cluster.metadata.name, "cnpg.io/podRole": "instance" };
+}
+
+// A CloudNativePG cluster: a single instance must not get the operator's PodDisruptionBudget
+// (it would block every node drain); with replicas, `production` asks for no lost commits on
+// failover (synchronous replication to one standby) and instances spread over zones.
+export function postgresClusterProblems(cluster, { production }) {
+  const problems = [];
+  const spec = cluster.spec ?? {};
+  const instances = spec.instances ?? 1;
+  if (instances === 1 && spec.enablePDB !== false) {
+    problems.push(`${id(cluster)}: one instance with the operator's PodDisruptionBudget (enablePDB is not false) blocks every node drain`);
+  }
+  for (const [i, c] of (spec.topologySpreadConstraints ?? []).entries()) {
+    if (!c.labelSelector || !matchesSelector(c.labelSelector, cnpgInstanceLabels(cluster))) {
+      problems.push(`${id(cluster)}: topologySpreadConstraints[${i}] (${c.topologyKey}) selects none of its instances`);
+    }
+  }
+  if (production) {
+    if (instances < 3) problems.push(`${id(cluster)}: ${instances} instances; production needs a primary and two standbys`);
+    const sync = spec.postgresql?.synchronous;
+    if (!sync || !(sync.number >= 1)) {
+      problems.push(`${id(cluster)}: asynchronous replication only (a failover can lose acknowledged commits); set postgresql.synchronous`);
+    } else {
+      if (sync.dataDurability === "preferred") problems.push(`${id(cluster)}: synchronous dataDurability "preferred" drops to asynchronous when standbys fail`);
+      if (sync.number > instances - 2) problems.push(`${id(cluster)}: ${sync.number} synchronous standbys of ${instances - 1}: losing one standby would stop every write`);
+    }
+    const zones = (spec.topologySpreadConstraints ?? []).find((c) => c.topologyKey === "topology.kubernetes.io/zone");
+    if (!zones) problems.push(`${id(cluster)}: instances are not spread over zones`);
+  }
+  return problems;
+}
