@@ -242,6 +242,44 @@ TEST_F(ServeTest, ServingSoonAfterStartWithReadyzAndMetrics) {
   EXPECT_EQ(server.Stop(), kExitOk) << server.err();
 }
 
+// New code on an old schema: the server stays NOT_SERVING, /readyz names the schema check and
+// the versions, until the missing migration is recorded.
+TEST_F(ServeTest, NotReadyOnASchemaOlderThanTheBuildNeeds) {
+  const std::string dsn = Prepare("echo_oldschema");
+  // As if the newest migration had not been applied yet.
+  pqxx::connection admin(db_->dsn());
+  pqxx::work tx(admin);
+  pqxx::row newest = tx.exec1(
+      "DELETE FROM echo_oldschema.schema_migrations WHERE version = "
+      "(SELECT max(version) FROM echo_oldschema.schema_migrations) "
+      "RETURNING version, name, checksum, applied_at");
+  tx.commit();
+  const int admin_port = testing::FreePort();
+  InProcessServer server(testing::EchoSpec("echo_oldschema"), ServeArgs(dsn, admin_port));
+  ASSERT_TRUE(server.WaitStarted()) << server.err();
+  ASSERT_TRUE(
+      WaitFor([&] { return HealthStatus(server.target()) == kNotServing; }, absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(1500));  // more than one readiness interval
+  EXPECT_EQ(HealthStatus(server.target()), kNotServing);
+  testing::HttpReply ready = testing::HttpGet(admin_port, "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, HasSubstr("schema"));
+  EXPECT_THAT(ready.body, HasSubstr(absl::StrCat("is at version ", newest[0].as<int>() - 1,
+                                                 ", older than version ", newest[0].as<int>())));
+
+  // Migrated (the row back): ready.
+  pqxx::work put_back(admin);
+  put_back.exec_params(
+      "INSERT INTO echo_oldschema.schema_migrations (version, name, checksum, applied_at) "
+      "VALUES ($1, $2, $3, $4)",
+      newest[0].as<int>(), newest[1].as<std::string>(), newest[2].as<std::string>(),
+      newest[3].as<std::string>());
+  put_back.commit();
+  EXPECT_TRUE(WaitFor([&] { return HealthStatus(server.target()) == kServing; }, absl::Seconds(10)));
+  EXPECT_EQ(testing::HttpGet(admin_port, "/readyz").status, 200);
+  EXPECT_EQ(server.Stop(), kExitOk) << server.err();
+}
+
 TEST_F(ServeTest, NotServingWhilePostgresIsUnreachable) {
   const int dead_port = testing::FreePort();
   const int admin_port = testing::FreePort();
