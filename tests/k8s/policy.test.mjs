@@ -30,9 +30,13 @@ import {
   pdbsFor,
   podProblems,
   postgresClusterProblems,
+  quotaProblems,
+  redisProblems,
   secretProblems,
   secretReferences,
   serverProblems,
+  syncWaveProblems,
+  tlsProblems,
   topologySpreadProblems,
 } from "./lib/policy.mjs";
 
@@ -77,7 +81,7 @@ for (const overlay of overlayNames()) {
       assert.deepEqual(problems, []);
     });
 
-    test("servers probe the gRPC health service on 50051 and shut down within their grace period", () => {
+    test("servers probe their health (admin port, as the gRPC port speaks TLS) and shut down within their grace period", () => {
       const list = servers(objects());
       assert.ok(list.length > 0, "no server Deployments");
       assert.deepEqual(list.flatMap((d) => serverProblems(d, objects(), prefixOf(d))), []);
@@ -99,6 +103,24 @@ for (const overlay of overlayNames()) {
       assert.deepEqual(clusters.flatMap((c) => postgresClusterProblems(c, { production: overlay === "prod" })), []);
     });
 
+    test("the ResourceQuota holds every workload at full scale and the LimitRange admits every container", () => {
+      assert.deepEqual(quotaProblems(objects()), []);
+    });
+
+    test("Redis: fixed version, ACL users per purpose used by every client, streams never evicted", () => {
+      assert.deepEqual(redisProblems(objects()), []);
+    });
+
+    test("Argo CD sync waves: namespace first, database, Redis and settings before the Deployments", () => {
+      assert.deepEqual(syncWaveProblems(objects()), []);
+    });
+
+    test("TLS inside the cluster: servers with cert-manager certificates and mutual TLS, the gateway and peers as verified clients", () => {
+      const list = servers(objects());
+      assert.ok(list.length > 0);
+      assert.deepEqual(list.flatMap((d) => tlsProblems(d, objects(), prefixOf(d))), []);
+    });
+
     test("topology spread constraints count the workload's own pods; Jobs never restart Always", () => {
       assert.deepEqual(workloads().flatMap((w) => [...topologySpreadProblems(w), ...jobProblems(w)]), []);
     });
@@ -112,8 +134,9 @@ for (const overlay of overlayNames()) {
       assert.deepEqual(secretProblems(objects()), []);
       const readme = readFileSync(path.join(k8sDir, "README.md"), "utf8");
       const undocumented = [];
+      const issued = new Set(byKind(objects(), "Certificate").map((c) => c.spec.secretName));
       for (const [name, where] of secretReferences(objects())) {
-        if (operatorSecrets.has(name)) continue;
+        if (operatorSecrets.has(name) || issued.has(name)) continue;
         if (!new RegExp(`kubectl[^\\n]*create secret [a-z-]+ ${name}(\\s|$)`, "m").test(readme)) {
           undocumented.push(`${name} (used by ${where.join(", ")})`);
         }
