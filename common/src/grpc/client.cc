@@ -112,7 +112,8 @@ absl::StatusOr<std::string> RetryServiceConfig(const std::vector<std::string>& r
 }
 
 absl::StatusOr<std::string> ChannelServiceConfig(const ChannelOptions& options) {
-  absl::StatusOr<std::string> retry = RetryServiceConfig(options.retry_methods, options.max_attempts);
+  absl::StatusOr<std::string> retry =
+      RetryServiceConfig(options.retry_methods, options.max_attempts);
   if (!retry.ok()) return retry.status();
   if (options.load_balancing_policy.empty()) return retry;
   nlohmann::ordered_json config = nlohmann::ordered_json::parse(*retry);
@@ -123,8 +124,8 @@ absl::StatusOr<std::string> ChannelServiceConfig(const ChannelOptions& options) 
   // An unknown policy name is refused here rather than making every call fail later.
   std::string error = ::grpc::experimental::ValidateServiceConfigJSON(json);
   if (!error.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("load balancing policy \"",
-                                                   options.load_balancing_policy, "\": ", error));
+    return absl::InvalidArgumentError(
+        absl::StrCat("load balancing policy \"", options.load_balancing_policy, "\": ", error));
   }
   return json;
 }

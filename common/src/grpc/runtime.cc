@@ -113,7 +113,8 @@ absl::Status ValidateOptions(const ServerOptions& o) {
       o.max_connection_age_grace < std::chrono::milliseconds::zero() ||
       o.max_connection_age > std::chrono::milliseconds(INT_MAX) ||
       o.max_connection_age_grace > std::chrono::milliseconds(INT_MAX)) {
-    return absl::InvalidArgumentError("max_connection_age and its grace must be >= 0 (and < 24 days)");
+    return absl::InvalidArgumentError(
+        "max_connection_age and its grace must be >= 0 (and < 24 days)");
   }
   if (o.readiness_interval <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError("readiness_interval must be > 0");

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-
 #include <iostream>
 #include <map>
 #include <memory>
@@ -185,14 +184,17 @@ class SchemaVersionCheck {
       return absl::OkStatus();
     }
     const std::string message =
-        *applied < 0 ? absl::StrCat("schema ", schema_, " has never been migrated; this build needs version ",
-                                    required_, ": run `migrate` first")
-                     : absl::StrCat("schema ", schema_, " is at version ", *applied,
-                                    ", older than version ", required_,
-                                    " this build needs: run `migrate` first");
+        *applied < 0
+            ? absl::StrCat("schema ", schema_,
+                           " has never been migrated; this build needs version ", required_,
+                           ": run `migrate` first")
+            : absl::StrCat("schema ", schema_, " is at version ", *applied, ", older than version ",
+                           required_, " this build needs: run `migrate` first");
     if (last_logged_.exchange(*applied) != *applied) {
-      log::Error("schema_too_old",
-                 {{"schema", schema_}, {"applied", *applied}, {"required", required_}, {"error", message}});
+      log::Error("schema_too_old", {{"schema", schema_},
+                                    {"applied", *applied},
+                                    {"required", required_},
+                                    {"error", message}});
     }
     return absl::FailedPreconditionError(message);
   }
@@ -311,9 +313,8 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   // build has, the server stays unready (and says why), however healthy the database is.
   p.runtime->AddReadinessCheck(
       "schema", [check = std::make_shared<SchemaVersionCheck>(spec.name, *required_version),
-                 pool = p.pool.get(), timeout = settings.pg_acquire_timeout()] {
-        return check->Check(*pool, timeout);
-      });
+                 pool = p.pool.get(),
+                 timeout = settings.pg_acquire_timeout()] { return check->Check(*pool, timeout); });
   // Only PostgreSQL gates SERVING: without Redis the service still answers (events wait in
   // the outbox, caches are bypassed), so Redis trouble shows in the relay metrics instead.
   p.runtime->AddReadinessCheck("postgres",

@@ -294,10 +294,12 @@ TEST(RuntimeTest, AdminServerAnswersReadinessAndMetrics) {
              std::string::npos) {
     absl::SleepFor(absl::Milliseconds(20));
   }
-  EXPECT_THAT(HttpGet(port, "/metrics"), HasSubstr("integration_server_serving{service=\"echo\"} 1"));
+  EXPECT_THAT(HttpGet(port, "/metrics"),
+              HasSubstr("integration_server_serving{service=\"echo\"} 1"));
   ready = false;
   EXPECT_TRUE(EventuallyHealth(server.Channel(), kNotServing));
-  EXPECT_THAT(HttpGet(port, "/metrics"), HasSubstr("integration_server_serving{service=\"echo\"} 0"));
+  EXPECT_THAT(HttpGet(port, "/metrics"),
+              HasSubstr("integration_server_serving{service=\"echo\"} 0"));
 }
 
 // Asks the server's reflection service for its services by hand (Debian ships no reflection

@@ -1,6 +1,5 @@
 // ServerFlags: defaults, environment overrides and start-up errors naming the setting.
 #include "integration/grpc/server_flags.h"
-#include "integration/grpc/upstream_flags.h"
 
 #include <map>
 #include <string>
@@ -8,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration/grpc/upstream_flags.h"
 #include "test_support.h"
 
 namespace integration::grpc::testing {
@@ -105,12 +105,15 @@ TEST_F(ServerFlagsTest, MaxConnectionAgeDefaultsToFiveMinutesWithTheLongestDeadl
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->max_connection_age, std::chrono::minutes(5));
   EXPECT_EQ(o->max_connection_age_grace, std::chrono::seconds(30));
-  absl::StatusOr<ServerOptions> never = Parse({jwks.c_str(), keys.c_str(), "--max-connection-age=0s"});
+  absl::StatusOr<ServerOptions> never =
+      Parse({jwks.c_str(), keys.c_str(), "--max-connection-age=0s"});
   ASSERT_TRUE(never.ok()) << never.status();
   EXPECT_EQ(never->max_connection_age, std::chrono::milliseconds::zero());
-  absl::StatusOr<ServerOptions> bad = Parse({jwks.c_str(), keys.c_str(), "--max-connection-age=25h"});
+  absl::StatusOr<ServerOptions> bad =
+      Parse({jwks.c_str(), keys.c_str(), "--max-connection-age=25h"});
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("--max-connection-age (env TRAINING_MAX_CONNECTION_AGE)"));
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("--max-connection-age (env TRAINING_MAX_CONNECTION_AGE)"));
 }
 
 // A peer that requires mutual TLS: the client certificate comes with its key and a CA.
@@ -125,10 +128,9 @@ TEST(UpstreamFlagsTest, ClientCertificateForMutualTls) {
     EXPECT_TRUE(st.ok()) << st;
     return upstream.Options("grants");
   };
-  absl::StatusOr<UpstreamOptions> o = parse({"--grants-addr=dns:///grants-pods:50051",
-                                             "--grants-tls-ca-file=/ca.crt",
-                                             "--grants-tls-cert-file=/tls.crt",
-                                             "--grants-tls-key-file=/tls.key"});
+  absl::StatusOr<UpstreamOptions> o =
+      parse({"--grants-addr=dns:///grants-pods:50051", "--grants-tls-ca-file=/ca.crt",
+             "--grants-tls-cert-file=/tls.crt", "--grants-tls-key-file=/tls.key"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->channel.tls.enabled);
   EXPECT_EQ(o->channel.tls.cert_file, "/tls.crt");

@@ -195,7 +195,8 @@ TEST(TlsTest, MutualTlsRequiresAClientCertificateFromTheCa) {
 TEST(TlsTest, RenewedCertificateFilesAreServedWithoutRestart) {
   TempDir dir;
   Key first_ca_key = NewKey();
-  Cert first_ca = MakeCert(first_ca_key.get(), "first CA", nullptr, first_ca_key.get(), true, nullptr, 1);
+  Cert first_ca =
+      MakeCert(first_ca_key.get(), "first CA", nullptr, first_ca_key.get(), true, nullptr, 1);
   Key second_ca_key = NewKey();
   Cert second_ca =
       MakeCert(second_ca_key.get(), "second CA", nullptr, second_ca_key.get(), true, nullptr, 2);
@@ -203,7 +204,8 @@ TEST(TlsTest, RenewedCertificateFilesAreServedWithoutRestart) {
   const std::string second_ca_file = dir.Write("second_ca.pem", CertPem(second_ca.get()));
   auto issue = [&](X509* ca, EVP_PKEY* ca_key, long serial) {
     Key key = NewKey();
-    Cert cert = MakeCert(key.get(), "localhost", ca, ca_key, false, "DNS:localhost,IP:127.0.0.1", serial);
+    Cert cert =
+        MakeCert(key.get(), "localhost", ca, ca_key, false, "DNS:localhost,IP:127.0.0.1", serial);
     // Key first, then the certificate, as a renewal writes them; the watcher only takes a pair
     // whose key matches.
     dir.Write("server.key", KeyPem(key.get()));

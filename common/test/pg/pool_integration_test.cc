@@ -2,13 +2,12 @@
 // statements, error mapping, serialization retries and recovery from a killed connection.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <chrono>
 #include <latch>
 #include <pqxx/pqxx>
 #include <string>
@@ -438,9 +437,10 @@ TEST_F(PoolTest, PasswordFileIsReadAgainForEveryNewConnection) {
   absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::Create(std::move(options));
   ASSERT_TRUE(pool.ok()) << pool.status();
   auto pid = [&]() {
-    return (*pool)->TransactFor<int>(In(absl::Seconds(10)), [](pqxx::work& tx) -> absl::StatusOr<int> {
-      return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
-    });
+    return (*pool)->TransactFor<int>(In(absl::Seconds(10)),
+                                     [](pqxx::work& tx) -> absl::StatusOr<int> {
+                                       return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+                                     });
   };
   absl::StatusOr<int> first = pid();
   ASSERT_TRUE(first.ok()) << first.status();
