@@ -70,6 +70,9 @@ describe("schema validation", () => {
     assert.match(problems, /readinesProbe: unknown field/);
     assert.match(problems, /replicas must be integer/);
     assert.match(problems, /required property selector/);
+    const top = deployment(safeContainer());
+    top.spek = {};
+    assert.match((await validateObject(top)).join("\n"), /^spek: unknown field$/m);
   });
   test("reports unknown fields in Gateway API objects and unknown kinds", async () => {
     const route = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "r" }, spec: { parentRefs: [{ name: "g", sectionNam: "x" }] } };
