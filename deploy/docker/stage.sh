@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Collects what the runtime image of one binary needs, from a finished build:
-#   OUT/bin/BINARY              the binary
-#   OUT/lib/*.so*               the project's own shared libraries it loads (proto libraries)
+#   OUT/bin/BINARY              the binary, stripped (its debug info linked by .gnu_debuglink)
+#   OUT/lib/*.so*               the project's own shared libraries it loads (proto libraries),
+#                               stripped likewise
+#   OUT/debug/*.debug           the separated debug info of each, for symbolising crashes and
+#                               for debuggers (kept out of the runtime image)
 #   OUT/runtime-packages.txt    the Debian packages owning every other library it loads, plus
-#                               the data packages runtime-extras.tsv lists for it
+#                               the data packages runtime-extras.tsv lists for it, as
+#                               package=version: the runtime stage installs exactly the versions
+#                               the binary was built and tested against, or fails
 # Run in the image's build stage (where the -dev packages, and so the libraries, are
 # installed); the runtime stage installs exactly that package list. Also usable on a
 # developer machine to see what an image of a binary would contain.
@@ -89,5 +94,19 @@ while IFS=$'\t' read -r name list; do
   fi
 done <"$here/runtime-extras.tsv"
 
-printf '%s\n' "${packages[@]}" | sort -u >"$out/runtime-packages.txt"
-echo "stage: $binary with $(find "$out/lib" -type f | wc -l) project libraries and $(wc -l <"$out/runtime-packages.txt") Debian packages in $out" >&2
+for p in $(printf '%s\n' "${packages[@]}" | sort -u); do
+  version="$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null)" || die "package $p is not installed here"
+  printf '%s=%s\n' "$p" "$version"
+done >"$out/runtime-packages.txt"
+
+# Debug info goes to OUT/debug, the shipped files keep only a link to it (name and CRC), so
+# that gdb or a symboliser finds it next to a core dump; the image stays small.
+mkdir -p "$out/debug"
+for f in "$out/bin/$binary" "$out"/lib/*; do
+  [ -f "$f" ] || continue
+  debug="$out/debug/$(basename "$f").debug"
+  objcopy --only-keep-debug "$f" "$debug" || die "objcopy --only-keep-debug $f failed"
+  objcopy --strip-debug --strip-unneeded --add-gnu-debuglink="$debug" "$f" ||
+    die "objcopy --strip-debug $f failed"
+done
+echo "stage: $binary (stripped; debug info in $out/debug) with $(find "$out/lib" -type f | wc -l) project libraries and $(wc -l <"$out/runtime-packages.txt") Debian packages in $out" >&2

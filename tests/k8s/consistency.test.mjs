@@ -15,7 +15,7 @@ import {
   id,
   k8sDir,
   label,
-  migrations,
+  migrationOf,
   overlayNames,
   parseDsn,
   podPorts,
@@ -33,7 +33,7 @@ const table = servicesTable();
 const withSources = table.filter((s) => s.hasSources);
 
 // Variables the processes read that are not their own flags: libpq's password.
-const foreignEnv = new Map([["PGPASSWORD", "libpq reads the database password from it"]]);
+const foreignEnv = new Map();
 
 describe("services and folders", () => {
   test("every service with sources in services/ has a folder in k8s/base/services, listed in the base", () => {
@@ -74,14 +74,15 @@ for (const overlay of overlayNames()) {
         if (JSON.stringify(c.command) !== JSON.stringify([`/usr/local/bin/${s.binary}`])) problems.push(`${id(d)}: command is not /usr/local/bin/${s.binary}`);
         if (JSON.stringify(c.args ?? []) !== JSON.stringify(["serve"])) problems.push(`${id(d)}: args are not [serve]`);
         if (d.metadata.labels[label.name] !== s.name) problems.push(`${id(d)}: ${label.name} is not ${s.name}`);
-        const job = find(objects, "Job", `${s.k8sName}-migrate`);
-        if (s.schema && !job) problems.push(`${s.name} has schema ${s.schema} but no Job ${s.k8sName}-migrate`);
-        if (!s.schema && job) problems.push(`${s.name} has no schema but a migration Job`);
-        if (job) {
-          const jc = podTemplate(job).spec.containers[0];
-          if (jc.image !== c.image) problems.push(`${id(job)}: image ${jc.image} differs from the server's ${c.image}`);
+        const migration = migrationOf(objects, s);
+        if (s.schema && !migration) problems.push(`${s.name} has schema ${s.schema} but its pods have no init container migrate`);
+        if (!s.schema && migration) problems.push(`${s.name} has no schema but migrates`);
+        if (find(objects, "Job", `${s.k8sName}-migrate`)) problems.push(`${s.name}: a migration Job (immutable: every new image or setting would make kubectl apply fail)`);
+        if (migration) {
+          const jc = migration.container;
+          if (jc.image !== c.image) problems.push(`${id(d)} init container migrate: image ${jc.image} differs from the server's ${c.image}`);
           if (JSON.stringify([...jc.command, ...(jc.args ?? [])]) !== JSON.stringify([`/usr/local/bin/${s.binary}`, "migrate"])) {
-            problems.push(`${id(job)}: does not run ${s.binary} migrate`);
+            problems.push(`${id(d)} init container migrate: does not run ${s.binary} migrate`);
           }
         }
       }
@@ -101,13 +102,14 @@ for (const overlay of overlayNames()) {
       const problems = [];
       const skipped = [];
       for (const s of deployed) {
-        const workloads = [find(objects, "Deployment", s.k8sName), find(objects, "Job", `${s.k8sName}-migrate`)].filter(Boolean);
+        const d = find(objects, "Deployment", s.k8sName);
         const bin = binaryPath(s);
         const settings = bin ? helpOf(bin) : null;
         if (!bin) skipped.push(s.binary);
         const known = new Set((settings ?? []).map((x) => x.env));
-        for (const w of workloads) {
-          for (const c of podTemplate(w).spec.containers) {
+        if (d) {
+          const w = d;
+          for (const c of [...(podTemplate(d).spec.initContainers ?? []), ...podTemplate(d).spec.containers]) {
             const { env, missing } = containerEnv(objects, c);
             for (const m of missing) problems.push(`${id(w)} ${c.name}: ${m} does not exist`);
             for (const name of env.keys()) {
@@ -220,10 +222,13 @@ for (const overlay of overlayNames()) {
         const dsn = env.get(`${s.prefix}_PG_DSN`);
         if (typeof dsn === "string" && parseDsn(dsn).sslrootcert) files.push([`${s.prefix}_PG_DSN sslrootcert`, parseDsn(dsn).sslrootcert]);
         problems.push(...mountedFileProblems(d, c, files));
-        // The migration Job reads only the database settings.
-        const job = find(objects, "Job", `${s.k8sName}-migrate`);
-        if (job && typeof dsn === "string" && parseDsn(dsn).sslrootcert) {
-          problems.push(...mountedFileProblems(job, podTemplate(job).spec.containers[0], [[`${s.prefix}_PG_DSN sslrootcert`, parseDsn(dsn).sslrootcert]]));
+        // The init container migrate reads the database settings, with its own password file.
+        const migration = migrationOf(objects, s);
+        if (migration) {
+          const { env: menv } = containerEnv(objects, migration.container);
+          const mfiles = [[`${s.prefix}_PG_PASSWORD_FILE`, menv.get(`${s.prefix}_PG_PASSWORD_FILE`)]];
+          if (typeof dsn === "string" && parseDsn(dsn).sslrootcert) mfiles.push([`${s.prefix}_PG_DSN sslrootcert`, parseDsn(dsn).sslrootcert]);
+          problems.push(...mountedFileProblems(d, migration.container, mfiles));
         }
       }
       assert.deepEqual(problems, []);
@@ -293,18 +298,26 @@ for (const overlay of overlayNames()) {
         if (dsn.host !== `${cluster.metadata.name}-rw`) problems.push(`${id(d)}: DSN host ${dsn.host}, not the read-write Service ${cluster.metadata.name}-rw`);
         if (dsn.sslmode !== "verify-full") problems.push(`${id(d)}: DSN sslmode ${dsn.sslmode}, not verify-full`);
         if (dsn.password) problems.push(`${id(d)}: the DSN in a ConfigMap holds a password`);
-        const job = find(objects, "Job", `${s.k8sName}-migrate`);
-        if (!job) problems.push(`${s.name}: no migration Job ${s.k8sName}-migrate`);
-        for (const [w, r] of [[d, role], [job, migrator]].filter(([x]) => x)) {
-          const pw = podTemplate(w).spec.containers[0].env?.find((e) => e.name === "PGPASSWORD")?.valueFrom?.secretKeyRef;
-          if (!r || pw?.name !== r.passwordSecret?.name || pw?.key !== "password") {
-            problems.push(`${id(w)}: PGPASSWORD is not key password of ${r?.passwordSecret?.name}`);
+        const migration = migrationOf(objects, s);
+        if (!migration) problems.push(`${s.name}: no init container migrate`);
+        // Each login's password is a file from its role's Secret (read again at every
+        // reconnect), never an environment variable (fixed for the life of the process).
+        const server = podTemplate(d).spec.containers.find((x) => x.name === "server");
+        for (const [c, r] of [[server, role], [migration?.container, migrator]].filter(([x]) => x)) {
+          const { env: cenv } = containerEnv(objects, c);
+          if (cenv.has("PGPASSWORD")) problems.push(`${id(d)} ${c.name}: PGPASSWORD in the environment (a rotated password would need a restart)`);
+          const file = cenv.get(`${s.prefix}_PG_PASSWORD_FILE`);
+          const mount = typeof file === "string" && (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+          const volume = mount && (podTemplate(d).spec.volumes ?? []).find((v) => v.name === mount.name);
+          const item = volume?.secret?.items?.find((i) => file === `${mount.mountPath.replace(/\/$/, "")}/${i.path}`);
+          if (!r || volume?.secret?.secretName !== r.passwordSecret?.name || item?.key !== "password") {
+            problems.push(`${id(d)} ${c.name}: ${s.prefix}_PG_PASSWORD_FILE is not key password of ${r?.passwordSecret?.name}`);
           }
-          if (podTemplate(w).metadata.labels[label.postgresClient] !== "true") problems.push(`${id(w)}: not labelled postgres-client`);
         }
-        if (job) {
-          const user = podTemplate(job).spec.containers[0].env?.find((e) => e.name === `${s.prefix}_PG_MIGRATE_USER`)?.value;
-          if (user !== migratorName) problems.push(`${id(job)}: ${s.prefix}_PG_MIGRATE_USER is ${user}, not ${migratorName}`);
+        if (podTemplate(d).metadata.labels[label.postgresClient] !== "true") problems.push(`${id(d)}: not labelled postgres-client`);
+        if (migration) {
+          const user = migration.container.env?.find((e) => e.name === `${s.prefix}_PG_MIGRATE_USER`)?.value;
+          if (user !== migratorName) problems.push(`${id(d)} init container migrate: ${s.prefix}_PG_MIGRATE_USER is ${user}, not ${migratorName}`);
         }
         const create = new RegExp(`CREATE SCHEMA IF NOT EXISTS ${s.schema} AUTHORIZATION ${ownerName};`);
         if (!create.test(sql)) problems.push(`no post-init SQL creates schema ${s.schema} owned by ${ownerName}`);
@@ -340,7 +353,7 @@ for (const overlay of overlayNames()) {
         }
         const hpa = byKind(objects, "HorizontalPodAutoscaler").find((h) => h.spec.scaleTargetRef.name === d.metadata.name);
         const pods = hpa ? hpa.spec.maxReplicas : (d.spec.replicas ?? 1);
-        // Plus one migration Job, and one pod more during a rolling update (maxSurge).
+        // Plus one pod more during a rolling update (maxSurge) and one connection for slack.
         const need = (pods + 1) * pool + 1;
         const role = (cluster.spec.managed?.roles ?? []).find((r) => r.name === `${s.schema}_svc`);
         const limit = role?.connectionLimit ?? -1;

@@ -3,7 +3,7 @@
 // expect, and stage.sh really collects a runnable set of libraries for the binaries built here.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -26,10 +26,10 @@ function stages() {
 }
 
 describe("deploy/docker/Dockerfile", () => {
-  const [build, runtime] = stages();
+  const [build, , runtime] = stages();
 
-  test("two stages on the same pinned Debian 12 image", () => {
-    assert.equal(stages().length, 2);
+  test("build and runtime stages on the same pinned Debian 12 image (and the debug-info stage)", () => {
+    assert.deepEqual(stages().map((s) => s.name), ["build", "debug-info", "runtime"]);
     assert.equal(build.from, runtime.from);
     const arg = /^ARG DEBIAN_IMAGE=(\S+)$/m.exec(dockerfile);
     assert.ok(arg, "ARG DEBIAN_IMAGE=<image> before the stages");
@@ -67,6 +67,16 @@ describe("deploy/docker/Dockerfile", () => {
     assert.doesNotMatch(dockerfile, /\.run\/secrets|PASSWORD=|_KEY=/, "no secrets in the image");
   });
 
+  test("release images: stripped binaries with separate debug info, labelled with the source revision", () => {
+    const stage = readFileSync(path.join(dockerDir, "stage.sh"), "utf8");
+    assert.match(stage, /objcopy --only-keep-debug/);
+    assert.match(stage, /objcopy --strip-debug --strip-unneeded --add-gnu-debuglink=/);
+    assert.match(dockerfile, /^FROM scratch AS debug-info$/m, "a stage holding the debug info");
+    assert.doesNotMatch(runtime.instructions.join("\n"), /\/stage\/debug/, "debug info in the runtime image");
+    assert.match(runtime.instructions.join("\n"), /org\.opencontainers\.image\.revision="\$\{SOURCE_REVISION\}"/);
+    assert.match(runtime.instructions.join("\n"), /SOURCE_REVISION\}" =~ \^\[0-9a-f\]\{40\}\$/, "the revision is required");
+  });
+
   test(".dockerignore keeps builds, run state (secrets) and git history out of the context", () => {
     const ignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
     for (const p of [".git", ".run", "build", "tools/node/node_modules"]) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
@@ -83,6 +93,27 @@ describe("deploy/docker/Dockerfile", () => {
   });
 });
 
+describe("pinning the overlays' images by digest", () => {
+  // As k8s/README.md tells a release to do: `kustomize edit set image <name>=<repo>@sha256:…`
+  // writes images[].digest into the overlay; the rendered pods then name only digests.
+  test("an images entry with a digest replaces every tag of that image, Redis included", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "digest-"));
+    try {
+      const digest = (c) => `sha256:${c.repeat(64)}`;
+      const names = [...servicesTable().map((s) => s.binary), "redis"];
+      const images = names.map((n, i) => `  - name: ${n === "redis" ? "redis" : `registry.example.org/lansstyrelsen/integration/${n}`}\n    digest: ${digest("0123456789abcdef"[i % 16])}`).join("\n");
+      const overlay = path.relative(dir, path.join(repoRoot, "k8s/overlays/prod"));
+      writeFileSync(path.join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${overlay}\nimages:\n${images}\n`);
+      const text = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      const used = [...text.matchAll(/^\s*image: (\S+)$/gm)].map((m) => m[1]);
+      assert.ok(used.length > 0);
+      for (const image of used) assert.match(image, /@sha256:[0-9a-f]{64}$/, `${image} is not pinned by digest`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("deploy/docker/stage.sh on this machine's build", () => {
   const built = servicesTable().map((s) => ({ s, bin: binaryPath(s) })).filter((x) => x.bin);
   if (built.length === 0) {
@@ -95,8 +126,15 @@ describe("deploy/docker/stage.sh on this machine's build", () => {
         const build = buildDir();
         execFileSync(path.join(dockerDir, "stage.sh"), [s.binary, build, out], { stdio: ["ignore", "ignore", "pipe"] });
         assert.ok(existsSync(path.join(out, "bin", s.binary)));
-        const packages = readFileSync(path.join(out, "runtime-packages.txt"), "utf8").split("\n").filter(Boolean);
+        const pinned = readFileSync(path.join(out, "runtime-packages.txt"), "utf8").split("\n").filter(Boolean);
+        for (const p of pinned) assert.match(p, /^[a-z0-9][a-z0-9.+-]*=[0-9][A-Za-z0-9.+~:-]*$/, `${p}: not package=version`);
+        const packages = pinned.map((p) => p.split("=")[0]);
         assert.ok(packages.includes("libc6"), "libc6 among the packages");
+        // Stripped, with the debug info beside it and linked.
+        const sections = execFileSync("readelf", ["-S", path.join(out, "bin", s.binary)], { encoding: "utf8" });
+        assert.doesNotMatch(sections, /\.debug_info/, "the staged binary still has debug info");
+        assert.match(sections, /\.gnu_debuglink/);
+        assert.ok(existsSync(path.join(out, "debug", `${s.binary}.debug`)));
         for (const p of packages) {
           assert.doesNotMatch(p, /-dev$/, `${p}: a -dev package in the runtime list`);
           const status = execFileSync("dpkg-query", ["-W", "-f=${Status}", p], { encoding: "utf8" });

@@ -24,12 +24,20 @@ import {
 import {
   containerProblems,
   imageProblems,
+  jobProblems,
   networkPolicyProblems,
+  pdbProblems,
   pdbsFor,
   podProblems,
+  postgresClusterProblems,
+  quotaProblems,
+  redisProblems,
   secretProblems,
   secretReferences,
   serverProblems,
+  syncWaveProblems,
+  tlsProblems,
+  topologySpreadProblems,
 } from "./lib/policy.mjs";
 
 // Secrets the operators create themselves, not the people installing the suite.
@@ -73,7 +81,7 @@ for (const overlay of overlayNames()) {
       assert.deepEqual(problems, []);
     });
 
-    test("servers probe the gRPC health service on 50051 and shut down within their grace period", () => {
+    test("servers probe their health (admin port, as the gRPC port speaks TLS) and shut down within their grace period", () => {
       const list = servers(objects());
       assert.ok(list.length > 0, "no server Deployments");
       assert.deepEqual(list.flatMap((d) => serverProblems(d, objects(), prefixOf(d))), []);
@@ -84,12 +92,37 @@ for (const overlay of overlayNames()) {
       for (const d of byKind(objects(), "Deployment")) {
         const pdbs = pdbsFor(d, objects());
         if (pdbs.length !== 1) problems.push(`${id(d)}: ${pdbs.length} PodDisruptionBudgets select it`);
-        for (const p of pdbs) {
-          if (p.spec.maxUnavailable === undefined && p.spec.minAvailable === undefined) problems.push(`${id(p)}: no budget`);
-          if (p.spec.maxUnavailable === 0 || p.spec.maxUnavailable === "0%") problems.push(`${id(p)}: maxUnavailable 0 blocks every drain`);
-        }
       }
+      for (const p of byKind(objects(), "PodDisruptionBudget")) problems.push(...pdbProblems(p, objects()));
       assert.deepEqual(problems, []);
+    });
+
+    test("the PostgreSQL cluster can be drained, and in prod replicates synchronously over zones", () => {
+      const clusters = byKind(objects(), "Cluster");
+      assert.ok(clusters.length > 0, "no PostgreSQL Cluster");
+      assert.deepEqual(clusters.flatMap((c) => postgresClusterProblems(c, { production: overlay === "prod" })), []);
+    });
+
+    test("the ResourceQuota holds every workload at full scale and the LimitRange admits every container", () => {
+      assert.deepEqual(quotaProblems(objects()), []);
+    });
+
+    test("Redis: fixed version, ACL users per purpose used by every client, streams never evicted", () => {
+      assert.deepEqual(redisProblems(objects()), []);
+    });
+
+    test("Argo CD sync waves: namespace first, database, Redis and settings before the Deployments", () => {
+      assert.deepEqual(syncWaveProblems(objects()), []);
+    });
+
+    test("TLS inside the cluster: servers with cert-manager certificates and mutual TLS, the gateway and peers as verified clients", () => {
+      const list = servers(objects());
+      assert.ok(list.length > 0);
+      assert.deepEqual(list.flatMap((d) => tlsProblems(d, objects(), prefixOf(d))), []);
+    });
+
+    test("topology spread constraints count the workload's own pods; Jobs never restart Always", () => {
+      assert.deepEqual(workloads().flatMap((w) => [...topologySpreadProblems(w), ...jobProblems(w)]), []);
     });
 
     test("every Deployment and StatefulSet is covered by default-deny and its own NetworkPolicy", () => {
@@ -101,8 +134,9 @@ for (const overlay of overlayNames()) {
       assert.deepEqual(secretProblems(objects()), []);
       const readme = readFileSync(path.join(k8sDir, "README.md"), "utf8");
       const undocumented = [];
+      const issued = new Set(byKind(objects(), "Certificate").map((c) => c.spec.secretName));
       for (const [name, where] of secretReferences(objects())) {
-        if (operatorSecrets.has(name)) continue;
+        if (operatorSecrets.has(name) || issued.has(name)) continue;
         if (!new RegExp(`kubectl[^\\n]*create secret [a-z-]+ ${name}(\\s|$)`, "m").test(readme)) {
           undocumented.push(`${name} (used by ${where.join(", ")})`);
         }

@@ -11,11 +11,19 @@ import { allowed, ipInCidr } from "./lib/netpol.mjs";
 import {
   containerProblems,
   imageProblems,
+  jobProblems,
   mountedFileProblems,
   networkPolicyProblems,
+  pdbProblems,
   podProblems,
+  postgresClusterProblems,
+  quotaProblems,
+  redisProblems,
   secretProblems,
   serverProblems,
+  syncWaveProblems,
+  tlsProblems,
+  topologySpreadProblems,
 } from "./lib/policy.mjs";
 import { validateObject } from "./lib/schema.mjs";
 
@@ -62,23 +70,53 @@ describe("schema validation", () => {
     assert.match(problems, /readinesProbe: unknown field/);
     assert.match(problems, /replicas must be integer/);
     assert.match(problems, /required property selector/);
+    const top = deployment(safeContainer());
+    top.spek = {};
+    assert.match((await validateObject(top)).join("\n"), /^spek: unknown field$/m);
   });
   test("reports unknown fields in Gateway API objects and unknown kinds", async () => {
     const route = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "r" }, spec: { parentRefs: [{ name: "g", sectionNam: "x" }] } };
     assert.match((await validateObject(route)).join(), /parentRefs\[0\]\.sectionNam: unknown field/);
     assert.match((await validateObject({ apiVersion: "example.org/v1", kind: "Thing", metadata: { name: "t" } })).join(), /no schema/);
   });
-  test("the CloudNativePG schema refuses a Cluster without instances and a role with a stray field", async () => {
-    const cluster = {
-      apiVersion: "postgresql.cnpg.io/v1",
-      kind: "Cluster",
-      metadata: { name: "pg" },
-      spec: { storage: { size: "1Gi" }, managed: { roles: [{ name: "a_svc", login: true, pasword: "x" }] }, postgresql: { parameters: { max_connections: 100 } } },
-    };
-    const problems = (await validateObject(cluster)).join("\n");
-    assert.match(problems, /instances/);
-    assert.match(problems, /pasword/);
+  const cnpgCluster = () => ({
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    metadata: { name: "pg" },
+    spec: { instances: 1, storage: { size: "1Gi" }, managed: { roles: [{ name: "a_svc", login: true }] }, postgresql: { parameters: { max_connections: "100" } } },
+  });
+  test("custom resources are checked against the upstream CRDs: a valid Cluster passes", async () => {
+    assert.deepEqual(await validateObject(cnpgCluster()), []);
+  });
+  test("the CRDs refuse a misspelt top-level field, a stray field deep inside and a wrong type", async () => {
+    const c = cnpgCluster();
+    c.spec.enablePDBs = false;
+    c.spek = {};
+    c.spec.managed.roles[0].pasword = "x";
+    c.spec.postgresql.parameters.max_connections = 100;
+    c.spec.instances = "3";
+    c.metadata.lables = {};
+    const problems = (await validateObject(c)).join("\n");
+    assert.match(problems, /^spec\.enablePDBs: unknown field$/m);
+    assert.match(problems, /^spek: unknown field$/m);
+    assert.match(problems, /managed\.roles\[0\]\.pasword: unknown field/);
     assert.match(problems, /max_connections must be string/);
+    assert.match(problems, /spec\.instances must be integer/);
+    assert.match(problems, /metadata\.lables: unknown field/);
+  });
+  test("a version the CRD does not serve and a missing required field are reported", async () => {
+    const c = cnpgCluster();
+    c.apiVersion = "postgresql.cnpg.io/v2";
+    assert.match((await validateObject(c)).join(), /not a served version/);
+    const backup = { apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup", metadata: { name: "b" }, spec: { schedule: "0 0 2 * * *" } };
+    assert.match((await validateObject(backup)).join(), /required property 'cluster'/);
+  });
+  test("PrometheusRule's Go-style (?i) pattern compiles and applies; PodMonitor fields are closed", async () => {
+    const rule = (extra) => ({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "r" }, spec: { groups: [{ name: "g", rules: [{ alert: "A", expr: "up == 0", ...extra }] }] } });
+    assert.deepEqual(await validateObject(rule({})), []);
+    assert.match((await validateObject(rule({ exp: "x" }))).join(), /rules\[0\]\.exp: unknown field/);
+    const pm = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: "p" }, spec: { selector: {}, podMetricsEndpoints: [{ port: "admin", pat: "/metrics" }] } };
+    assert.match((await validateObject(pm)).join(), /podMetricsEndpoints\[0\]\.pat: unknown field/);
   });
 });
 
@@ -123,8 +161,16 @@ describe("policies", () => {
     assert.deepEqual(serverProblems(ok, [cfg], "APP"), []);
     const short = deployment(c, { terminationGracePeriodSeconds: 39 });
     assert.match(serverProblems(short, [cfg], "APP").join(), /terminationGracePeriodSeconds 39/);
-    const httpProbe = deployment({ ...c, livenessProbe: { httpGet: { port: 9090, path: "/healthz" } } }, { terminationGracePeriodSeconds: 40 });
-    assert.match(serverProblems(httpProbe, [cfg], "APP").join(), /livenessProbe is not a gRPC probe/);
+    const http = (path) => ({ httpGet: { port: "admin", path } });
+    const adminProbes = { ...c, startupProbe: http("/readyz"), readinessProbe: http("/readyz"), livenessProbe: http("/healthz") };
+    assert.deepEqual(serverProblems(deployment(adminProbes, { terminationGracePeriodSeconds: 40 }), [cfg], "APP"), []);
+    const wrongPath = deployment({ ...adminProbes, readinessProbe: http("/healthz") }, { terminationGracePeriodSeconds: 40 });
+    assert.match(serverProblems(wrongPath, [cfg], "APP").join(), /readinessProbe asks \/healthz \(\/readyz is meant\)/);
+    const tcp = deployment({ ...c, livenessProbe: { tcpSocket: { port: 50051 } } }, { terminationGracePeriodSeconds: 40 });
+    assert.match(serverProblems(tcp, [cfg], "APP").join(), /livenessProbe is neither/);
+    // With TLS on the gRPC port, the kubelet's gRPC probes cannot work.
+    const tlsCfg = { ...cfg, data: { ...cfg.data, APP_TLS_CERT_FILE: "/etc/integration/tls/tls.crt" } };
+    assert.match(serverProblems(ok, [tlsCfg], "APP").join(), /readinessProbe is a gRPC probe, but the gRPC port speaks TLS/);
   });
   test("missing default-deny or own policy is reported, and Secret objects are refused", () => {
     const d = deployment(safeContainer());
@@ -134,6 +180,101 @@ describe("policies", () => {
     assert.match(networkPolicyProblems(d, [own]).join(), /default-deny/);
     assert.match(networkPolicyProblems(d, [deny]).join(), /no NetworkPolicy selects/);
     assert.match(secretProblems([{ kind: "Secret", metadata: { name: "s" }, data: { a: "eA==" } }]).join(), /carrying data/);
+  });
+  test("a topology spread selector that matches none of the pods is reported", () => {
+    const spread = (matchLabels) => deployment(safeContainer(), { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } }] });
+    assert.deepEqual(topologySpreadProblems(spread({ "app.kubernetes.io/name": "app" })), []);
+    assert.match(topologySpreadProblems(spread({ "app.kubernetes.io/name": "other" })).join(), /selects none of its own pods/);
+  });
+  test("PostgreSQL: a one-instance PDB, asynchronous prod replicas and no zone spread are reported", () => {
+    const zoneSpread = (matchLabels) => [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } }];
+    const cluster = (spec) => ({ kind: "Cluster", metadata: { name: "pg" }, spec });
+    assert.deepEqual(postgresClusterProblems(cluster({ instances: 1, enablePDB: false }), { production: false }), []);
+    assert.match(postgresClusterProblems(cluster({ instances: 1 }), { production: false }).join(), /blocks every node drain/);
+    const good = { instances: 3, postgresql: { synchronous: { method: "any", number: 1 } }, topologySpreadConstraints: zoneSpread({ "cnpg.io/cluster": "pg" }) };
+    assert.deepEqual(postgresClusterProblems(cluster(good), { production: true }), []);
+    assert.match(postgresClusterProblems(cluster({ ...good, postgresql: {} }), { production: true }).join(), /asynchronous replication only/);
+    assert.match(postgresClusterProblems(cluster({ ...good, postgresql: { synchronous: { method: "any", number: 2 } } }), { production: true }).join(), /would stop every write/);
+    assert.match(postgresClusterProblems(cluster({ ...good, topologySpreadConstraints: [] }), { production: true }).join(), /not spread over zones/);
+    assert.match(postgresClusterProblems(cluster({ ...good, topologySpreadConstraints: zoneSpread({ "cnpg.io/cluster": "other" }) }), { production: true }).join(), /selects none of its instances/);
+  });
+  test("a quota too small for full scale, or a container above the LimitRange, is reported", () => {
+    const d = deployment(safeContainer());
+    d.spec.replicas = 4;
+    const hpa = { kind: "HorizontalPodAutoscaler", metadata: { name: "app" }, spec: { scaleTargetRef: { kind: "Deployment", name: "app" }, minReplicas: 2, maxReplicas: 8 } };
+    const quota = (hard) => ({ kind: "ResourceQuota", metadata: { name: "q" }, spec: { hard } });
+    const range = { kind: "LimitRange", metadata: { name: "l" }, spec: { limits: [{ type: "Container", max: { cpu: "1", memory: "1Gi" } }] } };
+    // 8 pods + 25 % surge = 10 pods of 100m/64Mi requests, 1/128Mi limits.
+    const enough = { pods: "10", "requests.cpu": "1", "requests.memory": "640Mi", "limits.cpu": "10", "limits.memory": "1280Mi" };
+    assert.deepEqual(quotaProblems([d, hpa, quota(enough), range]), []);
+    assert.match(quotaProblems([d, hpa, quota({ ...enough, pods: "9" }), range]).join(), /pods 9 < 10/);
+    assert.match(quotaProblems([d, hpa, quota({ ...enough, "limits.cpu": undefined }), range]).join(), /no hard limit for limits\.cpu/);
+    const big = deployment({ ...safeContainer(), resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "2", memory: "128Mi" } } });
+    assert.match(quotaProblems([big, quota(enough), range]).join(), /limits\.cpu 2 above the LimitRange's max 1/);
+    assert.match(quotaProblems([d]).join(), /no ResourceQuota/);
+  });
+  test("Redis: an old image, one password, allkeys eviction and clients without their user are reported", () => {
+    const start = ['"user default off -@all"', '"user events on #x ~integration.events.* -@all +@stream"'].join("\n");
+    const redis = (image, args) => ({ kind: "StatefulSet", metadata: { name: "redis" }, spec: { template: { spec: { containers: [{ name: "redis", image, command: ["sh"], args }] } } } });
+    const cm = (policy, script = start) => ({ kind: "ConfigMap", metadata: { name: "redis-config" }, data: { "redis.conf": `maxmemory-policy ${policy}\n`, "redis-start.sh": script } });
+    const client = (user, key) => {
+      const d = deployment({ ...safeContainer(), env: [{ name: "APP_REDIS_USER", value: user }, { name: "APP_REDIS_PASSWORD_FILE", value: "/etc/redis/password" }], volumeMounts: [{ name: "auth", mountPath: "/etc/redis" }] }, { volumes: [{ name: "auth", secret: { secretName: "integration-redis", items: [{ key, path: "password" }] } }] });
+      return d;
+    };
+    assert.deepEqual(redisProblems([redis("redis:7.2.11-bookworm"), cm("volatile-lru"), client("events", "events")]), []);
+    assert.match(redisProblems([redis("redis:7.2.7-bookworm"), cm("volatile-lru")]).join(), /older than Redis 7\.2\.11/);
+    assert.match(redisProblems([redis("redis:7.2.11", ["--requirepass x"]), cm("volatile-lru")]).join(), /requirepass/);
+    assert.match(redisProblems([redis("redis:7.2.11"), cm("allkeys-lru")]).join(), /may evict the event streams/);
+    assert.match(redisProblems([redis("redis:7.2.11"), cm("volatile-lru", '"user default on nopass ~* +@all"')]).join(), /default user is not off/);
+    assert.match(redisProblems([redis("redis:7.2.11"), cm("volatile-lru"), client("cache", "cache")]).join(), /user cache is not defined/);
+    assert.match(redisProblems([redis("redis:7.2.11"), cm("volatile-lru"), client("events", "gateway")]).join(), /not the key events/);
+    assert.match(redisProblems([redis("redis:7.2.11"), cm("volatile-lru"), client("", "events")]).join(), /without an ACL user/);
+  });
+  test("sync waves: a migration Job or the database after its Deployment, or a missing wave, is reported", () => {
+    const w = (kind, name, wave, labels = {}) => ({ kind, metadata: { name, labels, annotations: wave === undefined ? {} : { "argocd.argoproj.io/sync-wave": String(wave) } } });
+    const ok = [w("Namespace", "ns", -3), w("Cluster", "pg", -1), w("ConfigMap", "cfg", -1), w("Deployment", "app", 1)];
+    assert.deepEqual(syncWaveProblems(ok), []);
+    assert.match(syncWaveProblems([...ok, w("Job", "app-migrate", 1, { "app.kubernetes.io/component": "migration" })]).join(), /Job\/app-migrate \(wave 1\) is not applied before Deployment\/app/);
+    assert.match(syncWaveProblems([w("Namespace", "ns", -3), w("Cluster", "pg", 2), w("Deployment", "app", 1)]).join(), /Cluster\/pg/);
+    assert.match(syncWaveProblems([...ok, w("Service", "s")]).join(), /Service\/s: no integer/);
+  });
+  test("TLS: a server without certificates, one not from cert-manager, and a gateway in clear are reported", () => {
+    const issuer = { kind: "Issuer", metadata: { name: "ca" }, spec: { ca: { secretName: "ca" } } };
+    const cert = (name, usages, dnsNames) => ({ kind: "Certificate", metadata: { name }, spec: { secretName: name, usages, dnsNames, issuerRef: { kind: "Issuer", name: "ca" } } });
+    const server = (env, secret = "app-tls") => {
+      const d = deployment({ ...safeContainer(), env: Object.entries(env).map(([name, value]) => ({ name, value })), volumeMounts: [{ name: "tls", mountPath: "/tls" }] }, { volumes: [{ name: "tls", secret: { secretName: secret } }] });
+      return d;
+    };
+    const files = { APP_TLS_CERT_FILE: "/tls/tls.crt", APP_TLS_KEY_FILE: "/tls/tls.key", APP_TLS_CLIENT_CA_FILE: "/tls/ca.crt" };
+    const good = cert("app-tls", ["server auth", "client auth"], ["app", "app-pods"]);
+    assert.deepEqual(tlsProblems(server(files), [good, issuer], "APP"), []);
+    assert.match(tlsProblems(server({}), [good, issuer], "APP").join(), /APP_TLS_CERT_FILE is not set/);
+    assert.match(tlsProblems(server(files, "hand-made"), [good, issuer], "APP").join(), /issued by no Certificate/);
+    assert.match(tlsProblems(server(files), [cert("app-tls", ["server auth"], ["app"]), issuer], "APP").join(), /dnsNames lack app-pods/);
+    assert.match(tlsProblems(server(files), [good], "APP").join(), /issuer Issuer\/ca is not in the manifests/);
+    const peer = { ...files, APP_PEER_ADDR: "dns:///peer-pods:50051" };
+    assert.match(tlsProblems(server(peer), [good, issuer], "APP").join(), /APP_PEER_TLS_CERT_FILE is not set/);
+    const gateway = server({ APP_BACKENDS: "x=dns:///x-pods:50051", APP_BACKEND_TLS: "false" });
+    assert.match(tlsProblems(gateway, [good, issuer], "APP").join(), /APP_BACKEND_TLS is not true/);
+  });
+  test("a Job with restartPolicy Always (or unset) is reported", () => {
+    const job = (restartPolicy) => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy, containers: [safeContainer()] } } } });
+    assert.deepEqual(jobProblems(job("Never")), []);
+    assert.deepEqual(jobProblems(job("OnFailure")), []);
+    assert.match(jobProblems(job("Always")).join(), /restartPolicy Always/);
+    assert.match(jobProblems(job(undefined)).join(), /unset = Always/);
+  });
+  test("PodDisruptionBudgets that block every drain or select nothing are reported", () => {
+    const d = deployment(safeContainer());
+    d.spec.replicas = 2;
+    const pdb = (budget, matchLabels = { "app.kubernetes.io/name": "app" }) => ({ kind: "PodDisruptionBudget", metadata: { name: "app", namespace: "ns" }, spec: { ...budget, selector: { matchLabels } } });
+    assert.deepEqual(pdbProblems(pdb({ maxUnavailable: 1 }), [d]), []);
+    assert.deepEqual(pdbProblems(pdb({ minAvailable: 1 }), [d]), []);
+    assert.match(pdbProblems(pdb({ minAvailable: "100%" }), [d]).join(), /minAvailable 100% blocks/);
+    assert.match(pdbProblems(pdb({ minAvailable: 2 }), [d]).join(), /minAvailable 2 >= the 2 pod/);
+    assert.match(pdbProblems(pdb({ maxUnavailable: 0 }), [d]).join(), /maxUnavailable 0 blocks/);
+    assert.match(pdbProblems(pdb({ maxUnavailable: 1 }, { "app.kubernetes.io/name": "nope" }), [d]).join(), /selects no workload/);
+    assert.match(pdbProblems(pdb({}), [d]).join(), /no budget/);
   });
   test("files outside mounts, or missing from a volume's selected keys, are reported", () => {
     const c = { ...safeContainer(), volumeMounts: [{ name: "keys", mountPath: "/etc/keys" }] };

@@ -6,7 +6,7 @@
 #     ports), with every file in place and no placeholder left, its proto passing buf lint, and
 #     the whole project still configuring with CMake (integration_add_service, the e2e list);
 #  3. recreates training's Kubernetes folder: the files that every service shares (Service,
-#     ServiceAccount, PodDisruptionBudget, HPA, migration Job, PostgreSQL role) come out
+#     ServiceAccount, PodDisruptionBudget, HPA, TLS certificate, PostgreSQL role) come out
 #     byte-identical to the committed ones, so the templates cannot drift from the services;
 #  4. with kubectl, renders every overlay with the new service in it.
 #   tests/scaffold/new_service_test.sh [<source dir>]   (default: this checkout)
@@ -112,7 +112,7 @@ copy "$again"
 rm -rf "$again/k8s/base/services/training" "$again/services/training" \
   "$again/proto/lansstyrelsen/integration/training" "$again/tests/e2e/services/training.cc"
 "$again/scripts/new-service" --root "$again" training 2>/dev/null || fail "new-service training in a copy without it"
-for f in service.yaml serviceaccount.yaml pdb.yaml hpa.yaml migrate-job.yaml postgres-role.yaml; do
+for f in service.yaml serviceaccount.yaml pdb.yaml hpa.yaml postgres-role.yaml tls-certificate.yaml; do
   diff -u "$src/k8s/base/services/training/$f" "$again/k8s/base/services/training/$f" >&2 ||
     fail "k8s/base/services/training/$f differs from scripts/templates/service/k8s (above)"
 done

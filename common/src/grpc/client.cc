@@ -111,11 +111,29 @@ absl::StatusOr<std::string> RetryServiceConfig(const std::vector<std::string>& r
   return json;
 }
 
+absl::StatusOr<std::string> ChannelServiceConfig(const ChannelOptions& options) {
+  absl::StatusOr<std::string> retry =
+      RetryServiceConfig(options.retry_methods, options.max_attempts);
+  if (!retry.ok()) return retry.status();
+  if (options.load_balancing_policy.empty()) return retry;
+  nlohmann::ordered_json config = nlohmann::ordered_json::parse(*retry);
+  nlohmann::ordered_json policy = nlohmann::ordered_json::object();
+  policy[options.load_balancing_policy] = nlohmann::ordered_json::object();
+  config["loadBalancingConfig"] = nlohmann::ordered_json::array({std::move(policy)});
+  const std::string json = config.dump();
+  // An unknown policy name is refused here rather than making every call fail later.
+  std::string error = ::grpc::experimental::ValidateServiceConfigJSON(json);
+  if (!error.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("load balancing policy \"", options.load_balancing_policy, "\": ", error));
+  }
+  return json;
+}
+
 absl::StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(std::string_view target,
                                                              const ChannelOptions& options) {
   if (target.empty()) return absl::InvalidArgumentError("channel target is empty");
-  absl::StatusOr<std::string> service_config =
-      RetryServiceConfig(options.retry_methods, options.max_attempts);
+  absl::StatusOr<std::string> service_config = ChannelServiceConfig(options);
   if (!service_config.ok()) return service_config.status();
   absl::StatusOr<std::shared_ptr<::grpc::ChannelCredentials>> creds = Credentials(options.tls);
   if (!creds.ok()) return creds.status();

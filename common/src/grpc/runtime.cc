@@ -15,6 +15,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <climits>
 #include <exception>
 #include <memory>
 #include <utility>
@@ -108,6 +109,13 @@ absl::Status ValidateOptions(const ServerOptions& o) {
     return absl::InvalidArgumentError("keepalive time and timeout must be > 0");
   }
   if (o.admin_port > 65535) return absl::InvalidArgumentError("admin_port must be <= 65535");
+  if (o.max_connection_age < std::chrono::milliseconds::zero() ||
+      o.max_connection_age_grace < std::chrono::milliseconds::zero() ||
+      o.max_connection_age > std::chrono::milliseconds(INT_MAX) ||
+      o.max_connection_age_grace > std::chrono::milliseconds(INT_MAX)) {
+    return absl::InvalidArgumentError(
+        "max_connection_age and its grace must be >= 0 (and < 24 days)");
+  }
   if (o.readiness_interval <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError("readiness_interval must be > 0");
   }
@@ -246,6 +254,12 @@ absl::Status Runtime::Start() {
     gauge->Set(static_cast<double>(d));
   };
   executor_ = std::make_unique<BoundedExecutor>(std::move(executor_options));
+  absl::StatusOr<prometheus::Gauge*> serving = metrics_->Gauge(
+      "integration_server_serving",
+      "1 while the server reports SERVING (ready), 0 while not ready or shutting down",
+      {{"service", options_.service_name}});
+  if (!serving.ok()) return serving.status();
+  serving_gauge_ = *serving;
 
   if (absl::Status st = BuildServer(); !st.ok()) {
     executor_->Stop();
@@ -302,6 +316,12 @@ absl::Status Runtime::BuildServer() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              static_cast<int>(options_.min_ping_interval.count()));
+  if (options_.max_connection_age > std::chrono::milliseconds::zero()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(options_.max_connection_age.count()));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               static_cast<int>(options_.max_connection_age_grace.count()));
+  }
   // A second instance on the same port must fail to start, not silently share the traffic.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (const auto& [service, name] : services_) builder.RegisterService(service);
@@ -326,6 +346,7 @@ absl::Status Runtime::BuildServer() {
 
 void Runtime::SetHealth(bool serving) {
   serving_.store(serving);
+  if (serving_gauge_ != nullptr) serving_gauge_->Set(serving ? 1 : 0);
   ::grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health == nullptr) return;
   for (const auto& [service, name] : services_) health->SetServingStatus(name, serving);

@@ -33,6 +33,10 @@ ServerFlags::ServerFlags(config::Flags& flags, int default_grpc_port, int defaul
                                    "NOT_SERVING before draining, so load balancers notice");
   drain_timeout_ = flags.Duration("drain-timeout", std::chrono::seconds(20),
                                   "how long in-flight calls may finish at shutdown");
+  max_connection_age_ = flags.Duration(
+      "max-connection-age", std::chrono::minutes(5),
+      "connections older than this are closed gracefully (calls get --max-deadline to finish), "
+      "so clients re-resolve and spread over new pods; 0s: never");
   tls_cert_file_ = flags.String("tls-cert-file", "", "PEM certificate chain of the gRPC listener");
   tls_key_file_ = flags.String("tls-key-file", "", "PEM private key of the gRPC listener");
   tls_client_ca_file_ = flags.String("tls-client-ca-file", "",
@@ -62,6 +66,11 @@ absl::StatusOr<ServerOptions> ServerFlags::Options(std::string service_name) con
   }
   if (*default_deadline_ <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError(absl::StrCat(Setting("default-deadline"), ": must be > 0"));
+  }
+  if (*max_connection_age_ < std::chrono::milliseconds::zero() ||
+      *max_connection_age_ > std::chrono::hours(24)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Setting("max-connection-age"), ": must be between 0s and 24h"));
   }
   if (tls_cert_file_->empty() != tls_key_file_->empty()) {
     return absl::InvalidArgumentError(
@@ -112,6 +121,9 @@ absl::StatusOr<ServerOptions> ServerFlags::Options(std::string service_name) con
   o.default_deadline = *default_deadline_;
   o.max_deadline = *max_deadline_;
   o.shutdown_notice_delay = *shutdown_delay_;
+  o.max_connection_age = *max_connection_age_;
+  // A call may run as long as the longest deadline a client may ask for.
+  o.max_connection_age_grace = *max_deadline_;
   o.tls.cert_file = *tls_cert_file_;
   o.tls.key_file = *tls_key_file_;
   o.tls.client_ca_file = *tls_client_ca_file_;

@@ -32,6 +32,11 @@ UpstreamFlags::UpstreamFlags(config::Flags& flags, std::string flag_prefix, std:
   tls_ca_file_ = flags.String(absl::StrCat(prefix_, "-tls-ca-file"), "",
                               absl::StrCat("CA file of ", w,
                                            "'s certificate; empty: plaintext (loopback only)"));
+  tls_cert_file_ = flags.String(absl::StrCat(prefix_, "-tls-cert-file"), "",
+                                absl::StrCat("client certificate (PEM) for ", w,
+                                             " when it requires mutual TLS (with the key file)"));
+  tls_key_file_ = flags.String(absl::StrCat(prefix_, "-tls-key-file"), "",
+                               absl::StrCat("private key (PEM) of that client certificate"));
 }
 
 absl::StatusOr<UpstreamOptions> UpstreamFlags::Options(std::string name) const {
@@ -42,9 +47,21 @@ absl::StatusOr<UpstreamOptions> UpstreamFlags::Options(std::string name) const {
   o.timeout = *timeout_;
   o.breaker.failure_threshold = static_cast<int>(*circuit_failures_);
   o.breaker.open_for = absl::FromChrono(*circuit_open_);
+  if (tls_cert_file_->empty() != tls_key_file_->empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "setting --", prefix_, tls_cert_file_->empty() ? "-tls-cert-file" : "-tls-key-file",
+        ": a client certificate needs both its certificate and key files"));
+  }
+  if (!tls_cert_file_->empty() && tls_ca_file_->empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("setting --", prefix_,
+                                                   "-tls-cert-file: needs --", prefix_,
+                                                   "-tls-ca-file (mutual TLS is TLS)"));
+  }
   if (!tls_ca_file_->empty()) {
     o.channel.tls.enabled = true;
     o.channel.tls.ca_file = *tls_ca_file_;
+    o.channel.tls.cert_file = *tls_cert_file_;
+    o.channel.tls.key_file = *tls_key_file_;
   }
   return o;
 }

@@ -3,10 +3,15 @@
 
 #include <libpq-fe.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -63,6 +68,29 @@ absl::StatusOr<std::string> DsnWith(const std::string& dsn,
   if (!keywords.ok()) return keywords.status();
   for (const auto& [key, value] : overrides) (*keywords)[key] = value;
   return FormatDsn(*keywords);
+}
+
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the password file \"", path, "\": ", std::strerror(errno)));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  // Secret files usually end with a newline that is not part of the password.
+  std::string password(absl::StripTrailingAsciiWhitespace(content.str()));
+  if (password.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("the password file \"", path, "\" is empty"));
+  }
+  return password;
+}
+
+absl::StatusOr<std::string> DsnWithPasswordFile(const std::string& dsn, const std::string& path) {
+  if (path.empty()) return dsn;
+  absl::StatusOr<std::string> password = ReadPasswordFile(path);
+  if (!password.ok()) return password.status();
+  return DsnWith(dsn, {{"password", *password}});
 }
 
 std::string DescribeDsn(const std::string& dsn) {

@@ -299,6 +299,27 @@ class Runner {
 
 }  // namespace
 
+absl::StatusOr<int> RequiredSchemaVersion(std::span<const SqlFile> migrations) {
+  absl::StatusOr<std::vector<Pending>> files = Validate(migrations);
+  if (!files.ok()) return files.status();
+  return files->empty() ? 0 : files->back().version;
+}
+
+absl::StatusOr<int> AppliedSchemaVersion(pqxx::transaction_base& tx, const std::string& schema) {
+  if (!IsSchemaName(schema)) {
+    return status::InvalidField("schema", "must be a lower-case name ([a-z_][a-z0-9_]*)");
+  }
+  try {
+    const std::string table = absl::StrCat(schema, ".schema_migrations");
+    pqxx::row exists = tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", table);
+    if (!exists[0].as<bool>()) return -1;
+    pqxx::row max = tx.exec1(absl::StrCat("SELECT coalesce(max(version), 0) FROM ", table));
+    return max[0].as<int>();
+  } catch (...) {
+    return internal::CurrentExceptionWithContext("cannot read the schema version");
+  }
+}
+
 absl::StatusOr<MigrationResult> Migrate(const std::string& dsn, const std::string& schema,
                                         std::span<const SqlFile> migrations,
                                         const MigrateOptions& options) {
@@ -320,10 +341,17 @@ absl::StatusOr<MigrationResult> Migrate(const std::string& dsn, const std::strin
   int locked_pid = 0;
   try {
     pqxx::nontransaction tx(*conn);
+    if (options.lock_timeout > std::chrono::milliseconds::zero()) {
+      tx.exec(absl::StrCat("SET lock_timeout = ", options.lock_timeout.count()));
+    }
     tx.exec_params("SELECT pg_advisory_lock(hashtext($1))", lock_key);
     locked_pid = conn->backendpid();
   } catch (...) {
-    return internal::CurrentExceptionWithContext("cannot take the migration lock");
+    return internal::CurrentExceptionWithContext(
+        options.lock_timeout > std::chrono::milliseconds::zero()
+            ? absl::StrCat("cannot take the migration lock within ", options.lock_timeout.count(),
+                           " ms (another migration of schema ", schema, " holds it)")
+            : std::string("cannot take the migration lock"));
   }
   Runner runner(*conn, schema, locked_pid, options);
   absl::StatusOr<MigrationResult> result = runner.Run(*files);

@@ -166,9 +166,17 @@ struct Pool::Impl {
 };
 
 absl::StatusOr<std::unique_ptr<Connection>> Pool::Impl::Open() {
+  // Read at every connect: a rotated password reaches the next new connection.
+  absl::StatusOr<std::string> with_password = DsnWithPasswordFile(dsn, options.password_file);
+  if (!with_password.ok()) {
+    log::Warn("pg_connect_failed",
+              {{"dsn", description}, {"error", std::string(with_password.status().message())}});
+    return absl::UnavailableError(
+        absl::StrCat("PostgreSQL login unavailable: ", with_password.status().message()));
+  }
   try {
     auto c = std::make_unique<Connection>();
-    c->conn = std::make_unique<pqxx::connection>(dsn);
+    c->conn = std::make_unique<pqxx::connection>(*with_password);
     // Registered here, prepared by libpqxx on first use (and again after a reconnect).
     for (const SqlFile& q : queries) c->conn->prepare(q.name, q.text);
     c->backend_pid = c->conn->backendpid();

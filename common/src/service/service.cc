@@ -4,6 +4,8 @@
 
 #include <grpcpp/impl/service_type.h>
 
+#include <atomic>
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -162,6 +164,48 @@ absl::Status ValidateSpec(const ServiceSpec& spec) {
   return absl::OkStatus();
 }
 
+// The readiness check "schema": the schema's recorded migrations must reach the newest one this
+// build contains. Once they do, it stays satisfied without asking again (migrations are never
+// rolled back); while they do not, each change of the applied version is logged once.
+class SchemaVersionCheck {
+ public:
+  SchemaVersionCheck(std::string schema, int required)
+      : schema_(std::move(schema)), required_(required) {}
+
+  absl::Status Check(pg::Pool& pool, std::chrono::milliseconds timeout) {
+    if (satisfied_.load()) return absl::OkStatus();
+    absl::StatusOr<int> applied = pool.TransactFor<int>(
+        absl::Now() + absl::FromChrono(timeout),
+        [&](pqxx::work& tx) { return pg::AppliedSchemaVersion(tx, schema_); });
+    if (!applied.ok()) return applied.status();
+    if (*applied >= required_) {
+      satisfied_.store(true);
+      log::Info("schema_version_ok", {{"schema", schema_}, {"version", *applied}});
+      return absl::OkStatus();
+    }
+    const std::string message =
+        *applied < 0
+            ? absl::StrCat("schema ", schema_,
+                           " has never been migrated; this build needs version ", required_,
+                           ": run `migrate` first")
+            : absl::StrCat("schema ", schema_, " is at version ", *applied, ", older than version ",
+                           required_, " this build needs: run `migrate` first");
+    if (last_logged_.exchange(*applied) != *applied) {
+      log::Error("schema_too_old", {{"schema", schema_},
+                                    {"applied", *applied},
+                                    {"required", required_},
+                                    {"error", message}});
+    }
+    return absl::FailedPreconditionError(message);
+  }
+
+ private:
+  const std::string schema_;
+  const int required_;
+  std::atomic<bool> satisfied_{false};
+  std::atomic<int> last_logged_{-2};
+};
+
 int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, std::ostream& out,
                    std::ostream& err) {
   absl::StatusOr<std::vector<pg::SqlFile>> migrations = AllMigrations(spec.migrations);
@@ -179,6 +223,7 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, 
     extra["connect_timeout"] = "10";
   }
   absl::StatusOr<std::string> dsn = pg::DsnWith(settings.pg_dsn(), extra);
+  if (dsn.ok()) dsn = pg::DsnWithPasswordFile(*dsn, settings.pg_password_file());
   if (!dsn.ok()) {
     err << spec.binary << ": " << settings.Label("pg-dsn") << ": " << dsn.status().message()
         << "\n";
@@ -189,6 +234,7 @@ int MigrateCommand(const ServiceSpec& spec, const internal::Settings& settings, 
   // migrator); the runtime role then gets its DML rights, the audit log append-only.
   pg::MigrateOptions options;
   options.owner_role = pg::OwnerRole(spec.name);
+  options.lock_timeout = settings.pg_migrate_lock_timeout();
   std::vector<std::string> append_only = spec.append_only_tables;
   append_only.push_back(store::kAuditTable);
   options.finally_sql = pg::RuntimeAccessSql(spec.name, append_only);
@@ -236,6 +282,7 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   pool_options.search_path = spec.name;
   pool_options.queries = spec.queries;
   pool_options.application_name = spec.binary;
+  pool_options.password_file = settings.pg_password_file();
   absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(std::move(pool_options));
   if (!pool.ok()) {
     return fail(kExitUsage, absl::StrCat(settings.Label("pg-dsn"), ": ", pool.status().message()));
@@ -256,7 +303,18 @@ int ServeCommand(const ServiceSpec& spec, const config::Flags& flags,
   p.process_metrics->Attach(p.pool.get(), p.redis.get(),
                             [relay = p.relay] { return relay->Stats(); });
 
+  absl::StatusOr<std::vector<pg::SqlFile>> migrations = AllMigrations(spec.migrations);
+  if (!migrations.ok()) return fail(kExitFailure, Sv(migrations.status().message()));
+  absl::StatusOr<int> required_version = pg::RequiredSchemaVersion(*migrations);
+  if (!required_version.ok()) return fail(kExitFailure, Sv(required_version.status().message()));
+
   p.runtime = std::make_unique<grpc::Runtime>(*std::move(server_options));
+  // New code never serves on an old schema: until `migrate` has applied every migration this
+  // build has, the server stays unready (and says why), however healthy the database is.
+  p.runtime->AddReadinessCheck(
+      "schema", [check = std::make_shared<SchemaVersionCheck>(spec.name, *required_version),
+                 pool = p.pool.get(),
+                 timeout = settings.pg_acquire_timeout()] { return check->Check(*pool, timeout); });
   // Only PostgreSQL gates SERVING: without Redis the service still answers (events wait in
   // the outbox, caches are bypassed), so Redis trouble shows in the relay metrics instead.
   p.runtime->AddReadinessCheck("postgres",

@@ -26,6 +26,15 @@ Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
       "pg-migrate-user", "",
       "the login `migrate` uses instead of the user of --pg-dsn, e.g. <service>_migrator while "
       "--pg-dsn names the runtime role (the server ignores it); empty: the DSN's user");
+  pg_password_file_ = flags.String(
+      "pg-password-file", "",
+      "file holding the password of the login (the server's or --pg-migrate-user's), read again "
+      "for every new connection so that a rotated password needs no restart; empty: the DSN or "
+      "libpq's environment supplies it");
+  pg_migrate_lock_timeout_ = flags.Duration(
+      "pg-migrate-lock-timeout", std::chrono::minutes(2),
+      "how long `migrate` waits for the schema's migration lock (another pod migrating) and for "
+      "each table lock a migration needs, before failing instead of hanging; 0s: no limit");
   pg_pool_size_ =
       flags.Int("pg-pool-size", 8,
                 "most PostgreSQL connections open at once (match --executor-threads)", 1, 1000);
@@ -35,6 +44,8 @@ Settings::Settings(config::Flags& flags, bool uses_redis) : flags_(flags) {
                              "Redis host:port (events; cache and rate limits where used)");
   redis_password_file_ =
       flags.String("redis-password-file", "", "file holding the Redis password (none: no AUTH)");
+  redis_user_ = flags.String("redis-user", "",
+                             "Redis ACL user of --redis-password-file (empty: the default user)");
   // The relay needs one connection; services that cache or rate-limit need more.
   redis_pool_size_ = flags.Int("redis-pool-size", uses_redis ? 8 : 2,
                                "most Redis connections open at once", 1, 1000);
@@ -61,6 +72,16 @@ absl::Status Settings::ValidatePg() const {
       !parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(Label("pg-dsn"), ": ", parsed.status().message()));
+  }
+  if (!pg_password_file_->empty()) {
+    if (absl::StatusOr<std::string> pw = pg::ReadPasswordFile(*pg_password_file_); !pw.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Label("pg-password-file"), ": ", pw.status().message()));
+    }
+  }
+  if (*pg_migrate_lock_timeout_ < std::chrono::milliseconds::zero()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Label("pg-migrate-lock-timeout"), ": must be >= 0"));
   }
   if (*pg_acquire_timeout_ <= std::chrono::milliseconds::zero()) {
     return absl::InvalidArgumentError(absl::StrCat(Label("pg-acquire-timeout"), ": must be > 0"));
@@ -101,6 +122,13 @@ absl::StatusOr<redis::ClientOptions> Settings::RedisOptions() const {
           absl::StrCat(Label("redis-password-file"), ": \"", *redis_password_file_, "\" is empty"));
     }
     o.password = std::move(password);
+  }
+  if (!redis_user_->empty()) {
+    if (!o.password.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Label("redis-user"), ": needs --redis-password-file"));
+    }
+    o.username = *redis_user_;
   }
   return o;
 }

@@ -27,6 +27,8 @@ class Settings {
 
   const std::string& pg_dsn() const { return *pg_dsn_; }
   const std::string& pg_migrate_user() const { return *pg_migrate_user_; }
+  const std::string& pg_password_file() const { return *pg_password_file_; }
+  std::chrono::milliseconds pg_migrate_lock_timeout() const { return *pg_migrate_lock_timeout_; }
   int pg_pool_size() const { return static_cast<int>(*pg_pool_size_); }
   std::chrono::milliseconds pg_acquire_timeout() const { return *pg_acquire_timeout_; }
   std::chrono::milliseconds outbox_poll_interval() const { return *outbox_poll_interval_; }
@@ -40,6 +42,9 @@ class Settings {
   const config::Flags& flags_;
   std::string* pg_dsn_;
   std::string* pg_migrate_user_;
+  std::string* pg_password_file_;
+  std::chrono::milliseconds* pg_migrate_lock_timeout_;
+  std::string* redis_user_;
   int64_t* pg_pool_size_;
   std::chrono::milliseconds* pg_acquire_timeout_;
   std::string* redis_addr_;

@@ -205,6 +205,66 @@ TEST(ClientTest, RetryServiceConfigValidatesNames) {
   EXPECT_FALSE(MakeChannel("127.0.0.1:1", bad).ok());
 }
 
+// Echo handlers that count their calls, for telling two servers' shares apart.
+EchoHandler Counting(std::atomic<int>& calls) {
+  return [&calls](const CallContext& call, const echo::EchoRequest& req, echo::EchoResponse* resp) {
+    ++calls;
+    return PlainEcho(call, req, resp);
+  };
+}
+
+TEST(ClientTest, RoundRobinSpreadsCallsOverEveryAddressOfTheTarget) {
+  std::atomic<int> a_calls{0};
+  std::atomic<int> b_calls{0};
+  EchoServer a(Counting(a_calls));
+  ServerOptions b_options = TestOptions();
+  b_options.verifier = a.issuer().verifier();  // one token for both
+  EchoServer b(Counting(b_calls), b_options);
+  // Two addresses behind one target, as a headless Service's DNS name lists its pods.
+  const std::string target = "ipv4:" + a.target() + "," + b.target();
+  auto run = [&](const ChannelOptions& options, int calls) {
+    absl::StatusOr<std::shared_ptr<::grpc::Channel>> channel = MakeChannel(target, options);
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    auto stub = echo::EchoService::NewStub(*channel);
+    // Until every address is connected (round_robin connects them all; pick_first one).
+    (*channel)->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    absl::SleepFor(absl::Milliseconds(200));
+    a_calls = 0;
+    b_calls = 0;
+    for (int i = 0; i < calls; ++i) {
+      ::grpc::ClientContext ctx;
+      a.Prepare(ctx);
+      echo::EchoRequest req;
+      req.set_message("rr");
+      echo::EchoResponse resp;
+      EXPECT_TRUE(stub->Echo(&ctx, req, &resp).ok());
+    }
+  };
+
+  run(ChannelOptions{}, 20);
+  EXPECT_EQ(a_calls + b_calls, 20);
+  EXPECT_GE(a_calls.load(), 8) << "round_robin must use both addresses";
+  EXPECT_GE(b_calls.load(), 8) << "round_robin must use both addresses";
+
+  // gRPC's default, which the channels had before: every call to one address.
+  ChannelOptions first;
+  first.load_balancing_policy = "pick_first";
+  run(first, 20);
+  EXPECT_TRUE(a_calls == 0 || b_calls == 0) << a_calls << " / " << b_calls;
+}
+
+TEST(ClientTest, ChannelServiceConfigNamesTheBalancerAndRefusesUnknownOnes) {
+  ChannelOptions options;
+  options.retry_methods = {kEchoMethod};
+  absl::StatusOr<std::string> json = ChannelServiceConfig(options);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_THAT(*json, HasSubstr("\"loadBalancingConfig\":[{\"round_robin\":{}}]"));
+  EXPECT_THAT(*json, HasSubstr("\"maxAttempts\":3"));
+  options.load_balancing_policy = "round_robbin";
+  EXPECT_EQ(ChannelServiceConfig(options).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(MakeChannel("127.0.0.1:1", options).ok());
+}
+
 TEST(ClientTest, MakeChannelRefusesUnreadableTlsFiles) {
   ChannelOptions options;
   options.tls.enabled = true;

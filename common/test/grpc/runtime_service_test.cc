@@ -153,6 +153,43 @@ TEST(RuntimeTest, HealthFollowsReadinessThenShutdown) {
   EXPECT_FALSE(server.runtime().serving());
 }
 
+// The server closes connections older than max_connection_age (gracefully), so a client's
+// next call runs on a new connection, after resolving its target again.
+TEST(RuntimeTest, ConnectionsAreRecycledAfterTheMaximumAge) {
+  std::vector<std::string> peers;
+  absl::Mutex mu;
+  ServerOptions options = TestOptions();
+  options.max_connection_age = std::chrono::milliseconds(300);
+  options.max_connection_age_grace = std::chrono::milliseconds(1000);
+  EchoServer server(
+      [&](const CallContext& call, const echo::EchoRequest& req, echo::EchoResponse* resp) {
+        absl::MutexLock lock(&mu);
+        peers.push_back(call.server_context()->peer());
+        return PlainEcho(call, req, resp);
+      },
+      options);
+  auto stub = server.Stub();
+  auto call = [&] {
+    ::grpc::ClientContext ctx;
+    server.Prepare(ctx);
+    echo::EchoResponse resp;
+    EXPECT_TRUE(stub->Echo(&ctx, echo::EchoRequest(), &resp).ok());
+  };
+  call();
+  call();
+  absl::SleepFor(absl::Milliseconds(1500));
+  call();
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(peers.size(), 3u);
+  EXPECT_EQ(peers[0], peers[1]) << "one connection while it is young";
+  EXPECT_NE(peers[1], peers[2]) << "an old connection is replaced by a new one (new client port)";
+
+  ServerOptions bad = TestOptions();
+  bad.max_connection_age = std::chrono::milliseconds(-1);
+  Runtime rt(bad);
+  EXPECT_EQ(rt.Start().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(RuntimeTest, GracefulShutdownCompletesInFlightCallAndRefusesNewOnes) {
   absl::Notification entered;
   absl::Notification release;
@@ -250,6 +287,19 @@ TEST(RuntimeTest, AdminServerAnswersReadinessAndMetrics) {
   EXPECT_THAT(metrics, ::testing::StartsWith("200\n"));
   EXPECT_THAT(metrics, HasSubstr("grpc_server_handled_total"));
   EXPECT_THAT(metrics, HasSubstr(kEchoMethod));
+  // Readiness as a metric (alerts on pods that stay unready), following the health status.
+  const absl::Time until = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < until &&
+         HttpGet(port, "/metrics").find("integration_server_serving{service=\"echo\"} 1") ==
+             std::string::npos) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_THAT(HttpGet(port, "/metrics"),
+              HasSubstr("integration_server_serving{service=\"echo\"} 1"));
+  ready = false;
+  EXPECT_TRUE(EventuallyHealth(server.Channel(), kNotServing));
+  EXPECT_THAT(HttpGet(port, "/metrics"),
+              HasSubstr("integration_server_serving{service=\"echo\"} 0"));
 }
 
 // Asks the server's reflection service for its services by hand (Debian ships no reflection

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration/grpc/upstream_flags.h"
 #include "test_support.h"
 
 namespace integration::grpc::testing {
@@ -95,6 +96,55 @@ TEST_F(ServerFlagsTest, SubjectKeysAreRequiredAndChecked) {
   EXPECT_THAT(std::string(o.status().message()), HasSubstr("--subject-key-file"));
   EXPECT_THAT(std::string(o.status().message()), HasSubstr("hex digits"));
   EXPECT_THAT(std::string(o.status().message()), ::testing::Not(HasSubstr("abcd")));
+}
+
+TEST_F(ServerFlagsTest, MaxConnectionAgeDefaultsToFiveMinutesWithTheLongestDeadlineAsGrace) {
+  const std::string jwks = "--jwks-file=" + issuer_.jwks_file();
+  const std::string keys = "--subject-key-file=" + issuer_.subject_key_file();
+  absl::StatusOr<ServerOptions> o = Parse({jwks.c_str(), keys.c_str(), "--max-deadline=30s"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->max_connection_age, std::chrono::minutes(5));
+  EXPECT_EQ(o->max_connection_age_grace, std::chrono::seconds(30));
+  absl::StatusOr<ServerOptions> never =
+      Parse({jwks.c_str(), keys.c_str(), "--max-connection-age=0s"});
+  ASSERT_TRUE(never.ok()) << never.status();
+  EXPECT_EQ(never->max_connection_age, std::chrono::milliseconds::zero());
+  absl::StatusOr<ServerOptions> bad =
+      Parse({jwks.c_str(), keys.c_str(), "--max-connection-age=25h"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("--max-connection-age (env TRAINING_MAX_CONNECTION_AGE)"));
+}
+
+// A peer that requires mutual TLS: the client certificate comes with its key and a CA.
+TEST(UpstreamFlagsTest, ClientCertificateForMutualTls) {
+  auto parse = [](std::vector<const char*> args) {
+    config::Flags flags("early-measures-server", "EARLY_MEASURES");
+    UpstreamFlags upstream(flags, "grants", "the grants service");
+    args.insert(args.begin(), "early-measures-server");
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> env;
+    absl::Status st = flags.Parse(static_cast<int>(args.size()), args.data(), &positional, &env);
+    EXPECT_TRUE(st.ok()) << st;
+    return upstream.Options("grants");
+  };
+  absl::StatusOr<UpstreamOptions> o =
+      parse({"--grants-addr=dns:///grants-pods:50051", "--grants-tls-ca-file=/ca.crt",
+             "--grants-tls-cert-file=/tls.crt", "--grants-tls-key-file=/tls.key"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->channel.tls.enabled);
+  EXPECT_EQ(o->channel.tls.cert_file, "/tls.crt");
+  EXPECT_EQ(o->channel.tls.key_file, "/tls.key");
+  EXPECT_THAT(std::string(parse({"--grants-addr=x:1", "--grants-tls-ca-file=/ca.crt",
+                                 "--grants-tls-cert-file=/tls.crt"})
+                              .status()
+                              .message()),
+              HasSubstr("--grants-tls-key-file"));
+  EXPECT_THAT(std::string(parse({"--grants-addr=x:1", "--grants-tls-cert-file=/tls.crt",
+                                 "--grants-tls-key-file=/tls.key"})
+                              .status()
+                              .message()),
+              HasSubstr("needs --grants-tls-ca-file"));
 }
 
 }  // namespace

@@ -189,5 +189,56 @@ TEST(TlsTest, MutualTlsRequiresAClientCertificateFromTheCa) {
   EXPECT_EQ(CallEcho(server, target, no_client_cert).error_code(), ::grpc::StatusCode::UNAVAILABLE);
 }
 
+// cert-manager renews certificates by rewriting the mounted files: the listener re-reads them
+// (every reload_interval) and new connections get the new certificate without a restart. Here
+// the server's certificate moves to another CA, which clients trusting only that CA then accept.
+TEST(TlsTest, RenewedCertificateFilesAreServedWithoutRestart) {
+  TempDir dir;
+  Key first_ca_key = NewKey();
+  Cert first_ca =
+      MakeCert(first_ca_key.get(), "first CA", nullptr, first_ca_key.get(), true, nullptr, 1);
+  Key second_ca_key = NewKey();
+  Cert second_ca =
+      MakeCert(second_ca_key.get(), "second CA", nullptr, second_ca_key.get(), true, nullptr, 2);
+  const std::string first_ca_file = dir.Write("first_ca.pem", CertPem(first_ca.get()));
+  const std::string second_ca_file = dir.Write("second_ca.pem", CertPem(second_ca.get()));
+  auto issue = [&](X509* ca, EVP_PKEY* ca_key, long serial) {
+    Key key = NewKey();
+    Cert cert =
+        MakeCert(key.get(), "localhost", ca, ca_key, false, "DNS:localhost,IP:127.0.0.1", serial);
+    // Key first, then the certificate, as a renewal writes them; the watcher only takes a pair
+    // whose key matches.
+    dir.Write("server.key", KeyPem(key.get()));
+    dir.Write("server.pem", CertPem(cert.get()));
+  };
+  issue(first_ca.get(), first_ca_key.get(), 10);
+  ServerOptions options = TestOptions();
+  options.tls.cert_file = dir.path() + "/server.pem";
+  options.tls.key_file = dir.path() + "/server.key";
+  options.tls.reload_interval = std::chrono::seconds(1);
+  EchoServer server(PlainEcho, options);
+  ASSERT_TRUE(server.start_status().ok());
+  auto trusting = [&](const std::string& ca_file) {
+    ChannelOptions o;
+    o.tls.enabled = true;
+    o.tls.ca_file = ca_file;
+    o.tls.server_name_override = "localhost";
+    return o;
+  };
+  EXPECT_TRUE(CallEcho(server, server.target(), trusting(first_ca_file)).ok());
+  EXPECT_EQ(CallEcho(server, server.target(), trusting(second_ca_file)).error_code(),
+            ::grpc::StatusCode::UNAVAILABLE);
+
+  issue(second_ca.get(), second_ca_key.get(), 11);
+  bool renewed = false;
+  for (int i = 0; i < 50 && !renewed; ++i) {
+    absl::SleepFor(absl::Milliseconds(200));
+    renewed = CallEcho(server, server.target(), trusting(second_ca_file)).ok();
+  }
+  EXPECT_TRUE(renewed) << "the renewed certificate was not picked up";
+  EXPECT_EQ(CallEcho(server, server.target(), trusting(first_ca_file)).error_code(),
+            ::grpc::StatusCode::UNAVAILABLE);
+}
+
 }  // namespace
 }  // namespace integration::grpc::testing

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "integration/pg/migrate.h"
 #include "integration/status/status.h"
 #include "integration/testing/environment.h"
@@ -230,6 +232,46 @@ TEST_F(MigrateTest, ConcurrentRunnersApplyEachFileExactlyOnce) {
   EXPECT_EQ(results[1]->applied.size() + results[1]->skipped.size(), 4u);
   EXPECT_EQ(Count("SELECT count(*) FROM svc.schema_migrations"), 4);
   EXPECT_EQ(Count("SELECT count(*) FROM svc.a"), 1);
+}
+
+TEST_F(MigrateTest, LockTimeoutFailsInsteadOfWaitingForAnotherRunner) {
+  const SqlFile files[] = {kCreateItems};
+  // Another runner (a second pod starting, a stuck migration) holds the schema's lock.
+  pqxx::connection holder(db_.dsn());
+  pqxx::nontransaction(holder).exec("SELECT pg_advisory_lock(hashtext('svc.schema_migrations'))");
+  MigrateOptions options;
+  options.lock_timeout = std::chrono::milliseconds(300);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<MigrationResult> blocked = Migrate(db_.dsn(), "svc", files, options);
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_THAT(std::string(blocked.status().message()),
+              HasSubstr("cannot take the migration lock within 300 ms"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5)) << "it must not wait for the holder";
+  EXPECT_FALSE(TableExists("svc.items"));
+
+  pqxx::nontransaction(holder).exec("SELECT pg_advisory_unlock(hashtext('svc.schema_migrations'))");
+  absl::StatusOr<MigrationResult> after = Migrate(db_.dsn(), "svc", files, options);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_THAT(after->applied, ElementsAre("0001_create_items"));
+}
+
+TEST_F(MigrateTest, RequiredAndAppliedSchemaVersions) {
+  const SqlFile all[] = {kCreateItems, kAddPrice, kSeed};
+  EXPECT_EQ(*RequiredSchemaVersion(all), 3);
+  EXPECT_EQ(*RequiredSchemaVersion({}), 0);
+  const SqlFile bad[] = {{"1_x", "SELECT 1"}};
+  EXPECT_EQ(RequiredSchemaVersion(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  auto applied = [&] {
+    pqxx::connection conn(db_.dsn());
+    pqxx::work tx(conn);
+    return AppliedSchemaVersion(tx, "svc");
+  };
+  EXPECT_EQ(*applied(), -1) << "never migrated";
+  const SqlFile first_two[] = {kCreateItems, kAddPrice};
+  ASSERT_TRUE(Migrate(db_.dsn(), "svc", first_two).ok());
+  EXPECT_EQ(*applied(), 2);
+  ASSERT_TRUE(Migrate(db_.dsn(), "svc", all).ok());
+  EXPECT_EQ(*applied(), 3);
 }
 
 }  // namespace

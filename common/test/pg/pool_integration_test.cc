@@ -2,9 +2,12 @@
 // statements, error mapping, serialization retries and recovery from a killed connection.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <latch>
 #include <pqxx/pqxx>
 #include <string>
@@ -13,6 +16,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "integration/pg/dsn.h"
 #include "integration/pg/pool.h"
 #include "integration/status/status.h"
 #include "integration/testing/environment.h"
@@ -415,6 +419,46 @@ TEST_F(PoolTest, KilledConnectionIsReplacedAndTheTransactionRetried) {
   EXPECT_EQ(pool->Stats().reconnects, 1);
   EXPECT_EQ(pool->Stats().open, 1);
   EXPECT_LE(calls, 2);
+}
+
+// The password file is read for every new connection: while it is missing, connecting fails
+// (UNAVAILABLE, naming the file); a rotated file is used by the next reconnect.
+TEST_F(PoolTest, PasswordFileIsReadAgainForEveryNewConnection) {
+  const std::string file = ::testing::TempDir() + "/pool-password-" + std::to_string(::getpid());
+  auto write = [&](const std::string& text) {
+    std::ofstream out(file, std::ios::trunc);
+    out << text;
+  };
+  write("first\n");
+  PoolOptions options;
+  options.dsn = db_.dsn();
+  options.size = 1;
+  options.password_file = file;
+  absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::Create(std::move(options));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  auto pid = [&]() {
+    return (*pool)->TransactFor<int>(In(absl::Seconds(10)),
+                                     [](pqxx::work& tx) -> absl::StatusOr<int> {
+                                       return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+                                     });
+  };
+  absl::StatusOr<int> first = pid();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(*DsnWithPasswordFile("host=h", file), HasSubstr("password='first'"));
+
+  // Rotated: the open connection is kept; the file is read again when one must be opened.
+  std::remove(file.c_str());
+  Admin("SELECT pg_terminate_backend(" + std::to_string(*first) + ", 5000)");
+  absl::StatusOr<int> missing = pid();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kUnavailable) << missing.status();
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr(file));
+  write("second\n");
+  EXPECT_THAT(*DsnWithPasswordFile("host=h", file), HasSubstr("password='second'"));
+  absl::StatusOr<int> again = pid();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_NE(*again, *first);
+  std::remove(file.c_str());
 }
 
 TEST_F(PoolTest, UnreachableServerIsUnavailableAndCreateStillSucceeds) {

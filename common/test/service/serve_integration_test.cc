@@ -131,6 +131,20 @@ class ServeTest : public ::testing::Test {
     return stub->Echo(&ctx, req, resp);
   }
 
+  // The server stays NOT_SERVING for more than a readiness interval, and /readyz (503) names
+  // `check`; returns the /readyz body.
+  static std::string ExpectStaysUnready(InProcessServer& server, int admin_port,
+                                        const std::string& check) {
+    EXPECT_TRUE(
+        WaitFor([&] { return HealthStatus(server.target()) == kNotServing; }, absl::Seconds(10)));
+    absl::SleepFor(absl::Milliseconds(1500));  // more than one readiness interval
+    EXPECT_EQ(HealthStatus(server.target()), kNotServing);
+    testing::HttpReply ready = testing::HttpGet(admin_port, "/readyz");
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_THAT(ready.body, HasSubstr(check));
+    return ready.body;
+  }
+
   int64_t Count(const std::string& sql) {
     pqxx::connection conn(db_->dsn());
     pqxx::work tx(conn);
@@ -242,6 +256,39 @@ TEST_F(ServeTest, ServingSoonAfterStartWithReadyzAndMetrics) {
   EXPECT_EQ(server.Stop(), kExitOk) << server.err();
 }
 
+// New code on an old schema: the server stays NOT_SERVING, /readyz names the schema check and
+// the versions, until the missing migration is recorded.
+TEST_F(ServeTest, NotReadyOnASchemaOlderThanTheBuildNeeds) {
+  const std::string dsn = Prepare("echo_oldschema");
+  // As if the newest migration had not been applied yet.
+  pqxx::connection admin(db_->dsn());
+  pqxx::work tx(admin);
+  pqxx::row newest = tx.exec1(
+      "DELETE FROM echo_oldschema.schema_migrations WHERE version = "
+      "(SELECT max(version) FROM echo_oldschema.schema_migrations) "
+      "RETURNING version, name, checksum, applied_at");
+  tx.commit();
+  const int admin_port = testing::FreePort();
+  InProcessServer server(testing::EchoSpec("echo_oldschema"), ServeArgs(dsn, admin_port));
+  ASSERT_TRUE(server.WaitStarted()) << server.err();
+  const std::string ready = ExpectStaysUnready(server, admin_port, "schema");
+  EXPECT_THAT(ready, HasSubstr(absl::StrCat("is at version ", newest[0].as<int>() - 1,
+                                            ", older than version ", newest[0].as<int>())));
+
+  // Migrated (the row back): ready.
+  pqxx::work put_back(admin);
+  put_back.exec_params(
+      "INSERT INTO echo_oldschema.schema_migrations (version, name, checksum, applied_at) "
+      "VALUES ($1, $2, $3, $4)",
+      newest[0].as<int>(), newest[1].as<std::string>(), newest[2].as<std::string>(),
+      newest[3].as<std::string>());
+  put_back.commit();
+  EXPECT_TRUE(
+      WaitFor([&] { return HealthStatus(server.target()) == kServing; }, absl::Seconds(10)));
+  EXPECT_EQ(testing::HttpGet(admin_port, "/readyz").status, 200);
+  EXPECT_EQ(server.Stop(), kExitOk) << server.err();
+}
+
 TEST_F(ServeTest, NotServingWhilePostgresIsUnreachable) {
   const int dead_port = testing::FreePort();
   const int admin_port = testing::FreePort();
@@ -250,13 +297,7 @@ TEST_F(ServeTest, NotServingWhilePostgresIsUnreachable) {
       ServeArgs(absl::StrCat("host=127.0.0.1 port=", dead_port, " user=u dbname=d"), admin_port));
   ASSERT_TRUE(server.WaitStarted()) << server.err();
   // The listener is up (the process is alive and answers health checks), but not ready.
-  ASSERT_TRUE(
-      WaitFor([&] { return HealthStatus(server.target()) == kNotServing; }, absl::Seconds(10)));
-  absl::SleepFor(absl::Milliseconds(1500));  // more than one readiness interval
-  EXPECT_EQ(HealthStatus(server.target()), kNotServing);
-  testing::HttpReply ready = testing::HttpGet(admin_port, "/readyz");
-  EXPECT_EQ(ready.status, 503);
-  EXPECT_THAT(ready.body, HasSubstr("postgres"));
+  ExpectStaysUnready(server, admin_port, "postgres");
   EXPECT_EQ(testing::HttpGet(admin_port, "/healthz").status, 200);
   // A call fails as unavailable instead of hanging.
   echo::EchoResponse resp;

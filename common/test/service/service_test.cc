@@ -94,11 +94,29 @@ TEST(MigrationsTest, VersionZeroBelongsToTheRuntime) {
 TEST(RunTest, HelpListsEverySettingWithItsEnvironmentVariable) {
   Result r = RunWith(testing::EchoSpec("training"), {"--help"});
   EXPECT_EQ(r.code, kExitOk);
-  for (const char* flag :
-       {"pg-dsn", "pg-pool-size", "pg-acquire-timeout", "redis-addr", "redis-password-file",
-        "redis-pool-size", "outbox-poll-interval", "log-level", "listen-host", "grpc-port",
-        "admin-port", "drain-timeout", "shutdown-delay", "jwks-file", "jwt-issuer", "jwt-audience",
-        "tls-cert-file", "executor-threads", "echo-prefix"}) {
+  for (const char* flag : {"pg-dsn",
+                           "pg-pool-size",
+                           "pg-acquire-timeout",
+                           "pg-password-file",
+                           "pg-migrate-lock-timeout",
+                           "redis-addr",
+                           "redis-password-file",
+                           "redis-user",
+                           "max-connection-age",
+                           "redis-pool-size",
+                           "outbox-poll-interval",
+                           "log-level",
+                           "listen-host",
+                           "grpc-port",
+                           "admin-port",
+                           "drain-timeout",
+                           "shutdown-delay",
+                           "jwks-file",
+                           "jwt-issuer",
+                           "jwt-audience",
+                           "tls-cert-file",
+                           "executor-threads",
+                           "echo-prefix"}) {
     std::string env = std::string("TRAINING_") + flag;
     for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
     EXPECT_THAT(r.out, HasSubstr(std::string("--") + flag + "=")) << flag;
@@ -150,6 +168,11 @@ TEST(RunTest, BadSettingsNameTheirFlag) {
            {{"--redis-addr=localhost:0"}, "--redis-addr (env TRAINING_REDIS_ADDR)"},
            {{"--redis-addr=::1:6379"}, "--redis-addr (env TRAINING_REDIS_ADDR)"},
            {{"--redis-password-file=/nonexistent/pw"}, "--redis-password-file"},
+           {{"--redis-user=cache"}, "--redis-user (env TRAINING_REDIS_USER): needs"},
+           {{"--pg-password-file=/nonexistent/pw"},
+            "--pg-password-file (env TRAINING_PG_PASSWORD_FILE)"},
+           {{"--pg-migrate-lock-timeout=-1s"}, "--pg-migrate-lock-timeout"},
+           {{"--max-connection-age=48h"}, "--max-connection-age (env TRAINING_MAX_CONNECTION_AGE)"},
            {{"--log-level=loud"}, "--log-level (env TRAINING_LOG_LEVEL)"},
            {{"--pg-pool-size=0"}, "--pg-pool-size (env TRAINING_PG_POOL_SIZE)"},
            {{"--pg-acquire-timeout=0"}, "--pg-acquire-timeout"},

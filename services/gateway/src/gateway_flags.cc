@@ -38,6 +38,8 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
                              "Redis host:port (rate limits, response cache, event streams)");
   redis_password_file_ =
       flags.String("redis-password-file", "", "file holding the Redis password (none: no AUTH)");
+  redis_user_ = flags.String("redis-user", "",
+                             "Redis ACL user of --redis-password-file (empty: the default user)");
   redis_timeout_ = flags.Duration(
       "redis-timeout", std::chrono::milliseconds(50),
       "connect and command timeout of the rate limit and cache look-ups; when Redis does not "
@@ -143,6 +145,12 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
                      absl::StrCat("\"", *redis_password_file_, "\" is empty"));
     }
     s.redis.password = std::move(password);
+  }
+  if (!redis_user_->empty()) {
+    if (!s.redis.password.has_value()) {
+      return invalid("redis-user", "needs --redis-password-file");
+    }
+    s.redis.username = *redis_user_;
   }
   if (*redis_timeout_ <= std::chrono::milliseconds::zero()) {
     return invalid("redis-timeout", "must be > 0");

@@ -61,6 +61,7 @@ class GatewayFlags {
   std::string* backend_server_name_;
   std::string* redis_addr_;
   std::string* redis_password_file_;
+  std::string* redis_user_;
   std::chrono::milliseconds* redis_timeout_;
   int64_t* redis_pool_size_;
   std::string* rate_read_;

@@ -1,6 +1,8 @@
 // The gateway's configuration and discovery: --backends, service stems from packages, the suite
 // services compiled in, overview sections, and the flags with their environment overrides.
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -116,6 +118,25 @@ TEST(GatewayFlags, DefaultsAreUsable) {
   EXPECT_EQ(p.settings->http.header_timeout, std::chrono::seconds(10));
   EXPECT_EQ(p.settings->http.body_timeout, std::chrono::seconds(30));
   EXPECT_EQ(p.settings->http.idle_timeout, std::chrono::seconds(60));
+}
+
+// Redis ACL: the gateway logs in as its own user (rate limits and cache), with the password
+// from the mounted file; a user without a password is refused.
+TEST(GatewayFlags, RedisAclUserWithItsPasswordFile) {
+  const std::string file = ::testing::TempDir() + "/gateway-redis-password";
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << "s3cret\n";
+  }
+  ParsedFlags p = Parse({"--redis-user=gateway", "--redis-password-file=" + file});
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_EQ(p.settings->redis.username, "gateway");
+  EXPECT_EQ(p.settings->redis.password, "s3cret");
+  ParsedFlags alone = Parse({"--redis-user=gateway"});
+  ASSERT_FALSE(alone.settings.ok());
+  EXPECT_NE(alone.settings.status().message().find("--redis-user"), absl::string_view::npos);
+  EXPECT_FALSE(Parse({}).settings->redis.username.has_value());
+  std::remove(file.c_str());
 }
 
 TEST(GatewayFlags, HttpConnectionCapAndTimeouts) {

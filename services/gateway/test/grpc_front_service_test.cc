@@ -22,6 +22,8 @@ namespace echo = ::lansstyrelsen::integration::echo::v1;
 namespace training = ::lansstyrelsen::integration::training::v1;
 
 constexpr char kEchoPath[] = "/lansstyrelsen.integration.echo.v1.EchoService/Echo";
+// As TestBackend records it.
+constexpr char kEchoCall[] = "lansstyrelsen.integration.echo.v1.EchoService/Echo";
 constexpr char kListPartsPath[] =
     "/lansstyrelsen.integration.training.v1.TrainingService/ListParts";
 constexpr char kGetLearnerPath[] =
@@ -238,6 +240,36 @@ TEST_F(GrpcFrontTest, StoppedBackendIsUnavailableFastAndTheGatewayStaysServing) 
   EXPECT_TRUE(WaitFor([&] { return gateway.backends().States().at(0).state != GRPC_CHANNEL_READY; },
                       absl::Seconds(5)));
   EXPECT_NE(gateway.backends().Summary().find("echo="), std::string::npos);
+}
+
+// Two instances of one service behind one target (in a cluster: the pods a headless Service's
+// DNS name lists): the gateway's channel balances round-robin over both, so pods added by a
+// scale-up get calls, instead of everything going to the first connected one.
+TEST_F(GrpcFrontTest, CallsSpreadOverEveryInstanceOfABackend) {
+  TestBackend first({kEchoService}, EchoBytes);
+  TestBackend second({kEchoService}, EchoBytes);
+  GatewayParts parts = Parts();
+  parts.backends = {{"echo", absl::StrCat("ipv4:", first.target(), ",", second.target())}};
+  TestGateway gateway(parts);
+  const std::string bearer = issuer_.Bearer("county_officer");
+  // Until both instances are connected (round_robin connects to every address at once).
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Call(gateway.target(), kEchoPath, EchoOf("warm"), WithAuth(bearer));
+        return first.count(kEchoCall) > 0 && second.count(kEchoCall) > 0;
+      },
+      absl::Seconds(5)))
+      << "the second instance never got a call";
+  const int first_before = first.count(kEchoCall);
+  const int second_before = second.count(kEchoCall);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(Call(gateway.target(), kEchoPath, EchoOf("spread"), WithAuth(bearer)).status.ok());
+  }
+  const int to_first = first.count(kEchoCall) - first_before;
+  const int to_second = second.count(kEchoCall) - second_before;
+  EXPECT_EQ(to_first + to_second, 20);
+  EXPECT_GE(to_first, 8) << to_first << " / " << to_second;
+  EXPECT_GE(to_second, 8) << to_first << " / " << to_second;
 }
 
 TEST_F(GrpcFrontTest, DefaultDeadlineWhenNoneAndLongOnesCapped) {

@@ -138,10 +138,21 @@ export function servers(objects) {
   );
 }
 
+// Workloads that run migrations: the servers whose pods start with the init container
+// "migrate" (a migration Job, if one were added, too).
 export function migrations(objects) {
   return objects.filter(
-    (o) => o.kind === "Job" && o.metadata?.labels?.[label.component] === "migration",
+    (o) => (o.kind === "Job" && o.metadata?.labels?.[label.component] === "migration") ||
+      (o.kind === "Deployment" && (podTemplate(o)?.spec?.initContainers ?? []).some((c) => c.name === "migrate")),
   );
+}
+
+// The migration of service `s` (a row of servicesTable): its Deployment and the init
+// container "migrate" there, or null.
+export function migrationOf(objects, s) {
+  const d = find(objects, "Deployment", s.k8sName);
+  const container = d && (podTemplate(d).spec.initContainers ?? []).find((c) => c.name === "migrate");
+  return container ? { workload: d, container } : null;
 }
 
 // The environment a container gets from its ConfigMaps (envFrom) and env, as name -> value

@@ -85,16 +85,27 @@ export function podProblems(obj) {
   return problems;
 }
 
-// A server's probes ask the gRPC health service on the gRPC port, and its grace period covers
-// preStop + --shutdown-delay + --drain-timeout (+10 s for closing pools and the relay).
+// A server's probes ask its health: the admin port's /readyz (start-up, readiness) and /healthz
+// (liveness), or, while the gRPC port is plaintext, the gRPC health service there. Its grace
+// period covers preStop + --shutdown-delay + --drain-timeout (+10 s for closing pools and the
+// relay).
 export function serverProblems(deployment, objects, prefix) {
   const problems = [];
   const spec = podTemplate(deployment)?.spec ?? {};
   const c = (spec.containers ?? []).find((x) => x.name === "server");
   if (!c) return [`${id(deployment)}: no container named server`];
+  const { env: serverEnv } = containerEnv(objects, c);
+  const tls = Boolean(serverEnv.get(`${prefix}_TLS_CERT_FILE`));
+  const adminPort = (p) => p === "admin" || p === podPorts.admin;
   for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
     const p = c[probe];
-    if (!p?.grpc) problems.push(`${id(deployment)}: ${probe} is not a gRPC probe`);
+    if (p?.httpGet) {
+      const want = probe === "livenessProbe" ? "/healthz" : "/readyz";
+      if (!adminPort(p.httpGet.port)) problems.push(`${id(deployment)}: ${probe} on port ${p.httpGet.port}, not the admin port`);
+      if (p.httpGet.path !== want) problems.push(`${id(deployment)}: ${probe} asks ${p.httpGet.path} (${want} is meant)`);
+      if ((p.httpGet.scheme ?? "HTTP") !== "HTTP") problems.push(`${id(deployment)}: ${probe} is not plain HTTP (the admin port has no TLS)`);
+    } else if (!p?.grpc) problems.push(`${id(deployment)}: ${probe} is neither an admin-port HTTP probe nor a gRPC probe`);
+    else if (tls) problems.push(`${id(deployment)}: ${probe} is a gRPC probe, but the gRPC port speaks TLS (the kubelet cannot)`);
     else {
       if (p.grpc.port !== podPorts.grpc) problems.push(`${id(deployment)}: ${probe} on port ${p.grpc.port}, not ${podPorts.grpc}`);
       // Readiness and start-up follow the server-wide status ""; liveness asks for the
@@ -226,6 +237,309 @@ export function mountedFileProblems(obj, container, files) {
     } else if (volume.emptyDir) {
       problems.push(`${id(obj)} ${container.name}: ${setting}=${file} is in an empty volume`);
     }
+  }
+  return problems;
+}
+
+// A topology spread constraint counts the pods its labelSelector selects; one that does not
+// select the workload's own pods counts zero everywhere and spreads nothing. (matchLabelKeys
+// only narrows the selector with the pod's own labels, so it cannot make it match.)
+export function topologySpreadProblems(obj) {
+  const template = podTemplate(obj);
+  if (!template) return [];
+  const labels = template.metadata?.labels ?? {};
+  const problems = [];
+  for (const [i, c] of (template.spec?.topologySpreadConstraints ?? []).entries()) {
+    if (!c.labelSelector) problems.push(`${id(obj)}: topologySpreadConstraints[${i}] (${c.topologyKey}) has no labelSelector (it counts no pods)`);
+    else if (!matchesSelector(c.labelSelector, labels)) {
+      problems.push(`${id(obj)}: topologySpreadConstraints[${i}] (${c.topologyKey}) selects none of its own pods`);
+    }
+  }
+  return problems;
+}
+
+// A Job's pods must end: the API refuses restartPolicy Always (the pod template's default) for
+// Jobs and CronJobs.
+export function jobProblems(obj) {
+  if (obj.kind !== "Job" && obj.kind !== "CronJob") return [];
+  const policy = podTemplate(obj)?.spec?.restartPolicy;
+  if (policy === "Never" || policy === "OnFailure") return [];
+  return [`${id(obj)}: restartPolicy ${policy ?? "(unset = Always)"}; a Job needs Never or OnFailure`];
+}
+
+// The pod count a workload runs with at least: its autoscaler's minimum, else its replicas.
+function minimumPods(workload, objects) {
+  const hpa = objects.find(
+    (o) => o.kind === "HorizontalPodAutoscaler" && o.spec.scaleTargetRef.kind === workload.kind &&
+      o.spec.scaleTargetRef.name === workload.metadata.name,
+  );
+  return hpa ? (hpa.spec.minReplicas ?? 1) : (workload.spec.replicas ?? 1);
+}
+
+// A budget must select pods and let a node drain evict one of them: maxUnavailable 0,
+// minAvailable "100%" or minAvailable at the workload's pod count block every drain.
+export function pdbProblems(pdb, objects) {
+  const problems = [];
+  const { minAvailable, maxUnavailable } = pdb.spec ?? {};
+  if (maxUnavailable === undefined && minAvailable === undefined) problems.push(`${id(pdb)}: no budget`);
+  const percent = (v) => (typeof v === "string" && v.endsWith("%") ? Number(v.slice(0, -1)) : null);
+  if (maxUnavailable === 0 || percent(maxUnavailable) === 0) problems.push(`${id(pdb)}: maxUnavailable ${maxUnavailable} blocks every drain`);
+  if (percent(minAvailable) !== null && percent(minAvailable) >= 100) problems.push(`${id(pdb)}: minAvailable ${minAvailable} blocks every drain`);
+  const selected = objects.filter(
+    (o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata.namespace === pdb.metadata.namespace &&
+      matchesSelector(pdb.spec.selector, podTemplate(o)?.metadata?.labels ?? {}),
+  );
+  if (selected.length === 0) problems.push(`${id(pdb)}: selects no workload's pods`);
+  for (const w of selected) {
+    if (typeof minAvailable === "number" && minAvailable >= minimumPods(w, objects)) {
+      problems.push(`${id(pdb)}: minAvailable ${minAvailable} >= the ${minimumPods(w, objects)} pod(s) of ${id(w)}, so no drain may evict one`);
+    }
+  }
+  return problems;
+}
+
+// The labels CloudNativePG puts on every instance pod of a cluster (the ones a spread
+// constraint of the Cluster can count them by).
+export function cnpgInstanceLabels(cluster) {
+  return { "cnpg.io/cluster": cluster.metadata.name, "cnpg.io/podRole": "instance" };
+}
+
+// A CloudNativePG cluster: a single instance must not get the operator's PodDisruptionBudget
+// (it would block every node drain); with replicas, `production` asks for no lost commits on
+// failover (synchronous replication to one standby) and instances spread over zones.
+export function postgresClusterProblems(cluster, { production }) {
+  const problems = [];
+  const spec = cluster.spec ?? {};
+  const instances = spec.instances ?? 1;
+  if (instances === 1 && spec.enablePDB !== false) {
+    problems.push(`${id(cluster)}: one instance with the operator's PodDisruptionBudget (enablePDB is not false) blocks every node drain`);
+  }
+  for (const [i, c] of (spec.topologySpreadConstraints ?? []).entries()) {
+    if (!c.labelSelector || !matchesSelector(c.labelSelector, cnpgInstanceLabels(cluster))) {
+      problems.push(`${id(cluster)}: topologySpreadConstraints[${i}] (${c.topologyKey}) selects none of its instances`);
+    }
+  }
+  if (production) {
+    if (instances < 3) problems.push(`${id(cluster)}: ${instances} instances; production needs a primary and two standbys`);
+    const sync = spec.postgresql?.synchronous;
+    if (!sync || !(sync.number >= 1)) {
+      problems.push(`${id(cluster)}: asynchronous replication only (a failover can lose acknowledged commits); set postgresql.synchronous`);
+    } else {
+      if (sync.dataDurability === "preferred") problems.push(`${id(cluster)}: synchronous dataDurability "preferred" drops to asynchronous when standbys fail`);
+      if (sync.number > instances - 2) problems.push(`${id(cluster)}: ${sync.number} synchronous standbys of ${instances - 1}: losing one standby would stop every write`);
+    }
+    const zones = (spec.topologySpreadConstraints ?? []).find((c) => c.topologyKey === "topology.kubernetes.io/zone");
+    if (!zones) problems.push(`${id(cluster)}: instances are not spread over zones`);
+  }
+  return problems;
+}
+
+// The most pods of each workload at once (autoscaler maximum or replicas, plus the rolling
+// update's surge) and what they request and may use, summed over the namespace; PostgreSQL
+// instances included. For comparing with the namespace's ResourceQuota.
+export function namespaceDemand(objects) {
+  const total = { pods: 0, "requests.cpu": 0, "requests.memory": 0, "limits.cpu": 0, "limits.memory": 0 };
+  const add = (count, resources) => {
+    total.pods += count;
+    for (const kind of ["requests", "limits"]) {
+      for (const res of ["cpu", "memory"]) total[`${kind}.${res}`] += count * quantity(resources?.[kind]?.[res] ?? 0);
+    }
+  };
+  for (const o of objects) {
+    const spec = podTemplate(o)?.spec;
+    if (spec) {
+      // A pod's demand: its containers together, or its largest init container if bigger.
+      const pod = { requests: {}, limits: {} };
+      for (const kind of ["requests", "limits"]) {
+        for (const res of ["cpu", "memory"]) {
+          const sum = (spec.containers ?? []).reduce((s, c) => s + quantity(c.resources?.[kind]?.[res] ?? 0), 0);
+          const init = Math.max(0, ...(spec.initContainers ?? []).map((c) => quantity(c.resources?.[kind]?.[res] ?? 0)));
+          pod[kind][res] = Math.max(sum, init);
+        }
+      }
+      let count = 1;
+      if (o.kind === "Deployment") {
+        const hpa = objects.find((h) => h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.name === o.metadata.name);
+        const n = hpa ? hpa.spec.maxReplicas : (o.spec.replicas ?? 1);
+        const surge = String(o.spec.strategy?.rollingUpdate?.maxSurge ?? "25%");
+        count = n + (surge.endsWith("%") ? Math.ceil((n * Number(surge.slice(0, -1))) / 100) : Number(surge));
+      } else if (o.kind === "StatefulSet") {
+        count = o.spec.replicas ?? 1;
+      } else if (o.kind === "Job") {
+        count = o.spec.parallelism ?? 1;
+      }
+      add(count, pod);
+    }
+    if (o.kind === "Cluster") add(o.spec.instances ?? 1, o.spec.resources);
+  }
+  return total;
+}
+
+// The namespace's ResourceQuota must hold the demand above (or a rollout or scale-up stalls
+// with "exceeded quota"), and its LimitRange must admit every container.
+export function quotaProblems(objects) {
+  const problems = [];
+  const quotas = objects.filter((o) => o.kind === "ResourceQuota");
+  if (quotas.length === 0) problems.push("no ResourceQuota in the namespace");
+  const demand = namespaceDemand(objects);
+  for (const q of quotas) {
+    for (const [key, need] of Object.entries(demand)) {
+      const hard = q.spec.hard?.[key];
+      if (hard === undefined) problems.push(`${id(q)}: no hard limit for ${key}`);
+      else if (quantity(hard) + 1e-9 < need) problems.push(`${id(q)}: ${key} ${hard} < ${key.endsWith("memory") ? `${need / 1024 ** 3}Gi` : need} needed at full scale`);
+    }
+  }
+  const ranges = objects.filter((o) => o.kind === "LimitRange");
+  if (ranges.length === 0) problems.push("no LimitRange in the namespace");
+  for (const r of ranges) {
+    for (const item of (r.spec.limits ?? []).filter((l) => l.type === "Container")) {
+      for (const o of objects) {
+        for (const { container: c } of containersOf(o)) {
+          for (const res of ["cpu", "memory"]) {
+            const lim = c.resources?.limits?.[res];
+            if (item.max?.[res] && lim && quantity(lim) > quantity(item.max[res])) problems.push(`${id(o)} ${c.name}: limits.${res} ${lim} above the LimitRange's max ${item.max[res]}`);
+            const req = c.resources?.requests?.[res];
+            if (item.min?.[res] && req && quantity(req) < quantity(item.min[res])) problems.push(`${id(o)} ${c.name}: requests.${res} ${req} below the LimitRange's min ${item.min[res]}`);
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+// Redis: a version with the 2025 security fixes, ACL users per purpose with the default user
+// off, every client logging in as a user that exists with the password file of that user, and
+// an eviction policy that can never drop the event streams (only keys with a time-to-live).
+export function redisProblems(objects, minimum = [7, 2, 11]) {
+  const problems = [];
+  const sts = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "redis");
+  if (!sts) return ["no Redis StatefulSet"];
+  const c = podTemplate(sts).spec.containers.find((x) => x.name === "redis");
+  const tag = /:(\d+)\.(\d+)\.(\d+)/.exec(c?.image ?? "");
+  const version = tag ? tag.slice(1, 4).map(Number) : null;
+  const older = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  if (!version || older(version, minimum) < 0) problems.push(`${id(sts)}: image ${c?.image} is older than Redis ${minimum.join(".")}`);
+  if (JSON.stringify([...(c?.command ?? []), ...(c?.args ?? [])]).includes("requirepass")) problems.push(`${id(sts)}: one password for everyone (--requirepass)`);
+  const cm = objects.find((o) => o.kind === "ConfigMap" && o.data?.["redis.conf"] !== undefined);
+  const conf = cm?.data?.["redis.conf"] ?? "";
+  const policy = /^maxmemory-policy\s+(\S+)/m.exec(conf)?.[1] ?? "noeviction";
+  if (!/^(volatile-[a-z]+|noeviction)$/.test(policy)) problems.push(`redis.conf: maxmemory-policy ${policy} may evict the event streams (keys without a time-to-live)`);
+  const start = cm?.data?.["redis-start.sh"] ?? "";
+  const users = new Map();
+  for (const m of start.matchAll(/"user (\S+) (on|off)\b([^"]*)"/g)) users.set(m[1], { on: m[2] === "on", rules: m[3] });
+  if (users.get("default")?.on !== false) problems.push("redis-start.sh: the default user is not off");
+  for (const [name, u] of users) {
+    if (name === "default" || name === "admin") continue;
+    if (!/-@all/.test(u.rules)) problems.push(`redis-start.sh: user ${name} does not start from -@all`);
+  }
+  // Every client: its user exists and its password file is that user's key of the Secret.
+  for (const d of objects.filter((o) => o.kind === "Deployment")) {
+    for (const ct of podTemplate(d).spec.containers ?? []) {
+      const { env } = containerEnv(objects, ct);
+      const userVar = [...env.keys()].find((k) => k.endsWith("_REDIS_USER"));
+      const fileVar = [...env.keys()].find((k) => k.endsWith("_REDIS_PASSWORD_FILE"));
+      if (!fileVar && !userVar) continue;
+      const user = userVar ? env.get(userVar) : "";
+      if (!user) {
+        problems.push(`${id(d)}: logs in to Redis without an ACL user (the default user is off)`);
+        continue;
+      }
+      if (!users.get(user)?.on) problems.push(`${id(d)}: Redis user ${user} is not defined in redis-start.sh`);
+      const file = env.get(fileVar);
+      const mount = (ct.volumeMounts ?? []).find((m) => typeof file === "string" && file.startsWith(`${m.mountPath}/`));
+      const vol = mount && (podTemplate(d).spec.volumes ?? []).find((v) => v.name === mount.name);
+      const item = vol?.secret?.items?.find((i) => `${mount.mountPath}/${i.path}` === file);
+      if (vol?.secret?.secretName !== "integration-redis" || item?.key !== user) {
+        problems.push(`${id(d)}: ${fileVar} is not the key ${user} of the Secret integration-redis`);
+      }
+      if ((vol?.secret?.items ?? []).length !== 1) problems.push(`${id(d)}: mounts more than its own Redis password`);
+    }
+  }
+  return problems;
+}
+
+const waveKey = "argocd.argoproj.io/sync-wave";
+export const syncWave = (o) => Number(o.metadata?.annotations?.[waveKey]);
+
+// Argo CD applies lower sync waves first and waits for them to be healthy: the namespace
+// first, then what pods need (database, Redis, settings), migrations before the Deployments
+// whose code needs them.
+export function syncWaveProblems(objects) {
+  const problems = [];
+  for (const o of objects) {
+    if (!Number.isInteger(syncWave(o))) problems.push(`${id(o)}: no integer ${waveKey} annotation`);
+  }
+  const wave = (kind, pred = () => true) => objects.filter((o) => o.kind === kind && pred(o));
+  const namespaces = wave("Namespace");
+  const lowest = Math.min(...objects.map(syncWave).filter(Number.isInteger));
+  for (const n of namespaces) if (syncWave(n) !== lowest) problems.push(`${id(n)}: not in the first wave`);
+  const before = [
+    ...wave("Cluster"), ...wave("StatefulSet"), ...wave("ConfigMap"), ...wave("ServiceAccount"),
+    ...wave("Job", (j) => j.metadata.labels?.["app.kubernetes.io/component"] === "migration"),
+  ];
+  for (const d of wave("Deployment")) {
+    for (const b of before) {
+      if (!(syncWave(b) < syncWave(d))) problems.push(`${id(b)} (wave ${syncWave(b)}) is not applied before ${id(d)} (wave ${syncWave(d)})`);
+    }
+  }
+  return problems;
+}
+
+// The cert-manager Certificate whose Secret holds `file` as mounted in container `c`, or a
+// problem.
+function certificateOf(obj, c, objects, setting, file) {
+  const where = `${id(obj)} ${c.name}: ${setting}`;
+  if (typeof file !== "string" || file === "") return { problem: `${where} is not set` };
+  const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+  const volume = mount && (podTemplate(obj).spec.volumes ?? []).find((v) => v.name === mount.name);
+  const secret = volume?.secret?.secretName;
+  if (!secret) return { problem: `${where}=${file} is not in a mounted Secret` };
+  const cert = objects.find((o) => o.kind === "Certificate" && o.spec?.secretName === secret);
+  if (!cert) return { problem: `${where}=${file}: Secret ${secret} is issued by no Certificate (no renewal)` };
+  const ref = cert.spec.issuerRef ?? {};
+  if (!objects.some((o) => o.kind === (ref.kind ?? "Issuer") && o.metadata.name === ref.name)) {
+    return { problem: `${id(cert)}: issuer ${ref.kind ?? "Issuer"}/${ref.name} is not in the manifests` };
+  }
+  return { cert };
+}
+
+// TLS inside the cluster: every server but the gateway serves gRPC with a certificate from
+// cert-manager and requires client certificates of the internal CA; its certificate names the
+// Services callers dial; the gateway and every service calling a peer present a client
+// certificate and verify the server against the CA.
+export function tlsProblems(deployment, objects, prefix) {
+  const problems = [];
+  const c = (podTemplate(deployment)?.spec?.containers ?? []).find((x) => x.name === "server");
+  if (!c) return problems;
+  const { env } = containerEnv(objects, c);
+  const usages = (cert) => cert.spec.usages ?? ["digital signature", "key encipherment"];
+  const check = (setting, usage) => {
+    const { problem, cert } = certificateOf(deployment, c, objects, setting, env.get(setting));
+    if (problem) problems.push(problem);
+    else if (usage && !usages(cert).includes(usage)) problems.push(`${id(cert)}: usages lack "${usage}" (${setting})`);
+    return cert;
+  };
+  if (env.has(`${prefix}_BACKENDS`)) {
+    if (String(env.get(`${prefix}_BACKEND_TLS`)) !== "true") problems.push(`${id(deployment)}: ${prefix}_BACKEND_TLS is not true (calls to the services in clear)`);
+    check(`${prefix}_BACKEND_CA_FILE`);
+    check(`${prefix}_BACKEND_CERT_FILE`, "client auth");
+    check(`${prefix}_BACKEND_KEY_FILE`);
+  } else {
+    const cert = check(`${prefix}_TLS_CERT_FILE`, "server auth");
+    check(`${prefix}_TLS_KEY_FILE`);
+    check(`${prefix}_TLS_CLIENT_CA_FILE`);
+    const name = deployment.metadata.name;
+    for (const dns of [name, `${name}-pods`]) {
+      if (cert && !(cert.spec.dnsNames ?? []).includes(dns)) problems.push(`${id(cert)}: dnsNames lack ${dns} (callers dial it)`);
+    }
+  }
+  for (const key of env.keys()) {
+    const m = new RegExp(`^${prefix}_([A-Z0-9_]+)_ADDR$`).exec(key);
+    if (!m || m[1] === "REDIS") continue;
+    check(`${prefix}_${m[1]}_TLS_CA_FILE`);
+    check(`${prefix}_${m[1]}_TLS_CERT_FILE`, "client auth");
+    check(`${prefix}_${m[1]}_TLS_KEY_FILE`);
   }
   return problems;
 }

@@ -1,41 +1,117 @@
-// Offline schema validation of rendered objects. Kubernetes and Gateway API kinds: the JSON
-// schema validators of the pinned npm packages kubernetes-models and
-// @kubernetes-models/gateway-api (types, required fields, enums, formats), plus a walk over
-// their TypeScript declarations that refuses fields the API does not have (the validators let
-// unknown fields through, and a misspelt field is silently dropped by the API server's
-// non-strict paths). Custom resources without such a package (CloudNativePG): our own minimal
-// schemas in ../schemas, see there.
-import { existsSync, readFileSync } from "node:fs";
+// Offline schema validation of rendered objects. Kubernetes kinds: the JSON schema validators
+// of the pinned npm package kubernetes-models (types, required fields, enums, formats), plus a
+// walk over its TypeScript declarations that refuses fields the API does not have (the
+// validators let unknown fields through, and a misspelt field is silently dropped by the API
+// server's non-strict paths). Custom resources (CloudNativePG, Gateway API, cert-manager,
+// Prometheus Operator): the upstream CRDs' own OpenAPI schemas, copied unchanged into ../crds
+// (see the README there), compiled with Ajv after closing every object to unknown fields, as
+// the API server's strict field validation does.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { nodeModules, repoRoot, toolsRequire } from "./manifests.mjs";
 
+export const crdDir = path.join(repoRoot, "tests/k8s/crds");
+
 // apiVersion -> folder of its models.
 function modelDir(apiVersion) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  if (group === "gateway.networking.k8s.io") {
-    return path.join(nodeModules, "@kubernetes-models/gateway-api", group, version);
-  }
   return path.join(nodeModules, "kubernetes-models", group === "" ? "" : group, version);
 }
 
-const customSchemas = new Map();
-let ajv = null;
+// ---- Custom resources: the upstream CRDs ------------------------------------------------------
 
-function customValidator(apiVersion, kind) {
-  const key = `${apiVersion}/${kind}`;
-  if (customSchemas.has(key)) return customSchemas.get(key);
-  const file = path.join(repoRoot, "tests/k8s/schemas", `${apiVersion.replaceAll("/", "_")}_${kind}.json`);
-  let validate = null;
-  if (existsSync(file)) {
-    if (ajv === null) {
-      const Ajv = toolsRequire("ajv");
-      ajv = new (Ajv.default ?? Ajv)({ allErrors: true, strict: true });
+// "group/Kind" -> {file, crd}, read once from every ../crds/<project>-<version>/*.yaml.
+let crdIndex = null;
+export function crds() {
+  if (crdIndex !== null) return crdIndex;
+  const YAML = toolsRequire("yaml");
+  crdIndex = new Map();
+  for (const project of readdirSync(crdDir).sort()) {
+    const dir = path.join(crdDir, project);
+    if (!existsSync(dir) || !/-\d/.test(project)) continue;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".yaml")).sort()) {
+      const crd = YAML.parse(readFileSync(path.join(dir, f), "utf8"));
+      if (crd?.kind !== "CustomResourceDefinition") throw new Error(`${project}/${f} is not a CustomResourceDefinition`);
+      crdIndex.set(`${crd.spec.group}/${crd.spec.names.kind}`, { file: `${project}/${f}`, crd });
     }
-    validate = ajv.compile(JSON.parse(readFileSync(file, "utf8")));
   }
-  customSchemas.set(key, validate);
+  return crdIndex;
+}
+
+// The CRDs use Go/RE2 regular expressions; JavaScript has no inline (?i), so it becomes the i flag.
+function goRegExp(source, flags) {
+  return source.includes("(?i)") ? new RegExp(source.replaceAll("(?i)", ""), `${flags}i`) : new RegExp(source, flags);
+}
+goRegExp.code = "goRegExp";
+
+// A copy of an OpenAPI schema in which every object that lists its properties, and does not
+// keep unknown fields on purpose, refuses the fields it does not list.
+export function closeSchema(schema) {
+  if (Array.isArray(schema)) return schema.map(closeSchema);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out = {};
+  for (const [k, v] of Object.entries(schema)) {
+    // Property names are data, not schemas: copy the map, close each value.
+    if (k === "properties" || k === "patternProperties" || k === "definitions") {
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, closeSchema(s)]));
+    } else {
+      out[k] = closeSchema(v);
+    }
+  }
+  if (out.properties && out["x-kubernetes-preserve-unknown-fields"] !== true && out.additionalProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+let ajv = null;
+const crdValidators = new Map();
+
+// The validator of apiVersion/kind from the CRDs, undefined when no CRD defines the group and
+// kind, or a string naming what is wrong (a version the CRD does not serve).
+function crdValidator(apiVersion, kind) {
+  const key = `${apiVersion}/${kind}`;
+  if (crdValidators.has(key)) return crdValidators.get(key);
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+  const entry = crds().get(`${group}/${kind}`);
+  let validate;
+  if (entry) {
+    const v = entry.crd.spec.versions.find((x) => x.name === version);
+    if (!v || v.served === false) {
+      validate = `${apiVersion} is not a served version of ${kind} in ${entry.file}`;
+    } else {
+      if (ajv === null) {
+        const Ajv = toolsRequire("ajv");
+        ajv = new (Ajv.default ?? Ajv)({ strict: false, validateFormats: false, allErrors: true, code: { regExp: goRegExp } });
+      }
+      validate = ajv.compile(closeSchema(v.schema.openAPIV3Schema));
+    }
+  }
+  crdValidators.set(key, validate);
   return validate;
+}
+
+// The CRD schemas leave metadata open; the fields an object in the manifests may set.
+const metadataFields = new Set(["name", "namespace", "labels", "annotations", "generateName", "finalizers", "ownerReferences"]);
+
+function metadataProblems(obj) {
+  const m = obj.metadata;
+  if (m === null || typeof m !== "object" || Array.isArray(m)) return ["/metadata must be object"];
+  const problems = [];
+  if (typeof m.name !== "string" || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(m.name)) problems.push(`/metadata/name ${JSON.stringify(m.name)} is not a DNS name`);
+  for (const k of Object.keys(m)) if (!metadataFields.has(k)) problems.push(`metadata.${k}: unknown field`);
+  for (const map of ["labels", "annotations"]) {
+    for (const [k, v] of Object.entries(m[map] ?? {})) {
+      if (typeof v !== "string") problems.push(`/metadata/${map}/${k} must be string`);
+    }
+  }
+  return problems;
+}
+
+// "/spec/parentRefs/0" -> "spec.parentRefs[0]", as the models' walk names fields.
+function dotted(pointer) {
+  return (pointer || "").split("/").slice(1).reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
 }
 
 // Problems of one object (empty when valid): which validator, and what is wrong.
@@ -44,15 +120,24 @@ export async function validateObject(obj) {
   if (typeof apiVersion !== "string" || typeof kind !== "string") {
     return ["object without apiVersion/kind"];
   }
-  const custom = customValidator(apiVersion, kind);
+  const custom = crdValidator(apiVersion, kind);
+  if (typeof custom === "string") return [custom];
   if (custom) {
-    if (custom(obj)) return [];
-    return custom.errors.map((e) => `${e.instancePath || "/"} ${e.message}${e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : ""}`);
+    const problems = metadataProblems(obj);
+    if (!custom(obj)) {
+      for (const e of custom.errors) {
+        const where = dotted(e.instancePath);
+        problems.push(e.params?.additionalProperty !== undefined
+          ? `${where}${where ? "." : ""}${e.params.additionalProperty}: unknown field`
+          : `${where || "(top)"} ${e.message}`);
+      }
+    }
+    return problems;
   }
   const dir = modelDir(apiVersion);
   const js = path.join(dir, `${kind}.js`);
   if (!existsSync(js)) {
-    return [`no schema for ${apiVersion} ${kind} (neither in the npm models nor in tests/k8s/schemas)`];
+    return [`no schema for ${apiVersion} ${kind} (neither in the npm models nor a CRD in tests/k8s/crds)`];
   }
   const mod = await import(pathToFileURL(js).href);
   const Model = mod[kind];

@@ -40,6 +40,10 @@ struct ChannelOptions {
   // minutes. Upstream sets them short.
   std::chrono::milliseconds initial_reconnect_backoff{0};
   std::chrono::milliseconds max_reconnect_backoff{0};
+  // gRPC's load balancing policy over the addresses the target resolves to. round_robin keeps
+  // a connection to every address (every pod behind a headless Service, "dns:///svc-pods:50051")
+  // and spreads calls over them; gRPC's default, pick_first, would send everything to one.
+  std::string load_balancing_policy = "round_robin";
 };
 
 // A channel to `target` ("host:port", or any gRPC target URI). INVALID_ARGUMENT for a bad
@@ -48,7 +52,11 @@ struct ChannelOptions {
 absl::StatusOr<std::shared_ptr<::grpc::Channel>> MakeChannel(std::string_view target,
                                                              const ChannelOptions& options);
 
-// The service config JSON that MakeChannel installs (exposed for tests and the CLI).
+// The service config JSON that MakeChannel installs: the retry policy of RetryServiceConfig
+// and options.load_balancing_policy (exposed for tests).
+absl::StatusOr<std::string> ChannelServiceConfig(const ChannelOptions& options);
+
+// The retry part of the service config (exposed for tests and the CLI).
 absl::StatusOr<std::string> RetryServiceConfig(const std::vector<std::string>& retry_methods,
                                                int max_attempts);
 

@@ -41,6 +41,10 @@ class Metrics;
 struct ReadinessReport;
 }  // namespace integration::metrics
 
+namespace prometheus {
+class Gauge;
+}  // namespace prometheus
+
 namespace integration::grpc {
 
 // The grpc.health.v1 service name that reports SERVING while the server runs, whatever its
@@ -70,6 +74,12 @@ struct ServerOptions {
   std::chrono::milliseconds keepalive_timeout{10000};
   bool keepalive_permit_without_calls = true;
   std::chrono::milliseconds min_ping_interval{10000};
+  // Connections older than max_connection_age get a GOAWAY; calls on them have
+  // max_connection_age_grace to finish. Clients then reconnect and resolve their target again,
+  // so pods added by a scale-up or a rollout get traffic from long-lived channels too
+  // (round_robin over a headless Service). Zero: connections live forever.
+  std::chrono::milliseconds max_connection_age{300000};
+  std::chrono::milliseconds max_connection_age_grace{60000};
   // Blocking work of handlers; size the threads like the connection pool they use.
   size_t executor_threads = 8;
   size_t executor_queue = 256;
@@ -216,6 +226,9 @@ class Runtime {
   std::unique_ptr<metrics::AdminServer> admin_;
   std::atomic<int> port_{0};
   std::atomic<bool> serving_{false};
+  // integration_server_serving{service}: the health status as a metric, for alerts on pods
+  // that stay unready. Owned by metrics_; null before Start().
+  prometheus::Gauge* serving_gauge_ = nullptr;
   std::atomic<uint64_t> finished_calls_{0};  // for giving memory back once calls stop
 
   mutable absl::Mutex mu_;

@@ -43,6 +43,7 @@ class ServerFlags {
   std::chrono::milliseconds* max_deadline_;
   std::chrono::milliseconds* shutdown_delay_;
   std::chrono::milliseconds* drain_timeout_;
+  std::chrono::milliseconds* max_connection_age_;
   std::string* tls_cert_file_;
   std::string* tls_key_file_;
   std::string* tls_client_ca_file_;

@@ -38,6 +38,8 @@ class UpstreamFlags {
   int64_t* circuit_failures_;
   std::chrono::milliseconds* circuit_open_;
   std::string* tls_ca_file_;
+  std::string* tls_cert_file_;
+  std::string* tls_key_file_;
 };
 
 class ServiceTokenFlags {

@@ -20,6 +20,13 @@ std::string FormatDsn(const std::map<std::string, std::string>& keywords);
 absl::StatusOr<std::string> DsnWith(const std::string& dsn,
                                     const std::map<std::string, std::string>& overrides);
 
+// The password in `path` (one line; a trailing newline or blanks are not part of it).
+// FAILED_PRECONDITION naming the file (never its content) when it cannot be read or is empty.
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path);
+
+// `dsn` with the password read from `path` now (the DSN unchanged when `path` is empty).
+absl::StatusOr<std::string> DsnWithPasswordFile(const std::string& dsn, const std::string& path);
+
 // "host=… port=… dbname=… user=…" (only the keywords that are set); never the password.
 std::string DescribeDsn(const std::string& dsn);
 

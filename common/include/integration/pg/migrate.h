@@ -2,6 +2,8 @@
 // lock so that concurrent runners serialise, checksums so an edited applied file is refused.
 #pragma once
 
+#include <chrono>
+#include <pqxx/transaction_base>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,7 +28,20 @@ struct MigrateOptions {
   // Run after the migrations, in a transaction of its own with search_path `schema`, on every
   // run (also when nothing was pending), e.g. RuntimeAccessSql().
   std::string finally_sql;
+  // Session lock_timeout of the run: how long it waits for the schema's migration lock (another
+  // runner, e.g. a second pod starting) and for each lock a migration statement needs (a table
+  // busy with traffic). Past it the run fails (ABORTED, the lock is not available) instead of
+  // hanging, and queries queued behind a waiting ALTER are released. Zero: wait forever.
+  std::chrono::milliseconds lock_timeout{0};
 };
+
+// The highest version among `migrations` (INVALID_ARGUMENT as Migrate for bad names); 0 when
+// there are none.
+absl::StatusOr<int> RequiredSchemaVersion(std::span<const SqlFile> migrations);
+
+// The highest version recorded in <schema>.schema_migrations, read in `tx`; -1 when the table
+// does not exist yet (never migrated).
+absl::StatusOr<int> AppliedSchemaVersion(pqxx::transaction_base& tx, const std::string& schema);
 
 // Applies `migrations` (sorted by name, "NNNN_name") to `schema` over a fresh connection to
 // `dsn`. Records them in <schema>.schema_migrations(version, name, checksum sha256,

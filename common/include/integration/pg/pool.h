@@ -25,6 +25,11 @@ struct PoolOptions {
   std::string search_path;           // e.g. "training"; set on every new connection
   std::span<const SqlFile> queries;  // prepared on every new connection under their names
   std::string application_name;      // shown in pg_stat_activity
+  // A file holding the login's password, read again for every new connection, so that a
+  // password rotated in the file (a Kubernetes Secret updated by the database operator) is
+  // used by the next reconnect without a restart. Empty: the DSN (or libpq's environment)
+  // supplies the password.
+  std::string password_file;
 };
 
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };

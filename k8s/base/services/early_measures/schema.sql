@@ -1,6 +1,6 @@
 -- The early_measures service's schema in the database "integration" and its three roles, with the same
 -- privileges as `integration-dbadmin bootstrap` gives locally: early_measures_owner (no login) owns
--- the schema and everything in it; early_measures_migrator (the migration Job's login) is a member of
+-- the schema and everything in it; early_measures_migrator (the login of the init container `migrate`) is a member of
 -- it and acts as it; early_measures_svc (the server's login) may use the schema but not change it,
 -- and gets DML on every table the owner creates (`early-measures-server migrate` then makes the audit log
 -- append-only). Run by the PostgreSQL operator when the cluster is created; roles are made here

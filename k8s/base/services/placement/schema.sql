@@ -1,6 +1,6 @@
 -- The placement service's schema in the database "integration" and its three roles, with the same
 -- privileges as `integration-dbadmin bootstrap` gives locally: placement_owner (no login) owns
--- the schema and everything in it; placement_migrator (the migration Job's login) is a member of
+-- the schema and everything in it; placement_migrator (the login of the init container `migrate`) is a member of
 -- it and acts as it; placement_svc (the server's login) may use the schema but not change it,
 -- and gets DML on every table the owner creates (`placement-server migrate` then makes the audit log
 -- append-only). Run by the PostgreSQL operator when the cluster is created; roles are made here
