@@ -16,6 +16,7 @@ debian_packages=(
   openssl curl ca-certificates wrk
   tzdata fonts-dejavu-core python3  # Europe/Stockholm dates; diploma PDFs; demo loaders
   jq uuid-runtime                   # the README walkthroughs (jq, uuidgen)
+  clang-14 libclang-rt-14-dev  # tests/fuzz: clang's libFuzzer and sanitizer runtimes
   linux-perf  # profiling the benchmarks (tests/bench/README.md: perf record -g -p <pid>)
 )
 # Node.js may come from elsewhere (it bundles npm); take Debian's only when there is none.

@@ -37,6 +37,8 @@ phase_done packages "$t"
 
 t="$(now_ms)"
 (cd "$repo_root" && cmake --preset dev >/dev/null && cmake --build --preset dev)
+# The libFuzzer targets (clang) that the ctest label fuzz runs for a few seconds each.
+(cd "$repo_root" && cmake --preset fuzz >/dev/null && cmake --build --preset fuzz)
 phase_done build "$t"
 
 # buf cannot fetch google/api/annotations.proto offline, so lint an image that protoc builds

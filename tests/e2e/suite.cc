@@ -244,8 +244,9 @@ std::vector<std::string> ServiceTokenArgs() {
           absl::StrCat("--service-token-audience=", gwt::kAudience)};
 }
 
-absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> services,
-                                                    const GatewayConfig& gateway) {
+absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(
+    std::vector<SuiteService> services, const GatewayConfig& gateway,
+    const std::map<std::string, std::string>& binaries) {
   if (services.empty()) return absl::InvalidArgumentError("a suite needs a service");
   auto suite = std::make_unique<Suite>(PassKey());
   suite->dir_.emplace("e2e_suite_");
@@ -284,6 +285,9 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
     options.drain_timeout = "2s";
     options.jwt_key_pem = key_pem;
     options.subject_keys = subject_keys;
+    if (const auto binary = binaries.find(s.spec.name); binary != binaries.end()) {
+      options.binary = binary->second;
+    }
     const std::string name = s.spec.name;
     absl::StatusOr<std::unique_ptr<integration::testing::ServiceHarness>> harness =
         integration::testing::ServiceHarness::Start(std::move(s.spec), std::move(options));
@@ -299,6 +303,7 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(std::vector<SuiteService> se
   absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> gw = suite->StartGateway(gateway);
   if (!gw.ok()) return gw.status();
   suite->gateway_ = *std::move(gw);
+  suite->gateway_config_ = gateway;
   // Ready when the gateway's /readyz shows every backend connected and SERVING.
   const int admin_port = suite->gateway_->admin_port();
   const absl::Time give_up = absl::Now() + absl::Seconds(20);
@@ -339,13 +344,17 @@ Suite::~Suite() {
 
 std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
   std::vector<std::string> backends;
-  for (const auto& s : services_) backends.push_back(s->name() + "=" + s->target());
+  for (const auto& s : services_) {
+    const auto address = config.backend_addresses.find(s->name());
+    backends.push_back(s->name() + "=" +
+                       (address != config.backend_addresses.end() ? address->second : s->target()));
+  }
   return {
       "--listen-host=127.0.0.1",
-      "--grpc-port=0",
-      absl::StrCat("--admin-port=", gwt::UnusedPort()),
+      absl::StrCat("--grpc-port=", config.grpc_port),
+      absl::StrCat("--admin-port=", config.admin_port != 0 ? config.admin_port : gwt::UnusedPort()),
       "--http-host=127.0.0.1",
-      absl::StrCat("--http-port=", gwt::UnusedPort()),
+      absl::StrCat("--http-port=", config.http_port != 0 ? config.http_port : gwt::UnusedPort()),
       "--shutdown-delay=0",
       "--drain-timeout=2s",
       "--jwks-file=" + services_.front()->jwks_file(),
@@ -375,6 +384,19 @@ absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> Suite::StartGateway(
     output = gw->output();
   }
   return absl::InternalError("the gateway did not start: " + output);
+}
+
+absl::Status Suite::RestartGateway() {
+  GatewayConfig config = gateway_config_;
+  const gateway::GatewayRunning running = gateway_->running();
+  config.grpc_port = running.grpc_port;
+  config.http_port = running.http_port;
+  config.admin_port = running.admin_port;
+  gateway_.reset();  // graceful shutdown, joined: the ports are free again
+  absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> gateway = StartGateway(config);
+  if (!gateway.ok()) return gateway.status();
+  gateway_ = *std::move(gateway);
+  return absl::OkStatus();
 }
 
 integration::testing::ServiceHarness& Suite::service(std::string_view name) {

@@ -111,6 +111,13 @@ struct GatewayConfig {
   std::string rate_address = "2000/s burst 2000";
   int64_t http_max_body_bytes = 64 * 1024;
   std::string cache_ttl = "30s";
+  // The gateway's listeners; 0: free ones picked at start (RestartGateway keeps the ports).
+  int grpc_port = 0;
+  int http_port = 0;
+  int admin_port = 0;
+  // Addresses the gateway calls services at instead of theirs (service name -> host:port), e.g.
+  // a proxy that slows the network between the two down.
+  std::map<std::string, std::string> backend_addresses;
 };
 
 class Suite {
@@ -119,14 +126,20 @@ class Suite {
  public:
   explicit Suite(PassKey) {}
   // Database, Redis, every service of `services` (migrated, serving), then the gateway.
-  static absl::StatusOr<std::unique_ptr<Suite>> Start(std::vector<SuiteService> services,
-                                                      const GatewayConfig& gateway = {});
+  // `binaries` (service name -> its binary) run those services' `serve` as child processes that
+  // tests may kill (HarnessOptions::binary); the others run in-process.
+  static absl::StatusOr<std::unique_ptr<Suite>> Start(
+      std::vector<SuiteService> services, const GatewayConfig& gateway = {},
+      const std::map<std::string, std::string>& binaries = {});
   // Gateway first, then the services, Redis and the database.
   ~Suite();
   Suite(const Suite&) = delete;
   Suite& operator=(const Suite&) = delete;
 
   gateway::testing::InProcessGateway& gateway() { return *gateway_; }
+  // Stops the gateway in front (graceful, as on SIGTERM) and starts a new one on the same ports
+  // with the same configuration: clients keep their addresses.
+  absl::Status RestartGateway();
   // Another gateway in front of the same services and Redis (e.g. with tiny rate limits).
   absl::StatusOr<std::unique_ptr<gateway::testing::InProcessGateway>> StartGateway(
       const GatewayConfig& config) const;
@@ -169,6 +182,7 @@ class Suite {
   // Non-empty once started; the first one's key signs the tokens and its JWKS is the gateway's.
   std::vector<std::unique_ptr<integration::testing::ServiceHarness>> services_;
   std::unique_ptr<gateway::testing::InProcessGateway> gateway_;
+  GatewayConfig gateway_config_;
 };
 
 // --- Calls through the gateway ------------------------------------------------------------

@@ -15,6 +15,8 @@ namespace {
 using internal::AllDigits;
 
 constexpr int kCoordinationDayOffset = 60;
+// The oldest age the 10-digit form can express is 199 (the "+" separator covers 100-199).
+constexpr int kMaxAge = 200;
 
 absl::Status FormatError(std::string_view field) {
   return integration::status::InvalidField(
@@ -128,6 +130,12 @@ absl::StatusOr<Personnummer> ParsePersonnummer(std::string_view text, absl::Civi
   if (birth_date > today) {
     return integration::status::InvalidField(field, "date of birth is in the future",
                                              "PERSONNUMMER_FUTURE_BIRTH_DATE");
+  }
+  // The 10-digit form names ages 0-199 ('+' from 100): a person of 200 or more cannot be written
+  // in it, and is no one alive (a 12-digit "11981128…" is a typing error, not a person of 827).
+  if (AgeOn(birth_date, today) >= kMaxAge) {
+    return integration::status::InvalidField(field, "is not a possible date of birth",
+                                             "PERSONNUMMER_INVALID_DATE");
   }
 
   Personnummer result;

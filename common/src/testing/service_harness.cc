@@ -9,6 +9,15 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -16,6 +25,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -209,6 +219,7 @@ absl::Status ServiceHarness::Serve(int grpc_port) {
   for (const std::string& arg : options_.extra_args) {
     args.push_back(absl::StrReplaceAll(arg, {{"{dir}", dir_->path()}}));
   }
+  if (!options_.binary.empty()) return Spawn(grpc_port, std::move(args));
   {
     absl::MutexLock lock(&mu_);
     started_ = false;
@@ -251,7 +262,183 @@ absl::Status ServiceHarness::Serve(int grpc_port) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A port nothing listened on a moment ago (bound on 127.0.0.1 and released at once).
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+bool Listening(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The value of the last "--<name>=" argument (later ones win, as in the flag parser).
+std::string LastFlag(const std::vector<std::string>& args, std::string_view name) {
+  const std::string prefix = "--" + std::string(name) + "=";
+  std::string value;
+  for (const std::string& a : args) {
+    if (a.rfind(prefix, 0) == 0) value = a.substr(prefix.size());
+  }
+  return value;
+}
+
+}  // namespace
+
+absl::Status ServiceHarness::Spawn(int grpc_port, std::vector<std::string> args) {
+  int admin_port = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    admin_port = admin_port_;
+  }
+  // Ports kept across restarts: the gateway and the test know the address.
+  if (grpc_port == 0) grpc_port = FreePort();
+  if (admin_port == 0) admin_port = FreePort();
+  args.push_back(absl::StrCat("--grpc-port=", grpc_port));
+  args.push_back(absl::StrCat("--admin-port=", admin_port));
+  // A service whose arguments name its port (e.g. one that others call) keeps that one.
+  for (const std::string& a : options_.extra_args) {
+    if (a.rfind("--grpc-port=", 0) == 0) args.push_back(a);
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(LastFlag(args, "grpc-port"), &port)) {
+    return absl::InvalidArgumentError("no --grpc-port");
+  }
+  const std::string log_file = dir_->File("server.log");
+  // Everything the child needs is made before fork: after it, only async-signal-safe calls.
+  std::vector<std::string> argv_strings = {options_.binary};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    // Dies with the test process, whatever kills it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    const int null = ::open("/dev/null", O_RDONLY);
+    if (null >= 0) ::dup2(null, 0);
+    // Nothing else of the test process: an inherited socket (another server's connection, a
+    // proxy's) would outlive its owner's close, and a killed peer would never be noticed.
+    ::close_range(3, ~0U, 0);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    child_pid_ = pid;
+    grpc_port_ = port;
+    admin_port_ = admin_port;
+    started_ = false;
+    finished_ = false;
+  }
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < give_up) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      absl::MutexLock lock(&mu_);
+      child_pid_ = -1;
+      finished_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return absl::InternalError(absl::StrCat(schema_, " (", options_.binary, ") exited with ",
+                                              exit_code_, " before listening: ",
+                                              ServerOutputLocked()));
+    }
+    if (Listening(port)) {
+      absl::MutexLock lock(&mu_);
+      started_ = true;
+      return absl::OkStatus();
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  Kill();
+  return absl::DeadlineExceededError(absl::StrCat(schema_, " did not listen on ", port));
+}
+
+void ServiceHarness::Reap(absl::Duration timeout) {
+  pid_t pid = -1;
+  {
+    absl::MutexLock lock(&mu_);
+    pid = child_pid_;
+  }
+  if (pid <= 0) return;
+  const absl::Time give_up = absl::Now() + timeout;
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  absl::MutexLock lock(&mu_);
+  child_pid_ = -1;
+  finished_ = true;
+  started_ = false;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServiceHarness::Kill() {
+  if (options_.binary.empty()) {
+    ADD_FAILURE() << "ServiceHarness::Kill needs HarnessOptions::binary (a child process)";
+    return;
+  }
+  const int child = pid();
+  if (child <= 0) return;
+  ::kill(child, SIGKILL);
+  Reap(absl::Seconds(10));
+}
+
+void ServiceHarness::Terminate() {
+  if (options_.binary.empty()) {
+    ADD_FAILURE() << "ServiceHarness::Terminate needs HarnessOptions::binary (a child process)";
+    return;
+  }
+  const int child = pid();
+  if (child > 0) ::kill(child, SIGTERM);
+}
+
+int ServiceHarness::pid() const {
+  absl::MutexLock lock(&mu_);
+  return child_pid_;
+}
+
 void ServiceHarness::Stop() {
+  if (!options_.binary.empty()) {
+    Terminate();
+    absl::Duration drain = absl::Seconds(5);
+    if (!absl::ParseDuration(options_.drain_timeout, &drain)) drain = absl::Seconds(5);
+    Reap(drain + absl::Seconds(10));
+    return;
+  }
   std::function<void()> shutdown;
   {
     absl::MutexLock lock(&mu_);
@@ -397,7 +584,16 @@ void ServiceHarness::Truncate() {
 
 std::string ServiceHarness::ServerOutput() const {
   absl::MutexLock lock(&mu_);
-  return absl::StrCat(out_.str(), err_.str());
+  return ServerOutputLocked();
+}
+
+std::string ServiceHarness::ServerOutputLocked() const {
+  std::string output = absl::StrCat(out_.str(), err_.str());
+  if (!options_.binary.empty() && dir_.has_value()) {
+    std::ifstream log(dir_->File("server.log"), std::ios::binary);
+    output.append(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
+  }
+  return output;
 }
 
 }  // namespace integration::testing

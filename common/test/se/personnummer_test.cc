@@ -193,6 +193,24 @@ TEST(PersonnummerTest, FutureBirthDateIn12DigitForm) {
   EXPECT_TRUE(ParsePersonnummer("202603011236", kToday).ok());
 }
 
+// Found by tests/fuzz (personnummer_fuzz): "119811289876" was accepted as born in 1198, whose
+// 10-digit form "981128+9876" names someone born in 1898. The 10-digit form expresses ages up to
+// 199, so a 12-digit form 200 years or more back is refused, and every accepted number's
+// 10-digit form names the same person.
+TEST(PersonnummerTest, BirthTwoHundredYearsAgoOrMoreIsRefused) {
+  for (const char* text : {"119811289876", "182603011236", "17981128-9876"}) {
+    SCOPED_TRACE(text);
+    absl::Status status = ParsePersonnummer(text, kToday).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(Reason(status), "PERSONNUMMER_INVALID_DATE");
+  }
+  absl::StatusOr<Personnummer> oldest = ParsePersonnummer("182603021235", kToday);
+  ASSERT_TRUE(oldest.ok()) << oldest.status();
+  EXPECT_EQ(oldest->AgeOn(kToday), 199);
+  EXPECT_EQ(oldest->TenDigitForm(kToday), "260302+1235");
+  EXPECT_EQ(ParsePersonnummer(oldest->TenDigitForm(kToday), kToday)->normalized, "182603021235");
+}
+
 TEST(PersonnummerTest, ErrorsNameTheFieldButNeverTheNumber) {
   absl::Status status =
       ParsePersonnummer("811218-9875", kToday, "participant.personnummer").status();

@@ -34,12 +34,15 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 using integration::text::IsValidUtf8;
 
-absl::Status FieldError(std::string_view reason, absl::string_view field,
+absl::Status FieldError(std::string_view reason, absl::string_view raw_field,
                         absl::string_view description) {
+  // The field comes from the client (a query parameter's name as sent, raw bytes included):
+  // ErrorInfo and BadRequest carry proto strings, which must be UTF-8, or the details would not
+  // serialize and the client would get the error without its reason.
+  const std::string field = integration::text::ToValidUtf8(ToStd(raw_field));
   return status::Error(absl::StatusCode::kInvalidArgument, reason,
                        absl::StrCat("invalid request: ", field, ": ", description),
-                       {{"field", std::string(field)}},
-                       {{std::string(field), std::string(description)}});
+                       {{"field", field}}, {{field, std::string(description)}});
 }
 
 std::unique_ptr<Message> NewMessage(const Descriptor& type,

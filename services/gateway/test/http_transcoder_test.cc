@@ -152,6 +152,15 @@ TEST_F(TrainingTranscoderTest, QueryValuesArePercentDecoded) {
   EXPECT_EQ(request.page_size(), 10);
 }
 
+// Found by tests/fuzz (transcoder_fuzz): a query parameter name of raw bytes that are not UTF-8
+// went into ErrorInfo and BadRequest as it was; those details then did not serialize and the
+// client got the 400 without its reason. The name is reported with U+FFFD for each bad byte.
+TEST_F(TrainingTranscoderTest, QueryNameThatIsNotUtf8IsReportedAsUtf8) {
+  const absl::StatusOr<std::string> result =
+      Transcode("GET", "/v1/parts?x\xf5\x9e=1");
+  ExpectBadField(result, kReasonUnknownField, "x\uFFFD\uFFFD");
+}
+
 TEST_F(TrainingTranscoderTest, UnknownJsonFieldNamesTheField) {
   ExpectBadField(Transcode("POST", "/v1/parts?partId=x", R"({"title":"T","titlex":"a"})"),
                  kReasonUnknownField, "part.titlex");

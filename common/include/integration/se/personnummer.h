@@ -35,7 +35,8 @@ struct Personnummer {
 // `today` (passed in so that results are reproducible): '-' or no separator means the most
 // recent century in which the person is born and under 100 on `today`, '+' means 100 or older.
 // The date must be a real calendar date (day + 60 for a samordningsnummer), the Luhn check
-// digit over the 10-digit form must match and the birth date must not be after `today`.
+// digit over the 10-digit form must match and the birth date must not be after `today` nor 200
+// years or more before it (the oldest age a 10-digit form can express is 199).
 //
 // Errors are INVALID_ARGUMENT with an ErrorInfo reason and a BadRequest violation on `field`:
 // PERSONNUMMER_INVALID_FORMAT, PERSONNUMMER_INVALID_DATE, PERSONNUMMER_INVALID_CHECKSUM,

@@ -92,6 +92,11 @@ struct HarnessOptions {
   // The key ring of the subjects' pseudonyms (--subject-key-file), shared by every service
   // (and the gateway) that must name one caller alike; empty: NewSubjectKeyRing().
   std::string subject_keys;
+  // The service's binary (e.g. build/dev/services/grants/grants-server): `serve` then runs as a
+  // child process of it rather than on a thread, so that a test can kill it as an orchestrator
+  // or the kernel would (Kill, Terminate); its output goes to <temp dir>/server.log. `migrate`
+  // still runs in-process. Empty: in-process.
+  std::string binary;
 };
 
 class ServiceHarness {
@@ -110,8 +115,17 @@ class ServiceHarness {
   ServiceHarness(const ServiceHarness&) = delete;
   ServiceHarness& operator=(const ServiceHarness&) = delete;
 
-  // Graceful shutdown (as on SIGTERM), joined. Idempotent; the database stays.
+  // Graceful shutdown (as on SIGTERM), joined. Idempotent; the database stays. A child process
+  // (HarnessOptions::binary) gets SIGTERM and, should it not exit within its drain timeout and
+  // 10 s more, SIGKILL.
   void Stop();
+  // Child process only: SIGKILL (no drain, nothing flushed) and reaped. Idempotent; Restart
+  // starts it again. In-process servers cannot be killed: a failed test assertion.
+  void Kill();
+  // Child process only: SIGTERM, returning at once (Stop waits for the exit); the server drains
+  // as deployed. The pid, -1 when no child runs.
+  void Terminate();
+  int pid() const;
   // `serve` again (after Stop) on the gRPC port it had, so that channel() and whoever was
   // given target() reach it again; returns once it listens (see WaitServing for readiness).
   absl::Status Restart();
@@ -157,6 +171,11 @@ class ServiceHarness {
   absl::Status Launch();
   // `serve` on `grpc_port` (0: a free one) on server_thread_; returns once it listens.
   absl::Status Serve(int grpc_port);
+  // Serve for HarnessOptions::binary: the child process, on `grpc_port` (0: a free one).
+  absl::Status Spawn(int grpc_port, std::vector<std::string> args);
+  // Waits for the child to exit (SIGKILL after `timeout`); reaped.
+  void Reap(absl::Duration timeout);
+  std::string ServerOutputLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   HarnessOptions options_;
   service::ServiceSpec spec_;
@@ -182,6 +201,7 @@ class ServiceHarness {
   int admin_port_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void()> shutdown_ ABSL_GUARDED_BY(mu_);
   std::thread server_thread_;
+  int child_pid_ ABSL_GUARDED_BY(mu_) = -1;  // HarnessOptions::binary: the running child
 
   std::string target_;
   std::shared_ptr<::grpc::Channel> channel_;
