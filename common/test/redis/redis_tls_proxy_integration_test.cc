@@ -5,13 +5,10 @@
 // The suite's redis::Client works through the sidecar, plaintext and certificate-less TLS
 // connections to Redis are refused, and a change of certificates and CA is picked up by both
 // sides (redis-tls-reload.sh, the sidecar's reload) without a restart.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "integration/redis/client.h"
+#include "integration/testing/free_port.h"
 #include "integration/testing/temp_dir.h"
 
 namespace integration::redis {
@@ -54,19 +52,6 @@ std::string Rewrite(std::string text,
     text = absl::StrReplaceAll(text, {{from, to}});
   }
   return text;
-}
-
-// A port on 127.0.0.1 that was free a moment ago.
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // The exit status and combined output of a shell command.
@@ -170,8 +155,9 @@ class RedisTlsProxyTest : public ::testing::Test {
     ASSERT_TRUE(Mount("redis-tls", "redis1", "bundle"));
     ASSERT_TRUE(Mount("client-tls", "client1", "bundle"));
 
-    tls_port_ = FreePort();
-    proxy_port_ = FreePort();
+    tls_port_ = testing::FreePort();
+    proxy_port_ = testing::FreePort();
+    ASSERT_TRUE(tls_port_ != 0 && proxy_port_ != 0);
     const std::string redis_conf =
         Rewrite(ReadFile(kPlatform + "/redis.conf"),
                 {{"\ndir /data\n", absl::StrCat("\ndir ", dir_.path(), "\n")},
