@@ -11,6 +11,7 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   golang-github-gogo-googleapis-dev
   postgresql postgresql-contrib redis-server redis-tools
+  stunnel4  # the Redis TLS client sidecar (deploy/docker, k8s/README.md "TLS inside the cluster") and its test
   libboost-dev libcairo2-dev poppler-utils
   liblemon-dev  # placement matching: LEMON NetworkSimplex (header-only use)
   openssl curl ca-certificates wrk

@@ -26,11 +26,15 @@ function stages() {
 }
 
 describe("deploy/docker/Dockerfile", () => {
-  const [build, , runtime] = stages();
+  const stage = (name) => stages().find((s) => s.name === name);
+  const build = stage("build");
+  const runtime = stage("runtime");
 
-  test("build and runtime stages on the same pinned Debian 12 image (and the debug-info stage)", () => {
-    assert.deepEqual(stages().map((s) => s.name), ["build", "debug-info", "runtime"]);
+  test("build and runtime stages on the same pinned Debian 12 image (and the debug-info and redis-tls-proxy stages)", () => {
+    // runtime last: it is what `docker build` without --target makes.
+    assert.deepEqual(stages().map((s) => s.name), ["build", "debug-info", "redis-tls-proxy", "runtime"]);
     assert.equal(build.from, runtime.from);
+    assert.equal(stage("redis-tls-proxy").from, runtime.from);
     const arg = /^ARG DEBIAN_IMAGE=(\S+)$/m.exec(dockerfile);
     assert.ok(arg, "ARG DEBIAN_IMAGE=<image> before the stages");
     assert.match(arg[1], /^debian:12\.\d+-slim$/, "a Debian 12 point release, not a moving tag");
@@ -77,6 +81,28 @@ describe("deploy/docker/Dockerfile", () => {
     assert.match(runtime.instructions.join("\n"), /SOURCE_REVISION\}" =~ \^\[0-9a-f\]\{40\}\$/, "the revision is required");
   });
 
+  test("the Redis TLS sidecar image: Debian's stunnel at a pinned version, non-root as the manifests run it, labelled", () => {
+    const proxy = stage("redis-tls-proxy");
+    const text = proxy.instructions.join("\n");
+    const version = /^ARG STUNNEL4_VERSION=(\S+)$/m.exec(text);
+    assert.ok(version, "ARG STUNNEL4_VERSION=<Debian version>");
+    assert.match(version[1], /^\d+:[0-9][A-Za-z0-9.+~-]*$/, "an exact Debian version");
+    assert.match(text, /"stunnel4=\$\{STUNNEL4_VERSION\}"/, "installs exactly that version");
+    assert.match(text, /org\.opencontainers\.image\.revision="\$\{SOURCE_REVISION\}"/);
+    assert.match(text, /SOURCE_REVISION\}" =~ \^\[0-9a-f\]\{40\}\$/, "the revision is required");
+    const user = /^USER (\d+):(\d+)$/m.exec(text);
+    assert.ok(user, "USER uid:gid, numeric");
+    assert.match(readFileSync(path.join(repoRoot, "scripts/deps.sh"), "utf8"), /^\s*stunnel4\b/m, "scripts/deps.sh installs stunnel4 for the local test");
+    for (const overlay of overlayNames()) {
+      for (const d of servers(rendered(overlay))) {
+        const spec = podTemplate(d).spec;
+        const sidecar = (spec.initContainers ?? []).find((c) => /\/redis-tls-proxy[:@]/.test(c.image));
+        if (!sidecar) continue;
+        assert.equal(String(sidecar.securityContext?.runAsUser ?? spec.securityContext?.runAsUser), user[1], `${overlay} ${d.metadata.name} redis-tls-proxy runAsUser`);
+      }
+    }
+  });
+
   test(".dockerignore keeps builds, run state (secrets) and git history out of the context", () => {
     const ignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
     for (const p of [".git", ".run", "build", "tools/node/node_modules"]) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
@@ -96,11 +122,11 @@ describe("deploy/docker/Dockerfile", () => {
 describe("pinning the overlays' images by digest", () => {
   // As k8s/README.md tells a release to do: `kustomize edit set image <name>=<repo>@sha256:…`
   // writes images[].digest into the overlay; the rendered pods then name only digests.
-  test("an images entry with a digest replaces every tag of that image, Redis included", () => {
+  test("an images entry with a digest replaces every tag of that image, Redis and the TLS sidecar included", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "digest-"));
     try {
       const digest = (c) => `sha256:${c.repeat(64)}`;
-      const names = [...servicesTable().map((s) => s.binary), "redis"];
+      const names = [...servicesTable().map((s) => s.binary), "redis-tls-proxy", "redis"];
       const images = names.map((n, i) => `  - name: ${n === "redis" ? "redis" : `registry.example.org/lansstyrelsen/integration/${n}`}\n    digest: ${digest("0123456789abcdef"[i % 16])}`).join("\n");
       const overlay = path.relative(dir, path.join(repoRoot, "k8s/overlays/prod"));
       writeFileSync(path.join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${overlay}\nimages:\n${images}\n`);

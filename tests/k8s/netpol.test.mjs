@@ -19,6 +19,9 @@ import {
 } from "./lib/manifests.mjs";
 import { allowed } from "./lib/netpol.mjs";
 
+// Redis's TLS port (redis.conf tls-port; its plaintext port is 0, policy.test.mjs checks both).
+const redisTlsPort = 6380;
+
 function podOf(obj, ns) {
   const t = podTemplate(obj);
   return {
@@ -105,7 +108,9 @@ for (const overlay of overlayNames()) {
         const { env } = containerEnv(objects, container);
         check(problems, true, pod, dns, 53, "UDP");
         for (const pg of pgPods) check(problems, env.has(`${svc.prefix}_PG_DSN`), pod, pg, 5432);
-        for (const r of redis) check(problems, env.has(`${svc.prefix}_REDIS_ADDR`), pod, r, 6379);
+        // Redis only over TLS (6380, through the pod's stunnel sidecar); it has no plaintext port.
+        for (const r of redis) check(problems, env.has(`${svc.prefix}_REDIS_ADDR`), pod, r, redisTlsPort);
+        for (const r of redis) check(problems, false, pod, r, 6379);
         check(problems, false, pod, intruder, 8080);
         check(problems, false, pod, internet, 443);
         check(problems, false, pod, otherNs, 443);
@@ -137,11 +142,11 @@ for (const overlay of overlayNames()) {
         check(problems, true, monitoring, pg, 9187);
         // Base backups and WAL go to the object store, the instance manager to the API server.
         check(problems, true, pg, internet, 443);
-        for (const r of redis) check(problems, false, pg, r, 6379);
+        for (const r of redis) check(problems, false, pg, r, redisTlsPort);
       }
       for (const r of redis) {
-        check(problems, false, intruder, r, 6379);
-        check(problems, false, otherNs, r, 6379);
+        check(problems, false, intruder, r, redisTlsPort);
+        check(problems, false, otherNs, r, redisTlsPort);
         check(problems, false, r, internet, 443);
       }
       assert.deepEqual(problems, []);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import {
   byKind,
+  containerEnv,
   containersOf,
   id,
   k8sDir,
@@ -32,6 +33,7 @@ import {
   postgresClusterProblems,
   quotaProblems,
   redisProblems,
+  redisTlsProblems,
   secretProblems,
   secretReferences,
   serverProblems,
@@ -109,6 +111,12 @@ for (const overlay of overlayNames()) {
 
     test("Redis: fixed version, ACL users per purpose used by every client, streams never evicted", () => {
       assert.deepEqual(redisProblems(objects()), []);
+    });
+
+    test("Redis in transit: TLS only with client certificates, every client through its pod's stunnel sidecar", () => {
+      const clients = workloads().filter((w) => containersOf(w).some(({ container }) => [...containerEnv(objects(), container).env.keys()].some((k) => k.endsWith("_REDIS_ADDR"))));
+      assert.ok(clients.length > 0, "no workload talks to Redis");
+      assert.deepEqual(redisTlsProblems(objects()), []);
     });
 
     test("Argo CD sync waves: namespace first, database, Redis and settings before the Deployments", () => {

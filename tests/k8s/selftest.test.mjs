@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { buildDir, helpOf, parseHelp } from "./lib/binaries.mjs";
-import { durationSeconds, parseDsn } from "./lib/manifests.mjs";
+import { durationSeconds, overlayNames, parseDsn, podTemplate, rendered } from "./lib/manifests.mjs";
 import { allowed, ipInCidr } from "./lib/netpol.mjs";
 import {
   containerProblems,
@@ -18,7 +18,9 @@ import {
   podProblems,
   postgresClusterProblems,
   quotaProblems,
+  namespaceDemand,
   redisProblems,
+  redisTlsProblems,
   secretProblems,
   serverProblems,
   syncWaveProblems,
@@ -212,6 +214,56 @@ describe("policies", () => {
     const big = deployment({ ...safeContainer(), resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "2", memory: "128Mi" } } });
     assert.match(quotaProblems([big, quota(enough), range]).join(), /limits\.cpu 2 above the LimitRange's max 1/);
     assert.match(quotaProblems([d]).join(), /no ResourceQuota/);
+    // A native sidecar runs beside the containers and counts with them; an ordinary init
+    // container only while it runs (with the sidecars started before it).
+    const withSidecar = deployment(safeContainer(), {
+      initContainers: [
+        { name: "migrate", resources: { requests: { cpu: "150m" } } },
+        { name: "proxy", restartPolicy: "Always", resources: { requests: { cpu: "10m" } } },
+      ],
+    });
+    withSidecar.spec.replicas = 1;
+    withSidecar.spec.strategy = { rollingUpdate: { maxSurge: 0 } };
+    assert.ok(Math.abs(namespaceDemand([withSidecar])["requests.cpu"] - 0.15) < 1e-9, "migrate alone is the biggest moment");
+    withSidecar.spec.template.spec.initContainers.reverse();
+    assert.ok(Math.abs(namespaceDemand([withSidecar])["requests.cpu"] - 0.16) < 1e-9, "the sidecar started before migrate runs beside it");
+    withSidecar.spec.template.spec.initContainers[1].resources.requests.cpu = "50m";
+    assert.ok(Math.abs(namespaceDemand([withSidecar])["requests.cpu"] - 0.11) < 1e-9, "server plus sidecar");
+  });
+  test("Redis in transit: a plaintext port, optional client certificates and clients around or without the TLS sidecar are reported", () => {
+    const overlay = overlayNames()[0];
+    assert.deepEqual(redisTlsProblems(rendered(overlay)), []);
+    // Each case edits a fresh copy of the rendered overlay.
+    const broken = (edit) => {
+      const objects = structuredClone(rendered(overlay));
+      const cm = (key) => objects.find((o) => o.kind === "ConfigMap" && o.data?.[key] !== undefined);
+      const gateway = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "gateway");
+      const sidecar = () => podTemplate(gateway).spec.initContainers.find((c) => c.name === "redis-tls-proxy");
+      edit({ objects, cm, gateway, sidecar });
+      return redisTlsProblems(objects).join("\n");
+    };
+    const editConf = (cm, key, from, to) => {
+      const c = cm(key);
+      assert.match(c.data[key], from);
+      c.data[key] = c.data[key].replace(from, to);
+    };
+    assert.match(broken(({ cm }) => editConf(cm, "redis.conf", /^port 0$/m, "port 6379")), /port 6379 serves plaintext/);
+    assert.match(broken(({ cm }) => editConf(cm, "redis.conf", /^port 0\n/m, "")), /port 6379 \(default\) serves plaintext/);
+    assert.match(broken(({ cm }) => editConf(cm, "redis.conf", /^tls-auth-clients yes$/m, "tls-auth-clients optional")), /clients without a certificate get in/);
+    assert.match(broken(({ objects }) => {
+      const sts = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "redis");
+      podTemplate(sts).spec.initContainers = [];
+    }), /a renewed certificate would not be loaded/);
+    assert.match(broken(({ cm }) => editConf(cm, "GATEWAY_REDIS_ADDR", /^.*$/, "redis:6380")), /GATEWAY_REDIS_ADDR=redis:6380 leaves the pod in plaintext/);
+    assert.match(broken(({ gateway }) => {
+      const spec = podTemplate(gateway).spec;
+      spec.initContainers = spec.initContainers.filter((c) => c.name !== "redis-tls-proxy");
+    }), /Deployment\/gateway server: GATEWAY_REDIS_ADDR=127\.0\.0\.1:6379: no stunnel sidecar/);
+    assert.match(broken(({ sidecar }) => delete sidecar().restartPolicy), /not a native sidecar/);
+    assert.match(broken(({ cm }) => editConf(cm, "redis-tls-proxy.conf", /^verifyChain = yes$/m, "")), /does not verify Redis's certificate/);
+    assert.match(broken(({ cm }) => editConf(cm, "redis-tls-proxy.conf", /^checkHost = redis$/m, "checkHost = gateway")), /checkHost gateway is not a name of Certificate\/redis-tls/);
+    assert.match(broken(({ cm }) => editConf(cm, "redis-tls-proxy.conf", /^connect = redis:6380$/m, "connect = redis:6379")), /connect = redis:6379 is not a Service port/);
+    assert.match(broken(({ cm }) => editConf(cm, "redis-tls-proxy.conf", /^cert = .*$/m, "cert = /tmp/client.crt")), /stunnel cert=\/tmp\/client\.crt is not in a mounted Secret/);
   });
   test("Redis: an old image, one password, allkeys eviction and clients without their user are reported", () => {
     const start = ['"user default off -@all"', '"user events on #x ~integration.events.* -@all +@stream"'].join("\n");

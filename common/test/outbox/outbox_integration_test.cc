@@ -1,10 +1,7 @@
 // Integration tests of the outbox against a real PostgreSQL and Redis: what the relay publishes
 // (and does not), events surviving a Redis outage, and consumers handling each event once.
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,6 +31,7 @@
 #include "integration/status/status.h"
 #include "integration/store/store.h"
 #include "integration/testing/environment.h"
+#include "integration/testing/free_port.h"
 
 namespace integration::outbox {
 namespace {
@@ -363,7 +361,7 @@ TEST_F(OutboxTest, LagReportsWaitingEventsAndTheirAge) {
 // A redis-server of the test's own on a free port, which the test stops and starts again.
 class OwnRedisServer {
  public:
-  OwnRedisServer() : port_(FreePort()) {}
+  OwnRedisServer() : port_(testing::FreePort()) {}
   ~OwnRedisServer() {
     if (running_) Stop();
     // The server's log is kept only when it may explain a failure.
@@ -396,18 +394,6 @@ class OwnRedisServer {
 
  private:
   std::string LogFile() const { return absl::StrCat("/tmp/outbox_test_redis_", port_, ".log"); }
-
-  static int FreePort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    socklen_t len = sizeof(addr);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-  }
 
   int port_;
   bool running_ = false;

@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "integration/service/service.h"
+#include "integration/testing/free_port.h"
 
 namespace integration::service::testing {
 
@@ -39,21 +40,10 @@ inline bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
   return done();
 }
 
-// A TCP port that was free a moment ago (bound to port 0, then closed), for settings where 0
-// means "off" rather than "pick one".
+// A TCP port that was free a moment ago, for settings where 0 means "off" rather than "pick
+// one"; a test failure when none could be had.
 inline int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
+  const int port = integration::testing::FreePort();
   EXPECT_NE(port, 0) << "no free port";
   return port;
 }

@@ -1,10 +1,7 @@
 // The gateway's gRPC front with in-process backends: forwarding of bytes and metadata,
 // authentication and policy at the gateway, error details passed through, deadlines, down or
 // missing backends, rate limits, and serving on while Redis is unreachable.
-#include <arpa/inet.h>
 #include <google/protobuf/unknown_field_set.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
@@ -12,6 +9,7 @@
 
 #include "dispatcher_test_support.h"
 #include "integration/redis/client.h"
+#include "integration/testing/free_port.h"
 #include "lansstyrelsen/integration/echo/v1/echo.grpc.pb.h"
 #include "lansstyrelsen/integration/training/v1/training_service.pb.h"
 
@@ -30,20 +28,7 @@ constexpr char kGetLearnerPath[] =
     "/lansstyrelsen.integration.training.v1.TrainingService/GetLearner";
 
 // A TCP port nothing listens on (bound, then closed).
-int ClosedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+int ClosedPort() { return ::integration::testing::FreePort(); }
 
 // grpc.health.v1.Health/Check of the whole server: 1 SERVING, 2 NOT_SERVING, -1 failed.
 int HealthStatus(const std::string& target) {

@@ -9,6 +9,7 @@ import {
   podPorts,
   podTemplate,
   quantity,
+  workloadKinds,
 } from "./manifests.mjs";
 
 // A pinned image names a tag other than "latest" or a digest.
@@ -348,13 +349,21 @@ export function namespaceDemand(objects) {
   for (const o of objects) {
     const spec = podTemplate(o)?.spec;
     if (spec) {
-      // A pod's demand: its containers together, or its largest init container if bigger.
+      // A pod's demand as Kubernetes computes it: its containers together plus every native
+      // sidecar (init container with restartPolicy Always, running beside them), or an ordinary
+      // init container plus the sidecars started before it, if that is bigger.
       const pod = { requests: {}, limits: {} };
       for (const kind of ["requests", "limits"]) {
         for (const res of ["cpu", "memory"]) {
-          const sum = (spec.containers ?? []).reduce((s, c) => s + quantity(c.resources?.[kind]?.[res] ?? 0), 0);
-          const init = Math.max(0, ...(spec.initContainers ?? []).map((c) => quantity(c.resources?.[kind]?.[res] ?? 0)));
-          pod[kind][res] = Math.max(sum, init);
+          const of = (c) => quantity(c.resources?.[kind]?.[res] ?? 0);
+          const sum = (spec.containers ?? []).reduce((s, c) => s + of(c), 0);
+          let sidecars = 0;
+          let init = 0;
+          for (const c of spec.initContainers ?? []) {
+            if (c.restartPolicy === "Always") sidecars += of(c);
+            init = Math.max(init, sidecars + (c.restartPolicy === "Always" ? 0 : of(c)));
+          }
+          pod[kind][res] = Math.max(sum + sidecars, init);
         }
       }
       let count = 1;
@@ -540,6 +549,141 @@ export function tlsProblems(deployment, objects, prefix) {
     check(`${prefix}_${m[1]}_TLS_CA_FILE`);
     check(`${prefix}_${m[1]}_TLS_CERT_FILE`, "client auth");
     check(`${prefix}_${m[1]}_TLS_KEY_FILE`);
+  }
+  return problems;
+}
+
+// "key = value" lines of an stunnel configuration by section ("" = global); comments (";" or
+// "#") and blank lines skipped.
+export function parseStunnelConf(text) {
+  const sections = new Map([["", new Map()]]);
+  let current = sections.get("");
+  for (const raw of String(text).split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith(";") || line.startsWith("#")) continue;
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      current = new Map();
+      sections.set(section[1], current);
+      continue;
+    }
+    const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
+    if (kv) current.set(kv[1], kv[2]);
+  }
+  return sections;
+}
+
+// The text of file `file` as mounted from a ConfigMap in container `c` of workload `obj`.
+function configMapFile(obj, c, objects, file) {
+  const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+  const volume = mount && (podTemplate(obj).spec.volumes ?? []).find((v) => v.name === mount.name);
+  const cm = volume?.configMap && objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === volume.configMap.name);
+  if (!cm) return undefined;
+  const rel = file.slice(mount.mountPath.replace(/\/$/, "").length + 1);
+  const item = (volume.configMap.items ?? []).find((i) => i.path === rel);
+  return cm.data?.[item ? item.key : rel];
+}
+
+// Redis in transit: Redis serves TLS only (no plaintext port, client certificates required,
+// its certificate from cert-manager and re-read on renewal by a second container), and every
+// container with a *_REDIS_ADDR reaches it through a stunnel client sidecar of its own pod: a
+// native sidecar (init container, restartPolicy Always) listening on the loopback address the
+// setting names, connecting to a Service port of Redis's TLS port, presenting a client
+// certificate of a cert-manager Secret and verifying Redis's certificate (chain and name)
+// against the CA of the same issuer.
+export function redisTlsProblems(objects) {
+  const problems = [];
+  const sts = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "redis");
+  if (!sts) return ["no Redis StatefulSet"];
+  const spec = podTemplate(sts).spec;
+  const redis = (spec.containers ?? []).find((x) => x.name === "redis");
+  if (!redis) return [`${id(sts)}: no container redis`];
+  const conf = objects.find((o) => o.kind === "ConfigMap" && o.data?.["redis.conf"] !== undefined)?.data?.["redis.conf"] ?? "";
+  const setting = (key) => new RegExp(`^${key}\\s+(.*?)\\s*$`, "m").exec(conf)?.[1]?.replace(/^"(.*)"$/, "$1");
+  const args = [...(redis.command ?? []), ...(redis.args ?? [])].join(" ");
+  if (/--port\s+(?!0\b)/.test(args) || /--tls-auth-clients\s+(no|optional)/.test(args)) problems.push(`${id(sts)}: the command line overrides redis.conf's TLS settings`);
+  if (setting("port") !== "0") problems.push(`redis.conf: port ${setting("port") ?? "6379 (default)"} serves plaintext (set port 0)`);
+  const tlsPort = Number(setting("tls-port"));
+  if (!(tlsPort > 0)) problems.push("redis.conf: no tls-port");
+  const authClients = setting("tls-auth-clients") ?? "yes";
+  if (authClients !== "yes") problems.push(`redis.conf: tls-auth-clients ${authClients} (clients without a certificate get in)`);
+  let redisCert;
+  for (const key of ["tls-cert-file", "tls-key-file", "tls-ca-cert-file"]) {
+    const { problem, cert } = certificateOf(sts, redis, objects, `redis.conf ${key}`, setting(key));
+    if (problem) problems.push(problem);
+    else if (key === "tls-cert-file") redisCert = cert;
+  }
+  if (redisCert) {
+    const reloaders = containersOf(sts).filter(({ container: c }) => c !== redis &&
+      (c.volumeMounts ?? []).some((m) => (spec.volumes ?? []).find((v) => v.name === m.name)?.secret?.secretName === redisCert.spec.secretName));
+    if (reloaders.length === 0) problems.push(`${id(sts)}: no container beside redis watches Secret ${redisCert.spec.secretName} (a renewed certificate would not be loaded)`);
+  }
+  for (const p of redis.ports ?? []) {
+    if (p.containerPort !== tlsPort) problems.push(`${id(sts)}: container port ${p.containerPort} is not the TLS port ${tlsPort}`);
+  }
+  for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+    const cmd = (redis[probe]?.exec?.command ?? []).join(" ");
+    if (cmd.includes("redis-cli") && !/--tls\b/.test(cmd)) problems.push(`${id(sts)}: ${probe} runs redis-cli without --tls`);
+  }
+  // Services of Redis: every port leads to the TLS port.
+  const redisLabels = podTemplate(sts).metadata.labels ?? {};
+  const redisServices = objects.filter((o) => o.kind === "Service" && o.spec?.selector && matchesSelector({ matchLabels: o.spec.selector }, redisLabels));
+  const toContainerPort = (sp) => (typeof sp.targetPort === "string" ? (redis.ports ?? []).find((p) => p.name === sp.targetPort)?.containerPort : (sp.targetPort ?? sp.port));
+  for (const svc of redisServices) {
+    for (const sp of svc.spec.ports ?? []) {
+      if (toContainerPort(sp) !== tlsPort) problems.push(`${id(svc)}: port ${sp.port} does not lead to Redis's TLS port ${tlsPort}`);
+    }
+  }
+
+  // Clients.
+  for (const d of objects.filter((o) => workloadKinds.has(o.kind) && o !== sts)) {
+    const pod = podTemplate(d).spec;
+    for (const ct of pod.containers ?? []) {
+      const { env } = containerEnv(objects, ct);
+      const addrVar = [...env.keys()].find((k) => k.endsWith("_REDIS_ADDR"));
+      if (!addrVar) continue;
+      const addr = String(env.get(addrVar));
+      const where = `${id(d)} ${ct.name}: ${addrVar}=${addr}`;
+      const m = /^(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(addr);
+      if (!m) {
+        problems.push(`${where} leaves the pod in plaintext (point it at the local TLS sidecar)`);
+        continue;
+      }
+      const port = Number(m[2]);
+      let found = false;
+      for (const side of pod.initContainers ?? []) {
+        const confFile = [...(side.command ?? []), ...(side.args ?? [])].find((a) => /\.conf$/.test(a));
+        const text = confFile && configMapFile(d, side, objects, confFile);
+        if (text === undefined) continue;
+        for (const [name, s] of parseStunnelConf(text)) {
+          if (name === "" || s.get("accept") !== `127.0.0.1:${port}`) continue;
+          found = true;
+          const w = `${id(d)} sidecar ${side.name} [${name}]`;
+          if (side.restartPolicy !== "Always") problems.push(`${w}: not a native sidecar (restartPolicy Always), so it does not run beside the server`);
+          if (s.get("client") !== "yes") problems.push(`${w}: client = yes missing (it would expect TLS from the server)`);
+          const [host, p] = String(s.get("connect") ?? "").split(":");
+          const svc = redisServices.find((x) => x.metadata.name === host);
+          const sp = svc?.spec.ports.find((x) => x.port === Number(p));
+          if (!sp || toContainerPort(sp) !== tlsPort) problems.push(`${w}: connect = ${s.get("connect")} is not a Service port of Redis's TLS port`);
+          if (s.get("verifyChain") !== "yes" && s.get("verifyPeer") !== "yes") problems.push(`${w}: does not verify Redis's certificate (verifyChain = yes)`);
+          const checkHost = s.get("checkHost");
+          if (!checkHost) problems.push(`${w}: no checkHost (any certificate of the CA would pass as Redis)`);
+          else if (redisCert && !(redisCert.spec.dnsNames ?? []).includes(checkHost)) problems.push(`${w}: checkHost ${checkHost} is not a name of ${id(redisCert)}`);
+          const files = {};
+          for (const [key, usage] of [["cert", "client auth"], ["key"], ["CAfile"]]) {
+            const { problem, cert } = certificateOf(d, side, objects, `stunnel ${key}`, s.get(key));
+            if (problem) problems.push(problem);
+            else {
+              files[key] = cert;
+              if (usage && !(cert.spec.usages ?? []).includes(usage)) problems.push(`${id(cert)}: usages lack "${usage}" (Redis requires a client certificate)`);
+            }
+          }
+          const issuer = (c) => `${c.spec.issuerRef?.kind ?? "Issuer"}/${c.spec.issuerRef?.name}`;
+          if (files.cert && redisCert && issuer(files.cert) !== issuer(redisCert)) problems.push(`${w}: client certificate from ${issuer(files.cert)}, Redis's from ${issuer(redisCert)} (Redis would refuse it)`);
+        }
+      }
+      if (!found) problems.push(`${where}: no stunnel sidecar of the pod accepts on 127.0.0.1:${port}`);
+    }
   }
   return problems;
 }
