@@ -176,9 +176,9 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
-    std::optional<int64_t> revision = repo.LockPart(*part_id);
-    if (!revision) return PartNotFound(*part_id);
-    if (absl::Status st = CheckEtag(req.part().etag(), EtagOf(*revision), req.part().name());
+    std::optional<PartLock> lock = repo.LockPart(*part_id);
+    if (!lock) return PartNotFound(*part_id);
+    if (absl::Status st = CheckEtag(req.part().etag(), EtagOf(lock->revision), req.part().name());
         !st.ok()) {
       return st;
     }
@@ -210,6 +210,36 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
     return absl::OkStatus();
   });
   return MapContentConflict(std::move(st));
+}
+
+absl::Status TrainingServiceImpl::DoArchivePart(const grpc::CallContext& call,
+                                                const v1::ArchivePartRequest& req,
+                                                v1::Part* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(req.name(), "name");
+  if (!part_id.ok()) return part_id.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    ContentRepository repo(tx);
+    std::optional<PartLock> lock = repo.LockPart(*part_id);
+    if (!lock) return PartNotFound(*part_id);
+    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
+      return st;
+    }
+    // Archiving an archived part changes nothing (a retried archive succeeds).
+    if (!lock->archived) {
+      repo.ArchivePart(*part_id);
+      if (absl::Status st = RecordContentChange(change, "archive", PartName(*part_id),
+                                                v1::CONTENT_CHANGE_ARCHIVED, "", deps_.clock());
+          !st.ok()) {
+        return st;
+      }
+    }
+    absl::StatusOr<std::optional<PartRow>> row = repo.GetPart(*part_id, true);
+    if (!row.ok()) return row.status();
+    if (!*row) return PartNotFound(*part_id);
+    *resp = std::move((*row)->part);
+    return absl::OkStatus();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,6 +419,43 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
     return absl::OkStatus();
   });
   return st;
+}
+
+absl::Status TrainingServiceImpl::DoArchiveModule(const grpc::CallContext& call,
+                                                  const v1::ArchiveModuleRequest& req,
+                                                  v1::Module* resp) {
+  absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    ContentRepository repo(tx);
+    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
+    if (!lock) return ModuleNotFound(*ref);
+    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
+      return st;
+    }
+    // A draft was never shown to learners: there is nothing to take back.
+    if (!lock->published && !lock->archived) {
+      return status::FailedPrecondition(
+          kReasonModuleNotPublished,
+          absl::StrCat(req.name(), " is a draft; only a published module can be archived"),
+          {{"module", req.name()}});
+    }
+    // Archiving an archived module changes nothing (a retried archive succeeds).
+    if (lock->published) {
+      repo.ArchiveModule(ref->part_id, ref->module_id);
+      if (absl::Status st = RecordContentChange(change, "archive", req.name(),
+                                                v1::CONTENT_CHANGE_ARCHIVED, "", deps_.clock());
+          !st.ok()) {
+        return st;
+      }
+    }
+    absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
+    if (!row.ok()) return row.status();
+    if (!*row) return ModuleNotFound(*ref);
+    *resp = std::move((*row)->module);
+    return absl::OkStatus();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
