@@ -99,7 +99,8 @@ const provider = new Provider(opt.issuer, {
       clientId: ctx.oidc.client.clientId,
       accountId: ctx.oidc.session.accountId,
     });
-    grant.addOIDCScope('openid profile');
+    // "kurs" is also listed among the provider's scopes, so it is granted on both sides.
+    grant.addOIDCScope(`openid profile ${resourceScope}`);
     grant.addResourceScope(resource, resourceScope);
     await grant.save();
     return grant;
