@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -97,6 +98,18 @@ bool PortOpen(int port) {
   return !ec;
 }
 
+void AddQuestion(v1::Quiz* quiz, const std::string& text, v1::QuestionKind kind,
+                 const std::vector<std::pair<std::string, bool>>& options) {
+  v1::QuizQuestion* question = quiz->add_questions();
+  question->set_text(text);
+  question->set_kind(kind);
+  for (const auto& [option_text, correct] : options) {
+    v1::QuizOption* option = question->add_options();
+    option->set_text(option_text);
+    option->set_correct(correct);
+  }
+}
+
 // One module: a film, a text lecture and a quiz of one single-answer and one multiple-answer
 // question. The options' texts start with "Rätt" or "Fel", which only the test script reads
 // (the page never learns which are right).
@@ -127,28 +140,15 @@ void AddModule(Stub& stub, const std::string& admin, const std::string& part,
   quiz.mutable_quiz()->set_pass_mark_percent(100);
   quiz.mutable_quiz()->set_retry_delay_seconds(retry_delay_seconds);
   quiz.mutable_quiz()->set_time_limit_seconds(900);
-  v1::QuizQuestion* single = quiz.mutable_quiz()->add_questions();
-  single->set_text("Vad gör du först när någon inte förstår svenska?");
-  single->set_kind(v1::QUESTION_KIND_SINGLE_ANSWER);
-  for (const auto& [text, correct] : std::vector<std::pair<std::string, bool>>{
-           {"Rätt: tar reda på vilket språk personen talar", true},
-           {"Fel: talar högre", false},
-           {"Fel: ber en anhörigs barn tolka", false}}) {
-    v1::QuizOption* option = single->add_options();
-    option->set_text(text);
-    option->set_correct(correct);
-  }
-  v1::QuizQuestion* multiple = quiz.mutable_quiz()->add_questions();
-  multiple->set_text("Vilka påståenden stämmer?");
-  multiple->set_kind(v1::QUESTION_KIND_MULTIPLE_ANSWER);
-  for (const auto& [text, correct] : std::vector<std::pair<std::string, bool>>{
-           {"Rätt: tolken återger allt som sägs", true},
-           {"Rätt: tolken har tystnadsplikt", true},
-           {"Fel: tolken ger egna råd", false}}) {
-    v1::QuizOption* option = multiple->add_options();
-    option->set_text(text);
-    option->set_correct(correct);
-  }
+  AddQuestion(quiz.mutable_quiz(), "Vad gör du först när någon inte förstår svenska?",
+              v1::QUESTION_KIND_SINGLE_ANSWER,
+              {{"Rätt: tar reda på vilket språk personen talar", true},
+               {"Fel: talar högre", false},
+               {"Fel: ber en anhörigs barn tolka", false}});
+  AddQuestion(quiz.mutable_quiz(), "Vilka påståenden stämmer?", v1::QUESTION_KIND_MULTIPLE_ANSWER,
+              {{"Rätt: tolken återger allt som sägs", true},
+               {"Rätt: tolken har tystnadsplikt", true},
+               {"Fel: tolken ger egna råd", false}});
   v1::Quiz stored;
   st = stub.UpdateQuiz(integration::testing::ServiceHarness::Context(admin).get(), quiz, &stored);
   ASSERT_TRUE(st.ok()) << Describe(st);

@@ -2,6 +2,7 @@
 // and quizzes; everyone else sees published modules only and never a quiz. Every change
 // publishes a ContentChanged event (outbox, same transaction) so caches of the content do not
 // serve it stale.
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,6 +63,23 @@ absl::Status ModuleNotFound(const ModuleRef& ref) {
   const std::string name = ModuleName(ref.part_id, ref.module_id);
   return status::NotFound(kReasonModuleNotFound, absl::StrCat("no module ", name),
                           {{"module", name}});
+}
+
+// A change of one module's state (publish, archive) under its row lock: `apply` runs once the
+// etag matched, sees the locked state and may refuse; the answer is the module as it is then.
+absl::Status ChangeModuleState(ContentRepository& repo, const ModuleRef& ref,
+                               const std::string& name, const std::string& etag,
+                               const std::function<absl::Status(const ModuleLock&)>& apply,
+                               v1::Module* resp) {
+  std::optional<ModuleLock> lock = repo.LockModule(ref.part_id, ref.module_id);
+  if (!lock) return ModuleNotFound(ref);
+  if (absl::Status st = CheckEtag(etag, EtagOf(lock->revision), name); !st.ok()) return st;
+  if (absl::Status st = apply(*lock); !st.ok()) return st;
+  absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref.part_id, ref.module_id);
+  if (!row.ok()) return row.status();
+  if (!*row) return ModuleNotFound(ref);
+  *resp = std::move((*row)->module);
+  return absl::OkStatus();
 }
 
 absl::Status PositionTaken(std::string_view field, int position, std::string_view holder) {
@@ -389,36 +407,27 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
   absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
   if (!ref.ok()) return ref.status();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
-  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
-    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
-    if (!lock) return ModuleNotFound(*ref);
-    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
-      return st;
-    }
-    if (!lock->quiz_version) {
-      return status::FailedPrecondition(
-          kReasonModuleHasNoQuiz,
-          absl::StrCat(req.name(), " has no quiz yet; set one with UpdateQuiz before publishing"),
-          {{"module", req.name()}});
-    }
-    // Publishing a published module changes nothing (a retried publish succeeds).
-    if (!lock->published) {
-      repo.PublishModule(ref->part_id, ref->module_id);
-      const std::string name = ModuleName(ref->part_id, ref->module_id);
-      if (absl::Status st = RecordContentChange(change, "publish", name,
-                                                v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
-          !st.ok()) {
-        return st;
-      }
-    }
-    absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
-    if (!row.ok()) return row.status();
-    if (!*row) return ModuleNotFound(*ref);
-    *resp = std::move((*row)->module);
-    return absl::OkStatus();
+    return ChangeModuleState(
+        repo, *ref, req.name(), req.etag(),
+        [&](const ModuleLock& lock) -> absl::Status {
+          if (!lock.quiz_version) {
+            return status::FailedPrecondition(
+                kReasonModuleHasNoQuiz,
+                absl::StrCat(req.name(),
+                             " has no quiz yet; set one with UpdateQuiz before publishing"),
+                {{"module", req.name()}});
+          }
+          // Publishing a published module changes nothing (a retried publish succeeds).
+          if (lock.published) return absl::OkStatus();
+          repo.PublishModule(ref->part_id, ref->module_id);
+          return RecordContentChange(change, "publish",
+                                     ModuleName(ref->part_id, ref->module_id),
+                                     v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
+        },
+        resp);
   });
-  return st;
 }
 
 absl::Status TrainingServiceImpl::DoArchiveModule(const grpc::CallContext& call,
@@ -429,32 +438,23 @@ absl::Status TrainingServiceImpl::DoArchiveModule(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
-    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
-    if (!lock) return ModuleNotFound(*ref);
-    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
-      return st;
-    }
-    // A draft was never shown to learners: there is nothing to take back.
-    if (!lock->published && !lock->archived) {
-      return status::FailedPrecondition(
-          kReasonModuleNotPublished,
-          absl::StrCat(req.name(), " is a draft; only a published module can be archived"),
-          {{"module", req.name()}});
-    }
-    // Archiving an archived module changes nothing (a retried archive succeeds).
-    if (lock->published) {
-      repo.ArchiveModule(ref->part_id, ref->module_id);
-      if (absl::Status st = RecordContentChange(change, "archive", req.name(),
-                                                v1::CONTENT_CHANGE_ARCHIVED, "", deps_.clock());
-          !st.ok()) {
-        return st;
-      }
-    }
-    absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
-    if (!row.ok()) return row.status();
-    if (!*row) return ModuleNotFound(*ref);
-    *resp = std::move((*row)->module);
-    return absl::OkStatus();
+    return ChangeModuleState(
+        repo, *ref, req.name(), req.etag(),
+        [&](const ModuleLock& lock) -> absl::Status {
+          // A draft was never shown to learners: there is nothing to take back.
+          if (!lock.published && !lock.archived) {
+            return status::FailedPrecondition(
+                kReasonModuleNotPublished,
+                absl::StrCat(req.name(), " is a draft; only a published module can be archived"),
+                {{"module", req.name()}});
+          }
+          // Archiving an archived module changes nothing (a retried archive succeeds).
+          if (lock.archived) return absl::OkStatus();
+          repo.ArchiveModule(ref->part_id, ref->module_id);
+          return RecordContentChange(change, "archive", req.name(), v1::CONTENT_CHANGE_ARCHIVED,
+                                     "", deps_.clock());
+        },
+        resp);
   });
 }
 
