@@ -54,7 +54,8 @@ const browser = await puppeteer.launch({
 });
 const page = await browser.newPage();
 await page.setViewport({ width: 1280, height: 900 });
-page.setDefaultTimeout(15000);
+// Generous: ctest runs this beside other suites on a two-core machine with sanitizer builds.
+page.setDefaultTimeout(30000);
 
 // ---- what the page receives and reports ----------------------------------------------------------
 
