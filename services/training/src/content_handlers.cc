@@ -230,24 +230,30 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
   return MapContentConflict(std::move(st));
 }
 
-absl::Status TrainingServiceImpl::DoArchivePart(const grpc::CallContext& call,
-                                                const v1::ArchivePartRequest& req,
-                                                v1::Part* resp) {
-  absl::StatusOr<std::string> part_id = ParsePartName(req.name(), "name");
+// Archiving and unarchiving a part: under the part's row lock, once the etag matched; a part
+// already in the wanted state is returned unchanged (a retried call succeeds).
+absl::Status TrainingServiceImpl::SetPartArchived(const grpc::CallContext& call,
+                                                  const google::protobuf::Message& req,
+                                                  const std::string& name, const std::string& etag,
+                                                  bool archived, v1::Part* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(name, "name");
   if (!part_id.ok()) return part_id.status();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
     std::optional<PartLock> lock = repo.LockPart(*part_id);
     if (!lock) return PartNotFound(*part_id);
-    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
-      return st;
-    }
-    // Archiving an archived part changes nothing (a retried archive succeeds).
-    if (!lock->archived) {
-      repo.ArchivePart(*part_id);
-      if (absl::Status st = RecordContentChange(change, "archive", PartName(*part_id),
-                                                v1::CONTENT_CHANGE_ARCHIVED, "", deps_.clock());
+    if (absl::Status st = CheckEtag(etag, EtagOf(lock->revision), name); !st.ok()) return st;
+    if (lock->archived != archived) {
+      if (archived) {
+        repo.ArchivePart(*part_id);
+      } else {
+        repo.UnarchivePart(*part_id);
+      }
+      if (absl::Status st = RecordContentChange(
+              change, archived ? "archive" : "unarchive", PartName(*part_id),
+              archived ? v1::CONTENT_CHANGE_ARCHIVED : v1::CONTENT_CHANGE_UNARCHIVED, "",
+              deps_.clock());
           !st.ok()) {
         return st;
       }
@@ -258,6 +264,18 @@ absl::Status TrainingServiceImpl::DoArchivePart(const grpc::CallContext& call,
     *resp = std::move((*row)->part);
     return absl::OkStatus();
   });
+}
+
+absl::Status TrainingServiceImpl::DoArchivePart(const grpc::CallContext& call,
+                                                const v1::ArchivePartRequest& req,
+                                                v1::Part* resp) {
+  return SetPartArchived(call, req, req.name(), req.etag(), true, resp);
+}
+
+absl::Status TrainingServiceImpl::DoUnarchivePart(const grpc::CallContext& call,
+                                                  const v1::UnarchivePartRequest& req,
+                                                  v1::Part* resp) {
+  return SetPartArchived(call, req, req.name(), req.etag(), false, resp);
 }
 
 // ---------------------------------------------------------------------------------------------

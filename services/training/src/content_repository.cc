@@ -121,6 +121,10 @@ void ContentRepository::ArchivePart(const std::string& part_id) {
   tx_.exec_prepared0("content_archive_part", part_id);
 }
 
+void ContentRepository::UnarchivePart(const std::string& part_id) {
+  tx_.exec_prepared0("content_unarchive_part", part_id);
+}
+
 absl::StatusOr<std::vector<ModuleRow>> ContentRepository::ListModules(const std::string& part_id,
                                                                       bool drafts,
                                                                       int after_position,

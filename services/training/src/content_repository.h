@@ -67,6 +67,7 @@ class ContentRepository {
   bool InsertPart(const std::string& part_id, const v1::Part& part);
   void UpdatePart(const std::string& part_id, const v1::Part& part);
   void ArchivePart(const std::string& part_id);
+  void UnarchivePart(const std::string& part_id);
 
   // --- Modules ---
   absl::StatusOr<std::vector<ModuleRow>> ListModules(const std::string& part_id, bool drafts,

@@ -609,6 +609,30 @@ TEST_F(ContentTest, ArchivedPartIsUnlistedAndClosedForEnrolment) {
   st = env().Call(&Stub::ArchivePart, env().LearnerToken("anna"), req, &archived);
   EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
   EXPECT_EQ(env().Count("SELECT count(*) FROM parts WHERE archive_time IS NOT NULL"), 1);
+
+  // Unarchiving takes it back: listed, open for enrolment, and the whole course again.
+  v1::UnarchivePartRequest unarchive;
+  unarchive.set_name("parts/asylprocessen");
+  unarchive.set_etag("\"stale\"");
+  st = env().Call(&Stub::UnarchivePart, env().AdminToken(), unarchive, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::ABORTED) << Describe(st);
+  unarchive.clear_etag();
+  st = env().Call(&Stub::UnarchivePart, env().LearnerToken("anna"), unarchive, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  st = env().Call(&Stub::UnarchivePart, env().AdminToken(), unarchive, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(archived.state(), v1::CONTENT_STATE_PUBLISHED);
+  EXPECT_FALSE(archived.has_archive_time());
+  st = env().Call(&Stub::UnarchivePart, env().AdminToken(), unarchive, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st) << " (a part that is not archived is returned as is)";
+  EXPECT_EQ(AuditCount("part.unarchive"), 1);
+  EXPECT_THAT(listed(""), ElementsAre("parts/introduktion", "parts/asylprocessen"));
+  EXPECT_TRUE(env().Enrol("bert", {"introduktion", "asylprocessen"}).ok());
+  v1::GetLearnerRequest get_anna;
+  get_anna.set_name(env().Learners("anna"));
+  v1::Learner anna;
+  ASSERT_TRUE(env().Call(&Stub::GetLearner, env().LearnerToken("anna"), get_anna, &anna).ok());
+  EXPECT_FALSE(anna.whole_course()) << "the course has Asylprocessen again";
 }
 
 }  // namespace
