@@ -19,6 +19,7 @@ debian_packages=(
   jq uuid-runtime                   # the README walkthroughs (jq, uuidgen)
   clang-14 libclang-rt-14-dev  # tests/fuzz: clang's libFuzzer and sanitizer runtimes
   linux-perf  # profiling the benchmarks (tests/bench/README.md: perf record -g -p <pid>)
+  chromium    # the browser tests of the web application (tests/browser, puppeteer-core)
 )
 # Node.js may come from elsewhere (it bundles npm); take Debian's only when there is none.
 if ! command -v npm >/dev/null 2>&1; then debian_packages+=(nodejs npm); fi
@@ -45,12 +46,19 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# npm tools live in the project (tools/node), never globally. The stamp is the lock file they
-# were installed from, so a changed lock file reinstalls them.
-node_dir="$here/tools/node"
-stamp="$node_dir/node_modules/.installed-from-package-lock.json"
-if [ ! -x "$node_dir/node_modules/.bin/buf" ] || ! cmp -s "$node_dir/package-lock.json" "$stamp"; then
-  echo "deps: installing the npm tools of tools/node" >&2
-  (cd "$node_dir" && npm ci --no-audit --no-fund --update-notifier=false --loglevel=error >&2)
-  cp "$node_dir/package-lock.json" "$stamp"
-fi
+# npm packages live in the project (tools/node: build and lint tools; web/: the web
+# application, its development OpenID provider and browser tests), never globally. The stamp is
+# the lock file they were installed from, so a changed lock file reinstalls them. No package may
+# download a browser: puppeteer-core drives Debian's chromium and fetches none, and
+# PUPPETEER_SKIP_DOWNLOAD guards against a full puppeteer slipping in.
+npm_install() {
+  local dir=$1 probe=$2 stamp="$1/node_modules/.installed-from-package-lock.json"
+  if [ ! -e "$dir/node_modules/.bin/$probe" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "deps: installing the npm packages of ${dir#"$here"/}" >&2
+    (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --update-notifier=false \
+      --loglevel=error >&2)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+npm_install "$here/tools/node" buf
+npm_install "$here/web" esbuild

@@ -21,6 +21,12 @@ for i in "${!svc_names[@]}"; do
   rm -f "$pid_file"
 done
 
+if pid="$(running_pid "$dev_oidc_pid_file" node)"; then
+  stop_pid "$pid" "dev OpenID provider" 10
+  say "stopped the development OpenID provider"
+fi
+rm -f "$dev_oidc_pid_file"
+
 if running_pid "$run_dir/redis/redis.pid" redis-server >/dev/null; then
   redis_stop "$run_dir/redis"
   say "stopped Redis"

@@ -14,9 +14,13 @@ pg_bin=/usr/lib/postgresql/15/bin
 dev_pg_port=55432
 dev_redis_port=56379
 gateway_http_port=8080
-jwt_issuer=https://dev.integration.local
+# The development OpenID provider (web/dev-oidc) learners sign in to the web course with. Its
+# URL is the issuer of every development token: ./dev token signs with the same key and issuer.
+dev_oidc_port=8090
+jwt_issuer="http://127.0.0.1:$dev_oidc_port"
 jwt_audience=integration-suite
 jwt_kid=dev-1
+web_client_id=kurs-web
 
 dbadmin_bin="$release_dir/tools/dbadmin/integration-dbadmin"
 token_bin="$release_dir/tools/token/integration-token"
@@ -110,6 +114,8 @@ svc_binary_path() {
 }
 
 svc_pid_file() { printf '%s\n' "$run_dir/pids/$1.pid"; }
+# The development OpenID provider runs as node; its pid file is dev-oidc.pid.
+dev_oidc_pid_file="$run_dir/pids/dev-oidc.pid"
 svc_log_file() { printf '%s\n' "$run_dir/logs/$1.log"; }
 
 # ---------------------------------------------------------------------------------------------

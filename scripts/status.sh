@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ./dev status: whether PostgreSQL and Redis run, the schemas and roles in the database, and the
-# state of every service. Exits 0 when PostgreSQL, Redis and every built service are ready.
+# ./dev status: whether PostgreSQL, Redis and the development OpenID provider run, the schemas
+# and roles in the database, and the state of every service. Exits 0 when all of them and every
+# built service are ready.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +43,14 @@ if [ "$(redis-cli -h 127.0.0.1 -p "$dev_redis_port" ping 2>/dev/null)" = PONG ] 
   echo "Redis:      running on 127.0.0.1:$dev_redis_port"
 else
   echo "Redis:      stopped"
+  healthy=0
+fi
+
+# The development OpenID provider the web course signs in with (started by ./dev up).
+if pid="$(running_pid "$dev_oidc_pid_file" node)" && port_open "$dev_oidc_port"; then
+  echo "OpenID:     development provider running at $jwt_issuer (pid $pid)"
+else
+  echo "OpenID:     development provider stopped (./dev up starts it)"
   healthy=0
 fi
 

@@ -39,6 +39,8 @@ if [ "$build" -eq 1 ]; then
       targets+=("${svc_binaries[$i]}")
     fi
   done
+  # The web course (web/, npm packages from scripts/deps.sh), served by the gateway.
+  targets+=(web)
   (cd "$repo_root" && cmake --preset release >/dev/null &&
     cmake --build --preset release --target "${targets[@]}")
   say "release build of ${targets[*]} ready in build/release ($(elapsed "$t"))"
@@ -147,6 +149,10 @@ service_env() {
       fi
     done
     env_vars+=("${p}_HTTP_HOST=127.0.0.1" "${p}_HTTP_PORT=$gateway_http_port" "${p}_BACKENDS=$backends")
+    if [ -f "$release_dir/web/dist/index.html" ]; then
+      env_vars+=("${p}_WEB_DIR=$release_dir/web/dist" "${p}_WEB_OIDC_AUTHORITY=$jwt_issuer"
+        "${p}_WEB_OIDC_CLIENT_ID=$web_client_id")
+    fi
   fi
   if [ -n "${extra_env[$i]}" ]; then
     mapfile -t -O "${#env_vars[@]}" env_vars <<<"${extra_env[$i]}"
@@ -285,6 +291,32 @@ if [ "$failed" -eq 0 ]; then
   done
 fi
 
+# --- development OpenID provider -----------------------------------------------------------------
+# Learners sign in to the web course here with any name and password; it signs with the
+# development key (the JWKS above), so the gateway and the services accept its tokens.
+if pid="$(running_pid "$dev_oidc_pid_file" node)"; then
+  stop_pid "$pid" "dev OpenID provider" 10
+fi
+rm -f "$dev_oidc_pid_file"
+oidc_state="not started (web/node_modules missing: run ./dev up without --no-build)"
+if [ -d "$repo_root/web/node_modules/oidc-provider" ]; then
+  if port_open "$dev_oidc_port"; then die "port $dev_oidc_port of the development OpenID provider is taken by another program"; fi
+  oidc_log="$run_dir/logs/dev-oidc.log"
+  setsid node "$repo_root/web/dev-oidc/provider.mjs" --port "$dev_oidc_port" --issuer "$jwt_issuer" \
+    --audience "$jwt_audience" --key-file "$secrets_dir/jwt_dev_key.pem" --kid "$jwt_kid" \
+    --client-id "$web_client_id" --app-url "http://127.0.0.1:$gateway_http_port" \
+    </dev/null >"$oidc_log" 2>&1 9>&- &
+  echo $! >"$dev_oidc_pid_file"
+  oidc_state="not ready (log: $oidc_log)"
+  for _ in $(seq 1 50); do
+    if port_open "$dev_oidc_port"; then
+      oidc_state=ready
+      break
+    fi
+    sleep 0.2
+  done
+fi
+
 # --- summary -----------------------------------------------------------------------------------
 echo
 printf '%-16s %-18s %-18s %s\n' component gRPC admin state
@@ -295,8 +327,12 @@ done
 echo
 gw="$(svc_index gateway || true)"
 if [ -n "$gw" ] && [ "${states[$gw]}" = ready ]; then
-  echo "HTTP/JSON (gateway): http://127.0.0.1:$gateway_http_port"
+  echo "HTTP/JSON (gateway): http://127.0.0.1:$gateway_http_port/v1 (GET /openapi.json describes it)"
+  if [ -f "$release_dir/web/dist/index.html" ]; then
+    echo "Web course: http://127.0.0.1:$gateway_http_port/   (sign in with any name and password)"
+  fi
 fi
+echo "OpenID:     $jwt_issuer (development provider: $oidc_state)"
 echo "PostgreSQL: 127.0.0.1:$dev_pg_port, database integration, superuser postgres (password in .run/secrets/pg_admin_password); ./dev psql [service [--migrator]]"
 echo "Redis:      127.0.0.1:$dev_redis_port"
 echo "Token:      ./dev token --role county_officer --lan 01   (then ./dev call METHOD JSON --token TOKEN)"

@@ -96,6 +96,15 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
   http_tls_key_file_ = flags.String("http-tls-key-file", "", "its private key (PEM)");
   http_tls_client_ca_file_ = flags.String(
       "http-tls-client-ca-file", "", "CA (PEM) HTTPS clients' certificates must chain to (mTLS)");
+  web_dir_ = flags.String("web-dir", "",
+                          "built web application (web/dist) served under / on the HTTP front; "
+                          "empty: none");
+  web_oidc_authority_ =
+      flags.String("web-oidc-authority", "",
+                   "issuer URL of the OpenID provider the web application signs in with "
+                   "(published in /config.json, allowed by its Content-Security-Policy)");
+  web_oidc_client_id_ = flags.String("web-oidc-client-id", "",
+                                     "the web application's client id at that provider");
   log_level_ = flags.String("log-level", "info",
                             "least severe log lines written: debug, info, warning or error");
 }
@@ -217,6 +226,15 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
   }
   if (!s.http.tls.cert_file.empty() && s.http.tls.key_file.empty()) {
     return invalid("http-tls-key-file", "required with --http-tls-cert-file");
+  }
+
+  s.web.directory = *web_dir_;
+  s.web.oidc_authority = *web_oidc_authority_;
+  s.web.oidc_client_id = *web_oidc_client_id_;
+  if (!s.web.directory.empty() &&
+      (s.web.oidc_authority.empty() || s.web.oidc_client_id.empty())) {
+    return invalid(s.web.oidc_authority.empty() ? "web-oidc-authority" : "web-oidc-client-id",
+                   "required with --web-dir (learners sign in through it)");
   }
 
   const std::string level = absl::AsciiStrToLower(*log_level_);

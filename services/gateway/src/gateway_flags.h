@@ -18,6 +18,7 @@
 #include "integration/log/log.h"
 #include "integration/redis/client.h"
 #include "rate_limiter.h"
+#include "static_site.h"
 
 namespace integration::gateway {
 
@@ -31,6 +32,8 @@ struct GatewaySettings {
   std::chrono::milliseconds cache_ttl{30000};  // 0: no response cache
   bool http_enabled = true;                    // --http-port 0 turns the HTTP front off
   HttpFrontOptions http;
+  // The web application; served when web.directory is set (and the HTTP front is on).
+  StaticSiteOptions web;
   log::Level log_level = log::Level::kInfo;
 };
 
@@ -40,8 +43,8 @@ struct GatewaySettings {
 // --trusted-proxies, --cache-ttl,
 // --http-host, --http-port, --http-threads, --http-max-body-bytes, --http-max-connections,
 // --http-header-timeout, --http-body-timeout, --http-idle-timeout, --cors-origins,
-// --public-base-url, --http-tls-cert-file, --http-tls-key-file, --http-tls-client-ca-file and
-// --log-level (each with its GATEWAY_* environment variable).
+// --public-base-url, --http-tls-cert-file, --http-tls-key-file, --http-tls-client-ca-file,
+// --web-dir, --web-oidc-authority, --web-oidc-client-id and --log-level (each with its GATEWAY_* environment variable).
 class GatewayFlags {
  public:
   explicit GatewayFlags(config::Flags& flags);
@@ -83,6 +86,9 @@ class GatewayFlags {
   std::string* http_tls_cert_file_;
   std::string* http_tls_key_file_;
   std::string* http_tls_client_ca_file_;
+  std::string* web_dir_;
+  std::string* web_oidc_authority_;
+  std::string* web_oidc_client_id_;
   std::string* log_level_;
 };
 

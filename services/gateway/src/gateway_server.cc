@@ -191,6 +191,14 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   if (settings->http_enabled) {
     HttpFrontOptions http_options = settings->http;
     http_options.metrics = metrics;
+    if (!settings->web.directory.empty()) {
+      absl::StatusOr<std::unique_ptr<StaticSite>> site = StaticSite::Load(settings->web);
+      if (!site.ok()) {
+        runtime.Shutdown(std::chrono::milliseconds::zero());
+        return fail("web", site.status(), kGatewayExitFailure);
+      }
+      http_options.site = *std::move(site);
+    }
     absl::StatusOr<std::unique_ptr<HttpFront>> started =
         HttpFront::Start(**dispatcher, std::move(http_options));
     if (!started.ok()) {

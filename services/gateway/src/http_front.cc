@@ -152,6 +152,17 @@ void HttpFront::Impl::Handle(http::Request request, http::Responder respond) {
     return respond.Send(Finish(exchange, std::move(response)));
   }
 
+  if (options.site != nullptr && request.method == "GET" && path != "/v1" &&
+      !absl::StartsWith(path, "/v1/")) {
+    exchange.route = "web";
+    http::Response page = options.site->Serve(ToStd(path), request.Header("if-none-match"));
+    HttpResponse response;
+    response.status = page.status;
+    response.content_type.clear();  // among the site's headers
+    response.body = std::move(page.body);
+    return respond.Send(Finish(exchange, std::move(response), std::move(page.headers)));
+  }
+
   const RouteMatch match = routes.Match(exchange.method, ToStd(path));
   if (match.route == nullptr) {
     if (!match.allowed_methods.empty()) {

@@ -1,6 +1,7 @@
 // The gateway's HTTP/JSON front: a handler on the shared HTTP/1.1 server (integration/http) that
 // routes requests by the google.api.http rules of the exposed methods, transcodes JSON to
-// protobuf and hands the call to the Dispatcher; also serves GET /openapi.json and GET /healthz.
+// protobuf and hands the call to the Dispatcher; also serves GET /openapi.json and GET /healthz,
+// and, when configured, the web application (static_site.h) at every other GET outside /v1/.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "dispatcher.h"
 #include "integration/http/server.h"
+#include "static_site.h"
 
 namespace integration::metrics {
 class Metrics;
@@ -56,6 +58,9 @@ struct HttpFrontOptions {
   // Absolute base URL listed under "servers" in /openapi.json; empty lists "/" (same origin).
   std::string public_base_url;
   HttpTls tls;
+  // The web application served at GET paths outside /v1/ (and other than /openapi.json and
+  // /healthz); null: those paths are 404 like any unknown route.
+  std::shared_ptr<const StaticSite> site;
   // When set, every request is counted in gateway_http_requests_total{route,code} and timed in
   // gateway_http_request_seconds{route}.
   std::shared_ptr<metrics::Metrics> metrics;

@@ -188,6 +188,20 @@ TEST(GatewayFlags, TrustedProxiesAndTheAddressBudget) {
   EXPECT_FALSE(defaults.settings->limits.address.unlimited);
 }
 
+TEST(GatewayFlags, WebApplicationFromTheEnvironment) {
+  ParsedFlags p = Parse({}, {{"GATEWAY_WEB_DIR", "/usr/share/integration/web"},
+                             {"GATEWAY_WEB_OIDC_AUTHORITY", "https://id.example.se/realms/kurs"},
+                             {"GATEWAY_WEB_OIDC_CLIENT_ID", "kurs-web"}});
+  ASSERT_TRUE(p.parse.ok()) << p.parse;
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_EQ(p.settings->web.directory, "/usr/share/integration/web");
+  EXPECT_EQ(p.settings->web.oidc_authority, "https://id.example.se/realms/kurs");
+  EXPECT_EQ(p.settings->web.oidc_client_id, "kurs-web");
+  ParsedFlags off = Parse({});
+  ASSERT_TRUE(off.settings.ok());
+  EXPECT_TRUE(off.settings->web.directory.empty()) << "no web application unless configured";
+}
+
 TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
   struct Case {
     std::vector<std::string> args;
@@ -203,7 +217,10 @@ TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
                          {{"--backend-ca-file=/ca.pem"}, "--backend-tls"},
                          {{"--log-level=chatty"}, "--log-level"},
                          {{"--trusted-proxies=10.0.0.0/40"}, "--trusted-proxies"},
-                         {{"--rate-address=many"}, "--rate-address"}}) {
+                         {{"--rate-address=many"}, "--rate-address"},
+                         {{"--web-dir=/srv/web"}, "--web-oidc-authority"},
+                         {{"--web-dir=/srv/web", "--web-oidc-authority=https://id.example.se"},
+                          "--web-oidc-client-id"}}) {
     ParsedFlags p = Parse(c.args);
     ASSERT_TRUE(p.parse.ok()) << p.parse;
     ASSERT_FALSE(p.settings.ok()) << c.args[0];

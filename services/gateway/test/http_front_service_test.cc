@@ -13,6 +13,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -602,6 +604,49 @@ TEST_F(HttpFrontTest, ShutdownFinishesRequestsInProgressAndClosesIdleConnections
   EXPECT_FALSE(response.keep_alive());
   EXPECT_TRUE(busy.Closed());
   stopper.join();
+}
+
+TEST_F(HttpFrontTest, ServesTheWebApplicationOutsideV1AndTheApiInside) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("http-front-web-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "assets");
+  std::ofstream(dir / "index.html") << "<!doctype html><html lang=\"sv\"></html>";
+  std::ofstream(dir / "assets" / "app-0123456789.js") << "void 0";
+  StaticSiteOptions web;
+  web.directory = dir.string();
+  web.oidc_authority = "http://127.0.0.1:8090";
+  web.oidc_client_id = "kurs-web";
+  auto site = StaticSite::Load(web);
+  ASSERT_TRUE(site.ok()) << site.status();
+  HttpFrontOptions options;
+  options.site = *std::move(site);
+  Start(std::move(options));
+  dispatcher_.Respond([](const BackendCall&) { return Ok(training::Part()); });
+
+  Client client(front_->port());
+  Response page = client.Get("/delar/introduktion");
+  EXPECT_EQ(page.result_int(), 200);
+  EXPECT_THAT(page.body(), HasSubstr("lang=\"sv\""));
+  EXPECT_EQ(page[http::field::cache_control], "no-cache");
+  EXPECT_THAT(std::string(page["content-security-policy"]),
+              HasSubstr("connect-src 'self' http://127.0.0.1:8090"));
+  EXPECT_FALSE(page["x-request-id"].empty());
+  Response asset = client.Get("/assets/app-0123456789.js");
+  EXPECT_EQ(asset[http::field::cache_control], "public, max-age=31536000, immutable");
+  EXPECT_EQ(client.Get("/", {{"if-none-match", std::string(page[http::field::etag])}})
+                .result_int(),
+            304);
+  // The API keeps its paths, answers and no-store; unknown API paths stay JSON 404s.
+  Response api = client.Get("/v1/parts/intro");
+  EXPECT_EQ(api.result_int(), 200);
+  EXPECT_EQ(api[http::field::content_type], "application/json");
+  EXPECT_EQ(api[http::field::cache_control], "no-store");
+  Response unknown = client.Get("/v1/okand");
+  EXPECT_EQ(unknown.result_int(), 404);
+  EXPECT_THAT(unknown.body(), HasSubstr("ROUTE_NOT_FOUND"));
+  EXPECT_EQ(client.Get("/openapi.json").result_int(), 200);
+  EXPECT_EQ(dispatcher_.Calls().size(), 1u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HttpFrontStartTest, RefusesBadOptions) {

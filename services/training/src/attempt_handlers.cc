@@ -141,6 +141,7 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
     }
     in.module_part = PartName(ref->part_id);
     in.module_published = (*module)->published;
+    in.module_archived = (*module)->archived;
     in.quiz_present = (*module)->quiz.has_value();
     in.already_passed = history.passed;
     in.attempts_used = history.attempts_used;

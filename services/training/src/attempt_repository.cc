@@ -70,6 +70,7 @@ absl::StatusOr<std::optional<ModuleForAttempt>> AttemptRepository::Module(
   ModuleForAttempt out;
   const pqxx::row row = r[0];
   out.published = row["published"].as<bool>();
+  out.archived = row["archived"].as<bool>();
   if (!row["quiz_version"].is_null()) out.quiz_version = row["quiz_version"].as<int>();
   if (!row["quiz"].is_null()) {
     v1::Quiz quiz;

@@ -44,6 +44,7 @@ struct SubmittedAttempt {
 // A module as StartAttempt sees it.
 struct ModuleForAttempt {
   bool published = false;
+  bool archived = false;  // the module or its part
   std::optional<int> quiz_version;
   std::optional<v1::Quiz> quiz;  // the current version, as stored (with correctness)
 };

@@ -2,6 +2,7 @@
 // and quizzes; everyone else sees published modules only and never a quiz. Every change
 // publishes a ContentChanged event (outbox, same transaction) so caches of the content do not
 // serve it stale.
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,6 +63,23 @@ absl::Status ModuleNotFound(const ModuleRef& ref) {
   const std::string name = ModuleName(ref.part_id, ref.module_id);
   return status::NotFound(kReasonModuleNotFound, absl::StrCat("no module ", name),
                           {{"module", name}});
+}
+
+// A change of one module's state (publish, archive) under its row lock: `apply` runs once the
+// etag matched, sees the locked state and may refuse; the answer is the module as it is then.
+absl::Status ChangeModuleState(ContentRepository& repo, const ModuleRef& ref,
+                               const std::string& name, const std::string& etag,
+                               const std::function<absl::Status(const ModuleLock&)>& apply,
+                               v1::Module* resp) {
+  std::optional<ModuleLock> lock = repo.LockModule(ref.part_id, ref.module_id);
+  if (!lock) return ModuleNotFound(ref);
+  if (absl::Status st = CheckEtag(etag, EtagOf(lock->revision), name); !st.ok()) return st;
+  if (absl::Status st = apply(*lock); !st.ok()) return st;
+  absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref.part_id, ref.module_id);
+  if (!row.ok()) return row.status();
+  if (!*row) return ModuleNotFound(ref);
+  *resp = std::move((*row)->module);
+  return absl::OkStatus();
 }
 
 absl::Status PositionTaken(std::string_view field, int position, std::string_view holder) {
@@ -176,9 +194,9 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
-    std::optional<int64_t> revision = repo.LockPart(*part_id);
-    if (!revision) return PartNotFound(*part_id);
-    if (absl::Status st = CheckEtag(req.part().etag(), EtagOf(*revision), req.part().name());
+    std::optional<PartLock> lock = repo.LockPart(*part_id);
+    if (!lock) return PartNotFound(*part_id);
+    if (absl::Status st = CheckEtag(req.part().etag(), EtagOf(lock->revision), req.part().name());
         !st.ok()) {
       return st;
     }
@@ -210,6 +228,54 @@ absl::Status TrainingServiceImpl::DoUpdatePart(const grpc::CallContext& call,
     return absl::OkStatus();
   });
   return MapContentConflict(std::move(st));
+}
+
+// Archiving and unarchiving a part: under the part's row lock, once the etag matched; a part
+// already in the wanted state is returned unchanged (a retried call succeeds).
+absl::Status TrainingServiceImpl::SetPartArchived(const grpc::CallContext& call,
+                                                  const google::protobuf::Message& req,
+                                                  const std::string& name, const std::string& etag,
+                                                  bool archived, v1::Part* resp) {
+  absl::StatusOr<std::string> part_id = ParsePartName(name, "name");
+  if (!part_id.ok()) return part_id.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    ContentRepository repo(tx);
+    std::optional<PartLock> lock = repo.LockPart(*part_id);
+    if (!lock) return PartNotFound(*part_id);
+    if (absl::Status st = CheckEtag(etag, EtagOf(lock->revision), name); !st.ok()) return st;
+    if (lock->archived != archived) {
+      if (archived) {
+        repo.ArchivePart(*part_id);
+      } else {
+        repo.UnarchivePart(*part_id);
+      }
+      if (absl::Status st = RecordContentChange(
+              change, archived ? "archive" : "unarchive", PartName(*part_id),
+              archived ? v1::CONTENT_CHANGE_ARCHIVED : v1::CONTENT_CHANGE_UNARCHIVED, "",
+              deps_.clock());
+          !st.ok()) {
+        return st;
+      }
+    }
+    absl::StatusOr<std::optional<PartRow>> row = repo.GetPart(*part_id, true);
+    if (!row.ok()) return row.status();
+    if (!*row) return PartNotFound(*part_id);
+    *resp = std::move((*row)->part);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TrainingServiceImpl::DoArchivePart(const grpc::CallContext& call,
+                                                const v1::ArchivePartRequest& req,
+                                                v1::Part* resp) {
+  return SetPartArchived(call, req, req.name(), req.etag(), true, resp);
+}
+
+absl::Status TrainingServiceImpl::DoUnarchivePart(const grpc::CallContext& call,
+                                                  const v1::UnarchivePartRequest& req,
+                                                  v1::Part* resp) {
+  return SetPartArchived(call, req, req.name(), req.etag(), false, resp);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,36 +425,55 @@ absl::Status TrainingServiceImpl::DoPublishModule(const grpc::CallContext& call,
   absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
   if (!ref.ok()) return ref.status();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
-  const absl::Status st = change.Run([&](pqxx::work& tx) -> absl::Status {
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
     ContentRepository repo(tx);
-    std::optional<ModuleLock> lock = repo.LockModule(ref->part_id, ref->module_id);
-    if (!lock) return ModuleNotFound(*ref);
-    if (absl::Status st = CheckEtag(req.etag(), EtagOf(lock->revision), req.name()); !st.ok()) {
-      return st;
-    }
-    if (!lock->quiz_version) {
-      return status::FailedPrecondition(
-          kReasonModuleHasNoQuiz,
-          absl::StrCat(req.name(), " has no quiz yet; set one with UpdateQuiz before publishing"),
-          {{"module", req.name()}});
-    }
-    // Publishing a published module changes nothing (a retried publish succeeds).
-    if (!lock->published) {
-      repo.PublishModule(ref->part_id, ref->module_id);
-      const std::string name = ModuleName(ref->part_id, ref->module_id);
-      if (absl::Status st = RecordContentChange(change, "publish", name,
-                                                v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
-          !st.ok()) {
-        return st;
-      }
-    }
-    absl::StatusOr<std::optional<ModuleRow>> row = repo.GetModule(ref->part_id, ref->module_id);
-    if (!row.ok()) return row.status();
-    if (!*row) return ModuleNotFound(*ref);
-    *resp = std::move((*row)->module);
-    return absl::OkStatus();
+    return ChangeModuleState(
+        repo, *ref, req.name(), req.etag(),
+        [&](const ModuleLock& lock) -> absl::Status {
+          if (!lock.quiz_version) {
+            return status::FailedPrecondition(
+                kReasonModuleHasNoQuiz,
+                absl::StrCat(req.name(),
+                             " has no quiz yet; set one with UpdateQuiz before publishing"),
+                {{"module", req.name()}});
+          }
+          // Publishing a published module changes nothing (a retried publish succeeds).
+          if (lock.published) return absl::OkStatus();
+          repo.PublishModule(ref->part_id, ref->module_id);
+          return RecordContentChange(change, "publish",
+                                     ModuleName(ref->part_id, ref->module_id),
+                                     v1::CONTENT_CHANGE_PUBLISHED, "", deps_.clock());
+        },
+        resp);
   });
-  return st;
+}
+
+absl::Status TrainingServiceImpl::DoArchiveModule(const grpc::CallContext& call,
+                                                  const v1::ArchiveModuleRequest& req,
+                                                  v1::Module* resp) {
+  absl::StatusOr<ModuleRef> ref = ParseModuleName(req.name(), "name");
+  if (!ref.ok()) return ref.status();
+  api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
+  return change.Run([&](pqxx::work& tx) -> absl::Status {
+    ContentRepository repo(tx);
+    return ChangeModuleState(
+        repo, *ref, req.name(), req.etag(),
+        [&](const ModuleLock& lock) -> absl::Status {
+          // A draft was never shown to learners: there is nothing to take back.
+          if (!lock.published && !lock.archived) {
+            return status::FailedPrecondition(
+                kReasonModuleNotPublished,
+                absl::StrCat(req.name(), " is a draft; only a published module can be archived"),
+                {{"module", req.name()}});
+          }
+          // Archiving an archived module changes nothing (a retried archive succeeds).
+          if (lock.archived) return absl::OkStatus();
+          repo.ArchiveModule(ref->part_id, ref->module_id);
+          return RecordContentChange(change, "archive", req.name(), v1::CONTENT_CHANGE_ARCHIVED,
+                                     "", deps_.clock());
+        },
+        resp);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,12 @@ PartRow ToPartRow(const pqxx::row& row, bool all_modules) {
   SetTimestampMicros(row["update_micros"].as<int64_t>(), p.mutable_update_time());
   out.revision = row["revision"].as<int64_t>();
   p.set_etag(EtagOf(out.revision));
+  if (row["archive_micros"].is_null()) {
+    p.set_state(v1::CONTENT_STATE_PUBLISHED);
+  } else {
+    p.set_state(v1::CONTENT_STATE_ARCHIVED);
+    SetTimestampMicros(row["archive_micros"].as<int64_t>(), p.mutable_archive_time());
+  }
   return out;
 }
 
@@ -43,8 +49,14 @@ absl::StatusOr<ModuleRow> ToModuleRow(const pqxx::row& row) {
   m.set_title(row["title"].as<std::string>());
   m.set_description(row["description"].as<std::string>());
   m.set_position(row["position"].as<int>());
-  out.published = row["state"].as<std::string>() == "PUBLISHED";
-  m.set_state(out.published ? v1::CONTENT_STATE_PUBLISHED : v1::CONTENT_STATE_DRAFT);
+  const std::string state = row["state"].as<std::string>();
+  out.published = state == "PUBLISHED";
+  m.set_state(out.published        ? v1::CONTENT_STATE_PUBLISHED
+              : state == "ARCHIVED" ? v1::CONTENT_STATE_ARCHIVED
+                                    : v1::CONTENT_STATE_DRAFT);
+  if (!row["archive_micros"].is_null()) {
+    SetTimestampMicros(row["archive_micros"].as<int64_t>(), m.mutable_archive_time());
+  }
   m.set_has_quiz(row["has_quiz"].as<bool>());
   SetTimestampMicros(row["create_micros"].as<int64_t>(), m.mutable_create_time());
   SetTimestampMicros(row["update_micros"].as<int64_t>(), m.mutable_update_time());
@@ -67,7 +79,7 @@ std::string QuizEtag(int version) { return absl::StrCat("v", version); }
 absl::StatusOr<std::vector<PartRow>> ContentRepository::ListParts(bool all_modules,
                                                                   int after_position, int limit) {
   std::vector<PartRow> out;
-  for (const pqxx::row& row : tx_.exec_prepared("content_list_parts", after_position, limit)) {
+  for (const pqxx::row& row : tx_.exec_prepared("content_list_parts", after_position, limit, all_modules)) {
     out.push_back(ToPartRow(row, all_modules));
   }
   return out;
@@ -80,10 +92,11 @@ absl::StatusOr<std::optional<PartRow>> ContentRepository::GetPart(const std::str
   return std::optional<PartRow>(ToPartRow(r[0], all_modules));
 }
 
-std::optional<int64_t> ContentRepository::LockPart(const std::string& part_id) {
+std::optional<PartLock> ContentRepository::LockPart(const std::string& part_id) {
   pqxx::result r = tx_.exec_prepared("content_lock_part", part_id);
   if (r.empty()) return std::nullopt;
-  return r[0]["revision"].as<int64_t>();
+  return PartLock{.revision = r[0]["revision"].as<int64_t>(),
+                  .archived = r[0]["archived"].as<bool>()};
 }
 
 std::optional<std::string> ContentRepository::PartAtPosition(int position,
@@ -102,6 +115,14 @@ bool ContentRepository::InsertPart(const std::string& part_id, const v1::Part& p
 void ContentRepository::UpdatePart(const std::string& part_id, const v1::Part& part) {
   tx_.exec_prepared0("content_update_part", part_id, part.title(), part.description(),
                      part.position());
+}
+
+void ContentRepository::ArchivePart(const std::string& part_id) {
+  tx_.exec_prepared0("content_archive_part", part_id);
+}
+
+void ContentRepository::UnarchivePart(const std::string& part_id) {
+  tx_.exec_prepared0("content_unarchive_part", part_id);
 }
 
 absl::StatusOr<std::vector<ModuleRow>> ContentRepository::ListModules(const std::string& part_id,
@@ -135,6 +156,7 @@ std::optional<ModuleLock> ContentRepository::LockModule(const std::string& part_
   const pqxx::row row = r[0];
   lock.revision = row["revision"].as<int64_t>();
   lock.published = row["state"].as<std::string>() == "PUBLISHED";
+  lock.archived = row["state"].as<std::string>() == "ARCHIVED";
   if (!row["quiz_version"].is_null()) lock.quiz_version = row["quiz_version"].as<int>();
   return lock;
 }
@@ -162,6 +184,10 @@ void ContentRepository::UpdateModule(const std::string& part_id, const std::stri
 
 void ContentRepository::PublishModule(const std::string& part_id, const std::string& module_id) {
   tx_.exec_prepared0("content_publish_module", part_id, module_id);
+}
+
+void ContentRepository::ArchiveModule(const std::string& part_id, const std::string& module_id) {
+  tx_.exec_prepared0("content_archive_module", part_id, module_id);
 }
 
 absl::StatusOr<std::optional<QuizRow>> ContentRepository::GetQuiz(const std::string& part_id,

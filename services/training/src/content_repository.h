@@ -28,10 +28,17 @@ struct ModuleRow {
   bool published = false;
 };
 
+// The locked state of a part (content_lock_part).
+struct PartLock {
+  int64_t revision = 0;
+  bool archived = false;
+};
+
 // The locked state of a module (content_lock_module).
 struct ModuleLock {
   int64_t revision = 0;
   bool published = false;
+  bool archived = false;
   std::optional<int> quiz_version;
 };
 
@@ -48,17 +55,19 @@ class ContentRepository {
   explicit ContentRepository(pqxx::transaction_base& tx) : tx_(tx) {}
 
   // --- Parts ---
-  // Parts after position `after_position`, at most `limit`; module counts include drafts when
-  // `all_modules`.
+  // Parts after position `after_position`, at most `limit`; module counts include drafts and
+  // archived parts are listed when `all_modules` (the content admin's view).
   absl::StatusOr<std::vector<PartRow>> ListParts(bool all_modules, int after_position, int limit);
   absl::StatusOr<std::optional<PartRow>> GetPart(const std::string& part_id, bool all_modules);
-  // The revision of the locked part; nullopt when there is no such part.
-  std::optional<int64_t> LockPart(const std::string& part_id);
+  // The revision and state of the locked part; nullopt when there is no such part.
+  std::optional<PartLock> LockPart(const std::string& part_id);
   // The id of another part at `position`, if any.
   std::optional<std::string> PartAtPosition(int position, const std::string& except_part_id);
   // False when the id is taken. Position 0 appends.
   bool InsertPart(const std::string& part_id, const v1::Part& part);
   void UpdatePart(const std::string& part_id, const v1::Part& part);
+  void ArchivePart(const std::string& part_id);
+  void UnarchivePart(const std::string& part_id);
 
   // --- Modules ---
   absl::StatusOr<std::vector<ModuleRow>> ListModules(const std::string& part_id, bool drafts,
@@ -73,7 +82,9 @@ class ContentRepository {
                     const v1::Module& module);
   void UpdateModule(const std::string& part_id, const std::string& module_id,
                     const v1::Module& module);
+  // Publishes a draft, or an archived module again.
   void PublishModule(const std::string& part_id, const std::string& module_id);
+  void ArchiveModule(const std::string& part_id, const std::string& module_id);
 
   // --- Quizzes ---
   // The module's current quiz; nullopt when the module has none (or does not exist).

@@ -60,6 +60,10 @@ class TrainingServiceImpl final : public v1::TrainingServiceAdapter<TrainingServ
                             v1::Part* resp);
   absl::Status DoUpdatePart(const grpc::CallContext& call, const v1::UpdatePartRequest& req,
                             v1::Part* resp);
+  absl::Status DoArchivePart(const grpc::CallContext& call, const v1::ArchivePartRequest& req,
+                             v1::Part* resp);
+  absl::Status DoUnarchivePart(const grpc::CallContext& call,
+                               const v1::UnarchivePartRequest& req, v1::Part* resp);
   absl::Status DoListModules(const grpc::CallContext& call, const v1::ListModulesRequest& req,
                              v1::ListModulesResponse* resp);
   absl::Status DoGetModule(const grpc::CallContext& call, const v1::GetModuleRequest& req,
@@ -70,6 +74,8 @@ class TrainingServiceImpl final : public v1::TrainingServiceAdapter<TrainingServ
                               v1::Module* resp);
   absl::Status DoPublishModule(const grpc::CallContext& call, const v1::PublishModuleRequest& req,
                                v1::Module* resp);
+  absl::Status DoArchiveModule(const grpc::CallContext& call,
+                               const v1::ArchiveModuleRequest& req, v1::Module* resp);
   absl::Status DoGetQuiz(const grpc::CallContext& call, const v1::GetQuizRequest& req,
                          v1::Quiz* resp);
   absl::Status DoUpdateQuiz(const grpc::CallContext& call, const v1::UpdateQuizRequest& req,
@@ -112,6 +118,11 @@ class TrainingServiceImpl final : public v1::TrainingServiceAdapter<TrainingServ
 
   absl::Status DoGetStatistics(const grpc::CallContext& call, const v1::GetStatisticsRequest& req,
                                v1::Statistics* resp);
+
+  // ArchivePart and UnarchivePart: `archived` is the state the part is to be in.
+  absl::Status SetPartArchived(const grpc::CallContext& call, const google::protobuf::Message& req,
+                               const std::string& name, const std::string& etag, bool archived,
+                               v1::Part* resp);
 
   TrainingDeps deps_;
 };

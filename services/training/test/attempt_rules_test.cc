@@ -68,6 +68,13 @@ TEST(CanStartTest, ModuleMustBePublishedWithAQuiz) {
   ExpectRejected(in, "MODULE_HAS_NO_QUIZ");
 }
 
+TEST(CanStartTest, AnArchivedModuleIsNotStarted) {
+  StartInputs in = Allowed();
+  in.module_published = false;
+  in.module_archived = true;
+  ExpectRejected(in, "MODULE_ARCHIVED");
+}
+
 TEST(CanStartTest, APassedModuleIsNotTakenAgain) {
   StartInputs in = Allowed();
   in.already_passed = true;

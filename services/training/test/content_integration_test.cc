@@ -446,5 +446,194 @@ TEST_F(ContentTest, UpdateQuizWritesANewVersion) {
   EXPECT_EQ(ReasonOf(st), "MODULE_NOT_FOUND");
 }
 
+// The module names a learner (or anyone without the admin's view) gets from ListModules.
+std::vector<std::string> ListedModules(TrainingTestEnv& env, const std::string& token,
+                                       const std::string& part) {
+  v1::ListModulesRequest req;
+  req.set_parent(part);
+  v1::ListModulesResponse resp;
+  const ::grpc::Status st = env.Call(&Stub::ListModules, token, req, &resp);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  std::vector<std::string> names;
+  for (const v1::Module& m : resp.modules()) names.push_back(m.name());
+  return names;
+}
+
+TEST_F(ContentTest, ArchivedModuleIsHiddenFromLearnersUntilPublishedAgain) {
+  ASSERT_TRUE(env().CreatePart("introduktion", "Introduktion", 1).ok());
+  ASSERT_TRUE(env().PublishedModule("introduktion", "mottagande", MakeQuiz()).ok());
+  ASSERT_TRUE(env().PublishedModule("introduktion", "tolk", MakeQuiz()).ok());
+  ASSERT_TRUE(env().CreateModule("introduktion", "utkast", "Utkast").ok());
+
+  v1::ArchiveModuleRequest req;
+  req.set_name("parts/introduktion/modules/tolk");
+  v1::Module archived;
+  ::grpc::Status st = env().Call(&Stub::ArchiveModule, env().AdminToken(), req, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(archived.state(), v1::CONTENT_STATE_ARCHIVED);
+  EXPECT_GT(archived.archive_time().seconds(), 0);
+
+  EXPECT_THAT(ListedModules(env(), "", "parts/introduktion"),
+              ElementsAre("parts/introduktion/modules/mottagande"));
+  EXPECT_THAT(ListedModules(env(), env().LearnerToken("anna"), "parts/introduktion"),
+              ElementsAre("parts/introduktion/modules/mottagande"));
+  // The admin still sees it, marked archived.
+  EXPECT_THAT(ListedModules(env(), env().AdminToken(), "parts/introduktion"),
+              ElementsAre("parts/introduktion/modules/mottagande",
+                          "parts/introduktion/modules/tolk", "parts/introduktion/modules/utkast"));
+  v1::GetModuleRequest get;
+  get.set_name(req.name());
+  v1::Module module;
+  st = env().Call(&Stub::GetModule, env().LearnerToken("anna"), get, &module);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
+  // The part's learner-facing module count follows.
+  v1::GetPartRequest get_part;
+  get_part.set_name("parts/introduktion");
+  v1::Part part;
+  ASSERT_TRUE(env().Call(&Stub::GetPart, "", get_part, &part).ok());
+  EXPECT_EQ(part.module_count(), 1);
+
+  // A retried archive succeeds and changes nothing: one audit row, one event.
+  st = env().Call(&Stub::ArchiveModule, env().AdminToken(), req, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(AuditCount("module.archive"), 1);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM outbox WHERE aggregate = "
+                        "'parts/introduktion/modules/tolk' AND event_type = "
+                        "'lansstyrelsen.integration.training.v1.ContentChangedEvent'"),
+            3) << "created, published, archived";
+
+  // PublishModule brings it back.
+  absl::StatusOr<v1::Module> again = env().Publish("introduktion", "tolk");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->state(), v1::CONTENT_STATE_PUBLISHED);
+  EXPECT_FALSE(again->has_archive_time());
+  EXPECT_THAT(ListedModules(env(), "", "parts/introduktion"),
+              ElementsAre("parts/introduktion/modules/mottagande",
+                          "parts/introduktion/modules/tolk"));
+}
+
+TEST_F(ContentTest, ArchiveModuleRefusesBadInputDraftsStaleEtagsAndOtherRoles) {
+  ASSERT_TRUE(env().CreatePart("introduktion", "Introduktion", 1).ok());
+  absl::StatusOr<v1::Module> published =
+      env().PublishedModule("introduktion", "mottagande", MakeQuiz());
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_TRUE(env().CreateModule("introduktion", "utkast", "Utkast").ok());
+  v1::ArchiveModuleRequest req;
+  v1::Module out;
+
+  req.set_name("parts/introduktion/moduler/x");
+  ::grpc::Status st = env().Call(&Stub::ArchiveModule, env().AdminToken(), req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "RESOURCE_NAME_INVALID");
+  EXPECT_THAT(ViolationFieldsOf(st), ElementsAre("name"));
+
+  req.set_name("parts/introduktion/modules/okand");
+  st = env().Call(&Stub::ArchiveModule, env().AdminToken(), req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "MODULE_NOT_FOUND");
+
+  req.set_name("parts/introduktion/modules/utkast");
+  st = env().Call(&Stub::ArchiveModule, env().AdminToken(), req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "MODULE_NOT_PUBLISHED");
+
+  req.set_name(published->name());
+  req.set_etag("\"stale\"");
+  st = env().Call(&Stub::ArchiveModule, env().AdminToken(), req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::ABORTED) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "ETAG_MISMATCH");
+
+  req.clear_etag();
+  st = env().Call(&Stub::ArchiveModule, env().LearnerToken("anna"), req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  st = env().Call(&Stub::ArchiveModule, env().OfficerToken(), req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  st = env().Call(&Stub::ArchiveModule, "", req, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::UNAUTHENTICATED) << Describe(st);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM modules WHERE state = 'ARCHIVED'"), 0);
+  EXPECT_EQ(AuditCount("module.archive"), 0);
+}
+
+TEST_F(ContentTest, ArchivedPartIsUnlistedAndClosedForEnrolment) {
+  ASSERT_TRUE(env().CreatePart("introduktion", "Introduktion", 1).ok());
+  ASSERT_TRUE(env().CreatePart("asylprocessen", "Asylprocessen", 2).ok());
+  v1::ArchivePartRequest req;
+  req.set_name("parts/asylprocessen");
+  v1::Part archived;
+  ::grpc::Status st = env().Call(&Stub::ArchivePart, env().AdminToken(), req, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(archived.state(), v1::CONTENT_STATE_ARCHIVED);
+  EXPECT_GT(archived.archive_time().seconds(), 0);
+
+  auto listed = [&](const std::string& token) {
+    v1::ListPartsResponse list;
+    const ::grpc::Status list_st =
+        env().Call(&Stub::ListParts, token, v1::ListPartsRequest(), &list);
+    EXPECT_TRUE(list_st.ok()) << Describe(list_st);
+    std::vector<std::string> names;
+    for (const v1::Part& p : list.parts()) {
+      names.push_back(p.name() + (p.state() == v1::CONTENT_STATE_ARCHIVED ? " (archived)" : ""));
+    }
+    return names;
+  };
+  EXPECT_THAT(listed(""), ElementsAre("parts/introduktion"));
+  EXPECT_THAT(listed(env().AdminToken()),
+              ElementsAre("parts/introduktion", "parts/asylprocessen (archived)"));
+  // Still readable by name (diplomas issued earlier name it).
+  v1::GetPartRequest get;
+  get.set_name("parts/asylprocessen");
+  v1::Part part;
+  ASSERT_TRUE(env().Call(&Stub::GetPart, "", get, &part).ok());
+  EXPECT_EQ(part.state(), v1::CONTENT_STATE_ARCHIVED);
+
+  absl::StatusOr<v1::Learner> refused = env().Enrol("anna", {"introduktion", "asylprocessen"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  // The whole course is what is left of it.
+  absl::StatusOr<v1::Learner> enrolled = env().Enrol("anna", {"introduktion"});
+  ASSERT_TRUE(enrolled.ok()) << enrolled.status();
+  EXPECT_TRUE(enrolled->whole_course());
+
+  // Archiving twice is a no-op; unknown parts and bad names are refused.
+  st = env().Call(&Stub::ArchivePart, env().AdminToken(), req, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(AuditCount("part.archive"), 1);
+  req.set_name("parts/okand");
+  st = env().Call(&Stub::ArchivePart, env().AdminToken(), req, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::NOT_FOUND) << Describe(st);
+  EXPECT_EQ(ReasonOf(st), "PART_NOT_FOUND");
+  req.set_name("delar/introduktion");
+  st = env().Call(&Stub::ArchivePart, env().AdminToken(), req, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
+  req.set_name("parts/introduktion");
+  st = env().Call(&Stub::ArchivePart, env().LearnerToken("anna"), req, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  EXPECT_EQ(env().Count("SELECT count(*) FROM parts WHERE archive_time IS NOT NULL"), 1);
+
+  // Unarchiving takes it back: listed, open for enrolment, and the whole course again.
+  v1::UnarchivePartRequest unarchive;
+  unarchive.set_name("parts/asylprocessen");
+  unarchive.set_etag("\"stale\"");
+  st = env().Call(&Stub::UnarchivePart, env().AdminToken(), unarchive, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::ABORTED) << Describe(st);
+  unarchive.clear_etag();
+  st = env().Call(&Stub::UnarchivePart, env().LearnerToken("anna"), unarchive, &archived);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::PERMISSION_DENIED) << Describe(st);
+  st = env().Call(&Stub::UnarchivePart, env().AdminToken(), unarchive, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_EQ(archived.state(), v1::CONTENT_STATE_PUBLISHED);
+  EXPECT_FALSE(archived.has_archive_time());
+  st = env().Call(&Stub::UnarchivePart, env().AdminToken(), unarchive, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st) << " (a part that is not archived is returned as is)";
+  EXPECT_EQ(AuditCount("part.unarchive"), 1);
+  EXPECT_THAT(listed(""), ElementsAre("parts/introduktion", "parts/asylprocessen"));
+  EXPECT_TRUE(env().Enrol("bert", {"introduktion", "asylprocessen"}).ok());
+  v1::GetLearnerRequest get_anna;
+  get_anna.set_name(env().Learners("anna"));
+  v1::Learner anna;
+  ASSERT_TRUE(env().Call(&Stub::GetLearner, env().LearnerToken("anna"), get_anna, &anna).ok());
+  EXPECT_FALSE(anna.whole_course()) << "the course has Asylprocessen again";
+}
+
 }  // namespace
 }  // namespace integration::training::testing

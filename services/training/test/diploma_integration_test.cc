@@ -510,5 +510,59 @@ TEST_F(DiplomaTest, ListingDiplomasOfSomeoneNotEnrolledIsNotFound) {
   EXPECT_EQ(ReasonOf(st), "LEARNER_NOT_FOUND");
 }
 
+TEST_F(DiplomaTest, ArchivedContentIsNotRequiredOfNewLearnersAndIssuedDiplomasStillVerify) {
+  ASSERT_TRUE(env().Enrol("anna", {"introduktion", "asylprocessen"}, kLearnerName).ok());
+  PassWholeCourse("anna");
+  const v1::Diploma before = Only("anna", v1::DIPLOMA_KIND_COURSE);
+
+  v1::ArchiveModuleRequest archive;
+  archive.set_name("parts/introduktion/modules/tolk");
+  v1::Module archived;
+  ::grpc::Status st = env().Call(&Stub::ArchiveModule, env().AdminToken(), archive, &archived);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+
+  // A new learner is done without the archived module, and cannot start it.
+  ASSERT_TRUE(env().Enrol("bert", {"introduktion", "asylprocessen"}).ok());
+  absl::StatusOr<v1::Attempt> refused = env().Start("bert", "introduktion", "tolk");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("archived"));
+  Pass("bert", "introduktion", "mottagande");
+  Pass("bert", "asylprocessen", "ansokan");
+  const v1::Diploma bert = Only("bert", v1::DIPLOMA_KIND_COURSE);
+  EXPECT_THAT(bert.parts(), ElementsAre("parts/introduktion", "parts/asylprocessen"));
+  v1::GetProgressRequest progress_req;
+  progress_req.set_name(env().Learners("bert") + "/progress");
+  v1::Progress progress;
+  st = env().Call(&Stub::GetProgress, env().LearnerToken("bert"), progress_req, &progress);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  EXPECT_TRUE(progress.completed());
+  ASSERT_EQ(progress.parts_size(), 2);
+  ASSERT_EQ(progress.parts(0).modules_size(), 1);
+  EXPECT_EQ(progress.parts(0).modules(0).module(), "parts/introduktion/modules/mottagande");
+
+  // Archiving a whole part: a course diploma no longer requires it.
+  v1::ArchivePartRequest archive_part;
+  archive_part.set_name("parts/asylprocessen");
+  v1::Part part;
+  st = env().Call(&Stub::ArchivePart, env().AdminToken(), archive_part, &part);
+  ASSERT_TRUE(st.ok()) << Describe(st);
+  ASSERT_TRUE(env().Enrol("cecilia", {"introduktion"}).ok());
+  Pass("cecilia", "introduktion", "mottagande");
+  const v1::Diploma cecilia = Only("cecilia", v1::DIPLOMA_KIND_COURSE);
+  EXPECT_THAT(cecilia.content().part_titles(), ElementsAre("Introduktion"));
+
+  // What was issued before the archiving still verifies, unchanged.
+  for (const v1::Diploma& issued : {before, bert}) {
+    v1::VerifyDiplomaResponse verified;
+    st = Verify(issued.content().code(), &verified);
+    ASSERT_TRUE(st.ok()) << Describe(st);
+    EXPECT_EQ(verified.verdict(), v1::VERDICT_VALID);
+    EXPECT_THAT(verified.content().part_titles(), ElementsAre("Introduktion", "Asylprocessen"));
+    EXPECT_EQ(verified.signed_text(), issued.signed_text());
+  }
+  EXPECT_EQ(Only("anna", v1::DIPLOMA_KIND_COURSE).state(), v1::DIPLOMA_STATE_VALID);
+}
+
 }  // namespace
 }  // namespace integration::training::testing

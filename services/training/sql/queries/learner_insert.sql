@@ -21,6 +21,7 @@ SELECT l.learner_id, l.display_name, l.email, l.organisation_type, l.organisatio
        l.revision,
        coalesce((SELECT string_agg(p.part_id, ',' ORDER BY p.position)
                    FROM parts p WHERE p.part_id IN (SELECT part_id FROM lp)), '') AS part_ids_list,
-       NOT EXISTS (SELECT 1 FROM parts p WHERE p.part_id NOT IN (SELECT part_id FROM lp))
+       NOT EXISTS (SELECT 1 FROM parts p
+                    WHERE p.archive_time IS NULL AND p.part_id NOT IN (SELECT part_id FROM lp))
          AS whole_course
   FROM l

@@ -33,6 +33,10 @@ absl::Status CanStart(const StartInputs& in) {
             ", which the learner is not enrolled in; add the part to the enrolment first",
         {{"part", in.module_part}});
   }
+  if (in.module_archived) {
+    return FailedPrecondition(kReasonModuleArchived,
+                              "the module is no longer part of the course (archived)");
+  }
   if (!in.module_published) {
     return FailedPrecondition(kReasonModuleNotPublished, "the module is not published yet");
   }

@@ -17,6 +17,7 @@ namespace v1 = ::lansstyrelsen::integration::training::v1;
 // ErrorInfo reasons (all FAILED_PRECONDITION).
 inline constexpr std::string_view kReasonModuleNotInEnrolledParts = "MODULE_NOT_IN_ENROLLED_PARTS";
 inline constexpr std::string_view kReasonModuleNotPublished = "MODULE_NOT_PUBLISHED";
+inline constexpr std::string_view kReasonModuleArchived = "MODULE_ARCHIVED";
 inline constexpr std::string_view kReasonModuleHasNoQuiz = "MODULE_HAS_NO_QUIZ";
 inline constexpr std::string_view kReasonModuleAlreadyPassed = "MODULE_ALREADY_PASSED";
 inline constexpr std::string_view kReasonAttemptLimitReached = "ATTEMPT_LIMIT_REACHED";
@@ -31,6 +32,7 @@ struct StartInputs {
   // The part of the module to attempt, as a part name.
   std::string module_part;
   bool module_published = false;
+  bool module_archived = false;  // the module or its part was taken out of the course
   bool quiz_present = false;
   // The learner has passed this module already.
   bool already_passed = false;
