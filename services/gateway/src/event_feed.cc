@@ -181,6 +181,10 @@ struct EventFeed::Impl {
         catch_up(grpc::ExecutorOptions{.name = "event_catch_up",
                                        .threads = options.catch_up_threads,
                                        .queue_capacity = 4096,
+                                       .on_depth_change = {}}),
+        delivery(grpc::ExecutorOptions{.name = "event_delivery",
+                                       .threads = options.delivery_threads,
+                                       .queue_capacity = 4096,
                                        .on_depth_change = {}}) {
     for (const std::string& s : options.services) streams.push_back(outbox::StreamName(s));
     last.assign(streams.size(), outbox::StreamId{});
@@ -303,7 +307,21 @@ struct EventFeed::Impl {
       }
       // Ended (too slow) watches stay until their front closes them: the end must be seen.
     }
-    for (const std::shared_ptr<Watch>& w : wake) w->state_->WakeSink();
+    WakeAll(std::move(wake));
+  }
+
+  // Wakes the watches' fronts in slices on the delivery threads (inline when they are busy).
+  void WakeAll(std::vector<std::shared_ptr<Watch>> wake) {
+    constexpr size_t kSlice = 32;
+    for (size_t begin = 0; begin < wake.size(); begin += kSlice) {
+      std::vector<std::shared_ptr<Watch>> slice(
+          wake.begin() + static_cast<std::ptrdiff_t>(begin),
+          wake.begin() + static_cast<std::ptrdiff_t>(std::min(wake.size(), begin + kSlice)));
+      auto run = [slice]() {
+        for (const std::shared_ptr<Watch>& w : slice) w->state_->WakeSink();
+      };
+      if (!delivery.TrySubmit(run)) run();
+    }
   }
 
   // Heartbeats for idle watches, the live watches' cursor time, catch-up retries.
@@ -331,7 +349,7 @@ struct EventFeed::Impl {
       }
     }
     for (const std::shared_ptr<Watch>& w : retry) Schedule(w);
-    for (const std::shared_ptr<Watch>& w : wake) w->state_->WakeSink();
+    WakeAll(std::move(wake));
   }
 
   // --- Catching up ---
@@ -451,6 +469,7 @@ struct EventFeed::Impl {
   std::vector<std::string> streams;  // by index, as options.services
   std::shared_ptr<FeedLink> link;
   grpc::BoundedExecutor catch_up;
+  grpc::BoundedExecutor delivery;
 
   mutable absl::Mutex mu;
   bool started ABSL_GUARDED_BY(mu) = false;
@@ -523,6 +542,7 @@ absl::StatusOr<std::unique_ptr<EventFeed>> EventFeed::Start(redis::Client& tail,
   }
   if (options.buffer_entries < 1) errors.Add("buffer_entries", "must be positive");
   if (options.catch_up_threads < 1) errors.Add("catch_up_threads", "must be positive");
+  if (options.delivery_threads < 1) errors.Add("delivery_threads", "must be positive");
   if (options.block.count() <= 0 || options.block >= tail.options().command_timeout) {
     errors.Add("block", "must be positive and shorter than the follower's command timeout");
   }
@@ -663,6 +683,7 @@ void EventFeed::Stop() {
     impl_->link->impl = nullptr;
   }
   impl_->catch_up.Stop();
+  impl_->delivery.Stop();
 }
 
 EventFeedStats EventFeed::Stats() const {

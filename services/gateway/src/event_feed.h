@@ -106,6 +106,9 @@ struct EventFeedOptions {
   size_t buffer_entries = 10'000;
   size_t catch_up_page = 200;             // entries per XRANGE of a catching-up watch
   size_t catch_up_threads = 2;            // threads doing those reads
+  // Threads that hand new entries to the fronts (which serialize them and start the writes),
+  // so that a thousand watchers do not wait for each other behind the follower.
+  size_t delivery_threads = 4;
   std::chrono::milliseconds block{1000};  // XREAD BLOCK of the follower
   std::function<absl::Time()> clock;      // defaults to absl::Now
 };
