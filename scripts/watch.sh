@@ -40,6 +40,11 @@ fi
 # SSE to one line per message: the data's createTime, type and resource, then the id (cursor);
 # heartbeats and the end of the stream (event: end, with its status) are shown as such.
 curl -sS -N --fail-with-body "${headers[@]}" "$url" | awk '
+  function field(json, name,    m) {
+    if (!match(json, "\"" name "\":\"[^\"]*\"")) return ""
+    m = substr(json, RSTART + length(name) + 4, RLENGTH - length(name) - 5)
+    return m
+  }
   /^id: /    { id = substr($0, 5) }
   /^event: / { ev = substr($0, 8) }
   /^data: /  { data = substr($0, 7) }
@@ -48,10 +53,9 @@ curl -sS -N --fail-with-body "${headers[@]}" "$url" | awk '
       if (ev == "heartbeat") { printf "heartbeat  cursor=%s\n", id }
       else if (ev == "end")  { printf "end        %s\n", data }
       else {
-        t = data; sub(/.*"type":"/, "", t); sub(/".*/, "", t)
-        r = data; sub(/.*"resource":"/, "", r); sub(/".*/, "", r)
-        c = data; sub(/.*"createTime":"/, "", c); sub(/".*/, "", c)
-        printf "%s  %s  %s  cursor=%s\n", c, t, r, id
+        # The first occurrence is the WatchedEvent field (those of the event come after it).
+        printf "%s  %s  %s  cursor=%s\n", field(data, "createTime"), field(data, "type"),
+          field(data, "resource"), id
       }
       fflush()
     }
