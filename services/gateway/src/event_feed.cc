@@ -412,18 +412,43 @@ struct EventFeed::Impl {
         w.WakeSink();
         return;
       }
-      absl::StatusOr<redis::Reply> reply =
-          reads.Command({"XRANGE", streams[stream], absl::StrCat("(", from.ToString()), "+",
-                         "COUNT", absl::StrCat(options.catch_up_page)});
+      // With the page, what the stream lost: when its first entry comes after the position
+      // (trimmed by MAXLEN, or older than what a rebuilt stream holds) or entries after it
+      // were deleted, events after the cursor cannot be delivered: the cursor has expired. A
+      // position of 0-0 (the stream was empty) has lost nothing to trimming.
+      absl::StatusOr<std::vector<redis::Reply>> replies =
+          reads.Pipeline({{"XINFO", "STREAM", streams[stream]},
+                          {"XRANGE", streams[stream], absl::StrCat("(", from.ToString()), "+",
+                           "COUNT", absl::StrCat(options.catch_up_page)}});
       bool wake = false;
       {
         absl::MutexLock wl(&w.mu);
-        if (!reply.ok()) {
+        if (!replies.ok() || replies->size() != 2 || (*replies)[1].is_error()) {
           w.fetching = false;
           w.retry_at = Now() + kRound;
           return;
         }
-        const std::vector<redis::Reply>& items = reply->elements();
+        const redis::Reply& info = (*replies)[0];
+        std::optional<outbox::StreamId> deleted;
+        std::optional<outbox::StreamId> first;
+        if (!info.is_error()) {
+          deleted = outbox::StreamId::Parse(Field(info.elements(), "max-deleted-entry-id"));
+          first = outbox::StreamId::Parse(Field(info.elements(), "recorded-first-entry-id"));
+        }
+        const bool trimmed = first.has_value() && from != outbox::StreamId{} && from < *first;
+        if (trimmed || (deleted.has_value() && from < *deleted)) {
+          w.fetching = false;
+          w.EndLocked(status::Error(
+              absl::StatusCode::kOutOfRange, kReasonCursorExpired,
+              absl::StrCat("events of ", options.services[stream],
+                           " after the cursor are no longer kept; resynchronise through the List "
+                           "methods, then watch from now"),
+              {{"service", options.services[stream]}}));
+          wake = true;
+        }
+        static const std::vector<redis::Reply> kNone;
+        const std::vector<redis::Reply>& items =
+            w.phase == Watch::State::Phase::kEnded ? kNone : (*replies)[1].elements();
         for (const redis::Reply& item : items) {
           std::optional<FeedEntry> e = ParseEntry(options.services[stream], item);
           if (!e.has_value()) continue;

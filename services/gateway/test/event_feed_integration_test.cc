@@ -428,6 +428,37 @@ TEST_F(EventFeedTest, IdleWatchesGetHeartbeatsWhoseCursorResumes) {
             absl::StatusCode::kUnavailable);
 }
 
+// A stream trimmed past the cursor (MAXLEN, or a retention shorter than the feed's): the events
+// after it are gone, so resuming ends with CURSOR_EXPIRED instead of skipping them.
+TEST_F(EventFeedTest, AResumePastTrimmedEntriesIsExpired) {
+  EventFeedOptions o = Options();
+  o.buffer_entries = 1;  // resumes read Redis
+  ASSERT_NO_FATAL_FAILURE(StartFeed(o));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(Add(0, absl::StrCat("t", i), InCounty("12")));
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (feed_->Stats().entries_read < 3 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_TRUE(reads_->Command({"XTRIM", outbox::StreamName(services_[0]), "MAXLEN", "1"}).ok());
+  EventCursor cursor;
+  cursor.time = absl::Now();
+  cursor.positions[services_[0]] = *outbox::StreamId::Parse(ids[0]);
+  cursor.positions[services_[1]] = {};
+  auto resumed = Watching(County("12"), {}, EncodeCursor(cursor));
+  absl::Status end;
+  ASSERT_TRUE(resumed->WaitEnd(&end));
+  EXPECT_EQ(end.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(status::GetErrorInfo(end)->reason(), kReasonCursorExpired);
+  EXPECT_TRUE(resumed->Payloads().empty());
+  // A cursor at the entry the stream still holds lost nothing.
+  cursor.positions[services_[0]] = *outbox::StreamId::Parse(ids[2]);
+  Add(0, "t3", InCounty("12"));
+  auto fine = Watching(County("12"), {}, EncodeCursor(cursor));
+  ASSERT_TRUE(fine->WaitEvents(1));
+  EXPECT_EQ(fine->Payloads(), (std::vector<std::string>{"t3"}));
+}
+
 // Redis lost a stream (restarted empty) and the relay rebuilt it with the same entry ids: a
 // watcher resuming into the lost part waits for the rebuild, then gets each event once.
 TEST_F(EventFeedTest, AResumeIntoALostStreamWaitsForItsRebuild) {
