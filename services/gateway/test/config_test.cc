@@ -174,7 +174,7 @@ TEST(GatewayFlags, EventFeedRetentionHeartbeatAndQueue) {
   EXPECT_EQ(defaults.settings->events_heartbeat, std::chrono::seconds(15));
   EXPECT_EQ(defaults.settings->events_max_pending, 1000);
   ParsedFlags p = Parse({"--events-heartbeat=5s"}, {{"GATEWAY_EVENTS_RETENTION", "48h"},
-                                                     {"GATEWAY_EVENTS_MAX_PENDING", "50"}});
+                                                    {"GATEWAY_EVENTS_MAX_PENDING", "50"}});
   ASSERT_TRUE(p.parse.ok()) << p.parse;
   ASSERT_TRUE(p.settings.ok()) << p.settings.status();
   EXPECT_EQ(p.settings->events_retention, std::chrono::hours(48));
