@@ -301,6 +301,12 @@ TEST_F(EventsThroughGatewayTest, AGrantsLifecycleInOrderAndOnlyWithinScope) {
   Watcher& other_county = *other_county_watch;
   Watcher& applicant = *applicant_watch;
   Watcher& bystander = *bystander_watch;
+  // An agency system: every event of the services whose event scope its token carries.
+  integration::testing::Claims agency;
+  agency.agency = "migrationsverket";
+  agency.scopes = {"grants.events.read"};
+  std::unique_ptr<Watcher> agency_watch =
+      Watch(target, suite().Bearer("agency_system", "system-mv", agency), "");
 
   const std::string call = OpenCall("bevakning-1");
   const std::string application = Submit(call);
@@ -336,6 +342,17 @@ TEST_F(EventsThroughGatewayTest, AGrantsLifecycleInOrderAndOnlyWithinScope) {
                                       Type("ApplicationDecidedEvent")}));
   EXPECT_EQ(other_county.Types(), public_ones);
   EXPECT_EQ(bystander.Types(), public_ones);
+  ASSERT_TRUE(agency_watch->WaitFor(lifecycle.size()));
+  EXPECT_EQ(agency_watch->Types(), lifecycle);
+
+  // Without an event scope an agency system may not watch at all.
+  integration::testing::Claims funding_only;
+  funding_only.agency = "migrationsverket";
+  funding_only.scopes = {"grants.funding.read"};
+  Watcher refused(target, suite().Bearer("agency_system", "system-mv2", funding_only), "");
+  std::optional<::grpc::Status> refusal = refused.WaitEnd();
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->error_code(), ::grpc::StatusCode::PERMISSION_DENIED);
 
   // A bad cursor and an expired one.
   Watcher bad(target, Officer(), "not-a-cursor");
