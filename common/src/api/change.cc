@@ -129,14 +129,34 @@ void Change::Audit(std::string_view resource, std::string_view verb, std::string
                     .detail = std::string(detail)});
 }
 
-absl::Status Change::Emit(std::string_view aggregate, const google::protobuf::Message& event) {
+absl::Status Change::Emit(std::string_view aggregate, const google::protobuf::Message& event,
+                          const auth::Owner& owner) {
+  outbox::Tenant tenant;
+  tenant.lan = owner.lan;
+  tenant.kommuner = owner.kommuner;
+  tenant.orgnr = owner.orgnr;
+  tenant.learner = owner.subject;
+  return Add(aggregate, event, std::move(tenant));
+}
+
+absl::Status Change::EmitPublic(std::string_view aggregate, const google::protobuf::Message& event,
+                                std::string_view lan) {
+  outbox::Tenant tenant;
+  tenant.is_public = true;
+  tenant.lan = std::string(lan);
+  return Add(aggregate, event, std::move(tenant));
+}
+
+absl::Status Change::Add(std::string_view aggregate, const google::protobuf::Message& event,
+                         outbox::Tenant tenant) {
   if (aggregate.empty()) return status::Internal("an event needs the resource it is about");
   absl::StatusOr<std::string> id = outbox::NewEventId();
   if (!id.ok()) return id.status();
   events_.push_back({.id = *std::move(id),
                      .type = event.GetDescriptor()->full_name(),
                      .aggregate = std::string(aggregate),
-                     .payload = event.SerializeAsString()});
+                     .payload = event.SerializeAsString(),
+                     .tenant = std::move(tenant)});
   return absl::OkStatus();
 }
 
@@ -244,7 +264,8 @@ bool Change::Record(pqxx::work& tx, const std::string& fingerprint) {
                                   ", ", params.Add(event.aggregate), ", decode(",
                                   params.Add(Hex(event.payload)),
                                   ", 'hex'), jsonb_build_object('request_id', ", request_id,
-                                  "::text, 'trace_id', ", trace_id, "::text))"));
+                                  "::text, 'trace_id', ", trace_id, "::text, 'tenant', ",
+                                  params.Add(outbox::TenantJson(event.tenant)), "::jsonb))"));
     }
     parts.push_back(absl::StrCat(
         "events AS (INSERT INTO outbox (event_id, event_type, aggregate, payload, headers) VALUES ",

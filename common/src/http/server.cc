@@ -12,9 +12,11 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -141,6 +143,37 @@ class Responder::Target {
  public:
   virtual ~Target() = default;
   virtual void Deliver(uint64_t request, Response response) = 0;
+  // Starts a streamed response; `state` is then fed by its StreamWriter.
+  virtual void DeliverStream(uint64_t request, Response head,
+                             std::shared_ptr<StreamWriter::State> state) = 0;
+  // The writer queued parts or ended: resume writing on the connection's strand.
+  virtual void Kick() = 0;
+};
+
+// Parts written by the handler and not yet taken by the connection.
+struct StreamWriter::State {
+  absl::Mutex mu;
+  std::deque<std::string> parts ABSL_GUARDED_BY(mu);
+  bool end ABSL_GUARDED_BY(mu) = false;
+  bool closed ABSL_GUARDED_BY(mu) = false;
+  StreamCallbacks callbacks;  // set before the state is shared
+  std::weak_ptr<Responder::Target> target;
+  // Keeps the connection alive while the stream is open and no read or write is pending (a
+  // stream waiting for its next event); released when it closes.
+  std::shared_ptr<Responder::Target> keep ABSL_GUARDED_BY(mu);
+
+  // Marks the stream closed and tells the handler once.
+  void Close() {
+    std::shared_ptr<Responder::Target> released;
+    {
+      absl::MutexLock lock(&mu);
+      if (closed) return;
+      closed = true;
+      parts.clear();
+      released = std::move(keep);
+    }
+    if (callbacks.on_closed) callbacks.on_closed();
+  }
 };
 
 Responder::Responder(std::shared_ptr<Target> target, uint64_t request) noexcept
@@ -148,6 +181,37 @@ Responder::Responder(std::shared_ptr<Target> target, uint64_t request) noexcept
 
 void Responder::Send(Response response) const {
   if (target_ != nullptr) target_->Deliver(request_, std::move(response));
+}
+
+StreamWriter Responder::Stream(Response head, StreamCallbacks callbacks) const {
+  auto state = std::make_shared<StreamWriter::State>();
+  state->callbacks = std::move(callbacks);
+  state->target = target_;
+  if (target_ == nullptr) {
+    state->Close();
+  } else {
+    target_->DeliverStream(request_, std::move(head), state);
+  }
+  return StreamWriter(state);
+}
+
+bool StreamWriter::Write(std::string part) const {
+  {
+    absl::MutexLock lock(&state_->mu);
+    if (state_->closed || state_->end) return false;
+    state_->parts.push_back(std::move(part));
+  }
+  if (std::shared_ptr<Responder::Target> target = state_->target.lock()) target->Kick();
+  return true;
+}
+
+void StreamWriter::End() const {
+  {
+    absl::MutexLock lock(&state_->mu);
+    if (state_->closed || state_->end) return;
+    state_->end = true;
+  }
+  if (std::shared_ptr<Responder::Target> target = state_->target.lock()) target->Kick();
 }
 
 // Whether an accepted connection is served (counted against max_connections), answered as one
@@ -276,6 +340,25 @@ class Session : public SessionBase,
       self->awaiting_ = false;
       self->Write(std::move(response), /*linger=*/false);
     });
+  }
+
+  void DeliverStream(uint64_t request, Response head,
+                     std::shared_ptr<StreamWriter::State> state) override {
+    // Not PostUnlessStopping: a stream refused because the server stops must still be told.
+    asio::post(stream_.get_executor(),
+               [self = this->shared_from_this(), request, head = std::move(head), state]() mutable {
+                 if (self->closed_ || !self->awaiting_ || request != self->request_) {
+                   state->Close();
+                   return;
+                 }
+                 self->awaiting_ = false;
+                 self->WriteStreamHead(std::move(head), std::move(state));
+               });
+  }
+
+  void Kick() override {
+    asio::post(stream_.get_executor(),
+               [self = this->shared_from_this()] { self->WriteStreamPart(); });
   }
 
  private:
@@ -465,6 +548,72 @@ class Session : public SessionBase,
     ReadHeader();
   }
 
+  // The head of a streamed response: chunked, and the connection closes after it.
+  void WriteStreamHead(Response head, std::shared_ptr<StreamWriter::State> state) {
+    if (closed_) return state->Close();
+    {
+      absl::MutexLock lock(&state->mu);
+      state->keep = this->shared_from_this();
+    }
+    stream_state_ = std::move(state);
+    stream_head_ = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    bhttp::response<bhttp::empty_body>& message = *stream_head_;
+    message.version(version_);
+    message.result(static_cast<unsigned>(head.status));
+    for (const auto& [name, value] : head.headers) message.set(name, value);
+    message.keep_alive(false);
+    message.chunked(true);
+    stream_serializer_ = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(message);
+    stream_writing_ = true;
+    lowest().expires_after(options().write_timeout);
+    bhttp::async_write_header(stream_, *stream_serializer_,
+                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                self->OnStreamWrite(ec);
+                              });
+  }
+
+  // Writes what the handler queued (all of it as one chunk), or the last chunk once it ended;
+  // with nothing queued, tells the handler it may write more.
+  void WriteStreamPart() {
+    if (closed_ || stream_state_ == nullptr || stream_writing_) return;
+    std::string part;
+    bool end = false;
+    {
+      absl::MutexLock lock(&stream_state_->mu);
+      while (!stream_state_->parts.empty()) {
+        part += stream_state_->parts.front();
+        stream_state_->parts.pop_front();
+      }
+      end = stream_state_->end;
+    }
+    if (part.empty() && !end) {
+      lowest().expires_never();  // idle between events: the handler's heartbeats keep it alive
+      if (stream_state_->callbacks.on_drained) stream_state_->callbacks.on_drained();
+      return;
+    }
+    stream_writing_ = true;
+    lowest().expires_after(options().write_timeout);
+    if (!part.empty()) {
+      stream_part_ = std::make_shared<std::string>(std::move(part));
+      asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*stream_part_)),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                          self->OnStreamWrite(ec);
+                        });
+      return;
+    }
+    asio::async_write(
+        stream_, bhttp::make_chunk_last(),
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->CloseNow(); });
+  }
+
+  void OnStreamWrite(beast::error_code ec) {
+    stream_writing_ = false;
+    stream_part_.reset();
+    if (closed_) return;
+    if (ec) return CloseNow();
+    WriteStreamPart();
+  }
+
   // Half-closes and drops whatever the client still sends, then closes.
   void Linger() {
     if constexpr (kTls) {
@@ -493,6 +642,7 @@ class Session : public SessionBase,
   void CloseNow() {
     if (closed_) return;
     closed_ = true;
+    if (stream_state_ != nullptr) stream_state_->Close();
     core_->ConnectionClosed(admission_);
     boost::system::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -509,6 +659,13 @@ class Session : public SessionBase,
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::shared_ptr<BeastResponse> response_;
   std::shared_ptr<std::array<char, 16384>> drain_;
+  // A streamed response: what feeds it, its head (alive while the serializer writes it), the
+  // part being written, and whether a write is in flight.
+  std::shared_ptr<StreamWriter::State> stream_state_;
+  std::shared_ptr<bhttp::response<bhttp::empty_body>> stream_head_;
+  std::shared_ptr<bhttp::response_serializer<bhttp::empty_body>> stream_serializer_;
+  std::shared_ptr<std::string> stream_part_;
+  bool stream_writing_ = false;
   std::size_t drained_ = 0;
   std::chrono::steady_clock::time_point received_;  // when the current request's header came
   uint64_t request_ = 0;   // number of the request being answered (Responders name theirs)

@@ -1,10 +1,13 @@
 // The outbox tables' SQL, event ids, and enqueueing an event in the caller's transaction.
 #include "integration/outbox/outbox.h"
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "integration/pg/prepared.h"
@@ -12,6 +15,11 @@
 #include "integration/text/uuid.h"
 
 namespace integration::outbox {
+namespace {
+
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace
 
 std::string_view OutboxTableSql() {
   // published_at doubles as the relay's work queue marker: the partial index keeps the scan
@@ -41,8 +49,64 @@ CREATE TABLE handled_events (
 }
 
 std::string StreamName(std::string_view service) {
-  return absl::StrCat("integration.events.", absl::string_view(service.data(), service.size()));
+  return absl::StrCat("integration.events.", AV(service));
 }
+
+std::string TenantJson(const Tenant& tenant) {
+  nlohmann::json j = nlohmann::json::object();
+  if (tenant.is_public) j["public"] = true;
+  if (!tenant.lan.empty()) j["lan"] = tenant.lan;
+  if (!tenant.kommuner.empty()) j["kommuner"] = tenant.kommuner;
+  if (!tenant.orgnr.empty()) j["orgnr"] = tenant.orgnr;
+  if (!tenant.learner.empty()) j["learner"] = tenant.learner;
+  return j.dump();
+}
+
+absl::StatusOr<Tenant> ParseTenantJson(std::string_view json) {
+  Tenant tenant;
+  if (json.empty()) return tenant;
+  const nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return status::InvalidField("tenant", "must be a JSON object");
+  auto text = [&](const char* key, std::string* out) -> bool {
+    auto it = j.find(key);
+    if (it == j.end()) return true;
+    if (!it->is_string()) return false;
+    *out = it->get<std::string>();
+    return true;
+  };
+  bool ok =
+      text("lan", &tenant.lan) && text("orgnr", &tenant.orgnr) && text("learner", &tenant.learner);
+  if (auto it = j.find("public"); it != j.end()) {
+    ok = ok && it->is_boolean();
+    if (ok) tenant.is_public = it->get<bool>();
+  }
+  if (auto it = j.find("kommuner"); it != j.end()) {
+    ok = ok && it->is_array();
+    for (size_t i = 0; ok && i < it->size(); ++i) {
+      ok = (*it)[i].is_string();
+      if (ok) tenant.kommuner.push_back((*it)[i].get<std::string>());
+    }
+  }
+  if (!ok) return status::InvalidField("tenant", "has a field of the wrong type");
+  return tenant;
+}
+
+std::optional<StreamId> StreamId::Parse(std::string_view text) {
+  const size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  StreamId id;
+  if (!absl::SimpleAtoi(AV(text.substr(0, dash)), &id.ms) ||
+      !absl::SimpleAtoi(AV(text.substr(dash + 1)), &id.seq)) {
+    return std::nullopt;
+  }
+  // SimpleAtoi accepts signs and spaces, which Redis ids never have.
+  for (char c : text) {
+    if (c != '-' && !absl::ascii_isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  return id;
+}
+
+std::string StreamId::ToString() const { return absl::StrCat(ms, "-", seq); }
 
 absl::StatusOr<std::string> NewEventId() {
   absl::StatusOr<std::string> id = text::NewUuid();
@@ -66,13 +130,12 @@ absl::Status Enqueue(pqxx::work& tx, const Event& event) {
   }
   if (absl::Status st = errors.ToStatus(); !st.ok()) return st;
 
-  pg::ExecPrepared(
-      tx, "integration_outbox_enqueue",
-      "INSERT INTO outbox (event_id, event_type, aggregate, payload, headers) "
-      "VALUES ($1::uuid, $2, $3, $4, jsonb_build_object('request_id', $5::text, "
-      "'trace_id', $6::text))",
-      event_id, event.type, event.aggregate, pqxx::binarystring(event.payload), event.request_id,
-      event.trace_id);
+  pg::ExecPrepared(tx, "integration_outbox_enqueue",
+                   "INSERT INTO outbox (event_id, event_type, aggregate, payload, headers) "
+                   "VALUES ($1::uuid, $2, $3, $4, jsonb_build_object('request_id', $5::text, "
+                   "'trace_id', $6::text, 'tenant', $7::jsonb))",
+                   event_id, event.type, event.aggregate, pqxx::binarystring(event.payload),
+                   event.request_id, event.trace_id, TenantJson(event.tenant));
   return absl::OkStatus();
 }
 

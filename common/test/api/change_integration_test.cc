@@ -96,7 +96,9 @@ class ChangeTest : public ::testing::Test {
                         google::rpc::ErrorInfo event;
                         event.set_reason("THING_CREATED");
                         event.set_domain(resp->resource_name());
-                        return change.Emit(resp->resource_name(), event);
+                        auth::Owner owner = auth::Owner::County("12");
+                        owner.kommuner = {"1280", "1281"};
+                        return change.Emit(resp->resource_name(), event, owner);
                       });
   }
 
@@ -118,8 +120,10 @@ TEST_F(ChangeTest, ACommitWritesTheAuditRowAndTheEventAndNudgesOnce) {
   EXPECT_EQ(audit[0][3].as<std::string>(), "things/1");
   EXPECT_EQ(audit[0][4].as<std::string>(), "req-1");
   EXPECT_EQ(audit[0][5].as<std::string>(), "detail");
-  const pqxx::result events =
-      Admin("SELECT event_type, aggregate, payload, headers->>'request_id' FROM s.outbox");
+  const pqxx::result events = Admin(
+      "SELECT event_type, aggregate, payload, headers->>'request_id', "
+      "headers->'tenant' = '{\"lan\": \"12\", \"kommuner\": [\"1280\", \"1281\"]}'::jsonb "
+      "FROM s.outbox");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0][0].as<std::string>(), "google.rpc.ErrorInfo");
   EXPECT_EQ(events[0][1].as<std::string>(), "things/1");
@@ -128,6 +132,7 @@ TEST_F(ChangeTest, ACommitWritesTheAuditRowAndTheEventAndNudgesOnce) {
   ASSERT_TRUE(event.ParseFromString(payload.str()));
   EXPECT_EQ(event.reason(), "THING_CREATED");
   EXPECT_EQ(events[0][3].as<std::string>(), "req-1");
+  EXPECT_TRUE(events[0][4].as<bool>()) << "the owner is the event's tenant";
   EXPECT_EQ(nudges_, 1);
   // Without a request id nothing is recorded for replays.
   EXPECT_EQ(Count("SELECT count(*) FROM s.request_ids"), 0);

@@ -1,9 +1,11 @@
 // Service tests of the shared HTTP server over real sockets with small test handlers: answers
 // now and later from other threads, one answer per request, refusals and their hook, handler
-// exceptions, keep-alive and HTTP/1.0, draining and late answers after a stop.
+// exceptions, keep-alive and HTTP/1.0, draining and late answers after a stop, streamed answers.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,7 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <poll.h>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -435,6 +436,54 @@ TEST(ServerStartTest, RefusesBadOptionsAndTakenPorts) {
   auto second = Server::Start(handler, options);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(second.status().message()), HasSubstr(std::to_string(options.port)));
+}
+
+// A streamed answer (Server-Sent Events): the head, then the parts in order as chunks, the end
+// closes the connection; the handler hears when it may write more and when the stream closed.
+TEST_F(ServerTest, StreamsPartsInOrderAndClosesAtTheEnd) {
+  handler_.Hold(true);
+  Client client(server_->port());
+  client.WriteRaw("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  WaitHeld(1);
+  std::atomic<int> drained{0};
+  std::atomic<bool> closed{false};
+  Response head;
+  head.headers = {{"content-type", "text/event-stream"}};
+  StreamWriter writer = handler_.TakeHeld()[0].Stream(
+      head, StreamCallbacks{.on_drained = [&] { drained++; }, .on_closed = [&] { closed = true; }});
+  EXPECT_TRUE(writer.Write("data: one\n\n"));
+  EXPECT_TRUE(writer.Write("data: two\n\n"));
+  for (int i = 0; i < 500 && drained.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(drained.load(), 1) << "told when what was written has gone out";
+  EXPECT_TRUE(writer.Write("data: three\n\n"));
+  writer.End();
+  EXPECT_FALSE(writer.Write("data: late\n\n")) << "nothing after the end";
+  ClientResponse response = client.Read();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response[bhttp::field::content_type], "text/event-stream");
+  EXPECT_TRUE(response.chunked());
+  EXPECT_EQ(response.body(), "data: one\n\ndata: two\n\ndata: three\n\n");
+  EXPECT_TRUE(client.Closed());
+  for (int i = 0; i < 500 && !closed.load(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(closed.load());
+}
+
+TEST_F(ServerTest, StoppingTheServerClosesAnOpenStreamAndTellsItsHandler) {
+  handler_.Hold(true);
+  Client client(server_->port());
+  client.WriteRaw("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  WaitHeld(1);
+  std::atomic<bool> closed{false};
+  StreamWriter writer = handler_.TakeHeld()[0].Stream(
+      Response{}, StreamCallbacks{.on_drained = {}, .on_closed = [&] { closed = true; }});
+  EXPECT_TRUE(writer.Write("data: one\n\n"));
+  server_->Shutdown(std::chrono::milliseconds(100));
+  EXPECT_TRUE(closed.load()) << "told by the time Shutdown returned";
+  EXPECT_FALSE(writer.Write("data: two\n\n"));
 }
 
 }  // namespace

@@ -36,8 +36,6 @@
 namespace integration::outbox {
 namespace {
 
-using ::testing::UnorderedElementsAreArray;
-
 bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(15)) {
   const absl::Time end = absl::Now() + timeout;
   while (absl::Now() < end) {
@@ -180,6 +178,8 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   const std::string payload("\x08\x96\x01\x00\xff\r\n", 7);
   Event e = MakeEvent("lansstyrelsen.integration.training.v1.DiplomaIssuedEvent", payload);
   e.event_id = absl::AsciiStrToUpper(e.event_id);  // stored and published in lowercase
+  e.tenant.lan = "12";
+  e.tenant.kommuner = {"1280"};
   ASSERT_TRUE(EnqueueCommitted(e).ok());
   EXPECT_EQ(Unpublished(), 1);
 
@@ -200,7 +200,10 @@ TEST_F(OutboxTest, CommittedEventIsPublishedWithItsFieldsAndMarked) {
   EXPECT_TRUE(
       std::regex_match(f.at("created_at"), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
       << f.at("created_at");
-  EXPECT_EQ(f.size(), 7u);
+  absl::StatusOr<Tenant> tenant = ParseTenantJson(f.at("tenant"));
+  ASSERT_TRUE(tenant.ok()) << f.at("tenant");
+  EXPECT_EQ(*tenant, e.tenant);
+  EXPECT_EQ(f.size(), 8u);
 
   EXPECT_EQ(Query("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"), "1");
   EXPECT_EQ(Query("SELECT headers->>'request_id' FROM outbox"), "req-1");
@@ -315,6 +318,115 @@ TEST_F(OutboxTest, RolledBackTransactionPublishesNothing) {
   EXPECT_EQ(Query("SELECT count(*) FROM outbox"), "1");
 }
 
+// Several replicas relay one outbox: each resource's events must reach the stream in commit
+// order. With a backlog and small batches, two relays racing used to take different batches
+// (SKIP LOCKED) and could append a later batch first.
+TEST_F(OutboxTest, TwoRelaysRacingKeepTheCommitOrder) {
+  constexpr int kAggregates = 4;
+  constexpr int kPerAggregate = 60;
+  std::vector<std::string> event_ids;
+  for (int i = 0; i < kPerAggregate; ++i) {
+    for (int a = 0; a < kAggregates; ++a) {
+      Event e = MakeEvent("t.v1.ThingChangedEvent", absl::StrCat(i));
+      e.aggregate = absl::StrCat("things/", a);
+      ASSERT_TRUE(EnqueueCommitted(e).ok());
+      event_ids.push_back(e.event_id);
+    }
+  }
+  RelayOptions o = FastRelay();
+  o.batch_size = 3;
+  auto first = Relay::Start(*pool_, *redis_, o);
+  auto second = Relay::Start(*pool_, *redis_, o);
+  ASSERT_TRUE(first.ok() && second.ok());
+  // Commits while both run, too.
+  for (int a = 0; a < kAggregates; ++a) {
+    Event e = MakeEvent("t.v1.ThingChangedEvent", absl::StrCat(kPerAggregate));
+    e.aggregate = absl::StrCat("things/", a);
+    ASSERT_TRUE(EnqueueCommitted(e).ok());
+    event_ids.push_back(e.event_id);
+    (*first)->Nudge();
+    (*second)->Nudge();
+  }
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  EXPECT_GT((*first)->Stats().published, 0);
+  EXPECT_GT((*second)->Stats().published, 0);
+
+  // Every event once, in the order of the outbox (committed one after the other here).
+  std::vector<std::string> published;
+  std::map<std::string, int> next;  // per aggregate: the payload expected next
+  for (const StreamEntry& e : ReadStream(*redis_, stream_)) {
+    published.push_back(e.fields.at("event_id"));
+    int& expected = next[e.fields.at("aggregate")];
+    EXPECT_EQ(e.fields.at("payload"), absl::StrCat(expected)) << e.fields.at("aggregate");
+    ++expected;
+  }
+  EXPECT_EQ(published, event_ids);
+  // Each row records the entry it became, in the same order.
+  EXPECT_EQ(Query("SELECT count(*) FROM outbox WHERE headers ? 'stream_id'"),
+            absl::StrCat(event_ids.size()));
+}
+
+// Redis restarted empty (here: the stream's key deleted): the relay appends the retained
+// published rows again with their entry ids, before anything new, so that a reader's position
+// stays valid; with nothing new to publish too.
+TEST_F(OutboxTest, ALostStreamIsRebuiltWithTheSameEntryIds) {
+  auto relay = Relay::Start(*pool_, *redis_, FastRelay());
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(EnqueueCommitted(MakeEvent("t.v1.ThingChangedEvent", absl::StrCat(i))).ok());
+  }
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  const std::vector<StreamEntry> before = ReadStream(*redis_, stream_);
+  ASSERT_EQ(before.size(), 5u);
+
+  ASSERT_TRUE(redis_->Command({"DEL", stream_}).ok());
+  ASSERT_TRUE(WaitFor([&] { return ReadStream(*redis_, stream_).size() == 5; }));
+  EXPECT_EQ((*relay)->Stats().restored, 5);
+
+  ASSERT_TRUE(EnqueueCommitted(MakeEvent("t.v1.ThingChangedEvent", "5")).ok());
+  (*relay)->Nudge();
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
+  const std::vector<StreamEntry> after = ReadStream(*redis_, stream_);
+  ASSERT_EQ(after.size(), 6u);
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_EQ(after[i].fields, before[i].fields);
+  }
+  EXPECT_EQ(after[5].fields.at("payload"), "5");
+  EXPECT_GT(*StreamId::Parse(after[5].id), *StreamId::Parse(before[4].id));
+  EXPECT_EQ((*relay)->Stats().restored, 5);
+}
+
+TEST(StreamIdTest, ParsesAndOrdersRedisEntryIds) {
+  EXPECT_EQ(StreamId::Parse("1700000000000-3")->ToString(), "1700000000000-3");
+  EXPECT_LT(*StreamId::Parse("9-9"), *StreamId::Parse("10-0"));
+  EXPECT_LT(*StreamId::Parse("10-2"), *StreamId::Parse("10-10"));
+  for (const char* bad : {"", "1700000000000", "-1", "1--2", "+1-2", "1-2-3", "a-1", " 1-2"}) {
+    EXPECT_FALSE(StreamId::Parse(bad).has_value()) << bad;
+  }
+}
+
+TEST(TenantJsonTest, RoundTripsAndRejectsWrongTypes) {
+  Tenant t;
+  t.lan = "12";
+  t.kommuner = {"1280", "1281"};
+  t.orgnr = "556677-8899";
+  t.learner = "p_abc";
+  const std::string json = TenantJson(t);
+  EXPECT_EQ(json,
+            R"({"kommuner":["1280","1281"],"lan":"12","learner":"p_abc","orgnr":"556677-8899"})");
+  EXPECT_EQ(*ParseTenantJson(json), t);
+  Tenant open;
+  open.is_public = true;
+  EXPECT_EQ(TenantJson(open), R"({"public":true})");
+  EXPECT_EQ(*ParseTenantJson(TenantJson(open)), open);
+  EXPECT_EQ(*ParseTenantJson(""), Tenant{});
+  for (const char* bad : {"[]", "{", R"({"lan":12})", R"({"kommuner":"1280"})",
+                          R"({"kommuner":[1]})", R"({"public":"yes"})"}) {
+    EXPECT_EQ(ParseTenantJson(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 TEST_F(OutboxTest, EnqueueRejectsIncompleteEvents) {
   Event e = MakeEvent("", "p");
   e.aggregate = "";
@@ -408,9 +520,11 @@ TEST_F(OutboxTest, EventsWaitWhileRedisIsDownAndAreDeliveredOnceItReturns) {
   ASSERT_TRUE(relay.ok()) << relay.status();
 
   // Delivered while Redis is up.
-  ASSERT_TRUE(EnqueueCommitted(MakeEvent("training.Before", "0")).ok());
+  const Event first = MakeEvent("training.Before", "0");
+  ASSERT_TRUE(EnqueueCommitted(first).ok());
   ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
-  ASSERT_EQ(ReadStream(*redis, stream_).size(), 1u);
+  const std::vector<StreamEntry> before = ReadStream(*redis, stream_);
+  ASSERT_EQ(before.size(), 1u);
 
   ASSERT_NO_FATAL_FAILURE(server.Stop());
   std::vector<std::string> ids;
@@ -426,20 +540,25 @@ TEST_F(OutboxTest, EventsWaitWhileRedisIsDownAndAreDeliveredOnceItReturns) {
   EXPECT_FALSE((*relay)->Stats().healthy);
   EXPECT_EQ(Unpublished(), 5);
 
-  // Back (empty, without persistence): all five arrive, each once.
+  // Back empty (no persistence): the event it lost comes back first, with its entry id, then
+  // the five, each once, in order.
   ASSERT_NO_FATAL_FAILURE(server.Start());
   ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }));
   std::vector<std::string> published;
-  for (const StreamEntry& e : ReadStream(*redis, stream_)) {
-    published.push_back(e.fields.at("event_id"));
-  }
-  EXPECT_THAT(published, UnorderedElementsAreArray(ids));
+  const std::vector<StreamEntry> after = ReadStream(*redis, stream_);
+  for (const StreamEntry& e : after) published.push_back(e.fields.at("event_id"));
+  std::vector<std::string> expected = {first.event_id};
+  expected.insert(expected.end(), ids.begin(), ids.end());
+  EXPECT_EQ(published, expected);
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after[0].id, before[0].id);
   EXPECT_TRUE((*relay)->Stats().healthy);
   EXPECT_EQ((*relay)->Stats().published, 6);
+  EXPECT_EQ((*relay)->Stats().restored, 1);
 
   // Nothing further is sent once everything is marked.
   absl::SleepFor(absl::Milliseconds(300));
-  EXPECT_EQ(ReadStream(*redis, stream_).size(), 5u);
+  EXPECT_EQ(ReadStream(*redis, stream_).size(), 6u);
   (*relay)->Stop();
 }
 

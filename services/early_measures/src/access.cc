@@ -16,6 +16,12 @@ absl::Status CheckOrganisation(const auth::Scope& scope, std::string_view orgnr)
   return auth::CheckInScope(scope, owner, "the organisation");
 }
 
+auth::Owner ActivityOwner(std::string_view orgnr, std::string_view lanskod) {
+  auth::Owner owner = auth::Owner::County(lanskod);
+  owner.orgnr = std::string(orgnr);
+  return owner;
+}
+
 absl::Status CheckActivityReader(const auth::Scope& scope, std::string_view orgnr,
                                  std::string_view lanskod) {
   if (absl::Status st = auth::RequireRole(scope, {Role::kOrganisationRep, Role::kCountyOfficer},
@@ -23,10 +29,7 @@ absl::Status CheckActivityReader(const auth::Scope& scope, std::string_view orgn
       !st.ok()) {
     return st;
   }
-  auth::Owner owner;
-  owner.orgnr = std::string(orgnr);
-  owner.lan = std::string(lanskod);
-  return auth::CheckInScope(scope, owner, "the activity");
+  return auth::CheckInScope(scope, ActivityOwner(orgnr, lanskod), "the activity");
 }
 
 absl::StatusOr<std::string> ActivityListCounty(const auth::Scope& scope, std::string_view orgnr) {

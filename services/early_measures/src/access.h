@@ -20,6 +20,10 @@ absl::Status CheckOrganisation(const auth::Scope& scope, std::string_view orgnr)
 absl::Status CheckActivityReader(const auth::Scope& scope, std::string_view orgnr,
                                  std::string_view lanskod);
 
+// The tenant of the events about an activity and its sessions (api::Change::Emit): the
+// readers CheckActivityReader lets in, the organisation and the activity's county.
+auth::Owner ActivityOwner(std::string_view orgnr, std::string_view lanskod);
+
 // The county a list of organisation `orgnr`'s activities is limited to: "" for the
 // organisation itself, the officer's county for county officers.
 absl::StatusOr<std::string> ActivityListCounty(const auth::Scope& scope, std::string_view orgnr);

@@ -89,7 +89,7 @@ absl::Status EarlyMeasuresServiceImpl::DoCreateActivity(const grpc::CallContext&
     *event.mutable_period() = resp->period();
     event.set_funding_application(funding.decision.application);
     *event.mutable_register_time() = resp->create_time();
-    return change.Emit(resp->name(), event);
+    return change.Emit(resp->name(), event, access::ActivityOwner(*orgnr, resp->lanskod()));
   });
 }
 
@@ -201,7 +201,7 @@ absl::Status EarlyMeasuresServiceImpl::DoUpdateActivity(const grpc::CallContext&
     *event.mutable_period() = resp->period();
     event.set_funding_application(resp->funding().application());
     *event.mutable_change_time() = resp->update_time();
-    return change.Emit(resp->name(), event);
+    return change.Emit(resp->name(), event, access::ActivityOwner(id->orgnr, resp->lanskod()));
   });
 }
 

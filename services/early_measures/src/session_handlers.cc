@@ -138,7 +138,7 @@ absl::Status EarlyMeasuresServiceImpl::DoRecordAttendance(const grpc::CallContex
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) { return LockActivity(tx, id->activity); },
-      [&](pqxx::work& tx, const ActivityRecord&) -> absl::Status {
+      [&](pqxx::work& tx, const ActivityRecord& activity) -> absl::Status {
         ActivityRepository repo(tx);
         absl::StatusOr<std::optional<SessionRecord>> session =
             repo.Session(orgnr, id->activity.activity_id, id->session_id);
@@ -164,7 +164,8 @@ absl::Status EarlyMeasuresServiceImpl::DoRecordAttendance(const grpc::CallContex
         event.set_attendees(resp->attendees());
         event.set_duration_minutes(resp->duration_minutes());
         api::SetTimestamp(deps_.clock(), event.mutable_record_time());
-        return change.Emit(resp->name(), event);
+        return change.Emit(resp->name(), event,
+                           access::ActivityOwner(orgnr, activity.activity.lanskod()));
       });
 }
 

@@ -65,6 +65,17 @@ GatewayFlags::GatewayFlags(config::Flags& flags) : flags_(flags) {
       "X-Forwarded-For or Forwarded; empty: the peer is the client");
   cache_ttl_ = flags.Duration("cache-ttl", std::chrono::seconds(30),
                               "lifetime of cached responses of cacheable methods; 0s: no cache");
+  events_retention_ = flags.Duration(
+      "events-retention", std::chrono::hours(24 * 7),
+      "how long an event feed cursor stays valid (older: OUT_OF_RANGE CURSOR_EXPIRED); at most "
+      "what the services' outboxes and the Redis streams keep");
+  events_heartbeat_ = flags.Duration("events-heartbeat", std::chrono::seconds(15),
+                                     "heartbeat of an idle event watch (keeps proxies from "
+                                     "closing it, and moves its cursor on)");
+  events_max_pending_ = flags.Int(
+      "events-max-pending", 1000,
+      "events a watch may hold unsent; one more ends it with RESOURCE_EXHAUSTED WATCH_TOO_SLOW", 2,
+      1000000);
   http_host_ = flags.String("http-host", "0.0.0.0", "address of the HTTP/JSON listener");
   http_port_ = flags.Int("http-port", 8080, "HTTP/JSON port; 0 turns the HTTP front off", 0, 65535);
   http_threads_ = flags.Int("http-threads", 2, "I/O threads of the HTTP/JSON front", 1, 64);
@@ -189,6 +200,15 @@ absl::StatusOr<GatewaySettings> GatewayFlags::Settings() const {
 
   if (*cache_ttl_ < std::chrono::milliseconds::zero()) return invalid("cache-ttl", "must be >= 0");
   s.cache_ttl = *cache_ttl_;
+  if (*events_retention_ <= std::chrono::milliseconds::zero()) {
+    return invalid("events-retention", "must be > 0");
+  }
+  s.events_retention = *events_retention_;
+  if (*events_heartbeat_ <= std::chrono::milliseconds::zero()) {
+    return invalid("events-heartbeat", "must be > 0");
+  }
+  s.events_heartbeat = *events_heartbeat_;
+  s.events_max_pending = *events_max_pending_;
 
   s.http_enabled = *http_port_ != 0;
   s.http.bind = *http_host_;

@@ -30,6 +30,11 @@ struct GatewaySettings {
   RateLimits limits;
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For / Forwarded name the client
   std::chrono::milliseconds cache_ttl{30000};  // 0: no response cache
+  // The event feed (WatchEvents, GET /v1/events:watch): how long a cursor stays valid, the
+  // heartbeat of an idle watch, and how many events a watch may hold unsent.
+  std::chrono::milliseconds events_retention{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds events_heartbeat{15000};
+  int64_t events_max_pending = 1000;
   bool http_enabled = true;                    // --http-port 0 turns the HTTP front off
   HttpFrontOptions http;
   // The web application; served when web.directory is set (and the HTTP front is on).
@@ -40,7 +45,7 @@ struct GatewaySettings {
 // Registers --backends, --backend-tls, --backend-ca-file, --backend-cert-file,
 // --backend-key-file, --backend-server-name, --redis-addr, --redis-password-file,
 // --redis-timeout, --redis-pool-size, --rate-read, --rate-write, --rate-public, --rate-address,
-// --trusted-proxies, --cache-ttl,
+// --trusted-proxies, --cache-ttl, --events-retention, --events-heartbeat, --events-max-pending,
 // --http-host, --http-port, --http-threads, --http-max-body-bytes, --http-max-connections,
 // --http-header-timeout, --http-body-timeout, --http-idle-timeout, --cors-origins,
 // --public-base-url, --http-tls-cert-file, --http-tls-key-file, --http-tls-client-ca-file,
@@ -73,6 +78,9 @@ class GatewayFlags {
   std::string* rate_address_;
   std::string* trusted_proxies_;
   std::chrono::milliseconds* cache_ttl_;
+  std::chrono::milliseconds* events_retention_;
+  std::chrono::milliseconds* events_heartbeat_;
+  int64_t* events_max_pending_;
   std::string* http_host_;
   int64_t* http_port_;
   int64_t* http_threads_;

@@ -2,6 +2,7 @@
 // fronts and the admin port, and the order of shutdown.
 #include "gateway_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "backends.h"
 #include "dispatcher.h"
+#include "event_feed.h"
 #include "gateway_flags.h"
 #include "grpc_front.h"
 #include "http_front.h"
@@ -29,6 +31,7 @@
 #include "integration/redis/client.h"
 #include "rate_limiter.h"
 #include "response_cache.h"
+#include "watch_events.h"
 
 namespace integration::gateway {
 namespace {
@@ -143,6 +146,26 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
       redis::Client::Create(stream_options);
   if (!stream_redis.ok()) return fail("redis", stream_redis.status(), kGatewayExitUsage);
 
+  // The event feed's follower blocks in XREAD on a connection of its own too; its catch-up
+  // reads use the look-up client.
+  absl::StatusOr<std::unique_ptr<redis::Client>> feed_redis = redis::Client::Create(stream_options);
+  if (!feed_redis.ok()) return fail("redis", feed_redis.status(), kGatewayExitUsage);
+  std::unique_ptr<EventFeed> feed;
+  std::unique_ptr<EventServiceImpl> event_service;
+  if (!(*backends)->Services().empty()) {
+    EventFeedOptions feed_options;
+    feed_options.services = (*backends)->Services();
+    feed_options.retention = absl::FromChrono(settings->events_retention);
+    feed_options.heartbeat = absl::FromChrono(settings->events_heartbeat);
+    feed_options.max_pending = static_cast<size_t>(settings->events_max_pending);
+    feed_options.catch_up_page = std::min<size_t>(200, feed_options.max_pending / 2);
+    absl::StatusOr<std::unique_ptr<EventFeed>> started =
+        EventFeed::Start(**feed_redis, **redis, std::move(feed_options));
+    if (!started.ok()) return fail("event feed", started.status(), kGatewayExitUsage);
+    feed = *std::move(started);
+    event_service = std::make_unique<EventServiceImpl>(*feed, options->verifier);
+  }
+
   RedisAvailability availability(absl::Seconds(1), metrics);
   RateLimiter limiter(settings->limits, redis->get(), &availability, metrics);
   std::unique_ptr<ResponseCache> cache;
@@ -179,6 +202,14 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   if (absl::Status st = grpc_front.AddTo(runtime); !st.ok()) {
     return fail("grpc front", st, kGatewayExitFailure);
   }
+  if (event_service != nullptr) {
+    if (absl::Status st =
+            runtime.AddService<::lansstyrelsen::integration::gateway::v1::EventService>(
+                event_service.get());
+        !st.ok()) {
+      return fail("grpc front", st, kGatewayExitFailure);
+    }
+  }
   // The backends in /readyz, never gating it: a down backend costs only the calls that need
   // it, so taking the gateway out of the load balancer would be wrong. The gateway has no
   // readiness check of its own: it is ready while it runs and not shutting down.
@@ -199,6 +230,8 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
       }
       http_options.site = *std::move(site);
     }
+    http_options.events = feed.get();
+    http_options.verifier = options->verifier;
     absl::StatusOr<std::unique_ptr<HttpFront>> started =
         HttpFront::Start(**dispatcher, std::move(http_options));
     if (!started.ok()) {
@@ -228,13 +261,17 @@ int RunGateway(const std::vector<std::string>& args, const GatewayRunOptions& ru
   // SIGTERM: /readyz 503 and health NOT_SERVING at once (the runtime's first step), then the
   // notice delay so that load balancers leave; then the HTTP listener stops accepting and lets
   // requests in progress finish within the drain timeout, as gRPC drains.
-  std::thread http_stopper([&http, &server_flags, notice_delay] {
-    if (http == nullptr) return;
+  // Watches end with UNAVAILABLE at the same moment, so that their clients resume elsewhere
+  // instead of holding the drain up.
+  std::thread http_stopper([&http, &feed, &server_flags, notice_delay] {
     absl::SleepFor(absl::FromChrono(notice_delay));
+    if (feed != nullptr) feed->Drain();
+    if (http == nullptr) return;
     http->Shutdown(server_flags.drain_timeout());
   });
   runtime.Shutdown(server_flags.drain_timeout());
   http_stopper.join();
+  if (feed != nullptr) feed->Stop();
   if (invalidator != nullptr) invalidator->Stop();
   (*backends)->Stop();
   log::Info("gateway_stopped");

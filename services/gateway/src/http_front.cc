@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "event_feed.h"
 #include "http_routes.h"
 #include "integration/grpc/call_context.h"
 #include "integration/http/server.h"
@@ -22,7 +23,9 @@
 #include "integration/metrics/metrics.h"
 #include "integration/status/status.h"
 #include "openapi.h"
+#include "sse_watch.h"
 #include "transcoder.h"
+#include "watch_events.h"
 
 namespace integration::gateway {
 namespace {
@@ -103,6 +106,9 @@ struct HttpFront::Impl final : public http::Handler, public std::enable_shared_f
     return Finish(exchange, ErrorResponse(http_status, status), std::move(headers), close);
   }
   http::Response Options(Exchange& exchange, const http::Request& request, absl::string_view path);
+  // GET /v1/events:watch: the event feed as Server-Sent Events.
+  void WatchEvents(Exchange& exchange, const http::Request& request, absl::string_view query,
+                   const http::Responder& respond);
   bool OriginAllowed(const Exchange& exchange) const;
   void Log(const Exchange& exchange, int http_status);
   void Record(std::string_view route, int status, absl::Duration latency);
@@ -150,6 +156,11 @@ void HttpFront::Impl::Handle(http::Request request, http::Responder respond) {
     HttpResponse response;
     response.body = R"({"status":"SERVING"})";
     return respond.Send(Finish(exchange, std::move(response)));
+  }
+
+  if (request.method == "GET" && path == "/v1/events:watch" && options.events != nullptr) {
+    exchange.route = "/v1/events:watch";
+    return WatchEvents(exchange, request, query, respond);
   }
 
   if (options.site != nullptr && request.method == "GET" && path != "/v1" &&
@@ -229,6 +240,29 @@ void HttpFront::Impl::Handle(http::Request request, http::Responder respond) {
         }
         respond.Send(self->Finish(exchange, std::move(response), std::move(headers)));
       });
+}
+
+void HttpFront::Impl::WatchEvents(Exchange& exchange, const http::Request& request,
+                                  absl::string_view query, const http::Responder& respond) {
+  absl::StatusOr<SseWatchRequest> parsed =
+      ParseSseWatchRequest(ToStd(query), request.Header("last-event-id"));
+  if (!parsed.ok()) return respond.Send(Error(exchange, 400, parsed.status()));
+  std::string authorization(request.Header("authorization"));
+  if (authorization.empty() && !parsed->access_token.empty()) {
+    authorization = absl::StrCat("Bearer ", parsed->access_token);
+  }
+  absl::StatusOr<auth::Scope> scope = WatchCaller(options.verifier.get(), authorization);
+  if (!scope.ok()) return respond.Send(Finish(exchange, ErrorResponse(scope.status())));
+  HttpResponse ok;
+  ok.content_type = "text/event-stream";
+  // Nothing in between may buffer or keep the stream (nginx reads X-Accel-Buffering).
+  http::Response head =
+      Finish(exchange, std::move(ok), {{"cache-control", "no-store"}, {"x-accel-buffering", "no"}});
+  if (absl::Status st =
+          ServeSseWatch(*options.events, *scope, *std::move(parsed), respond, std::move(head));
+      !st.ok()) {
+    respond.Send(Finish(exchange, ErrorResponse(st)));
+  }
 }
 
 std::optional<http::Response> HttpFront::Impl::Refuse(const http::Refusal& refusal,

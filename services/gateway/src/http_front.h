@@ -1,7 +1,8 @@
 // The gateway's HTTP/JSON front: a handler on the shared HTTP/1.1 server (integration/http) that
 // routes requests by the google.api.http rules of the exposed methods, transcodes JSON to
-// protobuf and hands the call to the Dispatcher; also serves GET /openapi.json and GET /healthz,
-// and, when configured, the web application (static_site.h) at every other GET outside /v1/.
+// protobuf and hands the call to the Dispatcher; also serves GET /openapi.json, GET /healthz, the
+// event feed as Server-Sent Events (GET /v1/events:watch) and, when configured, the web
+// application (static_site.h) at every other GET outside /v1/.
 #pragma once
 
 #include <chrono>
@@ -19,7 +20,13 @@ namespace integration::metrics {
 class Metrics;
 }  // namespace integration::metrics
 
+namespace integration::auth {
+class Verifier;
+}  // namespace integration::auth
+
 namespace integration::gateway {
+
+class EventFeed;
 
 // PEM files of the HTTPS listener; plain HTTP when cert_file is empty (loopback development
 // only). Re-read when they change (see integration::http::TlsFiles).
@@ -64,6 +71,10 @@ struct HttpFrontOptions {
   // When set, every request is counted in gateway_http_requests_total{route,code} and timed in
   // gateway_http_request_seconds{route}.
   std::shared_ptr<metrics::Metrics> metrics;
+  // The event feed served as Server-Sent Events at GET /v1/events:watch, with the verifier of
+  // its callers' tokens; null: no such route.
+  EventFeed* events = nullptr;
+  std::shared_ptr<auth::Verifier> verifier;
 };
 
 // Started once by main(); thread-safe. Routes come from dispatcher.Methods() at Start(); the

@@ -202,6 +202,30 @@ TEST(GatewayFlags, WebApplicationFromTheEnvironment) {
   EXPECT_TRUE(off.settings->web.directory.empty()) << "no web application unless configured";
 }
 
+TEST(GatewayFlags, EventFeedRetentionHeartbeatAndQueue) {
+  ParsedFlags defaults = Parse({});
+  ASSERT_TRUE(defaults.settings.ok()) << defaults.settings.status();
+  EXPECT_EQ(defaults.settings->events_retention, std::chrono::hours(24 * 7));
+  EXPECT_EQ(defaults.settings->events_heartbeat, std::chrono::seconds(15));
+  EXPECT_EQ(defaults.settings->events_max_pending, 1000);
+  ParsedFlags p = Parse({"--events-heartbeat=5s"}, {{"GATEWAY_EVENTS_RETENTION", "48h"},
+                                                    {"GATEWAY_EVENTS_MAX_PENDING", "50"}});
+  ASSERT_TRUE(p.parse.ok()) << p.parse;
+  ASSERT_TRUE(p.settings.ok()) << p.settings.status();
+  EXPECT_EQ(p.settings->events_retention, std::chrono::hours(48));
+  EXPECT_EQ(p.settings->events_heartbeat, std::chrono::seconds(5));
+  EXPECT_EQ(p.settings->events_max_pending, 50);
+  for (const char* bad : {"--events-retention=0s", "--events-heartbeat=0s"}) {
+    ParsedFlags zero = Parse({bad});
+    ASSERT_TRUE(zero.parse.ok()) << zero.parse;
+    ASSERT_FALSE(zero.settings.ok()) << bad;
+    EXPECT_NE(zero.settings.status().message().find(std::string(bad).substr(0, 16)),
+              std::string::npos)
+        << zero.settings.status();
+  }
+  EXPECT_FALSE(Parse({"--events-max-pending=1"}).parse.ok()) << "below its range";
+}
+
 TEST(GatewayFlags, ErrorsNameTheSettingAndItsVariable) {
   struct Case {
     std::vector<std::string> args;

@@ -24,6 +24,16 @@ ApplicationOwners OwnersOf(const ApplicationRecord& app) {
                                 app.application.co_applicant_kommuner().end()}};
 }
 
+auth::Owner EventOwner(const ApplicationRecord& app) {
+  const ApplicationOwners owners = OwnersOf(app);
+  auth::Owner owner{
+      .lan = owners.lanskod, .kommuner = {}, .orgnr = owners.applicant_orgnr, .subject = ""};
+  if (!owners.applicant_kommunkod.empty()) owner.kommuner.push_back(owners.applicant_kommunkod);
+  owner.kommuner.insert(owner.kommuner.end(), owners.co_applicant_kommuner.begin(),
+                        owners.co_applicant_kommuner.end());
+  return owner;
+}
+
 absl::Status CheckApplication(const auth::Scope& scope, const ApplicationOwners& app,
                               Acting acting) {
   auth::Owner owner{

@@ -31,6 +31,10 @@ struct ApplicationOwners {
 // The owners of a stored application.
 ApplicationOwners OwnersOf(const ApplicationRecord& app);
 
+// The tenant of the events about an application and what hangs below it: whoever may read it
+// (its county, the applicant and the co-applicant kommuner, the applicant organisation).
+auth::Owner EventOwner(const ApplicationRecord& app);
+
 // Who a handler acts as on an application.
 enum class Acting {
   kReader,         // the applicant, a co-applicant kommun, the county's officers and admins

@@ -234,7 +234,7 @@ absl::Status GrantsServiceImpl::DoDecideAmendment(const grpc::CallContext& call,
         event.set_amendment(req.name());
         event.set_state(resp->state());
         *event.mutable_decide_time() = resp->decide_time();
-        return change.Emit(req.name(), event);
+        return change.Emit(req.name(), event, access::EventOwner(app));
       });
 }
 

@@ -365,7 +365,7 @@ absl::Status GrantsServiceImpl::DoSubmitApplication(const grpc::CallContext& cal
         *event.mutable_requested_amount() = resp->requested_amount();
         *event.mutable_submit_time() = resp->submit_time();
         change.Audit(resp->name(), "submit", *diarienummer);
-        return change.Emit(resp->name(), event);
+        return change.Emit(resp->name(), event, access::EventOwner(target.app));
       });
 }
 

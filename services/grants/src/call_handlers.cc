@@ -34,13 +34,17 @@ absl::Status CheckCallAdmin(const auth::Scope& scope, const CallRecord& rec) {
   return access::CheckCallAdmin(scope, rec.lanskod);
 }
 
-// Announces the call with its state after the change.
+// Announces the call with its state after the change: to its county's board while it is a
+// draft (access::CanSeeCall), to everyone once published.
 absl::Status EmitCallChanged(api::Change& change, const v1::Call& changed, absl::Time now) {
   v1::CallChangedEvent event;
   event.set_call(changed.name());
   event.set_state(changed.state());
   api::SetTimestamp(now, event.mutable_change_time());
-  return change.Emit(changed.name(), event);
+  if (changed.state() == v1::CALL_STATE_DRAFT) {
+    return change.Emit(changed.name(), event, auth::Owner::County(changed.lanskod()));
+  }
+  return change.EmitPublic(changed.name(), event, changed.lanskod());
 }
 
 // The call an administrator changes, row-locked, if the caller administers it.

@@ -123,7 +123,7 @@ absl::Status GrantsServiceImpl::DoDecideApplication(const grpc::CallContext& cal
         change.Audit(name, "decide",
                      absl::StrCat("outcome=", outcome, "; approved_ore=", *approved,
                                   "; reports=", reports.size()));
-        return change.Emit(name, event);
+        return change.Emit(name, event, access::EventOwner(a));
       });
 }
 

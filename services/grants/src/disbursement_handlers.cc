@@ -129,7 +129,7 @@ absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
       [&](pqxx::work& tx) { return LockApplication(tx, call, key->call_id, key->application_id); },
-      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         DisbursementRepository repo(tx);
         absl::StatusOr<std::optional<DisbursementRow>> current =
             repo.Find(key->call_id, key->application_id, key->id, /*for_update=*/true);
@@ -159,7 +159,7 @@ absl::Status GrantsServiceImpl::DoPayDisbursement(const grpc::CallContext& call,
         event.set_payment_reference(resp->payment_reference());
         *event.mutable_pay_time() = resp->pay_time();
         change.Audit(resp->name(), "pay", absl::StrCat("amount_ore=", resp->amount().ore()));
-        return change.Emit(resp->name(), event);
+        return change.Emit(resp->name(), event, access::EventOwner(app));
       });
 }
 

@@ -31,7 +31,8 @@ absl::Status EmitProgrammeChanged(api::Change& change, const v1::Programme& prog
   v1::ProgrammeChangedEvent event;
   event.set_programme(programme.name());
   api::SetTimestamp(now, event.mutable_change_time());
-  return change.Emit(programme.name(), event);
+  // Programmes are public to read.
+  return change.EmitPublic(programme.name(), event, programme.lanskod());
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ absl::Status GrantsServiceImpl::DoRaiseReclaim(const grpc::CallContext& call,
                      absl::StrCat("reason=", std::string(ReclaimReasonText(resp->reason())),
                                   " amount_ore=", *amount, " paid_ore=", app.paid_ore,
                                   " accepted_use_ore=", AcceptedUse(facts)));
-        return change.Emit(name, event);
+        return change.Emit(name, event, access::EventOwner(app));
       });
   if (api::IsUniqueViolation(st, "reclaims_one_raised")) return AlreadyRaised(application, "");
   return st;

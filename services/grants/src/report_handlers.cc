@@ -55,12 +55,13 @@ absl::StatusOr<std::optional<ReportKey>> DecodeReportKey(std::string_view token,
 // once the caller is known to be allowed, so that transitions of the application and
 // everything below it are serialised. A missing application, or one the caller may not read,
 // means a missing report.
-absl::Status LockApplicationOf(pqxx::work& tx, const grpc::CallContext& call, const ChildKey& key,
-                               std::string_view report_name, access::Acting acting) {
-  return ApplicationRepository(tx)
-      .Load(auth::Scope::Of(call.caller()), ApplicationKey{key.call_id, key.application_id},
-            acting, /*for_update=*/true, ReportNotFound(report_name))
-      .status();
+absl::StatusOr<ApplicationRecord> LockApplicationOf(pqxx::work& tx, const grpc::CallContext& call,
+                                                    const ChildKey& key,
+                                                    std::string_view report_name,
+                                                    access::Acting acting) {
+  return ApplicationRepository(tx).Load(auth::Scope::Of(call.caller()),
+                                        ApplicationKey{key.call_id, key.application_id}, acting,
+                                        /*for_update=*/true, ReportNotFound(report_name));
 }
 
 // Loads and locks the report of a transition and checks the client's etag.
@@ -191,7 +192,7 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) {
         return LockApplicationOf(tx, call, *key, name, access::Acting::kApplicant);
       },
-      [&](pqxx::work& tx) -> absl::Status {
+      [&](pqxx::work& tx, const ApplicationRecord& app) -> absl::Status {
         ReportRepository reports(tx);
         absl::StatusOr<ReportRow> report = LockReport(reports, *key, name, req.report().etag());
         if (!report.ok()) return report.status();
@@ -225,7 +226,7 @@ absl::Status GrantsServiceImpl::DoSubmitReport(const grpc::CallContext& call,
                                   " used_ore=", in.used_amount().ore(),
                                   " participants=", participants->women(), "/",
                                   participants->men(), "/", participants->other()));
-        return change.Emit(name, event);
+        return change.Emit(name, event, access::EventOwner(app));
       });
 }
 
@@ -240,7 +241,7 @@ absl::Status GrantsServiceImpl::DoAcceptReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) {
         return LockApplicationOf(tx, call, *key, req.name(), access::Acting::kCountyOfficer);
       },
-      [&](pqxx::work& tx) -> absl::Status {
+      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
         ReportRepository reports(tx);
         absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
         if (!report.ok()) return report.status();
@@ -277,7 +278,7 @@ absl::Status GrantsServiceImpl::DoReturnReport(const grpc::CallContext& call,
       [&](pqxx::work& tx) {
         return LockApplicationOf(tx, call, *key, req.name(), access::Acting::kCountyOfficer);
       },
-      [&](pqxx::work& tx) -> absl::Status {
+      [&](pqxx::work& tx, const ApplicationRecord&) -> absl::Status {
         ReportRepository reports(tx);
         absl::StatusOr<ReportRow> report = LockReport(reports, *key, req.name(), req.etag());
         if (!report.ok()) return report.status();

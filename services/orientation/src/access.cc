@@ -2,6 +2,12 @@
 #include "access.h"
 
 namespace integration::orientation::access {
+
+auth::Owner ParticipantOwner(std::string_view kommunkod) {
+  auth::Owner owner = auth::Owner::County(kommunkod.substr(0, 2));
+  owner.kommuner.push_back(std::string(kommunkod));
+  return owner;
+}
 namespace {
 
 auth::Owner KommunOwner(std::string_view kommunkod) {

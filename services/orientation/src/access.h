@@ -30,6 +30,10 @@ absl::Status CheckParticipantKeeper(const auth::Scope& scope, std::string_view k
 // county. Never another kommun, also not one sharing an offering.
 absl::Status CheckParticipantReader(const auth::Scope& scope, std::string_view kommunkod);
 
+// The tenant of the events about a kommun's participants (api::Change::Emit): the readers
+// CheckParticipantReader lets in, the kommun within its county.
+auth::Owner ParticipantOwner(std::string_view kommunkod);
+
 // The county whose follow-up a county role reads.
 absl::StatusOr<std::string> FollowUpCounty(const auth::Scope& scope);
 

@@ -1,6 +1,7 @@
 // OrientationService enrolment and attendance RPCs: a kommun's officers enrol its participants
 // in offerings it takes part in (after the eligibility check, or with a recorded exception) and
 // record their attendance; progress and completion follow from the attendance.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -182,7 +183,8 @@ absl::Status OrientationServiceImpl::DoCreateEnrolment(const grpc::CallContext& 
         event.set_enrolment(resp->name());
         event.set_offering(name_of_offering);
         api::SetTimestamp(now, event.mutable_enrol_time());
-        return change.Emit(resp->name(), event);
+        return change.Emit(resp->name(), event,
+                           access::ParticipantOwner(participant_id->kommunkod));
       });
 }
 
@@ -320,6 +322,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
         recorded.set_session(req.session());
         api::SetTimestamp(now, recorded.mutable_record_time());
         std::vector<v1::ParticipantCompletedEvent> completions;
+        std::vector<std::string> completion_kommuner;  // of each completion's participant
         for (size_t i = 0; i < ids.size(); ++i) {
           const EnrolmentId& id = ids[i];
           const std::string name = EnrolmentName(id.participant.kommunkod,
@@ -350,6 +353,7 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
             completed.set_enrolment(name);
             api::SetTimestamp(now, completed.mutable_complete_time());
             completions.push_back(std::move(completed));
+            completion_kommuner.push_back(id.participant.kommunkod);
           }
           absl::StatusOr<v1::Enrolment> enrolment = LoadEnrolment(repo, id);
           if (!enrolment.ok()) return enrolment.status();
@@ -357,10 +361,25 @@ absl::Status OrientationServiceImpl::DoRecordAttendance(const grpc::CallContext&
           recorded.add_enrolments(name);
         }
         change.Audit(req.session(), "recordAttendance", absl::StrCat(ids.size(), " enrolments"));
-        if (absl::Status st = change.Emit(req.session(), recorded); !st.ok()) return st;
-        for (const v1::ParticipantCompletedEvent& completed : completions) {
+        // The event names enrolments: it goes to the readers of their participants.
+        auth::Owner owner;
+        for (const EnrolmentId& id : ids) {
+          const auth::Owner one = access::ParticipantOwner(id.participant.kommunkod);
+          owner.lan = one.lan;
+          if (std::find(owner.kommuner.begin(), owner.kommuner.end(), one.kommuner.front()) ==
+              owner.kommuner.end()) {
+            owner.kommuner.push_back(one.kommuner.front());
+          }
+        }
+        if (absl::Status st = change.Emit(req.session(), recorded, owner); !st.ok()) return st;
+        for (size_t i = 0; i < completions.size(); ++i) {
+          const v1::ParticipantCompletedEvent& completed = completions[i];
           change.Audit(completed.enrolment(), "complete");
-          if (absl::Status st = change.Emit(completed.enrolment(), completed); !st.ok()) return st;
+          if (absl::Status st = change.Emit(completed.enrolment(), completed,
+                                            access::ParticipantOwner(completion_kommuner[i]));
+              !st.ok()) {
+            return st;
+          }
         }
         return absl::OkStatus();
       });

@@ -69,10 +69,7 @@ absl::Status CheckTransferRegistrar(const auth::Scope& scope, std::string_view l
 
 absl::Status CheckChildReader(const auth::Scope& scope, const ChildOwners& child) {
   if (scope.Is(Role::kMunicipalityOfficer)) {
-    auth::Owner owner;
-    owner.lan = child.lanskod;
-    if (!child.assigned_kommunkod.empty()) owner.kommuner.push_back(child.assigned_kommunkod);
-    return auth::CheckInScope(scope, owner, "the child");
+    return auth::CheckInScope(scope, ChildEventOwner(child), "the child");
   }
   if (absl::Status st =
           auth::RequireRole(scope, {Role::kCountyOfficer, Role::kCountyAdmin},
@@ -108,9 +105,6 @@ absl::StatusOr<auth::Tenant> ChildListScope(const auth::Scope& scope) {
   return auth::TenantOf(scope, "children are listed by the county and the kommuner");
 }
 
-namespace {
-
-// The owner of a kommun's records: the kommun, within its county.
 auth::Owner KommunOwner(std::string_view kommunkod) {
   auth::Owner owner;
   owner.lan = std::string(kommunkod.substr(0, 2));
@@ -118,7 +112,19 @@ auth::Owner KommunOwner(std::string_view kommunkod) {
   return owner;
 }
 
-}  // namespace
+auth::Owner ChildEventOwner(const ChildOwners& child) {
+  auth::Owner owner = auth::Owner::County(child.lanskod);
+  if (!child.assigned_kommunkod.empty()) owner.kommuner.push_back(child.assigned_kommunkod);
+  return owner;
+}
+
+auth::Owner PlacementEventOwner(const ChildOwners& child, std::string_view unit_kommunkod) {
+  auth::Owner owner = ChildEventOwner(child);
+  if (!unit_kommunkod.empty() && unit_kommunkod != child.assigned_kommunkod) {
+    owner.kommuner.push_back(std::string(unit_kommunkod));
+  }
+  return owner;
+}
 
 absl::Status CheckUnitKeeper(const auth::Scope& scope, std::string_view kommunkod) {
   if (absl::Status st = auth::RequireRole(scope, {Role::kMunicipalityOfficer},

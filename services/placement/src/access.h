@@ -38,6 +38,13 @@ struct ChildOwners {
   std::string assigned_kommunkod;  // "" while the child waits for an assignment
 };
 
+// The tenants of the events (api::Change::Emit), the owners the reads above check: a child's
+// county and assigned kommun; with a placement also the unit's kommun; a kommun's own records
+// (settlement assignments) its kommun within its county.
+auth::Owner ChildEventOwner(const ChildOwners& child);
+auth::Owner PlacementEventOwner(const ChildOwners& child, std::string_view unit_kommunkod);
+auth::Owner KommunOwner(std::string_view kommunkod);
+
 // Reading a child: the county roles of its county, the officers of the kommun it is assigned
 // to (a waiting child belongs to no kommun yet).
 absl::Status CheckChildReader(const auth::Scope& scope, const ChildOwners& child);

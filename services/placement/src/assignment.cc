@@ -6,12 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "access.h"
 #include "allocation_key_repository.h"
 #include "integration/api/handler.h"
+#include "integration/dates/day.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/placement/v1/events.pb.h"
 #include "rules/allocation_rules.h"
-#include "integration/dates/day.h"
 #include "rules/names.h"
 
 namespace integration::placement {
@@ -60,7 +61,7 @@ absl::Status RecordAssignment(ChildRepository& repo, api::Change& change, int64_
   event.set_kommunkod(assignment.kommunkod());
   event.set_basis(assignment.basis());
   api::SetTimestamp(now, event.mutable_assign_time());
-  return change.Emit(name, event);
+  return change.Emit(name, event, access::KommunOwner(assignment.kommunkod()));
 }
 
 absl::StatusOr<std::optional<v1::Assignment>> AssignWaitingChild(

@@ -66,7 +66,10 @@ absl::Status PlacementServiceImpl::DoReportArrival(const grpc::CallContext& call
         event.set_child(name);
         event.set_lanskod(checked->lanskod);
         api::SetTimestamp(now, event.mutable_report_time());
-        if (absl::Status st = change.Emit(name, event); !st.ok()) return st;
+        if (absl::Status st = change.Emit(name, event, auth::Owner::County(checked->lanskod));
+            !st.ok()) {
+          return st;
+        }
         absl::StatusOr<std::optional<v1::Assignment>> assigned =
             AssignWaitingChild(tx, change, *id, checked->arrival, checked->lanskod, now);
         if (!assigned.ok()) return assigned.status();

@@ -280,7 +280,9 @@ absl::Status PlacementServiceImpl::DoConfirmPlacement(const grpc::CallContext& c
         event.set_placement(req.name());
         event.set_unit(resp->unit());
         api::SetTimestamp(now, event.mutable_confirm_time());
-        return change.Emit(req.name(), event);
+        return change.Emit(
+            req.name(), event,
+            access::PlacementEventOwner(OwnersOf(target.child), KommunOf(target.unit.unit)));
       });
 }
 
@@ -333,7 +335,9 @@ absl::Status PlacementServiceImpl::DoEndPlacement(const grpc::CallContext& call,
         event.set_unit(resp->unit());
         event.set_reason(req.reason());
         api::SetTimestamp(now, event.mutable_end_time());
-        return change.Emit(req.name(), event);
+        return change.Emit(
+            req.name(), event,
+            access::PlacementEventOwner(OwnersOf(target.child), KommunOf(target.unit.unit)));
       });
 }
 

@@ -274,7 +274,11 @@ absl::Status PlacementServiceImpl::DoDecideKommunNumbers(const grpc::CallContext
     event.set_county_number(resp->county_number());
     *event.mutable_kommun_numbers() = resp->kommun_numbers();
     api::SetTimestamp(now, event.mutable_decide_time());
-    return change.Emit(resp->name(), event);
+    // Read by the county and the officers of its kommuner (access::CheckQuotaReader).
+    auth::Owner owner = auth::Owner::County(id->lanskod);
+    for (const v1::KommunNumber& k : resp->kommun_numbers())
+      owner.kommuner.push_back(k.kommunkod());
+    return change.Emit(resp->name(), event, owner);
   });
 }
 
@@ -305,7 +309,10 @@ absl::Status PlacementServiceImpl::DoReportSettlementAssignment(
         event.set_persons(checked->persons);
         *event.mutable_assignment_date() = dates::DateOf(checked->assignment_date);
         *event.mutable_due_date() = dates::DateOf(checked->due_date);
-        if (absl::Status st = change.Emit(name, event); !st.ok()) return st;
+        if (absl::Status st = change.Emit(name, event, access::KommunOwner(checked->kommunkod));
+            !st.ok()) {
+          return st;
+        }
       } else {
         id = repo.FindByHousehold(checked->household_reference);
         if (!id) return status::Internal("a reported settlement assignment vanished");
@@ -446,7 +453,7 @@ absl::Status PlacementServiceImpl::DoRecordSettlementReception(
         event.set_kommunkod(resp->kommunkod());
         *event.mutable_reception_date() = resp->reception_date();
         event.set_late(late);
-        return change.Emit(resp->name(), event);
+        return change.Emit(resp->name(), event, access::KommunOwner(resp->kommunkod()));
       });
 }
 

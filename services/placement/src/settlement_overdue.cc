@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "access.h"
 #include "integration/dates/day.h"
 #include "integration/log/log.h"
 #include "integration/outbox/outbox.h"
@@ -55,6 +56,9 @@ absl::StatusOr<int> SettlementOverdueCheck::RunOnce() {
             row.type = event.GetDescriptor()->full_name();
             row.aggregate = name;
             row.payload = event.SerializeAsString();
+            const auth::Owner owner = access::KommunOwner(m.kommunkod);
+            row.tenant.lan = owner.lan;
+            row.tenant.kommuner = owner.kommuner;
             if (absl::Status enqueued = outbox::Enqueue(tx, row); !enqueued.ok()) return enqueued;
           }
           marked = static_cast<int>(marks->size());

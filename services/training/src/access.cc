@@ -4,6 +4,12 @@
 #include "absl/strings/str_cat.h"
 
 namespace integration::training::access {
+
+auth::Owner LearnerOwner(std::string_view learner_id, std::string_view learner_lanskod) {
+  auth::Owner owner = auth::Owner::Person(learner_id);
+  owner.lan = std::string(learner_lanskod);
+  return owner;
+}
 namespace {
 
 using auth::Role;

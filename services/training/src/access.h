@@ -28,6 +28,10 @@ absl::Status CheckLearnerCounty(const auth::Scope& scope, std::string_view learn
 absl::Status CheckIsLearner(const auth::Scope& scope, std::string_view learner_id,
                             std::string_view message);
 
+// The tenant of a learner's events (api::Change::Emit): the learner itself and the county
+// officers of its county (the readers CheckCanReadLearner and CheckLearnerCounty let in).
+auth::Owner LearnerOwner(std::string_view learner_id, std::string_view learner_lanskod);
+
 // The county whose learners a county officer lists: ROLE_NOT_ALLOWED for other roles,
 // LAN_CLAIM_MISSING without the claim.
 absl::StatusOr<std::string> LearnerListCounty(const auth::Scope& scope);

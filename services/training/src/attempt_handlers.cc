@@ -13,16 +13,17 @@
 #include "absl/strings/str_cat.h"
 #include "access.h"
 #include "attempt_repository.h"
-#include "rules/attempt_rules.h"
-#include "rules/content_rules.h"
 #include "diploma.h"
 #include "diploma_issuer.h"
+#include "diploma_repository.h"
 #include "integration/api/change.h"
+#include "integration/api/page_token.h"
+#include "integration/auth/tenancy.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
 #include "learner_repository.h"
-#include "integration/api/page_token.h"
-#include "integration/auth/tenancy.h"
+#include "rules/attempt_rules.h"
+#include "rules/content_rules.h"
 #include "rules/quiz_draw.h"
 #include "rules/scoring.h"
 #include "service_util.h"
@@ -233,7 +234,14 @@ absl::Status TrainingServiceImpl::DoSubmitAttempt(const grpc::CallContext& call,
       event.set_score_percent(score->score_percent);
       event.set_pass_mark_percent(attempt.pass_mark_percent);
       SetTimestamp(FromMicros(ToMicros(now)), event.mutable_pass_time());
-      if (absl::Status st = change.Emit(event.learner(), event); !st.ok()) return st;
+      const std::optional<DiplomaLearner> learner =
+          DiplomaRepository(tx).FindLearner(attempt.learner_id);
+      if (!learner.has_value()) return AttemptNotFound(req.name());
+      if (absl::Status st = change.Emit(event.learner(), event,
+                                        access::LearnerOwner(attempt.learner_id, learner->lanskod));
+          !st.ok()) {
+        return st;
+      }
       // The same transaction: a diploma exists exactly when the pass that earned it does.
       if (absl::Status st = IssueDueDiplomas(change, tx, attempt.learner_id, issue); !st.ok()) {
         return st;

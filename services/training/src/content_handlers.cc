@@ -49,7 +49,8 @@ absl::Status RecordContentChange(api::Change& change, std::string_view verb,
   event.set_resource(resource);
   event.set_change(kind);
   api::SetTimestamp(now, event.mutable_change_time());
-  return change.Emit(resource, event);
+  // Course content is public to read.
+  return change.EmitPublic(resource, event);
 }
 
 absl::Status PartNotFound(std::string_view part_id) {

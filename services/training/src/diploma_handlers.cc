@@ -149,10 +149,12 @@ absl::Status TrainingServiceImpl::DoRevokeDiploma(const grpc::CallContext& call,
   const absl::Time now = deps_.clock();
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   // Only an admin of the learner's county, checked before a retry may replay the first answer.
+  std::string learner_lanskod;
   auto authorize = [&](pqxx::work& tx) -> absl::Status {
     const std::optional<DiplomaLearner> learner =
         DiplomaRepository(tx).FindLearner(ref->learner_id);
     if (!learner.has_value()) return DiplomaNotFound(*ref);
+    learner_lanskod = learner->lanskod;
     return access::CheckCanRevokeDiploma(auth::Scope::Of(call.caller()), learner->lanskod);
   };
   return change.Run(authorize, [&](pqxx::work& tx) -> absl::Status {
@@ -178,7 +180,11 @@ absl::Status TrainingServiceImpl::DoRevokeDiploma(const grpc::CallContext& call,
     event.set_learner(LearnerName(ref->learner_id));
     event.set_kind(diploma.content().kind());
     *event.mutable_revoke_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-    if (absl::Status st = change.Emit(diploma.name(), event); !st.ok()) return st;
+    if (absl::Status st = change.Emit(diploma.name(), event,
+                                      access::LearnerOwner(ref->learner_id, learner_lanskod));
+        !st.ok()) {
+      return st;
+    }
     // The reason is free text that may name people: it stays in the diploma row only.
     change.Audit(diploma.name(), "revoke",
                  diploma.content().kind() == v1::DIPLOMA_KIND_COURSE ? "kind=course" : "kind=part");

@@ -2,21 +2,22 @@
 // diploma the learner is due and does not hold yet.
 #include "diploma_issuer.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <google/protobuf/util/time_util.h>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "rules/content_rules.h"
+#include "access.h"
 #include "diploma_repository.h"
 #include "integration/status/status.h"
 #include "lansstyrelsen/integration/training/v1/events.pb.h"
+#include "rules/content_rules.h"
 
 namespace integration::training {
 namespace {
@@ -102,7 +103,11 @@ absl::Status IssueDueDiplomas(api::Change& change, pqxx::work& tx, const std::st
     event.set_key_id(row.signed_diploma.content.key_id());
     *event.mutable_issue_time() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-    if (absl::Status st = change.Emit(name, event); !st.ok()) return st;
+    if (absl::Status st =
+            change.Emit(name, event, access::LearnerOwner(learner_id, learner->lanskod));
+        !st.ok()) {
+      return st;
+    }
     change.Audit(name, "issue",
                  diploma.kind == v1::DIPLOMA_KIND_COURSE
                      ? std::string("kind=course")

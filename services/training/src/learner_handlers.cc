@@ -214,7 +214,7 @@ absl::Status TrainingServiceImpl::DoCreateLearner(const grpc::CallContext& call,
     event.set_kommunkod(resp->kommunkod());
     *event.mutable_enrol_time() = resp->enrol_time();
     change.Audit(name, "create", absl::StrCat("parts=", (*row)->part_ids.size()));
-    return change.Emit(name, event);
+    return change.Emit(name, event, access::LearnerOwner(*learner_id, kommun->lanskod));
   });
 }
 

@@ -17,8 +17,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "integration/auth/tenancy.h"
 #include "integration/grpc/call_context.h"
 #include "integration/grpc/names.h"  // first: see there
+#include "integration/outbox/outbox.h"
 #include "integration/pg/pool.h"
 
 namespace integration::api {
@@ -99,8 +101,15 @@ class Change {
 
   // An outbox event of the change, published after the commit: type the message's full
   // protobuf name (e.g. "lansstyrelsen.integration.grants.v1.CallChangedEvent"), `aggregate`
-  // the resource name it is about, payload the serialized message.
-  absl::Status Emit(std::string_view aggregate, const google::protobuf::Message& event);
+  // the resource name it is about, payload the serialized message, and as its tenant (whom the
+  // event feed shows it to) `owner`, the owners of the record as the service's reads check
+  // them: its county, kommuner, organisation and learner (Owner::subject).
+  absl::Status Emit(std::string_view aggregate, const google::protobuf::Message& event,
+                    const auth::Owner& owner);
+  // The same for an event about a record every caller may read (a published call, a
+  // programme, course content); `lan` (may be empty) says whose county it is.
+  absl::Status EmitPublic(std::string_view aggregate, const google::protobuf::Message& event,
+                          std::string_view lan = "");
 
   const grpc::CallContext& call() const { return call_; }
 
@@ -110,12 +119,15 @@ class Change {
   // response (when the request has an id), the audit rows and the outbox rows. False when the
   // id was recorded by another call first (which the claim waited for, if it was in flight).
   bool Record(pqxx::work& tx, const std::string& fingerprint);
+  absl::Status Add(std::string_view aggregate, const google::protobuf::Message& event,
+                   outbox::Tenant tenant);
 
   struct Event {
     std::string id;
     std::string type;
     std::string aggregate;
     std::string payload;
+    outbox::Tenant tenant;
   };
   struct AuditRow {
     std::string action;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,34 @@ struct Response {
   bool close = false;
 };
 
+// What a streamed response (Responder::Stream) tells its handler. Both run on the
+// connection's I/O thread: never block in them.
+struct StreamCallbacks {
+  // Every part written so far has been sent: the handler may write the next one. Called after
+  // the head was sent, then after each drained write.
+  std::function<void()> on_drained;
+  // The connection closed (the client went away, a write timed out, the server stopped): the
+  // handler releases what feeds the stream. Called once; later writes are dropped.
+  std::function<void()> on_closed;
+};
+
+// The sending side of a streamed response (Server-Sent Events): the body's parts go out as
+// HTTP/1.1 chunks in the order written; End sends the last chunk and closes the connection.
+// Copyable; callable from any thread. The handler bounds what it queues by writing again only
+// after on_drained.
+class StreamWriter {
+ public:
+  struct State;  // shared with the connection, defined by the server
+  explicit StreamWriter(std::shared_ptr<State> state) noexcept : state_(std::move(state)) {}
+  // Queues `part`; false once the stream ended or the connection closed.
+  bool Write(std::string part) const;
+  // Ends the response after the parts queued before. Idempotent.
+  void End() const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
 // Sends the response to one request. Copyable; callable from any thread, now or later (an
 // asynchronous handler answers from its completion callback). Only the first call counts, and
 // nothing is sent once the connection closed or the server stopped.
@@ -54,6 +83,12 @@ class Responder {
   class Target;  // the connection, defined by the server
   Responder(std::shared_ptr<Target> target, uint64_t request) noexcept;
   void Send(Response response) const;
+  // Answers with `head` (status and headers; its body is ignored) and a body written later
+  // through the returned writer, chunked, on a connection that closes when it ends. Counts as
+  // the answer like Send; when the request was answered already, or the connection closed,
+  // `callbacks.on_closed` runs at once (on some thread) and writes are dropped. While the
+  // server drains, a stream stays open until its handler ends it or the drain timeout.
+  StreamWriter Stream(Response head, StreamCallbacks callbacks) const;
 
  private:
   std::shared_ptr<Target> target_;

@@ -1,5 +1,8 @@
 // The outbox relay: a thread that publishes committed outbox rows to the service's Redis
-// stream and marks them published (at-least-once; rows wait while Redis is down).
+// stream and marks them published (at-least-once; rows wait while Redis is down). Any number
+// of replicas may run one: they publish one at a time, in outbox id order, so that each
+// resource's events reach the stream in commit order; a stream that Redis lost is rebuilt
+// from the retained rows with the same entry ids (relay.cc, PublishBatch).
 #pragma once
 
 #include <chrono>
@@ -55,6 +58,8 @@ struct RelayStats {
   int64_t failed_attempts = 0;  // batches rolled back (Redis or PostgreSQL failures)
   int64_t pruned = 0;           // published rows deleted after the retention
   int64_t request_ids_pruned = 0;  // request_ids rows deleted after their retention
+  // Published rows appended again because the stream had lost them (Redis restarted empty).
+  int64_t restored = 0;
   bool healthy = true;          // whether the last attempt succeeded
 };
 
