@@ -1,7 +1,7 @@
 // End-to-end tests of the event feed through the gateway: watchers over gRPC (WatchEvents) see
-// the events of a grants lifecycle in commit order, only those within their scope, and resume
-// from their cursor without loss or duplicates after a restart of the grants service, of the
-// gateway (a watch ends UNAVAILABLE when its gateway shuts down) and of Redis (which comes back
+// the events of a grants lifecycle in commit order, only those within their scope (and of
+// training only those their role may read through the RPCs), and resume from their cursor
+// without loss or duplicates after a restart of the grants service, of the gateway (a watch ends UNAVAILABLE when its gateway shuts down) and of Redis (which comes back
 // empty and is rebuilt by the relay); the same feed as Server-Sent Events over HTTP.
 #include <gmock/gmock.h>
 #include <grpcpp/create_channel.h>
@@ -41,15 +41,16 @@ constexpr char kBystander[] = "0381";  // Enköping, in kLan, not an applicant
 
 std::string Type(const std::string& name) { return absl::StrCat(kGrants, name); }
 
-// One WatchEvents stream read on a thread of its own.
+// One WatchEvents stream of one service's events read on a thread of its own.
 class Watcher {
  public:
-  Watcher(const std::string& target, const std::string& bearer, const std::string& cursor)
+  Watcher(const std::string& target, const std::string& bearer, const std::string& cursor,
+          const std::string& service = "grants")
       : channel_(::grpc::CreateChannel(target, ::grpc::InsecureChannelCredentials())),
         stub_(gw::EventService::NewStub(channel_)) {
     ctx_.AddMetadata("authorization", bearer);
     gw::WatchEventsRequest req;
-    req.add_services("grants");
+    req.add_services(service);
     req.set_start_cursor(cursor);
     reader_ = stub_->WatchEvents(&ctx_, req);
     // The watch is open once the gateway sent its headers (a refusal comes without).
@@ -122,10 +123,10 @@ class Watcher {
 // A watcher that got past the gateway's start (which refuses watches UNAVAILABLE until it has
 // read the streams' positions once).
 std::unique_ptr<Watcher> Watch(const std::string& target, const std::string& bearer,
-                               const std::string& cursor) {
+                               const std::string& cursor, const std::string& service = "grants") {
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
   for (;;) {
-    auto w = std::make_unique<Watcher>(target, bearer, cursor);
+    auto w = std::make_unique<Watcher>(target, bearer, cursor, service);
     std::optional<::grpc::Status> end = w->WaitEnd(absl::Milliseconds(300));
     if (!end.has_value() || end->error_code() != ::grpc::StatusCode::UNAVAILABLE ||
         absl::Now() > give_up) {
@@ -359,6 +360,39 @@ TEST_F(EventsThroughGatewayTest, AGrantsLifecycleInOrderAndOnlyWithinScope) {
   std::optional<::grpc::Status> end = bad.WaitEnd();
   ASSERT_TRUE(end.has_value());
   EXPECT_EQ(end->error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// A role sees an event only when a read RPC of its record admits the role: a county_admin
+// (whose role GetLearner does not admit) gets the public course content but no enrolment, a
+// county officer both, a learner its own enrolment only.
+TEST_F(EventsThroughGatewayTest, TrainingEventsOnlyForTheRolesThatMayReadTheirRecords) {
+  const std::string target = suite().gateway().grpc_target();
+  std::unique_ptr<Watcher> admin = Watch(target, Admin(), "", "training");
+  std::unique_ptr<Watcher> officer = Watch(target, Officer(), "", "training");
+  std::unique_ptr<Watcher> enrolled =
+      Watch(target, suite().Bearer("learner", "ev-anna"), "", "training");
+  std::unique_ptr<Watcher> other =
+      Watch(target, suite().Bearer("learner", "ev-bo"), "", "training");
+
+  Post(Admin(), "/v1/parts?partId=bevakningsdel", R"({"title": "Bevakningsdel"})");
+  Post(suite().Bearer("learner", "ev-anna"), "/v1/learners?requestId=" + NewRequestId(),
+       R"({"name": "learners/me", "displayName": "Anna Ek", "email": "anna@example.se",
+           "organisationType": "ORGANISATION_TYPE_ASSOCIATION",
+           "organisationName": "Röda Korset Uppsala", "kommunkod": "0380",
+           "parts": ["parts/bevakningsdel"]})");
+
+  const std::string content = "lansstyrelsen.integration.training.v1.ContentChangedEvent";
+  const std::string enrolment = "lansstyrelsen.integration.training.v1.LearnerEnrolledEvent";
+  ASSERT_TRUE(officer->WaitFor(2)) << ::testing::PrintToString(officer->Types());
+  ASSERT_TRUE(enrolled->WaitFor(2)) << ::testing::PrintToString(enrolled->Types());
+  ASSERT_TRUE(admin->WaitFor(1));
+  ASSERT_TRUE(other->WaitFor(1));
+  absl::SleepFor(absl::Seconds(1));  // anything more would have come by now
+  EXPECT_EQ(officer->Types(), (std::vector<std::string>{content, enrolment}));
+  EXPECT_EQ(enrolled->Types(), (std::vector<std::string>{content, enrolment}));
+  EXPECT_EQ(enrolled->Events()[1].resource(), "learners/" + suite().Subject("ev-anna"));
+  EXPECT_EQ(admin->Types(), (std::vector<std::string>{content}));
+  EXPECT_EQ(other->Types(), (std::vector<std::string>{content}));
 }
 
 TEST_F(EventsThroughGatewayTest, ResumesWithoutLossOrDuplicatesAfterRestarts) {

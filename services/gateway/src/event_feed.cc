@@ -15,6 +15,7 @@
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "backends.h"
 #include "integration/grpc/executor.h"
 #include "integration/log/log.h"
 #include "integration/redis/client.h"
@@ -43,7 +44,8 @@ std::string Field(const std::vector<redis::Reply>& kv, std::string_view name) {
 // An entry of an XREAD or XRANGE reply ([id, [field, value, ...]]); nullopt when it has no
 // valid id. An entry without the relay's fields keeps its id (so positions move past it) and
 // an empty event id (so nobody gets it).
-std::optional<FeedEntry> ParseEntry(const std::string& service, const redis::Reply& item) {
+std::optional<FeedEntry> ParseEntry(const std::string& service, const redis::Reply& item,
+                                    const EventReadRoles& read_roles) {
   if (!item.is_array() || item.elements().size() != 2) return std::nullopt;
   std::optional<outbox::StreamId> id = outbox::StreamId::Parse(item.elements()[0].str());
   if (!id.has_value()) return std::nullopt;
@@ -63,6 +65,7 @@ std::optional<FeedEntry> ParseEntry(const std::string& service, const redis::Rep
     e.event_id.clear();  // a tenant we cannot read is shown to nobody
   }
   if (e.type.empty()) e.event_id.clear();
+  e.readers = read_roles.Of(e.service, e.aggregate);
   return e;
 }
 
@@ -78,6 +81,7 @@ bool MaySee(const auth::Scope& scope, const FeedEntry& entry) {
     return std::find(scope.scopes.begin(), scope.scopes.end(), EventScope(entry.service)) !=
            scope.scopes.end();
   }
+  if ((entry.readers & RoleBit(*scope.role)) == 0) return false;
   const outbox::Tenant& t = entry.tenant;
   if (t.is_public) return true;
   // auth::CheckInScope's rules, without building an error per refused event.
@@ -263,7 +267,8 @@ struct EventFeed::Impl {
       if (it == streams.end()) continue;
       const size_t index = static_cast<size_t>(it - streams.begin());
       for (const redis::Reply& item : per_stream.elements()[1].elements()) {
-        if (std::optional<FeedEntry> e = ParseEntry(options.services[index], item)) {
+        if (std::optional<FeedEntry> e =
+                ParseEntry(options.services[index], item, *options.read_roles)) {
           entries.emplace_back(index, *std::move(e));
         }
       }
@@ -450,7 +455,8 @@ struct EventFeed::Impl {
         const std::vector<redis::Reply>& items =
             w.phase == Watch::State::Phase::kEnded ? kNone : (*replies)[1].elements();
         for (const redis::Reply& item : items) {
-          std::optional<FeedEntry> e = ParseEntry(options.services[stream], item);
+          std::optional<FeedEntry> e =
+              ParseEntry(options.services[stream], item, *options.read_roles);
           if (!e.has_value()) continue;
           auto shared = std::make_shared<const FeedEntry>(*std::move(e));
           wake |= w.OfferLocked(stream, shared, true, Now());
@@ -573,6 +579,8 @@ absl::StatusOr<std::unique_ptr<EventFeed>> EventFeed::Start(redis::Client& tail,
   }
   if (absl::Status st = errors.ToStatus(); !st.ok()) return st;
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (options.read_roles == nullptr)
+    options.read_roles = EventReadRoles::FromServices(SuiteServices());
   auto impl = std::make_unique<Impl>(tail, reads, std::move(options));
   Impl* raw = impl.get();
   {

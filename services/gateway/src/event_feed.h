@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "event_access.h"
 #include "event_cursor.h"
 #include "integration/auth/tenancy.h"
 #include "integration/outbox/outbox.h"
@@ -40,16 +41,20 @@ struct FeedEntry {
   std::string payload;
   std::string created_at;  // RFC 3339, UTC
   outbox::Tenant tenant;
+  // The roles whose callers may read the record through the service's read RPCs
+  // (EventReadRoles::Of the aggregate); zero: no tenant role sees the event.
+  RoleMask readers = 0;
 };
 
 // The scope an agency_system needs for the events of `service`: "<service>.events.read".
 std::string EventScope(std::string_view service);
 
 // Whether a caller may see the event: what it could read of the record through the RPCs.
-// Public records: every authenticated caller (agency systems with the service's event scope);
-// agency systems: the events of the services whose event scope their token carries; the
-// other roles: records within their tenant (auth::CheckInScope: county, kommun, organisation,
-// learner). An event without tenant attributes is shown to no tenant role.
+// Agency systems: the events of the services whose event scope their token carries (also
+// events no read RPC exposes). The other roles: only when the policy of a read RPC of the
+// record lets the role in (entry.readers), and then public records, or records within their
+// tenant (auth::CheckInScope: county, kommun, organisation, learner). An event without tenant
+// attributes is shown to no tenant role.
 bool MaySee(const auth::Scope& scope, const FeedEntry& entry);
 
 // What a watcher asks for; empty lists match everything.
@@ -96,6 +101,9 @@ class Watch {
 
 struct EventFeedOptions {
   std::vector<std::string> services;  // the stems whose streams to follow
+  // Who may read which record of those services; null: EventReadRoles::FromServices of the
+  // suite's services (the read RPCs' access policies).
+  std::shared_ptr<const EventReadRoles> read_roles;
   // How long a cursor stays valid (the outbox and the streams keep at least as long).
   absl::Duration retention = absl::Hours(24 * 7);
   // A watch with nothing to send for this long gets a heartbeat.
@@ -104,8 +112,8 @@ struct EventFeedOptions {
   size_t max_pending = 1000;
   // Recent entries kept in memory, from which resuming watchers join without Redis reads.
   size_t buffer_entries = 10'000;
-  size_t catch_up_page = 200;             // entries per XRANGE of a catching-up watch
-  size_t catch_up_threads = 2;            // threads doing those reads
+  size_t catch_up_page = 200;   // entries per XRANGE of a catching-up watch
+  size_t catch_up_threads = 2;  // threads doing those reads
   // Threads that hand new entries to the fronts (which serialize them and start the writes),
   // so that a thousand watchers do not wait for each other behind the follower.
   size_t delivery_threads = 4;

@@ -25,6 +25,10 @@ namespace {
 // A database of its own, so that other binaries' streams never mix in.
 constexpr int kTestDb = 8;
 
+constexpr RoleMask kThingReaders =
+    RoleBit(auth::Role::kCountyOfficer) | RoleBit(auth::Role::kMunicipalityOfficer) |
+    RoleBit(auth::Role::kOrganisationRep) | RoleBit(auth::Role::kLearner);
+
 std::unique_ptr<redis::Client> Connect(int pool_size) {
   redis::ClientOptions o;
   o.host = testing::RedisHost();
@@ -138,6 +142,13 @@ class EventFeedTest : public ::testing::Test {
   EventFeedOptions Options() const {
     EventFeedOptions o;
     o.services = services_;
+    // The test's records ("things/<payload>") are readable by every tenant role but
+    // county_admin, as if a Get method's policy said so.
+    auto read_roles = std::make_shared<EventReadRoles>();
+    for (const std::string& s : services_) {
+      EXPECT_TRUE(read_roles->Add(s, "things/*", kThingReaders).ok());
+    }
+    o.read_roles = std::move(read_roles);
     o.block = std::chrono::milliseconds(200);
     o.heartbeat = absl::Seconds(30);
     return o;
@@ -217,6 +228,9 @@ TEST_F(EventFeedTest, LiveEventsAreFilteredAndShownOnlyWithinTheCallersScope) {
   agency.role = auth::Role::kAgencySystem;
   agency.scopes = {EventScope(services_[1])};
   auto agent = Watching(agency, {}, "");
+  auth::Scope admin = County("12");
+  admin.role = auth::Role::kCountyAdmin;
+  auto admin_watch = Watching(admin, {}, "");
 
   Add(0, "a12", InCounty("12"));
   Add(0, "a13", InCounty("13"));  // another county's
@@ -234,6 +248,8 @@ TEST_F(EventFeedTest, LiveEventsAreFilteredAndShownOnlyWithinTheCallersScope) {
   EXPECT_EQ(typed->Payloads(), (std::vector<std::string>{"b12-other"}));
   // The agency's scope names one service: all of its events, none of the other's.
   EXPECT_EQ(agent->Payloads(), (std::vector<std::string>{"b-public", "b12-other"}));
+  // The records' read policy leaves county_admin out: none of them, public ones neither.
+  EXPECT_TRUE(admin_watch->Payloads().empty());
 
   // An unknown service is a bad request.
   auto c = std::make_shared<Collector>();
@@ -245,6 +261,7 @@ TEST_F(EventFeedTest, LiveEventsAreFilteredAndShownOnlyWithinTheCallersScope) {
 TEST(MaySeeTest, EachRoleSeesWhatItCouldReadThroughTheRpcs) {
   FeedEntry e;
   e.service = "grants";
+  e.readers = kThingReaders | RoleBit(auth::Role::kCountyAdmin);
   e.tenant.lan = "12";
   e.tenant.kommuner = {"1280", "1281"};
   e.tenant.orgnr = "556677-8899";
@@ -287,6 +304,7 @@ TEST(MaySeeTest, EachRoleSeesWhatItCouldReadThroughTheRpcs) {
   // Public records: every role, agency systems with the family's scope only.
   FeedEntry open;
   open.service = "training";
+  open.readers = e.readers;
   open.tenant.is_public = true;
   EXPECT_FALSE(MaySee(s, open));
   s.scopes = {"training.events.read"};
