@@ -188,6 +188,53 @@ struct Relay::Impl {
     }
   }
 
+  // Redis's run_id ("INFO server"): a new one means the server restarted, and without
+  // persistence its streams were lost.
+  absl::StatusOr<std::string> RedisRunId() {
+    absl::StatusOr<redis::Reply> info = redis.Command({"INFO", "server"});
+    if (!info.ok()) return info.status();
+    const std::string text = info->str();
+    const size_t at = text.find("run_id:");
+    if (at == std::string::npos) return absl::NotFoundError("INFO server has no run_id");
+    const size_t begin = at + 7;
+    const size_t end = text.find_first_of("\r\n", begin);
+    return text.substr(begin, end == std::string::npos ? end : end - begin);
+  }
+
+  // After a restart of Redis: the rows published in the window before go out again (marked
+  // unpublished in one statement; the next batches send them).
+  void RepublishAfterRedisRestart() {
+    if (options.republish_window.count() <= 0) return;
+    const absl::Time now = absl::Now();
+    if (now < next_redis_check) return;
+    next_redis_check = now + absl::FromChrono(options.redis_check_interval);
+    absl::StatusOr<std::string> run_id = RedisRunId();
+    if (!run_id.ok()) return;  // Redis down: PublishBatch fails and backs off
+    if (redis_run_id.empty() || *run_id == redis_run_id) {
+      redis_run_id = *run_id;
+      return;
+    }
+    int64_t again = 0;
+    absl::Status st = pool.Transact(
+        now + absl::FromChrono(options.transaction_timeout), [&](pqxx::work& tx) -> absl::Status {
+          again = pg::ExecPrepared(tx, "integration_outbox_relay_republish",
+                                   "UPDATE outbox SET published_at = NULL WHERE published_at > "
+                                   "clock_timestamp() - make_interval(secs => $1)",
+                                   static_cast<int64_t>(options.republish_window.count()))
+                      .affected_rows();
+          return absl::OkStatus();
+        });
+    if (!st.ok()) return;  // tried again at the next check: the run_id is not taken yet
+    redis_run_id = *run_id;
+    {
+      absl::MutexLock lock(&mu);
+      stats.republished += again;
+    }
+    log::Warn("outbox_republish_after_redis_restart",
+              {{"stream", stream}, {"events", again},
+               {"window_s", static_cast<int64_t>(options.republish_window.count())}});
+  }
+
   void Run() {
     std::minstd_rand jitter(static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())));
     absl::Duration backoff = absl::ZeroDuration();
@@ -195,6 +242,7 @@ struct Relay::Impl {
     const absl::Duration prune_every = absl::FromChrono(options.prune_interval);
     absl::Time next_prune = absl::Now() + prune_every;
     while (!Stopping()) {
+      RepublishAfterRedisRestart();
       absl::StatusOr<int> n = PublishBatch();
       if (!n.ok()) {
         {
@@ -266,6 +314,9 @@ struct Relay::Impl {
   redis::Client& redis;
   const RelayOptions options;
   const std::string stream;
+  // Of the relay's thread only: the Redis server last seen and when to look again.
+  std::string redis_run_id;
+  absl::Time next_redis_check = absl::InfinitePast();
 
   mutable absl::Mutex mu;
   bool stopping ABSL_GUARDED_BY(mu) = false;

@@ -39,6 +39,12 @@ struct RelayOptions {
   std::chrono::seconds request_id_retention{24 * 3600 * 7};
   // How often the deletions run (when the outbox is drained).
   std::chrono::milliseconds prune_interval{60'000};
+  // Redis without persistence that restarts comes back empty: events published to it shortly
+  // before and not yet read are gone. The relay notices a restart (the server's run_id changed,
+  // checked at most once per redis_check_interval) and publishes again what it published in the
+  // republish_window before; readers de-duplicate by event id. 0 = never.
+  std::chrono::seconds republish_window{15 * 60};
+  std::chrono::milliseconds redis_check_interval{1'000};
 };
 
 // The gauge values for outbox lag: how many rows wait and how old the oldest is.
@@ -56,6 +62,7 @@ struct RelayStats {
   int64_t pruned = 0;           // published rows deleted after the retention
   int64_t request_ids_pruned = 0;  // request_ids rows deleted after their retention
   bool healthy = true;          // whether the last attempt succeeded
+  int64_t republished = 0;      // events published again after a restart of Redis
 };
 
 class Relay {
