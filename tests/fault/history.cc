@@ -152,7 +152,7 @@ std::string Verdict::Summary() const {
 }
 
 std::string Verdict::TableRow() const {
-  return absl::StrFormat("%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.1f\t%s", scenario, requests,
+  return absl::StrFormat("%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t%s", scenario, requests,
                          acknowledged, unknown, lost, duplicated,
                          invariant_violations + phantom + retry_mismatch + events_missing,
                          absl::ToDoubleSeconds(recovery), ok() ? "pass" : "FAIL");

@@ -29,7 +29,12 @@ std::string_view ResourceName::operator[](std::string_view variable) const {
   return {};
 }
 
-bool ResourceName::IsWildcard(std::string_view variable) const { return (*this)[variable] == "-"; }
+bool ResourceName::IsWildcard(std::string_view variable) const {
+  for (std::size_t i = 0; i < variables_.size(); ++i) {
+    if (variables_[i] == variable) return wildcards_[i];
+  }
+  return false;
+}
 
 absl::StatusOr<ResourcePattern> ResourcePattern::Compile(std::string_view pattern,
                                                          PatternOptions options) {
@@ -89,6 +94,7 @@ absl::StatusOr<ResourceName> ResourcePattern::Parse(std::string_view name, std::
   ResourceName result;
   result.variables_ = variables_;
   result.values_.resize(variables_.size());
+  result.wildcards_.resize(variables_.size());
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const Segment& segment = segments_[i];
     if (segment.variable < 0) {
@@ -101,6 +107,7 @@ absl::StatusOr<ResourceName> ResourcePattern::Parse(std::string_view name, std::
     const ValueCheck check = CheckOf(static_cast<std::size_t>(segment.variable));
     if (!every && check != nullptr && !check(value)) return Malformed(field);
     result.values_[static_cast<std::size_t>(segment.variable)] = std::string(value);
+    result.wildcards_[static_cast<std::size_t>(segment.variable)] = every;
   }
   return result;
 }

@@ -107,6 +107,20 @@ TEST(ResourcePatternTest, DescriptionCarriesTheHintAndOtherForms) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("parent: must be a resource name"));
 }
 
+// Found by tests/fuzz (resource_name_fuzz): a pattern without value checks took "-" as a plain
+// value under Wildcard::kRefused, and IsWildcard then still called it a wildcard, which a caller
+// that refused wildcards could have read as "every parent".
+TEST(ResourcePatternTest, PlainDashIsNoWildcardWhenRefused) {
+  const auto slug = ResourcePattern::Compile("offerings/{offering}");
+  ASSERT_TRUE(slug.ok()) << slug.status();
+  const auto plain = slug->Parse("offerings/-", "name", ResourcePattern::Wildcard::kRefused);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE(plain->IsWildcard("offering"));
+  const auto every = slug->Parse("offerings/-", "name", ResourcePattern::Wildcard::kAllowed);
+  ASSERT_TRUE(every.ok()) << every.status();
+  EXPECT_TRUE(every->IsWildcard("offering"));
+}
+
 TEST(ResourcePatternTest, WildcardOnlyWhenAllowed) {
   const ResourcePattern call = ResourcePattern::Declare("calls/{call}", Checked(IsDigits));
   absl::StatusOr<ResourceName> every =

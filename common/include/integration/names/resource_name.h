@@ -57,6 +57,9 @@ class ResourceName {
   friend class ResourcePattern;
   std::vector<std::string> variables_;
   std::vector<std::string> values_;
+  // Per variable: its "-" was read as a wildcard (Wildcard::kAllowed); a "-" that a pattern
+  // without checks took as a plain value under kRefused is not one.
+  std::vector<bool> wildcards_;
 };
 
 // A compiled pattern: literal segments and "{variable}" segments, nothing else (no '*', no
