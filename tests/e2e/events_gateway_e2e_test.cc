@@ -1,8 +1,9 @@
 // End-to-end tests of the event feed through the gateway: watchers over gRPC (WatchEvents) see
 // the events of a grants lifecycle in commit order, only those within their scope (and of
 // training only those their role may read through the RPCs), and resume from their cursor
-// without loss or duplicates after a restart of the grants service, of the gateway (a watch ends UNAVAILABLE when its gateway shuts down) and of Redis (which comes back
-// empty and is rebuilt by the relay); the same feed as Server-Sent Events over HTTP.
+// without loss or duplicates after a restart of the grants service, of the gateway (a watch
+// ends UNAVAILABLE when its gateway shuts down) and of Redis (which comes back empty and is
+// rebuilt by the relay); the same feed as Server-Sent Events over HTTP.
 #include <gmock/gmock.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
