@@ -159,7 +159,8 @@ class SettlementTest : public PlacementTest {
                           .size = 2,
                           .search_path = "placement",
                           .queries = PlacementQueries(),
-                          .application_name = "replica"});
+                          .application_name = "replica",
+                          .password_file = ""});
     EXPECT_TRUE(pool.ok()) << pool.status();
     return pool.ok() ? *std::move(pool) : nullptr;
   }
