@@ -33,8 +33,11 @@ using internal::PublicKey;
 // Real tokens are well under 2 KiB; the bound keeps hostile input from costing much.
 constexpr size_t kMaxTokenBytes = 16 * 1024;
 constexpr size_t kMaxJwksBytes = 1024 * 1024;
-// Latest NumericDate accepted (9999-12-31T23:59:59Z); larger values are nonsense or overflow.
-constexpr double kMaxNumericDate = 253402300799.0;
+// Latest NumericDate accepted: the last second the clock's time_point can hold (with
+// nanosecond ticks, 2262-04-11); a later one is nonsense, and converting it would overflow.
+constexpr double kMaxNumericDate = static_cast<double>(
+    std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::duration::max()).count() - 1);
 
 absl::Status Malformed(std::string_view message) {
   return status::Unauthenticated("TOKEN_MALFORMED", message);

@@ -443,6 +443,24 @@ TEST_F(JwtTest, ExpIsRequiredAndDatesMustBeNumbers) {
   EXPECT_TRUE(verifier->Verify(SignRaw(ed.get(), header, Payload())).ok());
 }
 
+// Found by tests/fuzz (jwt_fuzz): an exp of 177244640000 (year 7586) was accepted as a
+// NumericDate and overflowed converting to the clock's nanoseconds (undefined behaviour). Dates
+// past what the clock holds (2262) are malformed; one just within it is a date.
+TEST_F(JwtTest, DatesBeyondTheClockAreMalformed) {
+  auto verifier = MakeVerifier();
+  PkeyPtr ed = FromPem(ed_pem_);
+  const std::string header = R"({"alg":"EdDSA","kid":"ed-1"})";
+  for (const char* exp : {"177244640000", "253402300799", "9223372037"}) {
+    SCOPED_TRACE(exp);
+    const std::string payload = std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":\"" +
+                                kAudience + "\",\"sub\":\"s\",\"exp\":" + exp + "}";
+    EXPECT_EQ(Reason(verifier->Verify(SignRaw(ed.get(), header, payload))), "TOKEN_MALFORMED");
+  }
+  const std::string far = std::string("{\"iss\":\"") + kIssuer + "\",\"aud\":\"" + kAudience +
+                          "\",\"sub\":\"s\",\"exp\":9000000000}";
+  EXPECT_TRUE(verifier->Verify(SignRaw(ed.get(), header, far)).ok());
+}
+
 TEST_F(JwtTest, ATokenWithoutSubjectIsRefused) {
   auto verifier = MakeVerifier();
   TokenClaims no_subject = Claims();
