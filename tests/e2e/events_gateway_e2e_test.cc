@@ -413,6 +413,14 @@ TEST_F(EventsThroughGatewayTest, ResumesWithoutLossOrDuplicatesAfterRestarts) {
   for (const gw::WatchedEvent& e : watcher->Events()) all.push_back(e);
   suite().service("grants").Stop();
   ASSERT_TRUE(suite().service("grants").Restart().ok());
+  // The gateway's channel backs off after the failed reconnects while grants was down; like any
+  // client it sees UNAVAILABLE until then, so wait for grants to answer through it again.
+  const absl::Time give_up = absl::Now() + absl::Seconds(15);
+  while (Http(suite_->gateway().http_port(), "GET", "/v1/" + call + "/statistics", Officer())
+                 .status != 200 &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
   Submit(call);
   watcher = Watch((*gw1)->grpc_target(), Officer(), cursor);
   ASSERT_TRUE(watcher->WaitFor(1));
