@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -55,6 +56,51 @@ std::string Today() {
 std::string NewId() {
   absl::StatusOr<std::string> id = text::NewUuid();
   return id.ok() ? *id : "";
+}
+
+// The load's grants call holds kBudgetOre and every application asks for kAmountOre, so that
+// concurrent decisions run into the budget within seconds; an approval is paid out in
+// instalments of kInstalmentOre, the second of which must not fit.
+constexpr int64_t kAmountOre = 1'000'000;
+constexpr int64_t kBudgetOre = 20 * kAmountOre;
+constexpr int64_t kInstalmentOre = 600'000;
+// The placement unit the children go to: fewer places than the load confirms.
+constexpr int kUnitPlaces = 8;
+// Orientation: offerings of a few places each, more participants than places.
+constexpr int kOfferings = 4;
+constexpr int kOfferingCapacity = 5;
+constexpr int kParticipants = 40;
+// The association with the approved TIA grant, whose activity takes sessions.
+constexpr char kOrg[] = "802400-1235";
+constexpr char kOrgDigits[] = "8024001235";
+
+// A valid personnummer "YYYYMMDD-NNNC" of someone born `day` (the Luhn check digit over the
+// 10-digit form).
+std::string Personnummer(absl::CivilDay day, int serial) {
+  const std::string digits = absl::StrFormat("%02d%02d%02d%03d", day.year() % 100, day.month(),
+                                             day.day(), serial);
+  int sum = 0;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    int d = (digits[i] - '0') * (i % 2 == 0 ? 2 : 1);
+    sum += d / 10 + d % 10;
+  }
+  return absl::StrFormat("%04d%02d%02d-%03d%d", day.year(), day.month(), day.day(), serial,
+                         (10 - sum % 10) % 10);
+}
+
+// Whether the early-measures session of `seq` is dated outside its activity's period.
+bool OutsideActivity(int64_t seq) { return (seq / 7) % 4 == 0; }
+
+// A proto3 JSON Date of `d`.
+std::string DateJson(absl::CivilDay d) {
+  return absl::StrCat(R"({"year": )", d.year(), R"(, "month": )", d.month(), R"(, "day": )",
+                      d.day(), "}");
+}
+
+// The string field `name` of a JSON object ("" when missing).
+std::string Field(const google::protobuf::Struct& json, const std::string& name) {
+  auto it = json.fields().find(name);
+  return it == json.fields().end() ? "" : it->second.string_value();
 }
 
 // Consumes every service's event stream in one consumer group, as a reading service would
@@ -170,7 +216,8 @@ class FaultTest : public ::testing::Test {
     ASSERT_TRUE(direct.ok()) << direct.status();
     admin_dsn_ = *direct;
     ASSERT_NO_FATAL_FAILURE(Prepare());
-    ASSERT_TRUE(readers_.Start(admin_dsn_, suite_->redis().port(), {"training", "grants", "placement"}).ok());
+    ASSERT_TRUE(readers_.Start(admin_dsn_, suite_->redis().port(), {"training", "grants", "placement", "orientation", "early_measures"})
+                    .ok());
   }
 
   void TearDown() override {
@@ -212,8 +259,8 @@ class FaultTest : public ::testing::Test {
                      "title": "Felsäkerhet 2027", "description": "Utlysning.",
                      "open_time": ")", rfc3339(absl::Now() - absl::Hours(1)), R"(",
                      "close_time": ")", rfc3339(absl::Now() + absl::Hours(24 * 30)), R"(",
-                     "budget": {"ore": "50000000000"},
-                     "max_amount_per_application": {"ore": "100000000"},
+                     "budget": {"ore": ")", kBudgetOre, R"("},
+                     "max_amount_per_application": {"ore": ")", kAmountOre, R"("},
                      "funding_period": {"start_date": {"year": 2027, "month": 1, "day": 1},
                                         "end_date": {"year": 2027, "month": 12, "day": 31}},
                      "criteria": [{"id": "behov", "title": "Behov", "weight": 1}]},
@@ -228,6 +275,124 @@ class FaultTest : public ::testing::Test {
                      R"(", "countyTotalPerMille": 30, "shares": [
                      {"kommunkod": "0380", "perMille": 20}, {"kommunkod": "0305", "perMille": 10}]})"));
     ASSERT_EQ(key.status, 200) << key.Describe();
+    ASSERT_NO_FATAL_FAILURE(PrepareEarlyMeasures());
+    ASSERT_NO_FATAL_FAILURE(PrepareOrientation());
+    // The unit the placement load fills.
+    const e2e::HttpResult unit = e2e::Http(
+        suite_->gateway().http_port(), "POST", "/v1/kommuner/0380/units", Kommun("0380"),
+        absl::StrCat(R"({"displayName": "HVB Fyris", "type": "UNIT_TYPE_HVB", "places": )",
+                     kUnitPlaces, R"(, "minAge": 13, "maxAge": 17, "languages": ["ar"]})"));
+    ASSERT_EQ(unit.status, 200) << unit.Describe();
+    unit_ = Field(unit.Json(), "name");
+  }
+
+  std::string Kommun(const std::string& kommunkod) const {
+    integration::testing::Claims claims;
+    claims.kommun = kommunkod;
+    return suite_->Bearer("municipality_officer", "kommun-" + kommunkod, claims);
+  }
+  std::string Org() const {
+    integration::testing::Claims claims;
+    claims.orgnr = kOrg;
+    return suite_->Bearer("organisation_rep", absl::StrCat("org-", kOrgDigits), claims);
+  }
+  std::string Officer() const { return suite_->Bearer("county_officer", "officer-fault"); }
+
+  // The TIA programme, a call and kOrg's approved application, then kOrg's activity (checked
+  // against that decision over gRPC by early_measures).
+  void PrepareEarlyMeasures() {
+    integration::testing::Claims national_claims;
+    national_claims.lan = e2e::kLan;
+    national_claims.scopes = {"grants.programmes.national"};
+    const std::string national = suite_->Bearer("county_admin", "admin-national", national_claims);
+    const std::string admin = suite_->Bearer("county_admin", "admin-fault");
+    const std::string g = "lansstyrelsen.integration.grants.v1.GrantsService.";
+    Setup(g + "CreateProgramme",
+          absl::StrCat(R"j({"programme": {"name": "programmes/tia",
+             "display_name": "Tidiga insatser för asylsökande",
+             "legal_basis": "Förordning (2016:1364)", "description": "Tidiga insatser.",
+             "eligible_applicant_types": ["APPLICANT_TYPE_NON_PROFIT_ASSOCIATION"],
+             "required_reports": [{"type": "REPORT_TYPE_FINAL",
+               "anchor": "REPORT_ANCHOR_PROJECT_END", "months_after": 2}]},
+             "request_id": ")j", NewId(), R"("})"),
+          national);
+    const auto rfc3339 = [](absl::Time t) {
+      return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+    };
+    const std::string call = Setup(
+        g + "CreateCall",
+        absl::StrCat(R"({"call": {"programme": "programmes/tia", "title": "TIA 2027",
+           "description": "Tidiga insatser under 2027.", "open_time": ")",
+                     rfc3339(absl::Now() - absl::Hours(1)), R"(", "close_time": ")",
+                     rfc3339(absl::Now() + absl::Hours(720)), R"(",
+           "budget": {"ore": "500000000"}, "max_amount_per_application": {"ore": "100000000"},
+           "funding_period": {"start_date": {"year": 2027, "month": 1, "day": 1},
+                              "end_date": {"year": 2027, "month": 12, "day": 31}},
+           "criteria": [{"id": "behov", "title": "Behov", "weight": 1}]},
+           "request_id": ")", NewId(), R"("})"),
+        admin);
+    Setup(g + "OpenCall", absl::StrCat(R"({"name": ")", call, R"(", "request_id": ")", NewId(), R"("})"),
+          admin);
+    const std::string app = Setup(
+        g + "CreateApplication",
+        absl::StrCat(R"({"parent": ")", call, R"(", "application": {"applicant":
+           {"organisationsnummer": ")", kOrg, R"(", "type": "APPLICANT_TYPE_NON_PROFIT_ASSOCIATION",
+            "display_name": "Föreningen Språkvänner"}, "project_title": "Svenska",
+           "description": "Språkcaféer.", "project_period": {
+             "start_date": {"year": 2027, "month": 2, "day": 1},
+             "end_date": {"year": 2027, "month": 11, "day": 30}},
+           "budget_lines": [{"category": "BUDGET_CATEGORY_PERSONNEL",
+             "description": "Cirkelledare", "amount": {"ore": "30000000"}}],
+           "requested_amount": {"ore": "30000000"}}, "request_id": ")", NewId(), R"("})"),
+        Org());
+    Setup(g + "SubmitApplication",
+          absl::StrCat(R"({"name": ")", app, R"(", "request_id": ")", NewId(), R"("})"), Org());
+    Setup(g + "CreateReview",
+          absl::StrCat(R"({"parent": ")", app, R"(", "review": {"scores": [{"criterion_id":
+             "behov", "score": 4, "comment": "Tydligt behov"}]}, "request_id": ")", NewId(),
+                       R"("})"),
+          Officer());
+    Setup(g + "DecideApplication",
+          absl::StrCat(R"({"name": ")", app, R"(", "outcome": "DECISION_OUTCOME_APPROVED",
+             "approved_amount": {"ore": "30000000"}, "conditions": "Slutredovisning.",
+             "request_id": ")", NewId(), R"("})"),
+          Officer());
+    const e2e::HttpResult activity = e2e::Http(
+        suite_->gateway().http_port(), "POST",
+        absl::StrCat("/v1/organisations/", kOrgDigits, "/activities"), Org(),
+        R"({"displayName": "Språkcafé", "type": "ACTIVITY_TYPE_SWEDISH_LANGUAGE",
+            "kommunkod": "0380", "period": {"startDate": {"year": 2027, "month": 3, "day": 1},
+            "endDate": {"year": 2027, "month": 6, "day": 30}}, "plannedSessions": 10,
+            "plannedHours": 20})");
+    ASSERT_EQ(activity.status, 200) << activity.Describe();
+    activity_ = Field(activity.Json(), "name");
+  }
+
+  // Offerings of Uppsala with a few places each and more eligible participants than places.
+  void PrepareOrientation() {
+    const std::string uppsala = Kommun("0380");
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    for (int i = 0; i < kOfferings; ++i) {
+      const e2e::HttpResult r = e2e::Http(
+          suite_->gateway().http_port(), "POST", "/v1/offerings", uppsala,
+          absl::StrCat(R"({"displayName": "SO på arabiska )", i, R"(", "language": "ar",
+              "communicator": "Samira Haddad", "capacity": )", kOfferingCapacity,
+                       R"(, "kommunkoder": ["0380"], "period": {"startDate": )",
+                       DateJson(today - 60), R"(, "endDate": )", DateJson(today + 60), "}}"));
+      ASSERT_EQ(r.status, 200) << r.Describe();
+      offerings_.push_back(Field(r.Json(), "name"));
+    }
+    for (int i = 0; i < kParticipants; ++i) {
+      const e2e::HttpResult r = e2e::Http(
+          suite_->gateway().http_port(), "POST", "/v1/kommuner/0380/participants", uppsala,
+          absl::StrCat(R"({"personnummer": ")", Personnummer(absl::CivilDay(1990, 1, 1) + i, 123),
+                       R"(", "registeredKommunkod": "0380", "registrationDate": )",
+                       DateJson(today - 30), R"(, "firstRegistrationDate": )",
+                       DateJson(today - 30), R"(, "permitType": "PERMIT_TYPE_PROTECTION",
+                       "citizenships": ["SY"], "languages": ["ar"]})"));
+      ASSERT_EQ(r.status, 200) << r.Describe();
+      participants_.push_back(Field(r.Json(), "name"));
+    }
   }
 
   std::string AgencyBearer() const {
@@ -254,7 +419,7 @@ class FaultTest : public ::testing::Test {
       WriteOp op;
       op.service = "training";
       op.method = "lansstyrelsen.integration.training.v1.TrainingService.CreateLearner";
-      op.request_json = [run](int64_t seq, const std::string& rid) {
+      op.request_json = [run](int64_t seq, const std::string& rid, const std::string&) {
         return absl::StrCat(R"({"learner": {"name": "learners/me", "display_name": "Fel )", seq,
                             R"(", "email": "fault-)", run, "-", seq, R"(@example.se",
                             "organisation_type": "ORGANISATION_TYPE_KOMMUN",
@@ -276,7 +441,7 @@ class FaultTest : public ::testing::Test {
       op.service = "grants";
       op.method = "lansstyrelsen.integration.grants.v1.GrantsService.CreateApplication";
       const std::string call = call_;
-      op.request_json = [call](int64_t seq, const std::string& rid) {
+      op.request_json = [call](int64_t seq, const std::string& rid, const std::string&) {
         return absl::StrCat(R"({"parent": ")", call, R"(", "application": {"applicant":
             {"kommunkod": "0380", "type": "APPLICANT_TYPE_KOMMUN",
              "display_name": "Uppsala kommun"}, "project_title": "Fel )", seq, R"(",
@@ -287,7 +452,7 @@ class FaultTest : public ::testing::Test {
               "description": "Samordnare", "amount": {"ore": "600000"}},
               {"category": "BUDGET_CATEGORY_PREMISES", "description": "Lokaler",
                "amount": {"ore": "400000"}}],
-            "requested_amount": {"ore": "1000000"}}, "request_id": ")", rid, R"("})");
+            "requested_amount": {"ore": ")", kAmountOre, R"("}}, "request_id": ")", rid, R"("})");
       };
       integration::testing::Claims claims;
       claims.kommun = "0380";
@@ -300,6 +465,55 @@ class FaultTest : public ::testing::Test {
       };
       ops.push_back(std::move(op));
     }
+    // The draft's way on: submitted by the kommun (a diarienummer), decided by an officer (the
+    // call's budget), paid in instalments (the approved amount).
+    const std::string officer = Officer();
+    const auto by_name = [](const std::string& name) {
+      return absl::StrCat(R"({"name": ")", name, R"("})");
+    };
+    {
+      WriteOp op;
+      op.service = "grants";
+      op.method = "lansstyrelsen.integration.grants.v1.GrantsService.SubmitApplication";
+      op.from_op = static_cast<int>(ops.size()) - 1;
+      op.request_json = [](int64_t, const std::string& rid, const std::string& draft) {
+        return absl::StrCat(R"({"name": ")", draft, R"(", "request_id": ")", rid, R"("})");
+      };
+      op.bearer = ops.back().bearer;
+      op.get_method = "lansstyrelsen.integration.grants.v1.GrantsService.GetApplication";
+      op.get_json = by_name;
+      ops.push_back(std::move(op));
+    }
+    {
+      WriteOp op;
+      op.service = "grants";
+      op.method = "lansstyrelsen.integration.grants.v1.GrantsService.DecideApplication";
+      op.from_op = static_cast<int>(ops.size()) - 1;
+      op.request_json = [](int64_t, const std::string& rid, const std::string& submitted) {
+        return absl::StrCat(R"({"name": ")", submitted, R"(", "outcome": "DECISION_OUTCOME_APPROVED",
+            "approved_amount": {"ore": ")", kAmountOre, R"("}, "conditions": "Slutrapport.",
+            "request_id": ")", rid, R"("})");
+      };
+      op.bearer = [officer](int64_t) { return officer; };
+      op.get_method = "lansstyrelsen.integration.grants.v1.GrantsService.GetApplication";
+      op.get_json = by_name;
+      ops.push_back(std::move(op));
+    }
+    {
+      WriteOp op;
+      op.service = "grants";
+      op.method = "lansstyrelsen.integration.grants.v1.GrantsService.CreateDisbursement";
+      op.from_op = static_cast<int>(ops.size()) - 1;
+      op.uses_per_input = 2;  // 2 x kInstalmentOre > kAmountOre: the second must be refused
+      op.request_json = [](int64_t, const std::string& rid, const std::string& decided) {
+        return absl::StrCat(R"({"parent": ")", decided, R"(", "disbursement": {"amount":
+            {"ore": ")", kInstalmentOre, R"("}, "scheduled_date": {"year": 2027, "month": 3,
+            "day": 1}}, "request_id": ")", rid, R"("})");
+      };
+      op.bearer = [officer](int64_t) { return officer; };
+      op.events = 0;
+      ops.push_back(std::move(op));
+    }
     {
       WriteOp op;
       op.service = "placement";
@@ -307,7 +521,8 @@ class FaultTest : public ::testing::Test {
       const std::string today = Today();
       // Dossier numbers "NN-NNNNNN": a prefix of this run, the sequence number after it.
       const int prefix = 10 + static_cast<int>(std::hash<std::string>()(run) % 90);
-      op.request_json = [today, prefix](int64_t seq, const std::string& rid) {
+      op.request_json = [today, prefix](int64_t seq, const std::string& rid,
+                                        const std::string&) {
         return absl::StrCat(R"({"arrival": {"dossier_number": ")", prefix, "-",
                             absl::StrFormat("%06d", seq % 1000000),
                             R"(", "assessed_age": 15, "sex": "SEX_FEMALE", "languages": ["ar"],
@@ -323,8 +538,78 @@ class FaultTest : public ::testing::Test {
       op.get_json = [](const std::string& name) {
         return absl::StrCat(R"({"name": ")", name, R"(", "purpose": "kontroll"})");
       };
-      const std::string officer = suite_->Bearer("county_officer", "officer-fault");
       op.get_bearer = [officer] { return officer; };
+      ops.push_back(std::move(op));
+    }
+    // The child's way on: proposed for the unit and confirmed (the unit's places).
+    {
+      WriteOp op;
+      op.service = "placement";
+      op.method = "lansstyrelsen.integration.placement.v1.PlacementService.CreatePlacement";
+      op.from_op = static_cast<int>(ops.size()) - 1;
+      const std::string unit = unit_;
+      op.request_json = [unit](int64_t, const std::string& rid, const std::string& child) {
+        return absl::StrCat(R"({"parent": ")", child, R"(", "placement": {"unit": ")", unit,
+                            R"("}, "request_id": ")", rid, R"("})");
+      };
+      op.bearer = [officer](int64_t) { return officer; };
+      op.events = 0;
+      op.get_method = "lansstyrelsen.integration.placement.v1.PlacementService.GetPlacement";
+      op.get_json = by_name;
+      ops.push_back(std::move(op));
+    }
+    {
+      WriteOp op;
+      op.service = "placement";
+      op.method = "lansstyrelsen.integration.placement.v1.PlacementService.ConfirmPlacement";
+      op.from_op = static_cast<int>(ops.size()) - 1;
+      op.request_json = [](int64_t, const std::string& rid, const std::string& placement) {
+        return absl::StrCat(R"({"name": ")", placement, R"(", "request_id": ")", rid, R"("})");
+      };
+      op.bearer = [officer](int64_t) { return officer; };
+      op.get_method = "lansstyrelsen.integration.placement.v1.PlacementService.GetPlacement";
+      op.get_json = by_name;
+      ops.push_back(std::move(op));
+    }
+    {
+      // Uppsala enrols its participants in its offerings: more tries than places.
+      WriteOp op;
+      op.service = "orientation";
+      op.method = "lansstyrelsen.integration.orientation.v1.OrientationService.CreateEnrolment";
+      const std::vector<std::string> offerings = offerings_;
+      const std::vector<std::string> participants = participants_;
+      op.request_json = [offerings, participants](int64_t seq, const std::string& rid,
+                                                  const std::string&) {
+        // Every offering in turn (seq falls mostly on one residue of the op count).
+        const size_t turn = static_cast<size_t>(seq / 10);
+        return absl::StrCat(R"({"parent": ")",
+                            participants[(turn / offerings.size()) % participants.size()],
+                            R"(", "enrolment": {"offering": ")", offerings[turn % offerings.size()],
+                            R"("}, "request_id": ")", rid, R"("})");
+      };
+      const std::string uppsala = Kommun("0380");
+      op.bearer = [uppsala](int64_t) { return uppsala; };
+      op.get_method = "lansstyrelsen.integration.orientation.v1.OrientationService.GetEnrolment";
+      op.get_json = by_name;
+      ops.push_back(std::move(op));
+    }
+    {
+      // The association records its activity's sessions; every fourth falls outside the
+      // activity's period and must be refused.
+      WriteOp op;
+      op.service = "early_measures";
+      op.method = "lansstyrelsen.integration.early_measures.v1.EarlyMeasuresService.CreateSession";
+      const std::string activity = activity_;
+      op.request_json = [activity](int64_t seq, const std::string& rid, const std::string&) {
+        const absl::CivilDay day = OutsideActivity(seq) ? absl::CivilDay(2027, 8, 2)
+                                                        : absl::CivilDay(2027, 3, 1) + seq % 120;
+        return absl::StrCat(R"({"parent": ")", activity, R"(", "session": {"date": )",
+                            DateJson(day), R"(, "duration_minutes": 90}, "request_id": ")", rid,
+                            R"("})");
+      };
+      const std::string org = Org();
+      op.bearer = [org](int64_t) { return org; };
+      op.events = 0;
       ops.push_back(std::move(op));
     }
     return ops;
@@ -344,10 +629,11 @@ class FaultTest : public ::testing::Test {
     const absl::Time healed = absl::Now();
     absl::SleepFor(absl::Seconds(5));
     driver.Stop();
+    PrintPerOp(driver);
     Verdict v = Check(scenario, admin_dsn_, driver, driver.Records(), healed);
     if (also) also(driver, driver.Records(), v);
     readers_.Check(admin_dsn_, v);
-    Invariants(v);
+    Invariants(v, driver, driver.Records());
     std::cout << v.Summary() << std::endl;
     if (const char* file = std::getenv("FAULT_RESULTS"); file != nullptr && *file != '\0') {
       std::ofstream(file, std::ios::app) << v.TableRow() << "\n";
@@ -356,25 +642,97 @@ class FaultTest : public ::testing::Test {
     EXPECT_GT(v.acknowledged, 0) << "no write went through at all";
   }
 
-  // Domain invariants that hold whatever happened: one diarienummer names one application; no
-  // application asks for more than its call's maximum; no placement child twice per dossier.
-  void Invariants(Verdict& v) {
-    pqxx::connection c(admin_dsn_);
-    pqxx::work tx(c);
-    const std::pair<const char*, const char*> checks[] = {
+  // Per write: how many were sent, acknowledged, refused (by reason) and unknown.
+  static void PrintPerOp(const LoadDriver& driver) {
+    struct Counts {
+      int64_t sent = 0, acknowledged = 0, unknown = 0;
+      std::map<std::string, int64_t> refused;
+    };
+    std::vector<Counts> per(driver.ops().size());
+    for (const Record& r : driver.Records()) {
+      Counts& c = per[r.op];
+      ++c.sent;
+      if (r.first.outcome == Outcome::kAcknowledged) ++c.acknowledged;
+      if (r.first.outcome == Outcome::kUnknown) ++c.unknown;
+      if (r.first.outcome == Outcome::kRefused) {
+        ++c.refused[absl::StrCat(static_cast<int>(r.first.code), " ",
+                                 r.first.message.substr(0, 40))];
+      }
+    }
+    for (size_t i = 0; i < per.size(); ++i) {
+      const std::string& method = driver.ops()[i].method;
+      std::cout << "  " << method.substr(method.rfind('.') + 1) << ": " << per[i].sent
+                << " sent, " << per[i].acknowledged << " acknowledged, " << per[i].unknown
+                << " unknown";
+      for (const auto& [why, n] : per[i].refused) std::cout << "; refused " << n << "x " << why;
+      std::cout << std::endl;
+    }
+  }
+
+  // The services' promises, read from PostgreSQL after the run (README.md, "What the checker
+  // holds"); each breach counts as an invariant violation. Then whether the load reached the
+  // limits these checks are about (a budget spent, a unit and offerings full, sessions refused
+  // outside their activity), so that none of them passes for want of trying.
+  void Invariants(Verdict& v, const LoadDriver& driver, const std::vector<Record>& records) {
+    static constexpr const char* kSchemas[] = {"training", "grants", "placement", "orientation",
+                                               "early_measures"};
+    std::string request_ids, event_ids;
+    for (const char* schema : kSchemas) {
+      absl::StrAppend(&request_ids, request_ids.empty() ? "" : " UNION ALL ",
+                      "SELECT scope, request_id FROM ", schema,
+                      ".request_ids GROUP BY 1, 2 HAVING count(*) > 1");
+      absl::StrAppend(&event_ids, event_ids.empty() ? "" : " UNION ALL ", "SELECT event_id FROM ",
+                      schema, ".outbox");
+    }
+    const std::pair<std::string, std::string> checks[] = {
+        {"request id recorded twice", absl::StrCat("SELECT count(*) FROM (", request_ids, ") d")},
+        {"event id in an outbox twice",
+         absl::StrCat("SELECT count(*) FROM (SELECT event_id FROM (", event_ids,
+                      ") e GROUP BY event_id HAVING count(*) > 1) d")},
         {"diarienummer given twice",
          "SELECT count(*) FROM (SELECT diarienummer FROM grants.applications WHERE diarienummer "
          "IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d"},
-        {"request id recorded twice",
-         "SELECT count(*) FROM (SELECT scope, request_id FROM training.request_ids GROUP BY 1, 2 "
-         "HAVING count(*) > 1 UNION ALL SELECT scope, request_id FROM grants.request_ids GROUP "
-         "BY 1, 2 HAVING count(*) > 1 UNION ALL SELECT scope, request_id FROM "
-         "placement.request_ids GROUP BY 1, 2 HAVING count(*) > 1) d"},
-        {"event id in an outbox twice",
-         "SELECT count(*) FROM (SELECT event_id FROM training.outbox UNION ALL SELECT event_id "
-         "FROM grants.outbox UNION ALL SELECT event_id FROM placement.outbox) e GROUP BY event_id "
-         "HAVING count(*) > 1"},
+        // Numbers are taken in the submitting transaction (a rollback gives its number back):
+        // the committed ones of a registry and year are exactly 1..last.
+        {"diarienummer series with a gap or a number past its sequence",
+         "SELECT count(*) FROM grants.diarienummer_sequences s LEFT JOIN (SELECT "
+         "split_part(diarienummer, '-', 1)::int AS registry, split_part(diarienummer, '-', 3)::int "
+         "AS year, count(DISTINCT split_part(diarienummer, '-', 2)::bigint) AS numbers, "
+         "max(split_part(diarienummer, '-', 2)::bigint) AS top FROM grants.applications WHERE "
+         "diarienummer IS NOT NULL GROUP BY 1, 2) a USING (registry, year) WHERE "
+         "coalesce(a.numbers, 0) <> s.last OR coalesce(a.top, 0) <> s.last"},
+        {"call whose approvals exceed its budget",
+         "SELECT count(*) FROM grants.calls c WHERE c.budget_ore < (SELECT coalesce(sum("
+         "approved_ore), 0) FROM grants.applications a WHERE a.call_id = c.call_id AND a.state = "
+         "'DECIDED')"},
+        {"call whose approved total differs from its decisions",
+         "SELECT count(*) FROM grants.calls c WHERE c.approved_total_ore <> (SELECT coalesce(sum("
+         "approved_ore), 0) FROM grants.applications a WHERE a.call_id = c.call_id AND a.state = "
+         "'DECIDED')"},
+        {"application with more instalments than its approved amount",
+         "SELECT count(*) FROM grants.applications a WHERE a.approved_ore < (SELECT coalesce(sum("
+         "amount_ore), 0) FROM grants.disbursements d WHERE d.application_id = a.application_id "
+         "AND d.state <> 'CANCELLED')"},
+        {"application whose paid amount differs from its paid instalments",
+         "SELECT count(*) FROM grants.applications a WHERE a.paid_ore <> (SELECT coalesce(sum("
+         "amount_ore), 0) FROM grants.disbursements d WHERE d.application_id = a.application_id "
+         "AND d.state = 'PAID')"},
+        {"unit with more confirmed and active placements than places",
+         "SELECT count(*) FROM placement.units u WHERE u.places < (SELECT count(*) FROM "
+         "placement.placements p WHERE p.unit_id = u.unit_id AND p.state IN ('CONFIRMED', "
+         "'ACTIVE'))"},
+        {"child with two open placements",
+         "SELECT count(*) FROM (SELECT child_id FROM placement.placements WHERE state IN "
+         "('CONFIRMED', 'ACTIVE') GROUP BY 1 HAVING count(*) > 1) d"},
+        {"offering with more enrolments than its capacity",
+         "SELECT count(*) FROM orientation.offerings o WHERE o.capacity < (SELECT count(*) FROM "
+         "orientation.enrolments e WHERE e.offering_id = o.offering_id)"},
+        {"early-measures session outside its activity's period",
+         "SELECT count(*) FROM early_measures.sessions s JOIN early_measures.activities a USING "
+         "(activity_id) WHERE s.session_date NOT BETWEEN a.period_start AND a.period_end"},
     };
+    pqxx::connection c(admin_dsn_);
+    pqxx::work tx(c);
     for (const auto& [what, sql] : checks) {
       const pqxx::result r = tx.exec(sql);
       const int64_t n = r.empty() ? 0 : r[0][0].as<int64_t>();
@@ -383,6 +741,99 @@ class FaultTest : public ::testing::Test {
         v.problems.push_back(absl::StrCat(what, ": ", n));
       }
     }
+    KommunNumbers(tx, v);
+
+    // Exercised: the limits were reached.
+    const int64_t approved_total =
+        tx.exec1(absl::StrCat("SELECT approved_total_ore FROM grants.calls WHERE call_id = ",
+                              tx.quote(call_.substr(call_.rfind('/') + 1))))[0]
+            .as<int64_t>();
+    EXPECT_GT(approved_total + kAmountOre, kBudgetOre)
+        << "the load never spent the call's budget: the budget check ran on nothing";
+    const int64_t with_instalments =
+        tx.exec1("SELECT count(*) FROM grants.applications a WHERE (SELECT count(*) FROM "
+                 "grants.disbursements d WHERE d.application_id = a.application_id) >= 1")[0]
+            .as<int64_t>();
+    EXPECT_GT(with_instalments, 0) << "no instalment was scheduled";
+    const int64_t taken =
+        tx.exec1(absl::StrCat("SELECT count(*) FROM placement.placements WHERE state IN "
+                              "('CONFIRMED', 'ACTIVE') AND unit_id = ",
+                              tx.quote(unit_.substr(unit_.rfind('/') + 1))))[0]
+            .as<int64_t>();
+    EXPECT_EQ(taken, kUnitPlaces) << "the load never filled the unit";
+    const int64_t full_offerings =
+        tx.exec1("SELECT count(*) FROM orientation.offerings o WHERE o.capacity = (SELECT "
+                 "count(*) FROM orientation.enrolments e WHERE e.offering_id = o.offering_id)")[0]
+            .as<int64_t>();
+    EXPECT_GT(full_offerings, 0) << "the load never filled an offering";
+    int64_t outside = 0;
+    for (const Record& r : records) {
+      if (driver.ops()[r.op].service == "early_measures" && OutsideActivity(r.seq)) ++outside;
+    }
+    EXPECT_GT(outside, 0) << "no session outside its activity was tried";
+    tx.commit();
+    std::cout << "limits reached: approved " << approved_total << " of " << kBudgetOre
+              << " öre, unit " << taken << " of " << kUnitPlaces << " places, " << full_offerings
+              << " of " << kOfferings << " offerings full, " << outside
+              << " sessions tried outside their activity" << std::endl;
+  }
+
+  // The kommun numbers placement reports (GetPlacementStatistics through the gateway) against
+  // the children in PostgreSQL: per kommun of the key the children assigned to it, and the
+  // assignment rule's promise that a kommun is never more than one child away from its share
+  // of the county's assignments (the rule picks the kommun furthest below its share).
+  void KommunNumbers(pqxx::work& tx, Verdict& v) {
+    const std::string year = absl::StrCat(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()).year());
+    const e2e::HttpResult r = e2e::Http(suite_->gateway().http_port(), "GET",
+                                        "/v1/placementStatistics?year=" + year, Officer());
+    if (r.status != 200) {
+      ++v.invariant_violations;
+      v.problems.push_back("placement statistics unreadable: " + r.Describe());
+      return;
+    }
+    const google::protobuf::Struct stats = r.Json();
+    const auto count = [](const google::protobuf::Struct& figure, const std::string& field,
+                          bool* suppressed) -> int64_t {
+      auto it = figure.fields().find(field);
+      if (it == figure.fields().end()) return 0;
+      const auto& f = it->second.struct_value().fields();
+      if (auto s = f.find("suppressed"); s != f.end() && s->second.bool_value()) *suppressed = true;
+      auto value = f.find("value");
+      if (value == f.end()) return 0;
+      int64_t n = 0;
+      return absl::SimpleAtoi(value->second.string_value(), &n) ? n : 0;
+    };
+    int kommuner = 0;
+    for (const auto& k : stats.fields().at("kommuner").list_value().values()) {
+      const google::protobuf::Struct& kommun = k.struct_value();
+      const std::string kommunkod = Field(kommun, "kommunkod");
+      bool suppressed = false;
+      const auto figures = kommun.fields().find("figures");
+      if (figures == kommun.fields().end()) continue;
+      const int64_t reported = count(figures->second.struct_value(), "assignments", &suppressed);
+      const int64_t expected = count(kommun, "expectedAssignments", &suppressed);
+      const int64_t stored =
+          tx.exec1(absl::StrCat("SELECT count(*) FROM placement.children WHERE state = "
+                                "'ASSIGNED' AND kommunkod = ",
+                                tx.quote(kommunkod), " AND extract(year FROM arrival_date) = ",
+                                year))[0]
+              .as<int64_t>();
+      ++kommuner;
+      if (suppressed) continue;
+      if (reported != stored) {
+        ++v.invariant_violations;
+        v.problems.push_back(absl::StrCat("kommun ", kommunkod, ": reported ", reported,
+                                          " assignments, ", stored, " stored"));
+      }
+      if (std::abs(stored - expected) > 1) {
+        ++v.invariant_violations;
+        v.problems.push_back(absl::StrCat("kommun ", kommunkod, ": ", stored,
+                                          " assignments against its share's ", expected));
+      }
+      std::cout << "kommun " << kommunkod << ": " << stored << " assigned, " << expected
+                << " by its share" << std::endl;
+    }
+    EXPECT_GT(kommuner, 0) << r.body;
   }
 
   integration::testing::TempDir dir_{"fault_"};
@@ -391,6 +842,10 @@ class FaultTest : public ::testing::Test {
   std::unique_ptr<Suite> suite_;
   std::string admin_dsn_;
   std::string call_;
+  std::string unit_;
+  std::string activity_;
+  std::vector<std::string> offerings_;
+  std::vector<std::string> participants_;
   EventReaders readers_;
 };
 

@@ -75,7 +75,11 @@ bool IsUnknown(::grpc::StatusCode code) {
 
 LoadDriver::LoadDriver(std::string target, std::vector<WriteOp> ops, int concurrency,
                        absl::Duration pause)
-    : target_(std::move(target)), ops_(std::move(ops)), concurrency_(concurrency), pause_(pause) {}
+    : target_(std::move(target)),
+      ops_(std::move(ops)),
+      concurrency_(concurrency),
+      pause_(pause),
+      inputs_(ops_.size()) {}
 
 LoadDriver::~LoadDriver() { Stop(); }
 
@@ -94,12 +98,13 @@ std::vector<Record> LoadDriver::Records() const {
   return records_;
 }
 
-Record LoadDriver::Prepare(size_t op, int64_t seq) const {
+Record LoadDriver::Prepare(size_t op, int64_t seq, const std::string& input) const {
   Record r;
   r.op = op;
   r.seq = seq;
+  r.input = input;
   r.request_id = NewRequestId();
-  r.request = Serialize(ops_[op].method, true, ops_[op].request_json(seq, r.request_id));
+  r.request = Serialize(ops_[op].method, true, ops_[op].request_json(seq, r.request_id, input));
   r.bearer = ops_[op].bearer(seq);
   return r;
 }
@@ -124,15 +129,42 @@ Attempt LoadDriver::Call(const WriteOp& op, const std::string& request,
   return a;
 }
 
+size_t LoadDriver::Pick(int64_t seq, std::string* input) {
+  absl::MutexLock lock(&mu_);
+  size_t op = static_cast<size_t>(seq) % ops_.size();
+  for (size_t tried = 0; tried < ops_.size(); ++tried, op = (op + 1) % ops_.size()) {
+    const int from = ops_[op].from_op;
+    if (from < 0) return op;
+    auto& waiting = inputs_[static_cast<size_t>(from)];
+    if (waiting.empty()) continue;
+    auto [name, uses] = std::move(waiting.front());
+    waiting.pop_front();
+    // A name used again goes to the back: its next use comes a while later, as a person's would.
+    if (uses > 1) waiting.emplace_back(name, uses - 1);
+    *input = std::move(name);
+    return op;
+  }
+  return 0;  // unreachable with an op without from_op; the first op is one (Ops())
+}
+
 void LoadDriver::Work() {
   while (!stop_) {
     const int64_t seq = next_++;
-    Record r = Prepare(static_cast<size_t>(seq) % ops_.size(), seq);
+    std::string input;
+    const size_t op = Pick(seq, &input);
+    Record r = Prepare(op, seq, input);
     r.start = absl::Now();
     r.first = Call(ops_[r.op], r.request, r.request_id, r.bearer);
     r.end = absl::Now();
     {
       absl::MutexLock lock(&mu_);
+      if (r.first.outcome == Outcome::kAcknowledged) {
+        for (const WriteOp& taker : ops_) {
+          if (taker.from_op == static_cast<int>(r.op)) {
+            inputs_[r.op].emplace_back(r.first.name, taker.uses_per_input);
+          }
+        }
+      }
       records_.push_back(std::move(r));
     }
     absl::SleepFor(pause_);
@@ -287,6 +319,7 @@ Verdict Check(const std::string& scenario, const std::string& admin_dsn,
           problem(absl::StrCat(what, ": the recorded response is not the one acknowledged"));
         }
         // Readable through the gateway.
+        if (op.get_method.empty()) break;
         const std::string get = Serialize(op.get_method, true, op.get_json(r.first.name));
         WriteOp reader;
         reader.method = op.get_method;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,10 +25,17 @@ namespace integration::fault {
 struct WriteOp {
   std::string service;  // the service's name, schema and event stream
   std::string method;   // full method name, e.g. "lansstyrelsen.integration.grants.v1.GrantsService.CreateApplication"
-  // The request as proto3 JSON for sequence number `seq` with `request_id` (AIP-155).
-  std::function<std::string(int64_t seq, const std::string& request_id)> request_json;
+  // The request as proto3 JSON for sequence number `seq` with `request_id` (AIP-155) and, for an
+  // op that takes an input, the resource name its producer acknowledged.
+  std::function<std::string(int64_t seq, const std::string& request_id, const std::string& input)>
+      request_json;
   std::function<std::string(int64_t seq)> bearer;  // "Bearer <token>" of the writer
-  std::string get_method;                          // reads the created resource by "name"
+  // A next step of another op's result (a draft submitted, a submission decided): the index of
+  // the op whose acknowledged names this op takes, each `uses_per_input` times; -1: none. While
+  // no name is waiting the driver sends the next op instead.
+  int from_op = -1;
+  int uses_per_input = 1;
+  std::string get_method;  // reads the created resource by "name"; empty: not readable alone
   std::function<std::string(const std::string& name)> get_json;
   std::function<std::string()> get_bearer;  // who reads it back; empty: the writer
   // Rows one create writes with the request's x-request-id: audit rows and outbox events.
@@ -53,6 +61,7 @@ struct Attempt {
 struct Record {
   size_t op = 0;
   int64_t seq = 0;
+  std::string input;       // the producer's resource name, for an op with from_op
   std::string request_id;  // body request_id and x-request-id alike
   std::string request;     // serialized request (retries send the same bytes)
   std::string bearer;
@@ -76,11 +85,14 @@ class LoadDriver {
   // One call of `op`'s method with `request` (serialized), as the driver makes it.
   Attempt Call(const WriteOp& op, const std::string& request, const std::string& request_id,
                const std::string& bearer) const;
-  // The serialized request of op `op` for `seq` (request id made here).
-  Record Prepare(size_t op, int64_t seq) const;
+  // The serialized request of op `op` for `seq` and `input` (request id made here).
+  Record Prepare(size_t op, int64_t seq, const std::string& input = "") const;
 
  private:
   void Work();
+  // The op to send for `seq` and its input: the op `seq` falls on, or the next one whose input
+  // is waiting (every op without from_op always is).
+  size_t Pick(int64_t seq, std::string* input);
 
   const std::string target_;
   const std::vector<WriteOp> ops_;
@@ -91,6 +103,8 @@ class LoadDriver {
   std::vector<std::thread> threads_;
   mutable absl::Mutex mu_;
   std::vector<Record> records_ ABSL_GUARDED_BY(mu_);
+  // Per op, its acknowledged names waiting for the op that takes them, with the uses left.
+  std::vector<std::deque<std::pair<std::string, int>>> inputs_ ABSL_GUARDED_BY(mu_);
 };
 
 // What the checker found, one scenario's line of the results table.
