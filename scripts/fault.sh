@@ -60,15 +60,17 @@ python3 - "$readme" "$outage" "${rows[@]+"${rows[@]}"}" <<'PY'
 import sys
 readme, outage, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = [l.rstrip("\n").split("\t") for f in files for l in open(f) if l.strip()]
-table = ["| scenario | requests | acknowledged | unknown | lost | duplicated | invariant violations | recovery (s) | verdict |",
-         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+table = ["| scenario | requests | acknowledged | refused | unknown | lost | duplicated | invariant violations | recovery (s) | verdict |",
+         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
 table += ["| " + " | ".join(r) + " |" for r in rows]
 text = open(readme).read()
 begin, end = "<!-- results: begin -->", "<!-- results: end -->"
 head, rest = text.split(begin, 1)
 _, tail = rest.split(end, 1)
 note = (f"Outages of {outage} s (the last run's setting); written by `./dev fault`. "
-        "Invariant violations include refused-but-stored writes, retry mismatches and "
+        "Refused: a definite error the load provokes on purpose (a spent budget, a full unit or "
+        "offering, a session outside its activity). Invariant violations include the domain "
+        "invariants, refused-but-stored writes, retry mismatches, drain-order breaches and "
         "committed events missing at a consumer group.")
 open(readme, "w").write(head + begin + "\n" + note + "\n\n" + "\n".join(table) + "\n" + end + tail)
 PY

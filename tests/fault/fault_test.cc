@@ -1,8 +1,8 @@
 // The fault scenarios (ctest label fault): the whole suite — every service as a child process
 // of its real binary, a PostgreSQL of the test's own behind a TCP proxy, a private Redis, the
-// gateway in front — takes writes to training, grants and placement through the gateway from
-// several threads while one fault is injected; then the checker holds what the clients were told
-// against the tables and event streams (history.h). Each scenario prints its history summary and
+// gateway in front — takes writes to all five services through the gateway from several threads
+// while one fault is injected; then the checker holds what the clients were told against the
+// tables and event streams (history.h) and the services' invariants against PostgreSQL. Each scenario prints its history summary and
 // verdict, and appends its row to $FAULT_RESULTS when set (tests/fault/README.md's table).
 // FAULT_OUTAGE_SECONDS: how long outages last (default 20; ctest runs 5).
 #include <gtest/gtest.h>
@@ -420,8 +420,34 @@ class FaultTest : public ::testing::Test {
     return token.ok() ? "Bearer " + *token : "";
   }
 
-  // The writes: a learner enrols (training), a kommun applies (grants), Migrationsverket
-  // reports an arrival (placement).
+  // Appends to `ops` a write of `service` that takes the name the last op of `ops` was
+  // acknowledged with: `body(name)` is its request as JSON without the closing request_id and
+  // brace; `bearer` sends it; `get_method` reads the result back by name ("" none); `events` it
+  // emits (one audit row).
+  static void NextStep(std::vector<WriteOp>& ops, const std::string& service,
+                       const std::string& method, const std::string& bearer,
+                       const std::string& get_method, int events,
+                       std::function<std::string(const std::string&)> body) {
+    WriteOp op;
+    op.service = service;
+    op.method = method;
+    op.from_op = static_cast<int>(ops.size()) - 1;
+    op.request_json = [body](int64_t, const std::string& rid, const std::string& input) {
+      return absl::StrCat(body(input), R"(, "request_id": ")", rid, R"("})");
+    };
+    op.bearer = [bearer](int64_t) { return bearer; };
+    op.events = events;
+    op.get_method = get_method;
+    op.get_json = [](const std::string& name) {
+      return absl::StrCat(R"({"name": ")", name, R"("})");
+    };
+    ops.push_back(std::move(op));
+  }
+
+  // The writes (README.md's table): a learner enrols (training); a kommun applies, submits, an
+  // officer decides and pays (grants); Migrationsverket reports an arrival, an officer proposes
+  // and confirms a placement (placement); Uppsala enrols participants (orientation); an
+  // association records sessions (early_measures). ServiceSigterm names indices 0, 1 and 5.
   std::vector<WriteOp> Ops() {
     std::vector<WriteOp> ops;
     const std::string run = NewId().substr(0, 8);
@@ -478,52 +504,27 @@ class FaultTest : public ::testing::Test {
     // The draft's way on: submitted by the kommun (a diarienummer), decided by an officer (the
     // call's budget), paid in instalments (the approved amount).
     const std::string officer = Officer();
+    const std::string kGrants = "lansstyrelsen.integration.grants.v1.GrantsService.";
+    const std::string kPlacement = "lansstyrelsen.integration.placement.v1.PlacementService.";
     const auto by_name = [](const std::string& name) {
       return absl::StrCat(R"({"name": ")", name, R"("})");
     };
-    {
-      WriteOp op;
-      op.service = "grants";
-      op.method = "lansstyrelsen.integration.grants.v1.GrantsService.SubmitApplication";
-      op.from_op = static_cast<int>(ops.size()) - 1;
-      op.request_json = [](int64_t, const std::string& rid, const std::string& draft) {
-        return absl::StrCat(R"({"name": ")", draft, R"(", "request_id": ")", rid, R"("})");
-      };
-      op.bearer = ops.back().bearer;
-      op.get_method = "lansstyrelsen.integration.grants.v1.GrantsService.GetApplication";
-      op.get_json = by_name;
-      ops.push_back(std::move(op));
-    }
-    {
-      WriteOp op;
-      op.service = "grants";
-      op.method = "lansstyrelsen.integration.grants.v1.GrantsService.DecideApplication";
-      op.from_op = static_cast<int>(ops.size()) - 1;
-      op.request_json = [](int64_t, const std::string& rid, const std::string& submitted) {
-        return absl::StrCat(R"({"name": ")", submitted, R"(", "outcome": "DECISION_OUTCOME_APPROVED",
-            "approved_amount": {"ore": ")", kAmountOre, R"("}, "conditions": "Slutrapport.",
-            "request_id": ")", rid, R"("})");
-      };
-      op.bearer = [officer](int64_t) { return officer; };
-      op.get_method = "lansstyrelsen.integration.grants.v1.GrantsService.GetApplication";
-      op.get_json = by_name;
-      ops.push_back(std::move(op));
-    }
-    {
-      WriteOp op;
-      op.service = "grants";
-      op.method = "lansstyrelsen.integration.grants.v1.GrantsService.CreateDisbursement";
-      op.from_op = static_cast<int>(ops.size()) - 1;
-      op.uses_per_input = 2;  // 2 x kInstalmentOre > kAmountOre: the second must be refused
-      op.request_json = [](int64_t, const std::string& rid, const std::string& decided) {
-        return absl::StrCat(R"({"parent": ")", decided, R"(", "disbursement": {"amount":
-            {"ore": ")", kInstalmentOre, R"("}, "scheduled_date": {"year": 2027, "month": 3,
-            "day": 1}}, "request_id": ")", rid, R"("})");
-      };
-      op.bearer = [officer](int64_t) { return officer; };
-      op.events = 0;
-      ops.push_back(std::move(op));
-    }
+    NextStep(ops, "grants", kGrants + "SubmitApplication", ops.back().bearer(0),
+             kGrants + "GetApplication", 1,
+             [](const std::string& draft) { return absl::StrCat(R"({"name": ")", draft, R"(")"); });
+    NextStep(ops, "grants", kGrants + "DecideApplication", officer, kGrants + "GetApplication", 1,
+             [](const std::string& submitted) {
+               return absl::StrCat(R"({"name": ")", submitted,
+                                   R"(", "outcome": "DECISION_OUTCOME_APPROVED", "approved_amount":
+                                   {"ore": ")", kAmountOre, R"("}, "conditions": "Slutrapport.")");
+             });
+    NextStep(ops, "grants", kGrants + "CreateDisbursement", officer, "", 0,
+             [](const std::string& decided) {
+               return absl::StrCat(R"({"parent": ")", decided, R"(", "disbursement": {"amount":
+                   {"ore": ")", kInstalmentOre, R"("}, "scheduled_date": {"year": 2027,
+                   "month": 3, "day": 1}})");
+             });
+    ops.back().uses_per_input = 2;  // 2 x kInstalmentOre > kAmountOre: the second is refused
     {
       WriteOp op;
       op.service = "placement";
@@ -552,35 +553,17 @@ class FaultTest : public ::testing::Test {
       ops.push_back(std::move(op));
     }
     // The child's way on: proposed for the unit and confirmed (the unit's places).
-    {
-      WriteOp op;
-      op.service = "placement";
-      op.method = "lansstyrelsen.integration.placement.v1.PlacementService.CreatePlacement";
-      op.from_op = static_cast<int>(ops.size()) - 1;
-      const std::string unit = unit_;
-      op.request_json = [unit](int64_t, const std::string& rid, const std::string& child) {
-        return absl::StrCat(R"({"parent": ")", child, R"(", "placement": {"unit": ")", unit,
-                            R"("}, "request_id": ")", rid, R"("})");
-      };
-      op.bearer = [officer](int64_t) { return officer; };
-      op.events = 0;
-      op.get_method = "lansstyrelsen.integration.placement.v1.PlacementService.GetPlacement";
-      op.get_json = by_name;
-      ops.push_back(std::move(op));
-    }
-    {
-      WriteOp op;
-      op.service = "placement";
-      op.method = "lansstyrelsen.integration.placement.v1.PlacementService.ConfirmPlacement";
-      op.from_op = static_cast<int>(ops.size()) - 1;
-      op.request_json = [](int64_t, const std::string& rid, const std::string& placement) {
-        return absl::StrCat(R"({"name": ")", placement, R"(", "request_id": ")", rid, R"("})");
-      };
-      op.bearer = [officer](int64_t) { return officer; };
-      op.get_method = "lansstyrelsen.integration.placement.v1.PlacementService.GetPlacement";
-      op.get_json = by_name;
-      ops.push_back(std::move(op));
-    }
+    const std::string unit = unit_;
+    NextStep(ops, "placement", kPlacement + "CreatePlacement", officer, kPlacement + "GetPlacement",
+             0, [unit](const std::string& child) {
+               return absl::StrCat(R"({"parent": ")", child, R"(", "placement": {"unit": ")", unit,
+                                   R"("})");
+             });
+    NextStep(ops, "placement", kPlacement + "ConfirmPlacement", officer,
+             kPlacement + "GetPlacement", 1,
+             [](const std::string& proposal) {
+               return absl::StrCat(R"({"name": ")", proposal, R"(")");
+             });
     {
       // Uppsala enrols its participants in its offerings: more tries than places.
       WriteOp op;

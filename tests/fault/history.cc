@@ -184,8 +184,8 @@ std::string Verdict::Summary() const {
 }
 
 std::string Verdict::TableRow() const {
-  return absl::StrFormat("%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t%s", scenario, requests,
-                         acknowledged, unknown, lost, duplicated,
+  return absl::StrFormat("%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t%s", scenario, requests,
+                         acknowledged, refused, unknown, lost, duplicated,
                          invariant_violations + phantom + retry_mismatch + events_missing,
                          absl::ToDoubleSeconds(recovery), ok() ? "pass" : "FAIL");
 }
