@@ -496,5 +496,26 @@ TEST_F(EventsThroughGatewayTest, ServerSentEventsResumeFromLastEventId) {
   EXPECT_EQ(anonymous.status, 401) << anonymous.Describe();
 }
 
+// A gateway that cannot serve a watch right now (here: started while Redis is down, so it has
+// not read the streams) answers Server-Sent Events with a stream that ends at once with the
+// `end` event (UNAVAILABLE), never with an HTTP error, after which EventSource would stop
+// retrying for good.
+TEST_F(EventsThroughGatewayTest, ServerSentEventsEndAtOnceWhileTheFeedCannotServe) {
+  suite().redis().Stop();
+  absl::StatusOr<std::unique_ptr<gateway::testing::InProcessGateway>> gw = suite().StartGateway({});
+  int status = 0;
+  std::vector<SseMessage> got;
+  if (gw.ok()) {
+    got =
+        ReadSse((*gw)->http_port(), "/v1/events:watch?services=grants", Officer(), "", 1, &status);
+  }
+  ASSERT_TRUE(suite().redis().Restart().ok());
+  ASSERT_TRUE(gw.ok()) << gw.status();
+  EXPECT_EQ(status, 200);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].event, "end");
+  EXPECT_THAT(got[0].data, ::testing::HasSubstr("EVENT_FEED_UNAVAILABLE"));
+}
+
 }  // namespace
 }  // namespace integration::e2e
