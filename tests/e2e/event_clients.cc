@@ -80,6 +80,9 @@ NodeRun RunNode(const std::string& script, const std::map<std::string, std::stri
     ::dup2(to_child[0], 0);
     ::dup2(from_child[1], 1);
     ::dup2(from_child[1], 2);
+    // Nothing else of this process's: a listening socket the child held would keep its port
+    // taken after the gateway closed it (and a restart on the same port would fail).
+    ::close_range(3, ~0U, 0);
     if (::chdir(dir.c_str()) != 0) std::_Exit(126);
     ::execvpe(argv[0], argv.data(), envp.data());
     std::_Exit(127);
