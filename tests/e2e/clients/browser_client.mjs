@@ -117,13 +117,22 @@ try {
     assert.ok(cursorAtStop);
   });
 
+  await step('the page that left reopens with start_cursor and gets the fourth event', async () => {
+    // Its URL keeps that start_cursor: were Last-Event-ID not sent (or not to win) when it
+    // reconnects below, it would get the events after that cursor a second time.
+    await startWatch('reopened', TOKENS.officer03, { cursor: cursorAtStop });
+    await waitFor('reopened', 1);
+  });
+
   await step('the gateway restarts while Redis is down: EventSource keeps retrying', async () => {
     await control('stop-redis');
     await control('restart-gateway');
     // The new gateway cannot read the streams yet: it answers each reconnect with a stream that
     // ends at once (UNAVAILABLE), never with an HTTP error, after which EventSource would stop.
-    await until('officer03 to be turned away by the gateway without Redis',
-      async () => (await watcher('officer03')).state.ends.length >= 2);
+    for (const name of ['officer03', 'reopened']) {
+      await until(`${name} to be turned away by the gateway without Redis`,
+        async () => (await watcher(name)).state.ends.length >= 2);
+    }
     await control('start-redis');
   });
 
@@ -136,8 +145,7 @@ try {
     skane.disbursement = await pay(TOKENS.officer12, skane.application, 'LS-ES-0002');
   });
 
-  await step('the page that left reopens with start_cursor; a second application comes live', async () => {
-    await startWatch('reopened', TOKENS.officer03, { cursor: cursorAtStop });
+  await step('a second application comes live', async () => {
     uppsala.second = await submit(TOKENS.kommun0380, uppsala.name, '0380', 'Uppsala kommun');
     // Uppsala's six, Skåne's public two (the programme, the call opening: a draft call is not
     // public), the second submission.
@@ -168,11 +176,14 @@ try {
         .map((e) => Date.parse(e.createTime));
       for (let i = 1; i < times.length; i++) assert.ok(times[i - 1] <= times[i], resource);
     }
-    // The page that left and reopened: the same events, each once.
+    // The page that left and reopened with start_cursor (and then went through the restart
+    // too): the same events, each once.
     const left = await watcher('leaves');
     const reopened = await watcher('reopened');
     assert.deepEqual([...left.events, ...reopened.events].map((e) => e.eventId),
       officer.events.map((e) => e.eventId));
+    assert.ok(reopened.state.opens >= 3 && reopened.state.restarts === 0,
+      JSON.stringify(reopened.state));
   });
 
   await step('each page watcher sees its own tenant and the public records, nothing else', async () => {
