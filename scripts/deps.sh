@@ -47,7 +47,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages live in the project (tools/node: build and lint tools; web/: the web
-# application, its development OpenID provider and browser tests), never globally. The stamp is
+# application, its development OpenID provider and browser tests; tests/e2e/clients: the stock
+# grpc-js and EventSource clients of the event feed), never globally. The stamp is
 # the lock file they were installed from, so a changed lock file reinstalls them. No package may
 # download a browser: puppeteer-core drives Debian's chromium and fetches none, and
 # PUPPETEER_SKIP_DOWNLOAD guards against a full puppeteer slipping in.
@@ -62,3 +63,4 @@ npm_install() {
 }
 npm_install "$here/tools/node" buf
 npm_install "$here/web" esbuild
+npm_install "$here/tests/e2e/clients" proto-loader-gen-types

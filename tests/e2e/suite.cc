@@ -349,7 +349,7 @@ std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
     backends.push_back(s->name() + "=" +
                        (address != config.backend_addresses.end() ? address->second : s->target()));
   }
-  return {
+  std::vector<std::string> args = {
       "--listen-host=127.0.0.1",
       absl::StrCat("--grpc-port=", config.grpc_port),
       absl::StrCat("--admin-port=", config.admin_port != 0 ? config.admin_port : gwt::UnusedPort()),
@@ -371,6 +371,8 @@ std::vector<std::string> Suite::GatewayArgs(const GatewayConfig& config) const {
       "--cache-ttl=" + config.cache_ttl,
       "--log-level=warning",
   };
+  if (!config.cors_origins.empty()) args.push_back("--cors-origins=" + config.cors_origins);
+  return args;
 }
 
 absl::StatusOr<std::unique_ptr<gwt::InProcessGateway>> Suite::StartGateway(

@@ -118,6 +118,8 @@ struct GatewayConfig {
   // Addresses the gateway calls services at instead of theirs (service name -> host:port), e.g.
   // a proxy that slows the network between the two down.
   std::map<std::string, std::string> backend_addresses;
+  // Browser origins allowed to call the HTTP API (--cors-origins, comma separated); "": none.
+  std::string cors_origins;
 };
 
 class Suite {

@@ -23,6 +23,9 @@
 namespace integration::gateway {
 namespace {
 
+// EventSource waits this long before it reconnects.
+constexpr char kRetry[] = "retry: 2000\n\n";
+
 google::protobuf::util::JsonPrintOptions Json() {
   google::protobuf::util::JsonPrintOptions o;
   o.add_whitespace = false;
@@ -35,7 +38,7 @@ class SseWatch final : public WatchSink, public std::enable_shared_from_this<Sse
   explicit SseWatch(EventFeed& feed) : feed_(feed) {}
 
   absl::Status Start(const auth::Scope& scope, SseWatchRequest request,
-                     const http::Responder& respond, http::Response head) {
+                     const http::Responder& respond, const http::Response& head) {
     absl::StatusOr<std::shared_ptr<Watch>> watch =
         feed_.Open(scope, std::move(request.filter), request.start_cursor, weak_from_this());
     if (!watch.ok()) return watch.status();
@@ -52,13 +55,12 @@ class SseWatch final : public WatchSink, public std::enable_shared_from_this<Sse
       absl::MutexLock lock(&mu_);
       watch_ = *watch;
     }
-    // EventSource waits this long before it reconnects.
-    http::StreamWriter writer = respond.Stream(std::move(head), std::move(callbacks));
+    http::StreamWriter writer = respond.Stream(head, std::move(callbacks));
     {
       absl::MutexLock lock(&mu_);
       writer_.emplace(writer);
     }
-    writer.Write("retry: 2000\n\n");
+    writer.Write(kRetry);
     return absl::OkStatus();
   }
 
@@ -177,7 +179,15 @@ std::string SseEnd(const absl::Status& status) {
 absl::Status ServeSseWatch(EventFeed& feed, const auth::Scope& scope, SseWatchRequest request,
                            const http::Responder& respond, http::Response head) {
   auto watch = std::make_shared<SseWatch>(feed);
-  return watch->Start(scope, std::move(request), respond, std::move(head));
+  absl::Status started = watch->Start(scope, std::move(request), respond, head);
+  if (started.code() != absl::StatusCode::kUnavailable) return started;
+  // EventSource gives up for good on any answer but a 200 event stream, so a gateway that cannot
+  // serve the watch right now (still starting, draining, Redis away) answers with a stream that
+  // ends at once with the `end` event: EventSource retries by itself with its Last-Event-ID.
+  http::StreamWriter writer = respond.Stream(std::move(head), {});
+  writer.Write(absl::StrCat(kRetry, SseEnd(started)));
+  writer.End();
+  return absl::OkStatus();
 }
 
 }  // namespace integration::gateway

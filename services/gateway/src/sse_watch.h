@@ -35,7 +35,10 @@ std::string SseEnd(const absl::Status& status);
 
 // Opens the watch (errors are answered by the caller, before anything was sent) and then
 // streams it on `respond` with `head` (status and headers of the answer). The stream ends when
-// the watch ends (draining, too slow), the client goes away or the server stops.
+// the watch ends (draining, too slow), the client goes away or the server stops. A watch the
+// feed cannot open right now (UNAVAILABLE: starting, draining) is answered as a stream that ends
+// at once with the `end` event, since EventSource retries only after a stream, never after an
+// HTTP error.
 absl::Status ServeSseWatch(EventFeed& feed, const auth::Scope& scope, SseWatchRequest request,
                            const http::Responder& respond, http::Response head);
 
