@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() {
   cat <<'USAGE'
 usage: ./dev bench [--quick] [--duration S] [--warmup S] [--concurrency N] [--list-rows N]
-                   [--exam-learners N] [--keep-data]
+                   [--exam-learners N] [--only REGEX] [--keep-data]
 
 Runs after ./dev up (PostgreSQL, Redis and the training service running). Takes about 5 minutes
 on 2 cores (plus the 70 s exam hour); prints the path of the report (.run/bench/<time>/report.md, also .run/bench/latest).
@@ -24,6 +24,12 @@ on 2 cores (plus the 70 s exam hour); prints the path of the report (.run/bench/
                    env BENCH_CONCURRENCY)
   --list-rows N    rows of the large list scenario (default 1000000; env BENCH_LIST_ROWS)
   --exam-learners N  learners of the exam-hour scenario (default 2000; env BENCH_EXAM_LEARNERS)
+  --only REGEX     run only the scenarios whose label matches REGEX as a whole (bash regex, e.g.
+                   'gw_read_uncached|grants_write|exam_hour'), besides the ceilings (echo_raw,
+                   echo_runtime, fwd, pg_select, pg_update), which always run; "list" selects
+                   the list scenario (list_1k_*, list_1m_*), "exam_hour" the exam hour. The
+                   others are reported as not selected; a scenario whose ceiling is not run
+                   (http_read: gw_read_cached) gets no open-loop runs.
   --keep-data      leave the benchmark's learner and child rows and the bench_pg database in place
 Other settings: BENCH_CHANNELS (gRPC connections, default 4), BENCH_PORT_BASE (first of 10 free
 ports, default 50100), BENCH_BUILD_DIR (build tree of the binaries, default build/release).
@@ -40,6 +46,7 @@ exam_submit_window=60s
 port_base="${BENCH_PORT_BASE:-50100}"
 build_dir="${BENCH_BUILD_DIR:-$release_dir}"
 keep_data=0
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) duration=2 warmup=1 list_rows=100000 exam_learners=200 exam_submit_window=10s ;;
@@ -48,6 +55,7 @@ while [ $# -gt 0 ]; do
     --concurrency) concurrency="${2:-}"; shift ;;
     --list-rows) list_rows="${2:-}"; shift ;;
     --exam-learners) exam_learners="${2:-}"; shift ;;
+    --only) only="${2:-}"; shift ;;
     --keep-data) keep_data=1 ;;
     -h | --help) usage; exit 0 ;;
     *) die "bench: unknown argument '$1' (./dev bench --help)" ;;
@@ -180,6 +188,19 @@ wait_serving() {
     --wait-timeout 20s 2>>"$logs/wait-serving.log"
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+# The private part of it (RssAnon, MiB): the rest of VmRSS is the mapped code of the binary and
+# its shared libraries, which the servers share and the kernel may drop.
+anon_mib() { awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+# suite_rss WHEN: one rss.tsv line per running server of ./dev up.
+suite_rss() {
+  local i pid
+  for i in "${!svc_names[@]}"; do
+    if pid="$(running_pid "$(svc_pid_file "${svc_names[$i]}")" "${svc_binaries[$i]}")"; then
+      printf '%s\t%s\t%s\t%s\n' "${svc_binaries[$i]}" "$pid" "$(rss_kib "$pid")" \
+        "./dev up instance, $1; private $(anon_mib "$pid") MiB" >>"$run/rss.tsv"
+    fi
+  done
+}
 
 admin_psql() { psql "$(dev_admin_dsn "$1")" -XAtq -v ON_ERROR_STOP=1 "${@:2}"; }
 # The children of the arrival scenario (sibling group bench-...) with their reads and placements,
@@ -256,12 +277,7 @@ info warmup "$warmup"
 info duration "$duration"
 
 # Idle memory of the suite's processes, before any load.
-for i in "${!svc_names[@]}"; do
-  if pid="$(running_pid "$(svc_pid_file "${svc_names[$i]}")" "${svc_binaries[$i]}")"; then
-    printf '%s\t%s\t%s\t%s\n' "${svc_binaries[$i]}" "$pid" "$(rss_kib "$pid")" \
-      "./dev up instance, idle before the run" >>"$run/rss.tsv"
-  fi
-done
+suite_rss "idle before the run"
 
 # A 3 s deadline: far above any latency at half load, and it bounds the wait for the backlog of
 # an overloaded open-loop run.
@@ -345,12 +361,22 @@ run_load() {
     "$(num "$out" errors)")"
 }
 
+# selected LABEL: whether --only (if given) selects LABEL; the ceilings always run.
+selected() {
+  case "$1" in echo_raw | echo_runtime | fwd | pg_select | pg_update) return 0 ;; esac
+  [ -z "$only" ] || [[ $1 =~ ^($only)$ ]]
+}
+
 # scenario LABEL TITLE CEILING ARGS...: the closed-loop maximum, then open loop at half the
 # ceiling's maximum (CEILING = LABEL: its own), and when that is beyond this scenario's own
 # maximum, once more at half of its own.
 scenario() {
   local label=$1 title=$2 ceiling=$3 own ceil half
   shift 3
+  if ! selected "$label"; then
+    plan "$label" "$title" "$ceiling" "not selected (--only)"
+    return 0
+  fi
   plan "$label" "$title" "$ceiling"
   run_load "$label" closed "$@" || return 0
   own="$(num "$results/$label.closed.json" throughput)"
@@ -423,6 +449,11 @@ pg_run() {
     log "$label ($kind) failed: $(tail -n 1 "$logs/$label.$kind.txt")"
     return 1
   fi
+  # pgbench's backends exit with it; their CPU reaches the postmaster's children's time only
+  # once it has reaped them, and an exited backend not yet reaped shows none. Earlier reports
+  # gave pgbench -N 7 µs of server CPU per transaction, far too little; the pause lets the
+  # postmaster reap them before the CPU is read.
+  [ "$kind" != closed ] || sleep 1
   [ "$kind" != closed ] || cpu_delta "$before" "$(cpu_snapshot)" "$results/$label.$kind.cpu.tsv"
   python3 "$report_py" pgbench --label "$label" --mode "$([ -n "$rate" ] && echo open || echo closed)" \
     --rate "${rate:-0}" --clients "$concurrency" --stdout "$logs/$label.$kind.txt" \
@@ -554,7 +585,9 @@ print(len(parts), parts[0]["name"] if parts else "-")' "$parts_json")
       "{\"parent\": \"$first_part\"}" 2>/dev/null |
       python3 -c 'import json, sys; m = json.load(sys.stdin).get("modules", []); print(m[0]["name"] if m else "")' ||
       true)"
-    if [ -z "$exam_bin" ] || [ -z "$first_module" ]; then
+    if ! selected exam_hour; then
+      log "exam hour not run: not selected (--only)"
+    elif [ -z "$exam_bin" ] || [ -z "$first_module" ]; then
       log "exam hour not run: ${exam_bin:+no published module in $first_part}${exam_bin:-bench-exam-hour was not built}"
     else
       log "exam hour: $exam_learners learners start $first_module within 1 s and submit within 60 s"
@@ -756,7 +789,10 @@ print(f"{len(names)} learners from {names[0] if names else None}" +
   group() { sed -e ':a' -e 's/\B[0-9]\{3\}\>/ &/' -e 'ta' <<<"$1"; }
   list_title() { printf 'ListLearners %s, %s rows' "$1" "$(group "$2")"; }
   list_args=(--target "127.0.0.1:$p_gw" --method "$learners_method" --token-file "$run/officer.token")
-  if [ -z "$page_token_bin" ]; then
+  if ! selected list; then
+    plan list_1k_first "ListLearners, 1 000 vs $list_rows rows" list_1k_first \
+      "not selected (--only)"
+  elif [ -z "$page_token_bin" ]; then
     plan list_1k_first "ListLearners, 1 000 vs $list_rows rows" list_1k_first \
       "not run: bench-page-token was not built (needs services/training)"
   else
@@ -812,6 +848,11 @@ print(f"{len(names)} learners from {names[0] if names else None}" +
     done
   fi
 fi
+
+# And after the bursts of the run: a server gives freed heap back (malloc_trim) once a readiness
+# interval (1 s) passed without a call, so a few seconds of quiet come first.
+sleep 3
+suite_rss "idle after the run"
 
 report="$(python3 "$report_py" render "$run")"
 if [ -s "$run/matching.json" ]; then

@@ -85,10 +85,19 @@ std::optional<TraceContext> TraceContext::Parse(std::string_view traceparent) {
 }
 
 TraceContext TraceContext::NewRoot() {
-  TraceContext out;
-  out.trace_id = NonZeroId<16>();
-  out.span_id = NonZeroId<8>();
-  return out;
+  // Both ids from one draw: every call without a traceparent starts a trace, and each draw
+  // takes the generator's lock.
+  while (true) {
+    const std::array<unsigned char, 24> bytes = RandomBytes<24>();
+    std::array<unsigned char, 16> trace{};
+    std::array<unsigned char, 8> span{};
+    std::memcpy(trace.data(), bytes.data(), trace.size());
+    std::memcpy(span.data(), bytes.data() + trace.size(), span.size());
+    TraceContext out;
+    out.trace_id = Hex(trace);
+    out.span_id = Hex(span);
+    if (!AllZero(out.trace_id) && !AllZero(out.span_id)) return out;
+  }
 }
 
 TraceContext TraceContext::Child() const {

@@ -17,13 +17,25 @@ ExecutorOptions Normalized(ExecutorOptions options) {
   return options;
 }
 
+// The ring starts this small and doubles up to the queue's capacity when a burst needs it,
+// and goes back to this size once drained: an empty queue of several thousand slots would be
+// resident memory of every idle service.
+constexpr size_t kInitialSlots = 16;
+
+// Moves the `size` tasks from `head` on, in order, into a ring of `slots` slots starting at 0.
+void Resize(std::vector<BoundedExecutor::Task>& ring, size_t head, size_t size, size_t slots) {
+  std::vector<BoundedExecutor::Task> next(slots);
+  for (size_t i = 0; i < size; ++i) next[i] = std::move(ring[(head + i) % ring.size()]);
+  ring.swap(next);
+}
+
 }  // namespace
 
 BoundedExecutor::BoundedExecutor(ExecutorOptions options)
     : options_(Normalized(std::move(options))) {
   {
     absl::MutexLock lock(&mu_);
-    queue_.resize(options_.queue_capacity);
+    queue_.resize(std::min(options_.queue_capacity, kInitialSlots));
   }
   absl::MutexLock lock(&join_mu_);
   workers_.reserve(options_.threads);
@@ -36,7 +48,11 @@ BoundedExecutor::~BoundedExecutor() { Stop(); }
 
 bool BoundedExecutor::TrySubmit(Task task) {
   absl::MutexLock lock(&mu_);
-  if (stopping_ || size_ == queue_.size()) return false;
+  if (stopping_ || size_ == options_.queue_capacity) return false;
+  if (size_ == queue_.size()) {
+    Resize(queue_, head_, size_, std::min(options_.queue_capacity, 2 * queue_.size()));
+    head_ = 0;
+  }
   queue_[(head_ + size_) % queue_.size()] = std::move(task);
   ++size_;
   if (options_.on_depth_change) options_.on_depth_change(size_);
@@ -57,6 +73,10 @@ void BoundedExecutor::WorkerLoop() {
       head_ = (head_ + 1) % queue_.size();
       --size_;
       ++running_;
+      if (size_ == 0 && queue_.size() > kInitialSlots) {
+        Resize(queue_, head_, 0, kInitialSlots);
+        head_ = 0;
+      }
       if (options_.on_depth_change) options_.on_depth_change(size_);
     }
     try {

@@ -54,7 +54,7 @@ struct UnaryCall {
   ::grpc::CallbackServerContext* ctx;
   ::grpc::ServerUnaryReactor* reactor;
   const MethodInfo* method;
-  std::string method_name;  // for log lines of unresolved methods
+  const google::protobuf::MethodDescriptor* descriptor;  // names unresolved methods in the log
   absl::Time start;
   std::optional<CallContext> call;
   internal::UnaryBody body;
@@ -69,8 +69,13 @@ void FinishCall(UnaryCall& c, const ::grpc::Status& status, const absl::Status& 
   if (auto info = status::GetErrorInfo(cause); info.has_value()) reason = info->reason();
   std::string_view role = "anonymous";
   if (c.call.has_value() && c.call->caller().authenticated) role = c.call->caller().role;
+  // Only a wiring mistake leaves the method unresolved; its name is put together just then.
+  const std::string unresolved =
+      c.method != nullptr
+          ? std::string()
+          : absl::StrCat(c.descriptor->service()->full_name(), "/", c.descriptor->name());
   const std::string_view method =
-      c.method != nullptr ? std::string_view(c.method->full_name) : std::string_view(c.method_name);
+      c.method != nullptr ? std::string_view(c.method->full_name) : std::string_view(unresolved);
   const log::Level level =
       IsServerFault(status.error_code()) ? log::Level::kError : log::Level::kInfo;
   const double latency_ms = absl::ToDoubleMilliseconds(latency);
@@ -159,7 +164,7 @@ namespace internal {
   c->ctx = ctx;
   c->reactor = ctx->DefaultReactor();
   c->start = absl::Now();
-  c->method_name = absl::StrCat(method.service()->full_name(), "/", method.name());
+  c->descriptor = &method;
   c->method = rt.FindMethod(method);
   if (c->method != nullptr && c->method->descriptor->input_type() != request.GetDescriptor()) {
     c->method = nullptr;  // a request of another method: the same wiring bug as below
@@ -182,9 +187,9 @@ namespace internal {
     // A wiring mistake of the service (its service not added to the runtime, or a request of
     // another method): fail the call loudly instead of serving it without its access policy.
     c->call.emplace(auth::Caller{}, std::move(request_id), std::move(trace), c->start, ctx);
-    FinishWith(*c, status::Internal(absl::StrCat("Serve(): no registered method \"",
-                                                 c->method_name, "\" taking ",
-                                                 request.GetDescriptor()->full_name())));
+    FinishWith(*c, status::Internal(absl::StrCat(
+                       "Serve(): no registered method \"", method.service()->full_name(), "/",
+                       method.name(), "\" taking ", request.GetDescriptor()->full_name())));
     return c->reactor;
   }
 

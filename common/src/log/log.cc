@@ -6,8 +6,8 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 
@@ -69,20 +69,85 @@ bool IsReservedKey(std::string_view key) {
 }
 
 // `s` as a JSON string literal. Invalid UTF-8 is first replaced byte by byte with U+FFFD
-// (text::ToValidUtf8) so the line stays valid and the damage visible; nlohmann-json then
-// escapes quotes, backslashes and control characters and keeps UTF-8 as it is. DEL, which
-// JSON allows raw, is written \u007f so that a terminal showing the log does not act on it.
+// (text::ToValidUtf8) so the line stays valid and the damage visible; then quotes, backslashes
+// and control characters are escaped (the short forms \b \f \n \r \t where JSON has them,
+// \u00xx otherwise) and UTF-8 is kept as it is. DEL, which JSON allows raw, is written \u007f
+// so that a terminal showing the log does not act on it. Written by hand rather than through a
+// JSON library: every call's access line goes through here, and a library's value object and
+// its allocations per string were a visible part of a call's CPU.
 void AppendString(std::string& out, std::string_view s) {
-  const std::string quoted =
-      nlohmann::json(integration::text::ToValidUtf8(s))
-          .dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
-  for (const char c : quoted) {
-    if (c == '\x7f') {
-      out.append("\\u007f");
-    } else {
-      out.push_back(c);
+  std::string repaired;
+  if (!integration::text::IsValidUtf8(s)) {
+    repaired = integration::text::ToValidUtf8(s);
+    s = repaired;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case 0x7f:
+        out.append("\\u007f");
+        break;
+      default:
+        if (c < 0x20) {
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(ch);
+        }
     }
   }
+  out.push_back('"');
+}
+
+// "2026-12-08T01:27:47.322Z": milliseconds truncated, as absl's %E3S writes them. The part up
+// to the seconds is formatted once per second and thread, since time zone formatting costs
+// more than the rest of a line.
+void AppendTimestamp(std::string& out, absl::Time now) {
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local std::string cached_prefix;
+  const int64_t millis = absl::ToUnixMillis(now);  // rounds toward the past
+  int64_t second = millis / 1000;
+  int64_t milli = millis % 1000;
+  if (milli < 0) {
+    milli += 1000;
+    --second;
+  }
+  if (second != cached_second) {
+    cached_prefix =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
+    cached_second = second;
+  }
+  out.push_back('"');
+  out.append(cached_prefix);
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + milli / 100));
+  out.push_back(static_cast<char>('0' + milli / 10 % 10));
+  out.push_back(static_cast<char>('0' + milli % 10));
+  out.append("Z\"");
 }
 
 void AppendDouble(std::string& out, double d) {
@@ -152,7 +217,7 @@ void Write(Level level, std::string_view event, Fields fields) {
   std::string line;
   line.reserve(256);
   line.append("{\"ts\":");
-  AppendString(line, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
+  AppendTimestamp(line, absl::Now());
   line.append(",\"level\":");
   AppendString(line, LevelName(level));
   line.append(",\"service\":");

@@ -252,9 +252,33 @@ std::string RedactPnr(std::string_view in) {
   return out;
 }
 
+// Whether any of the passes below could change `text`: a key/value separator, "bearer" in any
+// case, a JWS header's "eyJ", or a run of six or more digits (the shortest identity number is
+// YYMMDD-NNNN). Most values of a log line (method names, codes, request ids) have none, and
+// each pass copies its input.
+bool MayNeedRedaction(std::string_view text) {
+  size_t digits = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '=' || c == ':') return true;
+    if (IsDigit(c)) {
+      if (++digits >= 6) return true;
+      continue;
+    }
+    digits = 0;
+    if ((c == 'b' || c == 'B') && i + 6 <= text.size() &&
+        EqualsIgnoreCase(text.substr(i, 6), "bearer")) {
+      return true;
+    }
+    if (c == 'e' && text.substr(i, 3) == "eyJ") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string Redact(std::string_view text) {
+  if (!MayNeedRedaction(text)) return std::string(text);
   // Key/value first so that "token=eyJ…" keeps its key; then credentials, then identity numbers.
   std::string s = RedactKeyValues(text);
   s = RedactBearer(s);

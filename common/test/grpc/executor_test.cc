@@ -84,6 +84,42 @@ TEST(BoundedExecutorTest, RefusesWhenThreadsBusyAndQueueFull) {
   EXPECT_EQ(max_depth, 3u);
 }
 
+TEST(BoundedExecutorTest, DeepQueueKeepsOrderAndItsBound) {
+  // More tasks than the ring's first slots: it grows on the way, in order, up to the capacity.
+  BoundedExecutor executor(Options(1, 100));
+  absl::Notification release;
+  ASSERT_TRUE(executor.TrySubmit([&] { release.WaitForNotification(); }));
+  ASSERT_TRUE(Eventually([&] { return executor.running() == 1; }));
+  absl::Mutex mu;
+  std::vector<int> order;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(executor.TrySubmit([&, i] {
+      absl::MutexLock lock(&mu);
+      order.push_back(i);
+    })) << i;
+  }
+  EXPECT_EQ(executor.queue_depth(), 100u);
+  EXPECT_FALSE(executor.TrySubmit([] {}));
+  release.Notify();
+  ASSERT_TRUE(Eventually([&] {
+    absl::MutexLock lock(&mu);
+    return order.size() == 100;
+  }));
+  {
+    absl::MutexLock lock(&mu);
+    for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
+  }
+  // Drained (the ring back to its first size): a second burst queues as deep again.
+  absl::Notification release_again;
+  ASSERT_TRUE(executor.TrySubmit([&] { release_again.WaitForNotification(); }));
+  ASSERT_TRUE(Eventually([&] { return executor.running() == 1; }));
+  std::atomic<int> done{0};
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(executor.TrySubmit([&] { ++done; })) << i;
+  EXPECT_FALSE(executor.TrySubmit([] {}));
+  release_again.Notify();
+  ASSERT_TRUE(Eventually([&] { return done.load() == 100; }));
+}
+
 TEST(BoundedExecutorTest, StopRunsQueuedTasksThenRefuses) {
   BoundedExecutor executor(Options(1, 10));
   absl::Notification release;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -62,6 +64,36 @@ class LogTest : public ::testing::Test {
   }
   void TearDown() override { SetMinLevel(Level::kInfo); }
 };
+
+TEST_F(LogTest, TimestampIsTheTimeOfWritingToTheMillisecondAcrossSeconds) {
+  // The part up to the seconds is kept per thread and second: a line of the next second must
+  // not reuse it.
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) absl::SleepFor(absl::Milliseconds(1100));
+    CapturedLines captured;
+    const absl::Time before = absl::Now();
+    Info("tick");
+    const absl::Time after = absl::Now();
+    auto lines = captured.lines();
+    ASSERT_EQ(lines.size(), 1u);
+    const std::string ts = Str(Parse(lines[0]), "ts");
+    absl::Time written;
+    std::string error;
+    ASSERT_TRUE(absl::ParseTime("%Y-%m-%dT%H:%M:%E3SZ", ts, absl::UTCTimeZone(), &written, &error))
+        << ts << ": " << error;
+    EXPECT_GE(written, absl::FromUnixMillis(absl::ToUnixMillis(before))) << ts;
+    EXPECT_LE(written, after) << ts;
+  }
+}
+
+TEST_F(LogTest, ShortEscapesForBackspaceAndFormFeed) {
+  CapturedLines captured;
+  Info("escapes", {{"text", "a\bb\fc/d"}});
+  auto lines = captured.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr("\"a\\bb\\fc/d\""));
+  EXPECT_EQ(Str(Parse(lines[0]), "text"), "a\bb\fc/d");
+}
 
 TEST_F(LogTest, WritesOneParseableJsonObjectWithStandardFields) {
   CapturedLines captured;

@@ -104,6 +104,12 @@ std::optional<int64_t> ActivityRepository::Lock(int64_t activity_id, std::string
   return r[0]["revision"].as<int64_t>();
 }
 
+std::optional<int64_t> ActivityRepository::LockShared(int64_t activity_id, std::string_view orgnr) {
+  pqxx::result r = tx_.exec_prepared("activity_lock_shared", activity_id);
+  if (r.empty() || r[0]["orgnr"].as<std::string>() != orgnr) return std::nullopt;
+  return r[0]["revision"].as<int64_t>();
+}
+
 void ActivityRepository::Update(int64_t activity_id, const v1::Activity& activity,
                                 const Period& period, const Funding& funding, absl::Time now) {
   tx_.exec_prepared0("activity_update", activity_id, activity.display_name(),

@@ -49,6 +49,9 @@ class ActivityRepository {
   absl::StatusOr<std::optional<ActivityRecord>> Get(int64_t activity_id);
   // The activity's revision under its row lock; nullopt when it is not organisation `orgnr`'s.
   std::optional<int64_t> Lock(int64_t activity_id, std::string_view orgnr);
+  // The same as a share lock: the activity cannot change until the transaction ends, while
+  // other transactions holding a share lock go on (adding sessions).
+  std::optional<int64_t> LockShared(int64_t activity_id, std::string_view orgnr);
   // Writes title, period, plan and funding; moves the revision on.
   void Update(int64_t activity_id, const v1::Activity& activity, const Period& period,
               const Funding& funding, absl::Time now);

@@ -30,11 +30,20 @@ absl::Status NotFound(std::string_view reason, const std::string& name) {
   return status::NotFound(reason, absl::StrCat(name, " does not exist"), {{"name", name}});
 }
 
+// How a session change holds its activity: a new session needs only the activity to stay as it
+// is (its period) and takes a share lock, so that sessions of one activity are added in
+// parallel; a change of a session's attendance serialises with every other change.
+enum class ActivityLock { kShared, kExclusive };
+
 // Activity `id` of its organisation, locked for a change of its sessions.
-absl::StatusOr<ActivityRecord> LockActivity(pqxx::work& tx, const ActivityId& id) {
+absl::StatusOr<ActivityRecord> LockActivity(pqxx::work& tx, const ActivityId& id,
+                                            ActivityLock lock) {
   ActivityRepository repo(tx);
   const std::string name = ActivityName(id.orgnr, id.activity_id);
-  if (!repo.Lock(id.activity_id, id.orgnr)) return NotFound(kReasonActivityNotFound, name);
+  const std::optional<int64_t> locked = lock == ActivityLock::kShared
+                                            ? repo.LockShared(id.activity_id, id.orgnr)
+                                            : repo.Lock(id.activity_id, id.orgnr);
+  if (!locked) return NotFound(kReasonActivityNotFound, name);
   absl::StatusOr<std::optional<ActivityRecord>> a = repo.Get(id.activity_id);
   if (!a.ok()) return a.status();
   if (!*a) return NotFound(kReasonActivityNotFound, name);
@@ -54,7 +63,7 @@ absl::Status EarlyMeasuresServiceImpl::DoCreateSession(const grpc::CallContext& 
   }
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) { return LockActivity(tx, *id); },
+      [&](pqxx::work& tx) { return LockActivity(tx, *id, ActivityLock::kShared); },
       [&](pqxx::work& tx, const ActivityRecord& activity) -> absl::Status {
         if (absl::Status st = CheckSession(req.session(), activity.period, "session"); !st.ok()) {
           return st;
@@ -137,7 +146,7 @@ absl::Status EarlyMeasuresServiceImpl::DoRecordAttendance(const grpc::CallContex
 
   api::Change change(deps_.pool, call, req, resp, deps_.nudge_outbox);
   return change.Run(
-      [&](pqxx::work& tx) { return LockActivity(tx, id->activity); },
+      [&](pqxx::work& tx) { return LockActivity(tx, id->activity, ActivityLock::kExclusive); },
       [&](pqxx::work& tx, const ActivityRecord& activity) -> absl::Status {
         ActivityRepository repo(tx);
         absl::StatusOr<std::optional<SessionRecord>> session =

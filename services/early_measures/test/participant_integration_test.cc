@@ -1,9 +1,14 @@
 // Participants, sessions and attendance: the LMA number is never in any table or log line, one
 // person registers once (with or without the card serial), 18+ is enforced, hours per
 // participant follow the sessions attended, the report figures equal the attendance recorded,
-// and the statistics withhold groups below 5 and stay within the caller's county/organisation.
+// the statistics withhold groups below 5 and stay within the caller's county/organisation, and
+// sessions of one activity are added without waiting for each other.
+#include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -159,6 +164,43 @@ TEST_F(ParticipantTest, EighteenOrOlderOnly) {
   p = Register(kOrgA, kOrgANameDigits, "11-111114", type::SEX_MALE, year - 64);
   EXPECT_EQ(p.age_band(), v1::AGE_BAND_50_64);
   EXPECT_EQ(env().Count("SELECT count(*) FROM participants"), 3);
+}
+
+TEST_F(ParticipantTest, SessionsAreAddedWhileAnotherAdditionHoldsTheActivity) {
+  const v1::Activity a = Activity(kOrgA, kOrgANameDigits, "0180", v1::ACTIVITY_TYPE_HEALTH);
+  const v1::Session first = Session(kOrgA, a, 2, 60, {});
+  const std::string activity_id(a.name().substr(a.name().rfind('/') + 1));
+  // Another addition in progress: its transaction holds the activity's share lock.
+  pqxx::connection holder(env().harness().admin_dsn());
+  pqxx::work held(holder);
+  held.exec("SET search_path = early_measures");
+  ASSERT_EQ(held.exec("SELECT 1 FROM activities WHERE activity_id = " + held.quote(activity_id) +
+                      " FOR SHARE")
+                .size(),
+            1u);
+
+  // A new session does not wait for it.
+  v1::CreateSessionRequest add;
+  add.set_parent(a.name());
+  *add.mutable_session()->mutable_date() = DateOf(absl::CivilDay(ThisYear(), 3, 10));
+  add.mutable_session()->set_duration_minutes(45);
+  v1::Session second;
+  std::unique_ptr<::grpc::ClientContext> ctx =
+      integration::testing::ServiceHarness::Context(env().OrgToken(kOrgA));
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  ::grpc::Status st = env().stub().CreateSession(ctx.get(), add, &second);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+
+  // A change of attendance still waits until the activity is free.
+  v1::RecordAttendanceRequest rec;
+  rec.set_name(first.name());
+  v1::Session out;
+  ctx = integration::testing::ServiceHarness::Context(env().OrgToken(kOrgA));
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  st = env().stub().RecordAttendance(ctx.get(), rec, &out);
+  EXPECT_EQ(st.error_code(), ::grpc::StatusCode::DEADLINE_EXCEEDED) << Describe(st);
+  held.abort();
+  EXPECT_EQ(env().Count("SELECT count(*) FROM sessions WHERE activity_id = " + activity_id), 2);
 }
 
 TEST_F(ParticipantTest, FiguresForTheGrantReportEqualTheAttendanceRecorded) {

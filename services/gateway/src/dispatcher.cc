@@ -10,6 +10,7 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -17,6 +18,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -49,6 +51,9 @@ bool HasTenantClaim(const auth::Caller& caller) {
          role == auth::Role::kLearner;
 }
 
+// gRPC status codes: OK (0) to UNAUTHENTICATED (16).
+constexpr size_t kGrpcCodes = 17;
+
 // What the gateway knows about one exposed method, resolved once.
 struct MethodEntry {
   const google::protobuf::MethodDescriptor* method = nullptr;
@@ -59,6 +64,9 @@ struct MethodEntry {
   MethodClass method_class = MethodClass::kWrite;
   bool cacheable = false;
   bool local = false;  // served in-process (GatewayService)
+  // gateway_backend_calls_total{service, code} of this method's service by status code,
+  // filled on first use, so that counting a forwarded call takes no lock.
+  mutable std::array<std::atomic<prometheus::Counter*>, kGrpcCodes> backend_calls{};
 };
 
 using LocalHandler = std::function<void(const BackendCall& call, Done done)>;
@@ -104,11 +112,13 @@ class GatewayDispatcher final : public Dispatcher {
   const auth::Policy* PolicyFor(const google::protobuf::MethodDescriptor& m) const {
     return options_.policy_of ? options_.policy_of(m) : auth::PolicyOf(m);
   }
-  void CountBackendCall(const std::string& service, ::grpc::StatusCode code);
+  void CountBackendCall(const MethodEntry* entry, const std::string& service,
+                        ::grpc::StatusCode code);
 
   const DispatcherOptions options_;
   const std::string domain_;
-  absl::flat_hash_map<const google::protobuf::MethodDescriptor*, MethodEntry> methods_;
+  // Node-based: an entry holds atomics and never moves.
+  absl::node_hash_map<const google::protobuf::MethodDescriptor*, MethodEntry> methods_;
   std::vector<const google::protobuf::MethodDescriptor*> exposed_;
   absl::flat_hash_map<const google::protobuf::MethodDescriptor*, LocalHandler> local_;
   std::unique_ptr<Overview> overview_;
@@ -168,7 +178,7 @@ absl::Status GatewayDispatcher::Init() {
         return absl::FailedPreconditionError(
             absl::StrCat(full_name, ": the gateway's own RPC has no handler in the dispatcher"));
       }
-      MethodEntry e;
+      MethodEntry& e = methods_[m];
       e.method = m;
       e.full_name = full_name;
       e.path = absl::StrCat("/", full_name);
@@ -178,7 +188,6 @@ absl::Status GatewayDispatcher::Init() {
       e.method_class = ClassOf(*m, e.policy);
       e.cacheable = e.policy != nullptr && e.policy->cacheable();
       e.local = local;
-      methods_.emplace(m, std::move(e));
       exposed_.push_back(m);
     }
   }
@@ -388,8 +397,18 @@ void GatewayDispatcher::Admit(const std::shared_ptr<Call>& c) {
   }
 }
 
-void GatewayDispatcher::CountBackendCall(const std::string& service, ::grpc::StatusCode code) {
+void GatewayDispatcher::CountBackendCall(const MethodEntry* entry, const std::string& service,
+                                         ::grpc::StatusCode code) {
   if (options_.metrics == nullptr) return;
+  const auto index = static_cast<size_t>(code);
+  std::atomic<prometheus::Counter*>* slot =
+      entry != nullptr && index < kGrpcCodes ? &entry->backend_calls[index] : nullptr;
+  if (slot != nullptr) {
+    if (prometheus::Counter* known = slot->load(std::memory_order_acquire); known != nullptr) {
+      known->Increment();
+      return;
+    }
+  }
   const std::string label_key = absl::StrCat(service, "/", Av(integration::status::CodeName(code)));
   prometheus::Counter* counter = nullptr;
   {
@@ -404,11 +423,18 @@ void GatewayDispatcher::CountBackendCall(const std::string& service, ::grpc::Sta
       if (c.ok()) counter = backend_calls_[label_key] = *c;
     }
   }
-  if (counter != nullptr) counter->Increment();
+  if (counter == nullptr) return;
+  if (slot != nullptr) slot->store(counter, std::memory_order_release);
+  counter->Increment();
 }
 
 void GatewayDispatcher::Forward(BackendCall call, Done done) {
-  const std::string service = ServiceStem(*call.method->service());
+  // An exposed method's stem and path were put together once; the overview's calls to methods
+  // the gateway does not expose are named here.
+  const auto known = methods_.find(call.method);
+  const MethodEntry* entry = known != methods_.end() ? &known->second : nullptr;
+  const std::string service =
+      entry != nullptr ? entry->service : ServiceStem(*call.method->service());
   ::grpc::GenericStub* stub = options_.backends->Stub(service);
   if (stub == nullptr) {
     BackendResult result;
@@ -428,10 +454,14 @@ void GatewayDispatcher::Forward(BackendCall call, Done done) {
     std::string path;
     std::string service;
     std::string request_id;
+    const MethodEntry* entry = nullptr;
     Done done;
   };
   auto rpc = std::make_shared<Rpc>();
-  rpc->path = absl::StrCat("/", call.method->service()->full_name(), "/", call.method->name());
+  rpc->path = entry != nullptr ? entry->path
+                               : absl::StrCat("/", call.method->service()->full_name(), "/",
+                                              call.method->name());
+  rpc->entry = entry;
   rpc->service = service;
   rpc->request_id = call.request_id;
   rpc->done = std::move(done);
@@ -461,7 +491,7 @@ void GatewayDispatcher::Forward(BackendCall call, Done done) {
             st = ::grpc::Status(::grpc::StatusCode::INTERNAL, "internal error");
           }
         }
-        CountBackendCall(rpc->service, st.error_code());
+        CountBackendCall(rpc->entry, rpc->service, st.error_code());
         // The backend's status passes unchanged, details included. A failure
         // without details was raised by the gateway's channel (no connection,
         // deadline on the way): its text names internal addresses, so the caller

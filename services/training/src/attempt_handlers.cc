@@ -126,14 +126,15 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
     if (!*learner) return LearnerNotFound(*learner_id);
 
     AttemptRepository attempts(tx);
-    absl::StatusOr<std::optional<ModuleForAttempt>> module =
-        attempts.Module(ref->part_id, ref->module_id);
-    if (!module.ok()) return module.status();
-    if (!*module) {
+    absl::StatusOr<std::pair<std::optional<ModuleForAttempt>, AttemptHistory>> facts =
+        attempts.StartFacts(*learner_id, ref->part_id, ref->module_id);
+    if (!facts.ok()) return facts.status();
+    const std::optional<ModuleForAttempt>& module = facts->first;
+    if (!module) {
       return status::NotFound(kReasonModuleNotFound, absl::StrCat("no module ", req.module()),
                               {{"module", req.module()}});
     }
-    const AttemptHistory history = attempts.History(*learner_id, ref->part_id, ref->module_id);
+    const AttemptHistory& history = facts->second;
     const absl::Time now = deps_.clock();
 
     StartInputs in;
@@ -141,25 +142,25 @@ absl::Status TrainingServiceImpl::DoStartAttempt(const grpc::CallContext& call,
       in.enrolled_parts.push_back(PartName(part_id));
     }
     in.module_part = PartName(ref->part_id);
-    in.module_published = (*module)->published;
-    in.module_archived = (*module)->archived;
-    in.quiz_present = (*module)->quiz.has_value();
+    in.module_published = module->published;
+    in.module_archived = module->archived;
+    in.quiz_present = module->quiz.has_value();
     in.already_passed = history.passed;
     in.attempts_used = history.attempts_used;
     in.last_failed_submit_time = history.last_failed_submit_time;
     in.now = now;
-    if ((*module)->quiz) {
-      in.max_attempts = (*module)->quiz->max_attempts();
-      in.retry_delay_seconds = (*module)->quiz->retry_delay_seconds();
+    if (module->quiz) {
+      in.max_attempts = module->quiz->max_attempts();
+      in.retry_delay_seconds = module->quiz->retry_delay_seconds();
     }
     if (absl::Status st = CanStart(in); !st.ok()) return st;
 
-    const v1::Quiz& quiz = *(*module)->quiz;
+    const v1::Quiz& quiz = *module->quiz;
     AttemptRow row;
     row.learner_id = *learner_id;
     row.part_id = ref->part_id;
     row.module_id = ref->module_id;
-    row.quiz_version = *(*module)->quiz_version;
+    row.quiz_version = *module->quiz_version;
     row.attempt_number = history.attempts_used + 1;
     row.snapshot = Draw(quiz, *rng);
     row.pass_mark_percent = quiz.pass_mark_percent();

@@ -63,36 +63,30 @@ absl::StatusOr<std::vector<AttemptRow>> ToAttemptRows(const pqxx::result& r) {
 
 }  // namespace
 
-absl::StatusOr<std::optional<ModuleForAttempt>> AttemptRepository::Module(
-    const std::string& part_id, const std::string& module_id) {
-  pqxx::result r = tx_.exec_prepared("attempt_module_quiz", part_id, module_id);
-  if (r.empty()) return std::optional<ModuleForAttempt>();
-  ModuleForAttempt out;
-  const pqxx::row row = r[0];
-  out.published = row["published"].as<bool>();
-  out.archived = row["archived"].as<bool>();
-  if (!row["quiz_version"].is_null()) out.quiz_version = row["quiz_version"].as<int>();
+absl::StatusOr<std::pair<std::optional<ModuleForAttempt>, AttemptHistory>>
+AttemptRepository::StartFacts(const std::string& learner_id, const std::string& part_id,
+                              const std::string& module_id) {
+  const pqxx::row row = tx_.exec_prepared1("attempt_start_facts", learner_id, part_id, module_id);
+  AttemptHistory history;
+  history.attempts_used = row["attempts_used"].as<int>();
+  history.passed = row["passed"].as<bool>();
+  if (!row["last_failed_submit_micros"].is_null()) {
+    history.last_failed_submit_time = FromMicros(row["last_failed_submit_micros"].as<int64_t>());
+  }
+  if (!row["module_found"].as<bool>()) return std::make_pair(std::nullopt, history);
+  ModuleForAttempt module;
+  module.published = row["published"].as<bool>();
+  module.archived = row["archived"].as<bool>();
+  if (!row["quiz_version"].is_null()) module.quiz_version = row["quiz_version"].as<int>();
   if (!row["quiz"].is_null()) {
     v1::Quiz quiz;
     if (!quiz.ParseFromString(pqxx::binarystring(row["quiz"]).str())) {
       return status::Internal(
           absl::StrCat("stored quiz of ", part_id, "/", module_id, " is corrupt"));
     }
-    out.quiz = std::move(quiz);
+    module.quiz = std::move(quiz);
   }
-  return std::optional<ModuleForAttempt>(std::move(out));
-}
-
-AttemptHistory AttemptRepository::History(const std::string& learner_id, const std::string& part_id,
-                                          const std::string& module_id) {
-  pqxx::row r = tx_.exec_prepared1("attempt_history", learner_id, part_id, module_id);
-  AttemptHistory out;
-  out.attempts_used = r["attempts_used"].as<int>();
-  out.passed = r["passed"].as<bool>();
-  if (!r["last_failed_submit_micros"].is_null()) {
-    out.last_failed_submit_time = FromMicros(r["last_failed_submit_micros"].as<int64_t>());
-  }
-  return out;
+  return std::make_pair(std::optional<ModuleForAttempt>(std::move(module)), history);
 }
 
 int64_t AttemptRepository::Insert(const AttemptRow& row) {

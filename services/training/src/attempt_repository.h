@@ -5,6 +5,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -76,10 +77,10 @@ class AttemptRepository {
  public:
   explicit AttemptRepository(pqxx::work& tx) : tx_(tx) {}
 
-  absl::StatusOr<std::optional<ModuleForAttempt>> Module(const std::string& part_id,
-                                                         const std::string& module_id);
-  AttemptHistory History(const std::string& learner_id, const std::string& part_id,
-                         const std::string& module_id);
+  // Module `part_id`/`module_id` (nullopt when there is none) and learner `learner_id`'s
+  // attempts at it, read together in one statement.
+  absl::StatusOr<std::pair<std::optional<ModuleForAttempt>, AttemptHistory>> StartFacts(
+      const std::string& learner_id, const std::string& part_id, const std::string& module_id);
   // Inserts `row` (attempt_id is ignored) and returns the new attempt id.
   int64_t Insert(const AttemptRow& row);
   // With `lock`, the row stays locked (FOR UPDATE) until the transaction ends.
