@@ -381,6 +381,8 @@ TEST_F(OutboxTest, ALostStreamIsRebuiltWithTheSameEntryIds) {
 
   ASSERT_TRUE(redis_->Command({"DEL", stream_}).ok());
   ASSERT_TRUE(WaitFor([&] { return ReadStream(*redis_, stream_).size() == 5; }));
+  // The entries become visible before the relay's transaction ends and counts them.
+  ASSERT_TRUE(WaitFor([&] { return (*relay)->Stats().restored >= 5; }));
   EXPECT_EQ((*relay)->Stats().restored, 5);
 
   ASSERT_TRUE(EnqueueCommitted(MakeEvent("t.v1.ThingChangedEvent", "5")).ok());
