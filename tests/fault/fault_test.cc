@@ -94,6 +94,11 @@ std::string Personnummer(absl::CivilDay day, int serial) {
 // Whether the early-measures session of `seq` is dated outside its activity's period.
 bool OutsideActivity(int64_t seq) { return (seq / 7) % 4 == 0; }
 
+// The request of a Get RPC that reads resource `name`.
+std::string ByName(const std::string& name) {
+  return absl::StrCat(R"({"name": ")", name, R"("})");
+}
+
 // A proto3 JSON Date of `d`.
 std::string DateJson(absl::CivilDay d) {
   return absl::StrCat(R"({"year": )", d.year(), R"(, "month": )", d.month(), R"(, "day": )",
@@ -438,9 +443,7 @@ class FaultTest : public ::testing::Test {
     op.bearer = [bearer](int64_t) { return bearer; };
     op.events = events;
     op.get_method = get_method;
-    op.get_json = [](const std::string& name) {
-      return absl::StrCat(R"({"name": ")", name, R"("})");
-    };
+    op.get_json = ByName;
     ops.push_back(std::move(op));
   }
 
@@ -467,9 +470,7 @@ class FaultTest : public ::testing::Test {
         return suite->Bearer("learner", absl::StrCat("fault-", run, "-", seq));
       };
       op.get_method = "lansstyrelsen.integration.training.v1.TrainingService.GetLearner";
-      op.get_json = [](const std::string& name) {
-        return absl::StrCat(R"({"name": ")", name, R"("})");
-      };
+      op.get_json = ByName;
       ops.push_back(std::move(op));
     }
     {
@@ -490,15 +491,11 @@ class FaultTest : public ::testing::Test {
                "amount": {"ore": "400000"}}],
             "requested_amount": {"ore": ")", kAmountOre, R"("}}, "request_id": ")", rid, R"("})");
       };
-      integration::testing::Claims claims;
-      claims.kommun = "0380";
-      const std::string kommun = suite_->Bearer("municipality_officer", "kommun-0380", claims);
+      const std::string kommun = Kommun("0380");
       op.bearer = [kommun](int64_t) { return kommun; };
       op.events = 0;  // a draft is the applicant's own: no event until it is submitted
       op.get_method = "lansstyrelsen.integration.grants.v1.GrantsService.GetApplication";
-      op.get_json = [](const std::string& name) {
-        return absl::StrCat(R"({"name": ")", name, R"("})");
-      };
+      op.get_json = ByName;
       ops.push_back(std::move(op));
     }
     // The draft's way on: submitted by the kommun (a diarienummer), decided by an officer (the
@@ -506,9 +503,6 @@ class FaultTest : public ::testing::Test {
     const std::string officer = Officer();
     const std::string kGrants = "lansstyrelsen.integration.grants.v1.GrantsService.";
     const std::string kPlacement = "lansstyrelsen.integration.placement.v1.PlacementService.";
-    const auto by_name = [](const std::string& name) {
-      return absl::StrCat(R"({"name": ")", name, R"("})");
-    };
     NextStep(ops, "grants", kGrants + "SubmitApplication", ops.back().bearer(0),
              kGrants + "GetApplication", 1,
              [](const std::string& draft) { return absl::StrCat(R"({"name": ")", draft, R"(")"); });
@@ -583,7 +577,7 @@ class FaultTest : public ::testing::Test {
       const std::string uppsala = Kommun("0380");
       op.bearer = [uppsala](int64_t) { return uppsala; };
       op.get_method = "lansstyrelsen.integration.orientation.v1.OrientationService.GetEnrolment";
-      op.get_json = by_name;
+      op.get_json = ByName;
       ops.push_back(std::move(op));
     }
     {
