@@ -58,7 +58,7 @@ class BoundedExecutor {
   const ExecutorOptions options_;
   mutable absl::Mutex mu_;
   absl::CondVar work_available_;
-  std::vector<Task> queue_ ABSL_GUARDED_BY(mu_);  // ring buffer of queue_capacity slots
+  std::vector<Task> queue_ ABSL_GUARDED_BY(mu_);  // ring: 16 slots, doubled up to queue_capacity in a burst
   size_t head_ ABSL_GUARDED_BY(mu_) = 0;
   size_t size_ ABSL_GUARDED_BY(mu_) = 0;
   size_t running_ ABSL_GUARDED_BY(mu_) = 0;

@@ -80,7 +80,7 @@ struct ServerOptions {
   // (round_robin over a headless Service). Zero: connections live forever.
   std::chrono::milliseconds max_connection_age{300000};
   std::chrono::milliseconds max_connection_age_grace{60000};
-  // Blocking work of handlers; size the threads like the connection pool they use.
+  // Blocking work of handlers (servers: flags --executor-threads 8, --executor-queue 4096).
   size_t executor_threads = 8;
   size_t executor_queue = 256;
   // Deadline of a call whose client sent none, and the most a client may ask for.
